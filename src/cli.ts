@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Entry point: `serve` (default) runs the exporter, `snapshot` prints one collection as JSON,
+// `scan` prints findings for this host or for a saved snapshot (--from).
+import { readFile } from 'node:fs/promises';
+import { flagsHelp, parseArgs, type Config } from './config/flags.js';
+import { SOURCES } from './sources/index.js';
+import { Exporter } from './engine/exporter.js';
+import { FindingsState } from './engine/findings-state.js';
+import { DETECTORS } from './detectors/index.js';
+import { parseSnapshot } from './snapshot/snapshot.js';
+import { createServer, parseListenAddress } from './server.js';
+import { createLogger, type Logger } from './util/log.js';
+import { findingsJson } from './outputs/findings-json.js';
+import { textReport } from './outputs/report.js';
+import { VERSION } from './version.js';
+
+const USAGE = `vmzombie-exporter ${VERSION}: finds virtualization resources that were never given back.
+
+Usage:
+  vmzombie-exporter [serve] [flags]     serve /metrics, /findings and a landing page
+  vmzombie-exporter snapshot [flags]    collect once and print the snapshot as JSON
+  vmzombie-exporter scan [flags]        collect once (or --from=FILE) and print the findings
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, SOURCES.map((s) => s.name));
+  } catch (e: unknown) {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const { config, help } = parsed;
+  const command = parsed.command ?? 'serve';
+  if (help) {
+    process.stdout.write(`${USAGE}\n${flagsHelp(SOURCES)}\n`);
+    return 0;
+  }
+  if (command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const log = createLogger(config['log.level'], config['log.json']);
+  switch (command) {
+    case 'serve': return serve(config, log);
+    case 'snapshot': return snapshot(config, log);
+    case 'scan': return scan(config, log);
+    default:
+      process.stderr.write(`error: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(config: Config, log: Logger): Promise<number> {
+  const { host, port } = parseListenAddress(config['web.listen-address']);
+  const exporter = new Exporter(config, log);
+  const server = createServer(exporter, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  log.info('listening', { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address), collectors: exporter.sourceNames });
+  void exporter.refresh().catch((e: unknown) => log.error('first collection failed', { error: String(e) }));
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('shutting down', { signal });
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await exporter.close();
+  return 0;
+}
+
+async function collectOnce(config: Config, log: Logger) {
+  const exporter = new Exporter(config, log, { processMetrics: false });
+  try {
+    return await exporter.refresh();
+  } finally {
+    await exporter.close();
+  }
+}
+
+async function snapshot(config: Config, log: Logger): Promise<number> {
+  const { snapshot: snap } = await collectOnce(config, log);
+  process.stdout.write(JSON.stringify(snap, null, 2) + '\n');
+  return 0;
+}
+
+async function scan(config: Config, log: Logger): Promise<number> {
+  let result;
+  if (config.from) {
+    let snap;
+    try {
+      snap = parseSnapshot(JSON.parse(await readFile(config.from, 'utf8')));
+    } catch (e: unknown) {
+      process.stderr.write(`error: ${config.from}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
+    result = { snapshot: snap, detection: new FindingsState(DETECTORS, config).evaluate(snap) };
+  } else {
+    result = await collectOnce(config, log);
+  }
+  process.stdout.write(config.output === 'json'
+    ? JSON.stringify(findingsJson(result.snapshot, result.detection), null, 2) + '\n'
+    : textReport(result.snapshot, result.detection));
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  process.stderr.write(`fatal: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,128 @@
+// Command-line flags, Prometheus-exporter style (--web.listen-address, --path.procfs, --collector.X /
+// --no-collector.X). One table defines name, type, default and help; the parser and --help read it.
+import { parseDuration, formatDuration } from './duration.js';
+
+type FlagType = 'string' | 'bool' | 'duration' | 'int' | 'list';
+interface FlagSpec<T> { type: FlagType; default: T; help: string; parse: (raw: string) => T }
+
+const str = (def: string, help: string): FlagSpec<string> => ({ type: 'string', default: def, help, parse: (r) => r });
+function parseBool(r: string): boolean {
+  if (['true', '1', 'yes'].includes(r)) return true;
+  if (['false', '0', 'no'].includes(r)) return false;
+  throw new Error(`expected true or false, got "${r}"`);
+}
+const bool = (def: boolean, help: string): FlagSpec<boolean> => ({ type: 'bool', default: def, help, parse: parseBool });
+const duration = (def: string, help: string): FlagSpec<number> => ({ type: 'duration', default: parseDuration(def), help, parse: parseDuration });
+const int = (def: number, help: string): FlagSpec<number> => ({
+  type: 'int', default: def, help,
+  parse: (r) => {
+    if (!/^\d+$/.test(r)) throw new Error(`expected a whole number, got "${r}"`);
+    return Number(r);
+  },
+});
+
+/** Every flag. Keys are the flag names without the leading dashes. */
+export const FLAGS = {
+  'web.listen-address': str('0.0.0.0:9955', 'Address to serve /metrics, /findings and the landing page on.'),
+  'mode': str('node', 'node: this host (libvirt, /proc, /sys). cluster: KubeVirt objects through the Kubernetes API.'),
+  'path.procfs': str('/proc', 'procfs mount point.'),
+  'path.sysfs': str('/sys', 'sysfs mount point.'),
+  'libvirt.uri': str('qemu:///system', 'libvirt connection URI (opened read-only).'),
+  'libvirt.virsh': str('virsh', 'virsh executable used to talk to libvirt.'),
+  'libvirt.run-dir': str('/run/libvirt/qemu', 'libvirt QEMU driver state directory (<domain>.pid files).'),
+  'collector.timeout': duration('10s', 'Time one source may take per collection before it is cancelled and marked down.'),
+  'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
+  'findings.max-per-kind': int(500, 'Per-finding series kept per kind; the rest are counted in vmzombie_findings_dropped_total.'),
+  'detect.grace': duration('1m', 'How long a state must persist before it is a finding (kinds without their own grace).'),
+  'detect.shutdown-grace': duration('5m', 'How long a domain may stay "in shutdown" before domain_stuck_shutting_down.'),
+  'detect.paused-grace': duration('5m', 'How long a domain may stay paused before domain_paused.'),
+  'detect.autostart-grace': duration('10m', 'Time after host boot / libvirtd start before autostart_not_running is raised.'),
+  'from': str('', 'scan: read this saved snapshot (from `snapshot`) instead of collecting.'),
+  'output': str('text', 'scan: text or json.'),
+  'log.level': str('info', 'debug, info, warn or error.'),
+  'log.json': bool(false, 'Log one JSON object per line instead of text.'),
+} satisfies Record<string, FlagSpec<unknown>>;
+
+export type FlagName = keyof typeof FLAGS;
+type ValueOf<S> = S extends FlagSpec<infer T> ? T : never;
+export type Config = { -readonly [K in FlagName]: ValueOf<(typeof FLAGS)[K]> } & {
+  /** Explicit --collector.X / --no-collector.X choices; absent means the source's default. */
+  collectors: Record<string, boolean>;
+};
+
+export function defaultConfig(): Config {
+  const config = { collectors: {} } as Record<string, unknown>;
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    config[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+  }
+  return config as Config;
+}
+
+export interface ParsedArgs { command: string | null; config: Config; help: boolean; rest: string[] }
+
+/** Parses argv (without node and script). Throws Error with a message fit for the terminal. */
+export function parseArgs(argv: string[], collectorNames: readonly string[]): ParsedArgs {
+  const config = defaultConfig() as Config & Record<string, unknown>;
+  const explicitLists = new Set<string>();
+  let command: string | null = null;
+  let help = false;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') { help = true; continue; }
+    if (!arg.startsWith('--')) {
+      if (command === null) command = arg; else rest.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
+    const collector = /^(no-)?collector\.(.+)$/.exec(name);
+    if (collector && collectorNames.includes(collector[2] as string)) {
+      const on = value === undefined ? true : parseBool(value);
+      config.collectors[collector[2] as string] = collector[1] ? !on : on;
+      continue;
+    }
+    let negated = false;
+    if (!(name in FLAGS) && name.startsWith('no-') && name.slice(3) in FLAGS) { negated = true; name = name.slice(3); }
+    const spec = (FLAGS as Record<string, FlagSpec<unknown>>)[name];
+    if (!spec) throw new Error(`unknown flag --${name} (see --help)`);
+    if (spec.type === 'bool') {
+      const on = value === undefined ? true : (spec.parse(value) as boolean);
+      config[name] = negated ? !on : on;
+      continue;
+    }
+    if (negated) throw new Error(`--no-${name} only applies to true/false flags`);
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+    }
+    let parsed: unknown;
+    try { parsed = spec.parse(value); } catch (e: unknown) {
+      throw new Error(`--${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (spec.type === 'list') {
+      const previous = explicitLists.has(name) ? (config[name] as string[]) : [];
+      explicitLists.add(name);
+      config[name] = [...previous, ...(parsed as string[])];
+    } else {
+      config[name] = parsed;
+    }
+  }
+  return { command, config, help, rest };
+}
+
+export function flagsHelp(collectors: ReadonlyArray<{ name: string; description: string }>): string {
+  const lines: string[] = ['Flags:'];
+  for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec<unknown>]>) {
+    const def = spec.type === 'duration' ? formatDuration(spec.default as number)
+      : Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(', ') : '(none)')
+      : String(spec.default);
+    const repeat = spec.type === 'list' ? ' (repeatable)' : '';
+    lines.push(`  --${name}${spec.type === 'bool' ? '' : '=<' + spec.type + '>'}`);
+    lines.push(`      ${spec.help}${repeat} Default: ${def}`);
+  }
+  lines.push('', 'Collectors (enable with --collector.<name>, disable with --no-collector.<name>):');
+  for (const c of collectors) lines.push(`  ${c.name.padEnd(10)} ${c.description}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,23 @@
+// domain_crashed: crashed (qemu kept for a dump: still holds memory) or shut off because it crashed
+// or failed to start. Shut off for any other reason is a normal, quiet state.
+import type { Detector } from './finding.js';
+import { domainStateEvidence, domainSubject } from './domain-state-evidence.js';
+
+const CRASH_REASONS = new Set(['crashed', 'failed']);
+
+export const domainCrashed: Detector<'domain_crashed'> = {
+  kind: 'domain_crashed',
+  needs: ['libvirt'],
+  detect(s) {
+    return (s.libvirt?.domains ?? [])
+      .filter((d) => d.state === 'crashed' || (d.state === 'shutoff' && CRASH_REASONS.has(d.reason)))
+      .map((d) => ({
+        kind: 'domain_crashed',
+        subject: domainSubject(d),
+        labels: { domain: d.name, uuid: d.uuid, reason: d.reason },
+        since: null,
+        reclaimable: d.state === 'crashed' ? { vcpus: d.vcpus, memoryBytes: d.memoryBytes } : {},
+        evidence: domainStateEvidence(d),
+      }));
+  },
+};

@@ -1,0 +1,19 @@
+// domain_stuck_shutting_down: "in shutdown" past --detect.shutdown-grace. The guest ignored the
+// ACPI request or hangs on the way down, and keeps its memory and vCPUs meanwhile.
+import type { Detector } from './finding.js';
+import { domainStateEvidence, domainSubject } from './domain-state-evidence.js';
+
+export const domainStuckShuttingDown: Detector<'domain_stuck_shutting_down'> = {
+  kind: 'domain_stuck_shutting_down',
+  needs: ['libvirt'],
+  detect(s) {
+    return (s.libvirt?.domains ?? []).filter((d) => d.state === 'shutdown').map((d) => ({
+      kind: 'domain_stuck_shutting_down',
+      subject: domainSubject(d),
+      labels: { domain: d.name, uuid: d.uuid },
+      since: null,
+      reclaimable: { vcpus: d.vcpus, memoryBytes: d.memoryBytes },
+      evidence: domainStateEvidence(d),
+    }));
+  },
+};

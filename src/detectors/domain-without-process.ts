@@ -1,0 +1,42 @@
+// domain_without_process: libvirt reports a domain as active but no qemu process for it exists:
+// libvirt's state disagrees with reality (its pid file points at nothing, or at another program).
+import type { Detector, FindingOf } from './finding.js';
+import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
+
+export interface DomainWithoutProcessEvidence {
+  state: string;
+  reason: string;
+  /** The pid libvirt recorded for the domain, and what that pid is now. */
+  recordedPid: number | null;
+  recordedPidIs: string;
+}
+
+export const domainWithoutProcess: Detector<'domain_without_process'> = {
+  kind: 'domain_without_process',
+  needs: ['libvirt', 'procfs'],
+  detect(s) {
+    const { libvirt, procfs } = s;
+    if (!libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    const index = indexDomainProcesses(libvirt.domains, procfs);
+    const byPid = new Map(procfs.processes.map((p) => [p.pid, p]));
+    const findings: Array<FindingOf<'domain_without_process'>> = [];
+    for (const d of libvirt.domains) {
+      if (!isActive(d) || index.processOf.has(d.uuid.toLowerCase())) continue;
+      const other = d.pid === null ? undefined : byPid.get(d.pid);
+      findings.push({
+        kind: 'domain_without_process',
+        subject: `${d.name} (${d.uuid})`,
+        labels: { domain: d.name, uuid: d.uuid },
+        since: null,
+        reclaimable: {},
+        evidence: {
+          state: d.state,
+          reason: d.reason,
+          recordedPid: d.pid,
+          recordedPidIs: d.pid === null ? 'no pid file' : other ? `${other.comm}: ${other.cmdline.join(' ').slice(0, 200)}` : 'no such process',
+        },
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,73 @@
+// The Finding every detector returns, and the Detector contract. Evidence is typed per kind: add a
+// kind by adding its evidence to EvidenceByKind (and its catalog entry, which the compiler demands).
+import type { Config } from '../config/flags.js';
+import type { SectionName, Snapshot } from '../snapshot/snapshot.js';
+import type { QemuWithoutDomainEvidence } from './qemu-without-domain.js';
+import type { DomainWithoutProcessEvidence } from './domain-without-process.js';
+import type { AutostartNotRunningEvidence } from './autostart-not-running.js';
+import type { DomainStateEvidence } from './domain-state-evidence.js';
+import type { ImageLockEvidence } from './lib/image-locks.js';
+
+export interface EvidenceByKind {
+  qemu_without_domain: QemuWithoutDomainEvidence;
+  domain_without_process: DomainWithoutProcessEvidence;
+  autostart_not_running: AutostartNotRunningEvidence;
+  domain_paused: DomainStateEvidence;
+  domain_stuck_shutting_down: DomainStateEvidence;
+  domain_crashed: DomainStateEvidence;
+  image_locked_by_foreign_process: ImageLockEvidence;
+  image_locked_while_domain_inactive: ImageLockEvidence;
+}
+
+export type FindingKind = keyof EvidenceByKind;
+
+/** What giving the resource back would free. Capacity dashboards sum these. */
+export interface Reclaimable {
+  vcpus?: number;
+  memoryBytes?: number;
+  diskBytes?: number;
+  devices?: number;
+}
+
+export interface FindingOf<K extends FindingKind> {
+  kind: K;
+  /** The resource, readable by a person: "domain web-1 (uuid)", an image path, a PCI address. */
+  subject: string;
+  /** Low-cardinality identifying labels for the per-finding series (names declared in the catalog). */
+  labels: Record<string, string>;
+  /** When the detector knows the state began (a process start time, a deletionTimestamp); else null. */
+  since: number | null;
+  reclaimable: Reclaimable;
+  /** Facts a person can check by hand; shown on the findings page, never as metric labels. */
+  evidence: EvidenceByKind[K];
+}
+
+export type Finding = { [K in FindingKind]: FindingOf<K> }[FindingKind];
+
+/** Options detectors read; all time values in seconds. */
+export interface DetectOptions {
+  shutdownGraceSeconds: number;
+  pausedGraceSeconds: number;
+  autostartGraceSeconds: number;
+}
+
+export function detectOptionsFrom(config: Config): DetectOptions {
+  return {
+    shutdownGraceSeconds: config['detect.shutdown-grace'],
+    pausedGraceSeconds: config['detect.paused-grace'],
+    autostartGraceSeconds: config['detect.autostart-grace'],
+  };
+}
+
+export interface DetectContext {
+  /** Unix seconds; detectors never read the clock. */
+  now: number;
+  options: DetectOptions;
+}
+
+export interface Detector<K extends FindingKind = FindingKind> {
+  kind: K;
+  /** Sections that must be fresh for this detector to run; otherwise its last findings are kept. */
+  needs: readonly SectionName[];
+  detect(snapshot: Snapshot, ctx: DetectContext): Array<FindingOf<K>>;
+}

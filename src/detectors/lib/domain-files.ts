@@ -1,0 +1,51 @@
+// Which files each domain references (active layers and backing chains), and which processes may
+// legitimately lock them: the qemu of an active domain that references the file, and virtlockd.
+import type { Domain, FileStat, LibvirtSection } from '../../snapshot/libvirt.js';
+import type { ProcfsSection } from '../../snapshot/procfs.js';
+import { indexDomainProcesses, isActive } from './domain-processes.js';
+import type { LockHolder } from './image-locks.js';
+
+/** Every host path a domain's disks use, active layer first, then backing files. */
+export function domainFiles(d: Domain): string[] {
+  const paths: string[] = [];
+  for (const disk of d.disks) {
+    if (disk.source !== null) paths.push(disk.source);
+    paths.push(...disk.backingChain);
+  }
+  return [...new Set(paths)];
+}
+
+export interface FileUse {
+  file: FileStat;
+  domains: Domain[];
+}
+
+/** Files referenced by domains, each with the domains that reference it. */
+export function filesInUse(libvirt: LibvirtSection): FileUse[] {
+  const stats = new Map(libvirt.files.map((f) => [f.path, f]));
+  const uses = new Map<string, FileUse>();
+  for (const d of libvirt.domains) {
+    for (const path of domainFiles(d)) {
+      const file = stats.get(path);
+      if (!file) continue;
+      const use = uses.get(path);
+      if (use) use.domains.push(d); else uses.set(path, { file, domains: [d] });
+    }
+  }
+  return [...uses.values()];
+}
+
+/** Decides whether a lock holder is entitled to lock a file. */
+export function legitimateHolder(libvirt: LibvirtSection, procfs: ProcfsSection): (holder: LockHolder, use: FileUse) => boolean {
+  const index = indexDomainProcesses(libvirt.domains, procfs);
+  const comms = new Map(procfs.processes.map((p) => [p.pid, p.comm]));
+  return (holder, use) => {
+    // virtlockd holds leases on images for running guests when lock_manager = "lockd".
+    if (comms.get(holder.pid) === 'virtlockd' && use.domains.some(isActive)) return true;
+    return use.domains.some((d) => isActive(d) && index.processOf.get(d.uuid.toLowerCase())?.process.pid === holder.pid);
+  };
+}
+
+export function describeDomain(d: Domain): string {
+  return `${d.name} (${d.uuid}) ${d.state}`;
+}

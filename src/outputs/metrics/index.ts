@@ -1,0 +1,5 @@
+// Every per-source metrics writer, listed explicitly.
+import type { SectionMetricsFactory } from './section-metrics.js';
+import { libvirtMetrics } from './libvirt-metrics.js';
+
+export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics];

@@ -1,0 +1,28 @@
+// vmzombie_libvirt_domain_info and vmzombie_libvirt_domains{state}: what libvirt says, so alerts
+// and dashboards can join findings with domain state.
+import { Gauge } from 'prom-client';
+import { DOMAIN_STATES } from '../../snapshot/libvirt.js';
+import type { SectionMetricsFactory } from './section-metrics.js';
+
+export const libvirtMetrics: SectionMetricsFactory = (registry) => {
+  const info = new Gauge<'domain' | 'uuid' | 'state' | 'reason' | 'autostart' | 'persistent'>({
+    name: 'vmzombie_libvirt_domain_info', help: 'One series per libvirt domain, value 1.',
+    labelNames: ['domain', 'uuid', 'state', 'reason', 'autostart', 'persistent'], registers: [registry],
+  });
+  const byState = new Gauge<'state'>({
+    name: 'vmzombie_libvirt_domains', help: 'libvirt domains per state.', labelNames: ['state'], registers: [registry],
+  });
+  return {
+    update(snapshot) {
+      info.reset();
+      byState.reset();
+      const domains = snapshot.libvirt?.domains;
+      if (!domains) return;
+      for (const state of DOMAIN_STATES) byState.set({ state }, 0);
+      for (const d of domains) {
+        info.set({ domain: d.name, uuid: d.uuid, state: d.state, reason: d.reason, autostart: String(d.autostart), persistent: String(d.persistent) }, 1);
+        byState.inc({ state: d.state });
+      }
+    },
+  };
+};

@@ -1,0 +1,11 @@
+// The contract of a per-source metrics writer: declares its families once on the registry and
+// rebuilds their series from each new snapshot (so no series outlives what it describes).
+import type { Registry } from 'prom-client';
+import type { Config } from '../../config/flags.js';
+import type { Snapshot } from '../../snapshot/snapshot.js';
+
+export interface SectionMetrics {
+  update(snapshot: Snapshot): void;
+}
+
+export type SectionMetricsFactory = (registry: Registry, config: Config) => SectionMetrics;

@@ -1,0 +1,60 @@
+// HTTP server: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json, /-/healthy,
+// /-/ready. A scrape waits for the shared collection, which every source bounds by its timeout.
+import http from 'node:http';
+import type { Exporter } from './engine/exporter.js';
+import { findingsJson } from './outputs/findings-json.js';
+import { findingsPage, landingPage } from './outputs/pages.js';
+import type { Logger } from './util/log.js';
+
+export function createServer(exporter: Exporter, log: Logger): http.Server {
+  return http.createServer((req, res) => {
+    handle(exporter, req, res).catch((e: unknown) => {
+      log.error('request failed', { url: req.url, error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    });
+  });
+}
+
+async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const send = (status: number, type: string, body: string) => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(body);
+  };
+  switch (url.pathname) {
+    case '/metrics': {
+      await exporter.refresh();
+      return send(200, exporter.metrics.contentType, await exporter.metrics.metrics());
+    }
+    case '/': {
+      const last = exporter.last() ?? await exporter.refresh();
+      return send(200, 'text/html; charset=utf-8', landingPage(last.snapshot, last.detection));
+    }
+    case '/findings': {
+      const { snapshot, detection } = await exporter.refresh();
+      return send(200, 'text/html; charset=utf-8', findingsPage(snapshot, detection));
+    }
+    case '/findings.json': {
+      const { snapshot, detection } = await exporter.refresh();
+      return send(200, 'application/json', JSON.stringify(findingsJson(snapshot, detection), null, 2));
+    }
+    case '/snapshot.json': {
+      const { snapshot } = await exporter.refresh();
+      return send(200, 'application/json', JSON.stringify(snapshot));
+    }
+    case '/-/healthy':
+      return send(200, 'text/plain', 'OK\n');
+    case '/-/ready':
+      return exporter.last() ? send(200, 'text/plain', 'Ready\n') : send(503, 'text/plain', 'first collection not finished\n');
+    default:
+      return send(404, 'text/plain', 'not found\n');
+  }
+}
+
+/** "0.0.0.0:9955", ":9955", "[::1]:9955", "127.0.0.1:0" → host and port. */
+export function parseListenAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
+  if (!m) throw new Error(`--web.listen-address: expected host:port, got "${address}"`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) };
+}

@@ -1,0 +1,84 @@
+// Shape of what the libvirt source reads: domains as libvirt describes them, plus the identity of
+// their disk files on this host. Zod schemas are the single definition; types are inferred from them.
+import { z } from 'zod';
+
+/** virDomainState names, in libvirt's numeric order (0..7). */
+export const DOMAIN_STATES = [
+  'nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended',
+] as const;
+export const DomainStateSchema = z.enum(DOMAIN_STATES);
+export type DomainState = z.infer<typeof DomainStateSchema>;
+
+/** stat() of a file a domain references, taken on this host (null fields when it could not be read). */
+export const FileStatSchema = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  inode: z.number().nullable(),
+  devMajor: z.number().nullable(),
+  devMinor: z.number().nullable(),
+  sizeBytes: z.number().nullable(),
+  allocatedBytes: z.number().nullable(),
+  mtimeSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type FileStat = z.infer<typeof FileStatSchema>;
+
+export const DomainDiskSchema = z.object({
+  target: z.string(),
+  device: z.string(),
+  type: z.string(),
+  /** Host path of the active layer (file or block device); null for network/volume disks or empty cdroms. */
+  source: z.string().nullable(),
+  readonly: z.boolean(),
+  shareable: z.boolean(),
+  /** Backing files below the active layer, nearest first, as the live XML's <backingStore> lists them. */
+  backingChain: z.array(z.string()),
+});
+export type DomainDisk = z.infer<typeof DomainDiskSchema>;
+
+export const DomainHostdevSchema = z.object({
+  /** PCI address in sysfs form, e.g. 0000:01:00.0; mdev uuid for mdev hostdevs. */
+  address: z.string(),
+  type: z.enum(['pci', 'mdev', 'other']),
+  managed: z.boolean(),
+});
+export type DomainHostdev = z.infer<typeof DomainHostdevSchema>;
+
+export const DomainInterfaceSchema = z.object({
+  type: z.string(),
+  targetDev: z.string().nullable(),
+  mac: z.string().nullable(),
+});
+
+export const DomainSchema = z.object({
+  name: z.string(),
+  uuid: z.string(),
+  /** Runtime id; null when the domain is not active. */
+  id: z.number().nullable(),
+  state: DomainStateSchema,
+  /** Reason as `virsh domstate --reason` words it, e.g. "destroyed", "user", "unknown". */
+  reason: z.string(),
+  autostart: z.boolean(),
+  persistent: z.boolean(),
+  vcpus: z.number(),
+  memoryBytes: z.number(),
+  hugepages: z.boolean(),
+  disks: z.array(DomainDiskSchema),
+  hostdevs: z.array(DomainHostdevSchema),
+  interfaces: z.array(DomainInterfaceSchema),
+  /** qemu pid from libvirt's run directory (<name>.pid), null when not running or not readable. */
+  pid: z.number().nullable(),
+});
+export type Domain = z.infer<typeof DomainSchema>;
+
+export const LibvirtSectionSchema = z.object({
+  uri: z.string(),
+  /** True when the URI points at this host, so /proc and the run directory describe the same machine. */
+  local: z.boolean(),
+  domains: z.array(DomainSchema),
+  /** stat() of every disk file and backing file the domains reference (local URIs only). */
+  files: z.array(FileStatSchema),
+  /** Records that could not be read or parsed; counted, never fatal. */
+  problems: z.array(z.string()),
+});
+export type LibvirtSection = z.infer<typeof LibvirtSectionSchema>;

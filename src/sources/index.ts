@@ -1,0 +1,6 @@
+// Every source, listed explicitly (a test checks this list against the folder).
+import type { SourceDefinition } from './source.js';
+import { libvirtSource } from './libvirt/libvirt-source.js';
+import { procfsSource } from './procfs/procfs-source.js';
+
+export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource] as readonly SourceDefinition[];

@@ -1,0 +1,117 @@
+// libvirt source: every domain with state, reason, autostart, persistence, disks, hostdevs and
+// qemu pid, read through one kept read-only virsh shell in two batched rounds per collection.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Domain, FileStat, LibvirtSection } from '../../snapshot/libvirt.js';
+import type { SourceDefinition } from '../source.js';
+import { describeError, errorCode } from '../../util/fs-errors.js';
+import { splitDev } from '../../util/devnum.js';
+import { mapLimit } from '../../util/map-limit.js';
+import { VirshShell } from './virsh-shell.js';
+import { parseDomState, parseUuidList } from './parse-virsh.js';
+import { parseDomainXml } from './parse-domain-xml.js';
+
+/** A URI names this host when it has no server part and drives QEMU (whose processes we can see). */
+export function isLocalQemuUri(uri: string): boolean {
+  const m = /^([a-z0-9+]+):\/\/([^/]*)\//i.exec(uri);
+  if (!m) return false;
+  const [scheme, transport] = (m[1] as string).toLowerCase().split('+');
+  return scheme === 'qemu' && (m[2] === '' || transport === 'unix');
+}
+
+export interface LibvirtOptions { virsh: string; uri: string; runDir: string }
+
+export class LibvirtReader {
+  private readonly shell: VirshShell;
+  constructor(private readonly opts: LibvirtOptions) {
+    this.shell = new VirshShell(opts.virsh, opts.uri);
+  }
+
+  async read(signal: AbortSignal): Promise<LibvirtSection> {
+    const problems: string[] = [];
+    const lists = await this.shell.run(['list --all --uuid', 'list --all --uuid --autostart', 'list --all --uuid --persistent'], signal);
+    const all = parseUuidList(lists.outputs[0] ?? '');
+    for (const g of all.garbage) problems.push(`unexpected line in domain list: ${g.slice(0, 200)}`);
+    const autostart = new Set(parseUuidList(lists.outputs[1] ?? '').uuids);
+    const persistent = new Set(parseUuidList(lists.outputs[2] ?? '').uuids);
+
+    const perDomain = all.uuids.flatMap((u) => [`dumpxml ${u}`, `domstate --reason ${u}`]);
+    const details = perDomain.length ? await this.shell.run(perDomain, signal) : { outputs: [], stderr: '' };
+    for (const line of (lists.stderr + details.stderr).split('\n')) if (line.trim()) problems.push(line.trim());
+
+    const local = isLocalQemuUri(this.opts.uri);
+    const domains: Domain[] = [];
+    for (const [i, uuid] of all.uuids.entries()) {
+      const xmlText = details.outputs[2 * i] ?? '';
+      const stateText = details.outputs[2 * i + 1] ?? '';
+      // Empty output: the domain went away between the two rounds. Its error is on stderr.
+      if (xmlText.trim() === '' && stateText.trim() === '') continue;
+      try {
+        const xml = parseDomainXml(xmlText);
+        const state = parseDomState(stateText);
+        if (!state) throw new Error(`unreadable domstate "${stateText.trim().slice(0, 100)}"`);
+        const active = state.state !== 'shutoff' && state.state !== 'nostate';
+        domains.push({
+          ...xml,
+          uuid,
+          state: state.state,
+          reason: state.reason,
+          autostart: autostart.has(uuid),
+          persistent: persistent.has(uuid),
+          pid: local && active ? await this.readPid(xml.name, problems) : null,
+        });
+      } catch (e: unknown) {
+        problems.push(`domain ${uuid}: ${describeError(e)}`);
+      }
+    }
+    const files = local ? await statFiles(domains, signal) : [];
+    return { uri: this.opts.uri, local, domains, files, problems };
+  }
+
+  private async readPid(name: string, problems: string[]): Promise<number | null> {
+    try {
+      const text = await readFile(path.join(this.opts.runDir, `${name}.pid`), 'utf8');
+      const pid = Number(text.trim());
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch (e: unknown) {
+      if (errorCode(e) !== 'ENOENT') problems.push(`pid file of ${name}: ${describeError(e)}`);
+      return null;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+}
+
+async function statFiles(domains: Domain[], signal: AbortSignal): Promise<FileStat[]> {
+  const paths = [...new Set(domains.flatMap((d) => d.disks.flatMap((disk) => [...(disk.source ? [disk.source] : []), ...disk.backingChain])))];
+  return mapLimit(paths, 16, (p) => statFile(p), signal);
+}
+
+export async function statFile(p: string): Promise<FileStat> {
+  try {
+    const st = await stat(p);
+    const { major, minor } = splitDev(st.dev);
+    return {
+      path: p, exists: true, inode: st.ino, devMajor: major, devMinor: minor,
+      sizeBytes: st.size, allocatedBytes: st.blocks * 512, mtimeSeconds: Math.floor(st.mtimeMs / 1000), error: null,
+    };
+  } catch (e: unknown) {
+    const missing = errorCode(e) === 'ENOENT';
+    return {
+      path: p, exists: !missing, inode: null, devMajor: null, devMinor: null,
+      sizeBytes: null, allocatedBytes: null, mtimeSeconds: null, error: missing ? null : describeError(e),
+    };
+  }
+}
+
+export const libvirtSource: SourceDefinition<'libvirt'> = {
+  name: 'libvirt',
+  description: 'domains, states, disks and devices through a read-only virsh shell (--libvirt.uri)',
+  enabledByDefault: (config) => config.mode === 'node',
+  create(config) {
+    const reader = new LibvirtReader({ virsh: config['libvirt.virsh'], uri: config['libvirt.uri'], runDir: config['libvirt.run-dir'] });
+    return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
+  },
+};

@@ -1,0 +1,130 @@
+// Pure parser of `virsh dumpxml` output into the parts detectors need: identity, size, disks
+// with their backing chains, PCI/mdev hostdevs, tap interfaces, hugepage backing.
+import { XMLParser } from 'fast-xml-parser';
+import type { DomainDisk, DomainHostdev } from '../../snapshot/libvirt.js';
+
+export interface DomainXml {
+  name: string;
+  uuid: string;
+  id: number | null;
+  vcpus: number;
+  memoryBytes: number;
+  hugepages: boolean;
+  disks: DomainDisk[];
+  hostdevs: DomainHostdev[];
+  interfaces: Array<{ type: string; targetDev: string | null; mac: string | null }>;
+}
+
+type Node = Record<string, unknown>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  isArray: (name) => ['disk', 'hostdev', 'interface'].includes(name),
+});
+
+const UNIT_BYTES: Record<string, number> = {
+  b: 1, bytes: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1e6,
+  g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9, t: 1024 ** 4, tib: 1024 ** 4, tb: 1e12,
+};
+
+function text(node: unknown): string | null {
+  if (node === undefined || node === null) return null;
+  if (typeof node === 'string') return node;
+  if (typeof node === 'object' && '#text' in (node as Node)) return String((node as Node)['#text']);
+  return null;
+}
+
+function attr(node: unknown, name: string): string | null {
+  if (!node || typeof node !== 'object') return null;
+  const v = (node as Node)[`@${name}`];
+  return v === undefined ? null : String(v);
+}
+
+function child(node: unknown, name: string): unknown {
+  return node && typeof node === 'object' ? (node as Node)[name] : undefined;
+}
+
+function hex(v: string | null, width: number): string {
+  return Number.parseInt(v ?? '0', v?.startsWith('0x') ? 16 : 10).toString(16).padStart(width, '0');
+}
+
+function diskSource(type: string, source: unknown): string | null {
+  if (!source) return null;
+  if (type === 'file') return attr(source, 'file');
+  if (type === 'block') return attr(source, 'dev');
+  if (type === 'dir') return attr(source, 'dir');
+  return null;
+}
+
+function backingChain(disk: unknown): string[] {
+  const chain: string[] = [];
+  let node = child(disk, 'backingStore');
+  // Guard against malformed, self-nested input: a real chain is never this deep.
+  for (let depth = 0; node && typeof node === 'object' && depth < 256; depth++) {
+    const src = diskSource(attr(node, 'type') ?? 'file', child(node, 'source'));
+    if (src) chain.push(src);
+    node = child(node, 'backingStore');
+  }
+  return chain;
+}
+
+export function parseDomainXml(xml: string): DomainXml {
+  const doc = parser.parse(xml) as Node;
+  const dom = doc.domain as Node | undefined;
+  if (!dom || typeof dom !== 'object') throw new Error('no <domain> element');
+  const name = text(dom.name);
+  const uuid = text(dom.uuid);
+  if (!name || !uuid) throw new Error('domain without <name> or <uuid>');
+  const idAttr = attr(dom, 'id');
+  const memory = dom.memory;
+  const unit = (attr(memory, 'unit') ?? 'KiB').toLowerCase();
+  const vcpuNode = dom.vcpu;
+  const devices = (dom.devices ?? {}) as Node;
+
+  const disks: DomainDisk[] = ((devices.disk as unknown[]) ?? []).map((d) => {
+    const type = attr(d, 'type') ?? 'file';
+    return {
+      target: attr(child(d, 'target'), 'dev') ?? '',
+      device: attr(d, 'device') ?? 'disk',
+      type,
+      source: diskSource(type, child(d, 'source')),
+      readonly: child(d, 'readonly') !== undefined,
+      shareable: child(d, 'shareable') !== undefined,
+      backingChain: backingChain(d),
+    };
+  });
+
+  const hostdevs: DomainHostdev[] = ((devices.hostdev as unknown[]) ?? []).flatMap((h): DomainHostdev[] => {
+    const type = attr(h, 'type');
+    const address = child(child(h, 'source'), 'address');
+    const managed = attr(h, 'managed') === 'yes';
+    if (type === 'pci' && address) {
+      return [{ type: 'pci', managed, address: `${hex(attr(address, 'domain'), 4)}:${hex(attr(address, 'bus'), 2)}:${hex(attr(address, 'slot'), 2)}.${Number.parseInt(attr(address, 'function') ?? '0', 16)}` }];
+    }
+    if (type === 'mdev' && attr(address, 'uuid')) return [{ type: 'mdev', managed, address: attr(address, 'uuid') as string }];
+    return type ? [{ type: 'other', managed, address: type }] : [];
+  });
+
+  const interfaces = ((devices.interface as unknown[]) ?? []).map((i) => ({
+    type: attr(i, 'type') ?? '',
+    targetDev: attr(child(i, 'target'), 'dev'),
+    mac: attr(child(i, 'mac'), 'address'),
+  }));
+
+  const vcpus = Number(attr(vcpuNode, 'current') ?? text(vcpuNode) ?? '1');
+  return {
+    name,
+    uuid: uuid.toLowerCase(),
+    id: idAttr !== null && idAttr !== '-1' ? Number(idAttr) : null,
+    vcpus: Number.isFinite(vcpus) ? vcpus : 1,
+    memoryBytes: Math.round(Number(text(memory) ?? '0') * (UNIT_BYTES[unit] ?? 1024)),
+    hugepages: child(child(dom, 'memoryBacking'), 'hugepages') !== undefined,
+    disks,
+    hostdevs,
+    interfaces,
+  };
+}

@@ -1,0 +1,135 @@
+// A long-lived `virsh -q -r -c URI` reading commands on stdin: one process and one connection
+// serve every collection, whatever the number of domains. Each command is followed by an echoed
+// marker so the outputs can be told apart; a hung or dead shell is killed and restarted next time.
+import { execa, type ResultPromise } from 'execa';
+import { SourceAbsentError } from '../source-absent-error.js';
+import { errorCode } from '../../util/fs-errors.js';
+
+const MARK = '@@VMZ@@';
+/** Written split in two so the echoed command line never contains the marker itself. */
+const markCommand = (n: number) => `echo "@@VMZ""@@ ${n}"`;
+
+export interface VirshRun {
+  /** stdout of each command, in order, with virsh's prompt echo removed. */
+  outputs: string[];
+  /** Everything virsh wrote to stderr during the run (per-command errors). */
+  stderr: string;
+}
+
+const SPAWN_OPTIONS = {
+  stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false,
+  env: { LC_ALL: 'C', LANG: 'C' }, extendEnv: true,
+} as const;
+type Shell = ResultPromise<typeof SPAWN_OPTIONS>;
+
+export class VirshShell {
+  private proc: Shell | null = null;
+  private stdout = '';
+  private stderr = '';
+  private exited: string | null = null;
+  private seq = 0;
+  private waiter: (() => void) | null = null;
+
+  constructor(private readonly virsh: string, private readonly uri: string) {}
+
+  private start(): Shell {
+    this.stdout = '';
+    this.stderr = '';
+    this.exited = null;
+    const proc = execa(this.virsh, ['-q', '-r', '-c', this.uri], SPAWN_OPTIONS);
+    proc.stdout?.setEncoding('utf8');
+    proc.stderr?.setEncoding('utf8');
+    proc.stdout?.on('data', (chunk: string) => { this.stdout += chunk; this.waiter?.(); });
+    proc.stderr?.on('data', (chunk: string) => { this.stderr += chunk; });
+    proc.stdin?.on('error', () => { /* EPIPE when virsh exits first; reported through exit */ });
+    proc.then((result) => {
+      const spawnCode = errorCode(result.cause);
+      this.exited = spawnCode === 'ENOENT' ? 'ENOENT' : `virsh exited (${result.exitCode ?? result.signal ?? 'unknown'})`;
+      if (this.proc === proc) this.proc = null;
+      this.waiter?.();
+    }, () => {});
+    this.proc = proc;
+    return proc;
+  }
+
+  /** Runs commands (no newlines in them) and returns their outputs; kills the shell on abort. */
+  async run(commands: readonly string[], signal: AbortSignal): Promise<VirshRun> {
+    signal.throwIfAborted();
+    const proc = this.proc ?? this.start();
+    const first = this.seq + 1;
+    let script = '';
+    for (const cmd of commands) {
+      if (/[\n\r]/.test(cmd)) throw new Error('virsh command must be a single line');
+      script += `${cmd}\n${markCommand(++this.seq)}\n`;
+    }
+    const last = this.seq;
+    const stderrStart = this.stderr.length;
+    proc.stdin?.write(script);
+    const endMark = `${MARK} ${last}`;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (this.stdout.includes(endMark)) return done(resolve);
+        if (this.exited !== null) {
+          const why = this.exited;
+          const err = this.stderr.trim();
+          if (why === 'ENOENT') return done(() => reject(new SourceAbsentError(`${this.virsh} not found: libvirt client tools are not installed`)));
+          if (/No such file or directory|Failed to connect socket to/.test(err) && /No such file/.test(err)) {
+            return done(() => reject(new SourceAbsentError(`libvirt is not running at ${this.uri}: ${lastLine(err)}`)));
+          }
+          return done(() => reject(new Error(`${why}: ${lastLine(err) || 'no error output'}`)));
+        }
+      };
+      const onAbort = () => { this.kill(); done(() => reject(signal.reason instanceof Error ? signal.reason : new Error('virsh aborted'))); };
+      const done = (finish: () => void) => { this.waiter = null; signal.removeEventListener('abort', onAbort); finish(); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = check;
+      check();
+    });
+    const text = this.stdout.slice(0, this.stdout.indexOf(endMark) + endMark.length);
+    this.stdout = this.stdout.slice(text.length);
+    const outputs = splitOutputs(text, commands, first);
+    const stderr = this.stderr.slice(stderrStart);
+    return { outputs, stderr };
+  }
+
+  kill(): void {
+    this.proc?.kill('SIGKILL');
+    this.proc = null;
+  }
+
+  async close(): Promise<void> {
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = null;
+    proc.stdin?.end('quit\n');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    await proc.catch(() => {});
+    clearTimeout(timer);
+  }
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}
+
+/** Cuts the shell transcript at the markers and strips the prompt lines virsh echoes. */
+export function splitOutputs(text: string, commands: readonly string[], firstSeq: number): string[] {
+  const outputs: string[] = [];
+  let pos = 0;
+  for (const [i, cmd] of commands.entries()) {
+    const mark = `${MARK} ${firstSeq + i}`;
+    const end = text.indexOf(mark, pos);
+    if (end < 0) { outputs.push(''); continue; }
+    let segment = text.slice(pos, end);
+    pos = end + mark.length;
+    // Leading "virsh > <cmd>" (or "virsh # "), echoed before the output.
+    const firstNl = segment.indexOf('\n');
+    if (firstNl >= 0 && /^virsh [>#] /.test(segment) && segment.slice(0, firstNl).endsWith(cmd)) segment = segment.slice(firstNl + 1);
+    // Trailing "virsh > echo ..." line that produced the marker.
+    const echoAt = segment.lastIndexOf(markCommand(firstSeq + i));
+    if (echoAt >= 0) segment = segment.slice(0, segment.lastIndexOf('\n', echoAt) + 1);
+    outputs.push(segment);
+  }
+  return outputs;
+}

@@ -1,0 +1,119 @@
+// procfs source: processes, the open files detectors care about, and the kernel's lock table, in
+// one pass over /proc per collection. Vanished processes and denied entries are skipped quietly.
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
+import type { SourceDefinition } from '../source.js';
+import { SourceAbsentError } from '../source-absent-error.js';
+import { splitDev } from '../../util/devnum.js';
+import { mapLimit } from '../../util/map-limit.js';
+import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
+import { USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+
+const CONCURRENCY = 32;
+const QEMU_COMM = /^(qemu-system-|qemu-kvm$|kvm$)/;
+
+/** Device fds worth keeping for the device and network detectors. */
+function isDeviceOfInterest(target: string): boolean {
+  return target.startsWith('/dev/vfio/') || target === '/dev/net/tun' || target.startsWith('/dev/vhost-')
+    || target.startsWith('/dev/iommu') || target === 'anon_inode:[vfio-device]';
+}
+
+function isRegularPath(target: string): boolean {
+  return target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/') && !target.startsWith('/sys/');
+}
+
+export async function readProcfs(root: string, signal?: AbortSignal): Promise<ProcfsSection> {
+  const problems: string[] = [];
+  let bootTimeSeconds: number;
+  try {
+    bootTimeSeconds = parseBootTime(await readFile(path.join(root, 'stat'), 'utf8'));
+  } catch (e: unknown) {
+    throw new SourceAbsentError(`cannot read ${path.join(root, 'stat')}: ${describeError(e)}`, { cause: e });
+  }
+  const { locks, malformed } = parseProcLocks(await readFile(path.join(root, 'locks'), 'utf8').catch(() => ''));
+  for (const line of malformed) problems.push(`unparsed /proc/locks line: ${line}`);
+  const lockedInodes = new Set(locks.map((l) => l.inode));
+
+  const pids = (await readdir(root)).filter((n) => /^\d+$/.test(n)).map(Number);
+  const processes: ProcessInfo[] = [];
+  const openFiles: OpenFile[] = [];
+
+  await mapLimit(pids, CONCURRENCY, async (pid) => {
+    const dir = path.join(root, String(pid));
+    let proc: ProcessInfo;
+    try {
+      const [statText, cmdline, statusText] = await Promise.all([
+        readFile(path.join(dir, 'stat'), 'utf8'),
+        readFile(path.join(dir, 'cmdline')),
+        readFile(path.join(dir, 'status'), 'utf8'),
+      ]);
+      const st = parsePidStat(statText);
+      const status = parsePidStatus(statusText);
+      proc = {
+        pid, ppid: st.ppid, comm: st.comm, cmdline: parseCmdline(cmdline), uid: status.uid,
+        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes,
+      };
+    } catch (e: unknown) {
+      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
+      return;
+    }
+    processes.push(proc);
+    openFiles.push(...await readOpenFiles(dir, proc, lockedInodes, problems));
+  }, signal);
+
+  processes.sort((a, b) => a.pid - b.pid);
+  openFiles.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+  return { bootTimeSeconds, restricted: !processes.some((p) => p.pid === 1), processes, openFiles, locks, problems };
+}
+
+async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<number>, problems: string[]): Promise<OpenFile[]> {
+  let fds: string[];
+  try {
+    fds = await readdir(path.join(dir, 'fd'));
+  } catch (e: unknown) {
+    if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${proc.pid} fd list: ${describeError(e)}`);
+    return [];
+  }
+  const isQemu = QEMU_COMM.test(proc.comm);
+  const kept: OpenFile[] = [];
+  for (const fdName of fds) {
+    const fdPath = path.join(dir, 'fd', fdName);
+    try {
+      const target = await readlink(fdPath);
+      const device = isDeviceOfInterest(target);
+      if (!device && !isRegularPath(target)) continue;
+      let inode: number | null = null;
+      let devMajor: number | null = null;
+      let devMinor: number | null = null;
+      if (!device) {
+        const st = await stat(fdPath);
+        inode = st.ino;
+        ({ major: devMajor, minor: devMinor } = splitDev(st.dev));
+        if (!isQemu && !lockedInodes.has(inode)) continue;
+      }
+      const needInfo = device || (inode !== null && lockedInodes.has(inode));
+      const info = needInfo ? parseFdInfo(await readFile(path.join(dir, 'fdinfo', fdName), 'utf8')) : null;
+      kept.push({
+        pid: proc.pid, fd: Number(fdName), target, inode, devMajor, devMinor,
+        mntId: info?.mntId ?? null, locks: info?.locks ?? [],
+        tapInterface: info?.tapInterface ?? null, vfioDeviceSyspath: info?.vfioDeviceSyspath ?? null,
+      });
+    } catch (e: unknown) {
+      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${proc.pid} fd ${fdName}: ${describeError(e)}`);
+    }
+  }
+  return kept;
+}
+
+export const procfsSource: SourceDefinition<'procfs'> = {
+  name: 'procfs',
+  description: 'processes, open files and file locks from /proc (--path.procfs)',
+  enabledByDefault: (config) => config.mode === 'node',
+  create(config) {
+    return {
+      collect: ({ signal }) => readProcfs(config['path.procfs'], signal),
+      close: async () => {},
+    };
+  },
+};

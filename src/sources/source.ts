@@ -1,0 +1,23 @@
+// The contract every source implements: I/O only, returning its section of the snapshot.
+import type { Config } from '../config/flags.js';
+import type { SectionName, Sections } from '../snapshot/snapshot.js';
+import type { Logger } from '../util/log.js';
+
+export interface CollectContext {
+  /** Aborted when the collector timeout passes: stop work and kill child processes. */
+  signal: AbortSignal;
+}
+
+/** A running source. It may keep state between collections (a virsh shell, watch caches). */
+export interface SourceInstance<N extends SectionName = SectionName> {
+  collect(ctx: CollectContext): Promise<Sections[N]>;
+  close(): Promise<void>;
+}
+
+export interface SourceDefinition<N extends SectionName = SectionName> {
+  name: N;
+  description: string;
+  /** Whether the source runs when no --collector.X / --no-collector.X flag was given. */
+  enabledByDefault(config: Config): boolean;
+  create(config: Config, log: Logger): SourceInstance<N>;
+}
