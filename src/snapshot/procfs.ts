@@ -6,6 +6,8 @@ export const ProcessSchema = z.object({
   pid: z.number(),
   ppid: z.number(),
   comm: z.string(),
+  /** State letter from /proc/<pid>/stat: R, S, D, Z (exited, not reaped), T, I, X … */
+  state: z.string(),
   /** argv as NUL-separated in /proc/<pid>/cmdline; empty for kernel threads. */
   cmdline: z.array(z.string()),
   uid: z.number().nullable(),

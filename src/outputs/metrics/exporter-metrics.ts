@@ -82,7 +82,9 @@ export class ExporterMetrics {
       const sorted = [...reported].sort((a, b) => a.since - b.since);
       const max = this.config['findings.max-per-kind'];
       for (const f of sorted.slice(0, max)) {
-        this.age.set({ ...f.labels, kind, subject: f.subject }, Math.max(0, snapshot.takenAt - f.since));
+        // An empty label is the same as no label to Prometheus; leave it out.
+        const labels = Object.fromEntries(Object.entries(f.labels).filter(([, v]) => v !== ''));
+        this.age.set({ ...labels, kind, subject: f.subject }, Math.max(0, snapshot.takenAt - f.since));
       }
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);
       else this.dropped.inc({ kind }, 0);

@@ -68,20 +68,38 @@ export class LibvirtReader {
     return { uri: this.opts.uri, local, domains, files, problems };
   }
 
+  /**
+   * The qemu pid libvirt recorded. libvirt 9 names the pid file after the XML-escaped domain name
+   * (`a &quot;b&quot;.pid`), the status file after the plain one; try both, then the status XML.
+   */
   private async readPid(name: string, problems: string[]): Promise<number | null> {
-    try {
-      const text = await readFile(path.join(this.opts.runDir, `${name}.pid`), 'utf8');
-      const pid = Number(text.trim());
-      return Number.isInteger(pid) && pid > 0 ? pid : null;
-    } catch (e: unknown) {
-      if (errorCode(e) !== 'ENOENT') problems.push(`pid file of ${name}: ${describeError(e)}`);
-      return null;
+    const dir = this.opts.runDir;
+    for (const file of [`${name}.pid`, `${escapeXml(name)}.pid`]) {
+      const text = await readOptional(path.join(dir, file), problems);
+      const pid = text === null ? NaN : Number(text.trim());
+      if (Number.isInteger(pid) && pid > 0) return pid;
     }
+    const status = await readOptional(path.join(dir, `${name}.xml`), problems);
+    const m = status === null ? null : /<domstatus\b[^>]*\bpid=['"](\d+)['"]/.exec(status);
+    return m ? Number(m[1]) : null;
   }
 
   close(): Promise<void> {
     return this.shell.close();
   }
+}
+
+async function readOptional(file: string, problems: string[]): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e: unknown) {
+    if (errorCode(e) !== 'ENOENT') problems.push(`${file}: ${describeError(e)}`);
+    return null;
+  }
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
 async function statFiles(domains: Domain[], signal: AbortSignal): Promise<FileStat[]> {

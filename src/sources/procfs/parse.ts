@@ -11,7 +11,7 @@ export function parseBootTime(procStat: string): number {
   return Number(m[1]);
 }
 
-export interface PidStat { pid: number; comm: string; ppid: number; startTicks: number }
+export interface PidStat { pid: number; comm: string; state: string; ppid: number; startTicks: number }
 
 /** /proc/<pid>/stat: comm is in parentheses and may itself contain spaces and ')'. */
 export function parsePidStat(text: string): PidStat {
@@ -23,7 +23,7 @@ export function parsePidStat(text: string): PidStat {
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) throw new Error('malformed stat fields');
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), ppid, startTicks };
+  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid, startTicks };
 }
 
 export function parseCmdline(raw: Buffer | string): string[] {

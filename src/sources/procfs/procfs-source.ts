@@ -51,7 +51,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
       const st = parsePidStat(statText);
       const status = parsePidStatus(statusText);
       proc = {
-        pid, ppid: st.ppid, comm: st.comm, cmdline: parseCmdline(cmdline), uid: status.uid,
+        pid, ppid: st.ppid, comm: st.comm, state: st.state, cmdline: parseCmdline(cmdline), uid: status.uid,
         startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes,
       };
     } catch (e: unknown) {

@@ -1,0 +1,37 @@
+// Starts the real exporter (the same Exporter + HTTP server `serve` runs) on a loopback port.
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from '../../src/config/flags.js';
+import { SOURCES } from '../../src/sources/index.js';
+import { Exporter } from '../../src/engine/exporter.js';
+import { createServer } from '../../src/server.js';
+import { silentLogger } from '../../src/util/log.js';
+import { parsePromText, type Sample } from './prom-text.js';
+
+export interface RunningExporter {
+  url: string;
+  exporter: Exporter;
+  scrape(): Promise<Sample[]>;
+  get(path: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startExporter(args: string[]): Promise<RunningExporter> {
+  const { config } = parseArgs(['serve', ...args], SOURCES.map((s) => s.name));
+  const exporter = new Exporter(config, silentLogger, { processMetrics: false });
+  const server = createServer(exporter, silentLogger);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const get = async (path: string) => {
+    const res = await fetch(url + path);
+    return { status: res.status, body: await res.text() };
+  };
+  return {
+    url, exporter, get,
+    scrape: async () => parsePromText((await get('/metrics')).body),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await exporter.close();
+    },
+  };
+}
