@@ -4,7 +4,7 @@ import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
 import { Exporter } from '../../src/engine/exporter.js';
 import { createServer } from '../../src/server.js';
-import { silentLogger } from '../../src/util/log.js';
+import { silentLogger, type Logger } from '../../src/util/log.js';
 import { parsePromText, type Sample } from './prom-text.js';
 
 export interface RunningExporter {
@@ -15,10 +15,10 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter(args: string[]): Promise<RunningExporter> {
+export async function startExporter(args: string[], log: Logger = silentLogger): Promise<RunningExporter> {
   const { config } = parseArgs(['serve', ...args], SOURCES.map((s) => s.name));
-  const exporter = new Exporter(config, silentLogger, { processMetrics: false });
-  const server = createServer(exporter, silentLogger);
+  const exporter = new Exporter(config, log, { processMetrics: false });
+  const server = createServer(exporter, log);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const get = async (path: string) => {
