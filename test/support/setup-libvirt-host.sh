@@ -24,9 +24,9 @@ mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
 
 pgrep -x virtlogd >/dev/null || virtlogd -d
 pgrep -x libvirtd >/dev/null || libvirtd -d
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   if virsh -c qemu:///system version >/dev/null 2>&1; then exit 0; fi
   sleep 0.1
 done
-echo "libvirtd did not answer within 10s" >&2
+echo "libvirtd did not answer within 60s" >&2
 exit 1

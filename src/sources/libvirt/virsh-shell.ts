@@ -37,15 +37,18 @@ export class VirshShell {
     this.stderr = '';
     this.exited = null;
     const proc = execa(this.virsh, ['-q', '-r', '-c', this.uri], SPAWN_OPTIONS);
+    // A killed shell's late output or exit must not leak into the shell that replaced it.
+    const current = () => this.proc === proc;
     proc.stdout?.setEncoding('utf8');
     proc.stderr?.setEncoding('utf8');
-    proc.stdout?.on('data', (chunk: string) => { this.stdout += chunk; this.waiter?.(); });
-    proc.stderr?.on('data', (chunk: string) => { this.stderr += chunk; });
+    proc.stdout?.on('data', (chunk: string) => { if (current()) { this.stdout += chunk; this.waiter?.(); } });
+    proc.stderr?.on('data', (chunk: string) => { if (current()) this.stderr += chunk; });
     proc.stdin?.on('error', () => { /* EPIPE when virsh exits first; reported through exit */ });
     proc.then((result) => {
+      if (!current()) return;
       const spawnCode = errorCode(result.cause);
       this.exited = spawnCode === 'ENOENT' ? 'ENOENT' : `virsh exited (${result.exitCode ?? result.signal ?? 'unknown'})`;
-      if (this.proc === proc) this.proc = null;
+      this.proc = null;
       this.waiter?.();
     }, () => {});
     this.proc = proc;
@@ -73,7 +76,7 @@ export class VirshShell {
           const why = this.exited;
           const err = this.stderr.trim();
           if (why === 'ENOENT') return done(() => reject(new SourceAbsentError(`${this.virsh} not found: libvirt client tools are not installed`)));
-          if (/No such file or directory|Failed to connect socket to/.test(err) && /No such file/.test(err)) {
+          if (/Failed to connect socket to .*No such file or directory/.test(err)) {
             return done(() => reject(new SourceAbsentError(`libvirt is not running at ${this.uri}: ${lastLine(err)}`)));
           }
           return done(() => reject(new Error(`${why}: ${lastLine(err) || 'no error output'}`)));
