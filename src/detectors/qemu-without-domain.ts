@@ -35,7 +35,9 @@ export const qemuWithoutDomain: Detector<'qemu_without_domain'> = {
         kind: 'qemu_without_domain',
         subject: `${label} (pid ${p.pid})`,
         labels: { guest: guest.name ?? '', uuid: guest.uuid ?? '', pid: String(p.pid) },
-        since: p.startTimeSeconds,
+        // Not the process start time: a guest's qemu can take many seconds to exit after
+        // `virsh destroy` (freeing a large guest's memory), so the grace counts from first sight.
+        since: null,
         reclaimable: { vcpus: guest.vcpus, memoryBytes: p.rssBytes ?? guest.memoryBytes ?? 0 },
         evidence: {
           pid: p.pid,

@@ -42,7 +42,10 @@ describe('qemu_without_domain', () => {
     const [f] = findings;
     assert.equal(f?.subject, 'lost (pid 900)');
     assert.deepEqual(f?.labels, { guest: 'lost', uuid: '', pid: '900' });
-    assert.equal(f?.since, NOW - 7200);
+    // The grace counts from first sight, not from process start (a destroyed guest's qemu may take
+    // seconds to exit); the start time is evidence.
+    assert.equal(f?.since, null);
+    assert.equal(f?.evidence.startedAt, NOW - 7200);
     assert.deepEqual(f?.reclaimable, { vcpus: 4, memoryBytes: 1500 * 1024 * 1024 });
     assert.equal(f?.evidence.definedDomain, null);
     assert.match(f?.evidence.cmdline ?? '', /guest=lost/);
