@@ -64,7 +64,7 @@ test('parseCmdline on captured libvirt qemu argv keeps quotes, commas and JSON i
   assert.equal(argv[argv.indexOf('-uuid') + 1], 'de554306-1c01-4723-a48e-263c196000a6');
   assert.equal(argv[argv.length - 1], 'timestamp=on');
   assert.ok(!argv.includes(''), 'the trailing NUL does not produce an empty argument');
-  const blockdev = argv.filter((a, i) => argv[i - 1] === '-blockdev').map((a) => JSON.parse(a) as { filename?: string });
+  const blockdev = argv.filter((_a, i) => argv[i - 1] === '-blockdev').map((a) => JSON.parse(a) as { filename?: string });
   assert.deepEqual(blockdev.flatMap((b) => (b.filename ? [b.filename] : [])), ['/tmp/vmzt/base.qcow2', '/tmp/vmzt/top.qcow2']);
 });
 
