@@ -8,6 +8,12 @@ import { errorCode } from '../../util/fs-errors.js';
 const MARK = '@@VMZ@@';
 /** Written split in two so the echoed command line never contains the marker itself. */
 const markCommand = (n: number) => `echo "@@VMZ""@@ ${n}"`;
+/**
+ * The same marker on stderr ("error: @@VMZ@@ n"). stdout and stderr are two pipes read
+ * independently: without it a command's error could arrive after the run ended and be blamed
+ * on the next one (or lost).
+ */
+const errMarkCommand = (n: number) => `echo --err "@@VMZ""@@ ${n}"`;
 
 export interface VirshRun {
   /** stdout of each command, in order, with virsh's prompt echo removed. */
@@ -42,7 +48,7 @@ export class VirshShell {
     proc.stdout?.setEncoding('utf8');
     proc.stderr?.setEncoding('utf8');
     proc.stdout?.on('data', (chunk: string) => { if (current()) { this.stdout += chunk; this.waiter?.(); } });
-    proc.stderr?.on('data', (chunk: string) => { if (current()) this.stderr += chunk; });
+    proc.stderr?.on('data', (chunk: string) => { if (current()) { this.stderr += chunk; this.waiter?.(); } });
     proc.stdin?.on('error', () => { /* EPIPE when virsh exits first; reported through exit */ });
     proc.then((result) => {
       if (!current()) return;
@@ -65,13 +71,14 @@ export class VirshShell {
       if (/[\n\r]/.test(cmd)) throw new Error('virsh command must be a single line');
       script += `${cmd}\n${markCommand(++this.seq)}\n`;
     }
-    const last = this.seq;
+    const last = ++this.seq;
+    script += `${errMarkCommand(last)}\n${markCommand(last)}\n`;
     const stderrStart = this.stderr.length;
     proc.stdin?.write(script);
     const endMark = `${MARK} ${last}`;
     await new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (this.stdout.includes(endMark)) return done(resolve);
+        if (this.stdout.includes(endMark) && this.stderr.includes(endMark, stderrStart)) return done(resolve);
         if (this.exited !== null) {
           const why = this.exited;
           const err = this.stderr.trim();
@@ -91,7 +98,10 @@ export class VirshShell {
     const text = this.stdout.slice(0, this.stdout.indexOf(endMark) + endMark.length);
     this.stdout = this.stdout.slice(text.length);
     const outputs = splitOutputs(text, commands, first);
-    const stderr = this.stderr.slice(stderrStart);
+    const errMark = this.stderr.indexOf(endMark, stderrStart);
+    const stderr = this.stderr.slice(stderrStart, this.stderr.lastIndexOf('\n', errMark) + 1);
+    const errLineEnd = this.stderr.indexOf('\n', errMark);
+    this.stderr = errLineEnd < 0 ? '' : this.stderr.slice(errLineEnd + 1);
     return { outputs, stderr };
   }
 
