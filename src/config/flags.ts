@@ -79,7 +79,7 @@ export function parseArgs(argv: string[], collectorNames: readonly string[]): Pa
     let value: string | undefined = eq >= 0 ? arg.slice(eq + 1) : undefined;
     const collector = /^(no-)?collector\.(.+)$/.exec(name);
     if (collector && collectorNames.includes(collector[2] as string)) {
-      const on = value === undefined ? true : parseBool(value);
+      const on = value === undefined ? true : parseFlagValue(name, parseBool, value);
       config.collectors[collector[2] as string] = collector[1] ? !on : on;
       continue;
     }
@@ -88,19 +88,18 @@ export function parseArgs(argv: string[], collectorNames: readonly string[]): Pa
     const spec = (FLAGS as Record<string, FlagSpec<unknown>>)[name];
     if (!spec) throw new Error(`unknown flag --${name} (see --help)`);
     if (spec.type === 'bool') {
-      const on = value === undefined ? true : (spec.parse(value) as boolean);
+      const on = value === undefined ? true : (parseFlagValue(name, spec.parse, value) as boolean);
       config[name] = negated ? !on : on;
       continue;
     }
     if (negated) throw new Error(`--no-${name} only applies to true/false flags`);
     if (value === undefined) {
       value = argv[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
+      // "--path.procfs --no-collector.libvirt" is a forgotten value, not a path named like a flag
+      // (write --flag=--value for that).
+      if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
     }
-    let parsed: unknown;
-    try { parsed = spec.parse(value); } catch (e: unknown) {
-      throw new Error(`--${name}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const parsed = parseFlagValue(name, spec.parse, value);
     if (spec.type === 'list') {
       const previous = explicitLists.has(name) ? (config[name] as string[]) : [];
       explicitLists.add(name);
@@ -110,6 +109,14 @@ export function parseArgs(argv: string[], collectorNames: readonly string[]): Pa
     }
   }
   return { command, config, help, rest };
+}
+
+function parseFlagValue<T>(name: string, parse: (raw: string) => T, raw: string): T {
+  try {
+    return parse(raw);
+  } catch (e: unknown) {
+    throw new Error(`--${name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export function flagsHelp(collectors: ReadonlyArray<{ name: string; description: string }>): string {
