@@ -1,0 +1,178 @@
+// The built CLI as a user runs it: `npm run build`, then `node dist/cli.js …`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { FLAGS } from '../src/config/flags.js';
+import { parseSnapshot } from '../src/snapshot/snapshot.js';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+let work: string;
+
+function cli(...args: string[]) {
+  return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, timeout: 60_000, env: { LC_ALL: 'C' }, stripFinalNewline: false });
+}
+
+const TAKEN_AT = 1763884800; // 2025-11-23T08:00:00Z
+const domain = (name: string, uuid: string, state: string, reason: string, extra: Record<string, unknown> = {}) => ({
+  name, uuid, id: state === 'shutoff' ? null : 3, state, reason, autostart: false, persistent: true, vcpus: 2,
+  memoryBytes: 2147483648, hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: state === 'shutoff' ? null : 4242, ...extra,
+});
+const SNAPSHOT = {
+  schemaVersion: 1, hostname: 'hv-test-1', takenAt: TAKEN_AT,
+  collectors: { libvirt: { state: 'ok', reason: null, durationSeconds: 0.1, lastSuccessSeconds: TAKEN_AT, stale: false } },
+  libvirt: {
+    uri: 'qemu:///system', local: true, files: [], problems: [],
+    domains: [
+      domain('web-1', '11111111-1111-4111-8111-111111111111', 'crashed', 'panicked'),
+      domain('db-1', '22222222-2222-4222-8222-222222222222', 'shutoff', 'destroyed'),
+      domain('app-1', '33333333-3333-4333-8333-333333333333', 'running', 'booted', { autostart: true }),
+      domain('batch-1', '44444444-4444-4444-8444-444444444444', 'paused', 'user'),
+    ],
+  },
+};
+
+before(async () => {
+  const build = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false, timeout: 180_000 });
+  assert.equal(build.exitCode, 0, build.stderr + build.stdout);
+  work = await mkdtemp(path.join(os.tmpdir(), 'vmz-cli-'));
+});
+
+after(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+test('--help exits 0 and lists the commands and every flag', async () => {
+  const r = await cli('--help');
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^vmzombie-exporter \S+: finds virtualization resources/);
+  for (const cmd of ['serve', 'snapshot', 'scan']) assert.match(r.stdout, new RegExp(`vmzombie-exporter ${cmd === 'serve' ? '\\[serve\\]' : cmd} \\[flags\\]`));
+  for (const name of Object.keys(FLAGS)) assert.ok(r.stdout.includes(`  --${name}`), name);
+  assert.equal(r.stderr, '');
+});
+
+test('an unknown flag exits 2 with the message on stderr', async () => {
+  const r = await cli('scan', '--no-such-flag=1');
+  assert.equal(r.exitCode, 2);
+  assert.equal(r.stderr, 'error: unknown flag --no-such-flag (see --help)\n');
+  assert.equal(r.stdout, '');
+  const bad = await cli('scan', '--collector.timeout=soon');
+  assert.equal(bad.exitCode, 2);
+  assert.equal(bad.stderr, 'error: --collector.timeout: invalid duration "soon" (use e.g. 30s, 5m, 1h30m, 72h)\n');
+});
+
+test('an unknown command exits 2', async () => {
+  const r = await cli('frobnicate');
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /^error: unknown command "frobnicate"\n/);
+});
+
+test('scan --from prints the findings of a saved snapshot as text', async () => {
+  const file = path.join(work, 'host.json');
+  await writeFile(file, JSON.stringify(SNAPSHOT));
+  const r = await cli('scan', `--from=${file}`, '--detect.grace=0s');
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout, `vmzombie scan of hv-test-1 at 2025-11-23T08:00:00.000Z
+  collector libvirt: ok
+  detector qemu_without_domain not run: needs procfs
+  detector domain_without_process not run: needs procfs
+  detector image_locked_by_foreign_process not run: needs procfs
+  detector image_locked_while_domain_inactive not run: needs procfs
+
+2 finding(s):
+
+domain_crashed — domain crashed or failed (alert VMZombieDomainCrashed)
+  web-1 (11111111-1111-4111-8111-111111111111)  age unknown (first seen now)
+    reclaimable: vcpus=2 memoryBytes=2147483648
+    state: crashed
+    reason: panicked
+    vcpus: 2
+    memoryBytes: 2147483648
+    pid: 4242
+
+domain_paused — domain paused, memory still held (alert VMZombieDomainPaused)
+  batch-1 (44444444-4444-4444-8444-444444444444)  age unknown (first seen now), within grace
+    reclaimable: vcpus=2 memoryBytes=2147483648
+    state: paused
+    reason: user
+    vcpus: 2
+    memoryBytes: 2147483648
+    pid: 4242
+`);
+});
+
+test('scan --from --output=json', async () => {
+  const file = path.join(work, 'host-json.json');
+  await writeFile(file, JSON.stringify(SNAPSHOT));
+  const r = await cli('scan', '--from', file, '--output=json');
+  assert.equal(r.exitCode, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    hostname: string; takenAt: string; skippedDetectors: Record<string, string>; detectorErrors: object;
+    findings: Array<{ kind: string; alert: string; subject: string; pending: boolean; stale: boolean; since: string; ageSeconds: number; labels: object; reclaimable: object }>;
+  };
+  assert.equal(out.hostname, 'hv-test-1');
+  assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
+  assert.deepEqual(Object.keys(out.skippedDetectors).sort(), ['domain_without_process', 'image_locked_by_foreign_process', 'image_locked_while_domain_inactive', 'qemu_without_domain']);
+  assert.deepEqual(out.detectorErrors, {});
+  assert.deepEqual(out.findings.map((f) => [f.kind, f.alert, f.subject, f.pending, f.stale, f.since, f.ageSeconds]), [
+    // Default grace: a snapshot read once has nothing seen for long yet.
+    ['domain_paused', 'VMZombieDomainPaused', 'batch-1 (44444444-4444-4444-8444-444444444444)', true, false, '2025-11-23T08:00:00.000Z', 0],
+    ['domain_crashed', 'VMZombieDomainCrashed', 'web-1 (11111111-1111-4111-8111-111111111111)', true, false, '2025-11-23T08:00:00.000Z', 0],
+  ]);
+  assert.deepEqual(out.findings[1]?.labels, { domain: 'web-1', uuid: '11111111-1111-4111-8111-111111111111', reason: 'panicked' });
+  assert.deepEqual(out.findings[1]?.reclaimable, { vcpus: 2, memoryBytes: 2147483648 });
+});
+
+test('a corrupt, foreign or missing snapshot file exits 2 with a readable error', async () => {
+  const truncated = path.join(work, 'truncated.json');
+  await writeFile(truncated, JSON.stringify(SNAPSHOT).slice(0, 120));
+  let r = await cli('scan', `--from=${truncated}`);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, new RegExp(`^error: ${truncated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*JSON`));
+  assert.equal(r.stdout, '');
+
+  const foreign = path.join(work, 'foreign.json');
+  await writeFile(foreign, JSON.stringify({ ...SNAPSHOT, schemaVersion: 2, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
+  r = await cli('scan', `--from=${foreign}`);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /^error: .*foreign\.json: not a vmzombie snapshot \(schema v1\): schemaVersion: the file has 2, this build reads 1\n$/);
+  assert.ok(!r.stderr.includes('    at '), 'no stack trace');
+
+  const badField = path.join(work, 'bad-field.json');
+  await writeFile(badField, JSON.stringify({ ...SNAPSHOT, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
+  r = await cli('scan', `--from=${badField}`);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /^error: .*bad-field\.json: not a vmzombie snapshot \(schema v1\): libvirt\.domains\.0\.uuid: /);
+  assert.match(r.stderr, / \(and \d+ more\)\n$/);
+
+  r = await cli('scan', `--from=${path.join(work, 'nope.json')}`);
+  assert.equal(r.exitCode, 2);
+  assert.match(r.stderr, /^error: .*nope\.json: ENOENT: no such file or directory/);
+});
+
+test('snapshot --no-collector.libvirt prints JSON that scan --from accepts', async () => {
+  const running = cli('snapshot', '--no-collector.libvirt', '--log.level=error');
+  const pid = running.pid;
+  const snap = await running;
+  assert.equal(snap.exitCode, 0, snap.stderr);
+  const parsed = parseSnapshot(JSON.parse(snap.stdout));
+  assert.deepEqual(Object.keys(parsed.collectors), ['procfs']);
+  assert.equal(parsed.collectors.procfs?.state, 'ok');
+  assert.equal(parsed.libvirt, undefined);
+  assert.ok(parsed.procfs && parsed.procfs.processes.length > 1);
+  assert.ok(parsed.procfs.processes.some((p) => p.pid === pid), 'the snapshot process saw itself');
+
+  const file = path.join(work, 'round-trip.json');
+  await writeFile(file, snap.stdout);
+  const scan = await cli('scan', `--from=${file}`);
+  assert.equal(scan.exitCode, 0, scan.stderr);
+  assert.match(scan.stdout, new RegExp(`^vmzombie scan of ${os.hostname()} at \\d{4}-\\d\\d-\\d\\dT`));
+  assert.match(scan.stdout, /^ {2}collector procfs: ok$/m);
+  // Every detector needs libvirt, which was not collected: none ran, none reported.
+  assert.match(scan.stdout, /^ {2}detector domain_crashed not run: needs libvirt$/m);
+  assert.match(scan.stdout, /\nNo findings\.\n$/);
+});
