@@ -67,6 +67,7 @@ test('catalog alert names are unique and start with VMZombie; grace flags are du
     assert.match(spec.alert.name, /^VMZombie[A-Z][A-Za-z0-9]*$/, kind);
     assert.equal(FLAGS[spec.graceFlag].type, 'duration', `${kind}: ${spec.graceFlag}`);
     assert.match(spec.alert.for, /^\d+[smh]$/, kind);
-    assert.ok(!spec.labels.includes('kind') && !spec.labels.includes('subject'), `${kind} redeclares kind/subject`);
+    const labels: readonly string[] = spec.labels;
+    assert.ok(!labels.includes('kind') && !labels.includes('subject'), `${kind} redeclares kind/subject`);
   }
 });
