@@ -81,9 +81,12 @@ export class ExporterMetrics {
       // Oldest first: when capped, the findings that matter most stay visible.
       const sorted = [...reported].sort((a, b) => a.since - b.since);
       const max = this.config['findings.max-per-kind'];
+      const declared: readonly string[] = CATALOG[kind].labels;
       for (const f of sorted.slice(0, max)) {
-        // An empty label is the same as no label to Prometheus; leave it out.
-        const labels = Object.fromEntries(Object.entries(f.labels).filter(([, v]) => v !== ''));
+        // Only the labels the catalog declares for this kind: one undeclared label would make
+        // prom-client throw and fail every scrape. An empty label is the same as no label to
+        // Prometheus; leave it out.
+        const labels = Object.fromEntries(Object.entries(f.labels).filter(([k, v]) => v !== '' && declared.includes(k)));
         this.age.set({ ...labels, kind, subject: f.subject }, Math.max(0, snapshot.takenAt - f.since));
       }
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);
