@@ -166,3 +166,11 @@ test('stale findings (their source is down) still count: a problem nobody can se
   assert.equal(series(s, 'vmzombie_finding_age_seconds').length, 1);
   assert.equal(value(s, 'vmzombie_detector_up', { kind: 'domain_crashed' }), 0);
 });
+
+test("a finding's labels are limited to those its catalog entry declares; an undeclared one cannot break the update", async () => {
+  const m = metrics();
+  const f = crashed('x', 5000, { labels: { domain: 'x', uuid: 'u', reason: 'crashed', node: 'n1', image: '/img/x.qcow2' } });
+  m.update(snapshot(), detection([f]));
+  const [age] = series(await scrape(m), 'vmzombie_finding_age_seconds');
+  assert.deepEqual(age?.labels, { kind: 'domain_crashed', subject: 'x (uuid-x)', domain: 'x', uuid: 'u', reason: 'crashed' });
+});
