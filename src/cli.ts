@@ -52,13 +52,26 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(config: Config, log: Logger): Promise<number> {
-  const { host, port } = parseListenAddress(config['web.listen-address']);
+  let listen;
+  try {
+    listen = parseListenAddress(config['web.listen-address']);
+  } catch (e: unknown) {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const { host, port } = listen;
   const exporter = new Exporter(config, log);
   const server = createServer(exporter, log);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (e: unknown) {
+    process.stderr.write(`error: cannot listen on ${config['web.listen-address']}: ${e instanceof Error ? e.message : String(e)}\n`);
+    await exporter.close();
+    return 1;
+  }
   const address = server.address();
   log.info('listening', { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address), collectors: exporter.sourceNames });
   void exporter.refresh().catch((e: unknown) => log.error('first collection failed', { error: String(e) }));
