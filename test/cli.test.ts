@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import net from 'node:net';
 import { FLAGS } from '../src/config/flags.js';
 import { parseSnapshot } from '../src/snapshot/snapshot.js';
 
@@ -175,4 +176,19 @@ test('snapshot --no-collector.libvirt prints JSON that scan --from accepts', asy
   // Every detector needs libvirt, which was not collected: none ran, none reported.
   assert.match(scan.stdout, /^ {2}detector domain_crashed not run: needs libvirt$/m);
   assert.match(scan.stdout, /\nNo findings\.\n$/);
+});
+
+test('serve: a malformed listen address is a usage error (2); a taken port a clear error (1)', async () => {
+  let r = await cli('serve', '--web.listen-address=nonsense', '--no-collector.libvirt', '--no-collector.procfs');
+  assert.equal(r.exitCode, 2);
+  assert.equal(r.stderr, 'error: --web.listen-address: expected host:port, got "nonsense"\n');
+  const blocker = net.createServer();
+  await new Promise<void>((resolve, reject) => { blocker.once('error', reject); blocker.listen(18401, '127.0.0.1', resolve); });
+  try {
+    r = await cli('serve', '--web.listen-address=127.0.0.1:18401', '--no-collector.libvirt', '--no-collector.procfs', '--log.level=error');
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.stderr, 'error: cannot listen on 127.0.0.1:18401: listen EADDRINUSE: address already in use 127.0.0.1:18401\n');
+  } finally {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+  }
 });
