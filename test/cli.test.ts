@@ -192,3 +192,25 @@ test('serve: a malformed listen address is a usage error (2); a taken port a cle
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   }
 });
+
+test('serve answers /metrics and /-/ready, and stops cleanly on SIGTERM', async () => {
+  const proc = cli('serve', '--web.listen-address=127.0.0.1:18402', '--no-collector.libvirt', '--log.level=error');
+  try {
+    const base = 'http://127.0.0.1:18402';
+    let metrics = '';
+    for (let i = 0; i < 100 && metrics === ''; i++) {
+      metrics = await fetch(`${base}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');
+      if (metrics === '') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(metrics, /^vmzombie_collector_up\{collector="procfs"\} 1$/m);
+    assert.ok(!metrics.includes('collector="libvirt"'));
+    assert.equal((await fetch(`${base}/-/ready`)).status, 200);
+    assert.equal((await fetch(`${base}/-/healthy`)).status, 200);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    proc.kill('SIGTERM');
+  }
+  const r = await proc;
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stderr, '');
+});
