@@ -4,6 +4,17 @@ import type { DetectionResult } from '../engine/findings-state.js';
 import { CATALOG } from '../catalog/catalog.js';
 import { formatDuration } from '../config/duration.js';
 
+/**
+ * Process names, command lines and guest names come from anyone who can start a process: show
+ * control characters (newlines, terminal escape sequences) as escapes, never raw, on a terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function textReport(snapshot: Snapshot, detection: DetectionResult): string {
   const out: string[] = [];
   out.push(`vmzombie scan of ${snapshot.hostname} at ${new Date(snapshot.takenAt * 1000).toISOString()}`);
@@ -29,5 +40,5 @@ export function textReport(snapshot: Snapshot, detection: DetectionResult): stri
       out.push(`    ${k}: ${text}`);
     }
   }
-  return out.join('\n') + '\n';
+  return out.map(printable).join('\n') + '\n';
 }
