@@ -98,16 +98,24 @@ export function parseDomainXml(xml: string): DomainXml {
     };
   });
 
+  const pciAddress = (address: unknown) =>
+    `${hex(attr(address, 'domain'), 4)}:${hex(attr(address, 'bus'), 2)}:${hex(attr(address, 'slot'), 2)}.${Number.parseInt(attr(address, 'function') ?? '0', 16)}`;
   const hostdevs: DomainHostdev[] = ((devices.hostdev as unknown[]) ?? []).flatMap((h): DomainHostdev[] => {
     const type = attr(h, 'type');
     const address = child(child(h, 'source'), 'address');
     const managed = attr(h, 'managed') === 'yes';
-    if (type === 'pci' && address) {
-      return [{ type: 'pci', managed, address: `${hex(attr(address, 'domain'), 4)}:${hex(attr(address, 'bus'), 2)}:${hex(attr(address, 'slot'), 2)}.${Number.parseInt(attr(address, 'function') ?? '0', 16)}` }];
-    }
+    if (type === 'pci' && address) return [{ type: 'pci', managed, address: pciAddress(address) }];
     if (type === 'mdev' && attr(address, 'uuid')) return [{ type: 'mdev', managed, address: attr(address, 'uuid') as string }];
     return type ? [{ type: 'other', managed, address: type }] : [];
   });
+  // An SR-IOV VF given as <interface type='hostdev'> is a PCI hostdev too: its qemu holds the
+  // VFIO group like any other, and the device must count as the domain's.
+  for (const i of (devices.interface as unknown[]) ?? []) {
+    const address = child(child(i, 'source'), 'address');
+    if (attr(i, 'type') === 'hostdev' && address && attr(address, 'bus') !== null) {
+      hostdevs.push({ type: 'pci', managed: attr(i, 'managed') === 'yes', address: pciAddress(address) });
+    }
+  }
 
   const interfaces = ((devices.interface as unknown[]) ?? []).map((i) => ({
     type: attr(i, 'type') ?? '',
