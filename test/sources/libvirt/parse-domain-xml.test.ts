@@ -151,3 +151,25 @@ test('what is not a domain is refused with a message', () => {
   assert.throws(() => parseDomainXml("<domain type='kvm'><uuid>0a4b6c0e-1111-2222-3333-444455556666</uuid></domain>"), /without <name> or <uuid>/);
   assert.throws(() => parseDomainXml("<domain type='kvm'><name>x</name></domain>"), /without <name> or <uuid>/);
 });
+
+test('an SR-IOV VF given as <interface type="hostdev"> is also a PCI hostdev of the domain', () => {
+  const d = parseDomainXml(domain(`<devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x3b' slot='0x00' function='0x1'/></source></hostdev>
+    <interface type='hostdev' managed='yes'>
+      <mac address='52:54:00:6d:90:02'/><driver name='vfio'/>
+      <source><address type='pci' domain='0x0000' bus='0x5e' slot='0x10' function='0x3'/></source>
+      <vlan><tag id='42'/></vlan>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>
+    </interface>
+    <interface type='network'><mac address='52:54:00:aa:bb:cc'/><source network='default'/><target dev='vnet0'/></interface>
+  </devices>`));
+  assert.deepEqual(d.hostdevs, [
+    { type: 'pci', managed: true, address: '0000:3b:00.1' },
+    // The host address from <source>, not the guest-side <address>.
+    { type: 'pci', managed: true, address: '0000:5e:10.3' },
+  ]);
+  assert.deepEqual(d.interfaces, [
+    { type: 'hostdev', targetDev: null, mac: '52:54:00:6d:90:02' },
+    { type: 'network', targetDev: 'vnet0', mac: '52:54:00:aa:bb:cc' },
+  ]);
+});
