@@ -1,0 +1,78 @@
+// Exporter wiring: which sources run, one evaluation per snapshot, and the HTTP endpoints on top
+// of it (real procfs source on this machine's /proc, libvirt disabled).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type http from 'node:http';
+import { Exporter, enabledSources } from '../../src/engine/exporter.js';
+import { parseArgs } from '../../src/config/flags.js';
+import { SOURCES } from '../../src/sources/index.js';
+import { createServer, parseListenAddress } from '../../src/server.js';
+import { parseSnapshot } from '../../src/snapshot/snapshot.js';
+import { silentLogger } from '../../src/util/log.js';
+import { parsePromText, value } from '../support/prom-text.js';
+
+const PORT = 18403;
+const configOf = (...args: string[]) => parseArgs(args, SOURCES.map((s) => s.name)).config;
+const names = (...args: string[]) => enabledSources(configOf(...args)).map((s) => s.name).sort();
+
+test('enabledSources: node mode runs libvirt and procfs; flags switch each one', () => {
+  assert.deepEqual(names(), ['libvirt', 'procfs']);
+  assert.deepEqual(names('--no-collector.libvirt'), ['procfs']);
+  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs'), []);
+  assert.deepEqual(names('--mode=cluster'), []);
+  assert.deepEqual(names('--mode=cluster', '--collector.procfs'), ['procfs']);
+});
+
+test('parseListenAddress', () => {
+  assert.deepEqual(parseListenAddress('0.0.0.0:9955'), { host: '0.0.0.0', port: 9955 });
+  assert.deepEqual(parseListenAddress(':9955'), { host: '0.0.0.0', port: 9955 });
+  assert.deepEqual(parseListenAddress('[::1]:9955'), { host: '::1', port: 9955 });
+  assert.deepEqual(parseListenAddress('127.0.0.1:0'), { host: '127.0.0.1', port: 0 });
+  for (const bad of ['9955', 'host', 'host:port', '[::1]', '']) assert.throws(() => parseListenAddress(bad), /expected host:port/, bad);
+});
+
+let exporter: Exporter;
+let server: http.Server;
+const base = `http://127.0.0.1:${PORT}`;
+
+before(async () => {
+  exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, { processMetrics: false });
+  server = createServer(exporter, silentLogger);
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(PORT, '127.0.0.1', resolve); });
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await exporter.close();
+});
+
+test('before the first collection /-/ready is 503 and /-/healthy 200', async () => {
+  assert.equal(exporter.last(), null);
+  assert.equal((await fetch(`${base}/-/ready`)).status, 503);
+  assert.equal((await fetch(`${base}/-/healthy`)).status, 200);
+});
+
+test('concurrent scrapes share one evaluated snapshot; endpoints serve it', async () => {
+  const bodies = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/metrics`).then((r) => r.text())));
+  const first = exporter.last();
+  assert.ok(first);
+  assert.equal(await exporter.refresh(), first, 'a snapshot younger than min-interval is not re-evaluated');
+  const lastSuccess = bodies.map((b) => value(parsePromText(b), 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'procfs' }));
+  assert.deepEqual(new Set(lastSuccess), new Set([first.snapshot.takenAt]));
+  assert.equal(value(parsePromText(bodies[0]!), 'vmzombie_collector_up', { collector: 'procfs' }), 1);
+
+  assert.equal((await fetch(`${base}/-/ready`)).status, 200);
+  const snap = parseSnapshot(await (await fetch(`${base}/snapshot.json`)).json());
+  assert.equal(snap.takenAt, first.snapshot.takenAt);
+  assert.ok(snap.procfs?.processes.some((p) => p.pid === process.pid));
+  const findings = await (await fetch(`${base}/findings.json`)).json() as { skippedDetectors: Record<string, string>; findings: unknown[] };
+  // Every detector needs libvirt, which is off: all skipped, none reporting.
+  assert.deepEqual(findings.findings, []);
+  assert.ok(Object.values(findings.skippedDetectors).every((why) => why === 'needs libvirt'));
+  const landing = await fetch(`${base}/`);
+  assert.equal(landing.status, 200);
+  assert.match(await landing.text(), /<td>procfs<\/td><td class="ok">ok<\/td>/);
+  assert.equal((await fetch(`${base}/findings`)).status, 200);
+  assert.equal((await fetch(`${base}/nope`)).status, 404);
+});
