@@ -4,7 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { killStartedFakes, makeFake as makeFakeShared, waitGone } from '../../support/fake-virsh.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-source.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { parseDomainXml } from '../../../src/sources/libvirt/parse-domain-xml.js';
 import { parseDomState, parseUuidList } from '../../../src/sources/libvirt/parse-virsh.js';
+import { killStartedFakes, makeFake as makeFakeShared, waitGone } from '../../support/fake-virsh.js';
 
 const CAPTURED = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/captured');
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
