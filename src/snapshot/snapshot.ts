@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LibvirtSectionSchema } from './libvirt.js';
 import { ProcfsSectionSchema } from './procfs.js';
+import { KubeSectionSchema } from './kube.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -24,6 +25,7 @@ export type CollectorStatus = z.infer<typeof CollectorStatusSchema>;
 export const SectionsSchema = z.object({
   libvirt: LibvirtSectionSchema,
   procfs: ProcfsSectionSchema,
+  kube: KubeSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;
 export type SectionName = keyof Sections;

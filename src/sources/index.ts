@@ -2,5 +2,6 @@
 import type { SourceDefinition } from './source.js';
 import { libvirtSource } from './libvirt/libvirt-source.js';
 import { procfsSource } from './procfs/procfs-source.js';
+import { kubeSource } from './kube/kube-source.js';
 
-export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource] as readonly SourceDefinition[];
+export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource, kubeSource] as readonly SourceDefinition[];
