@@ -2,16 +2,14 @@
 // Kubernetes API server, through a kubeconfig; assertions on exact series of GET /metrics.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import * as k from '../support/kubevirt-objects.js';
-import { parseSamples, series, valueOf, type Sample } from '../support/metrics-samples.js';
+import { series as matching, type Sample } from '../support/prom-text.js';
+import { startExporter as start, type RunningExporter } from '../support/exporter.js';
 import { waitFor } from '../support/wait.js';
 import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
 import { Exporter } from '../../src/engine/exporter.js';
-import { createServer } from '../../src/server.js';
 import { silentLogger } from '../../src/util/log.js';
 
 type Obj = Parameters<KubeApiServer['create']>[1];
@@ -19,33 +17,35 @@ const as = (o: unknown) => o as Obj;
 const CLUSTER = 'east';
 const c = (labels: Record<string, string> = {}) => ({ cluster: CLUSTER, ...labels });
 
-interface Running { exporter: Exporter; server: http.Server; url: string }
+type Running = RunningExporter;
 
-async function startExporter(api: KubeApiServer, flags: string[], clock?: () => number): Promise<Running> {
-  const { config } = parseArgs(['serve', '--mode=cluster', `--kube.config=${k.writeKubeconfig(api.url)}`, `--cluster=${CLUSTER}`,
-    '--collector.min-interval=0s', '--collector.timeout=5s', '--kube.recheck-interval=1s', '--kube.metrics-interval=0.2s', ...flags], SOURCES.map((s) => s.name));
-  const exporter = new Exporter(config, silentLogger, { processMetrics: false, ...(clock ? { clock } : {}) });
-  const server = createServer(exporter, silentLogger);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { exporter, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+
+/** The value of the series with exactly these labels. */
+function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
+  return matching(samples, name).find((s) => key(s.labels) === key(labels))?.value;
 }
 
-async function scrape(r: Running): Promise<Sample[]> {
-  const res = await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(10000) });
-  assert.equal(res.status, 200);
-  return parseSamples(await res.text());
+/** Every series of a family as [sorted labels, value], in a stable order, for exact comparisons. */
+function series(samples: Sample[], name: string): Array<[Record<string, string>, number]> {
+  return matching(samples, name)
+    .map((s): [Record<string, string>, number] => [Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))), s.value])
+    .sort((a, b) => key(a[0]).localeCompare(key(b[0])));
 }
+
+function startExporter(api: KubeApiServer, flags: string[], clock?: () => number): Promise<Running> {
+  return start(['--mode=cluster', `--kube.config=${k.writeKubeconfig(api.url)}`, `--cluster=${CLUSTER}`,
+    '--collector.min-interval=0s', '--collector.timeout=5s', '--kube.recheck-interval=1s', '--kube.metrics-interval=0.2s', ...flags], silentLogger, clock);
+}
+
+const scrape = (r: Running): Promise<Sample[]> => r.scrape();
 
 describe('cluster agent end to end', () => {
   let api: KubeApiServer;
   let running: Running | null = null;
   afterEach(async () => {
-    if (running) {
-      running.server.closeAllConnections();
-      await new Promise((resolve) => running?.server.close(resolve));
-      await running.exporter.close();
-      running = null;
-    }
+    await running?.stop();
+    running = null;
     await api.stop();
   });
 
