@@ -39,8 +39,8 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
   });
   const handlerLabels = ['namespace', 'node', 'pod'] as const;
   type HandlerLabel = (typeof handlerLabels)[number];
-  const workingSet = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_working_set_bytes', help: 'virt-handler working set from metrics.k8s.io.', labelNames: handlerLabels, registers: r });
-  const limit = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_limit_bytes', help: 'Memory limit of the virt-handler container.', labelNames: handlerLabels, registers: r });
+  const workingSet = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_working_set_bytes', help: 'virt-handler working set: from metrics.k8s.io (cluster agent) or its container cgroup, memory.current minus inactive_file (node agent).', labelNames: handlerLabels, registers: r });
+  const limit = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_limit_bytes', help: 'Memory limit of the virt-handler container (its spec, or the cgroup memory.max on the node).', labelNames: handlerLabels, registers: r });
   const request = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_request_bytes', help: 'Memory request of the virt-handler container.', labelNames: handlerLabels, registers: r });
   const restarts = new Counter<HandlerLabel>({ name: 'vmzombie_virt_handler_restarts_total', help: 'Container restarts of the virt-handler pod (restartCount as the kubelet reports it).', labelNames: handlerLabels, registers: r });
   const ooms = new Counter<HandlerLabel>({ name: 'vmzombie_virt_handler_oom_kills_total', help: 'OOM kills of virt-handler containers seen on the watch (restartCount up with lastState.terminated.reason OOMKilled).', labelNames: handlerLabels, registers: r });
@@ -50,6 +50,12 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
   return {
     update(snapshot, detection) {
       for (const m of all) m.reset();
+      // Node agent: the local virt-handler's container cgroup.
+      for (const h of snapshot.virthandler?.handlers ?? []) {
+        const labels = { namespace: h.namespace ?? '', node: h.node, pod: h.pod ?? '' };
+        workingSet.set(labels, h.workingSetBytes);
+        if (h.memoryMaxBytes !== null) limit.set(labels, h.memoryMaxBytes);
+      }
       const kube = snapshot.kube;
       if (!kube) return;
       for (const res of kube.resources) available.set({ resource: res.resource }, res.available ? 1 : 0);
