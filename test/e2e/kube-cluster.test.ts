@@ -57,6 +57,16 @@ describe('cluster agent end to end', () => {
     api = new KubeApiServer();
   });
 
+  it('a kubeconfig that cannot be read marks the kube collector down with the reason, and the exporter serves on', async () => {
+    api = new KubeApiServer();
+    running = await start(['--mode=cluster', '--kube.config=/nonexistent/kubeconfig', '--collector.min-interval=0s'], silentLogger);
+    const s = await running.scrape();
+    assert.equal(valueOf(s, 'vmzombie_collector_up', { collector: 'kube' }), 0);
+    assert.equal(valueOf(s, 'vmzombie_collector_state', { collector: 'kube', state: 'error' }), 1);
+    const page = await running.get('/');
+    assert.match(page.body, /kubeconfig \/nonexistent\/kubeconfig: ENOENT/);
+  });
+
   it('reports the finalizer age of a Harvester VM held by CleanupPVCAndSnapshot for 16 minutes', async () => {
     const now = Math.floor(Date.now() / 1000);
     api = new KubeApiServer();
