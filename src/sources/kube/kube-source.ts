@@ -14,6 +14,7 @@ import { PodMetricsPoller } from './pod-metrics.js';
 import { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
 import {
   containerTerminations, deletingObject, parseLonghornBackup, parseMeta, parsePod, parseVm, parseVmBackup, parseVmiFields,
+  type Meta, type VmiFields,
 } from './parse-objects.js';
 
 export interface KubeReaderOptions {
@@ -29,12 +30,21 @@ export interface KubeReaderOptions {
 
 type List = KubernetesListObject<KubernetesObject>;
 
+/** What an object's resourceVersion fixes; the watch-derived parts are added per collection. */
+interface Parsed {
+  rv: string;
+  meta: Meta;
+  deleting: DeletingObject | null;
+  base: KubeVm | VmiFields | ReturnType<typeof parsePod> | KubeBackup | null;
+}
+
 export class KubeReader {
   private readonly caches = new Map<ResourceKind, ResourceCache>();
   private readonly metrics: PodMetricsPoller;
   private readonly freeze: FreezeTracker;
   private readonly ooms = new OomTracker();
   private readonly statuses = new StatusTracker();
+  private readonly parseCache = new Map<string, Parsed>();
   private readonly clock: () => number;
   private readonly server: string;
 
@@ -69,6 +79,7 @@ export class KubeReader {
 
   private forget(kind: ResourceKind, o: KubernetesObject): void {
     const uid = o.metadata?.uid ?? '';
+    this.parseCache.delete(`${kind}\u0000${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
     if (kind === 'vmi') this.freeze.forget(uid);
     else if (kind === 'pod') this.ooms.forget(uid);
     else if (kind === 'vm') this.statuses.forget(uid);
@@ -102,18 +113,35 @@ export class KubeReader {
     return section;
   }
 
-  private record(section: KubeSection, spec: ResourceSpec, o: KubernetesObject, now: number): void {
+  /** Parses an object once per resourceVersion; collections reuse the result until it changes. */
+  private parsed(spec: ResourceSpec, o: KubernetesObject): Parsed {
+    const key = `${spec.kind}\u0000${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    const rv = o.metadata?.resourceVersion ?? '';
+    const hit = this.parseCache.get(key);
+    if (hit && rv !== '' && hit.rv === rv) return hit;
     const meta = parseMeta(o);
-    const deleting: DeletingObject | null = deletingObject(spec.resource, meta);
+    const base = spec.kind === 'vm' ? parseVm(o, null)
+      : spec.kind === 'vmi' ? parseVmiFields(o)
+      : spec.kind === 'pod' ? parsePod(o)
+      : spec.kind === 'vmbackup' ? parseVmBackup(o)
+      : spec.kind === 'lhbackup' ? parseLonghornBackup(o)
+      : null;
+    const value: Parsed = { rv, meta, deleting: deletingObject(spec.resource, meta), base };
+    this.parseCache.set(key, value);
+    return value;
+  }
+
+  private record(section: KubeSection, spec: ResourceSpec, o: KubernetesObject, now: number): void {
+    const { meta, deleting, base } = this.parsed(spec, o);
     if (deleting) section.deleting.push(deleting);
     switch (spec.kind) {
       case 'vm': {
-        const vm: KubeVm = parseVm(o, this.statuses.observe(meta.uid, (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null, now));
-        section.vms.push(vm);
+        const vm = base as KubeVm;
+        section.vms.push({ ...vm, statusSince: this.statuses.observe(meta.uid, vm.printableStatus, now) });
         break;
       }
       case 'vmi': {
-        const f = parseVmiFields(o);
+        const f = base as VmiFields;
         const vmi: KubeVmi = {
           namespace: meta.namespace, name: meta.name, uid: meta.uid, phase: f.phase, nodeName: f.nodeName,
           deletionTimestamp: meta.deletionTimestamp, fsFreezeStatus: f.fsFreezeStatus, ...this.freeze.view(meta.uid, now),
@@ -123,14 +151,13 @@ export class KubeReader {
       }
       case 'pod': {
         const pod: KubePod = {
-          ...parsePod(o), oomKillsTotal: this.ooms.count(meta.uid),
+          ...(base as ReturnType<typeof parsePod>), oomKillsTotal: this.ooms.count(meta.uid),
           memoryWorkingSetBytes: this.metrics.workingSet(meta.namespace, meta.name),
         };
         section.pods.push(pod);
         break;
       }
-      case 'vmbackup': section.backups.push(parseVmBackup(o) satisfies KubeBackup); break;
-      case 'lhbackup': section.backups.push(parseLonghornBackup(o)); break;
+      case 'vmbackup': case 'lhbackup': section.backups.push(base as KubeBackup); break;
       case 'pvc': case 'datavolume': break;
     }
   }
