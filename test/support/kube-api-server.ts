@@ -2,7 +2,8 @@
 // carry a resourceVersion; `?watch=true` streams ADDED/MODIFIED/DELETED (and BOOKMARK when
 // allowWatchBookmarks=true) lines from a resourceVersion; a resourceVersion older than the last
 // compaction gets 410 Gone (as an ERROR event with an Expired Status, or as an HTTP 410); resources
-// not installed answer 404 with a NotFound Status. Tests can drop every watch mid-stream, stop the
+// not installed answer 404 with a NotFound Status; lists page with limit/continue (an expired
+// continue token gets 410). Tests can drop every watch mid-stream, stop the
 // server and start it again on the same port with its state kept.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -53,10 +54,14 @@ export class KubeApiServer {
   private rv = 1000;
   private compactedRv = 0;
   private uidCounter = 0;
+  private pageCounter = 0;
+  private readonly pages = new Map<string, { rv: number; rest: Obj[] }>();
   port = 0;
   /** 'event': 200 + ERROR event with a 410 Status (what kube-apiserver does); 'http': a plain HTTP 410. */
   goneMode: 'event' | 'http' = 'event';
   readonly requests: RequestRecord[] = [];
+  /** Called when a list asks for a next page (tests compact here to expire the token). */
+  onContinue: ((resource: ResourceName) => void) | null = null;
 
   constructor(installed: ResourceName[] = Object.keys(RESOURCES) as ResourceName[]) {
     for (const r of installed) this.installed.add(r);
@@ -136,7 +141,7 @@ export class KubeApiServer {
 
   /** Forgets history: every resourceVersion handed out so far is too old to watch from (410 Gone). */
   compact(): void {
-    this.compactedRv = this.rv + 1;
+    this.compactedRv = ++this.rv;
     this.events.length = 0;
   }
 
@@ -222,8 +227,28 @@ export class KubeApiServer {
     const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) => this.matches(filter, route.resource, o));
     if (!watch) {
       const t = RESOURCES[route.resource];
+      // Paging (limit / continue): later pages come from the snapshot of the first one, as from etcd.
+      let items = current;
+      let listRv = this.rv;
+      const token = q.get('continue');
+      if (token) this.onContinue?.(route.resource);
+      if (token) {
+        const page = this.pages.get(token);
+        if (!page || page.rv < this.compactedRv) return this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
+        this.pages.delete(token);
+        items = page.rest;
+        listRv = page.rv;
+      }
+      const limit = Number(q.get('limit') ?? '0');
+      const metadata: Record<string, string> = { resourceVersion: String(listRv) };
+      if (limit > 0 && items.length > limit) {
+        const next = `page-${++this.pageCounter}`;
+        this.pages.set(next, { rv: listRv, rest: items.slice(limit) });
+        items = items.slice(0, limit);
+        metadata.continue = next;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.rv) }, items: current }));
+      res.end(JSON.stringify({ kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items }));
       return;
     }
     const from = q.get('resourceVersion') ?? '';

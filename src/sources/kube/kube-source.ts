@@ -176,17 +176,46 @@ export class KubeReader {
   }
 }
 
+/** Page size of the initial lists (and relists), as client-go's reflector pages them. */
+export const LIST_PAGE_SIZE = 500;
+
 function listFn(spec: ResourceSpec, namespace: string | null, core: CoreV1Api, custom: CustomObjectsApi): Promise<List> {
-  const labelSelector = spec.labelSelector;
-  const sel = labelSelector === undefined ? {} : { labelSelector };
-  if (spec.group === '') {
-    if (spec.plural === 'pods') {
-      return (namespace ? core.listNamespacedPod({ namespace, ...sel }) : core.listPodForAllNamespaces(sel)) as Promise<List>;
+  const sel = spec.labelSelector === undefined ? {} : { labelSelector: spec.labelSelector };
+  return listAllPages((cont) => {
+    const paging = { ...sel, limit: LIST_PAGE_SIZE, ...(cont ? { _continue: cont } : {}) };
+    if (spec.group === '') {
+      if (spec.plural === 'pods') {
+        return (namespace ? core.listNamespacedPod({ namespace, ...paging }) : core.listPodForAllNamespaces(paging)) as Promise<List>;
+      }
+      return (namespace ? core.listNamespacedPersistentVolumeClaim({ namespace, ...paging }) : core.listPersistentVolumeClaimForAllNamespaces(paging)) as Promise<List>;
     }
-    return (namespace ? core.listNamespacedPersistentVolumeClaim({ namespace, ...sel }) : core.listPersistentVolumeClaimForAllNamespaces(sel)) as Promise<List>;
+    const base = { group: spec.group, version: spec.version, plural: spec.plural, ...paging };
+    return (namespace ? custom.listNamespacedCustomObject({ ...base, namespace }) : custom.listClusterCustomObject(base)) as Promise<List>;
+  });
+}
+
+/**
+ * Follows `continue` tokens until the list is complete. Every page comes from the snapshot of the
+ * first, whose resourceVersion the watch starts from. An expired token (410) fails the list, and
+ * the cache's retry lists again from the start.
+ */
+export async function listAllPages(page: (cont: string | undefined) => Promise<List>): Promise<List> {
+  const first = await page(undefined);
+  const items = [...(first.items ?? [])];
+  let cont = continueOf(first);
+  for (let pages = 1; cont; pages++) {
+    if (pages >= 100000) throw new Error('list did not end after 100000 pages');
+    const next = await page(cont);
+    items.push(...(next.items ?? []));
+    cont = continueOf(next);
   }
-  const base = { group: spec.group, version: spec.version, plural: spec.plural, ...sel };
-  return (namespace ? custom.listNamespacedCustomObject({ ...base, namespace }) : custom.listClusterCustomObject(base)) as Promise<List>;
+  return { ...first, items };
+}
+
+/** The typed (core) lists name it `_continue`; raw custom-object lists keep the wire name. */
+function continueOf(list: List): string | undefined {
+  const md = list.metadata as { _continue?: string; continue?: string } | undefined;
+  return md?._continue || md?.continue || undefined;
 }
 
 export function loadKubeConfig(path: string): KubeConfig {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { KubeApiServer, type ResourceName } from '../../support/kube-api-server.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
-import { KubeReader, loadKubeConfig } from '../../../src/sources/kube/kube-source.js';
+import { KubeReader, LIST_PAGE_SIZE, loadKubeConfig } from '../../../src/sources/kube/kube-source.js';
 import { silentLogger } from '../../../src/util/log.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 
@@ -177,6 +177,38 @@ describe('kube source', () => {
     await waitFor('VM watch resumed', () => api.requests.some((q) => q.resource === 'vms' && q.watch && q.query.includes(`resourceVersion=${bookmarked}`)));
     assert.ok(api.requests.filter((q) => q.resource === 'vms' && q.watch).every((q) => q.query.includes('allowWatchBookmarks=true')));
     assert.equal(api.listRequests('vms'), 1);
+  });
+
+  it('lists in pages and starts the watch from the first page\'s resourceVersion', async () => {
+    api = new KubeApiServer(['pods', 'vms', 'vmis', 'pvcs']);
+    await api.start();
+    for (let i = 0; i < 1203; i++) api.create('pvcs', as(k.pvc(`ns-${i % 7}`, `disk-${i}`, i === 1202 ? { deletionTimestamp: 1795420000, finalizers: ['kubernetes.io/pvc-protection'] } : undefined)));
+    const listedAt = api.resourceVersion;
+    r = reader(api);
+    const s = await read(r);
+    assert.equal(s.resources.find((x) => x.resource === 'persistentvolumeclaims')?.objects, 1203);
+    assert.deepEqual(s.deleting.map((d) => d.name), ['disk-1202']);
+    const pages = api.requests.filter((q) => q.resource === 'pvcs' && !q.watch);
+    assert.equal(pages.length, 3);
+    assert.ok(pages.every((q) => q.query.includes(`limit=${LIST_PAGE_SIZE}`)));
+    await waitFor('watch', () => api.requests.some((q) => q.resource === 'pvcs' && q.watch && q.query.includes(`resourceVersion=${listedAt}`)));
+  });
+
+  it('lists again from the start when a continue token expires mid-list', async () => {
+    api = new KubeApiServer(['pods', 'vms', 'vmis', 'pvcs']);
+    await api.start();
+    for (let i = 0; i < 1100; i++) api.create('pvcs', as(k.pvc('default', `disk-${i}`)));
+    let expired = false;
+    api.onContinue = (resource) => {
+      if (resource !== 'pvcs' || expired) return;
+      expired = true;
+      api.compact();
+    };
+    r = reader(api);
+    const s = await read(r);
+    assert.equal(s.resources.find((x) => x.resource === 'persistentvolumeclaims')?.objects, 1100);
+    // First page, the expired second page, then a whole list of three pages.
+    assert.equal(api.listRequests('pvcs'), 5);
   });
 
   it('watches one namespace with --kube.namespace', async () => {
