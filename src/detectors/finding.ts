@@ -7,6 +7,12 @@ import type { DomainWithoutProcessEvidence } from './domain-without-process.js';
 import type { AutostartNotRunningEvidence } from './autostart-not-running.js';
 import type { DomainStateEvidence } from './domain-state-evidence.js';
 import type { ImageLockEvidence } from './lib/image-locks.js';
+import type { StuckDeletionEvidence } from './kubevirt-stuck-deletion.js';
+import type { VmStuckStatusEvidence } from './kubevirt-vm-stuck-status.js';
+import type { LauncherOrphanEvidence } from './virt-launcher-pod-orphaned.js';
+import type { FreezeLoopEvidence } from './kubevirt-freeze-loop.js';
+import type { BackupErrorEvidence } from './kubevirt-backup-error.js';
+import type { VirtHandlerMemoryEvidence } from './virt-handler-memory-near-limit.js';
 
 export interface EvidenceByKind {
   qemu_without_domain: QemuWithoutDomainEvidence;
@@ -17,6 +23,12 @@ export interface EvidenceByKind {
   domain_crashed: DomainStateEvidence;
   image_locked_by_foreign_process: ImageLockEvidence;
   image_locked_while_domain_inactive: ImageLockEvidence;
+  kubevirt_stuck_deletion: StuckDeletionEvidence;
+  kubevirt_vm_stuck_status: VmStuckStatusEvidence;
+  virt_launcher_pod_orphaned: LauncherOrphanEvidence;
+  kubevirt_freeze_loop: FreezeLoopEvidence;
+  kubevirt_backup_error: BackupErrorEvidence;
+  virt_handler_memory_near_limit: VirtHandlerMemoryEvidence;
 }
 
 export type FindingKind = keyof EvidenceByKind;
@@ -49,6 +61,9 @@ export interface DetectOptions {
   shutdownGraceSeconds: number;
   pausedGraceSeconds: number;
   autostartGraceSeconds: number;
+  freezeWindowSeconds: number;
+  freezeMaxPerWindow: number;
+  virtHandlerMemoryPercent: number;
 }
 
 export function detectOptionsFrom(config: Config): DetectOptions {
@@ -56,6 +71,9 @@ export function detectOptionsFrom(config: Config): DetectOptions {
     shutdownGraceSeconds: config['detect.shutdown-grace'],
     pausedGraceSeconds: config['detect.paused-grace'],
     autostartGraceSeconds: config['detect.autostart-grace'],
+    freezeWindowSeconds: config['detect.freeze-window'],
+    freezeMaxPerWindow: config['detect.freeze-max-per-window'],
+    virtHandlerMemoryPercent: config['detect.virt-handler-memory-percent'],
   };
 }
 

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { LibvirtSectionSchema } from './libvirt.js';
 import { ProcfsSectionSchema } from './procfs.js';
+import { KubeSectionSchema } from './kube.js';
+import { VirtHandlerSectionSchema } from './virthandler.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -24,6 +26,8 @@ export type CollectorStatus = z.infer<typeof CollectorStatusSchema>;
 export const SectionsSchema = z.object({
   libvirt: LibvirtSectionSchema,
   procfs: ProcfsSectionSchema,
+  kube: KubeSectionSchema,
+  virthandler: VirtHandlerSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;
 export type SectionName = keyof Sections;

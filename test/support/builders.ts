@@ -3,7 +3,8 @@
 import type { Domain, FileStat, LibvirtSection } from '../../src/snapshot/libvirt.js';
 import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../../src/snapshot/procfs.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
-import type { DetectContext } from '../../src/detectors/finding.js';
+import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
+import { defaultConfig } from '../../src/config/flags.js';
 
 export const NOW = 1_800_000_000;
 
@@ -80,5 +81,6 @@ export function snapshot(sections: { libvirt?: LibvirtSection; procfs?: ProcfsSe
 
 export const CTX: DetectContext = {
   now: NOW,
-  options: { shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600 },
+  // Defaults of every flag, so new detectors' options need no edit here; the libvirt ones pinned.
+  options: { ...detectOptionsFrom(defaultConfig()), shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600 },
 };

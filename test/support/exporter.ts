@@ -15,9 +15,10 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter(args: string[], log: Logger = silentLogger): Promise<RunningExporter> {
+/** `clock` (Unix seconds) replaces the wall clock of the collection, for exact ages. */
+export async function startExporter(args: string[], log: Logger = silentLogger, clock?: () => number): Promise<RunningExporter> {
   const { config } = parseArgs(['serve', ...args], SOURCES.map((s) => s.name));
-  const exporter = new Exporter(config, log, { processMetrics: false });
+  const exporter = new Exporter(config, log, { processMetrics: false, ...(clock ? { clock } : {}) });
   const server = createServer(exporter, log);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

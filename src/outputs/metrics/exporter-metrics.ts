@@ -29,6 +29,8 @@ export class ExporterMetrics {
 
   constructor(private readonly config: Config, collectorNames: readonly string[], options: { processMetrics?: boolean } = {}) {
     const r = [this.registry];
+    // One `cluster` label on every series, for Prometheus servers that scrape several clusters.
+    if (config.cluster) this.registry.setDefaultLabels({ cluster: config.cluster });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     new Gauge({ name: 'vmzombie_build_info', help: 'Build information, value 1.', labelNames: ['version', 'node_version'], registers: r })
       .set({ version: VERSION, node_version: process.version }, 1);
@@ -92,7 +94,7 @@ export class ExporterMetrics {
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);
       else this.dropped.inc({ kind }, 0);
     }
-    for (const s of this.sections) s.update(snapshot);
+    for (const s of this.sections) s.update(snapshot, detection);
   }
 
   metrics(): Promise<string> {

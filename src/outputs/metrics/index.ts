@@ -1,5 +1,6 @@
 // Every per-source metrics writer, listed explicitly.
 import type { SectionMetricsFactory } from './section-metrics.js';
 import { libvirtMetrics } from './libvirt-metrics.js';
+import { kubeMetrics } from './kube-metrics.js';
 
-export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics];
+export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, kubeMetrics];

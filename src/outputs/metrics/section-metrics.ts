@@ -3,9 +3,11 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/flags.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
+import type { DetectionResult } from '../../engine/findings-state.js';
 
 export interface SectionMetrics {
-  update(snapshot: Snapshot): void;
+  /** `detection` holds the findings of this snapshot, for series that describe findings. */
+  update(snapshot: Snapshot, detection?: DetectionResult): void;
 }
 
 export type SectionMetricsFactory = (registry: Registry, config: Config) => SectionMetrics;

@@ -1,0 +1,28 @@
+// kubevirt_backup_error: a Harvester VirtualMachineBackup with status.error or condition InProgress
+// False reason Error, or a Longhorn Backup in state Error. Harvester retries such a backup, freezing
+// the guest on every attempt; the message is evidence, never a label.
+import type { Detector } from './finding.js';
+import { kubeSubject } from './lib/kube.js';
+
+export interface BackupErrorEvidence {
+  resource: string;
+  source: string | null;
+  state: string | null;
+  message: string;
+  backupTarget: { endpoint: string; bucket: string } | null;
+}
+
+export const kubevirtBackupError: Detector<'kubevirt_backup_error'> = {
+  kind: 'kubevirt_backup_error',
+  needs: ['kube'],
+  detect(s) {
+    return (s.kube?.backups ?? []).flatMap((b) => b.error === null ? [] : [{
+      kind: 'kubevirt_backup_error' as const,
+      subject: kubeSubject(b.resource, b.namespace, b.name),
+      labels: { namespace: b.namespace, name: b.name, source: b.source ?? '', resource: b.resource },
+      since: b.errorSince,
+      reclaimable: {},
+      evidence: { resource: b.resource, source: b.source, state: b.state, message: b.error, backupTarget: b.backupTarget },
+    }]);
+  },
+};

@@ -1,0 +1,43 @@
+// kubevirt_freeze_loop: a VMI whose status.fsFreezeStatus changed more than
+// --detect.freeze-max-per-window times within --detect.freeze-window (seed: a backup stuck in Error
+// re-froze the guest every 1–2 s until virt-handler was OOM-killed). The source records the times of
+// the changes the watch saw; the rate is computed here from `now`.
+import type { Detector } from './finding.js';
+import { kubeSubject } from './lib/kube.js';
+
+export interface FreezeLoopEvidence {
+  transitionsInWindow: number;
+  windowSeconds: number;
+  maxPerWindow: number;
+  transitionsTotal: number;
+  /** Updates seen while the VMI stayed frozen (freezes the API server coalesced show up here). */
+  frozenUpdatesInWindow: number;
+  fsFreezeStatus: string | null;
+  phase: string;
+  node: string | null;
+}
+
+export const kubevirtFreezeLoop: Detector<'kubevirt_freeze_loop'> = {
+  kind: 'kubevirt_freeze_loop',
+  needs: ['kube'],
+  detect(s, { now, options }) {
+    const from = now - options.freezeWindowSeconds;
+    return (s.kube?.vmis ?? []).flatMap((v) => {
+      const inWindow = v.freezeTransitionTimes.filter((t) => t > from && t <= now).length;
+      if (inWindow <= options.freezeMaxPerWindow) return [];
+      return [{
+        kind: 'kubevirt_freeze_loop' as const,
+        subject: kubeSubject('virtualmachineinstances.kubevirt.io', v.namespace, v.name),
+        labels: { namespace: v.namespace, name: v.name },
+        since: null,
+        reclaimable: {},
+        evidence: {
+          transitionsInWindow: inWindow, windowSeconds: options.freezeWindowSeconds, maxPerWindow: options.freezeMaxPerWindow,
+          transitionsTotal: v.freezeTransitionsTotal,
+          frozenUpdatesInWindow: v.frozenUpdateTimes.filter((t) => t > from && t <= now).length,
+          fsFreezeStatus: v.fsFreezeStatus, phase: v.phase, node: v.nodeName,
+        },
+      }];
+    });
+  },
+};

@@ -1,0 +1,56 @@
+// virt_launcher_pod_orphaned: a virt-launcher pod whose VMI (by the `kubevirt.io/created-by` uid) no
+// longer exists, or a VMI being deleted whose launcher pod is already gone (nothing left to run its
+// finalizer). Only judged when the VMI cache is complete, so an unsynced cache proves nothing.
+import type { Detector, FindingOf } from './finding.js';
+import { kubeSubject, resourceSynced } from './lib/kube.js';
+
+const VMI = 'virtualmachineinstances.kubevirt.io';
+
+export interface LauncherOrphanEvidence {
+  problem: 'pod without VMI' | 'deleted VMI without launcher pod';
+  pod: string | null;
+  vmi: string | null;
+  vmiUid: string | null;
+  vmName: string | null;
+  node: string | null;
+  phase: string;
+  /** Unix seconds. */
+  deletionTimestamp: number | null;
+}
+
+export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned'> = {
+  kind: 'virt_launcher_pod_orphaned',
+  needs: ['kube'],
+  detect(s) {
+    const kube = s.kube;
+    if (!kube || !resourceSynced(kube, VMI) || !resourceSynced(kube, 'pods')) return [];
+    const vmiUids = new Set(kube.vmis.map((v) => v.uid));
+    const launchers = kube.pods.filter((p) => p.component === 'virt-launcher');
+    const podOwners = new Set(launchers.map((p) => p.createdBy));
+    const out: Array<FindingOf<'virt_launcher_pod_orphaned'>> = [];
+    for (const p of launchers) {
+      // A pod already being deleted is on its way out (kubevirt_stuck_deletion covers it if it stays).
+      if (p.createdBy === null || vmiUids.has(p.createdBy) || p.deletionTimestamp !== null) continue;
+      out.push({
+        kind: 'virt_launcher_pod_orphaned',
+        subject: kubeSubject('pods', p.namespace, p.name),
+        labels: { namespace: p.namespace, name: p.name, resource: 'pods' },
+        since: null,
+        reclaimable: {},
+        evidence: { problem: 'pod without VMI', pod: p.name, vmi: null, vmiUid: p.createdBy, vmName: p.vmName, node: p.nodeName, phase: p.phase, deletionTimestamp: null },
+      });
+    }
+    for (const v of kube.vmis) {
+      if (v.deletionTimestamp === null || podOwners.has(v.uid)) continue;
+      out.push({
+        kind: 'virt_launcher_pod_orphaned',
+        subject: kubeSubject(VMI, v.namespace, v.name),
+        labels: { namespace: v.namespace, name: v.name, resource: VMI },
+        since: v.deletionTimestamp,
+        reclaimable: {},
+        evidence: { problem: 'deleted VMI without launcher pod', pod: null, vmi: v.name, vmiUid: v.uid, vmName: null, node: v.nodeName, phase: v.phase, deletionTimestamp: v.deletionTimestamp },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,36 @@
+// The resources the cluster agent watches: API group, version, plural, and the URL paths the list
+// and the watch use (cluster-wide, or one namespace with --kube.namespace).
+
+export type ResourceKind = 'vm' | 'vmi' | 'pod' | 'pvc' | 'vmbackup' | 'lhbackup' | 'datavolume';
+
+export interface ResourceSpec {
+  kind: ResourceKind;
+  /** kubectl style name used in labels: `pods`, `virtualmachines.kubevirt.io`. */
+  resource: string;
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  labelSelector?: string;
+}
+
+export const WATCHED: readonly ResourceSpec[] = [
+  { kind: 'vm', resource: 'virtualmachines.kubevirt.io', group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' },
+  { kind: 'vmi', resource: 'virtualmachineinstances.kubevirt.io', group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' },
+  { kind: 'pod', resource: 'pods', group: '', version: 'v1', plural: 'pods', labelSelector: 'kubevirt.io' },
+  { kind: 'pvc', resource: 'persistentvolumeclaims', group: '', version: 'v1', plural: 'persistentvolumeclaims' },
+  { kind: 'vmbackup', resource: 'virtualmachinebackups.harvesterhci.io', group: 'harvesterhci.io', version: 'v1beta1', plural: 'virtualmachinebackups' },
+  { kind: 'lhbackup', resource: 'backups.longhorn.io', group: 'longhorn.io', version: 'v1beta2', plural: 'backups' },
+  { kind: 'datavolume', resource: 'datavolumes.cdi.kubevirt.io', group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' },
+];
+
+/** Pod metrics of virt-handler, read (not watched: the metrics API has no watch) from metrics.k8s.io. */
+export const POD_METRICS: ResourceSpec = {
+  kind: 'pod', resource: 'pods.metrics.k8s.io', group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', labelSelector: 'kubevirt.io=virt-handler',
+};
+
+/** `/api/v1/pods`, `/apis/kubevirt.io/v1/namespaces/ns/virtualmachines`. */
+export function resourcePath(spec: ResourceSpec, namespace: string | null): string {
+  const base = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
+  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${base}/${spec.plural}`;
+}

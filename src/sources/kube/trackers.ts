@@ -1,0 +1,131 @@
+// What only the watch can know, kept per object uid: transitions of a VMI's fsFreezeStatus and its
+// churn while frozen, OOM kills of pod containers, and when a VM's printableStatus last changed.
+// Each observation is deduplicated by resourceVersion, so a relist after 410 or a reconnect that
+// delivers the same object again counts nothing. The first sight of an object is the baseline.
+import type { ContainerTermination } from './parse-objects.js';
+
+/** Bounds the per-VMI timestamp lists whatever the event rate. */
+const MAX_TIMES = 5000;
+
+interface FreezeState {
+  resourceVersion: string;
+  status: string | null;
+  transitions: number;
+  transitionTimes: number[];
+  frozenUpdates: number;
+  frozenUpdateTimes: number[];
+}
+
+export interface FreezeView {
+  freezeTransitionsTotal: number;
+  freezeTransitionTimes: number[];
+  frozenUpdatesTotal: number;
+  frozenUpdateTimes: number[];
+}
+
+function pushBounded(list: number[], t: number): void {
+  list.push(t);
+  if (list.length > MAX_TIMES) list.splice(0, list.length - MAX_TIMES);
+}
+
+export class FreezeTracker {
+  private readonly byUid = new Map<string, FreezeState>();
+  constructor(private readonly windowSeconds: number) {}
+
+  observe(uid: string, resourceVersion: string, status: string | null, now: number): void {
+    const prev = this.byUid.get(uid);
+    if (!prev) {
+      this.byUid.set(uid, { resourceVersion, status, transitions: 0, transitionTimes: [], frozenUpdates: 0, frozenUpdateTimes: [] });
+      return;
+    }
+    if (resourceVersion !== '' && resourceVersion === prev.resourceVersion) return;
+    prev.resourceVersion = resourceVersion;
+    if (status !== prev.status) {
+      prev.transitions++;
+      pushBounded(prev.transitionTimes, now);
+      prev.status = status;
+    } else if (status === 'frozen') {
+      prev.frozenUpdates++;
+      pushBounded(prev.frozenUpdateTimes, now);
+    }
+  }
+
+  forget(uid: string): void {
+    this.byUid.delete(uid);
+  }
+
+  /** Counters and the times inside the window ending at `now`. */
+  view(uid: string, now: number): FreezeView {
+    const s = this.byUid.get(uid);
+    if (!s) return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
+    const from = now - this.windowSeconds;
+    s.transitionTimes = s.transitionTimes.filter((t) => t > from);
+    s.frozenUpdateTimes = s.frozenUpdateTimes.filter((t) => t > from);
+    return {
+      freezeTransitionsTotal: s.transitions,
+      freezeTransitionTimes: [...s.transitionTimes],
+      frozenUpdatesTotal: s.frozenUpdates,
+      frozenUpdateTimes: [...s.frozenUpdateTimes],
+    };
+  }
+}
+
+interface ContainerState { restartCount: number; key: string | null }
+
+export class OomTracker {
+  private readonly byUid = new Map<string, { resourceVersion: string; containers: Map<string, ContainerState>; ooms: number }>();
+
+  /**
+   * Counts one OOM kill per container whose restartCount went up while lastState.terminated says
+   * OOMKilled for a termination not counted before. Restarts the watch missed collapse into one.
+   */
+  observe(uid: string, resourceVersion: string, containers: ContainerTermination[]): void {
+    let prev = this.byUid.get(uid);
+    if (!prev) {
+      prev = { resourceVersion, containers: new Map(), ooms: 0 };
+      for (const c of containers) prev.containers.set(c.name, { restartCount: c.restartCount, key: c.lastTerminatedKey });
+      this.byUid.set(uid, prev);
+      return;
+    }
+    if (resourceVersion !== '' && resourceVersion === prev.resourceVersion) return;
+    prev.resourceVersion = resourceVersion;
+    for (const c of containers) {
+      const before = prev.containers.get(c.name);
+      if (before && c.restartCount > before.restartCount && c.lastTerminatedReason === 'OOMKilled'
+        && (c.lastTerminatedKey === null || c.lastTerminatedKey !== before.key)) {
+        prev.ooms++;
+      }
+      prev.containers.set(c.name, { restartCount: c.restartCount, key: c.lastTerminatedKey });
+    }
+  }
+
+  forget(uid: string): void {
+    this.byUid.delete(uid);
+  }
+
+  count(uid: string): number {
+    return this.byUid.get(uid)?.ooms ?? 0;
+  }
+}
+
+export class StatusTracker {
+  private readonly byUid = new Map<string, { status: string | null; since: number | null }>();
+
+  /** Returns when the current status was first seen changing to; null if it was there at first sight. */
+  observe(uid: string, status: string | null, now: number): number | null {
+    const prev = this.byUid.get(uid);
+    if (!prev) {
+      this.byUid.set(uid, { status, since: null });
+      return null;
+    }
+    if (prev.status !== status) {
+      prev.status = status;
+      prev.since = now;
+    }
+    return prev.since;
+  }
+
+  forget(uid: string): void {
+    this.byUid.delete(uid);
+  }
+}

@@ -1,0 +1,43 @@
+// Builders of kube-section snapshot literals for detector tables.
+import type { KubeBackup, KubePod, KubeResourceStatus, KubeSection, KubeVm, KubeVmi } from '../../src/snapshot/kube.js';
+import type { Snapshot } from '../../src/snapshot/snapshot.js';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/snapshot.js';
+import { defaultConfig } from '../../src/config/flags.js';
+import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
+
+export const NOW = 1795425000;
+
+export const ALL_SYNCED: KubeResourceStatus[] = ['virtualmachines.kubevirt.io', 'virtualmachineinstances.kubevirt.io', 'pods', 'persistentvolumeclaims']
+  .map((resource) => ({ resource, available: true, synced: true, objects: 0, error: null }));
+
+export function kubeSnapshot(section: Partial<KubeSection>, takenAt = NOW): Snapshot {
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: 'cluster-agent', takenAt,
+    collectors: { kube: { state: 'ok', reason: null, durationSeconds: 0.01, lastSuccessSeconds: takenAt, stale: false } },
+    kube: { server: 'https://10.53.0.1:6443', namespace: null, resources: ALL_SYNCED, deleting: [], vms: [], vmis: [], pods: [], backups: [], problems: [], ...section },
+  };
+}
+
+export function ctx(now = NOW, flags: Record<string, unknown> = {}): DetectContext {
+  return { now, options: detectOptionsFrom({ ...defaultConfig(), ...flags } as ReturnType<typeof defaultConfig>) };
+}
+
+export const vm = (name: string, printableStatus: string | null, extra: Partial<KubeVm> = {}): KubeVm => ({
+  namespace: 'default', name, uid: `uid-vm-${name}`, printableStatus, statusSince: null, deletionTimestamp: null, finalizers: [], ...extra,
+});
+
+export const vmi = (name: string, extra: Partial<KubeVmi> = {}): KubeVmi => ({
+  namespace: 'default', name, uid: `uid-vmi-${name}`, phase: 'Running', nodeName: 'node-1', deletionTimestamp: null, fsFreezeStatus: null,
+  freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [], ...extra,
+});
+
+export const pod = (name: string, extra: Partial<KubePod> = {}): KubePod => ({
+  namespace: 'default', name, uid: `uid-pod-${name}`, component: 'virt-launcher', createdBy: null, vmName: null, nodeName: 'node-1',
+  phase: 'Running', deletionTimestamp: null, restartsTotal: 0, oomKillsTotal: 0, memoryLimitBytes: null, memoryRequestBytes: null,
+  memoryWorkingSetBytes: null, ...extra,
+});
+
+export const backup = (name: string, extra: Partial<KubeBackup> = {}): KubeBackup => ({
+  resource: 'virtualmachinebackups.harvesterhci.io', namespace: 'default', name, source: 'vm1', state: null, readyToUse: true,
+  error: null, errorSince: null, backupTarget: null, ...extra,
+});
