@@ -52,7 +52,7 @@ for (let i = 0; i < SCRAPES; i++) {
   t0 = process.hrtime.bigint();
   body = await (await fetch(url)).text();
   latencies.push(ms(process.hrtime.bigint() - t0));
-  const d = /^vmzombie_collector_duration_seconds\{collector="kube"[^}]*\} (\S+)$/m.exec(body);
+  const d = /^vmzombie_collector_duration_seconds\{collector="kubevirt"[^}]*\} (\S+)$/m.exec(body);
   if (d) collectorMs.push(Number(d[1]) * 1000);
 }
 const pctOf = (list: number[], p: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]?.toFixed(1);

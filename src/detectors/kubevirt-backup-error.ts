@@ -14,9 +14,9 @@ export interface BackupErrorEvidence {
 
 export const kubevirtBackupError: Detector<'kubevirt_backup_error'> = {
   kind: 'kubevirt_backup_error',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s) {
-    return (s.kube?.backups ?? []).flatMap((b) => b.error === null ? [] : [{
+    return (s.kubevirt?.backups ?? []).flatMap((b) => b.error === null ? [] : [{
       kind: 'kubevirt_backup_error' as const,
       subject: kubeSubject(b.resource, b.namespace, b.name),
       labels: { namespace: b.namespace, name: b.name, source: b.source ?? '', resource: b.resource },

@@ -19,10 +19,10 @@ export interface FreezeLoopEvidence {
 
 export const kubevirtFreezeLoop: Detector<'kubevirt_freeze_loop'> = {
   kind: 'kubevirt_freeze_loop',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s, { now, options }) {
     const from = now - options.freezeWindowSeconds;
-    return (s.kube?.vmis ?? []).flatMap((v) => {
+    return (s.kubevirt?.vmis ?? []).flatMap((v) => {
       const inWindow = v.freezeTransitionTimes.filter((t) => t > from && t <= now).length;
       if (inWindow <= options.freezeMaxPerWindow) return [];
       return [{

@@ -18,9 +18,9 @@ export interface StuckDeletionEvidence {
 
 export const kubevirtStuckDeletion: Detector<'kubevirt_stuck_deletion'> = {
   kind: 'kubevirt_stuck_deletion',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s) {
-    return (s.kube?.deleting ?? []).map((o) => ({
+    return (s.kubevirt?.deleting ?? []).map((o) => ({
       kind: 'kubevirt_stuck_deletion',
       subject: kubeSubject(o.resource, o.namespace, o.name),
       labels: { namespace: o.namespace, resource: o.resource, name: o.name },

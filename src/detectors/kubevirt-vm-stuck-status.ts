@@ -23,9 +23,9 @@ export interface VmStuckStatusEvidence {
 
 export const kubevirtVmStuckStatus: Detector<'kubevirt_vm_stuck_status'> = {
   kind: 'kubevirt_vm_stuck_status',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s) {
-    return (s.kube?.vms ?? []).filter((vm) => isStuckVmStatus(vm.printableStatus)).map((vm) => {
+    return (s.kubevirt?.vms ?? []).filter((vm) => isStuckVmStatus(vm.printableStatus)).map((vm) => {
       const status = vm.printableStatus as string;
       const since = vm.statusSince ?? (status === 'Terminating' ? vm.deletionTimestamp : null);
       return {

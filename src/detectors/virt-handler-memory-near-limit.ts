@@ -15,9 +15,9 @@ export interface VirtHandlerMemoryEvidence {
 
 export const virtHandlerMemoryNearLimit: Detector<'virt_handler_memory_near_limit'> = {
   kind: 'virt_handler_memory_near_limit',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s, { options }) {
-    return (s.kube?.pods ?? []).flatMap((p) => {
+    return (s.kubevirt?.pods ?? []).flatMap((p) => {
       if (p.component !== 'virt-handler' || p.memoryWorkingSetBytes === null || !p.memoryLimitBytes) return [];
       const percent = (100 * p.memoryWorkingSetBytes) / p.memoryLimitBytes;
       if (percent <= options.virtHandlerMemoryPercent) return [];

@@ -20,9 +20,9 @@ export interface LauncherOrphanEvidence {
 
 export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned'> = {
   kind: 'virt_launcher_pod_orphaned',
-  needs: ['kube'],
+  needs: ['kubevirt'],
   detect(s) {
-    const kube = s.kube;
+    const kube = s.kubevirt;
     if (!kube || !resourceSynced(kube, VMI) || !resourceSynced(kube, 'pods')) return [];
     const vmiUids = new Set(kube.vmis.map((v) => v.uid));
     const launchers = kube.pods.filter((p) => p.component === 'virt-launcher');

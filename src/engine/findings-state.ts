@@ -20,6 +20,8 @@ export interface DetectionResult {
   findings: ReportedFinding[];
   /** Kinds whose detector did not run, with the reason. */
   skipped: Partial<Record<FindingKind, string>>;
+  /** Kinds none of whose collectors this exporter runs (cluster kinds on a node agent). */
+  inapplicable: FindingKind[];
   /** Detector exceptions (a bug or an input shape we did not expect), per kind. */
   errors: Partial<Record<FindingKind, string>>;
 }
@@ -33,8 +35,14 @@ export class FindingsState {
   evaluate(snapshot: Snapshot): DetectionResult {
     const now = snapshot.takenAt;
     const ctx = { now, options: detectOptionsFrom(this.config) };
-    const result: DetectionResult = { findings: [], skipped: {}, errors: {} };
+    const result: DetectionResult = { findings: [], skipped: {}, errors: {}, inapplicable: [] };
     for (const detector of this.detectors) {
+      // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
+      // Some but not all (procfs switched off beside libvirt): it is skipped, and says what it lacks.
+      if (detector.needs.every((n) => snapshot.collectors[n] === undefined)) {
+        result.inapplicable.push(detector.kind);
+        continue;
+      }
       const down = detector.needs.filter((n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok');
       if (down.length > 0) {
         result.skipped[detector.kind] = `needs ${down.join(', ')}`;

@@ -26,7 +26,7 @@ export type CollectorStatus = z.infer<typeof CollectorStatusSchema>;
 export const SectionsSchema = z.object({
   libvirt: LibvirtSectionSchema,
   procfs: ProcfsSectionSchema,
-  kube: KubeSectionSchema,
+  kubevirt: KubeSectionSchema,
   virthandler: VirtHandlerSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;

@@ -2,7 +2,7 @@
 import type { SourceDefinition } from './source.js';
 import { libvirtSource } from './libvirt/libvirt-source.js';
 import { procfsSource } from './procfs/procfs-source.js';
-import { kubeSource } from './kube/kube-source.js';
+import { kubeSource } from './kubevirt/kube-source.js';
 import { virtHandlerSource } from './virthandler/virthandler-source.js';
 
 export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource, kubeSource, virtHandlerSource] as readonly SourceDefinition[];

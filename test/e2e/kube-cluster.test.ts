@@ -52,7 +52,7 @@ describe('cluster agent end to end', () => {
   it('node mode does not start the kube source', () => {
     const { config } = parseArgs(['serve'], SOURCES.map((s) => s.name));
     const exporter = new Exporter(config, silentLogger, { processMetrics: false });
-    assert.ok(!exporter.sourceNames.includes('kube'));
+    assert.ok(!exporter.sourceNames.includes('kubevirt'));
     void exporter.close();
     api = new KubeApiServer();
   });
@@ -61,8 +61,8 @@ describe('cluster agent end to end', () => {
     api = new KubeApiServer();
     running = await start(['--mode=cluster', '--kube.config=/nonexistent/kubeconfig', '--collector.min-interval=0s'], silentLogger);
     const s = await running.scrape();
-    assert.equal(valueOf(s, 'vmzombie_collector_up', { collector: 'kube' }), 0);
-    assert.equal(valueOf(s, 'vmzombie_collector_state', { collector: 'kube', state: 'error' }), 1);
+    assert.equal(valueOf(s, 'vmzombie_collector_up', { collector: 'kubevirt' }), 0);
+    assert.equal(valueOf(s, 'vmzombie_collector_state', { collector: 'kubevirt', state: 'error' }), 1);
     const page = await running.get('/');
     assert.match(page.body, /kubeconfig \/nonexistent\/kubeconfig: ENOENT/);
   });
@@ -92,7 +92,7 @@ describe('cluster agent end to end', () => {
     ]);
     assert.equal(valueOf(s, 'vmzombie_findings', c({ kind: 'kubevirt_stuck_deletion' })), 3);
     assert.equal(valueOf(s, 'vmzombie_findings_pending', c({ kind: 'kubevirt_stuck_deletion' })), 1);
-    assert.equal(valueOf(s, 'vmzombie_collector_up', c({ collector: 'kube' })), 1);
+    assert.equal(valueOf(s, 'vmzombie_collector_up', c({ collector: 'kubevirt' })), 1);
     assert.equal(valueOf(s, 'vmzombie_kube_resource_available', c({ resource: 'virtualmachines.kubevirt.io' })), 1);
     // Every series of the cluster agent carries the cluster label.
     assert.deepEqual(s.filter((x) => x.labels.cluster !== CLUSTER), []);
@@ -172,25 +172,25 @@ describe('cluster agent end to end', () => {
     await api.stop();
     const down = await waitFor('collector down', async () => {
       const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kube' })) === 0 ? x : null;
+      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 0 ? x : null;
     }, 10000);
-    assert.equal(valueOf(down, 'vmzombie_collector_state', c({ collector: 'kube', state: 'error' })), 1);
+    assert.equal(valueOf(down, 'vmzombie_collector_state', c({ collector: 'kubevirt', state: 'error' })), 1);
     // The last good state is kept, marked stale: the finding stays, the detector is marked down.
     assert.equal(valueOf(down, 'vmzombie_findings', c({ kind: 'virt_launcher_pod_orphaned' })), 1);
     assert.equal(valueOf(down, 'vmzombie_detector_up', c({ kind: 'virt_launcher_pod_orphaned' })), 0);
-    const lastSuccess = valueOf(down, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kube' }));
+    const lastSuccess = valueOf(down, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kubevirt' }));
     await new Promise((res) => setTimeout(res, 50));
     const stillDown = await scrape(running);
-    assert.equal(valueOf(stillDown, 'vmzombie_collector_up', c({ collector: 'kube' })), 0);
-    assert.equal(valueOf(stillDown, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kube' })), lastSuccess, 'no success while down');
+    assert.equal(valueOf(stillDown, 'vmzombie_collector_up', c({ collector: 'kubevirt' })), 0);
+    assert.equal(valueOf(stillDown, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kubevirt' })), lastSuccess, 'no success while down');
     const snap = await (await fetch(`${(running as Running).url}/snapshot.json`)).json() as { collectors: Record<string, { stale: boolean; state: string }> };
-    assert.deepEqual([snap.collectors.kube?.state, snap.collectors.kube?.stale], ['error', true]);
+    assert.deepEqual([snap.collectors.kubevirt?.state, snap.collectors.kubevirt?.stale], ['error', true]);
 
     await api.start();
     api.remove('pods', 'default', 'virt-launcher-old-zx9k2');
     const up = await waitFor('recovery', async () => {
       const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kube' })) === 1 ? x : null;
+      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 1 ? x : null;
     }, 15000);
     assert.equal(valueOf(up, 'vmzombie_findings', c({ kind: 'virt_launcher_pod_orphaned' })), 0);
     assert.equal(valueOf(up, 'vmzombie_detector_up', c({ kind: 'virt_launcher_pod_orphaned' })), 1);

@@ -24,6 +24,8 @@ describe('no libvirt on the host', () => {
           // Detectors that need libvirt do not run, and report nothing rather than everything.
           assert.equal(value(samples, 'vmzombie_detector_up', { kind: 'qemu_without_domain' }), 0);
           assert.equal(value(samples, 'vmzombie_findings', { kind: 'qemu_without_domain' }), 0);
+          // Cluster kinds are not this node agent's business: no detector health series for them.
+          assert.equal(value(samples, 'vmzombie_detector_up', { kind: 'kubevirt_stuck_deletion' }), undefined);
         }
         const landing = await exporter.get('/');
         assert.equal(landing.status, 200);

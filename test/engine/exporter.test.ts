@@ -15,12 +15,12 @@ const PORT = 18403;
 const configOf = (...args: string[]) => parseArgs(args, SOURCES.map((s) => s.name)).config;
 const names = (...args: string[]) => enabledSources(configOf(...args)).map((s) => s.name).sort();
 
-test('enabledSources: node mode runs libvirt and procfs; flags switch each one', () => {
-  assert.deepEqual(names(), ['libvirt', 'procfs']);
-  assert.deepEqual(names('--no-collector.libvirt'), ['procfs']);
-  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs'), []);
-  assert.deepEqual(names('--mode=cluster'), []);
-  assert.deepEqual(names('--mode=cluster', '--collector.procfs'), ['procfs']);
+test('enabledSources: node mode runs libvirt, procfs and virthandler; flags switch each one', () => {
+  assert.deepEqual(names(), ['libvirt', 'procfs', 'virthandler']);
+  assert.deepEqual(names('--no-collector.libvirt'), ['procfs', 'virthandler']);
+  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs', '--no-collector.virthandler'), []);
+  assert.deepEqual(names('--mode=cluster'), ['kubevirt']);
+  assert.deepEqual(names('--mode=cluster', '--collector.procfs', '--no-collector.kubevirt'), ['procfs']);
 });
 
 test('parseListenAddress', () => {

@@ -117,7 +117,10 @@ test('detectors get now from the snapshot and options from the flags', () => {
   const d = scripted('domain_crashed');
   const state = new FindingsState([d as Detector], config({ 'detect.shutdown-grace': 11, 'detect.paused-grace': 22, 'detect.autostart-grace': 33 }));
   state.evaluate(snapshot(1234.5));
-  assert.deepEqual(d.contexts, [{ now: 1234.5, options: { shutdownGraceSeconds: 11, pausedGraceSeconds: 22, autostartGraceSeconds: 33 } }]);
+  assert.equal(d.contexts.length, 1);
+  assert.equal(d.contexts[0]?.now, 1234.5);
+  const { shutdownGraceSeconds, pausedGraceSeconds, autostartGraceSeconds } = d.contexts[0]!.options;
+  assert.deepEqual({ shutdownGraceSeconds, pausedGraceSeconds, autostartGraceSeconds }, { shutdownGraceSeconds: 11, pausedGraceSeconds: 22, autostartGraceSeconds: 33 });
 });
 
 test('a detector whose section is stale, down or missing is skipped and its last findings kept, stale', () => {
@@ -131,8 +134,10 @@ test('a detector whose section is stale, down or missing is skipped and its last
     { state: 'timeout', reason: 'timed out after 10s', stale: true, lastSuccessSeconds: 1000 },
     { state: 'absent', reason: 'virsh not found' },
     { state: 'ok', stale: true },
-    'missing',
   ];
+  // A detector with two needs, one of them not collected at all, is skipped (not inapplicable).
+  const both = new FindingsState([{ ...scripted('domain_crashed'), needs: ['libvirt', 'procfs'] } as Detector], config());
+  assert.deepEqual(both.evaluate(snapshot(1000)).skipped, { domain_crashed: 'needs procfs' });
   // Kept findings keep the pending flag they had when last confirmed: a finding that was still
   // in its grace is not promoted while nobody can see whether it is still there.
   for (const [i, status] of cases.entries()) {
@@ -169,5 +174,16 @@ test('a detector that never succeeded and is skipped reports nothing', () => {
   d.output = [crashed('web-1')];
   const state = new FindingsState([d as Detector], config());
   const r = state.evaluate(snapshot(1000, { state: 'absent', reason: 'no virsh' }));
-  assert.deepEqual(r, { findings: [], skipped: { domain_crashed: 'needs libvirt' }, errors: {} });
+  assert.deepEqual(r, { findings: [], skipped: { domain_crashed: 'needs libvirt' }, errors: {}, inapplicable: [] });
+});
+
+test('a detector whose collector this exporter does not run is inapplicable, not skipped', () => {
+  const d = scripted('domain_crashed');
+  d.output = [crashed('web-1')];
+  const state = new FindingsState([d as Detector], config());
+  const result = state.evaluate(snapshot(1000, 'missing'));
+  assert.deepEqual(result.inapplicable, ['domain_crashed']);
+  assert.deepEqual(result.skipped, {});
+  assert.deepEqual(result.findings, []);
+  assert.equal(d.contexts.length, 0, 'not run');
 });

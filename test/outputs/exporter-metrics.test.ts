@@ -27,7 +27,7 @@ function crashed(name: string, since: number, opts: { pending?: boolean; stale?:
   };
 }
 
-const detection = (findings: ReportedFinding[], extra: Partial<DetectionResult> = {}): DetectionResult => ({ findings, skipped: {}, errors: {}, ...extra });
+const detection = (findings: ReportedFinding[], extra: Partial<DetectionResult> = {}): DetectionResult => ({ findings, skipped: {}, errors: {}, inapplicable: [], ...extra });
 
 async function scrape(m: ExporterMetrics): Promise<Sample[]> {
   return parsePromText(await m.metrics());

@@ -14,7 +14,7 @@ const Mi = 2 ** 20;
 
 async function render(snapshots: Snapshot[], cluster = '') {
   const config = { ...defaultConfig(), cluster };
-  const metrics = new ExporterMetrics(config, ['kube', 'virthandler'], { processMetrics: false });
+  const metrics = new ExporterMetrics(config, ['kubevirt', 'virthandler'], { processMetrics: false });
   const state = new FindingsState(DETECTORS, config);
   for (const s of snapshots) metrics.update(s, state.evaluate(s));
   return parsePromText(await metrics.metrics());

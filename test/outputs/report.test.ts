@@ -27,7 +27,7 @@ function stray(pid: number, name: string, cmdline: string, since: number, extra:
 test('findings grouped by kind, sorted by subject, with age, grace/stale notes, reclaimable and evidence', () => {
   const text = textReport(SNAP, {
     findings: [stray(20, 'b', 'qemu -name guest=b', NOW - 90, { stale: true }), stray(10, 'a', 'qemu -name guest=a', NOW - 7200, { pending: true })],
-    skipped: { qemu_without_domain: 'needs procfs' }, errors: { domain_paused: 'boom' },
+    skipped: { qemu_without_domain: 'needs procfs' }, errors: { domain_paused: 'boom' }, inapplicable: [],
   });
   assert.equal(text, `vmzombie scan of hv1 at 2025-11-23T08:00:00.000Z
   collector libvirt: ok
@@ -64,12 +64,12 @@ qemu_without_domain — qemu process that no libvirt domain owns (alert VMZombie
 });
 
 test('no findings', () => {
-  assert.match(textReport(SNAP, { findings: [], skipped: {}, errors: {} }), /\n\nNo findings\.\n$/);
+  assert.match(textReport(SNAP, { findings: [], skipped: {}, errors: {}, inapplicable: [] }), /\n\nNo findings\.\n$/);
 });
 
 test('terminal escape sequences and newlines from a process never reach the terminal raw', () => {
   const evil = 'x\u001b]0;owned\u0007\u001b[2J\nfake: line\r\u009b31m\u2028';
-  const text = textReport({ ...SNAP, hostname: `h\u001b[1m` }, { findings: [stray(30, evil, `qemu -name guest=${evil}`, NOW - 10)], skipped: {}, errors: {} });
+  const text = textReport({ ...SNAP, hostname: `h\u001b[1m` }, { findings: [stray(30, evil, `qemu -name guest=${evil}`, NOW - 10)], skipped: {}, errors: {}, inapplicable: [] });
   assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/.test(text), JSON.stringify(text));
   const escaped = 'x\\u001b]0;owned\\u0007\\u001b[2J\\nfake: line\\r\\u009b31m\\u2028';
   assert.ok(text.includes(`  ${escaped} (pid 30)  for 10s\n`), text);

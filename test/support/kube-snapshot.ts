@@ -13,8 +13,8 @@ export const ALL_SYNCED: KubeResourceStatus[] = ['virtualmachines.kubevirt.io', 
 export function kubeSnapshot(section: Partial<KubeSection>, takenAt = NOW): Snapshot {
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: 'cluster-agent', takenAt,
-    collectors: { kube: { state: 'ok', reason: null, durationSeconds: 0.01, lastSuccessSeconds: takenAt, stale: false } },
-    kube: { server: 'https://10.53.0.1:6443', namespace: null, resources: ALL_SYNCED, deleting: [], vms: [], vmis: [], pods: [], backups: [], problems: [], ...section },
+    collectors: { kubevirt: { state: 'ok', reason: null, durationSeconds: 0.01, lastSuccessSeconds: takenAt, stale: false } },
+    kubevirt: { server: 'https://10.53.0.1:6443', namespace: null, resources: ALL_SYNCED, deleting: [], vms: [], vmis: [], pods: [], backups: [], problems: [], ...section },
   };
 }
 

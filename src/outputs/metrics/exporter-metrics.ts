@@ -73,7 +73,9 @@ export class ExporterMetrics {
     for (const kind of FINDING_KINDS) byKind.set(kind, []);
     for (const f of detection.findings) byKind.get(f.kind)?.push(f);
     for (const [kind, all] of byKind) {
-      this.detectorUp.set({ kind }, detection.skipped[kind] || detection.errors[kind] ? 0 : 1);
+      // A detector for a collector this exporter does not run has no health to report.
+      if (detection.inapplicable.includes(kind)) this.detectorUp.remove({ kind });
+      else this.detectorUp.set({ kind }, detection.skipped[kind] || detection.errors[kind] ? 0 : 1);
       const reported = all.filter((f) => !f.pending);
       this.findings.set({ kind }, reported.length);
       this.pending.set({ kind }, all.length - reported.length);

@@ -56,7 +56,7 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
         workingSet.set(labels, h.workingSetBytes);
         if (h.memoryMaxBytes !== null) limit.set(labels, h.memoryMaxBytes);
       }
-      const kube = snapshot.kube;
+      const kube = snapshot.kubevirt;
       if (!kube) return;
       for (const res of kube.resources) available.set({ resource: res.resource }, res.available ? 1 : 0);
       for (const v of kube.vmis) {

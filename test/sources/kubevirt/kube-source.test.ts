@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { KubeApiServer, type ResourceName } from '../../support/kube-api-server.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
-import { KubeReader, LIST_PAGE_SIZE, loadKubeConfig } from '../../../src/sources/kube/kube-source.js';
+import { KubeReader, LIST_PAGE_SIZE, loadKubeConfig } from '../../../src/sources/kubevirt/kube-source.js';
 import { silentLogger } from '../../../src/util/log.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 

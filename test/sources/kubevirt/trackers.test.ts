@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FreezeTracker, OomTracker, StatusTracker } from '../../../src/sources/kube/trackers.js';
+import { FreezeTracker, OomTracker, StatusTracker } from '../../../src/sources/kubevirt/trackers.js';
 
 describe('watch trackers', () => {
   it('counts freeze transitions once per resourceVersion, churn while frozen apart, window pruned', () => {

@@ -224,8 +224,8 @@ export function loadKubeConfig(path: string): KubeConfig {
   return kc;
 }
 
-export const kubeSource: SourceDefinition<'kube'> = {
-  name: 'kube',
+export const kubeSource: SourceDefinition<'kubevirt'> = {
+  name: 'kubevirt',
   description: 'KubeVirt/Harvester objects through watch caches of the Kubernetes API (--mode=cluster)',
   enabledByDefault: (config: Config) => config.mode === 'cluster',
   create(config, log) {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLonghornBackup, parseMeta, parsePod, parseQuantity, parseVmBackup, podMetricsMemory, timestampSeconds } from '../../../src/sources/kube/parse-objects.js';
+import { parseLonghornBackup, parseMeta, parsePod, parseQuantity, parseVmBackup, podMetricsMemory, timestampSeconds } from '../../../src/sources/kubevirt/parse-objects.js';
 import * as k from '../../support/kubevirt-objects.js';
 
 describe('kube object parsers', () => {
