@@ -2,7 +2,7 @@
 // a cross-process lock so only one suite uses it at a time, builds domains, images and stray
 // processes, and tears all of it down afterwards.
 import { execa } from 'execa';
-import { mkdtemp, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,15 @@ async function acquireLock(timeoutMs = 15 * 60_000): Promise<void> {
       return;
     } catch {
       const owner = Number(await readFile(path.join(LOCK_DIR, 'pid'), 'utf8').catch(() => 'NaN'));
-      let alive = Number.isInteger(owner);
-      if (alive) { try { process.kill(owner, 0); } catch { alive = false; } }
+      let alive: boolean;
+      if (Number.isInteger(owner)) {
+        try { process.kill(owner, 0); alive = true; } catch { alive = false; }
+      } else {
+        // The owner made the directory and has not written its pid yet; only a lock left half-made
+        // long ago is stale.
+        const made = await stat(LOCK_DIR).then((st) => st.mtimeMs, () => 0);
+        alive = made !== 0 && Date.now() - made < 30_000;
+      }
       if (!alive) {
         await rm(LOCK_DIR, { recursive: true, force: true });
         continue;
@@ -145,6 +152,8 @@ export class LibvirtTestHost {
       await execa('virsh', ['-q', '-c', URI, 'undefine', uuid], { reject: false });
     }
     await rm(this.workDir, { recursive: true, force: true });
-    await rm(LOCK_DIR, { recursive: true, force: true });
+    // Only our own lock: never remove one another suite holds.
+    const owner = await readFile(path.join(LOCK_DIR, 'pid'), 'utf8').catch(() => '');
+    if (owner.trim() === String(process.pid)) await rm(LOCK_DIR, { recursive: true, force: true });
   }
 }

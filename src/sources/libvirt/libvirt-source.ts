@@ -7,6 +7,7 @@ import type { SourceDefinition } from '../source.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
+import { HungCallGuard } from '../../util/hung-call-guard.js';
 import { VirshShell } from './virsh-shell.js';
 import { parseDomState, parseUuidList } from './parse-virsh.js';
 import { parseDomainXml } from './parse-domain-xml.js';
@@ -23,6 +24,8 @@ export interface LibvirtOptions { virsh: string; uri: string; runDir: string }
 
 export class LibvirtReader {
   private readonly shell: VirshShell;
+  /** Disk images often live on NFS: a dead server must not pin every libuv thread. */
+  private readonly statGuard = new HungCallGuard<FileStat>(4, 2000);
   constructor(private readonly opts: LibvirtOptions) {
     this.shell = new VirshShell(opts.virsh, opts.uri);
   }
@@ -64,7 +67,8 @@ export class LibvirtReader {
         problems.push(`domain ${uuid}: ${describeError(e)}`);
       }
     }
-    const files = local ? await statFiles(domains, signal) : [];
+    const files = local ? await statFiles(domains, this.statGuard, signal) : [];
+    for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
     return { uri: this.opts.uri, local, domains, files, problems };
   }
 
@@ -102,9 +106,14 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
-async function statFiles(domains: Domain[], signal: AbortSignal): Promise<FileStat[]> {
+async function statFiles(domains: Domain[], guard: HungCallGuard<FileStat>, signal: AbortSignal): Promise<FileStat[]> {
   const paths = [...new Set(domains.flatMap((d) => d.disks.flatMap((disk) => [...(disk.source ? [disk.source] : []), ...disk.backingChain])))];
-  return mapLimit(paths, 16, (p) => statFile(p), signal);
+  return mapLimit(paths, 16, (p) => guard.run(p, () => statFile(p), (why) => unknownFile(p, `stat() ${why}`)), signal);
+}
+
+/** A file we could not look at: neither known to exist nor known missing, so no detector judges it. */
+function unknownFile(p: string, error: string): FileStat {
+  return { path: p, exists: true, inode: null, devMajor: null, devMinor: null, sizeBytes: null, allocatedBytes: null, mtimeSeconds: null, error };
 }
 
 export async function statFile(p: string): Promise<FileStat> {

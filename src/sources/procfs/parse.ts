@@ -81,16 +81,17 @@ export function parseProcLocks(text: string): ProcLocksResult {
   return { locks, malformed };
 }
 
-export interface FdInfo { mntId: number | null; locks: LockLine[]; tapInterface: string | null; vfioDeviceSyspath: string | null }
+export interface FdInfo { mntId: number | null; inode: number | null; locks: LockLine[]; tapInterface: string | null; vfioDeviceSyspath: string | null }
 
 export function parseFdInfo(text: string): FdInfo {
-  const info: FdInfo = { mntId: null, locks: [], tapInterface: null, vfioDeviceSyspath: null };
+  const info: FdInfo = { mntId: null, inode: null, locks: [], tapInterface: null, vfioDeviceSyspath: null };
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const key = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
     if (key === 'mnt_id') info.mntId = Number(value);
+    else if (key === 'ino') info.inode = Number(value);
     else if (key === 'iff') info.tapInterface = value;
     else if (key === 'vfio-device-syspath') info.vfioDeviceSyspath = value;
     else if (key === 'lock') {
@@ -101,4 +102,17 @@ export function parseFdInfo(text: string): FdInfo {
     }
   }
   return info;
+}
+
+/**
+ * /proc/<pid>/mountinfo: mount id → the device of its superblock ("98:0", decimal), which is the
+ * device /proc/locks prints (unlike stat()'s st_dev on btrfs subvolumes and overlayfs).
+ */
+export function parseMountinfo(text: string): Map<number, { major: number; minor: number }> {
+  const mounts = new Map<number, { major: number; minor: number }>();
+  for (const line of text.split('\n')) {
+    const m = /^(\d+)\s+\d+\s+(\d+):(\d+)\s/.exec(line);
+    if (m) mounts.set(Number(m[1]), { major: Number(m[2]), minor: Number(m[3]) });
+  }
+  return mounts;
 }

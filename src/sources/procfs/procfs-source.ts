@@ -8,7 +8,7 @@ import { SourceAbsentError } from '../source-absent-error.js';
 import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
-import { USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+import { USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parseMountinfo, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
 
 const CONCURRENCY = 32;
 const QEMU_COMM = /^(qemu-system-|qemu-kvm$|kvm$)/;
@@ -38,6 +38,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
   const pids = (await readdir(root)).filter((n) => /^\d+$/.test(n)).map(Number);
   const processes: ProcessInfo[] = [];
   const openFiles: OpenFile[] = [];
+  const mounts = new MountTables();
 
   await mapLimit(pids, CONCURRENCY, async (pid) => {
     const dir = path.join(root, String(pid));
@@ -59,7 +60,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
       return;
     }
     processes.push(proc);
-    openFiles.push(...await readOpenFiles(dir, proc, lockedInodes, problems));
+    openFiles.push(...await readOpenFiles(dir, proc, lockedInodes, mounts, problems));
   }, signal);
 
   processes.sort((a, b) => a.pid - b.pid);
@@ -67,7 +68,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
   return { bootTimeSeconds, restricted: !processes.some((p) => p.pid === 1), processes, openFiles, locks, problems };
 }
 
-async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<number>, problems: string[]): Promise<OpenFile[]> {
+async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<number>, mounts: MountTables, problems: string[]): Promise<OpenFile[]> {
   let fds: string[];
   try {
     fds = await readdir(path.join(dir, 'fd'));
@@ -86,24 +87,47 @@ async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<n
       let inode: number | null = null;
       let devMajor: number | null = null;
       let devMinor: number | null = null;
+      // fdinfo, not stat(): stat of a file on a dead NFS server blocks a libuv thread for good,
+      // while fdinfo (ino:, mnt_id:, lock:) is answered by the kernel without asking the filesystem.
+      const info = parseFdInfo(await readFile(path.join(dir, 'fdinfo', fdName), 'utf8'));
       if (!device) {
-        const st = await stat(fdPath);
-        inode = st.ino;
-        ({ major: devMajor, minor: devMinor } = splitDev(st.dev));
+        if (info.inode !== null) {
+          inode = info.inode;
+          const dev = info.mntId === null ? undefined : (await mounts.of(dir)).get(info.mntId);
+          if (dev) ({ major: devMajor, minor: devMinor } = dev);
+        } else {
+          // Kernels before 5.14 have no ino: in fdinfo.
+          const st = await stat(fdPath);
+          inode = st.ino;
+          ({ major: devMajor, minor: devMinor } = splitDev(st.dev));
+        }
         if (!isQemu && !lockedInodes.has(inode)) continue;
       }
-      const needInfo = device || (inode !== null && lockedInodes.has(inode));
-      const info = needInfo ? parseFdInfo(await readFile(path.join(dir, 'fdinfo', fdName), 'utf8')) : null;
       kept.push({
         pid: proc.pid, fd: Number(fdName), target, inode, devMajor, devMinor,
-        mntId: info?.mntId ?? null, locks: info?.locks ?? [],
-        tapInterface: info?.tapInterface ?? null, vfioDeviceSyspath: info?.vfioDeviceSyspath ?? null,
+        mntId: info.mntId, locks: info.locks,
+        tapInterface: info.tapInterface, vfioDeviceSyspath: info.vfioDeviceSyspath,
       });
     } catch (e: unknown) {
       if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${proc.pid} fd ${fdName}: ${describeError(e)}`);
     }
   }
   return kept;
+}
+
+/** Mount tables per mount namespace, read once per collection and only when an fd needs one. */
+class MountTables {
+  private readonly byNamespace = new Map<string, Promise<Map<number, { major: number; minor: number }>>>();
+
+  async of(pidDir: string): Promise<Map<number, { major: number; minor: number }>> {
+    const ns = await readlink(path.join(pidDir, 'ns', 'mnt')).catch(() => `pid:${pidDir}`);
+    let table = this.byNamespace.get(ns);
+    if (!table) {
+      table = readFile(path.join(pidDir, 'mountinfo'), 'utf8').then(parseMountinfo, () => new Map());
+      this.byNamespace.set(ns, table);
+    }
+    return table;
+  }
 }
 
 export const procfsSource: SourceDefinition<'procfs'> = {

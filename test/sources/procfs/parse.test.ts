@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parseLockFields, parsePidStat, parsePidStatus, parseProcLocks,
+  USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parseLockFields, parseMountinfo, parsePidStat, parsePidStatus, parseProcLocks,
 } from '../../../src/sources/procfs/parse.js';
 
 const CAPTURED = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/captured');
@@ -173,10 +173,19 @@ test('parseFdInfo on a captured qemu image fd with OFD locks', () => {
 
 test('parseFdInfo: tap iff, vfio syspath, lock lines without ordinal, unparsable lock lines dropped', () => {
   const tap = parseFdInfo('pos:\t0\nflags:\t02004002\nmnt_id:\t15\nino:\t1037\niff:\tvnet3\n');
-  assert.deepEqual(tap, { mntId: 15, locks: [], tapInterface: 'vnet3', vfioDeviceSyspath: null });
+  assert.deepEqual(tap, { mntId: 15, inode: 1037, locks: [], tapInterface: 'vnet3', vfioDeviceSyspath: null });
   const vfio = parseFdInfo('pos:\t0\nflags:\t02000002\nmnt_id:\t16\nino:\t12\nvfio-device-syspath: /sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0\n');
   assert.equal(vfio.vfioDeviceSyspath, '/sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0');
   const plain = parseFdInfo('lock:\tPOSIX  ADVISORY  WRITE 4810 fe:00:1524487 0 EOF\nlock:\tgarbage\n');
   assert.deepEqual(plain.locks.map((l) => [l.pid, l.inode, l.end]), [[4810, 1524487, null]]);
-  assert.deepEqual(parseFdInfo(''), { mntId: null, locks: [], tapInterface: null, vfioDeviceSyspath: null });
+  assert.deepEqual(parseFdInfo(''), { mntId: null, inode: null, locks: [], tapInterface: null, vfioDeviceSyspath: null });
+});
+
+test('parseMountinfo: mount id → superblock device, decimal', () => {
+  const mounts = parseMountinfo([
+    '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
+    '45 22 0:38 /@home /home rw,relatime shared:30 - btrfs /dev/vdb rw,subvol=/@home',
+    'garbage',
+  ].join('\n'));
+  assert.deepEqual([...mounts.entries()], [[22, { major: 254, minor: 0 }], [45, { major: 0, minor: 38 }]]);
 });

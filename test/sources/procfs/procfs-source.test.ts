@@ -22,7 +22,7 @@ interface FakeProcess {
   cmdline: string[];
   uid?: number;
   rssKb?: number;
-  /** fd number → symlink target, with optional fdinfo text. */
+  /** fd number → symlink target, with its fdinfo text (default: an old kernel's, without ino:). */
   fds?: Record<number, { target: string; fdinfo?: string }>;
 }
 
@@ -35,8 +35,10 @@ async function writeProcess(root: string, p: FakeProcess): Promise<void> {
   await writeFile(path.join(dir, 'status'), `Name:\t${p.comm}\nUid:\t${p.uid ?? 0}\t0\t0\t0\n${p.rssKb === undefined ? '' : `VmRSS:\t${p.rssKb} kB\n`}`);
   for (const [fd, { target, fdinfo }] of Object.entries(p.fds ?? {})) {
     await symlink(target, path.join(dir, 'fd', fd));
-    if (fdinfo !== undefined) await writeFile(path.join(dir, 'fdinfo', fd), fdinfo);
+    await writeFile(path.join(dir, 'fdinfo', fd), fdinfo ?? 'pos:\t0\nflags:\t0100000\nmnt_id:\t27\n');
   }
+  // Mount 27 is the filesystem of the temp files, with the device the kernel prints in /proc/locks.
+  await writeFile(path.join(dir, 'mountinfo'), `25 1 0:6 / /dev rw - devtmpfs udev rw\n27 1 ${mountDev.major}:${mountDev.minor} / / rw - ext4 /dev/root rw\n`);
 }
 
 let work: string;
@@ -45,6 +47,7 @@ let lockedByTool: string;
 let unlocked: string;
 let imageId: { ino: number; major: number; minor: number };
 let toolId: { ino: number; major: number; minor: number };
+let mountDev: { major: number; minor: number };
 
 async function fileId(file: string) {
   const st = await stat(file);
@@ -60,6 +63,7 @@ before(async () => {
   for (const f of [image, lockedByTool, unlocked]) await writeFile(f, 'x');
   imageId = await fileId(image);
   toolId = await fileId(lockedByTool);
+  mountDev = { major: imageId.major, minor: imageId.minor };
 });
 
 after(async () => {
@@ -145,7 +149,7 @@ test('readProcfs reads processes, the fds that matter, fdinfo and the lock table
   assert.deepEqual(s.openFiles, [
     // qemu: every regular file (locked or not), plus tun and vhost; not /dev/null, sockets or vanished targets.
     { pid: 1, fd: 7, target: image, ...fileOf(imageId), mntId: 27, locks: [imageLock], tapInterface: null, vfioDeviceSyspath: null },
-    { pid: 1, fd: 9, target: unlocked, ...fileOf(unlockedId), mntId: null, locks: [], tapInterface: null, vfioDeviceSyspath: null },
+    { pid: 1, fd: 9, target: unlocked, ...fileOf(unlockedId), mntId: 27, locks: [], tapInterface: null, vfioDeviceSyspath: null },
     { pid: 1, fd: 12, target: '/dev/net/tun', inode: null, devMajor: null, devMinor: null, mntId: 25, locks: [], tapInterface: 'vnet7', vfioDeviceSyspath: null },
     { pid: 1, fd: 13, target: '/dev/vhost-net', inode: null, devMajor: null, devMinor: null, mntId: 25, locks: [], tapInterface: null, vfioDeviceSyspath: null },
     // Any other process: only files whose inode is in the lock table (its flock, and the image qemu locks).
