@@ -170,7 +170,7 @@ describe('libvirt host, real libvirtd and qemu', { timeout: 300_000 }, () => {
       assert.equal(value(after, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
       assert.equal(value(after, 'vmzombie_findings', { kind: 'qemu_without_domain' }), 2);
       // The timed-out virsh was killed, not left behind.
-      const virshes = await execa('pgrep', ['-f', `virsh -q -r -c qemu:///system`], { reject: false });
+      const virshes = await execa('pgrep', ['-P', String(process.pid), '-x', 'virsh'], { reject: false });
       assert.ok(virshes.stdout.trim().split('\n').filter(Boolean).length <= 2, `virsh processes: ${virshes.stdout}`);
     } finally {
       await hung.stop();
