@@ -3,7 +3,8 @@
 import type { Domain, FileStat, LibvirtSection } from '../../snapshot/libvirt.js';
 import type { ProcfsSection } from '../../snapshot/procfs.js';
 import { indexDomainProcesses, isActive } from './domain-processes.js';
-import type { LockHolder } from './image-locks.js';
+import { LockTable, type LockHolder } from './image-locks.js';
+import type { FindingOf } from '../finding.js';
 
 /** Every host path a domain's disks use, active layer first, then backing files. */
 export function domainFiles(d: Domain): string[] {
@@ -48,4 +49,33 @@ export function legitimateHolder(libvirt: LibvirtSection, procfs: ProcfsSection)
 
 export function describeDomain(d: Domain): string {
   return `${d.name} (${d.uuid}) ${d.state}`;
+}
+
+export interface StrayLock {
+  use: FileUse;
+  /** Holders that are neither the qemu of an active domain using the file nor virtlockd. */
+  stray: LockHolder[];
+}
+
+/** Every file a domain uses that someone locks without being entitled to (local libvirt only). */
+export function strayLocks(libvirt: LibvirtSection, procfs: ProcfsSection): StrayLock[] {
+  if (!libvirt.local) return [];
+  const locks = new LockTable(procfs);
+  const legit = legitimateHolder(libvirt, procfs);
+  return filesInUse(libvirt).flatMap((use) => {
+    const stray = locks.holdersOf(use.file).filter((h) => !legit(h, use));
+    return stray.length ? [{ use, stray }] : [];
+  });
+}
+
+/** The finding both image-lock kinds raise, labelled by the domain that makes it that kind. */
+export function imageLockFinding<K extends 'image_locked_by_foreign_process' | 'image_locked_while_domain_inactive'>(kind: K, { use, stray }: StrayLock, labelled: Domain): FindingOf<K> {
+  return {
+    kind,
+    subject: use.file.path,
+    labels: { image: use.file.path, domain: labelled.name, uuid: labelled.uuid },
+    since: null,
+    reclaimable: {},
+    evidence: { image: use.file.path, domains: use.domains.map(describeDomain), holders: stray },
+  } as FindingOf<K>;
 }
