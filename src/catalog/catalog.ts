@@ -3,6 +3,7 @@ import type { FindingKind } from '../detectors/finding.js';
 import type { KindSpec } from './kind-spec.js';
 
 const DOMAIN_LABELS = ['domain', 'uuid'] as const;
+const VSPHERE_VM_LABELS = ['vcenter', 'vm'] as const;
 
 export const CATALOG = {
   qemu_without_domain: {
@@ -116,6 +117,78 @@ export const CATALOG = {
     reclaims: [],
     graceFlag: 'detect.grace',
     alert: { name: 'VMZombieVirtHandlerMemoryNearLimit', severity: 'warning', for: '5m', summary: 'virt-handler {{ $labels.pod }} on {{ $labels.node }} is near its memory limit' },
+  },
+  vsphere_vm_orphaned: {
+    title: 'vSphere VM orphaned: vCenter lists it, its host no longer has it',
+    scope: 'vsphere',
+    labels: VSPHERE_VM_LABELS,
+    reclaims: ['vcpus', 'memoryBytes'],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereVmOrphaned', severity: 'warning', for: '15m', summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} is orphaned' },
+  },
+  vsphere_vm_inaccessible: {
+    title: 'vSphere VM inaccessible or invalid: its files or configuration cannot be read',
+    scope: 'vsphere',
+    labels: [...VSPHERE_VM_LABELS, 'reason'],
+    reclaims: [],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereVmInaccessible', severity: 'warning', for: '15m', summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} is {{ $labels.reason }}' },
+  },
+  vsphere_vm_on_unreachable_host: {
+    title: 'vSphere VM last seen powered on, on a host that is disconnected or not responding',
+    scope: 'vsphere',
+    labels: [...VSPHERE_VM_LABELS, 'host'],
+    reclaims: [],
+    graceFlag: 'detect.host-grace',
+    alert: { name: 'VMZombieVsphereVmOnUnreachableHost', severity: 'critical', for: '5m', summary: 'VM {{ $labels.vm }} was powered on when host {{ $labels.host }} became unreachable' },
+  },
+  vsphere_consolidation_needed: {
+    title: "vSphere VM's disks need consolidation (snapshot deltas left behind)",
+    scope: 'vsphere',
+    labels: VSPHERE_VM_LABELS,
+    reclaims: [],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereConsolidationNeeded', severity: 'warning', for: '30m', summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} needs disk consolidation' },
+  },
+  vsphere_snapshot_stale: {
+    title: 'vSphere snapshot older than the maximum age',
+    scope: 'vsphere',
+    labels: [...VSPHERE_VM_LABELS, 'snapshot'],
+    reclaims: ['diskBytes'],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereSnapshotStale', severity: 'warning', for: '1h', summary: 'snapshot {{ $labels.snapshot }} of VM {{ $labels.vm }} is older than allowed' },
+  },
+  vsphere_snapshot_chain_deep: {
+    title: 'vSphere snapshot chain deeper than the maximum depth',
+    scope: 'vsphere',
+    labels: VSPHERE_VM_LABELS,
+    reclaims: [],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereSnapshotChainDeep', severity: 'warning', for: '1h', summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} has a deep snapshot chain' },
+  },
+  vsphere_unregistered_vm_folder: {
+    title: 'datastore folder with a .vmx that no registered VM uses',
+    scope: 'vsphere',
+    labels: ['vcenter', 'datastore'],
+    reclaims: ['diskBytes'],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereUnregisteredVmFolder', severity: 'info', for: '1h', summary: 'VM folder {{ $labels.subject }} holds a VM nobody registered' },
+  },
+  vsphere_orphan_disk: {
+    title: 'virtual disk on a datastore that no VM or template references',
+    scope: 'vsphere',
+    labels: ['vcenter', 'datastore'],
+    reclaims: ['diskBytes'],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereOrphanDisk', severity: 'info', for: '1h', summary: 'disk {{ $labels.subject }} is referenced by no VM' },
+  },
+  vsphere_autostart_vm_not_running: {
+    title: 'vSphere VM set to start with its host is powered off',
+    scope: 'vsphere',
+    labels: [...VSPHERE_VM_LABELS, 'host'],
+    reclaims: [],
+    graceFlag: 'detect.grace',
+    alert: { name: 'VMZombieVsphereAutostartVmNotRunning', severity: 'warning', for: '10m', summary: 'VM {{ $labels.vm }} should have started with host {{ $labels.host }}' },
   },
 } as const satisfies Record<FindingKind, KindSpec>;
 

@@ -13,6 +13,7 @@ function parseBool(r: string): boolean {
 }
 const bool = (def: boolean, help: string): FlagSpec<boolean> => ({ type: 'bool', default: def, help, parse: parseBool });
 const duration = (def: string, help: string): FlagSpec<number> => ({ type: 'duration', default: parseDuration(def), help, parse: parseDuration });
+const list = (def: readonly string[], help: string): FlagSpec<string[]> => ({ type: 'list', default: [...def], help, parse: (r) => [r] });
 const int = (def: number, help: string): FlagSpec<number> => ({
   type: 'int', default: def, help,
   parse: (r) => {
@@ -48,6 +49,18 @@ export const FLAGS = {
   'detect.freeze-window': duration('5m', 'Window over which VMI freeze/unfreeze transitions are counted for kubevirt_freeze_loop.'),
   'detect.freeze-max-per-window': int(10, 'kubevirt_freeze_loop is raised when a VMI changes fsFreezeStatus more often than this within --detect.freeze-window.'),
   'detect.virt-handler-memory-percent': int(90, 'virt_handler_memory_near_limit is raised when a virt-handler working set exceeds this percentage of its memory limit.'),
+  'detect.host-grace': duration('5m', 'How long a vSphere host may be disconnected/notResponding under a powered-on VM before vsphere_vm_on_unreachable_host.'),
+  'detect.snapshot-max-age': duration('72h', 'A vSphere snapshot older than this is vsphere_snapshot_stale (VMware KB 1025279: 72h).'),
+  'detect.snapshot-max-depth': int(3, 'A vSphere snapshot tree deeper than this is vsphere_snapshot_chain_deep.'),
+  'detect.orphan-min-age': duration('24h', 'Files on a datastore must be at least this old (last modified) before they count as orphaned.'),
+  'vsphere.url': list([], 'vCenter or ESXi SDK URL, e.g. https://vc.example/sdk (user info in the URL is accepted). Turns the vsphere collector on.'),
+  'vsphere.username': str('', 'vSphere user (a read-only role; Datastore.Browse for the file scan). Overrides user info in the URL.'),
+  'vsphere.password-file': str('', 'File holding the vSphere password (trailing newline ignored).'),
+  'vsphere.ca-file': str('', 'PEM file of CAs to trust for the vSphere TLS certificate.'),
+  'vsphere.insecure-skip-verify': bool(false, 'Do not verify the vSphere TLS certificate.'),
+  'vsphere.datastore-scan-interval': duration('1h', 'How often the slow path (VM layoutEx and one datastore search per datastore) runs; cached in between.'),
+  'vsphere.max-vm-series': int(10000, 'Per-VM series (vmzombie_vsphere_vm_info, snapshot ages) kept per vCenter; the rest are counted in vmzombie_vsphere_series_dropped_total.'),
+  'vsphere.exclude-datastore': list([], 'Datastore name the file scan skips (e.g. shared with another vCenter).'),
   'from': str('', 'scan: read this saved snapshot (from `snapshot`) instead of collecting.'),
   'output': str('text', 'scan: text or json.'),
   'log.level': str('info', 'debug, info, warn or error.'),

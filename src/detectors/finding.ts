@@ -13,6 +13,15 @@ import type { LauncherOrphanEvidence } from './virt-launcher-pod-orphaned.js';
 import type { FreezeLoopEvidence } from './kubevirt-freeze-loop.js';
 import type { BackupErrorEvidence } from './kubevirt-backup-error.js';
 import type { VirtHandlerMemoryEvidence } from './virt-handler-memory-near-limit.js';
+import type { VsphereVmOrphanedEvidence } from './vsphere-vm-orphaned.js';
+import type { VsphereVmInaccessibleEvidence } from './vsphere-vm-inaccessible.js';
+import type { VsphereVmOnUnreachableHostEvidence } from './vsphere-vm-on-unreachable-host.js';
+import type { VsphereConsolidationNeededEvidence } from './vsphere-consolidation-needed.js';
+import type { VsphereSnapshotStaleEvidence } from './vsphere-snapshot-stale.js';
+import type { VsphereSnapshotChainDeepEvidence } from './vsphere-snapshot-chain-deep.js';
+import type { VsphereUnregisteredVmFolderEvidence } from './vsphere-unregistered-vm-folder.js';
+import type { VsphereOrphanDiskEvidence } from './vsphere-orphan-disk.js';
+import type { VsphereAutostartVmNotRunningEvidence } from './vsphere-autostart-vm-not-running.js';
 
 export interface EvidenceByKind {
   qemu_without_domain: QemuWithoutDomainEvidence;
@@ -29,6 +38,15 @@ export interface EvidenceByKind {
   kubevirt_freeze_loop: FreezeLoopEvidence;
   kubevirt_backup_error: BackupErrorEvidence;
   virt_handler_memory_near_limit: VirtHandlerMemoryEvidence;
+  vsphere_vm_orphaned: VsphereVmOrphanedEvidence;
+  vsphere_vm_inaccessible: VsphereVmInaccessibleEvidence;
+  vsphere_vm_on_unreachable_host: VsphereVmOnUnreachableHostEvidence;
+  vsphere_consolidation_needed: VsphereConsolidationNeededEvidence;
+  vsphere_snapshot_stale: VsphereSnapshotStaleEvidence;
+  vsphere_snapshot_chain_deep: VsphereSnapshotChainDeepEvidence;
+  vsphere_unregistered_vm_folder: VsphereUnregisteredVmFolderEvidence;
+  vsphere_orphan_disk: VsphereOrphanDiskEvidence;
+  vsphere_autostart_vm_not_running: VsphereAutostartVmNotRunningEvidence;
 }
 
 export type FindingKind = keyof EvidenceByKind;
@@ -64,6 +82,9 @@ export interface DetectOptions {
   freezeWindowSeconds: number;
   freezeMaxPerWindow: number;
   virtHandlerMemoryPercent: number;
+  snapshotMaxAgeSeconds: number;
+  snapshotMaxDepth: number;
+  orphanMinAgeSeconds: number;
 }
 
 export function detectOptionsFrom(config: Config): DetectOptions {
@@ -74,6 +95,9 @@ export function detectOptionsFrom(config: Config): DetectOptions {
     freezeWindowSeconds: config['detect.freeze-window'],
     freezeMaxPerWindow: config['detect.freeze-max-per-window'],
     virtHandlerMemoryPercent: config['detect.virt-handler-memory-percent'],
+    snapshotMaxAgeSeconds: config['detect.snapshot-max-age'],
+    snapshotMaxDepth: config['detect.snapshot-max-depth'],
+    orphanMinAgeSeconds: config['detect.orphan-min-age'],
   };
 }
 

@@ -14,6 +14,15 @@ import { virtLauncherPodOrphaned } from './virt-launcher-pod-orphaned.js';
 import { kubevirtFreezeLoop } from './kubevirt-freeze-loop.js';
 import { kubevirtBackupError } from './kubevirt-backup-error.js';
 import { virtHandlerMemoryNearLimit } from './virt-handler-memory-near-limit.js';
+import { vsphereVmOrphaned } from './vsphere-vm-orphaned.js';
+import { vsphereVmInaccessible } from './vsphere-vm-inaccessible.js';
+import { vsphereVmOnUnreachableHost } from './vsphere-vm-on-unreachable-host.js';
+import { vsphereConsolidationNeeded } from './vsphere-consolidation-needed.js';
+import { vsphereSnapshotStale } from './vsphere-snapshot-stale.js';
+import { vsphereSnapshotChainDeep } from './vsphere-snapshot-chain-deep.js';
+import { vsphereUnregisteredVmFolder } from './vsphere-unregistered-vm-folder.js';
+import { vsphereOrphanDisk } from './vsphere-orphan-disk.js';
+import { vsphereAutostartVmNotRunning } from './vsphere-autostart-vm-not-running.js';
 
 export const DETECTORS: ReadonlyArray<Detector<FindingKind>> = [
   qemuWithoutDomain,
@@ -30,4 +39,13 @@ export const DETECTORS: ReadonlyArray<Detector<FindingKind>> = [
   kubevirtFreezeLoop,
   kubevirtBackupError,
   virtHandlerMemoryNearLimit,
+  vsphereVmOrphaned,
+  vsphereVmInaccessible,
+  vsphereVmOnUnreachableHost,
+  vsphereConsolidationNeeded,
+  vsphereSnapshotStale,
+  vsphereSnapshotChainDeep,
+  vsphereUnregisteredVmFolder,
+  vsphereOrphanDisk,
+  vsphereAutostartVmNotRunning,
 ] as ReadonlyArray<Detector<FindingKind>>;

@@ -5,6 +5,7 @@ import { LibvirtSectionSchema } from './libvirt.js';
 import { ProcfsSectionSchema } from './procfs.js';
 import { KubeSectionSchema } from './kube.js';
 import { VirtHandlerSectionSchema } from './virthandler.js';
+import { VsphereSectionSchema } from './vsphere.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -28,6 +29,7 @@ export const SectionsSchema = z.object({
   procfs: ProcfsSectionSchema,
   kubevirt: KubeSectionSchema,
   virthandler: VirtHandlerSectionSchema,
+  vsphere: VsphereSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;
 export type SectionName = keyof Sections;

@@ -5,4 +5,6 @@ import { procfsSource } from './procfs/procfs-source.js';
 import { kubeSource } from './kubevirt/kube-source.js';
 import { virtHandlerSource } from './virthandler/virthandler-source.js';
 
-export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource, kubeSource, virtHandlerSource] as readonly SourceDefinition[];
+import { vsphereSource } from './vsphere/vsphere-source.js';
+
+export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource, kubeSource, virtHandlerSource, vsphereSource] as readonly SourceDefinition[];

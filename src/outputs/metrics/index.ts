@@ -3,4 +3,6 @@ import type { SectionMetricsFactory } from './section-metrics.js';
 import { libvirtMetrics } from './libvirt-metrics.js';
 import { kubeMetrics } from './kube-metrics.js';
 
-export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, kubeMetrics];
+import { vsphereMetrics } from './vsphere-metrics.js';
+
+export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, kubeMetrics, vsphereMetrics];

@@ -1,0 +1,82 @@
+// Which datastore files no VM or template uses, from the last file scan: folders holding a .vmx no
+// registered VM uses (what UnregisterVM or a failed delete leaves) and .vmdk descriptors no VM
+// references outside those folders. Files count as used when a VM's layoutEx (read right after the
+// datastores were listed) or a current VM's config.files.vmPathName names them; a VM whose layout
+// is unknown protects its whole home folder. System folders (.sdd.sf, .vSphere-HA, content
+// libraries, first-class disks) are never reported.
+import type { Vcenter } from '../../snapshot/vsphere.js';
+import { dirname, parseDatastorePath } from '../../util/datastore-path.js';
+
+export interface DatastoreFileRef { path: string; sizeBytes: number; modified: number | null }
+
+export interface LeftoverFolder { datastore: string; folder: string; vmx: string[]; files: DatastoreFileRef[]; newestModified: number }
+export interface LeftoverDisk { datastore: string; path: string; files: DatastoreFileRef[]; newestModified: number }
+
+const COMPANION = /-(flat|delta|ctk|sesparse)\.vmdk$/;
+const COMPANION_SUFFIXES = ['-flat.vmdk', '-delta.vmdk', '-ctk.vmdk', '-sesparse.vmdk'];
+
+function isSystemPath(path: string): boolean {
+  const top = path.split('/')[0] ?? '';
+  return top.startsWith('.') || top.startsWith('contentlib-') || top === 'fcd' || top === 'catalog';
+}
+
+const key = (ds: string, p: string) => `${ds}\u0000${p}`;
+
+export function datastoreLeftovers(vc: Vcenter, now: number, minAgeSeconds: number): { folders: LeftoverFolder[]; disks: LeftoverDisk[] } {
+  const folders: LeftoverFolder[] = [];
+  const disks: LeftoverDisk[] = [];
+  if (vc.files.layoutsAt === null) return { folders, disks };
+  const used = new Set<string>();
+  const homes = new Set<string>();
+  const protectedHomes = new Set<string>();
+  const laidOut = new Set(vc.files.layouts.filter((l) => l.files.length > 0).map((l) => l.vm));
+  for (const l of vc.files.layouts) {
+    for (const f of l.files) {
+      const p = parseDatastorePath(f.name);
+      if (p) used.add(key(p.datastore, p.path));
+    }
+  }
+  for (const vm of vc.vms) {
+    const p = vm.vmPathName ? parseDatastorePath(vm.vmPathName) : null;
+    if (!p) continue;
+    used.add(key(p.datastore, p.path));
+    homes.add(key(p.datastore, dirname(p.path)));
+    if (!laidOut.has(vm.moid)) protectedHomes.add(key(p.datastore, dirname(p.path)));
+  }
+  const cutoff = now - minAgeSeconds;
+  for (const ds of vc.files.datastores) {
+    // A datastore whose listing failed this pass keeps an older listing that the fresh layouts do not match.
+    if (ds.scannedAt === null || ds.error !== null) continue;
+    const byFolder = new Map<string, DatastoreFileRef[]>();
+    const byPath = new Map<string, DatastoreFileRef>();
+    for (const f of ds.files) {
+      if (isSystemPath(f.path)) continue;
+      const ref = { path: f.path, sizeBytes: f.sizeBytes ?? 0, modified: f.modified };
+      byPath.set(f.path, ref);
+      const folder = dirname(f.path);
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), ref]);
+    }
+    const newest = (files: DatastoreFileRef[]) => (files.some((f) => f.modified === null) ? Infinity : Math.max(...files.map((f) => f.modified as number)));
+    const leftoverFolders = new Set<string>();
+    for (const [folder, files] of byFolder) {
+      if (folder === '' || homes.has(key(ds.datastore, folder))) continue;
+      const vmx = files.filter((f) => f.path.endsWith('.vmx') && !used.has(key(ds.datastore, f.path)));
+      if (vmx.length === 0) continue;
+      leftoverFolders.add(folder);
+      const mtime = newest(files);
+      if (mtime > cutoff) continue;
+      folders.push({ datastore: ds.datastore, folder, vmx: vmx.map((f) => f.path), files: files.filter((f) => !used.has(key(ds.datastore, f.path))), newestModified: mtime });
+    }
+    for (const f of byPath.values()) {
+      if (!f.path.endsWith('.vmdk') || COMPANION.test(f.path) || used.has(key(ds.datastore, f.path))) continue;
+      const folder = dirname(f.path);
+      if (leftoverFolders.has(folder) || protectedHomes.has(key(ds.datastore, folder))) continue;
+      const base = f.path.slice(0, -'.vmdk'.length);
+      const files = [f, ...COMPANION_SUFFIXES.map((s) => byPath.get(base + s)).filter((x): x is DatastoreFileRef => x !== undefined)];
+      const mtime = newest(files);
+      if (mtime > cutoff) continue;
+      disks.push({ datastore: ds.datastore, path: f.path, files, newestModified: mtime });
+    }
+  }
+  return { folders, disks };
+}

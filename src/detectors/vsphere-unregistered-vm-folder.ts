@@ -1,0 +1,40 @@
+// vsphere_unregistered_vm_folder: a datastore folder holds a .vmx that no registered VM or
+// template uses: what UnregisterVM ("remove from inventory") or a failed delete leaves behind.
+// Its files keep their space until someone registers or deletes them. Files must be older than
+// --detect.orphan-min-age; datastores shared with another vCenter give false positives (exclude
+// them with --vsphere.exclude-datastore).
+import type { Detector, FindingOf } from './finding.js';
+import { datastoreLeftovers } from './lib/vsphere-files.js';
+import { formatDatastorePath } from '../util/datastore-path.js';
+
+export interface VsphereUnregisteredVmFolderEvidence {
+  vcenter: string;
+  vmx: string[];
+  files: Array<{ path: string; sizeBytes: number }>;
+  newestModified: string;
+}
+
+export const vsphereUnregisteredVmFolder: Detector<'vsphere_unregistered_vm_folder'> = {
+  kind: 'vsphere_unregistered_vm_folder',
+  needs: ['vsphere'],
+  detect(s, { now, options }) {
+    const out: Array<FindingOf<'vsphere_unregistered_vm_folder'>> = [];
+    for (const vc of s.vsphere?.vcenters ?? []) {
+      for (const f of datastoreLeftovers(vc, now, options.orphanMinAgeSeconds).folders) {
+        out.push({
+          kind: 'vsphere_unregistered_vm_folder',
+          subject: formatDatastorePath(f.datastore, f.folder, true),
+          labels: { vcenter: vc.vcenter, datastore: f.datastore },
+          since: null,
+          reclaimable: { diskBytes: f.files.reduce((n, x) => n + x.sizeBytes, 0) },
+          evidence: {
+            vcenter: vc.vcenter, vmx: f.vmx.map((p) => formatDatastorePath(f.datastore, p)),
+            files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
+            newestModified: new Date(f.newestModified * 1000).toISOString(),
+          },
+        });
+      }
+    }
+    return out;
+  },
+};

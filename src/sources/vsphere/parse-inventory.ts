@@ -1,0 +1,126 @@
+// Turns the fast path's ObjectContents (VirtualMachine, HostSystem, ClusterComputeResource,
+// Datastore) into typed snapshot records. Pure: unit-tested on captured answers.
+import type { VsphereCluster, VsphereHost, VsphereSnapshot, VsphereVm } from '../../snapshot/vsphere.js';
+import type { ObjectContent, PropertySpec } from './retrieve.js';
+import { child, children, moRef, text, type XmlNode } from './xml.js';
+
+export const INVENTORY_SPECS: readonly PropertySpec[] = [
+  {
+    type: 'VirtualMachine',
+    paths: ['name', 'config.instanceUuid', 'config.template', 'config.files.vmPathName', 'config.hardware.numCPU', 'config.hardware.memoryMB',
+      'runtime.powerState', 'runtime.connectionState', 'runtime.host', 'runtime.consolidationNeeded', 'snapshot'],
+  },
+  { type: 'HostSystem', paths: ['name', 'runtime.connectionState', 'runtime.bootTime', 'runtime.inMaintenanceMode', 'parent', 'config.autoStart'] },
+  { type: 'ClusterComputeResource', paths: ['name', 'configurationEx'] },
+  { type: 'Datastore', paths: ['name', 'browser', 'summary.accessible'] },
+];
+
+export interface Inventory {
+  vms: VsphereVm[];
+  hosts: VsphereHost[];
+  clusters: VsphereCluster[];
+  datastores: Array<{ moid: string; name: string; accessible: boolean; browser: string | null }>;
+  problems: string[];
+}
+
+/** xsd:dateTime to Unix seconds; null when absent or unreadable. */
+export function parseDateTime(s: string): number | null {
+  if (!s) return null;
+  // Some servers write microseconds; Date.parse wants at most milliseconds.
+  const ms = Date.parse(s.replace(/(\.\d{3})\d+/, '$1'));
+  return Number.isFinite(ms) ? ms / 1000 : null;
+}
+
+function bool(v: XmlNode | undefined): boolean | null {
+  const t = text(v);
+  return t === 'true' ? true : t === 'false' ? false : null;
+}
+
+function num(v: XmlNode | undefined): number | null {
+  const t = text(v);
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Flattens a snapshot tree (rootSnapshotList/childSnapshotList) depth first. */
+export function flattenSnapshots(info: XmlNode | undefined): VsphereSnapshot[] {
+  const out: VsphereSnapshot[] = [];
+  const walk = (nodes: XmlNode[], depth: number, parent: number | null) => {
+    for (const n of nodes) {
+      const index = out.length;
+      out.push({ moid: text(child(n, 'snapshot')), name: text(child(n, 'name')), createTime: parseDateTime(text(child(n, 'createTime'))), depth, parent });
+      walk(children(n, 'childSnapshotList'), depth + 1, index);
+    }
+  };
+  walk(children(info, 'rootSnapshotList'), 1, null);
+  return out;
+}
+
+export function parseInventory(objects: readonly ObjectContent[]): Inventory {
+  const inv: Inventory = { vms: [], hosts: [], clusters: [], datastores: [], problems: [] };
+  for (const o of objects) {
+    const p = (path: string) => o.props.get(path);
+    for (const m of o.missing) inv.problems.push(`${o.ref.type} ${o.ref.value}: ${m.path} not readable (${m.fault})`);
+    const name = text(p('name'));
+    switch (o.ref.type) {
+      case 'VirtualMachine': {
+        const power = text(p('runtime.powerState'));
+        const conn = text(p('runtime.connectionState'));
+        if (!name || !power || !conn) {
+          inv.problems.push(`VirtualMachine ${o.ref.value}: no ${!name ? 'name' : !power ? 'runtime.powerState' : 'runtime.connectionState'} in the answer; skipped`);
+          continue;
+        }
+        const memMb = num(p('config.hardware.memoryMB'));
+        inv.vms.push({
+          moid: o.ref.value, name,
+          instanceUuid: text(p('config.instanceUuid')) || null,
+          template: bool(p('config.template')) ?? false,
+          vmPathName: text(p('config.files.vmPathName')) || null,
+          powerState: power, connectionState: conn,
+          host: moRef(p('runtime.host'))?.value ?? null,
+          consolidationNeeded: bool(p('runtime.consolidationNeeded')),
+          numCpu: num(p('config.hardware.numCPU')),
+          memoryBytes: memMb === null ? null : memMb * 1024 * 1024,
+          snapshots: flattenSnapshots(p('snapshot')),
+        });
+        break;
+      }
+      case 'HostSystem': {
+        const conn = text(p('runtime.connectionState'));
+        if (!name || !conn) {
+          inv.problems.push(`HostSystem ${o.ref.value}: no ${!name ? 'name' : 'runtime.connectionState'} in the answer; skipped`);
+          continue;
+        }
+        const auto = p('config.autoStart');
+        const defaults = child(auto, 'defaults');
+        inv.hosts.push({
+          moid: o.ref.value, name, connectionState: conn,
+          bootTime: parseDateTime(text(p('runtime.bootTime'))),
+          inMaintenanceMode: bool(p('runtime.inMaintenanceMode')) ?? false,
+          parent: moRef(p('parent')),
+          autoStart: auto === undefined ? null : {
+            enabled: bool(child(defaults, 'enabled')),
+            defaultStartDelay: num(child(defaults, 'startDelay')) ?? 0,
+            powerInfo: children(auto, 'powerInfo').map((pi) => ({
+              vm: moRef(child(pi, 'key'))?.value ?? '',
+              startAction: text(child(pi, 'startAction')),
+              startDelay: num(child(pi, 'startDelay')) ?? -1,
+              startOrder: num(child(pi, 'startOrder')) ?? -1,
+            })).filter((pi) => pi.vm !== ''),
+          },
+        });
+        break;
+      }
+      case 'ClusterComputeResource':
+        inv.clusters.push({ moid: o.ref.value, name, haEnabled: bool(child(child(p('configurationEx'), 'dasConfig'), 'enabled')) });
+        break;
+      case 'Datastore':
+        inv.datastores.push({ moid: o.ref.value, name, accessible: bool(p('summary.accessible')) ?? false, browser: moRef(p('browser'))?.value ?? null });
+        break;
+      default:
+        inv.problems.push(`unexpected object type ${o.ref.type} in the answer`);
+    }
+  }
+  return inv;
+}

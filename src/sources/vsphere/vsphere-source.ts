@@ -1,0 +1,151 @@
+// vsphere source: for each --vsphere.url, the fast path every collection (one container view and
+// RetrievePropertiesEx for VMs, hosts, clusters, datastores) and the slow path in the background
+// every --vsphere.datastore-scan-interval (layoutEx + one datastore search per datastore), whose
+// last result is served in between. Read-only: it only reads properties and lists datastores.
+import { readFile } from 'node:fs/promises';
+import type { FileScan, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
+import type { SourceDefinition } from '../source.js';
+import type { Logger } from '../../util/log.js';
+import { describeError } from '../../util/fs-errors.js';
+import { SoapClient, vcenterLabel } from './soap-client.js';
+import { retrieveFromContainer } from './retrieve.js';
+import { INVENTORY_SPECS, parseInventory, type Inventory } from './parse-inventory.js';
+import { readLayouts, scanDatastores } from './file-scan.js';
+
+export interface VsphereOptions {
+  url: string;
+  username: string;
+  passwordFile: string;
+  caFile: string;
+  insecureSkipVerify: boolean;
+  scanIntervalSeconds: number;
+  scanTimeoutSeconds: number;
+  excludeDatastores: readonly string[];
+  clock?: () => number;
+}
+
+/** Parses --vsphere.url; user info in the URL is accepted (as govc does). */
+export function parseVsphereUrl(raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw.includes('://') ? raw : `https://${raw}`);
+  } catch {
+    throw new Error(`--vsphere.url: not a URL: "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`--vsphere.url: expected http(s), got ${u.protocol}`);
+  return u;
+}
+
+const EMPTY_SCAN: FileScan = { layoutsAt: null, layoutError: null, layouts: [], datastores: [] };
+
+export class VcenterReader {
+  readonly vcenter: string;
+  private client: SoapClient | null = null;
+  private scan: FileScan = EMPTY_SCAN;
+  private scanning: Promise<void> | null = null;
+  private lastScanStart = -Infinity;
+  private readonly closing = new AbortController();
+  private readonly clock: () => number;
+
+  constructor(private readonly opts: VsphereOptions, private readonly log: Logger) {
+    this.vcenter = vcenterLabel(parseVsphereUrl(opts.url));
+    this.clock = opts.clock ?? (() => Date.now() / 1000);
+  }
+
+  private async getClient(): Promise<SoapClient> {
+    if (this.client) return this.client;
+    const url = parseVsphereUrl(this.opts.url);
+    const username = this.opts.username || decodeURIComponent(url.username);
+    let password = decodeURIComponent(url.password);
+    if (this.opts.passwordFile) password = (await readFile(this.opts.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+    const ca = this.opts.caFile ? await readFile(this.opts.caFile, 'utf8') : undefined;
+    this.client = new SoapClient({ url, username, password, ...(ca ? { ca } : {}), insecureSkipVerify: this.opts.insecureSkipVerify });
+    return this.client;
+  }
+
+  async read(signal: AbortSignal, problems: string[]): Promise<Vcenter> {
+    const client = await this.getClient();
+    const sc = await client.serviceContent(signal);
+    const { objects } = await retrieveFromContainer(client, INVENTORY_SPECS, signal);
+    const inv = parseInventory(objects);
+    for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
+    if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning) this.startScan(client, inv);
+    const scan = this.scan;
+    if (scan.layoutError) problems.push(`${this.vcenter}: file scan: reading VM layouts failed: ${scan.layoutError}`);
+    for (const d of scan.datastores) if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
+    return {
+      vcenter: this.vcenter, apiType: sc.apiType, vms: inv.vms, hosts: inv.hosts, clusters: inv.clusters,
+      datastores: inv.datastores.map(({ moid, name, accessible }) => ({ moid, name, accessible })), files: scan,
+    };
+  }
+
+  /** The slow path, in the background under its own timeout, so it never holds up a scrape. */
+  private startScan(client: SoapClient, inv: Inventory): void {
+    this.lastScanStart = this.clock();
+    const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.opts.scanTimeoutSeconds * 1000)]);
+    const started = this.clock();
+    this.scanning = (async () => {
+      const previous = this.scan;
+      // Datastores first, then layouts: a VM created in between is then seen as using its files.
+      const datastores = await scanDatastores(client, inv.datastores, previous.datastores, new Set(this.opts.excludeDatastores), this.clock, signal)
+        .catch((e: unknown) => previous.datastores.map((d) => ({ ...d, error: `scan aborted: ${describeError(e)}` })));
+      let next: FileScan;
+      try {
+        next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
+      } catch (e: unknown) {
+        next = { ...previous, layoutError: describeError(signal.aborted ? signal.reason : e), datastores };
+      }
+      this.scan = next;
+      this.log.debug('vsphere file scan done', { vcenter: this.vcenter, seconds: this.clock() - started, files: datastores.reduce((n, d) => n + d.files.length, 0) });
+    })().finally(() => { this.scanning = null; });
+  }
+
+  /** Resolves when no file scan is running (tests and the benchmark wait on it). */
+  async scanSettled(): Promise<void> {
+    await this.scanning;
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort(new Error('source closed'));
+    await this.scanning?.catch(() => {});
+    await this.client?.close();
+  }
+}
+
+export class VsphereReader {
+  readonly vcenters: VcenterReader[];
+  constructor(opts: Omit<VsphereOptions, 'url'> & { urls: readonly string[] }, log: Logger) {
+    this.vcenters = opts.urls.map((url) => new VcenterReader({ ...opts, url }, log));
+  }
+
+  async read(signal: AbortSignal): Promise<VsphereSection> {
+    const problems: string[] = [];
+    const vcenters = await Promise.all(this.vcenters.map((r) => r.read(signal, problems).catch((e: unknown) => {
+      throw new Error(`${r.vcenter}: ${describeError(signal.aborted ? signal.reason ?? e : e)}`, { cause: e });
+    })));
+    return { vcenters, problems };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.vcenters.map((r) => r.close()));
+  }
+}
+
+export const vsphereSource: SourceDefinition<'vsphere'> = {
+  name: 'vsphere',
+  description: 'VMs, hosts, snapshots and datastore files of vCenter/ESXi through the SOAP API (--vsphere.url)',
+  enabledByDefault: (config) => config['vsphere.url'].length > 0,
+  create(config, log) {
+    const reader = new VsphereReader({
+      urls: config['vsphere.url'],
+      username: config['vsphere.username'],
+      passwordFile: config['vsphere.password-file'],
+      caFile: config['vsphere.ca-file'],
+      insecureSkipVerify: config['vsphere.insecure-skip-verify'],
+      scanIntervalSeconds: config['vsphere.datastore-scan-interval'],
+      scanTimeoutSeconds: config['collector.timeout'],
+      excludeDatastores: config['vsphere.exclude-datastore'],
+    }, log);
+    return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
+  },
+};
