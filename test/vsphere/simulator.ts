@@ -57,7 +57,7 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port in 18200-18299');
 }
 
-export interface SimulatorOptions { vms?: number; user?: string; pass?: string; tls?: boolean }
+export interface SimulatorOptions { vms?: number; hosts?: number; user?: string; pass?: string; tls?: boolean }
 
 export interface Simulator {
   /** SDK URL with credentials, e.g. http://user:pass@127.0.0.1:18234/sdk */
@@ -73,6 +73,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const port = await freePort();
   const args = [`-listen=127.0.0.1:${port}`];
   if (opts.vms) args.push(`-vms=${opts.vms}`);
+  if (opts.hosts) args.push(`-hosts=${opts.hosts}`);
   if (opts.user) args.push(`-user=${opts.user}`, `-pass=${opts.pass ?? ''}`);
   if (opts.tls) args.push('-tls');
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

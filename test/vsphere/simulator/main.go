@@ -102,11 +102,13 @@ func main() {
 	pass := flag.String("pass", "", "password for -user")
 	vms := flag.Int("vms", 0, "VMs per compute resource (0: the simulator's default, 2)")
 	hosts := flag.Int("cluster-hosts", 3, "hosts in the cluster")
+	standalone := flag.Int("hosts", 1, "standalone hosts")
 	useTLS := flag.Bool("tls", false, "serve https with a self-signed certificate")
 	flag.Parse()
 
 	model := simulator.VPX()
 	model.ClusterHost = *hosts
+	model.Host = *standalone
 	if *vms > 0 {
 		model.Machine = *vms
 	}

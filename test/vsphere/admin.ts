@@ -1,0 +1,109 @@
+// Test helper: builds the vSphere cases through real SOAP calls (power, snapshots, unregister,
+// virtual disks, host autostart) and the simulator's test hooks (ReconfigVM_Task extraConfig
+// "SET.<path>" for VMs; the hooks object of ./simulator/main.go for hosts and clusters). Write
+// calls live here only: the product stays read-only.
+import { SoapClient } from '../../src/sources/vsphere/soap-client.js';
+import { retrieveFromContainer, retrieveObject } from '../../src/sources/vsphere/retrieve.js';
+import { child, escapeXml, moRef, moRefXml, text, xsiType } from '../../src/sources/vsphere/xml.js';
+import type { MoRef } from '../../src/snapshot/vsphere.js';
+
+const TIMEOUT_MS = 30_000;
+const signal = () => AbortSignal.timeout(TIMEOUT_MS);
+
+export class VsphereAdmin {
+  readonly client: SoapClient;
+  constructor(url: string) {
+    const u = new URL(url);
+    this.client = new SoapClient({ url: u, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) });
+  }
+
+  async find(type: string, name: string): Promise<MoRef> {
+    const { objects } = await retrieveFromContainer(this.client, [{ type, paths: ['name'] }], signal());
+    const o = objects.find((x) => text(x.props.get('name')) === name);
+    if (!o) throw new Error(`${type} ${name} not found`);
+    return o.ref;
+  }
+
+  async names(type: string): Promise<Array<{ ref: MoRef; name: string }>> {
+    const { objects } = await retrieveFromContainer(this.client, [{ type, paths: ['name'] }], signal());
+    return objects.map((o) => ({ ref: o.ref, name: text(o.props.get('name')) }));
+  }
+
+  async property(ref: MoRef, path: string) {
+    return (await retrieveObject(this.client, ref, [path], signal()))?.props.get(path);
+  }
+
+  async task(method: string, ref: MoRef, args: string): Promise<void> {
+    const res = await this.client.call(method, ref, args, signal());
+    const task = moRef(child(res, 'returnval'));
+    if (!task) throw new Error(`${method}: no task`);
+    for (let i = 0; i < 200; i++) {
+      const info = await retrieveObject(this.client, task, ['info.state', 'info.error'], signal());
+      const state = text(info?.props.get('info.state'));
+      if (state === 'success') return;
+      if (state === 'error') throw new Error(`${method} failed: ${xsiType(child(info?.props.get('info.error'), 'fault'))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${method}: task did not finish`);
+  }
+
+  /** The simulator's VM hook: ReconfigVM_Task with extraConfig SET.<path> sets that property. */
+  setVm(vm: MoRef, path: string, xsi: string, valueXml: string): Promise<void> {
+    return this.task('ReconfigVM_Task', vm, `<spec><extraConfig xsi:type="OptionValue"><key>SET.${escapeXml(path)}</key><value xsi:type="${xsi}">${valueXml}</value></extraConfig></spec>`);
+  }
+
+  /** The test main's hooks object: sets a property of a host or cluster. */
+  async hook(ref: MoRef, path: string, xsi: string, valueXml: string): Promise<void> {
+    await this.client.call('UpdateOptions', { type: 'OptionManager', value: 'vmzombie-test-hooks' },
+      `<changedValue xsi:type="OptionValue"><key>${escapeXml(`${ref.type}:${ref.value}:${path}`)}</key><value xsi:type="${xsi}">${valueXml}</value></changedValue>`, signal());
+  }
+
+  powerOff(vm: MoRef): Promise<void> { return this.task('PowerOffVM_Task', vm, ''); }
+
+  snapshot(vm: MoRef, name: string): Promise<void> {
+    return this.task('CreateSnapshot_Task', vm, `<name>${escapeXml(name)}</name><memory>false</memory><quiesce>false</quiesce>`);
+  }
+
+  async unregister(vm: MoRef): Promise<void> {
+    await this.client.call('UnregisterVM', vm, '', signal());
+  }
+
+  async datacenter(): Promise<MoRef> {
+    return (await this.names('Datacenter'))[0]!.ref;
+  }
+
+  async makeDirectory(dsPath: string): Promise<void> {
+    const sc = await this.client.serviceContent(signal());
+    void sc;
+    await this.client.call('MakeDirectory', { type: 'FileManager', value: 'FileManager' },
+      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}<createParentDirectories>true</createParentDirectories>`, signal());
+  }
+
+  async createVirtualDisk(dsPath: string, capacityKb: number): Promise<void> {
+    await this.task('CreateVirtualDisk_Task', { type: 'VirtualDiskManager', value: 'virtualDiskManager' },
+      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}`
+      + `<spec xsi:type="FileBackedVirtualDiskSpec"><diskType>thin</diskType><adapterType>lsiLogic</adapterType><capacityKb>${capacityKb}</capacityKb></spec>`);
+  }
+
+  /** ReconfigureAutostart on the host's HostAutoStartManager: autostart on, the VM set to powerOn. */
+  async autostart(host: MoRef, vm: MoRef, startDelay = 0): Promise<void> {
+    const mgr = moRef(child(await this.property(host, 'configManager'), 'autoStartManager'));
+    if (!mgr) throw new Error(`host ${host.value} has no autoStartManager`);
+    await this.client.call('ReconfigureAutostart', mgr,
+      `<spec><defaults><enabled>true</enabled><startDelay>0</startDelay></defaults><powerInfo>${moRefXml('key', vm)}<startOrder>1</startOrder>`
+      + `<startDelay>${startDelay}</startDelay><waitForHeartbeat>systemDefault</waitForHeartbeat><startAction>powerOn</startAction>`
+      + '<stopDelay>-1</stopDelay><stopAction>systemDefault</stopAction></powerInfo></spec>', signal());
+  }
+
+  close(): Promise<void> { return this.client.close(); }
+}
+
+export function dateTimeXml(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString();
+}
+
+/** The snapshot tree of a VM with one root snapshot, as SET.snapshot.rootSnapshotList takes it. */
+export function snapshotTreeXml(vm: MoRef, snap: MoRef, name: string, createTime: number): string {
+  return `<VirtualMachineSnapshotTree>${moRefXml('snapshot', snap)}${moRefXml('vm', vm)}<name>${escapeXml(name)}</name><description></description>`
+    + `<id>1</id><createTime>${dateTimeXml(createTime)}</createTime><state>poweredOn</state><quiesced>false</quiesced></VirtualMachineSnapshotTree>`;
+}
