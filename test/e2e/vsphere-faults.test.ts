@@ -1,0 +1,146 @@
+// The vsphere collector under bad answers: wrong password, a fault envelope, a truncated response,
+// a missing Datastore.Browse privilege, a simulator killed during a collection, TLS trust. Each
+// marks only vsphere down (or only the file scan), with the reason; procfs keeps reporting.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
+import { startExporter, eventually, type ExporterProcess, type Sample } from '../vsphere/exporter-process.js';
+import { startFaultProxy, soapFault, type FaultProxy } from '../vsphere/fault-proxy.js';
+import { VsphereAdmin } from '../vsphere/admin.js';
+import { text } from '../../src/sources/vsphere/xml.js';
+
+const unavailable = await simulatorUnavailable();
+const COMMON = ['--no-collector.libvirt', '--collector.procfs', '--collector.min-interval=0s', '--collector.timeout=8s'];
+
+interface Status { state: string; reason: string | null }
+async function vsphereStatus(e: ExporterProcess): Promise<{ vsphere: Status; procfs: Status }> {
+  const json = JSON.parse(await e.get('/findings.json')) as { collectors: Record<string, Status> };
+  return { vsphere: json.collectors.vsphere as Status, procfs: json.collectors.procfs as Status };
+}
+const value = (m: Sample[], name: string, labels: Record<string, string>) =>
+  m.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+
+describe('vsphere collector faults', { skip: unavailable ?? false, timeout: 240_000 }, () => {
+  let sim: Simulator;
+  let proxy: FaultProxy;
+  const running: ExporterProcess[] = [];
+  const exporter = async (flags: string[]) => {
+    const e = await startExporter([...COMMON, ...flags]);
+    running.push(e);
+    return e;
+  };
+
+  before(async () => {
+    sim = await startSimulator({ user: 'reader', pass: 's3cret' });
+    proxy = await startFaultProxy(sim.url);
+  });
+  after(async () => {
+    for (const e of running) await e.stop();
+    await proxy?.close();
+    await sim?.stop();
+    await cleanupSimulatorBuild();
+  });
+
+  it('wrong password: vsphere down with InvalidLogin, procfs up', async () => {
+    const e = await exporter([`--vsphere.url=${sim.url.replace('s3cret', 'wrong')}`]);
+    const m = await e.metrics();
+    assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
+    assert.equal(value(m, 'vmzombie_collector_state', { collector: 'vsphere', state: 'error' }), 1);
+    assert.equal(value(m, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
+    const st = await vsphereStatus(e);
+    assert.match(st.vsphere.reason ?? '', /InvalidLogin/);
+    assert.doesNotMatch(st.vsphere.reason ?? '', /wrong/, 'the password never shows up');
+  });
+
+  it('a fault envelope, then a truncated response: down with the reason; recovers when answers are good', async () => {
+    const e = await exporter([`--vsphere.url=${proxy.url}`]);
+    assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+    try {
+      proxy.override = (method) => (method === 'RetrievePropertiesEx'
+        ? { status: 500, body: soapFault('<SystemErrorFault xsi:type="SystemError"><reason>disk full</reason></SystemErrorFault>', 'A general system error occurred: disk full') }
+        : null);
+      let m = await e.metrics();
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
+      let st = await vsphereStatus(e);
+      assert.match(st.vsphere.reason ?? '', /^127\.0\.0\.1:\d+: SystemError: A general system error occurred: disk full$/);
+
+      proxy.override = (method) => (method === 'RetrievePropertiesEx'
+        ? { status: 200, body: '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><RetrievePropertiesExResponse><returnval><objects><obj type="Virtual' }
+        : null);
+      m = await e.metrics();
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
+      st = await vsphereStatus(e);
+      assert.match(st.vsphere.reason ?? '', /malformed SOAP response|not a SOAP envelope/);
+      assert.equal(st.procfs.state, 'ok');
+    } finally {
+      proxy.override = () => null;
+    }
+    assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+  });
+
+  it('no Datastore.Browse: only the file scan is down, with the privilege named', async () => {
+    proxy.override = (method) => (method === 'SearchDatastoreSubFolders_Task'
+      ? { status: 500, body: soapFault('<NoPermissionFault xsi:type="NoPermission"><object type="Datastore">datastore-1</object><privilegeId>Datastore.Browse</privilegeId></NoPermissionFault>', 'Permission to perform this operation was denied.') }
+      : null);
+    try {
+      const e = await exporter([`--vsphere.url=${proxy.url}`]);
+      const m = await eventually(async () => {
+        const s = await e.metrics();
+        return value(s, 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? s : undefined;
+      }, 20_000, 'the file scan');
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+      assert.equal(value(m, 'vmzombie_vsphere_datastore_scan_up', { datastore: 'LocalDS_0' }), 0);
+      assert.equal(value(m, 'vmzombie_vsphere_datastore_scan_age_seconds', { datastore: 'LocalDS_0' }), undefined);
+      const page = await e.get('/');
+      assert.match(page, /file scan of datastore LocalDS_0 failed: NoPermission \(needs privilege Datastore\.Browse\)/);
+    } finally {
+      proxy.override = () => null;
+    }
+  });
+
+  it('TLS: trusted through --vsphere.ca-file, refused without it', async () => {
+    const tls = await startSimulator({ tls: true });
+    try {
+      const trusted = await exporter([`--vsphere.url=${tls.url}`, `--vsphere.ca-file=${tls.certFile}`]);
+      assert.equal(value(await trusted.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+      const refused = await exporter([`--vsphere.url=${tls.url}`]);
+      assert.equal(value(await refused.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
+      assert.match((await vsphereStatus(refused)).vsphere.reason ?? '', /certificate/i);
+      const skipped = await exporter([`--vsphere.url=${tls.url}`, '--vsphere.insecure-skip-verify']);
+      assert.equal(value(await skipped.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+    } finally {
+      await tls.stop();
+    }
+  });
+
+  it('the simulator killed during a collection: the scrape still answers, vsphere down, procfs up', async () => {
+    const big = await startSimulator({ vms: 400 });
+    const admin = new VsphereAdmin(big.url);
+    const dirs = await Promise.all((await admin.names('Datastore')).map(async (d) => text(await admin.property(d.ref, 'info.url'))));
+    await admin.close();
+    try {
+      const e = await exporter([`--vsphere.url=${big.url}`]);
+      assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+      const started = Date.now();
+      const scrape = e.metrics();
+      await new Promise((r) => setTimeout(r, 20));
+      big.process.kill('SIGKILL');
+      const m = await scrape;
+      const after = await e.metrics();
+      assert.ok(Date.now() - started < 10_000, 'bounded by the collector timeout');
+      // The scrape in flight either finished before the kill or failed with it; the next one is down.
+      assert.ok([0, 1].includes(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }) ?? -1));
+      assert.equal(value(after, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
+      assert.equal(value(after, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
+      assert.match((await vsphereStatus(e)).vsphere.reason ?? '', /ECONNREFUSED|socket hang up|ECONNRESET|closed/);
+      // The last good data is kept, marked stale.
+      assert.equal(after.filter((s) => s.name === 'vmzombie_vsphere_vm_info').length, 800); // 400 per compute resource
+    } finally {
+      await big.stop();
+      // SIGKILL leaves the simulator's datastore directories behind.
+      for (const d of dirs) if (d.startsWith('/tmp/govcsim-')) await rm(d, { recursive: true, force: true });
+    }
+  });
+});
