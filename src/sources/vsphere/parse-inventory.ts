@@ -113,8 +113,12 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
         break;
       }
       case 'ClusterComputeResource':
-        inv.clusters.push({ moid: o.ref.value, name, haEnabled: bool(child(child(p('configurationEx'), 'dasConfig'), 'enabled')) });
+      {
+        // An unset dasConfig.enabled means HA is off; an unreadable configurationEx means unknown.
+        const cfg = p('configurationEx');
+        inv.clusters.push({ moid: o.ref.value, name, haEnabled: cfg === undefined ? null : bool(child(child(cfg, 'dasConfig'), 'enabled')) === true });
         break;
+      }
       case 'Datastore':
         inv.datastores.push({ moid: o.ref.value, name, accessible: bool(p('summary.accessible')) ?? false, browser: moRef(p('browser'))?.value ?? null });
         break;

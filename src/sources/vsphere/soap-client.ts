@@ -33,7 +33,7 @@ const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 /** "https://u:p@vc:443/sdk" → "vc:443"; the default port is written out so the label is stable. */
 export function vcenterLabel(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${port}`;
+  return `${url.hostname}:${port}`;
 }
 
 export class SoapClient {

@@ -14,7 +14,12 @@ const parser = new XMLParser({
   // Tags: drop any namespace prefix. Attributes: keep `type` (of a managed object reference) apart
   // from `xsi:type` (the value's type), whatever prefix the server uses for the schema instance.
   transformTagName: (name) => name.slice(name.indexOf(':') + 1),
-  transformAttributeName: (name) => (name.includes(':') ? (name.endsWith(':type') ? 'xsitype' : name.slice(name.indexOf(':') + 1)) : name),
+  // (the parser hands the name over with its '@' already in front).
+  transformAttributeName: (name) => {
+    const bare = name.startsWith('@') ? name.slice(1) : name;
+    if (bare.startsWith('xmlns')) return '@xmlns';
+    return `@${bare.includes(':') ? (bare.endsWith(':type') ? 'xsitype' : bare.slice(bare.indexOf(':') + 1)) : bare}`;
+  },
   parseTagValue: false,
   parseAttributeValue: false,
   processEntities: true,
