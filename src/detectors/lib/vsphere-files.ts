@@ -60,7 +60,7 @@ export function datastoreLeftovers(vc: Vcenter, now: number, minAgeSeconds: numb
     const leftoverFolders = new Set<string>();
     for (const [folder, files] of byFolder) {
       if (folder === '' || homes.has(key(ds.datastore, folder))) continue;
-      const vmx = files.filter((f) => f.path.endsWith('.vmx') && !used.has(key(ds.datastore, f.path)));
+      const vmx = files.filter((f) => (f.path.endsWith('.vmx') || f.path.endsWith('.vmtx')) && !used.has(key(ds.datastore, f.path)));
       if (vmx.length === 0) continue;
       leftoverFolders.add(folder);
       const mtime = newest(files);
