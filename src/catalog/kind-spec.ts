@@ -3,7 +3,7 @@
 import type { FlagName } from '../config/flags.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
-export type Scope = 'libvirt' | 'host' | 'kubevirt' | 'vsphere';
+export type Scope = 'libvirt' | 'host' | 'kubevirt' | 'vsphere' | 'hyperv';
 export type ReclaimUnit = 'vcpus' | 'memoryBytes' | 'diskBytes' | 'devices';
 
 export interface KindSpec {
