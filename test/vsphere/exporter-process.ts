@@ -1,26 +1,14 @@
 // Test helper: runs the exporter CLI (`serve`) as a child process on a free port of the test range,
-// scrapes it, and stops it by pid. Also a small parser of the Prometheus text format.
+// scrapes it, and stops it by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './simulator.js';
+import { parsePromText, type Sample } from '../support/prom-text.js';
+
+export type { Sample };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export interface Sample { name: string; labels: Record<string, string>; value: number }
-
-export function parseMetrics(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    out.push({ name: m[1] as string, labels, value: Number(m[3]) });
-  }
-  return out;
-}
 
 export interface ExporterProcess {
   port: number;
@@ -54,7 +42,7 @@ export async function startExporter(flags: string[]): Promise<ExporterProcess> {
   }
   return {
     port, process: child, logs: () => logs, get,
-    metrics: async () => parseMetrics(await get('/metrics')),
+    metrics: async () => parsePromText(await get('/metrics')),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
