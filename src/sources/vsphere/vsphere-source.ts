@@ -11,6 +11,7 @@ import { SoapClient, vcenterLabel } from './soap-client.js';
 import { retrieveFromContainer } from './retrieve.js';
 import { INVENTORY_SPECS, parseInventory, type Inventory } from './parse-inventory.js';
 import { readLayouts, scanDatastores } from './file-scan.js';
+import { isVsphereFaultError } from './vsphere-fault-error.js';
 
 export interface VsphereOptions {
   url: string;
@@ -36,6 +37,7 @@ export function parseVsphereUrl(raw: string): URL {
   return u;
 }
 
+const LOGIN_BACKOFF_SECONDS = 300;
 const EMPTY_SCAN: FileScan = { layoutsAt: null, layoutError: null, layouts: [], datastores: [] };
 
 export class VcenterReader {
@@ -45,6 +47,9 @@ export class VcenterReader {
   private scanning: Promise<void> | null = null;
   private lastScanStart = -Infinity;
   private readonly closing = new AbortController();
+  /** After InvalidLogin, no new attempt before this (Unix seconds), so the account is not locked out. */
+  private loginBlockedUntil = 0;
+  private loginError: string | null = null;
   private readonly clock: () => number;
 
   constructor(private readonly opts: VsphereOptions, private readonly log: Logger) {
@@ -64,9 +69,24 @@ export class VcenterReader {
   }
 
   async read(signal: AbortSignal, problems: string[]): Promise<Vcenter> {
+    if (this.clock() < this.loginBlockedUntil) {
+      throw new Error(`${this.loginError} (next login attempt after ${new Date(this.loginBlockedUntil * 1000).toISOString()}, to avoid locking the account)`);
+    }
     const client = await this.getClient();
     const sc = await client.serviceContent(signal);
-    const { objects } = await retrieveFromContainer(client, INVENTORY_SPECS, signal);
+    let objects;
+    try {
+      ({ objects } = await retrieveFromContainer(client, INVENTORY_SPECS, signal));
+    } catch (e: unknown) {
+      if (isVsphereFaultError(e) && e.fault === 'InvalidLogin') {
+        // Wrong credentials: wait before trying again, and read the password file anew then.
+        this.loginBlockedUntil = this.clock() + LOGIN_BACKOFF_SECONDS;
+        this.loginError = describeError(e);
+        this.client = null;
+        await client.close();
+      }
+      throw e;
+    }
     const inv = parseInventory(objects);
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
     if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning) this.startScan(client, inv);

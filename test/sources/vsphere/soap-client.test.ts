@@ -103,3 +103,30 @@ describe('vSphere SOAP client on recorded envelopes', () => {
     assert.equal(vcenterLabel(new URL('https://[::1]:8443/sdk')), '[::1]:8443');
   });
 });
+
+describe('vsphere source login failures', () => {
+  it('after InvalidLogin, waits before the next attempt instead of retrying every scrape', async () => {
+    const { VcenterReader } = await import('../../../src/sources/vsphere/vsphere-source.js');
+    const { silentLogger } = await import('../../../src/util/log.js');
+    const invalid = envelopeOf('<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Cannot complete login due to an incorrect user name or password.</faultstring>'
+      + '<detail><InvalidLoginFault xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="InvalidLogin"></InvalidLoginFault></detail></soapenv:Fault>');
+    const server = await startRecordedServer(vcenter({ Login: () => ({ status: 500, body: invalid }) }));
+    let now = 1000;
+    const reader = new VcenterReader({
+      url: server.url, username: '', passwordFile: '', caFile: '', insecureSkipVerify: false,
+      scanIntervalSeconds: 3600, scanTimeoutSeconds: 5, excludeDatastores: [], clock: () => now,
+    }, silentLogger);
+    try {
+      await assert.rejects(reader.read(AbortSignal.timeout(5000), []), /^VsphereFaultError: InvalidLogin: Cannot complete login/);
+      now += 60;
+      await assert.rejects(reader.read(AbortSignal.timeout(5000), []), /InvalidLogin.*next login attempt after/);
+      assert.equal(server.requests.filter((r) => r.method === 'Login').length, 1);
+      now += 300;
+      await assert.rejects(reader.read(AbortSignal.timeout(5000), []), /InvalidLogin: Cannot complete login/);
+      assert.equal(server.requests.filter((r) => r.method === 'Login').length, 2);
+    } finally {
+      await reader.close();
+      await server.close();
+    }
+  });
+});
