@@ -42,6 +42,17 @@ describe('vsphere collector faults', { skip: unavailable ?? false, timeout: 240_
     await cleanupSimulatorBuild();
   });
 
+  it('requests per collection: one view and one RetrievePropertiesEx; the file scan once per interval', async () => {
+    const e = await exporter([`--vsphere.url=${proxy.url}`, '--vsphere.datastore-scan-interval=1h']);
+    await eventually(async () => (value(await e.metrics(), 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? true : undefined), 20_000, 'the file scan');
+    const before = proxy.calls.length;
+    for (let i = 0; i < 3; i++) await e.metrics();
+    const calls = proxy.calls.slice(before);
+    const count = (m: string) => calls.filter((c) => c === m).length;
+    assert.deepEqual({ views: count('CreateContainerView'), retrieves: count('RetrievePropertiesEx'), destroys: count('DestroyView'), searches: count('SearchDatastoreSubFolders_Task'), logins: count('Login') },
+      { views: 3, retrieves: 3, destroys: 3, searches: 0, logins: 0 }, calls.join(' '));
+  });
+
   it('wrong password: vsphere down with InvalidLogin, procfs up', async () => {
     const e = await exporter([`--vsphere.url=${sim.url.replace('s3cret', 'wrong')}`]);
     const m = await e.metrics();
