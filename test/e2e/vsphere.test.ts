@@ -128,4 +128,21 @@ describe('vsphere collector on the simulator', { skip: unavailable ?? false, tim
     assert.equal(samples.find((s) => s.name === 'vmzombie_reclaimable_memory_bytes' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 32 * 1024 * 1024);
     void text;
   });
+
+  it('a later file scan sees a VM unregistered after the first one', async () => {
+    const again = await startExporter([
+      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs', '--collector.min-interval=0s',
+      '--detect.grace=0s', '--detect.orphan-min-age=0s', '--vsphere.datastore-scan-interval=1s',
+    ]);
+    try {
+      const folders = async () => (await again.metrics())
+        .filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_unregistered_vm_folder').map((s) => s.labels.subject).sort();
+      await eventually(async () => ((await folders()).length === 1 ? true : undefined), 20_000, 'the first scan');
+      await admin.unregister(await admin.find('VirtualMachine', 'DC0_H1_VM2'));
+      const after = await eventually(async () => { const f = await folders(); return f.length === 2 ? f : undefined; }, 20_000, 'a rescan');
+      assert.deepEqual(after, ['[LocalDS_0] DC0_H1_VM2/', '[LocalDS_0] DC0_H1_VM3/']);
+    } finally {
+      await again.stop();
+    }
+  });
 });
