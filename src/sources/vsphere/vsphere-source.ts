@@ -72,6 +72,7 @@ export class VcenterReader {
     if (this.clock() < this.loginBlockedUntil) {
       throw new Error(`${this.loginError} (next login attempt after ${new Date(this.loginBlockedUntil * 1000).toISOString()}, to avoid locking the account)`);
     }
+    const started = this.clock();
     const client = await this.getClient();
     const sc = await client.serviceContent(signal);
     let objects;
@@ -90,6 +91,12 @@ export class VcenterReader {
     const inv = parseInventory(objects);
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
     if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning) this.startScan(client, inv);
+    if (this.scan.layoutsAt === null && this.scanning) {
+      // No file scan has finished yet (first collection, `scan`, `snapshot`): wait for it while the
+      // collection still has time (80% of the timeout), else let it finish in the background.
+      const budget = 0.8 * this.opts.scanTimeoutSeconds - (this.clock() - started);
+      if (budget > 0) await waitAtMost(this.scanning, budget * 1000, signal);
+    }
     const scan = this.scan;
     if (scan.layoutError) problems.push(`${this.vcenter}: file scan: reading VM layouts failed: ${scan.layoutError}`);
     for (const d of scan.datastores) if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
@@ -130,6 +137,16 @@ export class VcenterReader {
     await this.scanning?.catch(() => {});
     await this.client?.close();
   }
+}
+
+/** Resolves when `p` settles, `ms` pass or the signal aborts, whichever comes first; never rejects. */
+function waitAtMost(p: Promise<unknown>, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, done);
+  });
 }
 
 export class VsphereReader {
