@@ -120,7 +120,9 @@ export class VcenterReader {
       try {
         next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
       } catch (e: unknown) {
-        next = { ...previous, layoutError: describeError(signal.aborted ? signal.reason : e), datastores };
+        // Keep the previous listings with the previous layouts: new listings against old layouts
+        // would show files of VMs created since as unused.
+        next = { ...previous, layoutError: describeError(signal.aborted ? signal.reason : e) };
       }
       this.scan = next;
       this.log.debug('vsphere file scan done', { vcenter: this.vcenter, seconds: this.clock() - started, files: datastores.reduce((n, d) => n + d.files.length, 0) });
