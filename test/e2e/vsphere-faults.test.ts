@@ -111,6 +111,23 @@ describe('vsphere collector faults', { skip: unavailable ?? false, timeout: 240_
     }
   });
 
+  it('layoutEx unreadable: the file scan reports why, the fast path stays up', async () => {
+    proxy.override = (method, body) => (method === 'RetrievePropertiesEx' && body.includes('layoutEx.file')
+      ? { status: 500, body: soapFault('<NoPermissionFault xsi:type="NoPermission"><object type="Folder">group-d1</object><privilegeId>System.Read</privilegeId></NoPermissionFault>', 'Permission to perform this operation was denied.') }
+      : null);
+    try {
+      const e = await exporter([`--vsphere.url=${proxy.url}`]);
+      const page = await eventually(async () => { const p = await e.get('/'); return p.includes('reading VM layouts failed') ? p : undefined; }, 20_000, 'the file scan');
+      assert.match(page, /reading VM layouts failed: NoPermission \(needs privilege System\.Read\)/);
+      const m = await e.metrics();
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+      assert.equal(value(m, 'vmzombie_vsphere_vm_layouts_age_seconds', {}), undefined);
+      assert.equal(m.filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind?.startsWith('vsphere_')).length, 0);
+    } finally {
+      proxy.override = () => null;
+    }
+  });
+
   it('TLS: trusted through --vsphere.ca-file, refused without it', async () => {
     const tls = await startSimulator({ tls: true });
     try {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { freePort } from './simulator.js';
 
-export type Override = (method: string) => { status: number; body: string } | null;
+export type Override = (method: string, body: string) => { status: number; body: string } | null;
 
 export interface FaultProxy { url: string; port: number; override: Override; calls: string[]; close(): Promise<void> }
 
@@ -23,7 +23,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const body = Buffer.concat(chunks);
       const method = /<(?:\w+:)?Body>\s*<(?:\w+:)?(\w+)/.exec(body.toString())?.[1] ?? '?';
       proxy.calls.push(method);
-      const o = proxy.override(method);
+      const o = proxy.override(method, body.toString());
       if (o) {
         res.writeHead(o.status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(o.body) });
         res.end(o.body);
