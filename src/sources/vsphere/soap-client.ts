@@ -27,6 +27,11 @@ export interface ServiceContent {
   apiVersion: string;
 }
 
+/** A request failed on a kept-alive socket the server had already closed. */
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError';
+}
+
 const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstance' };
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
@@ -118,8 +123,19 @@ export class SoapClient {
     this.agent.destroy();
   }
 
-  private post(body: string, signal: AbortSignal, takeCookie = false): Promise<{ [key: string]: XmlValue }> {
+  private async post(body: string, signal: AbortSignal, takeCookie = false): Promise<{ [key: string]: XmlValue }> {
     const payload = Buffer.from(envelope(body), 'utf8');
+    try {
+      return await this.postOnce(payload, signal, takeCookie);
+    } catch (e: unknown) {
+      // A kept-alive connection the server closed while idle: the request never reached it; send
+      // it once more on a new connection (the pattern the node:http docs give for reusedSocket).
+      if (!(e instanceof StaleSocketError)) throw e;
+      return this.postOnce(payload, signal, takeCookie);
+    }
+  }
+
+  private postOnce(payload: Buffer, signal: AbortSignal, takeCookie: boolean): Promise<{ [key: string]: XmlValue }> {
     const version = this.content?.apiVersion || '6.5';
     const mod = this.endpoint.protocol === 'https:' ? https : http;
     const max = this.opts.maxResponseBytes ?? DEFAULT_MAX_BYTES;
@@ -157,7 +173,9 @@ export class SoapClient {
           }
         });
       });
-      req.on('error', reject);
+      req.on('error', (e: Error & { code?: string }) => {
+        reject(req.reusedSocket && e.code === 'ECONNRESET' && !signal.aborted ? new StaleSocketError(e.message, { cause: e }) : e);
+      });
       req.end(payload);
     });
   }

@@ -10,7 +10,7 @@ const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 export interface Request { method: string; body: string; cookie: string | undefined }
-export type Handler = (req: Request) => { body: string; status?: number; cookie?: string };
+export type Handler = (req: Request) => { body: string; status?: number; cookie?: string; hangUp?: boolean };
 
 export function envelopeOf(inner: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
@@ -27,6 +27,7 @@ export async function startRecordedServer(handler: Handler): Promise<{ url: stri
       const r: Request = { method, body, cookie: req.headers.cookie };
       requests.push(r);
       const out = handler(r);
+      if (out.hangUp) { req.socket.destroy(); return; }
       res.writeHead(out.status ?? 200, { 'content-type': 'text/xml', ...(out.cookie ? { 'set-cookie': `vmware_soap_session="${out.cookie}"; Path=/; HttpOnly` } : {}) });
       res.end(out.body);
     });

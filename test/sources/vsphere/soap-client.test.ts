@@ -84,6 +84,22 @@ describe('vSphere SOAP client on recorded envelopes', () => {
     }
   });
 
+  it('sends a call again once when a kept-alive connection was closed under it', async () => {
+    let hangUps = 0;
+    const server = await startRecordedServer(vcenter({
+      RetrievePropertiesEx: () => (hangUps++ === 0 ? { body: '', hangUp: true } : { body: fixture('retrieve-inventory.xml') }),
+    }));
+    const client = new SoapClient({ url: new URL(server.url), username: 'user', password: 'pass' });
+    try {
+      const res = await retrieveFromContainer(client, INVENTORY_SPECS, AbortSignal.timeout(5000));
+      assert.equal(res.objects.length, 10);
+      assert.equal(server.requests.filter((r) => r.method === 'RetrievePropertiesEx').length, 2);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
   it('aborts a call when the signal fires', async () => {
     const server = await startRecordedServer(vcenter());
     const client = new SoapClient({ url: new URL(server.url), username: 'user', password: 'pass' });
