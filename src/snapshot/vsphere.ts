@@ -74,6 +74,8 @@ export const VsphereDatastoreSchema = z.object({
   moid: z.string(),
   name: z.string(),
   accessible: z.boolean(),
+  /** summary.type: VMFS, NFS, NFS41, CIFS, vsan, VVOL, PMEM. */
+  type: z.string(),
 });
 
 /** A file of a VM's layoutEx: name as "[datastore] path", size in bytes. */

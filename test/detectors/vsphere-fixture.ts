@@ -25,7 +25,7 @@ export function host(moid: string, over: Partial<VsphereHost> = {}): VsphereHost
 export function vcenter(over: Partial<Vcenter> = {}): Vcenter {
   return {
     vcenter: 'vc1:443', apiType: 'VirtualCenter', vms: [vm('web-1')], hosts: [host('host-1')], clusters: [],
-    datastores: [{ moid: 'datastore-1', name: 'ds1', accessible: true }],
+    datastores: [{ moid: 'datastore-1', name: 'ds1', accessible: true, type: 'VMFS' }],
     files: { layoutsAt: null, layoutError: null, layouts: [], datastores: [] }, ...over,
   };
 }

@@ -93,14 +93,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * vSAN and vVols hold VM homes as objects whose browse paths differ from the names in layoutEx:
+ * matching them would report every VM's files. They are not scanned.
+ */
+const OBJECT_STORES = new Set(['vsan', 'vvol']);
+
 /** Lists every accessible, not excluded datastore one after the other; a failure marks only that datastore. */
 export async function scanDatastores(
-  client: SoapClient, datastores: ReadonlyArray<{ name: string; accessible: boolean; browser: string | null }>,
+  client: SoapClient, datastores: ReadonlyArray<{ name: string; accessible: boolean; type: string; browser: string | null }>,
   previous: readonly DatastoreScan[], exclude: ReadonlySet<string>, now: () => number, signal: AbortSignal,
 ): Promise<DatastoreScan[]> {
   const out: DatastoreScan[] = [];
   for (const ds of datastores) {
-    if (exclude.has(ds.name)) continue;
+    if (exclude.has(ds.name) || OBJECT_STORES.has(ds.type.toLowerCase())) continue;
     const before = previous.find((p) => p.datastore === ds.name);
     if (!ds.accessible || !ds.browser) {
       out.push({ datastore: ds.name, scannedAt: before?.scannedAt ?? null, error: 'datastore not accessible', files: before?.files ?? [] });

@@ -12,14 +12,14 @@ export const INVENTORY_SPECS: readonly PropertySpec[] = [
   },
   { type: 'HostSystem', paths: ['name', 'runtime.connectionState', 'runtime.bootTime', 'runtime.inMaintenanceMode', 'parent', 'config.autoStart'] },
   { type: 'ClusterComputeResource', paths: ['name', 'configurationEx'] },
-  { type: 'Datastore', paths: ['name', 'browser', 'summary.accessible'] },
+  { type: 'Datastore', paths: ['name', 'browser', 'summary.accessible', 'summary.type'] },
 ];
 
 export interface Inventory {
   vms: VsphereVm[];
   hosts: VsphereHost[];
   clusters: VsphereCluster[];
-  datastores: Array<{ moid: string; name: string; accessible: boolean; browser: string | null }>;
+  datastores: Array<{ moid: string; name: string; accessible: boolean; type: string; browser: string | null }>;
   problems: string[];
 }
 
@@ -120,7 +120,7 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
         break;
       }
       case 'Datastore':
-        inv.datastores.push({ moid: o.ref.value, name, accessible: bool(p('summary.accessible')) ?? false, browser: moRef(p('browser'))?.value ?? null });
+        inv.datastores.push({ moid: o.ref.value, name, accessible: bool(p('summary.accessible')) ?? false, type: text(p('summary.type')), browser: moRef(p('browser'))?.value ?? null });
         break;
       default:
         inv.problems.push(`unexpected object type ${o.ref.type} in the answer`);

@@ -102,7 +102,7 @@ export class VcenterReader {
     for (const d of scan.datastores) if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
     return {
       vcenter: this.vcenter, apiType: sc.apiType, vms: inv.vms, hosts: inv.hosts, clusters: inv.clusters,
-      datastores: inv.datastores.map(({ moid, name, accessible }) => ({ moid, name, accessible })), files: scan,
+      datastores: inv.datastores.map(({ moid, name, accessible, type }) => ({ moid, name, accessible, type })), files: scan,
     };
   }
 

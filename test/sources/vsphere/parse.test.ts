@@ -6,7 +6,8 @@ import { parseEnvelope, child, text, moRef, xsiType } from '../../../src/sources
 import { isVsphereFaultError } from '../../../src/sources/vsphere/vsphere-fault-error.js';
 import { parseRetrieveResult } from '../../../src/sources/vsphere/retrieve.js';
 import { parseDateTime, parseInventory } from '../../../src/sources/vsphere/parse-inventory.js';
-import { parseLayouts, parseSearchResults } from '../../../src/sources/vsphere/file-scan.js';
+import { parseLayouts, parseSearchResults, scanDatastores } from '../../../src/sources/vsphere/file-scan.js';
+import type { SoapClient } from '../../../src/sources/vsphere/soap-client.js';
 import { parseDatastorePath } from '../../../src/util/datastore-path.js';
 import { fixture } from './recorded-server.js';
 
@@ -57,7 +58,7 @@ describe('vSphere fast path inventory (recorded from the simulator)', () => {
     assert.deepEqual(h0?.parent, { type: 'ComputeResource', value: 'computeresource-23' });
     assert.equal(inv.hosts.filter((h) => h.parent?.type === 'ClusterComputeResource').length, 3);
     assert.deepEqual(inv.clusters.map((c) => ({ name: c.name, ha: c.haEnabled })), [{ name: 'DC0_C0', ha: false }]);
-    assert.deepEqual(inv.datastores.map((d) => ({ name: d.name, accessible: d.accessible, browser: d.browser !== null })), [{ name: 'LocalDS_0', accessible: true, browser: true }]);
+    assert.deepEqual(inv.datastores.map((d) => ({ name: d.name, accessible: d.accessible, type: d.type, browser: d.browser !== null })), [{ name: 'LocalDS_0', accessible: true, type: 'OTHER', browser: true }]);
   });
 
   it('counts an object missing required properties as a problem instead of failing', () => {
@@ -112,5 +113,16 @@ describe('vSphere file scan answers', () => {
     const [layout] = parseLayouts(objects);
     assert.equal(layout?.files.length, 5);
     assert.deepEqual(layout?.snapshotFiles, { 'snapshot-5': ['[ds] vm/vm-Snapshot1.vmsn', '[ds] vm/vm-000001.vmdk', '[ds] vm/vm-000001-delta.vmdk'] });
+  });
+
+  it('does not list vSAN or vVols datastores, nor excluded ones; an inaccessible one is reported as such', async () => {
+    const noCalls = new Proxy({}, { get: () => { throw new Error('no call expected'); } }) as SoapClient;
+    const out = await scanDatastores(noCalls, [
+      { name: 'vsanDatastore', type: 'vsan', accessible: true, browser: 'b1' },
+      { name: 'vvol1', type: 'VVOL', accessible: true, browser: 'b2' },
+      { name: 'shared', type: 'NFS', accessible: true, browser: 'b3' },
+      { name: 'lost', type: 'VMFS', accessible: false, browser: 'b4' },
+    ], [], new Set(['shared']), () => 1, AbortSignal.timeout(1000));
+    assert.deepEqual(out, [{ datastore: 'lost', scannedAt: null, error: 'datastore not accessible', files: [] }]);
   });
 });
