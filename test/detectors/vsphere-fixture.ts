@@ -2,7 +2,8 @@
 // each test changes what its case needs.
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 import type { Vcenter, VsphereHost, VsphereVm } from '../../src/snapshot/vsphere.js';
-import type { DetectContext } from '../../src/detectors/finding.js';
+import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
+import { defaultConfig } from '../../src/config/flags.js';
 
 export const NOW = 1_800_000_000;
 export const HOUR = 3600;
@@ -41,8 +42,9 @@ export function snapshotOf(...vcenters: Vcenter[]): Snapshot {
 export function ctx(over: Partial<DetectContext['options']> = {}): DetectContext {
   return {
     now: NOW,
+    // Every flag's default, the vsphere ones pinned so the tables do not move with the defaults.
     options: {
-      shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600,
+      ...detectOptionsFrom(defaultConfig()), autostartGraceSeconds: 600,
       snapshotMaxAgeSeconds: 72 * HOUR, snapshotMaxDepth: 3, orphanMinAgeSeconds: 24 * HOUR, ...over,
     },
   };
