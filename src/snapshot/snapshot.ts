@@ -6,6 +6,8 @@ import { ProcfsSectionSchema } from './procfs.js';
 import { KubeSectionSchema } from './kube.js';
 import { VirtHandlerSectionSchema } from './virthandler.js';
 import { VsphereSectionSchema } from './vsphere.js';
+import { PoolsSectionSchema } from './pools.js';
+import { SysfsSectionSchema } from './sysfs.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -30,6 +32,8 @@ export const SectionsSchema = z.object({
   kubevirt: KubeSectionSchema,
   virthandler: VirtHandlerSectionSchema,
   vsphere: VsphereSectionSchema,
+  sysfs: SysfsSectionSchema,
+  pools: PoolsSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;
 export type SectionName = keyof Sections;

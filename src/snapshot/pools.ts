@@ -1,0 +1,60 @@
+// Shape of what the pools source reads: every image file in the storage pool directories, with the
+// backing file its qcow2 header names, plus the files outside the pools that those chains reach.
+import { z } from 'zod';
+
+export const ImageFormatSchema = z.enum(['qcow2', 'qcow', 'raw', 'iso', 'vmdk', 'vhdx', 'vpc', 'vdi', 'unknown']);
+export type ImageFormat = z.infer<typeof ImageFormatSchema>;
+
+export const BackingRefSchema = z.object({
+  /** The name exactly as the qcow2 header stores it (may be relative to the image's directory). */
+  raw: z.string(),
+  /** Absolute host path it resolves to; null for protocol or json: names that are not host files. */
+  path: z.string().nullable(),
+  /** Backing format from the header extension, when recorded. */
+  format: z.string().nullable(),
+});
+export type BackingRef = z.infer<typeof BackingRefSchema>;
+
+export const ImageFileSchema = z.object({
+  path: z.string(),
+  /** Pool name (libvirt's, or the directory when the pool came from --pool.dir); null outside the pools. */
+  pool: z.string().nullable(),
+  exists: z.boolean(),
+  format: ImageFormatSchema,
+  sizeBytes: z.number().nullable(),
+  /** st_blocks × 512: what deleting the file would give back. */
+  allocatedBytes: z.number().nullable(),
+  inode: z.number().nullable(),
+  devMajor: z.number().nullable(),
+  devMinor: z.number().nullable(),
+  mtimeSeconds: z.number().nullable(),
+  backing: BackingRefSchema.nullable(),
+  /** nb_snapshots of the qcow2 header: internal snapshots stored in this file. */
+  internalSnapshots: z.number().nullable(),
+  /** Why the file could not be read (permissions, truncated header); null when it was read. */
+  error: z.string().nullable(),
+});
+export type ImageFile = z.infer<typeof ImageFileSchema>;
+
+export const PoolSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  /** Where the pool came from: libvirt's pool definitions, or the --pool.dir flag. */
+  origin: z.enum(['libvirt', 'flag']),
+  /** The directory could be listed (false: missing or unreadable, see problems). */
+  readable: z.boolean(),
+});
+export type Pool = z.infer<typeof PoolSchema>;
+
+export const PoolsSectionSchema = z.object({
+  pools: z.array(PoolSchema),
+  /** Regular files directly in the pool directories (libvirt dir pools are flat). */
+  images: z.array(ImageFileSchema),
+  /**
+   * Files outside the pool directories whose headers were read too: disks of libvirt's persistent
+   * domain definitions, and every backing file the chains reach.
+   */
+  external: z.array(ImageFileSchema),
+  problems: z.array(z.string()),
+});
+export type PoolsSection = z.infer<typeof PoolsSectionSchema>;
