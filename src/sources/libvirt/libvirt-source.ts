@@ -20,6 +20,13 @@ export function isLocalQemuUri(uri: string): boolean {
   return scheme === 'qemu' && (m[2] === '' || transport === 'unix');
 }
 
+/** Commands per domain in the second round: dumpxml, domstate, internal and external snapshot lists. */
+const PER_DOMAIN = 4;
+
+function countLines(text: string): number {
+  return text.split('\n').filter((l) => l.trim() !== '').length;
+}
+
 export interface LibvirtOptions { virsh: string; uri: string; runDir: string }
 
 export class LibvirtReader {
@@ -38,15 +45,18 @@ export class LibvirtReader {
     const autostart = new Set(parseUuidList(lists.outputs[1] ?? '').uuids);
     const persistent = new Set(parseUuidList(lists.outputs[2] ?? '').uuids);
 
-    const perDomain = all.uuids.flatMap((u) => [`dumpxml ${u}`, `domstate --reason ${u}`]);
+    const perDomain = all.uuids.flatMap((u) => [
+      `dumpxml ${u}`, `domstate --reason ${u}`, `snapshot-list ${u} --name --internal`, `snapshot-list ${u} --name --external`,
+    ]);
     const details = perDomain.length ? await this.shell.run(perDomain, signal) : { outputs: [], stderr: '' };
     for (const line of (lists.stderr + details.stderr).split('\n')) if (line.trim()) problems.push(line.trim());
 
     const local = isLocalQemuUri(this.opts.uri);
     const domains: Domain[] = [];
     for (const [i, uuid] of all.uuids.entries()) {
-      const xmlText = details.outputs[2 * i] ?? '';
-      const stateText = details.outputs[2 * i + 1] ?? '';
+      const xmlText = details.outputs[PER_DOMAIN * i] ?? '';
+      const stateText = details.outputs[PER_DOMAIN * i + 1] ?? '';
+      const snapshots = { internal: countLines(details.outputs[PER_DOMAIN * i + 2] ?? ''), external: countLines(details.outputs[PER_DOMAIN * i + 3] ?? '') };
       // Empty output: the domain went away between the two rounds. Its error is on stderr.
       if (xmlText.trim() === '' && stateText.trim() === '') continue;
       try {
@@ -61,6 +71,7 @@ export class LibvirtReader {
           reason: state.reason,
           autostart: autostart.has(uuid),
           persistent: persistent.has(uuid),
+          snapshots,
           pid: local && active ? await this.readPid(xml.name, problems) : null,
         });
       } catch (e: unknown) {
