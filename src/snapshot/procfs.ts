@@ -14,6 +14,8 @@ export const ProcessSchema = z.object({
   /** Start time as Unix seconds (boot time + starttime / USER_HZ). */
   startTimeSeconds: z.number(),
   rssBytes: z.number().nullable(),
+  /** HugetlbPages of /proc/<pid>/status: hugepage memory this process maps (null when not shown). */
+  hugetlbBytes: z.number().nullable().default(null),
 });
 export type ProcessInfo = z.infer<typeof ProcessSchema>;
 

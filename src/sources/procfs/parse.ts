@@ -34,12 +34,13 @@ export function parseCmdline(raw: Buffer | string): string[] {
   return parts;
 }
 
-export interface PidStatus { uid: number | null; rssBytes: number | null }
+export interface PidStatus { uid: number | null; rssBytes: number | null; hugetlbBytes: number | null }
 
 export function parsePidStatus(text: string): PidStatus {
   const uid = /^Uid:\s+(\d+)/m.exec(text);
   const rss = /^VmRSS:\s+(\d+)\s*kB/m.exec(text);
-  return { uid: uid ? Number(uid[1]) : null, rssBytes: rss ? Number(rss[1]) * 1024 : null };
+  const hugetlb = /^HugetlbPages:\s+(\d+)\s*kB/m.exec(text);
+  return { uid: uid ? Number(uid[1]) : null, rssBytes: rss ? Number(rss[1]) * 1024 : null, hugetlbBytes: hugetlb ? Number(hugetlb[1]) * 1024 : null };
 }
 
 /**

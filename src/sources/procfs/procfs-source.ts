@@ -53,7 +53,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
       const status = parsePidStatus(statusText);
       proc = {
         pid, ppid: st.ppid, comm: st.comm, state: st.state, cmdline: parseCmdline(cmdline), uid: status.uid,
-        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes,
+        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes, hugetlbBytes: status.hugetlbBytes,
       };
     } catch (e: unknown) {
       if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
