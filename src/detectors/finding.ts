@@ -22,6 +22,14 @@ import type { VsphereSnapshotChainDeepEvidence } from './vsphere-snapshot-chain-
 import type { VsphereUnregisteredVmFolderEvidence } from './vsphere-unregistered-vm-folder.js';
 import type { VsphereOrphanDiskEvidence } from './vsphere-orphan-disk.js';
 import type { VsphereAutostartVmNotRunningEvidence } from './vsphere-autostart-vm-not-running.js';
+import type { OrphanImageEvidence } from './orphan-image.js';
+import type { BackingChainMissingLinkEvidence } from './backing-chain-missing-link.js';
+import type { SnapshotChainDeepEvidence } from './snapshot-chain-deep.js';
+import type { VfioDeviceWithoutDomainEvidence } from './vfio-device-without-domain.js';
+import type { VfioGroupHeldByForeignProcessEvidence } from './vfio-group-held-by-foreign-process.js';
+import type { MdevWithoutDomainEvidence } from './mdev-without-domain.js';
+import type { HugepagesReservedWithoutDomainEvidence } from './hugepages-reserved-without-domain.js';
+import type { TapWithoutDomainEvidence } from './tap-without-domain.js';
 
 export interface EvidenceByKind {
   qemu_without_domain: QemuWithoutDomainEvidence;
@@ -47,6 +55,14 @@ export interface EvidenceByKind {
   vsphere_unregistered_vm_folder: VsphereUnregisteredVmFolderEvidence;
   vsphere_orphan_disk: VsphereOrphanDiskEvidence;
   vsphere_autostart_vm_not_running: VsphereAutostartVmNotRunningEvidence;
+  orphan_image: OrphanImageEvidence;
+  backing_chain_missing_link: BackingChainMissingLinkEvidence;
+  snapshot_chain_deep: SnapshotChainDeepEvidence;
+  vfio_device_without_domain: VfioDeviceWithoutDomainEvidence;
+  vfio_group_held_by_foreign_process: VfioGroupHeldByForeignProcessEvidence;
+  mdev_without_domain: MdevWithoutDomainEvidence;
+  hugepages_reserved_without_domain: HugepagesReservedWithoutDomainEvidence;
+  tap_without_domain: TapWithoutDomainEvidence;
 }
 
 export type FindingKind = keyof EvidenceByKind;
@@ -85,6 +101,8 @@ export interface DetectOptions {
   snapshotMaxAgeSeconds: number;
   snapshotMaxDepth: number;
   orphanMinAgeSeconds: number;
+  /** Chains deeper than this (layers, active one included) are reported. */
+  maxChainDepth: number;
 }
 
 export function detectOptionsFrom(config: Config): DetectOptions {
@@ -98,6 +116,7 @@ export function detectOptionsFrom(config: Config): DetectOptions {
     snapshotMaxAgeSeconds: config['detect.snapshot-max-age'],
     snapshotMaxDepth: config['detect.snapshot-max-depth'],
     orphanMinAgeSeconds: config['detect.orphan-min-age'],
+    maxChainDepth: config['detect.max-chain-depth'],
   };
 }
 

@@ -23,6 +23,14 @@ import { vsphereSnapshotChainDeep } from './vsphere-snapshot-chain-deep.js';
 import { vsphereUnregisteredVmFolder } from './vsphere-unregistered-vm-folder.js';
 import { vsphereOrphanDisk } from './vsphere-orphan-disk.js';
 import { vsphereAutostartVmNotRunning } from './vsphere-autostart-vm-not-running.js';
+import { orphanImage } from './orphan-image.js';
+import { backingChainMissingLink } from './backing-chain-missing-link.js';
+import { snapshotChainDeep } from './snapshot-chain-deep.js';
+import { vfioDeviceWithoutDomain } from './vfio-device-without-domain.js';
+import { vfioGroupHeldByForeignProcess } from './vfio-group-held-by-foreign-process.js';
+import { mdevWithoutDomain } from './mdev-without-domain.js';
+import { hugepagesReservedWithoutDomain } from './hugepages-reserved-without-domain.js';
+import { tapWithoutDomain } from './tap-without-domain.js';
 
 export const DETECTORS: ReadonlyArray<Detector<FindingKind>> = [
   qemuWithoutDomain,
@@ -48,4 +56,12 @@ export const DETECTORS: ReadonlyArray<Detector<FindingKind>> = [
   vsphereUnregisteredVmFolder,
   vsphereOrphanDisk,
   vsphereAutostartVmNotRunning,
+  orphanImage,
+  backingChainMissingLink,
+  snapshotChainDeep,
+  vfioDeviceWithoutDomain,
+  vfioGroupHeldByForeignProcess,
+  mdevWithoutDomain,
+  hugepagesReservedWithoutDomain,
+  tapWithoutDomain,
 ] as ReadonlyArray<Detector<FindingKind>>;

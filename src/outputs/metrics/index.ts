@@ -2,7 +2,8 @@
 import type { SectionMetricsFactory } from './section-metrics.js';
 import { libvirtMetrics } from './libvirt-metrics.js';
 import { kubeMetrics } from './kube-metrics.js';
-
+import { storageMetrics } from './storage-metrics.js';
+import { deviceMetrics } from './device-metrics.js';
 import { vsphereMetrics } from './vsphere-metrics.js';
 
-export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, kubeMetrics, vsphereMetrics];
+export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, storageMetrics, deviceMetrics, kubeMetrics, vsphereMetrics];

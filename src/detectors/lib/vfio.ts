@@ -1,0 +1,76 @@
+// Who uses which VFIO device: the running domains that list a PCI or mdev hostdev, and the
+// processes holding /dev/vfio/<group> (legacy container API) or a VFIO device fd (iommufd cdev
+// /dev/vfio/devices/vfioN, or any fd whose fdinfo names vfio-device-syspath).
+import type { Domain, LibvirtSection } from '../../snapshot/libvirt.js';
+import type { ProcfsSection } from '../../snapshot/procfs.js';
+import type { PciDevice, SysfsSection } from '../../snapshot/sysfs.js';
+import { isActive } from './domain-processes.js';
+
+export interface VfioHolder {
+  pid: number;
+  fd: number;
+  comm: string;
+  /** The fd's target, e.g. /dev/vfio/12. */
+  target: string;
+  /** The IOMMU group this fd gives access to. */
+  group: string;
+}
+
+/** GPU for display/3D controllers (class 0x03xxxx), NVMe, network, or the hex class code. */
+export function deviceClassName(cls: string): string {
+  const code = cls.toLowerCase().replace(/^0x/, '').padStart(6, '0');
+  if (code.startsWith('03')) return 'gpu';
+  if (code.startsWith('0108')) return 'nvme';
+  if (code.startsWith('02')) return 'network';
+  if (code.startsWith('0c03')) return 'usb';
+  if (code.startsWith('0403')) return 'audio';
+  return `0x${code}`;
+}
+
+export class VfioUsage {
+  /** PCI address → active domains listing it as a hostdev. */
+  readonly pciUsers = new Map<string, Domain[]>();
+  /** mdev uuid → active domains using it. */
+  readonly mdevUsers = new Map<string, Domain[]>();
+  /** IOMMU group → processes holding it open. */
+  readonly groupHolders = new Map<string, VfioHolder[]>();
+  readonly deviceByAddress: Map<string, PciDevice>;
+
+  constructor(sysfs: SysfsSection, libvirt: LibvirtSection, procfs: ProcfsSection) {
+    this.deviceByAddress = new Map(sysfs.pciDevices.map((d) => [d.address.toLowerCase(), d]));
+    for (const d of libvirt.domains) {
+      if (!isActive(d)) continue;
+      for (const h of d.hostdevs) {
+        const key = h.address.toLowerCase();
+        if (h.type === 'pci') push(this.pciUsers, key, d);
+        else if (h.type === 'mdev') push(this.mdevUsers, key, d);
+      }
+    }
+    const byVfioDev = new Map(sysfs.pciDevices.filter((d) => d.vfioDev).map((d) => [d.vfioDev as string, d]));
+    const comms = new Map(procfs.processes.map((p) => [p.pid, p.comm]));
+    for (const f of procfs.openFiles) {
+      let group: string | null = null;
+      const legacy = /^\/dev\/vfio\/(\d+)$/.exec(f.target);
+      const cdev = /^\/dev\/vfio\/devices\/(vfio\d+)$/.exec(f.target);
+      if (legacy) group = legacy[1] as string;
+      else if (cdev) group = byVfioDev.get(cdev[1] as string)?.iommuGroup ?? null;
+      if (group === null && f.vfioDeviceSyspath) {
+        const address = f.vfioDeviceSyspath.replace(/\/+$/, '').split('/').pop() ?? '';
+        group = this.deviceByAddress.get(address.toLowerCase())?.iommuGroup ?? null;
+      }
+      if (group === null) continue;
+      push(this.groupHolders, group, { pid: f.pid, fd: f.fd, comm: comms.get(f.pid) ?? '(exited)', target: f.target, group });
+    }
+  }
+
+  /** Devices of a group as sysfs lists them (falls back to the devices whose iommu_group link names it). */
+  static groupDevices(sysfs: SysfsSection, group: string): string[] {
+    const listed = sysfs.iommuGroups.find((g) => g.group === group)?.devices;
+    return listed ?? sysfs.pciDevices.filter((d) => d.iommuGroup === group).map((d) => d.address);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value); else map.set(key, [value]);
+}

@@ -1,0 +1,38 @@
+// mdev_without_domain: a mediated device (vGPU instance) that no running domain uses and no
+// process holds. libvirt never removes mdevs, so one made for a deleted VM keeps its share of the
+// parent GPU until someone removes it.
+import type { Detector, FindingOf } from './finding.js';
+import { VfioUsage } from './lib/vfio.js';
+
+export interface MdevWithoutDomainEvidence {
+  uuid: string;
+  parent: string;
+  type: string | null;
+  iommuGroup: string | null;
+  /** Shut-off domains that list this mdev. */
+  definedBy: string[];
+}
+
+export const mdevWithoutDomain: Detector<'mdev_without_domain'> = {
+  kind: 'mdev_without_domain',
+  needs: ['sysfs', 'libvirt', 'procfs'],
+  detect(s) {
+    const { sysfs, libvirt, procfs } = s;
+    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    const usage = new VfioUsage(sysfs, libvirt, procfs);
+    return sysfs.mdevs
+      .filter((m) => !usage.mdevUsers.has(m.uuid) && !(m.iommuGroup !== null && usage.groupHolders.has(m.iommuGroup)))
+      .map((m): FindingOf<'mdev_without_domain'> => ({
+        kind: 'mdev_without_domain',
+        subject: m.uuid,
+        labels: { uuid: m.uuid, parent: m.parent, type: m.type ?? '' },
+        since: null,
+        reclaimable: { devices: 1 },
+        evidence: {
+          uuid: m.uuid, parent: m.parent, type: m.type, iommuGroup: m.iommuGroup,
+          definedBy: libvirt.domains.filter((d) => d.hostdevs.some((h) => h.type === 'mdev' && h.address.toLowerCase() === m.uuid))
+            .map((d) => `${d.name} (${d.uuid}) ${d.state}`),
+        },
+      }));
+  },
+};

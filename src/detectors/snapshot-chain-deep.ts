@@ -1,0 +1,41 @@
+// snapshot_chain_deep: a domain disk whose chain (active layer plus backing files) is deeper than
+// --detect.max-chain-depth. Every layer costs a lookup on reads; long chains come from external
+// snapshots or backups that were never committed (blockcommit) back.
+import type { Detector, FindingOf } from './finding.js';
+import { diskChains } from './lib/disk-chains.js';
+
+export interface SnapshotChainDeepEvidence {
+  depth: number;
+  maxDepth: number;
+  chain: string[];
+  /** libvirt's snapshot counts for the domain. */
+  internalSnapshots: number;
+  externalSnapshots: number;
+  /** The chain loops back on itself (a corrupted or hand-edited header). */
+  loop: boolean;
+}
+
+export const snapshotChainDeep: Detector<'snapshot_chain_deep'> = {
+  kind: 'snapshot_chain_deep',
+  needs: ['libvirt', 'pools'],
+  detect(s, { options }) {
+    const { libvirt, pools } = s;
+    if (!libvirt || !pools || !libvirt.local) return [];
+    const findings: Array<FindingOf<'snapshot_chain_deep'>> = [];
+    for (const c of diskChains(libvirt, pools)) {
+      if (c.depth <= options.maxChainDepth) continue;
+      findings.push({
+        kind: 'snapshot_chain_deep',
+        subject: `${c.domain.name} (${c.domain.uuid}) ${c.disk.target}`,
+        labels: { domain: c.domain.name, uuid: c.domain.uuid, target: c.disk.target },
+        since: null,
+        reclaimable: {},
+        evidence: {
+          depth: c.depth, maxDepth: options.maxChainDepth, chain: c.links,
+          internalSnapshots: c.domain.snapshots.internal, externalSnapshots: c.domain.snapshots.external, loop: c.loop,
+        },
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,52 @@
+// vfio_device_without_domain: a PCI device bound to vfio-pci that no running domain lists as a
+// hostdev and no process holds open: "ghost occupancy", typically a GPU left on vfio-pci after its
+// VM was deleted (libvirt's managed reattach only logs "Failed to re-attach PCI device").
+import type { Detector, FindingOf } from './finding.js';
+import { deviceClassName, VfioUsage } from './lib/vfio.js';
+
+export interface VfioDeviceWithoutDomainEvidence {
+  address: string;
+  vendor: string;
+  device: string;
+  class: string;
+  driverOverride: string | null;
+  iommuGroup: string | null;
+  groupDevices: string[];
+  numaNode: number | null;
+  /** Shut-off domains that list the device (it would be used again when they start). */
+  definedBy: string[];
+}
+
+export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain'> = {
+  kind: 'vfio_device_without_domain',
+  needs: ['sysfs', 'libvirt', 'procfs'],
+  detect(s) {
+    const { sysfs, libvirt, procfs } = s;
+    // Remote libvirt: its domains are not this host's. Hidden processes: a holder may be invisible.
+    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    const usage = new VfioUsage(sysfs, libvirt, procfs);
+    const findings: Array<FindingOf<'vfio_device_without_domain'>> = [];
+    for (const dev of sysfs.pciDevices) {
+      if (dev.driver !== 'vfio-pci') continue;
+      const address = dev.address.toLowerCase();
+      if (usage.pciUsers.has(address)) continue;
+      if (dev.iommuGroup !== null && usage.groupHolders.has(dev.iommuGroup)) continue;
+      findings.push({
+        kind: 'vfio_device_without_domain',
+        subject: dev.address,
+        labels: { address: dev.address, class: deviceClassName(dev.class), vendor: dev.vendor, device: dev.device },
+        since: null,
+        reclaimable: { devices: 1 },
+        evidence: {
+          address: dev.address, vendor: dev.vendor, device: dev.device, class: dev.class,
+          driverOverride: dev.driverOverride, iommuGroup: dev.iommuGroup,
+          groupDevices: dev.iommuGroup === null ? [] : VfioUsage.groupDevices(sysfs, dev.iommuGroup),
+          numaNode: dev.numaNode,
+          definedBy: libvirt.domains.filter((d) => d.hostdevs.some((h) => h.type === 'pci' && h.address.toLowerCase() === address))
+            .map((d) => `${d.name} (${d.uuid}) ${d.state}`),
+        },
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,37 @@
+// PCI device info for passthrough-relevant devices (bound to vfio-pci, or GPUs and NVMe drives on
+// any driver) and the count of vfio-pci devices a running domain uses or not.
+import { Gauge } from 'prom-client';
+import { isActive } from '../../detectors/lib/domain-processes.js';
+import { deviceClassName } from '../../detectors/lib/vfio.js';
+import type { SectionMetricsFactory } from './section-metrics.js';
+
+const PCI_LABELS = ['address', 'vendor', 'device', 'class', 'driver', 'iommu_group'] as const;
+
+export const deviceMetrics: SectionMetricsFactory = (registry) => {
+  const info = new Gauge<(typeof PCI_LABELS)[number]>({
+    name: 'vmzombie_pci_device_info', help: 'PCI devices bound to vfio-pci, and GPUs and NVMe drives on any driver; value 1.',
+    labelNames: [...PCI_LABELS], registers: [registry],
+  });
+  const vfio = new Gauge<'state'>({
+    name: 'vmzombie_vfio_devices', help: 'PCI devices bound to vfio-pci: assigned (a running domain lists it) or unassigned.', labelNames: ['state'], registers: [registry],
+  });
+  return {
+    update(snapshot) {
+      info.reset();
+      vfio.reset();
+      const { sysfs, libvirt } = snapshot;
+      if (!sysfs) return;
+      for (const d of sysfs.pciDevices) {
+        const cls = deviceClassName(d.class);
+        if (d.driver === null || (d.driver !== 'vfio-pci' && cls !== 'gpu' && cls !== 'nvme')) continue;
+        info.set({ address: d.address, vendor: d.vendor, device: d.device, class: cls, driver: d.driver, iommu_group: d.iommuGroup ?? '' }, 1);
+      }
+      if (!libvirt?.local) return;
+      const assigned = new Set(libvirt.domains.filter(isActive).flatMap((d) => d.hostdevs.filter((h) => h.type === 'pci').map((h) => h.address.toLowerCase())));
+      const onVfio = sysfs.pciDevices.filter((d) => d.driver === 'vfio-pci');
+      const used = onVfio.filter((d) => assigned.has(d.address.toLowerCase())).length;
+      vfio.set({ state: 'assigned' }, used);
+      vfio.set({ state: 'unassigned' }, onVfio.length - used);
+    },
+  };
+};
