@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readPools } from '../../../src/sources/pools/pools-source.js';
+import { parsePoolXml } from '../../../src/sources/pools/libvirt-config.js';
+import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
+import type { PoolsSection } from '../../../src/snapshot/pools.js';
+import { createQcow2, createRaw } from '../../support/qemu-img.js';
+
+const poolXml = (name: string, dir: string, type = 'dir') =>
+  `<pool type='${type}'>\n  <name>${name}</name>\n  <uuid>0e3c4a5b-7b1f-4b8e-9a55-0a1f2b3c4d5e</uuid>\n  <target>\n    <path>${dir}</path>\n  </target>\n</pool>\n`;
+const domainXml = (name: string, disk: string) =>
+  `<domain type='qemu'><name>${name}</name><uuid>11111111-2222-3333-4444-555555555555</uuid><memory unit='KiB'>32768</memory><vcpu>1</vcpu>` +
+  `<os><type arch='x86_64'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`;
+
+describe('pools source on real qcow2 chains', () => {
+  let root: string;
+  let section: PoolsSection;
+  const p = (...parts: string[]) => path.join(root, ...parts);
+
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'vmz-pools-'));
+    for (const d of ['etc/storage', 'etc/qemu', 'default', 'extra', 'elsewhere', 'default/subdir']) await mkdir(p(d), { recursive: true });
+    await writeFile(p('etc/storage/default.xml'), poolXml('default', p('default')));
+    await writeFile(p('etc/storage/lvm.xml'), poolXml('vg0', '/dev/vg0', 'logical'));
+    await writeFile(p('etc/storage/broken.xml'), '<pool type="dir"><target><path>/x</path></target></pool>');
+    await writeFile(p('etc/qemu/vm1.xml'), domainXml('vm1', p('elsewhere', 'vm1-top.qcow2')));
+    await createQcow2(p('default/base.qcow2'));
+    await createQcow2(p('default/web.qcow2'), { backing: 'base.qcow2' });
+    // A missing link the way it happens: the backing file is deleted after the overlay was made.
+    await createQcow2(p('elsewhere/deleted.qcow2'));
+    await createQcow2(p('default/gone-base.qcow2'), { backing: p('elsewhere', 'deleted.qcow2') });
+    await rm(p('elsewhere/deleted.qcow2'));
+    await createRaw(p('default/.hidden.img'));
+    await createRaw(p('default/subdir/nested.img'));
+    await symlink(p('default/base.qcow2'), p('default/base-link.qcow2'));
+    await createRaw(p('extra/data.img'), '2M');
+    await createQcow2(p('elsewhere/far-base.qcow2'));
+    await createQcow2(p('elsewhere/vm1-mid.qcow2'), { backing: p('default/base.qcow2') });
+    await createQcow2(p('elsewhere/vm1-top.qcow2'), { backing: 'vm1-mid.qcow2' });
+    await createQcow2(p('extra/on-far.qcow2'), { backing: '../elsewhere/far-base.qcow2' });
+    section = await readPools({ dirs: [p('extra'), p('missing-dir')], libvirtConfigDir: p('etc') });
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it("finds libvirt's file-backed pools and the flag's directories", () => {
+    assert.deepEqual(section.pools, [
+      { name: 'default', path: p('default'), origin: 'libvirt', readable: true },
+      { name: p('extra'), path: p('extra'), origin: 'flag', readable: true },
+      { name: p('missing-dir'), path: p('missing-dir'), origin: 'flag', readable: false },
+    ]);
+    assert.ok(section.problems.some((m) => m.includes('broken.xml') && m.includes('without <name>')), section.problems.join('\n'));
+  });
+
+  it('lists the top-level files of each pool, hidden files and subdirectories left out', () => {
+    assert.deepEqual(section.images.map((i) => [path.relative(root, i.path), i.pool, i.format]), [
+      ['default/base-link.qcow2', 'default', 'qcow2'], ['default/base.qcow2', 'default', 'qcow2'],
+      ['default/gone-base.qcow2', 'default', 'qcow2'], ['default/web.qcow2', 'default', 'qcow2'],
+      ['extra/data.img', p('extra'), 'raw'], ['extra/on-far.qcow2', p('extra'), 'qcow2'],
+    ]);
+  });
+
+  it('records size, allocation, inode and mtime from stat', async () => {
+    const data = section.images.find((i) => i.path === p('extra/data.img'))!;
+    const st = await stat(p('extra/data.img'));
+    assert.equal(data.sizeBytes, 2 * 1024 * 1024);
+    assert.equal(data.allocatedBytes, st.blocks * 512);
+    assert.equal(data.inode, st.ino);
+    assert.equal(data.mtimeSeconds, Math.floor(st.mtimeMs / 1000));
+  });
+
+  it('resolves relative backing names against the image directory', () => {
+    assert.deepEqual(section.images.find((i) => i.path === p('default/web.qcow2'))?.backing, { raw: 'base.qcow2', path: p('default/base.qcow2'), format: 'qcow2' });
+    assert.equal(section.images.find((i) => i.path === p('extra/on-far.qcow2'))?.backing?.path, p('elsewhere/far-base.qcow2'));
+  });
+
+  it("follows chains out of the pools, and the disks of libvirt's persistent domains", () => {
+    const ext = new Map(section.external.map((f) => [path.relative(root, f.path), f]));
+    assert.deepEqual([...ext.keys()].sort(), ['elsewhere/deleted.qcow2', 'elsewhere/far-base.qcow2', 'elsewhere/vm1-mid.qcow2', 'elsewhere/vm1-top.qcow2']);
+    assert.equal(ext.get('elsewhere/deleted.qcow2')?.exists, false);
+    assert.equal(ext.get('elsewhere/vm1-top.qcow2')?.backing?.path, p('elsewhere/vm1-mid.qcow2'));
+    assert.equal(ext.get('elsewhere/vm1-mid.qcow2')?.backing?.path, p('default/base.qcow2'));
+    assert.ok(section.external.every((f) => f.pool === null));
+  });
+
+  it('reports a damaged header as a problem on that file, not a failed collection', async () => {
+    await writeFile(p('extra/damaged.qcow2'), Buffer.from([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3]));
+    try {
+      const again = await readPools({ dirs: [p('extra')], libvirtConfigDir: '' });
+      const damaged = again.images.find((i) => i.path === p('extra/damaged.qcow2'));
+      assert.equal(damaged?.error, 'header: qcow2 header cut short');
+      assert.ok(again.problems.some((m) => m.startsWith(p('extra/damaged.qcow2'))));
+    } finally {
+      await rm(p('extra/damaged.qcow2'));
+    }
+  });
+
+  it('is absent when no image directory exists', async () => {
+    await assert.rejects(readPools({ dirs: [p('nope')], libvirtConfigDir: p('nope-etc') }), (e: unknown) => isSourceAbsentError(e));
+  });
+});
+
+describe('parsePoolXml', () => {
+  it('keeps dir, fs and netfs pools and ignores block-backed ones', () => {
+    assert.deepEqual(parsePoolXml(poolXml('images', '/var/lib/libvirt/images')), { name: 'images', type: 'dir', path: '/var/lib/libvirt/images' });
+    assert.equal(parsePoolXml(poolXml('nfs', '/mnt/nfs', 'netfs'))?.path, '/mnt/nfs');
+    assert.equal(parsePoolXml(poolXml('vg', '/dev/vg', 'logical')), null);
+    assert.throws(() => parsePoolXml('<domain/>'), /no <pool> element/);
+  });
+});
