@@ -57,7 +57,7 @@ export function pools(images: ImageFile[], external: ImageFile[] = []): PoolsSec
 }
 
 export function proc(pid: number, comm: string, cmdline: string[] = [comm], over: Partial<ProcessInfo> = {}): ProcessInfo {
-  return { pid, ppid: 1, comm, cmdline, uid: 0, startTimeSeconds: NOW - 3600, rssBytes: 1 << 20, hugetlbBytes: 0, ...over };
+  return { pid, ppid: 1, comm, state: 'S', cmdline, uid: 0, startTimeSeconds: NOW - 3600, rssBytes: 1 << 20, hugetlbBytes: 0, ...over };
 }
 
 /** The qemu of a libvirt domain, as libvirt starts it. */
