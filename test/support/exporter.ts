@@ -15,12 +15,12 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-/** `clock` (Unix seconds) replaces the wall clock of the collection, for exact ages. */
-export async function startExporter(args: string[], log: Logger = silentLogger, clock?: () => number): Promise<RunningExporter> {
+/** `clock` (Unix seconds) replaces the wall clock of the collection, for exact ages; `port` 0 picks a free one. */
+export async function startExporter(args: string[], log: Logger = silentLogger, clock?: () => number, port = 0): Promise<RunningExporter> {
   const { config } = parseArgs(['serve', ...args], SOURCES.map((s) => s.name));
   const exporter = new Exporter(config, log, { processMetrics: false, ...(clock ? { clock } : {}) });
   const server = createServer(exporter, log);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const get = async (path: string) => {
     const res = await fetch(url + path);

@@ -1,0 +1,146 @@
+// End to end on a real libvirtd + QEMU (TCG) with real qcow2 chains made by qemu-img: orphan
+// images, a missing backing link and a deep chain are reported exactly; every link of a defined
+// domain's chain (live XML or qcow2 header) stays silent; with libvirt unanswering, no image is
+// called an orphan. The real /sys of this machine (no vfio-pci) gives no device findings.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LibvirtTestHost } from '../support/libvirtd.js';
+import { startExporter, type RunningExporter } from '../support/exporter.js';
+import { series, value, type Sample } from '../support/prom-text.js';
+import { createQcow2 } from '../support/qemu-img.js';
+
+const PORT = 18311;
+const NODE_KINDS = [
+  'orphan_image', 'backing_chain_missing_link', 'snapshot_chain_deep', 'vfio_device_without_domain',
+  'vfio_group_held_by_foreign_process', 'mdev_without_domain', 'hugepages_reserved_without_domain', 'tap_without_domain',
+];
+
+function nodeFindings(samples: Sample[]): string[] {
+  return series(samples, 'vmzombie_finding_age_seconds').filter((s) => NODE_KINDS.includes(s.labels.kind ?? ''))
+    .map((s) => `${s.labels.kind} ${s.labels.subject}`).sort();
+}
+
+describe('node collectors on a real libvirtd with real qcow2 chains', { timeout: 300_000 }, () => {
+  let host: LibvirtTestHost;
+  let exporter: RunningExporter;
+  let pool: string;
+  const ids: Record<string, string> = {};
+  const names: Record<string, string> = {};
+  const img = (name: string) => path.join(pool, name);
+
+  before(async () => {
+    host = await LibvirtTestHost.acquire();
+    pool = path.join(host.workDir, 'pool');
+    const outside = path.join(host.workDir, 'outside');
+    await mkdir(pool);
+    await mkdir(outside);
+    for (const k of ['web', 'run', 'broken', 'deep']) names[k] = `vmzt-${host.tag}-${k}`;
+
+    // A shut-off domain on an overlay whose base is named relatively in its header.
+    await createQcow2(img('base.qcow2'));
+    await createQcow2(img('web.qcow2'), { backing: 'base.qcow2' });
+    ids.web = await host.define({ name: names.web as string, disks: [{ path: img('web.qcow2') }] });
+    await host.virsh('snapshot-create-as', ids.web as string, 'before-upgrade');
+    // A running domain whose active layer lives outside the pool, on a base inside it.
+    await createQcow2(img('run-base.qcow2'));
+    await createQcow2(path.join(outside, 'run-top.qcow2'), { backing: img('run-base.qcow2') });
+    ids.run = await host.define({ name: names.run as string, disks: [{ path: path.join(outside, 'run-top.qcow2') }] });
+    await host.virsh('start', ids.run as string);
+    // A chain that lost its base.
+    await createQcow2(img('broken-base.qcow2'));
+    await createQcow2(img('broken.qcow2'), { backing: img('broken-base.qcow2') });
+    await rm(img('broken-base.qcow2'));
+    ids.broken = await host.define({ name: names.broken as string, disks: [{ path: img('broken.qcow2') }] });
+    // Ten layers: deeper than --detect.max-chain-depth=8.
+    await createQcow2(img('deep-0.qcow2'));
+    for (let i = 1; i < 10; i++) await createQcow2(img(`deep-${i}.qcow2`), { backing: `deep-${i - 1}.qcow2` });
+    ids.deep = await host.define({ name: names.deep as string, disks: [{ path: img('deep-9.qcow2') }] });
+    // Leftovers no domain references: a lone image, and an overlay with its own base.
+    await createQcow2(img('orphan.qcow2'));
+    await createQcow2(img('orphan-base.qcow2'));
+    await createQcow2(img('orphan-top.qcow2'), { backing: img('orphan-base.qcow2') });
+  });
+
+  after(async () => {
+    await exporter?.stop();
+    // libvirt refuses to undefine a domain that still has snapshot metadata.
+    if (ids.web) await host.virsh('snapshot-delete', ids.web, 'before-upgrade').catch(() => {});
+    await host?.release();
+  });
+
+  const args = () => [
+    `--pool.dir=${pool}`, '--detect.grace=0s', '--detect.orphan-min-age=0s', '--collector.min-interval=0s', '--detect.max-chain-depth=8',
+  ];
+
+  it('reports exactly the orphans, the missing link and the deep chain that were built', async () => {
+    exporter = await startExporter(args(), undefined, PORT);
+    const samples = await exporter.scrape();
+    for (const c of ['libvirt', 'procfs', 'sysfs', 'pools']) assert.equal(value(samples, 'vmzombie_collector_up', { collector: c }), 1, `${c} up`);
+    assert.deepEqual(nodeFindings(samples), [
+      `backing_chain_missing_link ${img('broken.qcow2')}`,
+      `orphan_image ${img('orphan-base.qcow2')}`,
+      `orphan_image ${img('orphan-top.qcow2')}`,
+      `orphan_image ${img('orphan.qcow2')}`,
+      `snapshot_chain_deep ${names.deep} (${ids.deep}) vda`,
+    ]);
+    let allocated = 0;
+    for (const f of ['orphan.qcow2', 'orphan-base.qcow2', 'orphan-top.qcow2']) allocated += (await stat(img(f))).blocks * 512;
+    assert.equal(value(samples, 'vmzombie_reclaimable_disk_bytes', { kind: 'orphan_image' }), allocated);
+  });
+
+  it('exports pool, chain depth and snapshot series', async () => {
+    const samples = await exporter.scrape();
+    // base, web, run-base, broken, deep-0..9, orphan, orphan-base, orphan-top
+    assert.equal(value(samples, 'vmzombie_pool_images', { pool, format: 'qcow2' }), 17);
+    assert.ok((value(samples, 'vmzombie_pool_image_bytes', { pool }) ?? 0) > 0);
+    assert.equal(value(samples, 'vmzombie_domain_disk_chain_depth', { domain: names.deep as string, target: 'vda' }), 10);
+    assert.equal(value(samples, 'vmzombie_domain_disk_chain_depth', { domain: names.run as string, target: 'vda' }), 2);
+    assert.equal(value(samples, 'vmzombie_domain_disk_chain_depth', { domain: names.web as string, target: 'vda' }), 2);
+    assert.equal(value(samples, 'vmzombie_domain_snapshots', { domain: names.web as string }), 1);
+    assert.equal(value(samples, 'vmzombie_domain_snapshots', { domain: names.run as string }), 0);
+  });
+
+  it("this machine's real /sys has no vfio-pci device, so no device finding and no vfio series", async () => {
+    const samples = await exporter.scrape();
+    for (const kind of ['vfio_device_without_domain', 'vfio_group_held_by_foreign_process', 'mdev_without_domain']) {
+      assert.equal(value(samples, 'vmzombie_findings', { kind }), 0, kind);
+      assert.equal(value(samples, 'vmzombie_detector_up', { kind }), 1, `${kind} ran`);
+    }
+    assert.equal(value(samples, 'vmzombie_vfio_devices', { state: 'assigned' }), 0);
+    assert.equal(value(samples, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
+  });
+
+  it('names the missing file and the chain as evidence', async () => {
+    const { body } = await exporter.get('/findings.json');
+    const findings = (JSON.parse(body) as { findings: Array<{ kind: string; evidence: Record<string, unknown> }> }).findings;
+    const missing = findings.find((f) => f.kind === 'backing_chain_missing_link');
+    assert.equal(missing?.evidence.missingBacking, img('broken-base.qcow2'));
+    const deep = findings.find((f) => f.kind === 'snapshot_chain_deep');
+    assert.deepEqual(deep?.evidence.chain, Array.from({ length: 10 }, (_, i) => img(`deep-${9 - i}.qcow2`)));
+  });
+
+  it('the output passes promtool check metrics', async () => {
+    const { body } = await exporter.get('/metrics');
+    const result = await execa('promtool', ['check', 'metrics'], { input: body, reject: false });
+    assert.deepEqual(`${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.trim() !== ''), []);
+  });
+
+  it('calls no image an orphan while libvirt does not answer', async () => {
+    const libvirtd = Number((await execa('pgrep', ['-x', 'libvirtd'])).stdout.trim().split('\n')[0]);
+    const fresh = await startExporter([...args(), '--collector.timeout=2s'], undefined, PORT + 1);
+    process.kill(libvirtd, 'SIGSTOP');
+    try {
+      const samples = await fresh.scrape();
+      assert.equal(value(samples, 'vmzombie_collector_state', { collector: 'libvirt', state: 'timeout' }), 1);
+      assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'pools' }), 1);
+      assert.equal(value(samples, 'vmzombie_detector_up', { kind: 'orphan_image' }), 0);
+      assert.equal(value(samples, 'vmzombie_findings', { kind: 'orphan_image' }), 0);
+    } finally {
+      process.kill(libvirtd, 'SIGCONT');
+      await fresh.stop();
+    }
+  });
+});
