@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { defaultConfig } from '../../src/config/flags.js';
+import { storageMetrics } from '../../src/outputs/metrics/storage-metrics.js';
+import { deviceMetrics } from '../../src/outputs/metrics/device-metrics.js';
+import { parsePromText, series, value } from '../support/prom-text.js';
+import { backedBy, disk, domain, image, libvirt, pci, pools, snapshot, sysfs } from '../support/node-snapshot.js';
+
+async function scrape(registry: Registry) {
+  return parsePromText(await registry.metrics());
+}
+
+describe('storage and device metrics', () => {
+  it('count pool images per format and rebuild series so a removed image or device leaves none behind', async () => {
+    const registry = new Registry();
+    const storage = storageMetrics(registry, defaultConfig());
+    const devices = deviceMetrics(registry, defaultConfig());
+    const P = '/var/lib/libvirt/images';
+    const base = image(`${P}/base.qcow2`, { allocatedBytes: 1000 });
+    const top = image(`${P}/top.qcow2`, { allocatedBytes: 24, backing: backedBy(`${P}/base.qcow2`) });
+    const iso = image(`${P}/x.iso`, { format: 'iso', allocatedBytes: 5 });
+    const vm = domain('vm', { hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }], disks: [disk(`${P}/top.qcow2`)], snapshots: { internal: 1, external: 2 } });
+    const first = snapshot({
+      pools: pools([base, top, iso]), libvirt: libvirt([vm]),
+      sysfs: sysfs({ pciDevices: [pci('0000:01:00.0', { iommuGroup: '12' }), pci('0000:02:00.0', { iommuGroup: '13' }), pci('0000:03:00.0', { driver: 'nvidia' }), pci('0000:00:1f.0', { class: '0x060100', driver: 'lpc_ich' })] }),
+    });
+    storage.update(first);
+    devices.update(first);
+    let s = await scrape(registry);
+    assert.equal(value(s, 'vmzombie_pool_images', { pool: 'default', format: 'qcow2' }), 2);
+    assert.equal(value(s, 'vmzombie_pool_images', { pool: 'default', format: 'iso' }), 1);
+    assert.equal(value(s, 'vmzombie_pool_image_bytes', { pool: 'default' }), 1029);
+    assert.equal(value(s, 'vmzombie_domain_disk_chain_depth', { domain: 'vm', target: 'vda' }), 2);
+    assert.equal(value(s, 'vmzombie_domain_snapshots', { domain: 'vm' }), 3);
+    assert.deepEqual(series(s, 'vmzombie_pci_device_info').map((x) => `${x.labels.address} ${x.labels.driver} ${x.labels.class} ${x.labels.iommu_group}`).sort(),
+      ['0000:01:00.0 vfio-pci gpu 12', '0000:02:00.0 vfio-pci gpu 13', '0000:03:00.0 nvidia gpu '], 'the ISA bridge is left out');
+    assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'assigned' }), 1);
+    assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 1);
+
+    const second = snapshot({ pools: pools([base]), libvirt: libvirt([]), sysfs: sysfs({ pciDevices: [] }) });
+    storage.update(second);
+    devices.update(second);
+    s = await scrape(registry);
+    assert.equal(series(s, 'vmzombie_pool_images', { format: 'iso' }).length, 0);
+    assert.equal(series(s, 'vmzombie_domain_disk_chain_depth').length, 0);
+    assert.equal(series(s, 'vmzombie_pci_device_info').length, 0);
+    assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
+  });
+});
