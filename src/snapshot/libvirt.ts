@@ -60,8 +60,8 @@ export const DomainSchema = z.object({
   reason: z.string(),
   autostart: z.boolean(),
   persistent: z.boolean(),
-  /** Snapshots libvirt knows for the domain (`snapshot-list --internal` / `--external`). */
-  snapshots: z.object({ internal: z.number(), external: z.number() }).default({ internal: 0, external: 0 }),
+  /** Snapshots libvirt has metadata for (`snapshot-list --name`), internal and external together. */
+  snapshots: z.number().default(0),
   vcpus: z.number(),
   memoryBytes: z.number(),
   hugepages: z.boolean(),

@@ -11,7 +11,7 @@ export const NOW = 1_800_000_000;
 export function domain(over: Partial<Domain> & { name: string }): Domain {
   return {
     uuid: `00000000-0000-4000-8000-${Buffer.from(over.name).toString('hex').padEnd(12, '0').slice(0, 12)}`,
-    id: null, state: 'shutoff', reason: 'unknown', autostart: false, persistent: true, snapshots: { internal: 0, external: 0 }, vcpus: 1,
+    id: null, state: 'shutoff', reason: 'unknown', autostart: false, persistent: true, snapshots: 0, vcpus: 1,
     memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: null,
     ...over,
   };

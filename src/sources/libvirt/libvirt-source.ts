@@ -20,8 +20,12 @@ export function isLocalQemuUri(uri: string): boolean {
   return scheme === 'qemu' && (m[2] === '' || transport === 'unix');
 }
 
-/** Commands per domain in the second round: dumpxml, domstate, internal and external snapshot lists. */
-const PER_DOMAIN = 4;
+/**
+ * Commands per domain in the second round: dumpxml, domstate and the snapshot list (one list, not
+ * one per location: each command costs a round trip, and internal snapshots are also counted from
+ * the qcow2 headers by the pools source).
+ */
+const PER_DOMAIN = 3;
 
 function countLines(text: string): number {
   return text.split('\n').filter((l) => l.trim() !== '').length;
@@ -45,9 +49,7 @@ export class LibvirtReader {
     const autostart = new Set(parseUuidList(lists.outputs[1] ?? '').uuids);
     const persistent = new Set(parseUuidList(lists.outputs[2] ?? '').uuids);
 
-    const perDomain = all.uuids.flatMap((u) => [
-      `dumpxml ${u}`, `domstate --reason ${u}`, `snapshot-list ${u} --name --internal`, `snapshot-list ${u} --name --external`,
-    ]);
+    const perDomain = all.uuids.flatMap((u) => [`dumpxml ${u}`, `domstate --reason ${u}`, `snapshot-list ${u} --name`]);
     const details = perDomain.length ? await this.shell.run(perDomain, signal) : { outputs: [], stderr: '' };
     for (const line of (lists.stderr + details.stderr).split('\n')) if (line.trim()) problems.push(line.trim());
 
@@ -56,7 +58,7 @@ export class LibvirtReader {
     for (const [i, uuid] of all.uuids.entries()) {
       const xmlText = details.outputs[PER_DOMAIN * i] ?? '';
       const stateText = details.outputs[PER_DOMAIN * i + 1] ?? '';
-      const snapshots = { internal: countLines(details.outputs[PER_DOMAIN * i + 2] ?? ''), external: countLines(details.outputs[PER_DOMAIN * i + 3] ?? '') };
+      const snapshots = countLines(details.outputs[PER_DOMAIN * i + 2] ?? '');
       // Empty output: the domain went away between the two rounds. Its error is on stderr.
       if (xmlText.trim() === '' && stateText.trim() === '') continue;
       try {
