@@ -44,7 +44,7 @@ try {
     if (i % 2 === 0) {
       domains.push({
         name: `vm-${i}`, uuid: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, id: null, state: 'shutoff', reason: 'shutdown',
-        autostart: false, persistent: true, snapshots: { internal: 0, external: 0 }, vcpus: 1, memoryBytes: 64 << 20, hugepages: false,
+        autostart: false, persistent: true, snapshots: 0, vcpus: 1, memoryBytes: 64 << 20, hugepages: false,
         disks: [{ target: 'vda', device: 'disk', type: 'file', source: file, readonly: false, shareable: false, backingChain: [] }],
         hostdevs: [], interfaces: [], pid: null,
       });

@@ -2,15 +2,16 @@
 // --detect.max-chain-depth. Every layer costs a lookup on reads; long chains come from external
 // snapshots or backups that were never committed (blockcommit) back.
 import type { Detector, FindingOf } from './finding.js';
-import { diskChains } from './lib/disk-chains.js';
+import { diskChains, ImageIndex } from './lib/disk-chains.js';
 
 export interface SnapshotChainDeepEvidence {
   depth: number;
   maxDepth: number;
   chain: string[];
-  /** libvirt's snapshot counts for the domain. */
-  internalSnapshots: number;
-  externalSnapshots: number;
+  /** Snapshots libvirt has metadata for (the whole domain, internal and external). */
+  libvirtSnapshots: number;
+  /** Internal snapshots stored in the chain's qcow2 files (nb_snapshots of their headers). */
+  internalSnapshotsInChain: number;
   /** The chain loops back on itself (a corrupted or hand-edited header). */
   loop: boolean;
 }
@@ -21,6 +22,7 @@ export const snapshotChainDeep: Detector<'snapshot_chain_deep'> = {
   detect(s, { options }) {
     const { libvirt, pools } = s;
     if (!libvirt || !pools || !libvirt.local) return [];
+    const index = new ImageIndex(pools);
     const findings: Array<FindingOf<'snapshot_chain_deep'>> = [];
     for (const c of diskChains(libvirt, pools)) {
       if (c.depth <= options.maxChainDepth) continue;
@@ -32,7 +34,9 @@ export const snapshotChainDeep: Detector<'snapshot_chain_deep'> = {
         reclaimable: {},
         evidence: {
           depth: c.depth, maxDepth: options.maxChainDepth, chain: c.links,
-          internalSnapshots: c.domain.snapshots.internal, externalSnapshots: c.domain.snapshots.external, loop: c.loop,
+          libvirtSnapshots: c.domain.snapshots,
+          internalSnapshotsInChain: c.links.reduce((sum, p) => sum + (index.byPath.get(p)?.internalSnapshots ?? 0), 0),
+          loop: c.loop,
         },
       });
     }

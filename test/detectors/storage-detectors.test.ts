@@ -97,13 +97,14 @@ describe('snapshot_chain_deep', () => {
   const chain = (n: number) => Array.from({ length: n }, (_, i) => image(`${P}/l${i}.qcow2`, { backing: i + 1 < n ? backedBy(`${P}/l${i + 1}.qcow2`) : null }));
 
   it('reports a disk chain deeper than the limit with its layers', () => {
-    const d = domain('deep', { state: 'shutoff', snapshots: { internal: 0, external: 9 }, disks: [disk(`${P}/l0.qcow2`)] });
+    const d = domain('deep', { state: 'shutoff', snapshots: 9, disks: [disk(`${P}/l0.qcow2`)] });
     const found = snapshotChainDeep.detect(snapshot({ libvirt: libvirt([d]), pools: pools(chain(10)) }), ctx());
     assert.equal(found.length, 1);
     assert.deepEqual(found[0]?.labels, { domain: 'deep', uuid: d.uuid, target: 'vda' });
     assert.equal(found[0]?.evidence.depth, 10);
     assert.equal(found[0]?.evidence.chain.length, 10);
-    assert.equal(found[0]?.evidence.externalSnapshots, 9);
+    assert.equal(found[0]?.evidence.libvirtSnapshots, 9);
+    assert.equal(found[0]?.evidence.internalSnapshotsInChain, 0);
   });
 
   it('stays silent at exactly the limit, and counts the live XML chain when it is the longer view', () => {

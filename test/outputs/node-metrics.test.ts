@@ -20,7 +20,7 @@ describe('storage and device metrics', () => {
     const base = image(`${P}/base.qcow2`, { allocatedBytes: 1000 });
     const top = image(`${P}/top.qcow2`, { allocatedBytes: 24, backing: backedBy(`${P}/base.qcow2`) });
     const iso = image(`${P}/x.iso`, { format: 'iso', allocatedBytes: 5 });
-    const vm = domain('vm', { hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }], disks: [disk(`${P}/top.qcow2`)], snapshots: { internal: 1, external: 2 } });
+    const vm = domain('vm', { hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }], disks: [disk(`${P}/top.qcow2`)], snapshots: 3 });
     const first = snapshot({
       pools: pools([base, top, iso]), libvirt: libvirt([vm]),
       sysfs: sysfs({ pciDevices: [pci('0000:01:00.0', { iommuGroup: '12' }), pci('0000:02:00.0', { iommuGroup: '13' }), pci('0000:03:00.0', { driver: 'nvidia' }), pci('0000:00:1f.0', { class: '0x060100', driver: 'lpc_ich' })] }),

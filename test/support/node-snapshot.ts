@@ -20,7 +20,7 @@ export function domain(name: string, over: Partial<Domain> = {}): Domain {
   const n = (++uuidSeq).toString(16).padStart(12, '0');
   return {
     name, uuid: `00000000-0000-4000-8000-${n}`, id: null, state: 'running', reason: 'booted', autostart: false, persistent: true,
-    snapshots: { internal: 0, external: 0 }, vcpus: 1, memoryBytes: 32 * 1024 ** 2, hugepages: false,
+    snapshots: 0, vcpus: 1, memoryBytes: 32 * 1024 ** 2, hugepages: false,
     disks: [], hostdevs: [], interfaces: [], pid: null, ...over,
   };
 }

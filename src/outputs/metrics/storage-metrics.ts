@@ -15,7 +15,7 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
     name: 'vmzombie_domain_disk_chain_depth', help: 'Layers in each domain disk chain: the active image plus its backing files.', labelNames: ['domain', 'target'], registers: [registry],
   });
   const snapshots = new Gauge<'domain'>({
-    name: 'vmzombie_domain_snapshots', help: 'Snapshots libvirt knows for each domain (internal plus external).', labelNames: ['domain'], registers: [registry],
+    name: 'vmzombie_domain_snapshots', help: 'Snapshots libvirt has metadata for, per domain (internal and external).', labelNames: ['domain'], registers: [registry],
   });
   return {
     update(snapshot) {
@@ -33,7 +33,7 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
         }
       }
       if (libvirt) {
-        for (const d of libvirt.domains) snapshots.set({ domain: d.name }, d.snapshots.internal + d.snapshots.external);
+        for (const d of libvirt.domains) snapshots.set({ domain: d.name }, d.snapshots);
         if (libvirt.local) for (const c of diskChains(libvirt, pools)) depth.set({ domain: c.domain.name, target: c.disk.target }, c.depth);
       }
     },
