@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
@@ -30,6 +30,8 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
   const ids: Record<string, string> = {};
   const names: Record<string, string> = {};
   const img = (name: string) => path.join(pool, name);
+  const taps: Record<string, string> = {};
+  let strayPid = 0;
 
   before(async () => {
     host = await LibvirtTestHost.acquire();
@@ -62,12 +64,36 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
     await createQcow2(img('orphan.qcow2'));
     await createQcow2(img('orphan-base.qcow2'));
     await createQcow2(img('orphan-top.qcow2'), { backing: img('orphan-base.qcow2') });
+
+    // Taps: one a running domain owns (libvirt names it vnetN), one left behind persistent and unheld
+    // under a libvirt-style name, one held by a qemu no domain owns.
+    names.net = `vmzt-${host.tag}-net`;
+    const netXml = path.join(host.workDir, 'net.xml');
+    await writeFile(netXml, `<domain type='qemu'><name>${names.net}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><interface type='ethernet'><mac address='52:54:00:7a:00:01'/><model type='virtio'/></interface></devices></domain>`);
+    await host.virsh('define', netXml);
+    ids.net = (await host.virsh('domuuid', names.net)).trim();
+    await host.virsh('start', ids.net);
+    taps.left = `vnet${9000 + Math.floor(Math.random() * 999)}`;
+    await execa('ip', ['tuntap', 'add', 'dev', taps.left, 'mode', 'tap'], { timeout: 10_000 });
+    taps.stray = `vmzs-${host.tag}`;
+    const pidfile = path.join(host.workDir, 'tap-stray.pid');
+    await execa('qemu-system-x86_64', ['-name', `guest=vmzt-${host.tag}-tapstray`, '-machine', 'pc', '-m', '32', '-display', 'none',
+      '-daemonize', '-pidfile', pidfile, '-netdev', `tap,id=n0,ifname=${taps.stray},script=no,downscript=no`, '-device', 'virtio-net-pci,netdev=n0'], { timeout: 30_000 });
+    strayPid = Number((await readFile(pidfile, 'utf8')).trim());
+    host.track(strayPid);
   });
 
   after(async () => {
     await exporter?.stop();
     // libvirt refuses to undefine a domain that still has snapshot metadata.
     if (ids.web) await host.virsh('snapshot-delete', ids.web, 'before-upgrade').catch(() => {});
+    if (ids.net) {
+      await host.virsh('destroy', ids.net).catch(() => {});
+      await host.virsh('undefine', ids.net).catch(() => {});
+    }
+    if (taps.left) await execa('ip', ['tuntap', 'del', 'dev', taps.left, 'mode', 'tap'], { reject: false });
     await host?.release();
   });
 
@@ -85,7 +111,9 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
       `orphan_image ${img('orphan-top.qcow2')}`,
       `orphan_image ${img('orphan.qcow2')}`,
       `snapshot_chain_deep ${names.deep} (${ids.deep}) vda`,
-    ]);
+      `tap_without_domain ${taps.left}`,
+      `tap_without_domain ${taps.stray}`,
+    ].sort());
     let allocated = 0;
     for (const f of ['orphan.qcow2', 'orphan-base.qcow2', 'orphan-top.qcow2']) allocated += (await stat(img(f))).blocks * 512;
     assert.equal(value(samples, 'vmzombie_reclaimable_disk_bytes', { kind: 'orphan_image' }), allocated);
@@ -111,6 +139,19 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
     }
     assert.equal(value(samples, 'vmzombie_vfio_devices', { state: 'assigned' }), 0);
     assert.equal(value(samples, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
+  });
+
+  it('names the qemu holding a left-over tap, read from its fdinfo', async () => {
+    const { body } = await exporter.get('/findings.json');
+    const findings = (JSON.parse(body) as { findings: Array<{ kind: string; subject: string; evidence: Record<string, unknown> }> }).findings;
+    const stray = findings.find((f) => f.kind === 'tap_without_domain' && f.subject === taps.stray);
+    assert.deepEqual(stray?.evidence.holders, [`pid ${strayPid} qemu-system-x86`]);
+    const flags = Number.parseInt(String(stray?.evidence.tunFlags), 16);
+    assert.equal(flags & 0x0002, 0x0002, 'IFF_TAP');
+    assert.equal(flags & 0x0800, 0, 'not IFF_PERSIST: it lives as long as the qemu holding it');
+    const left = findings.find((f) => f.kind === 'tap_without_domain' && f.subject === taps.left);
+    assert.deepEqual(left?.evidence.holders, []);
+    assert.equal(left?.evidence.tunFlags, '0x1802', 'IFF_TAP | IFF_NO_PI | IFF_PERSIST');
   });
 
   it('names the missing file and the chain as evidence', async () => {
