@@ -33,6 +33,8 @@ export const DomainDiskSchema = z.object({
   shareable: z.boolean(),
   /** Backing files below the active layer, nearest first, as the live XML's <backingStore> lists them. */
   backingChain: z.array(z.string()),
+  /** For type='volume' disks: the storage pool and volume the disk names instead of a path. */
+  volume: z.object({ pool: z.string(), volume: z.string() }).nullable().default(null),
 });
 export type DomainDisk = z.infer<typeof DomainDiskSchema>;
 
@@ -68,6 +70,8 @@ export const DomainSchema = z.object({
   disks: z.array(DomainDiskSchema),
   hostdevs: z.array(DomainHostdevSchema),
   interfaces: z.array(DomainInterfaceSchema),
+  /** Host files the domain boots from or keeps state in: <os> kernel, initrd, dtb, loader, nvram. */
+  bootFiles: z.array(z.string()).default([]),
   /** qemu pid from libvirt's run directory (<name>.pid), null when not running or not readable. */
   pid: z.number().nullable(),
 });

@@ -12,7 +12,7 @@ export function domain(over: Partial<Domain> & { name: string }): Domain {
   return {
     uuid: `00000000-0000-4000-8000-${Buffer.from(over.name).toString('hex').padEnd(12, '0').slice(0, 12)}`,
     id: null, state: 'shutoff', reason: 'unknown', autostart: false, persistent: true, snapshots: 0, vcpus: 1,
-    memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: null,
+    memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [], hostdevs: [], interfaces: [], bootFiles: [], pid: null,
     ...over,
   };
 }
@@ -22,7 +22,7 @@ export function running(name: string, pid: number, over: Partial<Domain> = {}): 
 }
 
 export function disk(source: string, backingChain: string[] = []): Domain['disks'][number] {
-  return { target: 'vda', device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain };
+  return { target: 'vda', device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain, volume: null };
 }
 
 export function file(path: string, inode: number, over: Partial<FileStat> = {}): FileStat {

@@ -13,6 +13,7 @@ export interface DomainXml {
   disks: DomainDisk[];
   hostdevs: DomainHostdev[];
   interfaces: Array<{ type: string; targetDev: string | null; mac: string | null }>;
+  bootFiles: string[];
 }
 
 type Node = Record<string, unknown>;
@@ -95,6 +96,8 @@ export function parseDomainXml(xml: string): DomainXml {
       readonly: child(d, 'readonly') !== undefined,
       shareable: child(d, 'shareable') !== undefined,
       backingChain: backingChain(d),
+      volume: type === 'volume' && attr(child(d, 'source'), 'pool') && attr(child(d, 'source'), 'volume')
+        ? { pool: attr(child(d, 'source'), 'pool') as string, volume: attr(child(d, 'source'), 'volume') as string } : null,
     };
   });
 
@@ -123,6 +126,9 @@ export function parseDomainXml(xml: string): DomainXml {
     mac: attr(child(i, 'mac'), 'address'),
   }));
 
+  const os = child(dom, 'os');
+  const bootFiles = ['kernel', 'initrd', 'dtb', 'loader', 'nvram'].map((n) => text(child(os, n))).filter((p): p is string => p !== null && p.startsWith('/'));
+
   const vcpus = Number(attr(vcpuNode, 'current') ?? text(vcpuNode) ?? '1');
   return {
     name,
@@ -134,5 +140,6 @@ export function parseDomainXml(xml: string): DomainXml {
     disks,
     hostdevs,
     interfaces,
+    bootFiles,
   };
 }
