@@ -45,8 +45,8 @@ try {
       domains.push({
         name: `vm-${i}`, uuid: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, id: null, state: 'shutoff', reason: 'shutdown',
         autostart: false, persistent: true, snapshots: 0, vcpus: 1, memoryBytes: 64 << 20, hugepages: false,
-        disks: [{ target: 'vda', device: 'disk', type: 'file', source: file, readonly: false, shareable: false, backingChain: [] }],
-        hostdevs: [], interfaces: [], pid: null,
+        disks: [{ target: 'vda', device: 'disk', type: 'file', source: file, readonly: false, shareable: false, backingChain: [], volume: null }],
+        hostdevs: [], interfaces: [], bootFiles: [], pid: null,
       });
       await writeFile(path.join(root, 'etc/qemu', `vm-${i}.xml`), `<domain type='qemu'><name>vm-${i}</name><uuid>${domains.at(-1)!.uuid}</uuid><memory>65536</memory><devices><disk type='file' device='disk'><source file='${file}'/><target dev='vda'/></disk></devices></domain>`);
     }

@@ -21,12 +21,12 @@ export function domain(name: string, over: Partial<Domain> = {}): Domain {
   return {
     name, uuid: `00000000-0000-4000-8000-${n}`, id: null, state: 'running', reason: 'booted', autostart: false, persistent: true,
     snapshots: 0, vcpus: 1, memoryBytes: 32 * 1024 ** 2, hugepages: false,
-    disks: [], hostdevs: [], interfaces: [], pid: null, ...over,
+    disks: [], hostdevs: [], interfaces: [], bootFiles: [], pid: null, ...over,
   };
 }
 
 export function disk(source: string, backingChain: string[] = [], target = 'vda'): DomainDisk {
-  return { target, device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain };
+  return { target, device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain, volume: null };
 }
 
 export function fileStat(p: string, inode: number, exists = true): FileStat {
