@@ -41,6 +41,16 @@ describe('orphan_image', () => {
     assert.deepEqual(orphanImage.detect(s, ctx()), []);
   });
 
+  it('resolves type=volume disks through the pool and counts boot files (kernel, initrd) as referenced', () => {
+    const kernel = image(`${P}/vmlinuz`, { format: 'raw' });
+    const d = domain('vol', { state: 'shutoff', bootFiles: [`${P}/vmlinuz`],
+      disks: [{ ...disk('', [], 'vda'), type: 'volume', source: null, volume: { pool: 'default', volume: 'web.qcow2' } }] });
+    const s = snapshot({ libvirt: libvirt([d]), pools: pools([base, web, kernel, stray]) });
+    assert.deepEqual(orphanImage.detect(s, ctx()).map((f) => f.subject), [`${P}/stray.qcow2`]);
+    const elsewhere = domain('vol2', { state: 'shutoff', disks: [{ ...disk('', [], 'vda'), type: 'volume', source: null, volume: { pool: 'iscsi', volume: 'lun1' } }] });
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([elsewhere]), pools: pools([stray]) }), ctx()), [], 'a volume in a pool not read: chain unknown');
+  });
+
   it('leaves images younger than --detect.orphan-min-age alone (a VM being created)', () => {
     const young = image(`${P}/new.qcow2`, { mtimeSeconds: NOW - 600 });
     const s = snapshot({ libvirt: libvirt([]), pools: pools([young]) });

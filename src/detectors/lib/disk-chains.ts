@@ -57,24 +57,32 @@ export function diskChains(libvirt: LibvirtSection, pools: PoolsSection | undefi
     return st?.inode != null ? fileId(st.devMajor, st.devMinor, st.inode) : null;
   };
   const chains: DiskChain[] = [];
+  const poolDirs = new Map((pools?.pools ?? []).map((p) => [p.name, p.path]));
   for (const domain of libvirt.domains) {
     for (const disk of domain.disks) {
-      if (disk.source === null) continue;
-      const header = followHeaders(disk.source, index, idOf);
-      const live = [disk.source, ...disk.backingChain];
+      // type='volume' disks name a pool and a volume; dir pools keep volumes as files named after them.
+      const poolDir = disk.volume ? poolDirs.get(disk.volume.pool) : undefined;
+      const source = disk.source ?? (disk.volume && poolDir !== undefined ? `${poolDir}/${disk.volume.volume}` : null);
+      if (source === null) {
+        // A volume in a pool we do not read: its chain is unknown.
+        if (disk.volume) chains.push({ domain, disk, links: [], depth: 0, referenced: [], missing: null, complete: false, loop: false });
+        continue;
+      }
+      const header = followHeaders(source, index, idOf);
+      const live = [source, ...disk.backingChain];
       // libvirt fills <backingStore> only for running domains; a shut-off domain's XML has none.
       const liveKnown = disk.backingChain.length > 0;
       const liveMissing = disk.backingChain.find((p) => stats.get(p)?.exists === false);
-      const missing = header.missing ?? (liveMissing ? { image: live[live.indexOf(liveMissing) - 1] ?? disk.source, backing: liveMissing, raw: liveMissing } : null);
+      const missing = header.missing ?? (liveMissing ? { image: live[live.indexOf(liveMissing) - 1] ?? source, backing: liveMissing, raw: liveMissing } : null);
       const links = header.links.length >= live.length ? header.links : live;
       // Not a file image: block devices and network disks have no header we read; their XML is all we know.
-      const isFile = disk.type === 'file';
+      const isFile = disk.type === 'file' || disk.type === 'volume';
       chains.push({
         domain, disk, links,
         depth: Math.max(header.links.length, live.length),
         referenced: [...new Set([...header.links, ...live])],
         missing,
-        complete: header.complete || liveKnown || !isFile || stats.get(disk.source)?.exists === false,
+        complete: header.complete || liveKnown || !isFile || stats.get(source)?.exists === false,
         loop: header.loop,
       });
     }
