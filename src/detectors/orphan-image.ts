@@ -17,6 +17,8 @@ export interface OrphanImageEvidence {
   overlays: string[];
   /** Processes holding the file open, when any (a copy or a stray qemu still using it). */
   openBy: string[];
+  /** An earlier orphan that is the same file (a symlink or hard link): its bytes are counted there. */
+  sameFileAs: string | null;
 }
 
 export const orphanImage: Detector<'orphan_image'> = {
@@ -45,20 +47,25 @@ export const orphanImage: Detector<'orphan_image'> = {
     const orphans = pools.images.filter((img) => img.exists && !paths.has(img.path)
       && !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))));
     const findings: Array<FindingOf<'orphan_image'>> = [];
+    const counted = new Map<string, string>();
     for (const img of orphans) {
       if (img.mtimeSeconds === null || now - img.mtimeSeconds < options.orphanMinAgeSeconds) continue;
+      const id = img.inode === null ? null : fileId(img.devMajor, img.devMinor, img.inode);
+      const sameFileAs = id === null ? null : counted.get(id) ?? null;
+      if (id !== null && sameFileAs === null) counted.set(id, img.path);
       const holders = procfs?.openFiles.filter((f) => f.inode === img.inode && f.target.replace(/ \(deleted\)$/, '') === img.path) ?? [];
       findings.push({
         kind: 'orphan_image',
         subject: img.path,
         labels: { image: img.path, pool: img.pool ?? '', format: img.format },
         since: null,
-        reclaimable: { diskBytes: img.allocatedBytes ?? 0 },
+        reclaimable: { diskBytes: sameFileAs === null ? img.allocatedBytes ?? 0 : 0 },
         evidence: {
           pool: img.pool, format: img.format, sizeBytes: img.sizeBytes, allocatedBytes: img.allocatedBytes,
           mtimeSeconds: img.mtimeSeconds, inode: img.inode, backingFile: img.backing?.path ?? img.backing?.raw ?? null,
           overlays: orphans.filter((o) => o.backing?.path === img.path).map((o) => o.path),
           openBy: [...new Set(holders.map((h) => `pid ${h.pid} fd ${h.fd}`))],
+          sameFileAs,
         },
       });
     }

@@ -10,6 +10,7 @@ export interface VfioGroupHeldByForeignProcessEvidence {
   pid: number;
   comm: string;
   cmdline: string;
+  startedAt: number | null;
   fds: string[];
   groupDevices: string[];
   /** Running domains owning a device of the group (their qemu would be entitled to hold it). */
@@ -40,10 +41,11 @@ export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign
           kind: 'vfio_group_held_by_foreign_process',
           subject: `group ${group} pid ${pid}`,
           labels: { group, pid: String(pid), comm: p?.comm ?? '' },
-          since: p?.startTimeSeconds ?? null,
+          // From first sight, not process start: a destroyed guest's qemu may take seconds to let go.
+          since: null,
           reclaimable: {},
           evidence: {
-            group, pid, comm: p?.comm ?? '(exited)', cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512),
+            group, pid, comm: p?.comm ?? '(exited)', cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512), startedAt: p?.startTimeSeconds ?? null,
             fds: fds.map((f) => `fd ${f.fd} → ${f.target}`), groupDevices: devices,
             owners: owners.map((d) => `${d.name} (${d.uuid}) ${d.state}`),
           },

@@ -51,6 +51,14 @@ describe('orphan_image', () => {
     assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([elsewhere]), pools: pools([stray]) }), ctx()), [], 'a volume in a pool not read: chain unknown');
   });
 
+  it('counts the bytes of a file reachable under two names (a symlink in the pool) once', () => {
+    const link = { ...stray, path: `${P}/stray-link.qcow2` };
+    const found = orphanImage.detect(snapshot({ libvirt: libvirt([]), pools: pools([stray, link]) }), ctx());
+    assert.deepEqual(found.map((f) => [f.subject, f.reclaimable.diskBytes, f.evidence.sameFileAs]), [
+      [`${P}/stray.qcow2`, 123 << 20, null], [`${P}/stray-link.qcow2`, 0, `${P}/stray.qcow2`],
+    ]);
+  });
+
   it('leaves images younger than --detect.orphan-min-age alone (a VM being created)', () => {
     const young = image(`${P}/new.qcow2`, { mtimeSeconds: NOW - 600 });
     const s = snapshot({ libvirt: libvirt([]), pools: pools([young]) });
