@@ -21,3 +21,8 @@ export async function createRaw(file: string, size = '1M'): Promise<void> {
 export async function addInternalSnapshot(file: string, name: string): Promise<void> {
   await run('qemu-img', ['snapshot', '-c', name, file], { timeout: 20_000 });
 }
+
+/** Rewrites the backing file name in the header without touching data (test setup only). */
+export async function rebaseUnsafe(file: string, backing: string): Promise<void> {
+  await run('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-b', backing, '-F', 'qcow2', file], { timeout: 20_000 });
+}

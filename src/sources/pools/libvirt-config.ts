@@ -2,11 +2,12 @@
 // file-backed storage pools (storage/*.xml) and the disks of its persistent domains (qemu/*.xml).
 // Read from disk rather than through virsh because sources run in parallel: the pools source must
 // know its directories before the libvirt source has answered.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { parseDomainXml } from '../libvirt/parse-domain-xml.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
+import { mapLimit } from '../../util/map-limit.js';
 
 /** Pool types whose volumes are files in a directory (target/path). */
 const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
@@ -40,7 +41,12 @@ async function xmlFiles(dir: string): Promise<string[]> {
 
 export interface LibvirtConfig { pools: LibvirtPoolDef[]; diskPaths: string[] }
 
-export async function readLibvirtConfig(configDir: string, problems: string[]): Promise<LibvirtConfig> {
+const CONCURRENCY = 16;
+
+/** Disk paths per domain definition file, valid while its size and mtime are unchanged. */
+export type DefinitionCache = Map<string, { key: string; disks: string[] }>;
+
+export async function readLibvirtConfig(configDir: string, problems: string[], signal?: AbortSignal, cache: DefinitionCache = new Map()): Promise<LibvirtConfig> {
   const config: LibvirtConfig = { pools: [], diskPaths: [] };
   if (configDir === '') return config;
   for (const file of await listOrProblem(path.join(configDir, 'storage'), problems)) {
@@ -51,16 +57,25 @@ export async function readLibvirtConfig(configDir: string, problems: string[]): 
       problems.push(`pool definition ${file}: ${describeError(e)}`);
     }
   }
-  const disks = new Set<string>();
-  for (const file of await listOrProblem(path.join(configDir, 'qemu'), problems)) {
+  const files = await listOrProblem(path.join(configDir, 'qemu'), problems);
+  const listed = new Set(files);
+  for (const f of cache.keys()) if (!listed.has(f)) cache.delete(f);
+  const perDomain = await mapLimit(files, CONCURRENCY, async (file) => {
     try {
-      const dom = parseDomainXml(await readFile(file, 'utf8'));
-      for (const d of dom.disks) if (d.type === 'file' && d.source) disks.add(d.source);
+      const st = await stat(file);
+      const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+      const cached = cache.get(file);
+      if (cached?.key === key) return cached.disks;
+      const disks = parseDomainXml(await readFile(file, 'utf8')).disks.flatMap((d) => (d.type === 'file' && d.source ? [d.source] : []));
+      cache.set(file, { key, disks });
+      return disks;
     } catch (e: unknown) {
+      if (errorCode(e) === 'ENOENT') return []; // undefined between listing and reading
       problems.push(`domain definition ${file}: ${describeError(e)}`);
+      return [];
     }
-  }
-  config.diskPaths = [...disks];
+  }, signal);
+  config.diskPaths = [...new Set(perDomain.flat())];
   return config;
 }
 

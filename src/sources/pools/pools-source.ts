@@ -12,13 +12,41 @@ import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { HEADER_READ_BYTES, isHostPath, parseImageHeader } from './image-header.js';
-import { readLibvirtConfig } from './libvirt-config.js';
+import { readLibvirtConfig, type DefinitionCache } from './libvirt-config.js';
 
 const CONCURRENCY = 16;
 /** Files outside the pools followed per collection: a bound against pathological or looping chains. */
 const MAX_EXTERNAL = 10_000;
 
 export interface PoolsOptions { dirs: readonly string[]; libvirtConfigDir: string }
+
+type HeaderParts = Pick<ImageFile, 'format' | 'internalSnapshots' | 'backing' | 'error'>;
+
+/**
+ * What each file's header said, keyed by path and valid while device, inode, size, mtime and ctime
+ * are unchanged (rewriting a header changes them): steady-state collections only stat files.
+ */
+export class HeaderCache {
+  private entries = new Map<string, { key: string; parts: HeaderParts }>();
+  private seen = new Set<string>();
+
+  get(p: string, key: string): HeaderParts | undefined {
+    this.seen.add(p);
+    const e = this.entries.get(p);
+    return e && e.key === key ? e.parts : undefined;
+  }
+
+  set(p: string, key: string, parts: HeaderParts): void {
+    this.seen.add(p);
+    this.entries.set(p, { key, parts });
+  }
+
+  /** Forgets files not looked at since the last call, so the cache never outgrows the pools. */
+  prune(): void {
+    for (const p of this.entries.keys()) if (!this.seen.has(p)) this.entries.delete(p);
+    this.seen = new Set();
+  }
+}
 
 /** Where a backing name points, the way QEMU resolves it: relative to the overlay's directory. */
 export function resolveBacking(imagePath: string, raw: string): string | null {
@@ -27,9 +55,17 @@ export function resolveBacking(imagePath: string, raw: string): string | null {
   return path.isAbsolute(name) ? path.normalize(name) : path.join(path.dirname(imagePath), name);
 }
 
-export async function readPools(opts: PoolsOptions, signal?: AbortSignal): Promise<PoolsSection> {
+/** State a pools source keeps between collections so unchanged files cost one stat each. */
+export interface PoolsCaches { headers: HeaderCache; definitions: DefinitionCache }
+
+export function newPoolsCaches(): PoolsCaches {
+  return { headers: new HeaderCache(), definitions: new Map() };
+}
+
+export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches: PoolsCaches = newPoolsCaches()): Promise<PoolsSection> {
   const problems: string[] = [];
-  const config = await readLibvirtConfig(opts.libvirtConfigDir, problems);
+  const cache = caches.headers;
+  const config = await readLibvirtConfig(opts.libvirtConfigDir, problems, signal, caches.definitions);
   const pools: Pool[] = [];
   const seenDirs = new Set<string>();
   const candidates = [
@@ -58,7 +94,7 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal): Promi
   }
 
   const inPools = listings.flatMap(({ pool, names }) => names.map((n) => ({ path: path.join(pool.path, n), pool: pool.name })));
-  const images = (await mapLimit(inPools, CONCURRENCY, (f) => readImage(f.path, f.pool), signal)).filter((f): f is ImageFile => f !== null);
+  const images = (await mapLimit(inPools, CONCURRENCY, (f) => readImage(f.path, f.pool, false, cache), signal)).filter((f): f is ImageFile => f !== null);
   const known = new Set(images.map((i) => i.path));
 
   // Follow chains out of the pools, and the chains of persistent domains' disks kept elsewhere.
@@ -72,17 +108,18 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal): Promi
       break;
     }
     for (const p of next) known.add(p);
-    const read = await mapLimit(next, CONCURRENCY, (p) => readImage(p, null, true), signal);
+    const read = await mapLimit(next, CONCURRENCY, (p) => readImage(p, null, true, cache), signal);
     const found = read.filter((f): f is ImageFile => f !== null);
     external.push(...found);
     queue = found.flatMap((f) => (f.backing?.path ? [f.backing.path] : []));
   }
   for (const f of [...images, ...external]) if (f.error) problems.push(`${f.path}: ${f.error}`);
+  cache.prune();
   return { pools, images, external, problems };
 }
 
 /** stat + header of one file; null for what is not a regular file (a directory, a socket). */
-export async function readImage(p: string, pool: string | null, missingOk = false): Promise<ImageFile | null> {
+export async function readImage(p: string, pool: string | null, missingOk = false, cache?: HeaderCache): Promise<ImageFile | null> {
   const base: ImageFile = {
     path: p, pool, exists: true, format: 'unknown', sizeBytes: null, allocatedBytes: null, inode: null,
     devMajor: null, devMinor: null, mtimeSeconds: null, backing: null, internalSnapshots: null, error: null,
@@ -100,6 +137,9 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
     ...base, sizeBytes: st.size, allocatedBytes: st.blocks * 512, inode: st.ino, devMajor: major, devMinor: minor,
     mtimeSeconds: Math.floor(st.mtimeMs / 1000),
   };
+  const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const cached = cache?.get(p, key);
+  if (cached) return { ...file, ...cached };
   try {
     const header = await readHeader(p);
     let parsed, name;
@@ -115,6 +155,7 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
   } catch (e: unknown) {
     file.error = `header: ${describeError(e)}`;
   }
+  cache?.set(p, key, { format: file.format, internalSnapshots: file.internalSnapshots, backing: file.backing, error: file.error });
   return file;
 }
 
@@ -153,6 +194,7 @@ export const poolsSource: SourceDefinition<'pools'> = {
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const opts = { dirs: config['pool.dir'], libvirtConfigDir: config['pool.libvirt-config-dir'] };
-    return { collect: ({ signal }) => readPools(opts, signal), close: async () => {} };
+    const caches = newPoolsCaches();
+    return { collect: ({ signal }) => readPools(opts, signal, caches), close: async () => {} };
   },
 };

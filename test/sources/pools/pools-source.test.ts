@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readPools } from '../../../src/sources/pools/pools-source.js';
+import { newPoolsCaches, readPools } from '../../../src/sources/pools/pools-source.js';
 import { parsePoolXml } from '../../../src/sources/pools/libvirt-config.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import type { PoolsSection } from '../../../src/snapshot/pools.js';
-import { createQcow2, createRaw } from '../../support/qemu-img.js';
+import { createQcow2, createRaw, rebaseUnsafe } from '../../support/qemu-img.js';
 
 const poolXml = (name: string, dir: string, type = 'dir') =>
   `<pool type='${type}'>\n  <name>${name}</name>\n  <uuid>0e3c4a5b-7b1f-4b8e-9a55-0a1f2b3c4d5e</uuid>\n  <target>\n    <path>${dir}</path>\n  </target>\n</pool>\n`;
@@ -95,6 +95,26 @@ describe('pools source on real qcow2 chains', () => {
     } finally {
       await rm(p('extra/damaged.qcow2'));
     }
+  });
+
+  it('rereads a header and a domain definition that changed, with caches kept between collections', async () => {
+    const caches = newPoolsCaches();
+    const dir = p('cached');
+    await mkdir(dir);
+    await createQcow2(path.join(dir, 'a.qcow2'));
+    await createQcow2(path.join(dir, 'b.qcow2'));
+    await createQcow2(path.join(dir, 'top.qcow2'), { backing: 'a.qcow2' });
+    const opts = { dirs: [dir], libvirtConfigDir: p('etc') };
+    const first = await readPools(opts, undefined, caches);
+    assert.equal(first.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path, path.join(dir, 'a.qcow2'));
+    const again = await readPools(opts, undefined, caches);
+    assert.deepEqual(again.images, first.images, 'unchanged files give the same answer from the cache');
+    await rebaseUnsafe(path.join(dir, 'top.qcow2'), 'b.qcow2');
+    await writeFile(p('etc/qemu/vm1.xml'), domainXml('vm1', p('elsewhere', 'far-base.qcow2')));
+    const changed = await readPools(opts, undefined, caches);
+    assert.equal(changed.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path, path.join(dir, 'b.qcow2'));
+    // vm1 now uses far-base directly: its old overlay and mid layer are no longer followed.
+    assert.deepEqual(changed.external.map((f) => path.relative(root, f.path)).sort(), ['elsewhere/deleted.qcow2', 'elsewhere/far-base.qcow2']);
   });
 
   it('is absent when no image directory exists', async () => {
