@@ -11,6 +11,7 @@ import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { series, value, type Sample } from '../support/prom-text.js';
 import { createQcow2 } from '../support/qemu-img.js';
+import { SysfsTree } from '../support/sysfs-tree.js';
 
 const PORT = 18311;
 const NODE_KINDS = [
@@ -167,6 +168,39 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
     const { body } = await exporter.get('/metrics');
     const result = await execa('promtool', ['check', 'metrics'], { input: body, reject: false });
     assert.deepEqual(`${result.stdout}\n${result.stderr}`.split('\n').filter((l) => l.trim() !== ''), []);
+  });
+
+  it('on a fixture /sys (GPUs, an mdev, hugepages, a tap) with the real libvirt and /proc: the device and host kinds', async () => {
+    const tree = await SysfsTree.create();
+    const fixture = await startExporter([...args(), `--path.sysfs=${tree.root}`], undefined, PORT + 2);
+    try {
+      await tree.pci({ address: '0000:01:00.0', vendor: '0x10de', device: '0x1eb8', class: '0x030200', driver: 'vfio-pci', iommuGroup: '12' });
+      await tree.pci({ address: '0000:01:00.1', vendor: '0x10de', device: '0x10f8', class: '0x040300', driver: 'vfio-pci', iommuGroup: '12' });
+      await tree.pci({ address: '0000:02:00.0', vendor: '0x10de', device: '0x2236', class: '0x030000', driver: 'nvidia', iommuGroup: '13' });
+      await tree.pci({ address: '0000:00:02.0', vendor: '0x8086', device: '0x3e92', class: '0x030000', driver: 'i915', iommuGroup: '2' });
+      await tree.mdev('0000:00:02.0', '5c1f0e7a-2b44-4d8e-8f0c-1d2e3f4a5b6c', 'i915-GVTg_V5_4', '20');
+      await tree.hugepages(2048, { nr: 512, free: 256, resv: 16 });
+      await tree.net('vnet4242', { ifindex: 42, tunFlags: 0x1802 });
+      const samples = await fixture.scrape();
+      assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'sysfs' }), 1);
+      const device = nodeFindings(samples).filter((f) => !f.startsWith('orphan_image') && !f.startsWith('backing_chain') && !f.startsWith('snapshot_chain'));
+      assert.deepEqual(device, [
+        'hugepages_reserved_without_domain hugepages',
+        'mdev_without_domain 5c1f0e7a-2b44-4d8e-8f0c-1d2e3f4a5b6c',
+        'tap_without_domain vnet4242',
+        'vfio_device_without_domain 0000:01:00.0',
+        'vfio_device_without_domain 0000:01:00.1',
+      ]);
+      assert.equal(value(samples, 'vmzombie_reclaimable_memory_bytes', { kind: 'hugepages_reserved_without_domain' }), (256 + 16) * 2 * 1024 * 1024);
+      assert.equal(value(samples, 'vmzombie_reclaimable_devices', { kind: 'vfio_device_without_domain' }), 2);
+      assert.deepEqual(series(samples, 'vmzombie_finding_age_seconds', { kind: 'vfio_device_without_domain' }).map((s) => s.labels.class).sort(), ['audio', 'gpu']);
+      assert.equal(value(samples, 'vmzombie_vfio_devices', { state: 'unassigned' }), 2);
+      assert.deepEqual(series(samples, 'vmzombie_pci_device_info').map((s) => `${s.labels.address} ${s.labels.driver}`).sort(),
+        ['0000:00:02.0 i915', '0000:01:00.0 vfio-pci', '0000:01:00.1 vfio-pci', '0000:02:00.0 nvidia']);
+    } finally {
+      await fixture.stop();
+      await tree.remove();
+    }
   });
 
   it('calls no image an orphan while libvirt does not answer', async () => {
