@@ -21,6 +21,9 @@ export interface OrphanImageEvidence {
   sameFileAs: string | null;
 }
 
+/** Install media kept on purpose, and files that are not disk images at all. */
+const NOT_DISKS = new Set(['iso', 'other']);
+
 export const orphanImage: Detector<'orphan_image'> = {
   kind: 'orphan_image',
   needs: ['libvirt', 'pools'],
@@ -44,7 +47,7 @@ export const orphanImage: Detector<'orphan_image'> = {
         if (img?.inode != null) ids.add(fileId(img.devMajor, img.devMinor, img.inode));
       }
     }
-    const orphans = pools.images.filter((img) => img.exists && !paths.has(img.path)
+    const orphans = pools.images.filter((img) => img.exists && !NOT_DISKS.has(img.format) && !paths.has(img.path)
       && !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))));
     const findings: Array<FindingOf<'orphan_image'>> = [];
     const counted = new Map<string, string>();

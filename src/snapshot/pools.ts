@@ -2,7 +2,8 @@
 // backing file its qcow2 header names, plus the files outside the pools that those chains reach.
 import { z } from 'zod';
 
-export const ImageFormatSchema = z.enum(['qcow2', 'qcow', 'raw', 'iso', 'vmdk', 'vhdx', 'vpc', 'vdi', 'unknown']);
+/** `other`: no image magic and a size that is not whole 512-byte sectors (a note, a checksum, an XML dump). */
+export const ImageFormatSchema = z.enum(['qcow2', 'qcow', 'raw', 'iso', 'vmdk', 'vhdx', 'vpc', 'vdi', 'other', 'unknown']);
 export type ImageFormat = z.infer<typeof ImageFormatSchema>;
 
 export const BackingRefSchema = z.object({

@@ -59,6 +59,20 @@ describe('orphan_image', () => {
     ]);
   });
 
+  it('leaves install media and files that are not disk images alone', () => {
+    const notes = image(`${P}/README.txt`, { format: 'other', allocatedBytes: 4096 });
+    const lonelyIso = image(`${P}/debian.iso`, { format: 'iso' });
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([]), pools: pools([notes, lonelyIso]) }), ctx()), []);
+  });
+
+  it("trusts a running domain's live XML as its whole chain, even for a disk outside every read directory", () => {
+    const run = domain('db', { disks: [disk('/srv/vm/raw.img')] });
+    const s = snapshot({ libvirt: libvirt([run], [fileStat('/srv/vm/raw.img', 99)]), pools: pools([stray]) });
+    assert.deepEqual(orphanImage.detect(s, ctx()).map((f) => f.subject), [`${P}/stray.qcow2`]);
+    const off = domain('db', { state: 'shutoff', disks: [disk('/srv/vm/raw.img')] });
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([off], [fileStat('/srv/vm/raw.img', 99)]), pools: pools([stray]) }), ctx()), []);
+  });
+
   it('leaves images younger than --detect.orphan-min-age alone (a VM being created)', () => {
     const young = image(`${P}/new.qcow2`, { mtimeSeconds: NOW - 600 });
     const s = snapshot({ libvirt: libvirt([]), pools: pools([young]) });

@@ -3,6 +3,7 @@
 // every file some defined domain references through any link, for the storage detectors.
 import type { Domain, DomainDisk, LibvirtSection } from '../../snapshot/libvirt.js';
 import type { ImageFile, PoolsSection } from '../../snapshot/pools.js';
+import { isActive } from './domain-processes.js';
 
 /** Far beyond any real chain: stops a looping chain (a → b → a) from walking forever. */
 const MAX_LINKS = 256;
@@ -70,8 +71,9 @@ export function diskChains(libvirt: LibvirtSection, pools: PoolsSection | undefi
       }
       const header = followHeaders(source, index, idOf);
       const live = [source, ...disk.backingChain];
-      // libvirt fills <backingStore> only for running domains; a shut-off domain's XML has none.
-      const liveKnown = disk.backingChain.length > 0;
+      // libvirt probes the whole chain when it starts a domain, so an active domain's live XML is
+      // complete (an empty <backingStore/> ends it); a shut-off domain's XML has no chain at all.
+      const liveKnown = disk.backingChain.length > 0 || isActive(domain);
       const liveMissing = disk.backingChain.find((p) => stats.get(p)?.exists === false);
       const missing = header.missing ?? (liveMissing ? { image: live[live.indexOf(liveMissing) - 1] ?? source, backing: liveMissing, raw: liveMissing } : null);
       const links = header.links.length >= live.length ? header.links : live;

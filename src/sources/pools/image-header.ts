@@ -29,7 +29,7 @@ function readU64(b: Buffer, at: number): number | null {
 }
 
 /** Parses the header bytes; throws on a qcow2 header that is cut short or inconsistent. */
-export function parseImageHeader(head: Buffer, fileName: string): ImageHeader {
+export function parseImageHeader(head: Buffer, fileName: string, sizeBytes: number | null = null): ImageHeader {
   const none = { backingName: null, backingNameAt: null, backingFormat: null, internalSnapshots: null };
   const magic = readU32(head, 0);
   if (magic === QCOW_MAGIC) return parseQcow(head);
@@ -38,6 +38,8 @@ export function parseImageHeader(head: Buffer, fileName: string): ImageHeader {
   if (head.subarray(0, 8).toString('latin1') === 'conectix') return { format: 'vpc', ...none };
   if (readU32(head, 64) === 0xbeda107f) return { format: 'vdi', ...none };
   if (/\.iso$/i.test(fileName)) return { format: 'iso', ...none };
+  // Raw disks are whole sectors; a file that is not is something else kept in the directory.
+  if (sizeBytes !== null && sizeBytes % 512 !== 0) return { format: 'other', ...none };
   return { format: 'raw', ...none };
 }
 

@@ -144,7 +144,7 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
     const header = await readHeader(p);
     let parsed, name;
     try {
-      parsed = parseImageHeader(header.head, p);
+      parsed = parseImageHeader(header.head, p, st.size);
       name = parsed.backingName ?? (parsed.backingNameAt ? await header.readAt(parsed.backingNameAt.offset, parsed.backingNameAt.size) : null);
     } finally {
       await header.close();

@@ -59,6 +59,8 @@ describe('image header parser on images made by qemu-img', () => {
   it('takes a file without a known magic for raw, and .iso by name', async () => {
     assert.equal(parseImageHeader(await head(path.join(dir, 'disk.img')), 'disk.img').format, 'raw');
     assert.equal(parseImageHeader(Buffer.alloc(512), 'installer.ISO').format, 'iso');
+    assert.equal(parseImageHeader(Buffer.from('<domain/>\n'), 'vm.xml', 10).format, 'other', 'not whole sectors: not a disk');
+    assert.equal(parseImageHeader(Buffer.alloc(512), 'disk', 1024 * 1024).format, 'raw');
   });
 
   it('points at a backing name beyond the bytes given instead of guessing', async () => {
