@@ -8,6 +8,8 @@ import path from 'node:path';
 import { newPoolsCaches, readPools } from '../src/sources/pools/pools-source.js';
 import { readSysfs } from '../src/sources/sysfs/sysfs-source.js';
 import { DETECTORS } from '../src/detectors/index.js';
+import { detectOptionsFrom } from '../src/detectors/finding.js';
+import { defaultConfig } from '../src/config/flags.js';
 import type { Domain } from '../src/snapshot/libvirt.js';
 import type { Snapshot } from '../src/snapshot/snapshot.js';
 import { createQcow2 } from '../test/support/qemu-img.js';
@@ -80,7 +82,7 @@ try {
       pools: pools.last, sysfs: fixture.last,
       procfs: { bootTimeSeconds: 0, restricted: false, processes: [], openFiles: [], locks: [], problems: [] },
     };
-    const options = { shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600, orphanMinAgeSeconds: 0, maxChainDepth: 8 };
+    const options = { ...detectOptionsFrom(defaultConfig()), orphanMinAgeSeconds: 0 };
     const kinds = ['orphan_image', 'backing_chain_missing_link', 'snapshot_chain_deep', 'vfio_device_without_domain', 'tap_without_domain'];
     for (const d of DETECTORS.filter((x) => kinds.includes(x.kind))) {
       const r = await timed(rounds, async () => d.detect(snapshot, { now: snapshot.takenAt, options }));

@@ -37,7 +37,7 @@ export const orphanImage: Detector<'orphan_image'> = {
     const paths = new Set<string>();
     const ids = new Set<string>();
     // Kernels, initrds and firmware a domain boots from may sit in a pool directory too.
-    for (const d of libvirt.domains) for (const p of d.bootFiles) paths.add(p);
+    for (const d of libvirt.domains) for (const p of d.bootFiles ?? []) paths.add(p);
     for (const c of chains) {
       for (const p of c.referenced) {
         paths.add(p);

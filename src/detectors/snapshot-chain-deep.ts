@@ -9,7 +9,7 @@ export interface SnapshotChainDeepEvidence {
   maxDepth: number;
   chain: string[];
   /** Snapshots libvirt has metadata for (the whole domain, internal and external). */
-  libvirtSnapshots: number;
+  libvirtSnapshots: number | null;
   /** Internal snapshots stored in the chain's qcow2 files (nb_snapshots of their headers). */
   internalSnapshotsInChain: number;
   /** The chain loops back on itself (a corrupted or hand-edited header). */
@@ -34,7 +34,7 @@ export const snapshotChainDeep: Detector<'snapshot_chain_deep'> = {
         reclaimable: {},
         evidence: {
           depth: c.depth, maxDepth: options.maxChainDepth, chain: c.links,
-          libvirtSnapshots: c.domain.snapshots,
+          libvirtSnapshots: c.domain.snapshots ?? null,
           internalSnapshotsInChain: c.links.reduce((sum, p) => sum + (index.byPath.get(p)?.internalSnapshots ?? 0), 0),
           loop: c.loop,
         },

@@ -34,7 +34,7 @@ export const DomainDiskSchema = z.object({
   /** Backing files below the active layer, nearest first, as the live XML's <backingStore> lists them. */
   backingChain: z.array(z.string()),
   /** For type='volume' disks: the storage pool and volume the disk names instead of a path. */
-  volume: z.object({ pool: z.string(), volume: z.string() }).nullable().default(null),
+  volume: z.object({ pool: z.string(), volume: z.string() }).nullable().optional(),
 });
 export type DomainDisk = z.infer<typeof DomainDiskSchema>;
 
@@ -63,7 +63,7 @@ export const DomainSchema = z.object({
   autostart: z.boolean(),
   persistent: z.boolean(),
   /** Snapshots libvirt has metadata for (`snapshot-list --name`), internal and external together. */
-  snapshots: z.number().default(0),
+  snapshots: z.number().optional(),
   vcpus: z.number(),
   memoryBytes: z.number(),
   hugepages: z.boolean(),
@@ -71,7 +71,7 @@ export const DomainSchema = z.object({
   hostdevs: z.array(DomainHostdevSchema),
   interfaces: z.array(DomainInterfaceSchema),
   /** Host files the domain boots from or keeps state in: <os> kernel, initrd, dtb, loader, nvram. */
-  bootFiles: z.array(z.string()).default([]),
+  bootFiles: z.array(z.string()).optional(),
   /** qemu pid from libvirt's run directory (<name>.pid), null when not running or not readable. */
   pid: z.number().nullable(),
 });

@@ -15,7 +15,7 @@ export const ProcessSchema = z.object({
   startTimeSeconds: z.number(),
   rssBytes: z.number().nullable(),
   /** HugetlbPages of /proc/<pid>/status: hugepage memory this process maps (null when not shown). */
-  hugetlbBytes: z.number().nullable().default(null),
+  hugetlbBytes: z.number().nullable().optional(),
 });
 export type ProcessInfo = z.infer<typeof ProcessSchema>;
 

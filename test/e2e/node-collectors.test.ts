@@ -103,7 +103,7 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
   ];
 
   it('reports exactly the orphans, the missing link and the deep chain that were built', async () => {
-    exporter = await startExporter(args(), undefined, PORT);
+    exporter = await startExporter(args(), undefined, undefined, PORT);
     const samples = await exporter.scrape();
     for (const c of ['libvirt', 'procfs', 'sysfs', 'pools']) assert.equal(value(samples, 'vmzombie_collector_up', { collector: c }), 1, `${c} up`);
     assert.deepEqual(nodeFindings(samples), [
@@ -172,7 +172,7 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
 
   it('on a fixture /sys (GPUs, an mdev, hugepages, a tap) with the real libvirt and /proc: the device and host kinds', async () => {
     const tree = await SysfsTree.create();
-    const fixture = await startExporter([...args(), `--path.sysfs=${tree.root}`], undefined, PORT + 2);
+    const fixture = await startExporter([...args(), `--path.sysfs=${tree.root}`], undefined, undefined, PORT + 2);
     try {
       await tree.pci({ address: '0000:01:00.0', vendor: '0x10de', device: '0x1eb8', class: '0x030200', driver: 'vfio-pci', iommuGroup: '12' });
       await tree.pci({ address: '0000:01:00.1', vendor: '0x10de', device: '0x10f8', class: '0x040300', driver: 'vfio-pci', iommuGroup: '12' });
@@ -205,7 +205,7 @@ describe('node collectors on a real libvirtd with real qcow2 chains', { timeout:
 
   it('calls no image an orphan while libvirt does not answer', async () => {
     const libvirtd = Number((await execa('pgrep', ['-x', 'libvirtd'])).stdout.trim().split('\n')[0]);
-    const fresh = await startExporter([...args(), '--collector.timeout=2s'], undefined, PORT + 1);
+    const fresh = await startExporter([...args(), '--collector.timeout=2s'], undefined, undefined, PORT + 1);
     process.kill(libvirtd, 'SIGSTOP');
     try {
       const samples = await fresh.scrape();

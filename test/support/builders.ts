@@ -11,8 +11,8 @@ export const NOW = 1_800_000_000;
 export function domain(over: Partial<Domain> & { name: string }): Domain {
   return {
     uuid: `00000000-0000-4000-8000-${Buffer.from(over.name).toString('hex').padEnd(12, '0').slice(0, 12)}`,
-    id: null, state: 'shutoff', reason: 'unknown', autostart: false, persistent: true, snapshots: 0, vcpus: 1,
-    memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [], hostdevs: [], interfaces: [], bootFiles: [], pid: null,
+    id: null, state: 'shutoff', reason: 'unknown', autostart: false, persistent: true, vcpus: 1,
+    memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: null,
     ...over,
   };
 }
@@ -22,7 +22,7 @@ export function running(name: string, pid: number, over: Partial<Domain> = {}): 
 }
 
 export function disk(source: string, backingChain: string[] = []): Domain['disks'][number] {
-  return { target: 'vda', device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain, volume: null };
+  return { target: 'vda', device: 'disk', type: 'file', source, readonly: false, shareable: false, backingChain };
 }
 
 export function file(path: string, inode: number, over: Partial<FileStat> = {}): FileStat {
@@ -33,7 +33,7 @@ export function proc(pid: number, cmdline: string[], over: Partial<ProcessInfo> 
   const argv0 = cmdline[0] ?? '';
   return {
     pid, ppid: 1, comm: argv0.slice(argv0.lastIndexOf('/') + 1).slice(0, 15), state: 'S', cmdline, uid: 0,
-    startTimeSeconds: NOW - 3600, rssBytes: 100 * 1024 * 1024, hugetlbBytes: 0, ...over,
+    startTimeSeconds: NOW - 3600, rssBytes: 100 * 1024 * 1024, ...over,
   };
 }
 

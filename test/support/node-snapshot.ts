@@ -4,14 +4,12 @@ import type { ImageFile, PoolsSection } from '../../src/snapshot/pools.js';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../src/snapshot/procfs.js';
 import type { PciDevice, SysfsSection } from '../../src/snapshot/sysfs.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
-import type { DetectContext, DetectOptions } from '../../src/detectors/finding.js';
+import { detectOptionsFrom, type DetectContext, type DetectOptions } from '../../src/detectors/finding.js';
+import { defaultConfig } from '../../src/config/flags.js';
 
 export const NOW = 1_800_000_000;
 
-export const OPTIONS: DetectOptions = {
-  shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600,
-  orphanMinAgeSeconds: 3600, maxChainDepth: 8,
-};
+export const OPTIONS: DetectOptions = { ...detectOptionsFrom(defaultConfig()), orphanMinAgeSeconds: 3600, maxChainDepth: 8 };
 
 export const ctx = (options: Partial<DetectOptions> = {}): DetectContext => ({ now: NOW, options: { ...OPTIONS, ...options } });
 

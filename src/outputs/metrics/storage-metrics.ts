@@ -33,7 +33,7 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
         }
       }
       if (libvirt) {
-        for (const d of libvirt.domains) snapshots.set({ domain: d.name }, d.snapshots);
+        for (const d of libvirt.domains) if (d.snapshots !== undefined) snapshots.set({ domain: d.name }, d.snapshots);
         if (libvirt.local) for (const c of diskChains(libvirt, pools)) if (c.depth > 0) depth.set({ domain: c.domain.name, target: c.disk.target }, c.depth);
       }
     },
