@@ -83,6 +83,14 @@ test('scan --from prints the findings of a saved snapshot as text', async () => 
   detector domain_without_process not run: needs procfs
   detector image_locked_by_foreign_process not run: needs procfs
   detector image_locked_while_domain_inactive not run: needs procfs
+  detector orphan_image not run: needs pools
+  detector backing_chain_missing_link not run: needs pools
+  detector snapshot_chain_deep not run: needs pools
+  detector vfio_device_without_domain not run: needs sysfs, procfs
+  detector vfio_group_held_by_foreign_process not run: needs sysfs, procfs
+  detector mdev_without_domain not run: needs sysfs, procfs
+  detector hugepages_reserved_without_domain not run: needs sysfs, procfs
+  detector tap_without_domain not run: needs sysfs, procfs
 
 2 finding(s):
 
@@ -117,7 +125,11 @@ test('scan --from --output=json', async () => {
   };
   assert.equal(out.hostname, 'hv-test-1');
   assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
-  assert.deepEqual(Object.keys(out.skippedDetectors).sort(), ['domain_without_process', 'image_locked_by_foreign_process', 'image_locked_while_domain_inactive', 'qemu_without_domain']);
+  assert.deepEqual(Object.keys(out.skippedDetectors).sort(), [
+    'backing_chain_missing_link', 'domain_without_process', 'hugepages_reserved_without_domain', 'image_locked_by_foreign_process',
+    'image_locked_while_domain_inactive', 'mdev_without_domain', 'orphan_image', 'qemu_without_domain', 'snapshot_chain_deep',
+    'tap_without_domain', 'vfio_device_without_domain', 'vfio_group_held_by_foreign_process',
+  ]);
   assert.deepEqual(out.detectorErrors, {});
   assert.deepEqual(out.findings.map((f) => [f.kind, f.alert, f.subject, f.pending, f.stale, f.since, f.ageSeconds]), [
     // Default grace: a snapshot read once has nothing seen for long yet.
@@ -161,7 +173,7 @@ test('snapshot --no-collector.libvirt prints JSON that scan --from accepts', asy
   const snap = await running;
   assert.equal(snap.exitCode, 0, snap.stderr);
   const parsed = parseSnapshot(JSON.parse(snap.stdout));
-  assert.deepEqual(Object.keys(parsed.collectors).sort(), ['procfs', 'virthandler']);
+  assert.deepEqual(Object.keys(parsed.collectors).sort(), ['pools', 'procfs', 'sysfs', 'virthandler']);
   assert.equal(parsed.collectors.procfs?.state, 'ok');
   assert.equal(parsed.libvirt, undefined);
   assert.ok(parsed.procfs && parsed.procfs.processes.length > 1);

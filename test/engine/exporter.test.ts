@@ -15,10 +15,10 @@ const PORT = 18403;
 const configOf = (...args: string[]) => parseArgs(args, SOURCES.map((s) => s.name)).config;
 const names = (...args: string[]) => enabledSources(configOf(...args)).map((s) => s.name).sort();
 
-test('enabledSources: node mode runs libvirt, procfs and virthandler; flags switch each one', () => {
-  assert.deepEqual(names(), ['libvirt', 'procfs', 'virthandler']);
-  assert.deepEqual(names('--no-collector.libvirt'), ['procfs', 'virthandler']);
-  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs', '--no-collector.virthandler'), []);
+test('enabledSources: node mode runs libvirt, procfs, sysfs, pools and virthandler; flags switch each one', () => {
+  assert.deepEqual(names(), ['libvirt', 'pools', 'procfs', 'sysfs', 'virthandler']);
+  assert.deepEqual(names('--no-collector.libvirt'), ['pools', 'procfs', 'sysfs', 'virthandler']);
+  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs', '--no-collector.virthandler', '--no-collector.sysfs', '--no-collector.pools'), []);
   assert.deepEqual(names('--mode=cluster'), ['kubevirt']);
   assert.deepEqual(names('--mode=cluster', '--collector.procfs', '--no-collector.kubevirt'), ['procfs']);
 });

@@ -49,7 +49,7 @@ export class LibvirtReader {
     const autostart = new Set(parseUuidList(lists.outputs[1] ?? '').uuids);
     const persistent = new Set(parseUuidList(lists.outputs[2] ?? '').uuids);
 
-    const perDomain = all.uuids.flatMap((u) => [`dumpxml ${u}`, `domstate --reason ${u}`, `snapshot-list ${u} --name`]);
+    const perDomain = all.uuids.flatMap((u) => [`dumpxml ${u}`, `domstate --reason ${u}`, `snapshot-list --name ${u}`]);
     const details = perDomain.length ? await this.shell.run(perDomain, signal) : { outputs: [], stderr: '' };
     for (const line of (lists.stderr + details.stderr).split('\n')) if (line.trim()) problems.push(line.trim());
 

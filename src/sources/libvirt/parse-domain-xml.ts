@@ -13,7 +13,8 @@ export interface DomainXml {
   disks: DomainDisk[];
   hostdevs: DomainHostdev[];
   interfaces: Array<{ type: string; targetDev: string | null; mac: string | null }>;
-  bootFiles: string[];
+  /** Present only when the domain has any. */
+  bootFiles?: string[];
 }
 
 type Node = Record<string, unknown>;
@@ -96,8 +97,9 @@ export function parseDomainXml(xml: string): DomainXml {
       readonly: child(d, 'readonly') !== undefined,
       shareable: child(d, 'shareable') !== undefined,
       backingChain: backingChain(d),
-      volume: type === 'volume' && attr(child(d, 'source'), 'pool') && attr(child(d, 'source'), 'volume')
-        ? { pool: attr(child(d, 'source'), 'pool') as string, volume: attr(child(d, 'source'), 'volume') as string } : null,
+      // Only type='volume' disks carry the key: they name a pool volume instead of a path.
+      ...(type === 'volume' && attr(child(d, 'source'), 'pool') && attr(child(d, 'source'), 'volume')
+        ? { volume: { pool: attr(child(d, 'source'), 'pool') as string, volume: attr(child(d, 'source'), 'volume') as string } } : {}),
     };
   });
 
@@ -140,6 +142,6 @@ export function parseDomainXml(xml: string): DomainXml {
     disks,
     hostdevs,
     interfaces,
-    bootFiles,
+    ...(bootFiles.length > 0 ? { bootFiles } : {}),
   };
 }

@@ -67,6 +67,7 @@ test('qemu pids: plain and escaped pid files, status XML fallback, garbage, none
   for (const [name, uuid, state] of domains) {
     await fake.answer(`dumpxml ${uuid}`, xml(name.replace(/'/g, '&apos;'), uuid));
     await fake.answer(`domstate --reason ${uuid}`, `${state}\n`);
+    await fake.answer(`snapshot-list --name ${uuid}`, '');
   }
   const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir });
   try {

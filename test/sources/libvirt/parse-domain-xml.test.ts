@@ -81,7 +81,7 @@ test('disks: file, block, dir, volume, network, empty cdrom, readonly, shareable
     { target: 'vda', device: 'disk', type: 'file', source: '/var/lib/libvirt/images/a.qcow2', readonly: false, shareable: false, backingChain: [] },
     { target: 'vdb', device: 'disk', type: 'block', source: '/dev/vg0/lv-data', readonly: false, shareable: true, backingChain: [] },
     { target: 'hdb', device: 'disk', type: 'dir', source: '/srv/share', readonly: false, shareable: false, backingChain: [] },
-    { target: 'vdc', device: 'disk', type: 'volume', source: null, readonly: false, shareable: false, backingChain: [] },
+    { target: 'vdc', device: 'disk', type: 'volume', source: null, readonly: false, shareable: false, backingChain: [], volume: { pool: 'default', volume: 'c.qcow2' } },
     { target: 'vdd', device: 'disk', type: 'network', source: null, readonly: false, shareable: false, backingChain: [] },
     { target: 'sda', device: 'cdrom', type: 'file', source: null, readonly: true, shareable: false, backingChain: [] },
   ]);

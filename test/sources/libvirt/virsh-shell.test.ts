@@ -239,6 +239,8 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
   await fake.answer('list --all --uuid --persistent', `${good}\n${bad}\n`);
   await fake.answer(`dumpxml ${good}`, XML('web &quot;1&quot;', good, image));
   await fake.answer(`domstate --reason ${good}`, 'running (booted)\n');
+  await fake.answer(`snapshot-list --name ${good}`, 'before-upgrade\nafter-upgrade\n');
+  await fake.answer(`snapshot-list --name ${bad}`, '');
   await fake.answer(`dumpxml ${bad}`, '<<< this is not XML at all >>>\n');
   await fake.answer(`domstate --reason ${bad}`, 'shut off (destroyed)\n');
 
@@ -252,11 +254,13 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
     assert.deepEqual({ ...d, disks: d.disks.map((x) => x.source) }, {
       name: 'web "1"', uuid: good, id: 3, state: 'running', reason: 'booted', autostart: true, persistent: true,
       vcpus: 2, memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [image], hostdevs: [], interfaces: [], pid: 4242,
+      snapshots: 2,
     });
     assert.equal(section.files.length, 1);
     assert.deepEqual([section.files[0]!.path, section.files[0]!.exists, section.files[0]!.sizeBytes], [image, true, 11]);
     assert.deepEqual(section.problems, [
       'unexpected line in domain list: some stray line',
+      `error: failed to get domain '${vanished}'`,
       `error: failed to get domain '${vanished}'`,
       `error: failed to get domain '${vanished}'`,
       `domain ${bad}: no <domain> element`,
@@ -277,6 +281,7 @@ test('LibvirtReader on a remote URI reads no pids and stats no files', async () 
   await fake.answer('list --all --uuid --persistent', `${uuid}\n`);
   await fake.answer(`dumpxml ${uuid}`, XML('far', uuid, '/images/far.qcow2'));
   await fake.answer(`domstate --reason ${uuid}`, 'running (booted)\n');
+  await fake.answer(`snapshot-list --name ${uuid}`, '');
   const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu+ssh://root@hv2/system', runDir: path.join(fake.dir, 'run') });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));

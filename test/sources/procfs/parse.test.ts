@@ -85,12 +85,13 @@ test('parseCmdline edge cases: kernel thread, no trailing NUL, empty arguments, 
 });
 
 test('parsePidStatus on a captured qemu status file', () => {
-  assert.deepEqual(parsePidStatus(captured('pid-status-qemu.txt')), { uid: 0, rssBytes: 40656 * 1024 });
+  assert.deepEqual(parsePidStatus(captured('pid-status-qemu.txt')), { uid: 0, rssBytes: 40656 * 1024, hugetlbBytes: 0 });
 });
 
 test('parsePidStatus: real uid is the first of four; kernel threads have no VmRSS', () => {
-  assert.deepEqual(parsePidStatus('Name:\tkthreadd\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n'), { uid: 1000, rssBytes: null });
-  assert.deepEqual(parsePidStatus('Name:\tx\n'), { uid: null, rssBytes: null });
+  assert.deepEqual(parsePidStatus('Name:\tkthreadd\nUid:\t1000\t0\t0\t0\nGid:\t0\t0\t0\t0\n'), { uid: 1000, rssBytes: null, hugetlbBytes: null });
+  assert.deepEqual(parsePidStatus('Name:\tx\n'), { uid: null, rssBytes: null, hugetlbBytes: null });
+  assert.equal(parsePidStatus('Name:\tdpdk\nHugetlbPages:\t 2097152 kB\n').hugetlbBytes, 2 * 1024 ** 3);
 });
 
 test('parseProcLocks on a captured /proc/locks with a running qemu', () => {

@@ -130,10 +130,10 @@ test('readProcfs reads processes, the fds that matter, fdinfo and the lock table
   assert.equal(s.bootTimeSeconds, BTIME);
   assert.equal(s.restricted, false);
   assert.deepEqual(s.processes, [
-    { pid: 1, ppid: 1, comm: 'qemu-system-x86', state: 'S', uid: 0, rssBytes: 4096 * 1024, startTimeSeconds: BTIME + 500,
+    { pid: 1, ppid: 1, comm: 'qemu-system-x86', state: 'S', uid: 0, rssBytes: 4096 * 1024, hugetlbBytes: null, startTimeSeconds: BTIME + 500,
       cmdline: ['/usr/bin/qemu-system-x86_64', '-name', 'guest=web-1,debug-threads=on', '-uuid', '11111111-2222-3333-4444-555555555555'] },
-    { pid: 2, ppid: 1, comm: 'kthreadd', state: 'S', uid: 0, rssBytes: null, startTimeSeconds: BTIME, cmdline: [] },
-    { pid: 300, ppid: 1, comm: 'flock', state: 'S', uid: 1000, rssBytes: null, startTimeSeconds: BTIME + 900, cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'] },
+    { pid: 2, ppid: 1, comm: 'kthreadd', state: 'S', uid: 0, rssBytes: null, hugetlbBytes: null, startTimeSeconds: BTIME, cmdline: [] },
+    { pid: 300, ppid: 1, comm: 'flock', state: 'S', uid: 1000, rssBytes: null, hugetlbBytes: null, startTimeSeconds: BTIME + 900, cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'] },
   ]);
   const fileOf = (id: typeof imageId) => ({ inode: id.ino, devMajor: id.major, devMinor: id.minor });
   const unlockedId = await fileId(unlocked);
