@@ -77,8 +77,22 @@ export class VirshShell {
     proc.stdin?.write(script);
     const endMark = `${MARK} ${last}`;
     await new Promise<void>((resolve, reject) => {
+      // Search only what arrived since the last look (plus a marker's length of overlap): scanning
+      // the whole transcript on every chunk made long batches quadratic.
+      let outFrom = 0;
+      let errFrom = stderrStart;
+      let outSeen = false;
+      let errSeen = false;
       const check = () => {
-        if (this.stdout.includes(endMark) && this.stderr.includes(endMark, stderrStart)) return done(resolve);
+        if (!outSeen) {
+          outSeen = this.stdout.indexOf(endMark, outFrom) >= 0;
+          outFrom = Math.max(0, this.stdout.length - endMark.length);
+        }
+        if (!errSeen) {
+          errSeen = this.stderr.indexOf(endMark, errFrom) >= 0;
+          errFrom = Math.max(stderrStart, this.stderr.length - endMark.length);
+        }
+        if (outSeen && errSeen) return done(resolve);
         if (this.exited !== null) {
           const why = this.exited;
           const err = this.stderr.trim();
