@@ -17,6 +17,8 @@ import { readLibvirtConfig, type DefinitionCache } from './libvirt-config.js';
 const CONCURRENCY = 16;
 /** Files outside the pools followed per collection: a bound against pathological or looping chains. */
 const MAX_EXTERNAL = 10_000;
+/** Files read per pool directory: a bound for a directory that is not really a pool (a dump of millions of files). */
+const MAX_PER_POOL = 50_000;
 
 export interface PoolsOptions { dirs: readonly string[]; libvirtConfigDir: string }
 
@@ -83,7 +85,9 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
       const entries = await readdir(dir, { withFileTypes: true });
       pool.readable = true;
       // libvirt dir pools are flat: volumes are the directory's own files. Hidden files are not volumes.
-      listings.push({ pool, names: entries.filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink())).map((e) => e.name).sort() });
+      const names = entries.filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink())).map((e) => e.name).sort();
+      if (names.length > MAX_PER_POOL) problems.push(`pool ${c.name} (${dir}): ${names.length} files, only the first ${MAX_PER_POOL} read`);
+      listings.push({ pool, names: names.slice(0, MAX_PER_POOL) });
     } catch (e: unknown) {
       // The default directory missing on a host without libvirt is not a problem worth counting.
       if (!(errorCode(e) === 'ENOENT' && c.origin === 'flag')) problems.push(`pool ${c.name} (${dir}): ${describeError(e)}`);

@@ -130,3 +130,30 @@ describe('parsePoolXml', () => {
     assert.throws(() => parsePoolXml('<domain/>'), /no <pool> element/);
   });
 });
+
+describe('snapshot round trip', () => {
+  it('a saved snapshot with real pools and sysfs sections validates and reads back unchanged', async () => {
+    const { parseSnapshot } = await import('../../../src/snapshot/snapshot.js');
+    const { readSysfs } = await import('../../../src/sources/sysfs/sysfs-source.js');
+    const { SysfsTree } = await import('../../support/sysfs-tree.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-roundtrip-'));
+    const tree = await SysfsTree.create();
+    try {
+      await createQcow2(path.join(dir, 'base.qcow2'));
+      await createQcow2(path.join(dir, 'top.qcow2'), { backing: 'base.qcow2' });
+      await tree.pci({ address: '0000:01:00.0', vendor: '0x10de', device: '0x1eb8', class: '0x030200', driver: 'vfio-pci', iommuGroup: '12' });
+      await tree.mdev('0000:01:00.0', '5c1f0e7a-2b44-4d8e-8f0c-1d2e3f4a5b6c', 'nvidia-63', '30');
+      await tree.hugepages(2048, { nr: 8, free: 8, resv: 0 }, [{ node: 0, nr: 8, free: 8 }]);
+      await tree.net('vnet0', { ifindex: 5, tunFlags: 0x1002 });
+      const collector = { state: 'ok' as const, reason: null, durationSeconds: 0.01, lastSuccessSeconds: 1, stale: false };
+      const snap = {
+        schemaVersion: 1 as const, hostname: 'h', takenAt: 1, collectors: { pools: collector, sysfs: collector },
+        pools: await readPools({ dirs: [dir], libvirtConfigDir: '' }), sysfs: await readSysfs(tree.root),
+      };
+      assert.deepEqual(parseSnapshot(JSON.parse(JSON.stringify(snap))), snap);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await tree.remove();
+    }
+  });
+});
