@@ -2,7 +2,7 @@
 // and reads each image's header for its format and qcow2 backing file, then follows every chain
 // (and the disks of libvirt's persistent domains) to the files outside the pools. Read-only:
 // files are opened O_RDONLY (O_NOATIME when allowed) and never locked.
-import { constants, type Stats } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageFile, Pool, PoolsSection } from '../../snapshot/pools.js';
@@ -13,6 +13,7 @@ import { mapLimit } from '../../util/map-limit.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { HEADER_READ_BYTES, isHostPath, parseImageHeader } from './image-header.js';
 import { readLibvirtConfig, type DefinitionCache } from './libvirt-config.js';
+import { HungCallGuard } from '../../util/hung-call-guard.js';
 
 const CONCURRENCY = 16;
 /** Files outside the pools followed per collection: a bound against pathological or looping chains. */
@@ -57,14 +58,39 @@ export function resolveBacking(imagePath: string, raw: string): string | null {
   return path.isAbsolute(name) ? path.normalize(name) : path.join(path.dirname(imagePath), name);
 }
 
-/** State a pools source keeps between collections so unchanged files cost one stat each. */
-export interface PoolsCaches { headers: HeaderCache; definitions: DefinitionCache }
-
-export function newPoolsCaches(): PoolsCaches {
-  return { headers: new HeaderCache(), definitions: new Map() };
+/**
+ * State a pools source keeps between collections: caches so unchanged files cost one stat each, and
+ * guards so a pool on a dead NFS server (a netfs pool) cannot pin libuv's threads: a directory or file
+ * whose call does not return within the deadline is reported as a problem, and no new calls are issued
+ * while a few are stuck.
+ */
+export interface PoolsCaches {
+  headers: HeaderCache;
+  definitions: DefinitionCache;
+  files: HungCallGuard<ImageFile | null>;
+  dirs: HungCallGuard<Dirent[] | string>;
 }
 
-export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches: PoolsCaches = newPoolsCaches()): Promise<PoolsSection> {
+export function newPoolsCaches(deadlineMs = 2000): PoolsCaches {
+  return { headers: new HeaderCache(), definitions: new Map(), files: new HungCallGuard(4, deadlineMs), dirs: new HungCallGuard(2, deadlineMs) };
+}
+
+/** The file system calls of a collection; tests replace them to stand in for a hung server. */
+export interface PoolsIo {
+  readdir: (dir: string) => Promise<Dirent[]>;
+  readImage: typeof readImage;
+}
+
+const REAL_IO: PoolsIo = { readdir: (dir) => readdir(dir, { withFileTypes: true }), readImage: (...args) => readImage(...args) };
+
+function hungImage(p: string, pool: string | null, why: string): ImageFile {
+  return {
+    path: p, pool, exists: true, format: 'unknown', sizeBytes: null, allocatedBytes: null, inode: null, devMajor: null, devMinor: null,
+    mtimeSeconds: null, backing: null, internalSnapshots: null, error: `read ${why}`,
+  };
+}
+
+export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches: PoolsCaches = newPoolsCaches(), io: PoolsIo = REAL_IO): Promise<PoolsSection> {
   const problems: string[] = [];
   const cache = caches.headers;
   const config = await readLibvirtConfig(opts.libvirtConfigDir, problems, signal, caches.definitions);
@@ -82,7 +108,11 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
     const pool: Pool = { name: c.name, path: dir, origin: c.origin, readable: false };
     pools.push(pool);
     try {
-      const entries = await readdir(dir, { withFileTypes: true });
+      const entries = await caches.dirs.run(dir, () => io.readdir(dir), (why) => `listing ${why}`);
+      if (typeof entries === 'string') {
+        problems.push(`pool ${c.name} (${dir}): ${entries}`);
+        continue;
+      }
       pool.readable = true;
       // libvirt dir pools are flat: volumes are the directory's own files. Hidden files are not volumes.
       const names = entries.filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink())).map((e) => e.name).sort();
@@ -98,7 +128,7 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
   }
 
   const inPools = listings.flatMap(({ pool, names }) => names.map((n) => ({ path: path.join(pool.path, n), pool: pool.name })));
-  const images = (await mapLimit(inPools, CONCURRENCY, (f) => readImage(f.path, f.pool, false, cache), signal)).filter((f): f is ImageFile => f !== null);
+  const images = (await mapLimit(inPools, CONCURRENCY, (f) => caches.files.run(f.path, () => io.readImage(f.path, f.pool, false, cache), (why) => hungImage(f.path, f.pool, why)), signal)).filter((f): f is ImageFile => f !== null);
   const known = new Set(images.map((i) => i.path));
 
   // Follow chains out of the pools, and the chains of persistent domains' disks kept elsewhere.
@@ -112,7 +142,7 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
       break;
     }
     for (const p of next) known.add(p);
-    const read = await mapLimit(next, CONCURRENCY, (p) => readImage(p, null, true, cache), signal);
+    const read = await mapLimit(next, CONCURRENCY, (p) => caches.files.run(p, () => io.readImage(p, null, true, cache), (why) => hungImage(p, null, why)), signal);
     const found = read.filter((f): f is ImageFile => f !== null);
     external.push(...found);
     queue = found.flatMap((f) => (f.backing?.path ? [f.backing.path] : []));

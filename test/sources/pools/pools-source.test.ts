@@ -157,3 +157,39 @@ describe('snapshot round trip', () => {
     }
   });
 });
+
+describe('pools on hung storage', () => {
+  it('answers within the deadline when a file or a directory never returns, and says so', async () => {
+    const { readImage } = await import('../../../src/sources/pools/pools-source.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-hung-'));
+    const stuckDir = await mkdtemp(path.join(os.tmpdir(), 'vmz-hung-dir-'));
+    try {
+      await createQcow2(path.join(dir, 'fine.qcow2'));
+      await createQcow2(path.join(dir, 'on-dead-nfs.qcow2'));
+      // Stand-ins for calls blocked in the kernel on a dead NFS server: they never settle.
+      const never = new Promise<never>(() => {});
+      const io = {
+        readdir: async (d: string) => (d === stuckDir ? never : (await import('node:fs/promises')).readdir(d, { withFileTypes: true })),
+        readImage: (p: string, pool: string | null, missingOk?: boolean) => (p.endsWith('on-dead-nfs.qcow2') ? never : readImage(p, pool, missingOk)),
+      };
+      const caches = newPoolsCaches(200);
+      for (let round = 0; round < 2; round++) {
+        const started = Date.now();
+        const s = await readPools({ dirs: [dir, stuckDir], libvirtConfigDir: '' }, undefined, caches, io);
+        assert.ok(Date.now() - started < 2000, `round ${round} took ${Date.now() - started} ms`);
+        assert.equal(s.images.find((i) => i.path.endsWith('fine.qcow2'))?.error, null);
+        const hung = s.images.find((i) => i.path.endsWith('on-dead-nfs.qcow2'));
+        assert.match(hung?.error ?? '', /hung storage/);
+        assert.equal(hung?.mtimeSeconds, null, 'no age: never an orphan candidate');
+        assert.deepEqual(s.pools.map((p) => p.readable), [true, false]);
+        assert.ok(s.problems.some((m) => m.includes(stuckDir) && /hung storage/.test(m)), s.problems.join('\n'));
+      }
+      // Still pending from the first round: the guard issued no second call for it.
+      assert.equal(caches.files.pendingCount, 1);
+      assert.equal(caches.dirs.pendingCount, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(stuckDir, { recursive: true, force: true });
+    }
+  });
+});
