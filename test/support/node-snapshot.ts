@@ -42,7 +42,7 @@ let inodeSeq = 5000;
 export function image(p: string, over: Partial<ImageFile> = {}): ImageFile {
   return {
     path: p, pool: 'default', exists: true, format: 'qcow2', sizeBytes: 10 << 30, allocatedBytes: 200 << 20, inode: ++inodeSeq,
-    devMajor: 8, devMinor: 1, mtimeSeconds: NOW - 86400, backing: null, internalSnapshots: 0, error: null, ...over,
+    devMajor: 8, devMinor: 1, mtimeSeconds: NOW - 7 * 86400, backing: null, internalSnapshots: 0, error: null, ...over,
   };
 }
 
