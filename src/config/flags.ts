@@ -54,7 +54,7 @@ export const FLAGS = {
   'detect.host-grace': duration('5m', 'How long a vSphere host may be disconnected/notResponding under a powered-on VM before vsphere_vm_on_unreachable_host.'),
   'detect.snapshot-max-age': duration('72h', 'A vSphere snapshot older than this is vsphere_snapshot_stale (VMware KB 1025279: 72h).'),
   'detect.snapshot-max-depth': int(3, 'A vSphere snapshot tree deeper than this is vsphere_snapshot_chain_deep.'),
-  'detect.orphan-min-age': duration('24h', 'Files on a datastore, and image files in a storage pool, must be at least this old (last modified) before they count as orphaned (a VM being created is not).'),
+  'detect.orphan-min-age': duration('1h', 'Files on a datastore, and image files in a storage pool, must be at least this old (last modified) before they count as orphaned (a VM being created is not).'),
   'vsphere.url': list([], 'vCenter or ESXi SDK URL, e.g. https://vc.example/sdk (user info in the URL is accepted). Turns the vsphere collector on.'),
   'vsphere.username': str('', 'vSphere user (a read-only role; Datastore.Browse for the file scan). Overrides user info in the URL.'),
   'vsphere.password-file': str('', 'File holding the vSphere password (trailing newline ignored).'),
