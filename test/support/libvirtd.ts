@@ -6,6 +6,7 @@ import { mkdtemp, mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { escapeXml } from '../../src/util/xml-escape.js';
 
 const URI = 'qemu:///system';
 const LOCK_DIR = path.join(os.tmpdir(), 'vmzombie-libvirtd.lock');
@@ -20,11 +21,10 @@ export interface DomainSpec {
 }
 
 function domainXml(spec: DomainSpec): string {
-  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
   const disks = spec.disks.map((d, i) => `
-    <disk type='file' device='disk'><driver name='qemu' type='${d.format ?? 'qcow2'}'/><source file='${esc(d.path)}'/><target dev='vd${String.fromCharCode(97 + i)}' bus='virtio'/></disk>`).join('');
+    <disk type='file' device='disk'><driver name='qemu' type='${d.format ?? 'qcow2'}'/><source file='${escapeXml(d.path)}'/><target dev='vd${String.fromCharCode(97 + i)}' bus='virtio'/></disk>`).join('');
   return `<domain type='qemu'>
-  <name>${esc(spec.name)}</name>
+  <name>${escapeXml(spec.name)}</name>
   <memory unit='MiB'>${spec.memoryMiB ?? 32}</memory>
   <vcpu>${spec.vcpus ?? 1}</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>

@@ -8,6 +8,7 @@ import { describeError, errorCode } from '../../util/fs-errors.js';
 import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
+import { escapeXml } from '../../util/xml-escape.js';
 import { VirshShell } from './virsh-shell.js';
 import { parseDomState, parseUuidList } from './parse-virsh.js';
 import { parseDomainXml } from './parse-domain-xml.js';
@@ -113,10 +114,6 @@ async function readOptional(file: string, problems: string[]): Promise<string | 
     if (errorCode(e) !== 'ENOENT') problems.push(`${file}: ${describeError(e)}`);
     return null;
   }
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
 async function statFiles(domains: Domain[], guard: HungCallGuard<FileStat>, signal: AbortSignal): Promise<FileStat[]> {

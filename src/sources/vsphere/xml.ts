@@ -2,6 +2,10 @@
 // servers), turns soapenv:Fault into VsphereFaultError, and builds request bodies with escaping.
 import { XMLParser } from 'fast-xml-parser';
 import { VsphereFaultError } from './vsphere-fault-error.js';
+import { escapeXml } from '../../util/xml-escape.js';
+
+// The SOAP helpers below build request bodies with it; callers take it from here with them.
+export { escapeXml };
 import type { MoRef } from '../../snapshot/vsphere.js';
 
 /** A parsed element: a string for a text-only element, else an object of children and attributes. */
@@ -106,10 +110,6 @@ export function moRef(node: XmlValue): MoRef | null {
   if (!n || typeof n === 'string') return null;
   const type = n['@type'];
   return typeof type === 'string' ? { type, value: text(n) } : null;
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
 }
 
 export function moRefXml(tag: string, ref: MoRef): string {
