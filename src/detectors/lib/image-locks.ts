@@ -2,6 +2,7 @@
 // show pid -1 there, so their holder is the process whose fdinfo lists the same lock.
 import type { FileStat } from '../../snapshot/libvirt.js';
 import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../../snapshot/procfs.js';
+import { pushTo } from './multimap.js';
 
 export interface LockHolder {
   pid: number;
@@ -31,8 +32,8 @@ export class LockTable {
   private readonly processes: Map<number, ProcessInfo>;
 
   constructor(procfs: ProcfsSection) {
-    for (const lock of procfs.locks) push(this.locksByInode, lock.inode, lock);
-    for (const f of procfs.openFiles) if (f.inode !== null) push(this.fdsByInode, f.inode, f);
+    for (const lock of procfs.locks) pushTo(this.locksByInode, lock.inode, lock);
+    for (const f of procfs.openFiles) if (f.inode !== null) pushTo(this.fdsByInode, f.inode, f);
     this.processes = new Map(procfs.processes.map((p) => [p.pid, p]));
   }
 
@@ -74,9 +75,4 @@ function addHolder(into: Map<string, LockHolder>, processes: Map<number, Process
     fd,
     lockLine: line,
   });
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value); else map.set(key, [value]);
 }

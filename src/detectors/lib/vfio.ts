@@ -5,6 +5,7 @@ import type { Domain, LibvirtSection } from '../../snapshot/libvirt.js';
 import type { ProcfsSection } from '../../snapshot/procfs.js';
 import type { PciDevice, SysfsSection } from '../../snapshot/sysfs.js';
 import { isActive } from './domain-processes.js';
+import { pushTo } from './multimap.js';
 
 export interface VfioHolder {
   pid: number;
@@ -42,8 +43,8 @@ export class VfioUsage {
       if (!isActive(d)) continue;
       for (const h of d.hostdevs) {
         const key = h.address.toLowerCase();
-        if (h.type === 'pci') push(this.pciUsers, key, d);
-        else if (h.type === 'mdev') push(this.mdevUsers, key, d);
+        if (h.type === 'pci') pushTo(this.pciUsers, key, d);
+        else if (h.type === 'mdev') pushTo(this.mdevUsers, key, d);
       }
     }
     const byVfioDev = new Map(sysfs.pciDevices.filter((d) => d.vfioDev).map((d) => [d.vfioDev as string, d]));
@@ -59,7 +60,7 @@ export class VfioUsage {
         group = this.deviceByAddress.get(address.toLowerCase())?.iommuGroup ?? null;
       }
       if (group === null) continue;
-      push(this.groupHolders, group, { pid: f.pid, fd: f.fd, comm: comms.get(f.pid) ?? '(exited)', target: f.target, group });
+      pushTo(this.groupHolders, group, { pid: f.pid, fd: f.fd, comm: comms.get(f.pid) ?? '(exited)', target: f.target, group });
     }
   }
 
@@ -68,9 +69,4 @@ export class VfioUsage {
     const listed = sysfs.iommuGroups.find((g) => g.group === group)?.devices;
     return listed ?? sysfs.pciDevices.filter((d) => d.iommuGroup === group).map((d) => d.address);
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value); else map.set(key, [value]);
 }
