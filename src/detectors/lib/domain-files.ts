@@ -5,6 +5,7 @@ import type { ProcfsSection } from '../../snapshot/procfs.js';
 import { indexDomainProcesses, isActive } from './domain-processes.js';
 import { LockTable, type LockHolder } from './image-locks.js';
 import type { FindingOf } from '../finding.js';
+import { memoByIdentity } from './memo.js';
 
 /** Every host path a domain's disks use, active layer first, then backing files. */
 export function domainFiles(d: Domain): string[] {
@@ -57,8 +58,13 @@ export interface StrayLock {
   stray: LockHolder[];
 }
 
-/** Every file a domain uses that someone locks without being entitled to (local libvirt only). */
-export function strayLocks(libvirt: LibvirtSection, procfs: ProcfsSection): StrayLock[] {
+/**
+ * Every file a domain uses that someone locks without being entitled to (local libvirt only).
+ * Once per snapshot: both image-lock kinds read it.
+ */
+export const strayLocks = memoByIdentity(findStrayLocks);
+
+function findStrayLocks(libvirt: LibvirtSection, procfs: ProcfsSection): StrayLock[] {
   if (!libvirt.local) return [];
   const locks = new LockTable(procfs);
   const legit = legitimateHolder(libvirt, procfs);

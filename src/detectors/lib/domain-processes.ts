@@ -3,6 +3,7 @@
 import type { Domain } from '../../snapshot/libvirt.js';
 import type { ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
 import { isQemuProcess, parseQemuGuest, type QemuGuest } from './qemu-cmdline.js';
+import { memoByIdentity } from './memo.js';
 
 /** libvirt states in which a domain has (or should have) a qemu process. */
 export const ACTIVE_STATES: ReadonlySet<Domain['state']> = new Set(['running', 'blocked', 'paused', 'shutdown', 'pmsuspended']);
@@ -22,7 +23,10 @@ export interface DomainProcessIndex {
   ownedPids: Set<number>;
 }
 
-export function indexDomainProcesses(domains: readonly Domain[], procfs: ProcfsSection): DomainProcessIndex {
+/** Once per snapshot, however many detectors ask (the result must be treated as read-only). */
+export const indexDomainProcesses = memoByIdentity(buildDomainProcessIndex);
+
+function buildDomainProcessIndex(domains: readonly Domain[], procfs: ProcfsSection): DomainProcessIndex {
   const qemus: QemuProcess[] = [];
   for (const process of procfs.processes) {
     if (!isQemuProcess(process)) continue;
