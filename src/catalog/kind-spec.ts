@@ -1,5 +1,5 @@
-// What the catalog says about one finding kind. Alert rules, runbooks and dashboard panels are
-// generated from or checked against these entries, so they cannot drift apart.
+// What the catalog says about one finding kind: the metric labels, alert, runbook, findings page and
+// `scan` all read these entries, so they cannot drift apart.
 import type { FlagName } from '../config/flags.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -9,6 +9,13 @@ export type ReclaimUnit = 'vcpus' | 'memoryBytes' | 'diskBytes' | 'devices';
 export interface KindSpec {
   /** One line a person reads on the findings page and in the dashboard. */
   title: string;
+  /** What the finding means, where, since when and what it holds: the alert description and runbook's lead. */
+  description: string;
+  /**
+   * The runbook's first diagnosis command, read-only. `{{label}}` (or `{{subject}}`) placeholders are
+   * filled from the finding, shell-quoted, by `diagnoseCommand`.
+   */
+  diagnose: string;
   scope: Scope;
   /** Label names the per-finding series carries for this kind (besides kind and subject). */
   labels: readonly string[];
@@ -18,6 +25,7 @@ export interface KindSpec {
   graceFlag: FlagName;
   alert: {
     name: string;
+    /** critical only for what must wake someone (a live disk at risk, a GPU blocking placement, a freeze loop). */
     severity: Severity;
     /** Prometheus `for:` on top of the exporter's own grace. */
     for: string;
