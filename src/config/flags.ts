@@ -33,6 +33,7 @@ export const FLAGS = {
   'libvirt.run-dir': str('/run/libvirt/qemu', 'libvirt QEMU driver state directory (<domain>.pid files).'),
   'pool.dir': list(['/var/lib/libvirt/images'], 'Image directory to walk, in addition to the directories of libvirt\'s defined dir pools; giving it replaces the default.'),
   'pool.libvirt-config-dir': str('/etc/libvirt', 'libvirt configuration directory: dir pools from storage/*.xml, persistent domains\' disks from qemu/*.xml. Empty: do not read it.'),
+  'pool.libvirt-snapshot-dir': str('/var/lib/libvirt/qemu/snapshot', 'libvirt\'s snapshot metadata (<domain>/<snapshot>.xml): files it names are never orphans. Empty: do not read it.'),
   'collector.timeout': duration('10s', 'Time one source may take per collection before it is cancelled and marked down.'),
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
   'findings.max-per-kind': int(500, 'Per-finding series kept per kind; the rest are counted in vmzombie_findings_dropped_total.'),

@@ -86,6 +86,11 @@ export interface FindingOf<K extends FindingKind> {
   reclaimable: Reclaimable;
   /** Facts a person can check by hand; shown on the findings page, never as metric labels. */
   evidence: EvidenceByKind[K];
+  /**
+   * Resources this finding concerns (`pid:5756`, `file:/path`, `domain:<uuid>`): findings that share
+   * one are linked to each other, so a ghost qemu and the lock it holds point at each other.
+   */
+  refs?: string[];
 }
 
 export type Finding = { [K in FindingKind]: FindingOf<K> }[FindingKind];

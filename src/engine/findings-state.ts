@@ -14,7 +14,11 @@ export type ReportedFinding = Finding & {
   pending: boolean;
   /** From a detector that could not run this time (a source is down): the last known finding. */
   stale: boolean;
+  /** Other findings about the same resource (a process, a file, a domain), e.g. a lock and its holder's finding. */
+  related: RelatedFinding[];
 };
+
+export interface RelatedFinding { kind: FindingKind; subject: string; alert: string }
 
 export interface DetectionResult {
   findings: ReportedFinding[];
@@ -67,7 +71,7 @@ export class FindingsState {
         seen.add(key);
         const first = Math.min(this.since.get(key) ?? now, f.since ?? now);
         this.since.set(key, first);
-        reported.push({ ...f, since: first, pending: now - first < grace, stale: false } as ReportedFinding);
+        reported.push({ ...f, since: first, pending: now - first < grace, stale: false, related: [] } as ReportedFinding);
       }
       // Forget subjects of this kind that cleared, so a recurrence starts a new `since`.
       const prefix = `${detector.kind}\u0000`;
@@ -75,6 +79,35 @@ export class FindingsState {
       this.previous.set(detector.kind, reported);
       result.findings.push(...reported);
     }
+    linkRelated(result.findings);
     return result;
+  }
+}
+
+/** The resources a finding concerns: what its detector named, plus what its labels identify. */
+function refsOf(f: ReportedFinding): Set<string> {
+  const refs = new Set(f.refs ?? []);
+  const labels = f.labels as Record<string, string | undefined>;
+  if (labels.image) refs.add(`file:${labels.image}`);
+  if (labels.pid) refs.add(`pid:${labels.pid}`);
+  // A uuid label is a domain's (or a guest's) on libvirt kinds; elsewhere it names other things (mdevs).
+  if (labels.uuid && CATALOG[f.kind].scope === 'libvirt') refs.add(`domain:${labels.uuid.toLowerCase()}`);
+  return refs;
+}
+
+/** Points findings that share a resource at each other (never at themselves, each other finding once). */
+export function linkRelated(findings: ReportedFinding[]): void {
+  const byRef = new Map<string, ReportedFinding[]>();
+  const refs = new Map(findings.map((f) => [f, refsOf(f)]));
+  for (const f of findings) for (const r of refs.get(f) ?? []) byRef.set(r, [...(byRef.get(r) ?? []), f]);
+  for (const f of findings) {
+    const related = new Map<string, RelatedFinding>();
+    for (const r of refs.get(f) ?? []) {
+      for (const other of byRef.get(r) ?? []) {
+        if (other === f) continue;
+        related.set(`${other.kind}\u0000${other.subject}`, { kind: other.kind, subject: other.subject, alert: CATALOG[other.kind].alert.name });
+      }
+    }
+    f.related = [...related.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
   }
 }

@@ -22,6 +22,7 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
       stale: f.stale,
       reclaimable: f.reclaimable,
       evidence: f.evidence,
+      related: f.related,
     })),
   };
 }

@@ -35,6 +35,7 @@ export function textReport(snapshot: Snapshot, detection: DetectionResult): stri
     out.push(`  ${f.subject}  ${known}${f.pending ? ', within grace' : ''}${f.stale ? ', stale' : ''}`);
     const reclaim = Object.entries(f.reclaimable).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' ');
     if (reclaim) out.push(`    reclaimable: ${reclaim}`);
+    for (const r of f.related) out.push(`    related: ${r.kind} ${r.subject}`);
     for (const [k, v] of Object.entries(f.evidence)) {
       const text = typeof v === 'string' ? v : JSON.stringify(v);
       out.push(`    ${k}: ${text}`);

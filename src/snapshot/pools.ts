@@ -57,5 +57,9 @@ export const PoolsSectionSchema = z.object({
    */
   external: z.array(ImageFileSchema),
   problems: z.array(z.string()),
+  /** Files libvirt's snapshot metadata names (optional: older snapshots lack it). */
+  snapshotReferences: z.array(z.string()).optional(),
+  /** How many snapshot metadata files were read. */
+  snapshotMetadataFiles: z.number().optional(),
 });
 export type PoolsSection = z.infer<typeof PoolsSectionSchema>;

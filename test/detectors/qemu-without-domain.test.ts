@@ -46,7 +46,7 @@ describe('qemu_without_domain', () => {
     // seconds to exit); the start time is evidence.
     assert.equal(f?.since, null);
     assert.equal(f?.evidence.startedAt, NOW - 7200);
-    assert.deepEqual(f?.reclaimable, { vcpus: 4, memoryBytes: 1500 * 1024 * 1024 });
+    assert.deepEqual(f?.reclaimable, { vcpus: 4, memoryBytes: 1500 * 1024 * 1024, diskBytes: 0 });
     assert.equal(f?.evidence.definedDomain, null);
     assert.match(f?.evidence.cmdline ?? '', /guest=lost/);
   });

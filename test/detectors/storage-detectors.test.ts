@@ -6,7 +6,7 @@ import { snapshotChainDeep } from '../../src/detectors/snapshot-chain-deep.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
 import { DETECTORS } from '../../src/detectors/index.js';
 import { defaultConfig } from '../../src/config/flags.js';
-import { backedBy, ctx, disk, domain, fileStat, image, libvirt, NOW, pools, snapshot } from '../support/node-snapshot.js';
+import { backedBy, ctx, disk, domain, fileStat, image, libvirt, NOW, pools, procfs, snapshot } from '../support/node-snapshot.js';
 
 const P = '/var/lib/libvirt/images';
 
@@ -19,7 +19,7 @@ describe('orphan_image', () => {
 
   it('flags unreferenced images with their allocated bytes, and nothing a shut-off domain references through its header chain', () => {
     const off = domain('web', { state: 'shutoff', reason: 'shutdown', disks: [disk(`${P}/web.qcow2`), { ...disk(`${P}/install.iso`, [], 'sda'), device: 'cdrom' }] });
-    const s = snapshot({ libvirt: libvirt([off], [fileStat(`${P}/web.qcow2`, web.inode!)]), pools: pools([base, web, stray, strayBase, iso]) });
+    const s = snapshot({ libvirt: libvirt([off], [fileStat(`${P}/web.qcow2`, web.inode!)]), procfs: procfs([]), pools: pools([base, web, stray, strayBase, iso]) });
     const found = orphanImage.detect(s, ctx());
     assert.deepEqual(found.map((f) => [f.subject, f.reclaimable.diskBytes, f.labels]), [
       [`${P}/stray.qcow2`, 123 << 20, { image: `${P}/stray.qcow2`, pool: 'default', format: 'qcow2' }],
@@ -31,13 +31,13 @@ describe('orphan_image', () => {
   it("stays silent for a base only a running domain's live XML names (header chain unknown to the pools)", () => {
     const top = image('/srv/vm/top.qcow2', { pool: null });
     const run = domain('db', { disks: [disk('/srv/vm/top.qcow2', ['/srv/vm/mid.qcow2', `${P}/base.qcow2`])] });
-    const s = snapshot({ libvirt: libvirt([run]), pools: pools([base], [top]) });
+    const s = snapshot({ libvirt: libvirt([run]), procfs: procfs([]), pools: pools([base], [top]) });
     assert.deepEqual(orphanImage.detect(s, ctx()), []);
   });
 
   it('matches by device and inode when a domain names the image through another path', () => {
     const d = domain('web', { state: 'shutoff', disks: [disk('/images-link/base.qcow2')] });
-    const s = snapshot({ libvirt: libvirt([d], [fileStat('/images-link/base.qcow2', base.inode!)]), pools: pools([base]) });
+    const s = snapshot({ libvirt: libvirt([d], [fileStat('/images-link/base.qcow2', base.inode!)]), procfs: procfs([]), pools: pools([base]) });
     assert.deepEqual(orphanImage.detect(s, ctx()), []);
   });
 
@@ -45,15 +45,15 @@ describe('orphan_image', () => {
     const kernel = image(`${P}/vmlinuz`, { format: 'raw' });
     const d = domain('vol', { state: 'shutoff', bootFiles: [`${P}/vmlinuz`],
       disks: [{ ...disk('', [], 'vda'), type: 'volume', source: null, volume: { pool: 'default', volume: 'web.qcow2' } }] });
-    const s = snapshot({ libvirt: libvirt([d]), pools: pools([base, web, kernel, stray]) });
+    const s = snapshot({ libvirt: libvirt([d]), procfs: procfs([]), pools: pools([base, web, kernel, stray]) });
     assert.deepEqual(orphanImage.detect(s, ctx()).map((f) => f.subject), [`${P}/stray.qcow2`]);
     const elsewhere = domain('vol2', { state: 'shutoff', disks: [{ ...disk('', [], 'vda'), type: 'volume', source: null, volume: { pool: 'iscsi', volume: 'lun1' } }] });
-    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([elsewhere]), pools: pools([stray]) }), ctx()), [], 'a volume in a pool not read: chain unknown');
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([elsewhere]), procfs: procfs([]), pools: pools([stray]) }), ctx()), [], 'a volume in a pool not read: chain unknown');
   });
 
   it('counts the bytes of a file reachable under two names (a symlink in the pool) once', () => {
     const link = { ...stray, path: `${P}/stray-link.qcow2` };
-    const found = orphanImage.detect(snapshot({ libvirt: libvirt([]), pools: pools([stray, link]) }), ctx());
+    const found = orphanImage.detect(snapshot({ libvirt: libvirt([]), procfs: procfs([]), pools: pools([stray, link]) }), ctx());
     assert.deepEqual(found.map((f) => [f.subject, f.reclaimable.diskBytes, f.evidence.sameFileAs]), [
       [`${P}/stray.qcow2`, 123 << 20, null], [`${P}/stray-link.qcow2`, 0, `${P}/stray.qcow2`],
     ]);
@@ -62,38 +62,38 @@ describe('orphan_image', () => {
   it('leaves install media and files that are not disk images alone', () => {
     const notes = image(`${P}/README.txt`, { format: 'other', allocatedBytes: 4096 });
     const lonelyIso = image(`${P}/debian.iso`, { format: 'iso' });
-    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([]), pools: pools([notes, lonelyIso]) }), ctx()), []);
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([]), procfs: procfs([]), pools: pools([notes, lonelyIso]) }), ctx()), []);
   });
 
   it("trusts a running domain's live XML as its whole chain, even for a disk outside every read directory", () => {
     const run = domain('db', { disks: [disk('/srv/vm/raw.img')] });
-    const s = snapshot({ libvirt: libvirt([run], [fileStat('/srv/vm/raw.img', 99)]), pools: pools([stray]) });
+    const s = snapshot({ libvirt: libvirt([run], [fileStat('/srv/vm/raw.img', 99)]), procfs: procfs([]), pools: pools([stray]) });
     assert.deepEqual(orphanImage.detect(s, ctx()).map((f) => f.subject), [`${P}/stray.qcow2`]);
     const off = domain('db', { state: 'shutoff', disks: [disk('/srv/vm/raw.img')] });
-    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([off], [fileStat('/srv/vm/raw.img', 99)]), pools: pools([stray]) }), ctx()), []);
+    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([off], [fileStat('/srv/vm/raw.img', 99)]), procfs: procfs([]), pools: pools([stray]) }), ctx()), []);
   });
 
   it('leaves images younger than --detect.orphan-min-age alone (a VM being created)', () => {
     const young = image(`${P}/new.qcow2`, { mtimeSeconds: NOW - 600 });
-    const s = snapshot({ libvirt: libvirt([]), pools: pools([young]) });
+    const s = snapshot({ libvirt: libvirt([]), procfs: procfs([]), pools: pools([young]) });
     assert.deepEqual(orphanImage.detect(s, ctx()), []);
     assert.equal(orphanImage.detect(s, ctx({ orphanMinAgeSeconds: 300 })).length, 1);
   });
 
   it('judges nothing when a defined domain has a chain it cannot follow, or libvirt is remote', () => {
     const unknown = domain('far', { state: 'shutoff', disks: [disk('/srv/elsewhere/top.qcow2')] });
-    const s = snapshot({ libvirt: libvirt([unknown], [fileStat('/srv/elsewhere/top.qcow2', 77)]), pools: pools([stray]) });
+    const s = snapshot({ libvirt: libvirt([unknown], [fileStat('/srv/elsewhere/top.qcow2', 77)]), procfs: procfs([]), pools: pools([stray]) });
     assert.deepEqual(orphanImage.detect(s, ctx()), []);
-    const remote = snapshot({ libvirt: libvirt([], [], { uri: 'qemu+ssh://other/system', local: false }), pools: pools([stray]) });
+    const remote = snapshot({ libvirt: libvirt([], [], { uri: 'qemu+ssh://other/system', local: false }), procfs: procfs([]), pools: pools([stray]) });
     assert.deepEqual(orphanImage.detect(remote, ctx()), []);
   });
 
   it('is not evaluated at all while libvirt is down or stale: its last findings are kept, marked stale', () => {
     const state = new FindingsState(DETECTORS, defaultConfig());
-    const s = snapshot({ libvirt: libvirt([]), pools: pools([stray]) });
+    const s = snapshot({ libvirt: libvirt([]), procfs: procfs([]), pools: pools([stray]) });
     const first = state.evaluate(s).findings.filter((f) => f.kind === 'orphan_image');
     assert.equal(first.length, 1);
-    const down = snapshot({ libvirt: libvirt([]), pools: pools([stray, strayBase]) });
+    const down = snapshot({ libvirt: libvirt([]), procfs: procfs([]), pools: pools([stray, strayBase]) });
     down.collectors.libvirt = { state: 'error', reason: 'virsh exited (1)', durationSeconds: 0, lastSuccessSeconds: NOW - 60, stale: true };
     const result = state.evaluate(down);
     assert.equal(result.skipped.orphan_image, 'needs libvirt');

@@ -21,7 +21,7 @@ function crashed(name: string, since: number, opts: { pending?: boolean; stale?:
   return {
     kind: 'domain_crashed', subject: `${name} (uuid-${name})`,
     labels: opts.labels ?? { domain: name, uuid: `uuid-${name}`, reason: 'crashed' },
-    since, pending: opts.pending ?? false, stale: opts.stale ?? false,
+    since, pending: opts.pending ?? false, stale: opts.stale ?? false, related: [],
     reclaimable: { vcpus: 2, memoryBytes: opts.memoryBytes ?? 1024 },
     evidence: { state: 'crashed', reason: 'crashed', vcpus: 2, memoryBytes: 1024, pid: 7 },
   };

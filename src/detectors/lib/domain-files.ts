@@ -83,5 +83,6 @@ export function imageLockFinding<K extends 'image_locked_by_foreign_process' | '
     since: null,
     reclaimable: {},
     evidence: { image: use.file.path, domains: use.domains.map(describeDomain), holders: stray },
+    refs: stray.map((h) => `pid:${h.pid}`),
   } as FindingOf<K>;
 }

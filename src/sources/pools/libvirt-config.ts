@@ -39,15 +39,61 @@ async function xmlFiles(dir: string): Promise<string[]> {
   }
 }
 
-export interface LibvirtConfig { pools: LibvirtPoolDef[]; diskPaths: string[] }
+/** The directories of libvirt's file-backed pools; [] when none can be read (the pools source reports why). */
+export async function libvirtPoolDirs(configDir: string): Promise<string[]> {
+  if (configDir === '') return [];
+  const files = await xmlFiles(path.join(configDir, 'storage')).catch(() => []);
+  const dirs: string[] = [];
+  for (const file of files) {
+    try {
+      const def = parsePoolXml(await readFile(file, 'utf8'));
+      if (def) dirs.push(def.path);
+    } catch {
+      // Unreadable or malformed: the pools source lists it among its problems.
+    }
+  }
+  return dirs;
+}
+
+/** Pure: every host file a snapshot's metadata names (its own disks and the saved domain's). */
+export function parseSnapshotXml(xml: string): string[] {
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  if (!doc.domainsnapshot || typeof doc.domainsnapshot !== 'object') throw new Error('no <domainsnapshot> element');
+  const files = new Set<string>();
+  const walk = (node: unknown, depth: number): void => {
+    // Metadata nests a few levels (snapshot → domain → devices → disk → source); a deeper tree is not libvirt's.
+    if (depth > 32 || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) { for (const n of node) walk(n, depth + 1); return; }
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (key === 'source') {
+        for (const src of Array.isArray(value) ? value : [value]) {
+          const file = src && typeof src === 'object' ? (src as Record<string, unknown>)['@file'] : undefined;
+          if (typeof file === 'string' && file.startsWith('/')) files.add(file);
+        }
+      }
+      walk(value, depth + 1);
+    }
+  };
+  walk(doc.domainsnapshot, 0);
+  return [...files];
+}
+
+export interface LibvirtConfig {
+  pools: LibvirtPoolDef[];
+  diskPaths: string[];
+  /** Files named by snapshot metadata: reverting to a snapshot needs them even when no domain names them now. */
+  snapshotPaths: string[];
+  snapshotFiles: number;
+}
 
 const CONCURRENCY = 16;
 
 /** Disk paths per domain definition file, valid while its size and mtime are unchanged. */
 export type DefinitionCache = Map<string, { key: string; disks: string[] }>;
 
-export async function readLibvirtConfig(configDir: string, problems: string[], signal?: AbortSignal, cache: DefinitionCache = new Map()): Promise<LibvirtConfig> {
-  const config: LibvirtConfig = { pools: [], diskPaths: [] };
+export async function readLibvirtConfig(configDir: string, problems: string[], signal?: AbortSignal, cache: DefinitionCache = new Map(), snapshotDir = ''): Promise<LibvirtConfig> {
+  const config: LibvirtConfig = { pools: [], diskPaths: [], snapshotPaths: [], snapshotFiles: 0 };
+  ({ paths: config.snapshotPaths, files: config.snapshotFiles } = await readSnapshotMetadata(snapshotDir, problems));
   if (configDir === '') return config;
   for (const file of await listOrProblem(path.join(configDir, 'storage'), problems)) {
     try {
@@ -77,6 +123,31 @@ export async function readLibvirtConfig(configDir: string, problems: string[], s
   }, signal);
   config.diskPaths = [...new Set(perDomain.flat())];
   return config;
+}
+
+/** `<snapshot-dir>/<domain>/<snapshot>.xml`, as libvirt's QEMU driver keeps them. */
+async function readSnapshotMetadata(dir: string, problems: string[]): Promise<{ paths: string[]; files: number }> {
+  if (dir === '') return { paths: [], files: 0 };
+  let domains: string[];
+  try {
+    domains = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch (e: unknown) {
+    if (errorCode(e) !== 'ENOENT') problems.push(`cannot list ${dir}: ${describeError(e)}`);
+    return { paths: [], files: 0 };
+  }
+  const paths = new Set<string>();
+  let files = 0;
+  for (const d of domains) {
+    for (const file of await listOrProblem(path.join(dir, d), problems)) {
+      try {
+        for (const p of parseSnapshotXml(await readFile(file, 'utf8'))) paths.add(p);
+        files++;
+      } catch (e: unknown) {
+        if (errorCode(e) !== 'ENOENT') problems.push(`snapshot metadata ${file}: ${describeError(e)}`);
+      }
+    }
+  }
+  return { paths: [...paths].sort(), files };
 }
 
 async function listOrProblem(dir: string, problems: string[]): Promise<string[]> {

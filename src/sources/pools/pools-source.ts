@@ -21,7 +21,7 @@ const MAX_EXTERNAL = 10_000;
 /** Files read per pool directory: a bound for a directory that is not really a pool (a dump of millions of files). */
 const MAX_PER_POOL = 50_000;
 
-export interface PoolsOptions { dirs: readonly string[]; libvirtConfigDir: string }
+export interface PoolsOptions { dirs: readonly string[]; libvirtConfigDir: string; libvirtSnapshotDir?: string }
 
 type HeaderParts = Pick<ImageFile, 'format' | 'internalSnapshots' | 'backing' | 'error'>;
 
@@ -93,7 +93,7 @@ function hungImage(p: string, pool: string | null, why: string): ImageFile {
 export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches: PoolsCaches = newPoolsCaches(), io: PoolsIo = REAL_IO): Promise<PoolsSection> {
   const problems: string[] = [];
   const cache = caches.headers;
-  const config = await readLibvirtConfig(opts.libvirtConfigDir, problems, signal, caches.definitions);
+  const config = await readLibvirtConfig(opts.libvirtConfigDir, problems, signal, caches.definitions, opts.libvirtSnapshotDir ?? '');
   const pools: Pool[] = [];
   const seenDirs = new Set<string>();
   const candidates = [
@@ -133,7 +133,8 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
 
   // Follow chains out of the pools, and the chains of persistent domains' disks kept elsewhere.
   const external: ImageFile[] = [];
-  let queue = [...images.flatMap((i) => (i.backing?.path ? [i.backing.path] : [])), ...config.diskPaths.map((p) => path.resolve(p))];
+  let queue = [...images.flatMap((i) => (i.backing?.path ? [i.backing.path] : [])), ...config.diskPaths.map((p) => path.resolve(p)),
+    ...config.snapshotPaths];
   while (queue.length > 0) {
     const next = [...new Set(queue)].filter((p) => !known.has(p));
     if (next.length === 0) break;
@@ -149,7 +150,7 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
   }
   for (const f of [...images, ...external]) if (f.error) problems.push(`${f.path}: ${f.error}`);
   cache.prune();
-  return { pools, images, external, problems };
+  return { pools, images, external, problems, snapshotReferences: config.snapshotPaths, snapshotMetadataFiles: config.snapshotFiles };
 }
 
 /** stat + header of one file; null for what is not a regular file (a directory, a socket). */
@@ -227,7 +228,10 @@ export const poolsSource: SourceDefinition<'pools'> = {
   description: 'image files in storage pool directories with their qcow2 backing chains (--pool.dir)',
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
-    const opts = { dirs: config['pool.dir'], libvirtConfigDir: config['pool.libvirt-config-dir'] };
+    const opts = {
+      dirs: config['pool.dir'], libvirtConfigDir: config['pool.libvirt-config-dir'],
+      libvirtSnapshotDir: config['pool.libvirt-snapshot-dir'],
+    };
     const caches = newPoolsCaches();
     return { collect: ({ signal }) => readPools(opts, signal, caches), close: async () => {} };
   },

@@ -1,5 +1,7 @@
 // procfs source: processes, the open files detectors care about, and the kernel's lock table, in
 // one pass over /proc per collection. Vanished processes and denied entries are skipped quietly.
+// Besides locked files and qemu's files it keeps any process's fds on files in the pool directories:
+// an image a backup tool or `qemu-img convert` reads without a lock is in use, not an orphan.
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
@@ -8,6 +10,7 @@ import { SourceAbsentError } from '../source-absent-error.js';
 import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
+import { libvirtPoolDirs } from '../pools/libvirt-config.js';
 import { USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parseMountinfo, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
 
 const CONCURRENCY = 32;
@@ -23,7 +26,12 @@ function isRegularPath(target: string): boolean {
   return target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/') && !target.startsWith('/sys/');
 }
 
-export async function readProcfs(root: string, signal?: AbortSignal): Promise<ProcfsSection> {
+/** True when `target` (an fd's link, maybe with " (deleted)") names a file inside one of `dirs`. */
+export function isUnderDirs(target: string, dirs: readonly string[]): boolean {
+  return dirs.some((d) => target.startsWith(d.endsWith('/') ? d : `${d}/`));
+}
+
+export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: readonly string[] = []): Promise<ProcfsSection> {
   const problems: string[] = [];
   let bootTimeSeconds: number;
   try {
@@ -60,7 +68,7 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
       return;
     }
     processes.push(proc);
-    openFiles.push(...await readOpenFiles(dir, proc, lockedInodes, mounts, problems));
+    openFiles.push(...await readOpenFiles(dir, proc, { lockedInodes, watchDirs }, mounts, problems));
   }, signal);
 
   processes.sort((a, b) => a.pid - b.pid);
@@ -68,7 +76,9 @@ export async function readProcfs(root: string, signal?: AbortSignal): Promise<Pr
   return { bootTimeSeconds, restricted: !processes.some((p) => p.pid === 1), processes, openFiles, locks, problems };
 }
 
-async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<number>, mounts: MountTables, problems: string[]): Promise<OpenFile[]> {
+interface KeepRules { lockedInodes: Set<number>; watchDirs: readonly string[] }
+
+async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mounts: MountTables, problems: string[]): Promise<OpenFile[]> {
   let fds: string[];
   try {
     fds = await readdir(path.join(dir, 'fd'));
@@ -101,7 +111,7 @@ async function readOpenFiles(dir: string, proc: ProcessInfo, lockedInodes: Set<n
           inode = st.ino;
           ({ major: devMajor, minor: devMinor } = splitDev(st.dev));
         }
-        if (!isQemu && !lockedInodes.has(inode)) continue;
+        if (!isQemu && !keep.lockedInodes.has(inode) && !isUnderDirs(target, keep.watchDirs)) continue;
       }
       kept.push({
         pid: proc.pid, fd: Number(fdName), target, inode, devMajor, devMinor,
@@ -136,7 +146,11 @@ export const procfsSource: SourceDefinition<'procfs'> = {
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     return {
-      collect: ({ signal }) => readProcfs(config['path.procfs'], signal),
+      collect: async ({ signal }) => {
+        // The pools' directories, read afresh each time (a pool defined since the last collection counts).
+        const watch = [...config['pool.dir'], ...await libvirtPoolDirs(config['pool.libvirt-config-dir'])];
+        return readProcfs(config['path.procfs'], signal, watch);
+      },
       close: async () => {},
     };
   },
