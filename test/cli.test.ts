@@ -83,7 +83,7 @@ test('scan --from prints the findings of a saved snapshot as text', async () => 
   detector domain_without_process not run: needs procfs
   detector image_locked_by_foreign_process not run: needs procfs
   detector image_locked_while_domain_inactive not run: needs procfs
-  detector orphan_image not run: needs pools
+  detector orphan_image not run: needs pools, procfs
   detector backing_chain_missing_link not run: needs pools
   detector snapshot_chain_deep not run: needs pools
   detector vfio_device_without_domain not run: needs sysfs, procfs

@@ -18,8 +18,8 @@ const SNAP: Snapshot = {
 function stray(pid: number, name: string, cmdline: string, since: number, extra: Partial<ReportedFinding> = {}): ReportedFinding {
   return {
     kind: 'qemu_without_domain', subject: `${name} (pid ${pid})`, labels: { guest: name, uuid: '', pid: String(pid) }, since,
-    pending: false, stale: false, reclaimable: { vcpus: 1, memoryBytes: 0 },
-    evidence: { pid, comm: 'qemu-system-x86', cmdline, startedAt: since, rssBytes: null, guestName: name, guestUuid: null, definedDomain: null, openFiles: ['/img/a.qcow2'] },
+    pending: false, stale: false, related: [], reclaimable: { vcpus: 1, memoryBytes: 0 },
+    evidence: { pid, comm: 'qemu-system-x86', cmdline, startedAt: since, rssBytes: null, guestName: name, guestUuid: null, definedDomain: null, openFiles: ['/img/a.qcow2'], disks: [] },
     ...extra,
   } as ReportedFinding;
 }
@@ -49,6 +49,7 @@ qemu_without_domain — qemu process that no libvirt domain owns (alert VMZombie
     guestUuid: null
     definedDomain: null
     openFiles: ["/img/a.qcow2"]
+    disks: []
   b (pid 20)  for 1m30s, stale
     reclaimable: vcpus=1
     pid: 20
@@ -60,6 +61,7 @@ qemu_without_domain — qemu process that no libvirt domain owns (alert VMZombie
     guestUuid: null
     definedDomain: null
     openFiles: ["/img/a.qcow2"]
+    disks: []
 `);
 });
 
