@@ -24,7 +24,8 @@ export class Exporter {
 
   constructor(readonly config: Config, log: Logger, options: { clock?: () => number; processMetrics?: boolean } = {}) {
     const defs = enabledSources(config);
-    const named: NamedSource[] = defs.map((d) => ({ name: d.name, instance: d.create(config, log) }));
+    const env = options.clock ? { clock: options.clock } : {};
+    const named: NamedSource[] = defs.map((d) => ({ name: d.name, instance: d.create(config, log, env) }));
     this.sourceNames = defs.map((d) => d.name);
     this.collection = new Collection(named, {
       timeoutSeconds: config['collector.timeout'],

@@ -14,10 +14,15 @@ export interface SourceInstance<N extends SectionName = SectionName> {
   close(): Promise<void>;
 }
 
+/** What the engine hands every source besides the config: an injected clock (Unix seconds) in tests. */
+export interface SourceEnv {
+  clock?: () => number;
+}
+
 export interface SourceDefinition<N extends SectionName = SectionName> {
   name: N;
   description: string;
   /** Whether the source runs when no --collector.X / --no-collector.X flag was given. */
   enabledByDefault(config: Config): boolean;
-  create(config: Config, log: Logger): SourceInstance<N>;
+  create(config: Config, log: Logger, env?: SourceEnv): SourceInstance<N>;
 }

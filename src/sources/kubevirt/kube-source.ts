@@ -228,7 +228,7 @@ export const kubeSource: SourceDefinition<'kubevirt'> = {
   name: 'kubevirt',
   description: 'KubeVirt/Harvester objects through watch caches of the Kubernetes API (--mode=cluster)',
   enabledByDefault: (config: Config) => config.mode === 'cluster',
-  create(config, log) {
+  create(config, log, env = {}) {
     let kubeconfig: KubeConfig;
     try {
       kubeconfig = loadKubeConfig(config['kube.config']);
@@ -244,6 +244,7 @@ export const kubeSource: SourceDefinition<'kubevirt'> = {
       metricsIntervalSeconds: config['kube.metrics-interval'],
       watchTimeoutSeconds: config['kube.watch-timeout'],
       freezeWindowSeconds: config['detect.freeze-window'],
+      ...(env.clock ? { clock: env.clock } : {}),
     }, log);
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
   },
