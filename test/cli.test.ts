@@ -1,17 +1,15 @@
-// The built CLI as a user runs it: `npm run build`, then `node dist/cli.js …`.
-import { after, before, test } from 'node:test';
+// The built CLI as a user runs it: `node dist/cli.js …`, on the dist/ that `npm run build` made.
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import net from 'node:net';
 import { FLAGS } from '../src/config/flags.js';
 import { parseSnapshot } from '../src/snapshot/snapshot.js';
+import { assertBuilt, CLI, ROOT } from './support/built-cli.js';
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 let work: string;
 
 function cli(...args: string[]) {
@@ -37,13 +35,12 @@ const SNAPSHOT = {
   },
 };
 
-before(async () => {
-  const build = await execa('npm', ['run', 'build'], { cwd: ROOT, reject: false, timeout: 180_000 });
-  assert.equal(build.exitCode, 0, build.stderr + build.stdout);
+beforeAll(async () => {
+  await assertBuilt();
   work = await mkdtemp(path.join(os.tmpdir(), 'vmz-cli-'));
 });
 
-after(async () => {
+afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 

@@ -1,6 +1,6 @@
 // The explicit registries match the folders: every source folder is listed, every detector file is
 // listed under its own kind, and the catalog has exactly one entry per detector.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // Prometheus-style durations: parsing to seconds, formatting back, and the error text.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 

@@ -1,5 +1,5 @@
 // Repeatable (list) flags: --vsphere.url once per vCenter, defaults replaced by the first use.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseArgs, flagsHelp } from '../../src/config/flags.js';
 import { enabledSources } from '../../src/engine/exporter.js';

@@ -1,6 +1,6 @@
 // The flags table and its parser: --flag value / --flag=value, booleans and --no-, collectors,
 // error texts, and --help listing every flag.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FLAGS, defaultConfig, flagsHelp, parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';

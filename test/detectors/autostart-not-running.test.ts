@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { autostartNotRunning } from '../../src/detectors/autostart-not-running.js';
 import { CTX, NOW, domain, libvirtSection, proc, procfsSection, running, snapshot } from '../support/builders.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { vfioDeviceWithoutDomain } from '../../src/detectors/vfio-device-without-domain.js';
 import { vfioGroupHeldByForeignProcess } from '../../src/detectors/vfio-group-held-by-foreign-process.js';

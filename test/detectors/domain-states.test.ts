@@ -1,5 +1,5 @@
 // domain_paused, domain_stuck_shutting_down, domain_crashed: each state against its look-alikes.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { domainPaused } from '../../src/detectors/domain-paused.js';
 import { domainStuckShuttingDown } from '../../src/detectors/domain-stuck-shutting-down.js';

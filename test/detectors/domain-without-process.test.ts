@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { domainWithoutProcess } from '../../src/detectors/domain-without-process.js';
 import { CTX, domain, libvirtQemu, libvirtSection, proc, procfsSection, running, snapshot } from '../support/builders.js';

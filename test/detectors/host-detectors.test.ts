@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { hugepagesReservedWithoutDomain } from '../../src/detectors/hugepages-reserved-without-domain.js';
 import { tapWithoutDomain } from '../../src/detectors/tap-without-domain.js';

@@ -1,6 +1,6 @@
 // image_locked_by_foreign_process and image_locked_while_domain_inactive, with the lock shapes
 // QEMU really takes (OFD, pid -1 in /proc/locks, holder found through fdinfo).
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { imageLockedByForeignProcess } from '../../src/detectors/image-locked-by-foreign-process.js';
 import { imageLockedWhileDomainInactive } from '../../src/detectors/image-locked-while-domain-inactive.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { kubevirtBackupError } from '../../src/detectors/kubevirt-backup-error.js';
 import { backup, ctx, kubeSnapshot, NOW } from '../support/kube-snapshot.js';

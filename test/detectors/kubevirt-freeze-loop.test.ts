@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { kubevirtFreezeLoop } from '../../src/detectors/kubevirt-freeze-loop.js';
 import { ctx, kubeSnapshot, NOW, vmi } from '../support/kube-snapshot.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { kubevirtStuckDeletion } from '../../src/detectors/kubevirt-stuck-deletion.js';
 import { ctx, kubeSnapshot, NOW } from '../support/kube-snapshot.js';

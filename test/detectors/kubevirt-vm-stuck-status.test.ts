@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { kubevirtVmStuckStatus } from '../../src/detectors/kubevirt-vm-stuck-status.js';
 import { ctx, kubeSnapshot, NOW, vm } from '../support/kube-snapshot.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { backingChainMissingLink } from '../../src/detectors/backing-chain-missing-link.js';

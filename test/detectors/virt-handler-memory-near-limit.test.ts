@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { virtHandlerMemoryNearLimit } from '../../src/detectors/virt-handler-memory-near-limit.js';
 import { ctx, kubeSnapshot, pod } from '../support/kube-snapshot.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { virtLauncherPodOrphaned } from '../../src/detectors/virt-launcher-pod-orphaned.js';
 import { ALL_SYNCED, ctx, kubeSnapshot, NOW, pod, vmi } from '../support/kube-snapshot.js';

@@ -1,5 +1,5 @@
 // Table for vsphere_autostart_vm_not_running: autostart powerOn, VM off, host long up, no HA.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { vsphereAutostartVmNotRunning } from '../../src/detectors/vsphere-autostart-vm-not-running.js';
 import type { VsphereHost } from '../../src/snapshot/vsphere.js';

@@ -1,6 +1,6 @@
 // Tables for vsphere_unregistered_vm_folder and vsphere_orphan_disk: what the file scan found
 // against what VMs and templates use.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { vsphereUnregisteredVmFolder } from '../../src/detectors/vsphere-unregistered-vm-folder.js';
 import { vsphereOrphanDisk } from '../../src/detectors/vsphere-orphan-disk.js';

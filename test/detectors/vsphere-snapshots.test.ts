@@ -1,5 +1,5 @@
 // Tables for vsphere_snapshot_stale and vsphere_snapshot_chain_deep.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { vsphereSnapshotStale } from '../../src/detectors/vsphere-snapshot-stale.js';
 import { vsphereSnapshotChainDeep } from '../../src/detectors/vsphere-snapshot-chain-deep.js';

@@ -1,6 +1,6 @@
 // Tables for the VM-state kinds: vsphere_vm_orphaned, vsphere_vm_inaccessible,
 // vsphere_vm_on_unreachable_host, vsphere_consolidation_needed.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { vsphereVmOrphaned } from '../../src/detectors/vsphere-vm-orphaned.js';
 import { vsphereVmInaccessible } from '../../src/detectors/vsphere-vm-inaccessible.js';

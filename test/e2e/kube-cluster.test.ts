@@ -1,6 +1,6 @@
 // End to end: the exporter in cluster mode (Exporter + HTTP server, in-process) against the test
 // Kubernetes API server, through a kubeconfig; assertions on exact series of GET /metrics.
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import * as k from '../support/kubevirt-objects.js';

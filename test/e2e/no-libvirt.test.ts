@@ -1,6 +1,6 @@
 // A host without libvirt: the exporter starts, answers, reports libvirt as absent with the reason
 // (landing page, log once, metrics) and keeps the procfs collector working.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { startExporter } from '../support/exporter.js';
 import { value } from '../support/prom-text.js';

@@ -1,7 +1,7 @@
 // The vsphere collector under bad answers: wrong password, a fault envelope, a truncated response,
 // a missing Datastore.Browse privilege, a simulator killed during a collection, TLS trust. Each
 // marks only vsphere down (or only the file scan), with the reason; procfs keeps reporting.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
@@ -9,8 +9,9 @@ import { startExporter, eventually, type ExporterProcess, type Sample } from '..
 import { startFaultProxy, soapFault, type FaultProxy } from '../vsphere/fault-proxy.js';
 import { VsphereAdmin } from '../vsphere/admin.js';
 import { text } from '../../src/sources/vsphere/xml.js';
+import { skipWithout } from '../support/components.js';
 
-const unavailable = await simulatorUnavailable();
+const unavailable = skipWithout("govmomi's vSphere simulator", await simulatorUnavailable());
 const COMMON = ['--no-collector.libvirt', '--collector.procfs', '--collector.min-interval=0s', '--collector.timeout=8s'];
 
 interface Status { state: string; reason: string | null }
@@ -21,7 +22,7 @@ async function vsphereStatus(e: ExporterProcess): Promise<{ vsphere: Status; pro
 const value = (m: Sample[], name: string, labels: Record<string, string>) =>
   m.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 
-describe('vsphere collector faults', { skip: unavailable ?? false, timeout: 240_000 }, () => {
+describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, () => {
   let sim: Simulator;
   let proxy: FaultProxy;
   const running: ExporterProcess[] = [];
@@ -31,11 +32,11 @@ describe('vsphere collector faults', { skip: unavailable ?? false, timeout: 240_
     return e;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     sim = await startSimulator({ user: 'reader', pass: 's3cret' });
     proxy = await startFaultProxy(sim.url);
   });
-  after(async () => {
+  afterAll(async () => {
     for (const e of running) await e.stop();
     await proxy?.close();
     await sim?.stop();

@@ -1,22 +1,23 @@
 // End to end on a real vSphere API (govmomi's simulator): every vsphere finding kind is built
 // through SOAP calls, next to healthy look-alikes that must stay silent, and read back over
 // /metrics from the exporter CLI.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
 import { VsphereAdmin, snapshotTreeXml, dateTimeXml } from '../vsphere/admin.js';
 import { startExporter, eventually, type ExporterProcess } from '../vsphere/exporter-process.js';
 import { child, children, moRef, text } from '../../src/sources/vsphere/xml.js';
+import { skipWithout } from '../support/components.js';
 
-const unavailable = await simulatorUnavailable();
+const unavailable = skipWithout("govmomi's vSphere simulator", await simulatorUnavailable());
 
-describe('vsphere collector on the simulator', { skip: unavailable ?? false, timeout: 180_000 }, () => {
+describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 180_000 }, () => {
   let sim: Simulator;
   let admin: VsphereAdmin;
   let exporter: ExporterProcess;
   const now = () => Date.now() / 1000;
 
-  before(async () => {
+  beforeAll(async () => {
     sim = await startSimulator({ vms: 4, hosts: 2 });
     admin = new VsphereAdmin(sim.url);
     const vm = (name: string) => admin.find('VirtualMachine', name);
@@ -67,7 +68,7 @@ describe('vsphere collector on the simulator', { skip: unavailable ?? false, tim
     ]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await exporter?.stop();
     await admin?.close();
     await sim?.stop();

@@ -1,6 +1,6 @@
 // Collection with in-memory sources: shared in-flight collections, min-interval reuse, timeouts
 // that abort the source, stale last-good data, and the absent state.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Collection, type NamedSource } from '../../src/engine/collection.js';
 import type { SourceInstance } from '../../src/sources/source.js';

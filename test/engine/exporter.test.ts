@@ -1,6 +1,6 @@
 // Exporter wiring: which sources run, one evaluation per snapshot, and the HTTP endpoints on top
 // of it (real procfs source on this machine's /proc, libvirt disabled).
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { Exporter, enabledSources } from '../../src/engine/exporter.js';
@@ -35,13 +35,13 @@ let exporter: Exporter;
 let server: http.Server;
 const base = `http://127.0.0.1:${PORT}`;
 
-before(async () => {
+beforeAll(async () => {
   exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, { processMetrics: false });
   server = createServer(exporter, silentLogger);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(PORT, '127.0.0.1', resolve); });
 });
 
-after(async () => {
+afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await exporter.close();

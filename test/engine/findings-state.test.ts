@@ -1,6 +1,6 @@
 // FindingsState with in-memory detectors: since tracking, grace (pending), forgetting cleared
 // findings, keeping the last findings when a needed source is down, and detector errors.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FindingsState } from '../../src/engine/findings-state.js';
 import { defaultConfig, type Config } from '../../src/config/flags.js';

@@ -1,6 +1,6 @@
 // ExporterMetrics: the per-kind cap with its dropped counter, pending findings, series that
 // disappear with their finding, collector health, and label escaping read back from the text.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { defaultConfig, type Config } from '../../src/config/flags.js';

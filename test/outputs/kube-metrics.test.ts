@@ -1,6 +1,6 @@
 // The cluster-agent series built from snapshots: virt-handler memory from the node agent's cgroup
 // section, per-finalizer series of stuck deletions, and no series left over from an older snapshot.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { FindingsState } from '../../src/engine/findings-state.js';

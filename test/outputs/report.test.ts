@@ -1,6 +1,6 @@
 // The `scan` text report: grouping and order, annotations, and that text taken from processes
 // cannot put control characters on the operator's terminal.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { printable, textReport } from '../../src/outputs/report.js';
 import type { ReportedFinding } from '../../src/engine/findings-state.js';

@@ -1,14 +1,11 @@
-// Test helper: runs the exporter CLI (`serve`) as a child process on a free port of the test range,
-// scrapes it, and stops it by pid.
+// Test helper: runs the built exporter CLI (`dist/cli.js serve`) as a child process on a free port of
+// the test range, scrapes it, and stops it by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from './simulator.js';
 import { parsePromText, type Sample } from '../support/prom-text.js';
+import { assertBuilt, CLI, ROOT } from '../support/built-cli.js';
 
 export type { Sample };
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface ExporterProcess {
   port: number;
@@ -20,8 +17,9 @@ export interface ExporterProcess {
 }
 
 export async function startExporter(flags: string[]): Promise<ExporterProcess> {
+  await assertBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags], {
+  const child = spawn(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';

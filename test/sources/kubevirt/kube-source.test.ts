@@ -1,7 +1,7 @@
 // The kube source against the test API server through @kubernetes/client-node: initial lists, the
 // scrape reading caches only, CRDs that are not installed, dropped watches, 410 Gone and relists,
 // the API server going away and coming back, and the counters the watch keeps.
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { KubeApiServer, type ResourceName } from '../../support/kube-api-server.js';
 import * as k from '../../support/kubevirt-objects.js';

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseLonghornBackup, parseMeta, parsePod, parseQuantity, parseVmBackup, podMetricsMemory, timestampSeconds } from '../../../src/sources/kubevirt/parse-objects.js';
 import * as k from '../../support/kubevirt-objects.js';

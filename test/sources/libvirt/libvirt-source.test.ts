@@ -1,6 +1,6 @@
 // The libvirt source around the shell: which URIs are this host, stat of disk files, and where the
 // qemu pid of each domain comes from (pid files under both names, the status XML, none when off).
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,8 +10,8 @@ import { splitDev } from '../../../src/util/devnum.js';
 import { killStartedFakes, makeFake } from '../../support/fake-virsh.js';
 
 let work: string;
-before(async () => { work = await mkdtemp(path.join(os.tmpdir(), 'vmz-libvirt-src-')); });
-after(async () => {
+beforeAll(async () => { work = await mkdtemp(path.join(os.tmpdir(), 'vmz-libvirt-src-')); });
+afterAll(async () => {
   killStartedFakes();
   await rm(work, { recursive: true, force: true });
 });

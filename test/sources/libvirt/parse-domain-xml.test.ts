@@ -1,5 +1,5 @@
 // Tests of the dumpxml parser on a captured live domain and on inline XML for each device shape.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

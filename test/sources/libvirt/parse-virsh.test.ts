@@ -1,5 +1,5 @@
 // Tests of the virsh text parsers: uuid lists and `domstate --reason` for every state.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseDomState, parseUuidList } from '../../../src/sources/libvirt/parse-virsh.js';
 import { DOMAIN_STATES } from '../../../src/snapshot/libvirt.js';

@@ -1,7 +1,7 @@
 // VirshShell and LibvirtReader against fake `virsh` executables written here (shell scripts that
 // speak virsh's stdin mode), plus splitOutputs on a transcript captured from the real virsh and a
 // live run against libvirt's test driver (no daemon needed).
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -21,11 +21,11 @@ const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 let work: string;
 const makeFake = (name: string, mode = '') => makeFakeShared(work, name, mode);
 
-before(async () => {
+beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'vmz-virsh-'));
 });
 
-after(async () => {
+afterAll(async () => {
   // Only the fakes this file started, by pid, in case an assertion failed before they were stopped.
   killStartedFakes();
   await rm(work, { recursive: true, force: true });
@@ -145,8 +145,8 @@ test('VirshShell: garbage and then exit is an error naming the exit, not a hang'
   await shell.close();
 });
 
-test('VirshShell: connection failures', async (t) => {
-  await t.test('no libvirt socket: absent', async () => {
+describe('VirshShell: connection failures', () => {
+  test('no libvirt socket: absent', async () => {
     const fake = await makeFake('connect-absent', 'connect-absent');
     const shell = new VirshShell(fake.bin, 'qemu:///system');
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(10_000)), (e: unknown) => {
@@ -156,7 +156,7 @@ test('VirshShell: connection failures', async (t) => {
     });
     await shell.close();
   });
-  await t.test('permission denied: an error, with virsh\'s last line', async () => {
+  test('permission denied: an error, with virsh\'s last line', async () => {
     const fake = await makeFake('connect-denied', 'connect-denied');
     const shell = new VirshShell(fake.bin, 'qemu:///system');
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(10_000)), (e: unknown) => {
@@ -166,7 +166,7 @@ test('VirshShell: connection failures', async (t) => {
     });
     await shell.close();
   });
-  await t.test('"failed to connect to the hypervisor" alone: an error', async () => {
+  test('"failed to connect to the hypervisor" alone: an error', async () => {
     const fake = await makeFake('connect-bare', 'connect-bare');
     const shell = new VirshShell(fake.bin, 'qemu:///system');
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(10_000)), (e: unknown) => {
@@ -176,7 +176,7 @@ test('VirshShell: connection failures', async (t) => {
     });
     await shell.close();
   });
-  await t.test('the real virsh against a socket that does not exist: absent', async () => {
+  test('the real virsh against a socket that does not exist: absent', async () => {
     const shell = new VirshShell('virsh', `qemu+unix:///system?socket=${path.join(work, 'no-such.sock')}`);
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(15_000)), (e: unknown) => {
       assert.ok(isSourceAbsentError(e), String(e));

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +20,7 @@ async function head(file: string): Promise<Buffer> {
 
 describe('image header parser on images made by qemu-img', () => {
   let dir: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-hdr-'));
     await createQcow2(path.join(dir, 'base.qcow2'));
     await createQcow2(path.join(dir, 'mid.qcow2'), { backing: 'base.qcow2' });
@@ -31,7 +31,7 @@ describe('image header parser on images made by qemu-img', () => {
     await addInternalSnapshot(path.join(dir, 'snap.qcow2'), 's1');
     await addInternalSnapshot(path.join(dir, 'snap.qcow2'), 's2');
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads a qcow2 without backing file', async () => {
     assert.deepEqual(parseImageHeader(await head(path.join(dir, 'base.qcow2')), 'base.qcow2'),

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +20,7 @@ describe('pools source on real qcow2 chains', () => {
   let section: PoolsSection;
   const p = (...parts: string[]) => path.join(root, ...parts);
 
-  before(async () => {
+  beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'vmz-pools-'));
     for (const d of ['etc/storage', 'etc/qemu', 'default', 'extra', 'elsewhere', 'default/subdir']) await mkdir(p(d), { recursive: true });
     await writeFile(p('etc/storage/default.xml'), poolXml('default', p('default')));
@@ -43,7 +43,7 @@ describe('pools source on real qcow2 chains', () => {
     await createQcow2(p('extra/on-far.qcow2'), { backing: '../elsewhere/far-base.qcow2' });
     section = await readPools({ dirs: [p('extra'), p('missing-dir')], libvirtConfigDir: p('etc') });
   });
-  after(() => rm(root, { recursive: true, force: true }));
+  afterAll(() => rm(root, { recursive: true, force: true }));
 
   it("finds libvirt's file-backed pools and the flag's directories", () => {
     assert.deepEqual(section.pools, [

@@ -1,5 +1,5 @@
 // Tests of the pure /proc parsers on captured real files and on inline edge cases.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

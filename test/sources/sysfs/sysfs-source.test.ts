@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +12,7 @@ describe('sysfs source on a kernel-shaped fixture tree', () => {
   let tree: SysfsTree;
   let section: SysfsSection;
 
-  before(async () => {
+  beforeAll(async () => {
     tree = await SysfsTree.create();
     // GPU + its HDMI audio function in one IOMMU group, both on vfio-pci, no domain.
     await tree.pci({ address: '0000:01:00.0', vendor: '0x10de', device: '0x1eb8', class: '0x030200', driver: 'vfio-pci', driverOverride: 'vfio-pci', iommuGroup: '12', numaNode: 0, vfioDev: 'vfio0' });
@@ -31,7 +31,7 @@ describe('sysfs source on a kernel-shaped fixture tree', () => {
     await tree.net('macvtap0', { ifindex: 11, macvtap: true });
     section = await readSysfs(tree.root);
   });
-  after(() => tree.remove());
+  afterAll(() => tree.remove());
 
   it('reads every PCI device with driver, override, group, NUMA node and vfio cdev', () => {
     assert.deepEqual(section.pciDevices.map((d) => d.address), ['0000:00:00.0', '0000:00:02.0', '0000:01:00.0', '0000:01:00.1', '0000:02:00.0']);

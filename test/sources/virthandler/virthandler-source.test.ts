@@ -1,6 +1,6 @@
 // The node agent's virt-handler cgroup reader on fixture trees shaped like a kubelet host's
 // /proc and /sys (cgroup v2 with the systemd driver, and cgroup v1 with cgroupfs).
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';

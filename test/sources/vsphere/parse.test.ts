@@ -1,6 +1,6 @@
 // Pure parsing of vSphere answers: envelopes with any namespace prefixes, faults, the fast path's
 // inventory (recorded from the simulator), layoutEx and datastore search results.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseEnvelope, child, text, moRef, xsiType } from '../../../src/sources/vsphere/xml.js';
 import { isVsphereFaultError } from '../../../src/sources/vsphere/vsphere-fault-error.js';

@@ -1,6 +1,6 @@
 // The SOAP client and the fast path's retrieval on recorded envelopes: paging through
 // ContinueRetrievePropertiesEx, the session cookie, re-login on NotAuthenticated, logout.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { SoapClient, vcenterLabel } from '../../../src/sources/vsphere/soap-client.js';
 import { retrieveFromContainer } from '../../../src/sources/vsphere/retrieve.js';
