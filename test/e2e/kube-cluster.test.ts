@@ -99,25 +99,34 @@ describe('cluster agent end to end', () => {
   });
 
   it('counts a VMI freeze loop, raises the finding, and reports the Error backup behind it', async () => {
+    // The exporter runs on an injected clock: the rate is computed from `now`, so the loop is played
+    // one change per simulated second instead of waiting twelve real ones.
+    let now = Math.floor(Date.now() / 1000);
     api = new KubeApiServer();
     await api.start();
     api.create('vms', as(k.vm('default', 'db', 'Running')));
     const vmi = api.create('vmis', as(k.vmi('default', 'db')));
     api.create('pods', as(k.launcherPod('default', 'virt-launcher-db-7hq2x', vmi.metadata.uid as string, 'db')));
     const message = 'backups.longhorn.io "backup-0c7e52d1" not found';
-    api.create('vmbackups', as(k.vmBackup('default', 'db-backup', 'db', { error: { time: Math.floor(Date.now() / 1000) - 30, message }, endpoint: 'https://s3.shared.example', bucket: 'harvester' })));
+    api.create('vmbackups', as(k.vmBackup('default', 'db-backup', 'db',
+      { error: { time: now - 30, message }, endpoint: 'https://s3.shared.example', bucket: 'harvester' })));
     api.create('vmbackups', as(k.vmBackup('default', 'db-backup-old', 'db', { endpoint: 'https://s3.shared.example', bucket: 'harvester' })));
-    running = await startExporter(api, ['--detect.grace=0s']);
+    running = await startExporter(api, ['--detect.grace=0s'], () => now);
     const first = await scrape(running);
     assert.equal(valueOf(first, 'vmzombie_kubevirt_vmi_freeze_transitions_total', c({ namespace: 'default', name: 'db' })), 0);
     assert.equal(valueOf(first, 'vmzombie_findings', c({ kind: 'kubevirt_freeze_loop' })), 0);
     // The backup controller re-freezes the guest on every retry; Harvester's unfreeze timeout is 1 s.
+    const db = c({ namespace: 'default', name: 'db' });
+    const freezes = 'vmzombie_kubevirt_vmi_freeze_transitions_total';
+    const transitions = async () => valueOf(await scrape(running as Running), freezes, db);
     for (let i = 1; i <= 12; i++) {
+      now += 1;
       api.modify('vmis', 'default', 'db', (o) => {
         const st = o.status as Record<string, unknown>;
         if (i % 2 === 1) st.fsFreezeStatus = 'frozen'; else delete st.fsFreezeStatus;
       });
-      await new Promise((res) => setTimeout(res, 1000));
+      // Each change is seen at its own second before the next one is made.
+      await waitFor(`transition ${i}`, async () => (await transitions()) === i);
     }
     const s = await waitFor('12 transitions', async () => {
       const x = await scrape(running as Running);
@@ -133,6 +142,12 @@ describe('cluster agent end to end', () => {
     assert.equal(findings.findings.find((f) => f.kind === 'kubevirt_freeze_loop')?.evidence.transitionsInWindow, 12);
     // No message in any label.
     assert.ok(!s.some((x) => Object.values(x.labels).some((v) => v.includes('not found'))));
+    // Five minutes (--detect.freeze-window) after the last change the loop has left the window: the
+    // counter stays, the finding goes.
+    now += 300;
+    const later = await scrape(running);
+    assert.equal(valueOf(later, freezes, db), 12);
+    assert.equal(valueOf(later, 'vmzombie_findings', c({ kind: 'kubevirt_freeze_loop' })), 0);
   });
 
   it('counts three OOM kills of virt-handler and reports its memory against the limit', async () => {
