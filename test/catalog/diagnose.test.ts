@@ -1,6 +1,6 @@
 // The first diagnosis command of every kind: only declared placeholders, and values quoted so the
 // filled command runs in sh with the subject's odd characters intact.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { CATALOG, FINDING_KINDS } from '../../src/catalog/catalog.js';

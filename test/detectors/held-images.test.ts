@@ -1,7 +1,7 @@
 // An image some process holds open is never an orphan: the ghost qemu's disk belongs to its
 // qemu_without_domain finding (with its bytes), a backup tool's read keeps it out; findings about one
 // resource link to each other, and disk bytes are counted once across kinds.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { qemuWithoutDomain } from '../../src/detectors/qemu-without-domain.js';

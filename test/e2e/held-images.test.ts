@@ -1,7 +1,7 @@
 // End to end on a real libvirtd + QEMU (TCG): an image a process holds open is never an orphan. A
 // qemu libvirt does not know holds its qcow2 (one finding: the qemu, with the disk and its bytes);
 // once it is gone the same old image is an orphan; a plain reader (python3) keeps it out again.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,13 +9,17 @@ import { execa, type ResultPromise } from 'execa';
 import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { series } from '../support/prom-text.js';
+import { missingCommands, skipWithout } from '../support/components.js';
 
 interface JsonFinding {
   kind: string; subject: string; reclaimable: { diskBytes?: number }; related: Array<{ kind: string; subject: string }>;
   evidence: Record<string, unknown>;
 }
 
-describe('held images on a real libvirtd', { timeout: 300_000 }, () => {
+const unavailable = skipWithout('a real libvirtd with QEMU',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'python3'));
+
+describe.skipIf(unavailable)('held images on a real libvirtd', { timeout: 300_000 }, () => {
   let host: LibvirtTestHost;
   let exporter: RunningExporter;
   let image: string;
@@ -32,7 +36,7 @@ describe('held images on a real libvirtd', { timeout: 300_000 }, () => {
     throw new Error(`pid ${pid} still alive`);
   };
 
-  before(async () => {
+  beforeAll(async () => {
     host = await LibvirtTestHost.acquire();
     const pool = path.join(host.workDir, 'pool');
     await mkdir(pool);
@@ -47,7 +51,7 @@ describe('held images on a real libvirtd', { timeout: 300_000 }, () => {
     ]);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await exporter?.stop();
     await host?.release();
   });
