@@ -12,6 +12,15 @@ import { assertBuilt, CLI, ROOT } from './support/built-cli.js';
 
 let work: string;
 
+/** A port the kernel just handed out on 127.0.0.1 (free now; the CLI binds it right after). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, '127.0.0.1', resolve); });
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
 function cli(...args: string[]) {
   return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, timeout: 60_000, env: { LC_ALL: 'C' }, stripFinalNewline: false });
 }
@@ -194,20 +203,23 @@ test('serve: a malformed listen address is a usage error (2); a taken port a cle
   assert.equal(r.exitCode, 2);
   assert.equal(r.stderr, 'error: --web.listen-address: expected host:port, got "nonsense"\n');
   const blocker = net.createServer();
-  await new Promise<void>((resolve, reject) => { blocker.once('error', reject); blocker.listen(18401, '127.0.0.1', resolve); });
+  // Port 0: the kernel picks a free port, so parallel test files (and other checkouts) never collide.
+  await new Promise<void>((resolve, reject) => { blocker.once('error', reject); blocker.listen(0, '127.0.0.1', resolve); });
+  const taken = `127.0.0.1:${(blocker.address() as net.AddressInfo).port}`;
   try {
-    r = await cli('serve', '--web.listen-address=127.0.0.1:18401', '--no-collector.libvirt', '--no-collector.procfs', '--log.level=error');
+    r = await cli('serve', `--web.listen-address=${taken}`, '--no-collector.libvirt', '--no-collector.procfs', '--log.level=error');
     assert.equal(r.exitCode, 1);
-    assert.equal(r.stderr, 'error: cannot listen on 127.0.0.1:18401: listen EADDRINUSE: address already in use 127.0.0.1:18401\n');
+    assert.equal(r.stderr, `error: cannot listen on ${taken}: listen EADDRINUSE: address already in use ${taken}\n`);
   } finally {
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
   }
 });
 
 test('serve answers /metrics and /-/ready, and stops cleanly on SIGTERM', async () => {
-  const proc = cli('serve', '--web.listen-address=127.0.0.1:18402', '--no-collector.libvirt', '--log.level=error');
+  const port = await freePort();
+  const proc = cli('serve', `--web.listen-address=127.0.0.1:${port}`, '--no-collector.libvirt', '--log.level=error');
   try {
-    const base = 'http://127.0.0.1:18402';
+    const base = `http://127.0.0.1:${port}`;
     let metrics = '';
     for (let i = 0; i < 100 && metrics === ''; i++) {
       metrics = await fetch(`${base}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Exporter, enabledSources } from '../../src/engine/exporter.js';
 import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
@@ -11,7 +12,6 @@ import { parseSnapshot } from '../../src/snapshot/snapshot.js';
 import { silentLogger } from '../../src/util/log.js';
 import { parsePromText, value } from '../support/prom-text.js';
 
-const PORT = 18403;
 const configOf = (...args: string[]) => parseArgs(args, SOURCES.map((s) => s.name)).config;
 const names = (...args: string[]) => enabledSources(configOf(...args)).map((s) => s.name).sort();
 
@@ -33,12 +33,14 @@ test('parseListenAddress', () => {
 
 let exporter: Exporter;
 let server: http.Server;
-const base = `http://127.0.0.1:${PORT}`;
+let base = '';
 
 beforeAll(async () => {
   exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, { processMetrics: false });
   server = createServer(exporter, silentLogger);
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(PORT, '127.0.0.1', resolve); });
+  // Port 0: parallel test files and other checkouts never collide.
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
