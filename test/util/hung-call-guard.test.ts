@@ -30,9 +30,13 @@ test('many calls in flight at once are not "stuck" until they pass their deadlin
 });
 
 test('once maxStuck calls are stuck, new keys are not tried at all (their threads stay free)', async () => {
-  const guard = new HungCallGuard<string>(2, 20);
+  // "Stuck" is judged on the guard's clock: injected, so a timer firing a millisecond early under load
+  // cannot make a call look younger than its deadline.
+  let now = 0;
+  const guard = new HungCallGuard<string>(2, 20, () => now);
   await guard.run('a', never, (w) => w);
   await guard.run('b', never, (w) => w);
+  now += 20;
   let tried = false;
   const answer = await guard.run('c', async () => { tried = true; return 'c'; }, (w) => w);
   assert.equal(tried, false);
