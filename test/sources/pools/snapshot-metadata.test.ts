@@ -1,5 +1,5 @@
 // libvirt's snapshot metadata names files a revert needs; the procfs collector's pool-directory match.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
