@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../src/config/flags.js';
 import { SOURCES } from '../src/sources/index.js';
-import { Exporter } from '../src/engine/exporter.js';
+import { Exporter } from '../src/exporter.js';
 import { readProcfs } from '../src/sources/procfs/procfs-source.js';
 import { silentLogger } from '../src/util/log.js';
 

@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { newPoolsCaches, readPools } from '../src/sources/pools/pools-source.js';
 import { readSysfs } from '../src/sources/sysfs/sysfs-source.js';
-import { DETECTORS } from '../src/detectors/index.js';
-import { detectOptionsFrom } from '../src/detectors/finding.js';
+import { CATALOG, DETECTORS } from '../src/catalog/catalog.js';
 import { defaultConfig } from '../src/config/flags.js';
 import type { Domain } from '../src/snapshot/libvirt.js';
 import type { Snapshot } from '../src/snapshot/snapshot.js';
@@ -82,9 +81,10 @@ try {
       pools: pools.last, sysfs: fixture.last,
       procfs: { bootTimeSeconds: 0, restricted: false, processes: [], openFiles: [], locks: [], problems: [] },
     };
-    const options = { ...detectOptionsFrom(defaultConfig()), orphanMinAgeSeconds: 0 };
-    const kinds = ['orphan_image', 'backing_chain_missing_link', 'snapshot_chain_deep', 'vfio_device_without_domain', 'tap_without_domain'];
-    for (const d of DETECTORS.filter((x) => kinds.includes(x.kind))) {
+    const options = { ...defaultConfig(), 'detect.orphan-min-age': 0 } as unknown as Record<string, number>;
+    // The storage and device kinds: what the pools and sysfs sources feed.
+    const kinds = new Set(DETECTORS.filter((x) => x.needs.includes('pools') || x.needs.includes('sysfs')).map((x) => x.kind));
+    for (const d of DETECTORS.filter((x) => kinds.has(x.kind) && CATALOG[x.kind as keyof typeof CATALOG].scope !== 'kubevirt')) {
       const r = await timed(rounds, async () => d.detect(snapshot, { now: snapshot.takenAt, options }));
       console.log(`  ${d.kind}: ${r.last.length} findings, ${r.text}`);
     }

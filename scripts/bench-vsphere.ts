@@ -9,7 +9,7 @@ import { INVENTORY_SPECS, parseInventory } from '../src/sources/vsphere/parse-in
 import { readLayouts, searchDatastore } from '../src/sources/vsphere/file-scan.js';
 import { parseArgs } from '../src/config/flags.js';
 import { SOURCES } from '../src/sources/index.js';
-import { Exporter } from '../src/engine/exporter.js';
+import { Exporter } from '../src/exporter.js';
 import { silentLogger } from '../src/util/log.js';
 
 const rounds = Math.min(Math.max(Number(process.argv[2] ?? 5), 1), 20);

@@ -4,9 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { flagsHelp, parseArgs, type Config } from './config/flags.js';
 import { SOURCES } from './sources/index.js';
-import { Exporter } from './engine/exporter.js';
-import { FindingsState } from './engine/findings-state.js';
-import { DETECTORS } from './detectors/index.js';
+import { collectOnce, Exporter } from './exporter.js';
+import { replay } from './engine/engine.js';
 import { parseSnapshot } from './snapshot/snapshot.js';
 import { createServer, parseListenAddress } from './server.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -91,15 +90,6 @@ async function serve(config: Config, log: Logger): Promise<number> {
   return 0;
 }
 
-async function collectOnce(config: Config, log: Logger) {
-  const exporter = new Exporter(config, log, { processMetrics: false });
-  try {
-    return await exporter.refresh();
-  } finally {
-    await exporter.close();
-  }
-}
-
 async function snapshot(config: Config, log: Logger): Promise<number> {
   const { snapshot: snap } = await collectOnce(config, log);
   process.stdout.write(JSON.stringify(snap, null, 2) + '\n');
@@ -116,7 +106,7 @@ async function scan(config: Config, log: Logger): Promise<number> {
       process.stderr.write(`error: ${config.from}: ${e instanceof Error ? e.message : String(e)}\n`);
       return 2;
     }
-    result = { snapshot: snap, detection: new FindingsState(DETECTORS, config).evaluate(snap) };
+    result = replay(config, snap);
   } else {
     result = await collectOnce(config, log);
   }

@@ -1,7 +1,7 @@
 // HTTP server: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json, /-/healthy,
 // /-/ready. A scrape waits for the shared collection, which every source bounds by its timeout.
 import http from 'node:http';
-import type { Exporter } from './engine/exporter.js';
+import type { Exporter } from './exporter.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { findingsPage, landingPage } from './outputs/pages.js';
 import type { Logger } from './util/log.js';

@@ -1,14 +1,13 @@
-// The explicit registries match the folders: every source folder is listed, every detector file is
-// listed under its own kind, and the catalog has exactly one entry per detector.
+// The explicit registries match the folders: every source folder is listed, and the catalog names
+// every detector file exactly once, under the detector's own kind.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SOURCES } from '../src/sources/index.js';
-import { DETECTORS } from '../src/detectors/index.js';
-import { CATALOG, FINDING_KINDS } from '../src/catalog/catalog.js';
-import { FLAGS } from '../src/config/flags.js';
+import { CATALOG, DETECTORS, FINDING_KINDS } from '../src/catalog/catalog.js';
+import { ALL_FLAGS } from '../src/config/flags.js';
 import { SectionsSchema } from '../src/snapshot/snapshot.js';
 
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src');
@@ -27,11 +26,11 @@ function detectorFiles(): string[] {
   return readdirSync(path.join(SRC, 'detectors'), { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
     .map((e) => e.name)
-    .filter((n) => n !== 'index.ts' && n !== 'finding.ts' && !n.endsWith('-evidence.ts'))
+    .filter((n) => n !== 'detector.ts' && n !== 'finding.ts' && !n.endsWith('-evidence.ts'))
     .sort();
 }
 
-test('src/detectors/index.ts lists one detector per file, its kind named after the file', async () => {
+test('the catalog names one detector per file, its kind named after the file', async () => {
   const files = detectorFiles();
   assert.ok(files.length > 0);
   const kinds = DETECTORS.map((d) => d.kind);
@@ -52,7 +51,9 @@ test('every detector needs only sections that exist', () => {
   const sections = Object.keys(SectionsSchema.shape);
   for (const d of DETECTORS) {
     assert.ok(d.needs.length > 0, d.kind);
-    for (const n of d.needs) assert.ok(sections.includes(n), `${d.kind} needs unknown section ${n}`);
+    for (const n of d.needs) {
+      assert.ok(sections.includes(n) || n === 'libvirt.local' || n === 'procfs.unrestricted', `${d.kind} needs unknown ${n}`);
+    }
   }
 });
 
@@ -65,9 +66,27 @@ test('catalog alert names are unique and start with VMZombie; grace flags are du
   assert.equal(new Set(names).size, names.length, `duplicate alert names: ${names.join(', ')}`);
   for (const [kind, spec] of Object.entries(CATALOG)) {
     assert.match(spec.alert.name, /^VMZombie[A-Z][A-Za-z0-9]*$/, kind);
-    assert.equal(FLAGS[spec.graceFlag].type, 'duration', `${kind}: ${spec.graceFlag}`);
+    assert.equal(ALL_FLAGS[spec.graceFlag]?.type, 'duration', `${kind}: ${spec.graceFlag}`);
     assert.match(spec.alert.for, /^\d+[smh]$/, kind);
     const labels: readonly string[] = spec.labels;
     assert.ok(!labels.includes('kind') && !labels.includes('subject'), `${kind} redeclares kind/subject`);
+  }
+});
+
+test('every detector knob is a detect.* flag in the table, and its grace is one of its knobs', () => {
+  for (const d of DETECTORS) {
+    for (const [name, spec] of Object.entries(d.knobs ?? {})) {
+      assert.ok(name.startsWith('detect.'), `${d.kind}: ${name}`);
+      assert.equal(ALL_FLAGS[name], spec, `${d.kind}: --${name} is in the flag table`);
+    }
+    if (d.grace !== undefined) assert.ok(d.grace in (d.knobs ?? {}), `${d.kind}: grace ${d.grace}`);
+  }
+});
+
+test('a detector that compares libvirt with this host states it, so a remote URI skips it', () => {
+  for (const d of DETECTORS) {
+    if (d.needs.includes('libvirt') && (d.needs.includes('procfs') || d.needs.includes('pools') || d.needs.includes('sysfs'))) {
+      assert.ok(d.needs.includes('libvirt.local'), `${d.kind} reads host state beside libvirt but does not need libvirt.local`);
+    }
   }
 });

@@ -1,12 +1,14 @@
 // What the catalog says about one finding kind: the metric labels, alert, runbook, findings page and
 // `scan` all read these entries, so they cannot drift apart.
-import type { FlagName } from '../config/flags.js';
+import type { AnyDetector } from '../detectors/detector.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 export type Scope = 'libvirt' | 'host' | 'kubevirt' | 'vsphere' | 'hyperv';
 export type ReclaimUnit = 'vcpus' | 'memoryBytes' | 'diskBytes' | 'devices';
 
-export interface KindSpec {
+/** One catalog entry as written: the kind's detector and what a person reads about it. */
+export interface KindEntry {
+  detector: AnyDetector;
   /** One line a person reads on the findings page and in the dashboard. */
   title: string;
   /** What the finding means, where, since when and what it holds: the alert description and runbook's lead. */
@@ -17,12 +19,8 @@ export interface KindSpec {
    */
   diagnose: string;
   scope: Scope;
-  /** Label names the per-finding series carries for this kind (besides kind and subject). */
-  labels: readonly string[];
   /** What the reclaimable values of this kind measure. */
   reclaims: readonly ReclaimUnit[];
-  /** The flag holding how long the state must persist before it is reported. */
-  graceFlag: FlagName;
   alert: {
     name: string;
     /** critical only for what must wake someone (a live disk at risk, a GPU blocking placement, a freeze loop). */
@@ -31,4 +29,12 @@ export interface KindSpec {
     for: string;
     summary: string;
   };
+}
+
+/** An entry with what is read off its detector, so consumers need not know where each fact lives. */
+export interface KindSpec extends KindEntry {
+  /** Label names the per-finding series carries for this kind (besides kind and subject). */
+  labels: readonly string[];
+  /** The flag holding how long the state must persist before it is reported. */
+  graceFlag: string;
 }

@@ -1,28 +1,10 @@
 // Command-line flags, Prometheus-exporter style (--web.listen-address, --path.procfs, --collector.X /
 // --no-collector.X). One table defines name, type, default and help; the parser and --help read it.
-import { parseDuration, formatDuration } from './duration.js';
+import { formatDuration } from './duration.js';
+import { bool, duration, int, list, parseBool, str, type FlagSpec } from './flag-spec.js';
+import { DETECTORS } from '../catalog/catalog.js';
 
-type FlagType = 'string' | 'bool' | 'duration' | 'int' | 'list';
-interface FlagSpec<T> { type: FlagType; default: T; help: string; parse: (raw: string) => T }
-
-const str = (def: string, help: string): FlagSpec<string> => ({ type: 'string', default: def, help, parse: (r) => r });
-function parseBool(r: string): boolean {
-  if (['true', '1', 'yes'].includes(r)) return true;
-  if (['false', '0', 'no'].includes(r)) return false;
-  throw new Error(`expected true or false, got "${r}"`);
-}
-const bool = (def: boolean, help: string): FlagSpec<boolean> => ({ type: 'bool', default: def, help, parse: parseBool });
-const duration = (def: string, help: string): FlagSpec<number> => ({ type: 'duration', default: parseDuration(def), help, parse: parseDuration });
-const list = (def: readonly string[], help: string): FlagSpec<string[]> => ({ type: 'list', default: [...def], help, parse: (r) => [r] });
-const int = (def: number, help: string): FlagSpec<number> => ({
-  type: 'int', default: def, help,
-  parse: (r) => {
-    if (!/^\d+$/.test(r)) throw new Error(`expected a whole number, got "${r}"`);
-    return Number(r);
-  },
-});
-
-/** Every flag. Keys are the flag names without the leading dashes. */
+/** The exporter's own flags (each detector's `detect.*` knobs are added from the catalog below). */
 export const FLAGS = {
   'web.listen-address': str('0.0.0.0:9955', 'Address to serve /metrics, /findings and the landing page on.'),
   'mode': str('node', 'node: this host (libvirt, /proc, /sys). cluster: KubeVirt objects through the Kubernetes API.'),
@@ -38,24 +20,12 @@ export const FLAGS = {
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
   'findings.max-per-kind': int(500, 'Per-finding series kept per kind; the rest are counted in vmzombie_findings_dropped_total.'),
   'detect.grace': duration('1m', 'How long a state must persist before it is a finding (kinds without their own grace).'),
-  'detect.shutdown-grace': duration('5m', 'How long a domain may stay "in shutdown" before domain_stuck_shutting_down.'),
-  'detect.paused-grace': duration('5m', 'How long a domain may stay paused before domain_paused.'),
-  'detect.autostart-grace': duration('10m', 'Time after host boot / libvirtd start before autostart_not_running is raised.'),
   'cluster': str('', 'Value of a `cluster` label added to every series (for Prometheus servers that scrape several clusters). Empty: no label.'),
   'kube.config': str('', 'cluster mode: kubeconfig file. Empty: $KUBECONFIG, ~/.kube/config, or the in-cluster service account.'),
   'kube.namespace': str('', 'cluster mode: watch only this namespace. Empty: all namespaces.'),
   'kube.recheck-interval': duration('1m', 'cluster mode: how often a resource whose CRD is not installed (404) is looked for again.'),
   'kube.metrics-interval': duration('30s', 'cluster mode: how often virt-handler memory is read from metrics.k8s.io (in the background, never on a scrape).'),
   'kube.watch-timeout': duration('5m', 'cluster mode: the server closes each watch after this long and it is reopened from its resourceVersion.'),
-  'detect.deletion-grace': duration('5m', 'How long an object may carry a deletionTimestamp before kubevirt_stuck_deletion.'),
-  'detect.vm-status-grace': duration('5m', 'How long a VM may stay Stopping, Terminating, Unknown or in an error status before kubevirt_vm_stuck_status.'),
-  'detect.freeze-window': duration('5m', 'Window over which VMI freeze/unfreeze transitions are counted for kubevirt_freeze_loop.'),
-  'detect.freeze-max-per-window': int(10, 'kubevirt_freeze_loop is raised when a VMI changes fsFreezeStatus more often than this within --detect.freeze-window.'),
-  'detect.virt-handler-memory-percent': int(90, 'virt_handler_memory_near_limit is raised when a virt-handler working set exceeds this percentage of its memory limit.'),
-  'detect.host-grace': duration('5m', 'How long a vSphere host may be disconnected/notResponding under a powered-on VM before vsphere_vm_on_unreachable_host.'),
-  'detect.snapshot-max-age': duration('72h', 'A vSphere snapshot older than this is vsphere_snapshot_stale (VMware KB 1025279: 72h).'),
-  'detect.snapshot-max-depth': int(3, 'A vSphere snapshot tree deeper than this is vsphere_snapshot_chain_deep.'),
-  'detect.orphan-min-age': duration('1h', 'Files on a datastore, and image files in a storage pool, must be at least this old (last modified) before they count as orphaned (a VM being created is not).'),
   'vsphere.url': list([], 'vCenter or ESXi SDK URL, e.g. https://vc.example/sdk (user info in the URL is accepted). Turns the vsphere collector on.'),
   'vsphere.username': str('', 'vSphere user (a read-only role; Datastore.Browse for the file scan). Overrides user info in the URL.'),
   'vsphere.password-file': str('', 'File holding the vSphere password (trailing newline ignored).'),
@@ -64,7 +34,6 @@ export const FLAGS = {
   'vsphere.datastore-scan-interval': duration('1h', 'How often the slow path (VM layoutEx and one datastore search per datastore) runs; cached in between.'),
   'vsphere.max-vm-series': int(10000, 'Per-VM series (vmzombie_vsphere_vm_info, snapshot ages) kept per vCenter; the rest are counted in vmzombie_vsphere_series_dropped_total.'),
   'vsphere.exclude-datastore': list([], 'Datastore name the file scan skips (e.g. shared with another vCenter).'),
-  'detect.max-chain-depth': int(8, 'A disk chain (active layer plus backing files) deeper than this is snapshot_chain_deep.'),
   'from': str('', 'scan: read this saved snapshot (from `snapshot`) instead of collecting.'),
   'output': str('text', 'scan: text or json.'),
   'log.level': str('info', 'debug, info, warn or error.'),
@@ -74,13 +43,39 @@ export const FLAGS = {
 export type FlagName = keyof typeof FLAGS;
 type ValueOf<S> = S extends FlagSpec<infer T> ? T : never;
 export type Config = { -readonly [K in FlagName]: ValueOf<(typeof FLAGS)[K]> } & {
+  /** Detector knobs: durations in seconds, thresholds as numbers. */
+  [knob: `detect.${string}`]: number;
+} & {
   /** Explicit --collector.X / --no-collector.X choices; absent means the source's default. */
   collectors: Record<string, boolean>;
 };
 
+/** A detector knob's value (the flag table gives every knob a default, so it is always set). */
+export function knob(config: Config, name: `detect.${string}`): number {
+  const value = config[name];
+  if (value === undefined) throw new Error(`no such knob --${name}`);
+  return value;
+}
+
+/** Every flag: the exporter's own, then each detector's knobs (one spec per name, shared ones declared once). */
+export const ALL_FLAGS: Readonly<Record<string, FlagSpec<unknown>>> = composeFlags();
+
+function composeFlags(): Record<string, FlagSpec<unknown>> {
+  const all: Record<string, FlagSpec<unknown>> = { ...FLAGS };
+  for (const d of DETECTORS) {
+    for (const [name, spec] of Object.entries(d.knobs ?? {}) as Array<[string, FlagSpec<number>]>) {
+      if (!name.startsWith('detect.')) throw new Error(`${d.kind}: knob ${name} must be a detect.* flag`);
+      if (all[name] !== undefined && all[name] !== spec) throw new Error(`${d.kind}: knob --${name} is declared twice`);
+      all[name] = spec;
+    }
+    if (d.grace !== undefined && !(d.grace in (d.knobs ?? {}))) throw new Error(`${d.kind}: grace ${d.grace} is not one of its knobs`);
+  }
+  return all;
+}
+
 export function defaultConfig(): Config {
   const config = { collectors: {} } as Record<string, unknown>;
-  for (const [name, spec] of Object.entries(FLAGS)) {
+  for (const [name, spec] of Object.entries(ALL_FLAGS)) {
     config[name] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
   }
   return config as Config;
@@ -112,8 +107,8 @@ export function parseArgs(argv: string[], collectorNames: readonly string[]): Pa
       continue;
     }
     let negated = false;
-    if (!(name in FLAGS) && name.startsWith('no-') && name.slice(3) in FLAGS) { negated = true; name = name.slice(3); }
-    const spec = (FLAGS as Record<string, FlagSpec<unknown>>)[name];
+    if (!(name in ALL_FLAGS) && name.startsWith('no-') && name.slice(3) in ALL_FLAGS) { negated = true; name = name.slice(3); }
+    const spec = ALL_FLAGS[name];
     if (!spec) throw new Error(`unknown flag --${name} (see --help)`);
     if (spec.type === 'bool') {
       const on = value === undefined ? true : (parseFlagValue(name, spec.parse, value) as boolean);
@@ -149,7 +144,7 @@ function parseFlagValue<T>(name: string, parse: (raw: string) => T, raw: string)
 
 export function flagsHelp(collectors: ReadonlyArray<{ name: string; description: string }>): string {
   const lines: string[] = ['Flags:'];
-  for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec<unknown>]>) {
+  for (const [name, spec] of Object.entries(ALL_FLAGS)) {
     const def = spec.type === 'duration' ? formatDuration(spec.default as number)
       : Array.isArray(spec.default) ? (spec.default.length ? spec.default.join(', ') : '(none)')
       : String(spec.default);

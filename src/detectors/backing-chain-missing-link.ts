@@ -1,6 +1,6 @@
 // backing_chain_missing_link: a disk chain some defined domain references names a backing file
 // that does not exist. The domain cannot start (or, running, lost a layer under it).
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { describeDomain } from './lib/domain-files.js';
 import { diskChains } from './lib/disk-chains.js';
 
@@ -15,13 +15,14 @@ export interface BackingChainMissingLinkEvidence {
   targets: string[];
 }
 
-export const backingChainMissingLink: Detector<'backing_chain_missing_link'> = {
+export const backingChainMissingLink: Detector<'backing_chain_missing_link', BackingChainMissingLinkEvidence, 'image' | 'domain' | 'uuid'> = {
   kind: 'backing_chain_missing_link',
-  needs: ['libvirt', 'pools'],
+  labels: ['image', 'domain', 'uuid'],
+  needs: ['libvirt', 'pools', 'libvirt.local'],
   detect(s) {
     const { libvirt, pools } = s;
-    if (!libvirt || !pools || !libvirt.local) return [];
-    const byImage = new Map<string, FindingOf<'backing_chain_missing_link'>>();
+    if (!libvirt || !pools) return [];
+    const byImage = new Map<string, FindingFrom<typeof backingChainMissingLink>>();
     for (const c of diskChains(libvirt, pools)) {
       if (!c.missing) continue;
       const existing = byImage.get(c.missing.image);

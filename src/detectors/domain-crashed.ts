@@ -1,12 +1,14 @@
 // domain_crashed: crashed (qemu kept for a dump: still holds memory) or shut off because it crashed
 // or failed to start. Shut off for any other reason is a normal, quiet state.
-import type { Detector } from './finding.js';
+import type { DomainStateEvidence } from './domain-state-evidence.js';
+import type { Detector } from './detector.js';
 import { domainStateEvidence, domainSubject } from './domain-state-evidence.js';
 
 const CRASH_REASONS = new Set(['crashed', 'failed']);
 
-export const domainCrashed: Detector<'domain_crashed'> = {
+export const domainCrashed: Detector<'domain_crashed', DomainStateEvidence, 'domain' | 'uuid' | 'reason'> = {
   kind: 'domain_crashed',
+  labels: ['domain', 'uuid', 'reason'],
   needs: ['libvirt'],
   detect(s) {
     return (s.libvirt?.domains ?? [])

@@ -1,6 +1,6 @@
 // domain_without_process: libvirt reports a domain as active but no qemu process for it exists:
 // libvirt's state disagrees with reality (its pid file points at nothing, or at another program).
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
 
 export interface DomainWithoutProcessEvidence {
@@ -11,15 +11,16 @@ export interface DomainWithoutProcessEvidence {
   recordedPidIs: string;
 }
 
-export const domainWithoutProcess: Detector<'domain_without_process'> = {
+export const domainWithoutProcess: Detector<'domain_without_process', DomainWithoutProcessEvidence, 'domain' | 'uuid'> = {
   kind: 'domain_without_process',
-  needs: ['libvirt', 'procfs'],
+  labels: ['domain', 'uuid'],
+  needs: ['libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { libvirt, procfs } = s;
-    if (!libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!libvirt || !procfs) return [];
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const byPid = new Map(procfs.processes.map((p) => [p.pid, p]));
-    const findings: Array<FindingOf<'domain_without_process'>> = [];
+    const findings: Array<FindingFrom<typeof domainWithoutProcess>> = [];
     for (const d of libvirt.domains) {
       if (!isActive(d) || index.processOf.has(d.uuid.toLowerCase())) continue;
       const other = d.pid === null ? undefined : byPid.get(d.pid);

@@ -2,7 +2,7 @@
 // hugepage-backed domains (<memoryBacking><hugepages/>) and other programs that map hugepages
 // (DPDK, databases: HugetlbPages in /proc/<pid>/status) account for. What is left is usually a
 // hugetlbfs file of a guest that is gone, or a stray qemu. Reclaimable memory = the difference.
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
 
 export interface HugepagesReservedWithoutDomainEvidence {
@@ -18,12 +18,13 @@ export interface HugepagesReservedWithoutDomainEvidence {
   otherProcesses: string[];
 }
 
-export const hugepagesReservedWithoutDomain: Detector<'hugepages_reserved_without_domain'> = {
+export const hugepagesReservedWithoutDomain: Detector<'hugepages_reserved_without_domain', HugepagesReservedWithoutDomainEvidence, never> = {
   kind: 'hugepages_reserved_without_domain',
-  needs: ['sysfs', 'libvirt', 'procfs'],
+  labels: [],
+  needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
-    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!sysfs || !libvirt || !procfs) return [];
     const inUse = sysfs.hugepages.reduce((sum, p) => sum + Math.max(0, p.total.nr - p.total.free) * p.pageSizeBytes, 0);
     const reserved = sysfs.hugepages.reduce((sum, p) => sum + (p.total.resv ?? 0) * p.pageSizeBytes, 0);
     if (inUse + reserved === 0) return [];
@@ -53,6 +54,6 @@ export const hugepagesReservedWithoutDomain: Detector<'hugepages_reserved_withou
         otherProcessBytes: otherBytes,
         otherProcesses: others.map((p) => `pid ${p.pid} ${p.comm} ${p.hugetlbBytes} bytes`),
       },
-    }] satisfies Array<FindingOf<'hugepages_reserved_without_domain'>>;
+    }] satisfies Array<FindingFrom<typeof hugepagesReservedWithoutDomain>>;
   },
 };

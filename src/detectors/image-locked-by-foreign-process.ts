@@ -1,13 +1,15 @@
 // image_locked_by_foreign_process: a running domain's disk image (or a layer of its backing chain)
 // is locked by a process that is not the qemu of a domain using it: a backup tool, an agent, a
 // second qemu. Two guests sharing a read-only base both lock it; that is not foreign.
-import type { Detector } from './finding.js';
+import type { ImageLockEvidence } from './lib/image-locks.js';
+import type { Detector } from './detector.js';
 import { isActive } from './lib/domain-processes.js';
 import { imageLockFinding, strayLocks } from './lib/domain-files.js';
 
-export const imageLockedByForeignProcess: Detector<'image_locked_by_foreign_process'> = {
+export const imageLockedByForeignProcess: Detector<'image_locked_by_foreign_process', ImageLockEvidence, 'image' | 'domain' | 'uuid'> = {
   kind: 'image_locked_by_foreign_process',
-  needs: ['libvirt', 'procfs'],
+  labels: ['image', 'domain', 'uuid'],
+  needs: ['libvirt', 'procfs', 'libvirt.local'],
   detect(s) {
     if (!s.libvirt || !s.procfs) return [];
     return strayLocks(s.libvirt, s.procfs).flatMap((lock) => {

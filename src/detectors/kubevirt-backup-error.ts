@@ -1,7 +1,7 @@
 // kubevirt_backup_error: a Harvester VirtualMachineBackup with status.error or condition InProgress
 // False reason Error, or a Longhorn Backup in state Error. Harvester retries such a backup, freezing
 // the guest on every attempt; the message is evidence, never a label.
-import type { Detector } from './finding.js';
+import type { Detector } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
 
 export interface BackupErrorEvidence {
@@ -12,8 +12,9 @@ export interface BackupErrorEvidence {
   backupTarget: { endpoint: string; bucket: string } | null;
 }
 
-export const kubevirtBackupError: Detector<'kubevirt_backup_error'> = {
+export const kubevirtBackupError: Detector<'kubevirt_backup_error', BackupErrorEvidence, 'namespace' | 'name' | 'source' | 'resource'> = {
   kind: 'kubevirt_backup_error',
+  labels: ['namespace', 'name', 'source', 'resource'],
   needs: ['kubevirt'],
   detect(s) {
     return (s.kubevirt?.backups ?? []).flatMap((b) => b.error === null ? [] : [{

@@ -2,7 +2,8 @@
 // backup, DataVolume) that carries a deletionTimestamp for longer than --detect.deletion-grace,
 // usually held by a finalizer whose controller never ran (a Harvester VM after a node power loss).
 // `since` is the deletionTimestamp, so the finalizer age survives exporter restarts.
-import type { Detector } from './finding.js';
+import { duration } from '../config/flag-spec.js';
+import type { Detector } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
 
 export interface StuckDeletionEvidence {
@@ -16,8 +17,11 @@ export interface StuckDeletionEvidence {
   finalizers: string[];
 }
 
-export const kubevirtStuckDeletion: Detector<'kubevirt_stuck_deletion'> = {
+export const kubevirtStuckDeletion: Detector<'kubevirt_stuck_deletion', StuckDeletionEvidence, 'namespace' | 'resource' | 'name', 'detect.deletion-grace'> = {
   kind: 'kubevirt_stuck_deletion',
+  labels: ['namespace', 'resource', 'name'],
+  knobs: { 'detect.deletion-grace': duration('5m', 'How long an object may carry a deletionTimestamp before kubevirt_stuck_deletion.') },
+  grace: 'detect.deletion-grace',
   needs: ['kubevirt'],
   detect(s) {
     return (s.kubevirt?.deleting ?? []).map((o) => ({

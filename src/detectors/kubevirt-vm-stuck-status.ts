@@ -2,7 +2,8 @@
 // Unknown or an error status (CrashLoopBackOff, ErrImagePull, ErrorUnschedulable, DataVolumeError …)
 // longer than --detect.vm-status-grace. Running, Stopped, Starting, Migrating, Paused, Provisioning and
 // the Waiting* statuses are normal and stay silent.
-import type { Detector } from './finding.js';
+import { duration } from '../config/flag-spec.js';
+import type { Detector } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
 
 const STUCK = new Set(['Stopping', 'Terminating', 'Unknown', 'CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull',
@@ -21,8 +22,11 @@ export interface VmStuckStatusEvidence {
   finalizers: string[];
 }
 
-export const kubevirtVmStuckStatus: Detector<'kubevirt_vm_stuck_status'> = {
+export const kubevirtVmStuckStatus: Detector<'kubevirt_vm_stuck_status', VmStuckStatusEvidence, 'namespace' | 'name' | 'status', 'detect.vm-status-grace'> = {
   kind: 'kubevirt_vm_stuck_status',
+  labels: ['namespace', 'name', 'status'],
+  knobs: { 'detect.vm-status-grace': duration('5m', 'How long a VM may stay Stopping, Terminating, Unknown or in an error status before kubevirt_vm_stuck_status.') },
+  grace: 'detect.vm-status-grace',
   needs: ['kubevirt'],
   detect(s) {
     return (s.kubevirt?.vms ?? []).filter((vm) => isStuckVmStatus(vm.printableStatus)).map((vm) => {

@@ -1,7 +1,7 @@
 // mdev_without_domain: a mediated device (vGPU instance) that no running domain uses and no
 // process holds. libvirt never removes mdevs, so one made for a deleted VM keeps its share of the
 // parent GPU until someone removes it.
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { VfioUsage } from './lib/vfio.js';
 
 export interface MdevWithoutDomainEvidence {
@@ -13,16 +13,17 @@ export interface MdevWithoutDomainEvidence {
   definedBy: string[];
 }
 
-export const mdevWithoutDomain: Detector<'mdev_without_domain'> = {
+export const mdevWithoutDomain: Detector<'mdev_without_domain', MdevWithoutDomainEvidence, 'uuid' | 'parent' | 'type'> = {
   kind: 'mdev_without_domain',
-  needs: ['sysfs', 'libvirt', 'procfs'],
+  labels: ['uuid', 'parent', 'type'],
+  needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
-    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!sysfs || !libvirt || !procfs) return [];
     const usage = new VfioUsage(sysfs, libvirt, procfs);
     return sysfs.mdevs
       .filter((m) => !usage.mdevUsers.has(m.uuid) && !(m.iommuGroup !== null && usage.groupHolders.has(m.iommuGroup)))
-      .map((m): FindingOf<'mdev_without_domain'> => ({
+      .map((m): FindingFrom<typeof mdevWithoutDomain> => ({
         kind: 'mdev_without_domain',
         subject: m.uuid,
         labels: { uuid: m.uuid, parent: m.parent, type: m.type ?? '' },

@@ -4,7 +4,8 @@
 // in its chain (a backup tool, `qemu-img convert`, a qemu libvirt lost: see qemu_without_domain).
 // Never judged when libvirt is remote, /proc is restricted, or a defined domain's chain could not be
 // followed to its end: that unknown chain might lead to any image. Young files are left alone.
-import type { Detector, FindingOf } from './finding.js';
+import { ORPHAN_MIN_AGE } from './lib/knobs.js';
+import type { Detector, FindingFrom } from './detector.js';
 import type { ImageFile } from '../snapshot/pools.js';
 import { diskChains, fileId, ImageIndex } from './lib/disk-chains.js';
 import { fileHolders } from './lib/file-holders.js';
@@ -40,13 +41,14 @@ const NOT_DISKS = new Set(['iso', 'other']);
 /** Far beyond any real chain; stops a looping chain. */
 const MAX_LINKS = 256;
 
-export const orphanImage: Detector<'orphan_image'> = {
+export const orphanImage: Detector<'orphan_image', OrphanImageEvidence, 'image' | 'pool' | 'format', 'detect.orphan-min-age'> = {
   kind: 'orphan_image',
-  needs: ['libvirt', 'pools', 'procfs'],
+  labels: ['image', 'pool', 'format'],
+  knobs: { ...ORPHAN_MIN_AGE },
+  needs: ['libvirt', 'pools', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s, { now, options }) {
     const { libvirt, pools, procfs } = s;
-    // Without every process's open files, "nobody uses it" cannot be known.
-    if (!libvirt || !pools || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!libvirt || !pools || !procfs) return [];
     const chains = diskChains(libvirt, pools);
     if (chains.some((c) => !c.complete)) return [];
     const index = new ImageIndex(pools);
@@ -72,10 +74,10 @@ export const orphanImage: Detector<'orphan_image'> = {
 
     const orphans = pools.images.filter((img) => img.exists && !NOT_DISKS.has(img.format) && !paths.has(img.path)
       && !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))));
-    const findings: Array<FindingOf<'orphan_image'>> = [];
+    const findings: Array<FindingFrom<typeof orphanImage>> = [];
     const counted = new Map<string, string>();
     for (const img of orphans) {
-      if (img.mtimeSeconds === null || now - img.mtimeSeconds < options.orphanMinAgeSeconds) continue;
+      if (img.mtimeSeconds === null || now - img.mtimeSeconds < options['detect.orphan-min-age']) continue;
       const backingChain = chainBelow(img, index);
       // Held itself, or any file above or below it in a chain: in use, whoever uses it.
       if (held(img) || backingChain.some((p) => { const f = index.byPath.get(p); return f !== undefined && held(f); })

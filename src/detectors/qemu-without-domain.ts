@@ -3,7 +3,7 @@
 // still holds the guest's memory, vCPUs and disk locks. libvirt's capability probes are not guests.
 // Its disks are part of this finding: an image it holds that no domain references is reported here,
 // with its bytes, and never as orphan_image (deleting a running guest's disk is data loss).
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import type { ProcfsSection } from '../snapshot/procfs.js';
 import type { LibvirtSection } from '../snapshot/libvirt.js';
 import type { PoolsSection } from '../snapshot/pools.js';
@@ -37,16 +37,16 @@ export interface QemuWithoutDomainEvidence {
   disks: GhostDisk[];
 }
 
-export const qemuWithoutDomain: Detector<'qemu_without_domain'> = {
+export const qemuWithoutDomain: Detector<'qemu_without_domain', QemuWithoutDomainEvidence, 'guest' | 'uuid' | 'pid'> = {
   kind: 'qemu_without_domain',
-  needs: ['libvirt', 'procfs'],
+  labels: ['guest', 'uuid', 'pid'],
+  needs: ['libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { libvirt, procfs, pools } = s;
-    // Against a remote libvirt, or when /proc hides other users' processes, absence proves nothing.
-    if (!libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!libvirt || !procfs) return [];
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const disksOf = ghostDisks(libvirt, procfs, pools);
-    const findings: Array<FindingOf<'qemu_without_domain'>> = [];
+    const findings: Array<FindingFrom<typeof qemuWithoutDomain>> = [];
     for (const { process: p, guest } of index.qemus) {
       if (index.ownedPids.has(p.pid)) continue;
       const defined = libvirt.domains.find((d) => (guest.uuid !== null && d.uuid.toLowerCase() === guest.uuid) || (guest.name !== null && d.name === guest.name));

@@ -2,7 +2,7 @@
 // left behind unheld (libvirt-style names vnetN/macvtapN only: an unheld tap0 an admin made is
 // deliberate) or held only by qemu processes no running domain owns. A tap held by any other
 // program (a VPN, a container runtime) is that program's business and stays silent.
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
 
 export interface TapWithoutDomainEvidence {
@@ -18,17 +18,18 @@ export interface TapWithoutDomainEvidence {
 
 const LIBVIRT_NAME = /^(vnet|macvtap)\d+$/;
 
-export const tapWithoutDomain: Detector<'tap_without_domain'> = {
+export const tapWithoutDomain: Detector<'tap_without_domain', TapWithoutDomainEvidence, 'interface' | 'type'> = {
   kind: 'tap_without_domain',
-  needs: ['sysfs', 'libvirt', 'procfs'],
+  labels: ['interface', 'type'],
+  needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
-    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!sysfs || !libvirt || !procfs) return [];
     const owned = new Set(libvirt.domains.filter(isActive).flatMap((d) => d.interfaces.map((i) => i.targetDev).filter((n): n is string => n !== null)));
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const guestPids = new Set(index.qemus.map((q) => q.process.pid));
     const processes = new Map(procfs.processes.map((p) => [p.pid, p]));
-    const findings: Array<FindingOf<'tap_without_domain'>> = [];
+    const findings: Array<FindingFrom<typeof tapWithoutDomain>> = [];
     for (const tap of sysfs.taps) {
       if (tap.kind === 'tun' || owned.has(tap.name)) continue;
       const holderPids = [...new Set(procfs.openFiles.filter((f) => f.tapInterface === tap.name).map((f) => f.pid))];

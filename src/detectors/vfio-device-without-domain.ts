@@ -1,7 +1,7 @@
 // vfio_device_without_domain: a PCI device bound to vfio-pci that no running domain lists as a
 // hostdev and no process holds open: "ghost occupancy", typically a GPU left on vfio-pci after its
 // VM was deleted (libvirt's managed reattach only logs "Failed to re-attach PCI device").
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { deviceClassName, VfioUsage } from './lib/vfio.js';
 
 export interface VfioDeviceWithoutDomainEvidence {
@@ -17,15 +17,16 @@ export interface VfioDeviceWithoutDomainEvidence {
   definedBy: string[];
 }
 
-export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain'> = {
+export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain', VfioDeviceWithoutDomainEvidence, 'address' | 'class' | 'vendor' | 'device'> = {
   kind: 'vfio_device_without_domain',
-  needs: ['sysfs', 'libvirt', 'procfs'],
+  labels: ['address', 'class', 'vendor', 'device'],
+  needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
     // Remote libvirt: its domains are not this host's. Hidden processes: a holder may be invisible.
-    if (!sysfs || !libvirt || !procfs || !libvirt.local || procfs.restricted) return [];
+    if (!sysfs || !libvirt || !procfs) return [];
     const usage = new VfioUsage(sysfs, libvirt, procfs);
-    const findings: Array<FindingOf<'vfio_device_without_domain'>> = [];
+    const findings: Array<FindingFrom<typeof vfioDeviceWithoutDomain>> = [];
     for (const dev of sysfs.pciDevices) {
       if (dev.driver !== 'vfio-pci') continue;
       const address = dev.address.toLowerCase();

@@ -1,7 +1,7 @@
 // vfio_group_held_by_foreign_process: /dev/vfio/<group> (or a device of the group through
 // iommufd) is held by a process that is not the qemu of a running domain owning a device in that
 // group. The device cannot be given to a guest (or back to the host) until that process lets go.
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses } from './lib/domain-processes.js';
 import { VfioUsage } from './lib/vfio.js';
 
@@ -17,17 +17,18 @@ export interface VfioGroupHeldByForeignProcessEvidence {
   owners: string[];
 }
 
-export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign_process'> = {
+export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign_process', VfioGroupHeldByForeignProcessEvidence, 'group' | 'pid' | 'comm'> = {
   kind: 'vfio_group_held_by_foreign_process',
-  needs: ['sysfs', 'libvirt', 'procfs'],
+  labels: ['group', 'pid', 'comm'],
+  needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local'],
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
-    if (!sysfs || !libvirt || !procfs || !libvirt.local) return [];
+    if (!sysfs || !libvirt || !procfs) return [];
     const usage = new VfioUsage(sysfs, libvirt, procfs);
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const processes = new Map(procfs.processes.map((p) => [p.pid, p]));
     const mdevGroups = new Map(sysfs.mdevs.map((m) => [m.uuid, m.iommuGroup]));
-    const findings: Array<FindingOf<'vfio_group_held_by_foreign_process'>> = [];
+    const findings: Array<FindingFrom<typeof vfioGroupHeldByForeignProcess>> = [];
     for (const [group, holders] of usage.groupHolders) {
       const devices = VfioUsage.groupDevices(sysfs, group).map((a) => a.toLowerCase());
       const owners = libvirt.domains.filter((d) => index.processOf.has(d.uuid.toLowerCase()) && d.hostdevs.some((h) =>

@@ -1,7 +1,7 @@
 // virt_launcher_pod_orphaned: a virt-launcher pod whose VMI (by the `kubevirt.io/created-by` uid) no
 // longer exists, or a VMI being deleted whose launcher pod is already gone (nothing left to run its
 // finalizer). Only judged when the VMI cache is complete, so an unsynced cache proves nothing.
-import type { Detector, FindingOf } from './finding.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject, resourceSynced } from './lib/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
@@ -18,8 +18,9 @@ export interface LauncherOrphanEvidence {
   deletionTimestamp: number | null;
 }
 
-export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned'> = {
+export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned', LauncherOrphanEvidence, 'namespace' | 'name' | 'resource'> = {
   kind: 'virt_launcher_pod_orphaned',
+  labels: ['namespace', 'name', 'resource'],
   needs: ['kubevirt'],
   detect(s) {
     const kube = s.kubevirt;
@@ -27,7 +28,7 @@ export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned'> = {
     const vmiUids = new Set(kube.vmis.map((v) => v.uid));
     const launchers = kube.pods.filter((p) => p.component === 'virt-launcher');
     const podOwners = new Set(launchers.map((p) => p.createdBy));
-    const out: Array<FindingOf<'virt_launcher_pod_orphaned'>> = [];
+    const out: Array<FindingFrom<typeof virtLauncherPodOrphaned>> = [];
     for (const p of launchers) {
       // A pod already being deleted is on its way out (kubevirt_stuck_deletion covers it if it stays).
       if (p.createdBy === null || vmiUids.has(p.createdBy) || p.deletionTimestamp !== null) continue;

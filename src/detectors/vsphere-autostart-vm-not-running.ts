@@ -3,7 +3,8 @@
 // --detect.autostart-grace (the same flag as libvirt's autostart_not_running). Hosts in a vSphere
 // HA cluster are skipped: HA turns autostart off and restarts VMs itself. So are hosts whose
 // autostart is disabled, that are not connected, or in maintenance mode.
-import type { Detector, FindingOf } from './finding.js';
+import { AUTOSTART_GRACE } from './lib/knobs.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { vmEvidence, vsphereVms, type VmEvidence } from './lib/vsphere.js';
 
 export interface VsphereAutostartVmNotRunningEvidence extends VmEvidence {
@@ -12,11 +13,13 @@ export interface VsphereAutostartVmNotRunningEvidence extends VmEvidence {
   startOrder: number;
 }
 
-export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_running'> = {
+export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_running', VsphereAutostartVmNotRunningEvidence, 'vcenter' | 'vm' | 'host', 'detect.autostart-grace'> = {
   kind: 'vsphere_autostart_vm_not_running',
+  labels: ['vcenter', 'vm', 'host'],
+  knobs: { ...AUTOSTART_GRACE },
   needs: ['vsphere'],
   detect(s, { now, options }) {
-    const out: Array<FindingOf<'vsphere_autostart_vm_not_running'>> = [];
+    const out: Array<FindingFrom<typeof vsphereAutostartVmNotRunning>> = [];
     const vms = new Map(vsphereVms(s).map((r) => [`${r.vc.vcenter}\u0000${r.vm.moid}`, r]));
     for (const vc of s.vsphere?.vcenters ?? []) {
       const clusters = new Map(vc.clusters.map((c) => [c.moid, c]));
@@ -27,7 +30,7 @@ export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_ru
         if (host.parent?.type === 'ClusterComputeResource' && clusters.get(host.parent.value)?.haEnabled !== false) continue;
         const starts = auto.powerInfo.filter((p) => p.startAction === 'powerOn');
         const delays = starts.reduce((n, p) => n + Math.max(0, p.startDelay >= 0 ? p.startDelay : auto.defaultStartDelay), 0);
-        if (now - host.bootTime <= delays + options.autostartGraceSeconds) continue;
+        if (now - host.bootTime <= delays + options['detect.autostart-grace']) continue;
         for (const p of starts) {
           const ref = vms.get(`${vc.vcenter}\u0000${p.vm}`);
           if (!ref || ref.vm.template || ref.vm.powerState !== 'poweredOff' || ref.vm.connectionState !== 'connected') continue;

@@ -2,7 +2,8 @@
 // or template references, outside the unregistered VM folders (reported as a whole), last modified
 // longer ago than --detect.orphan-min-age. Left by a failed delete, a disk removed from a VM without
 // deleting its files, or a copy nobody attached. Reclaimable: the descriptor and its extents.
-import type { Detector, FindingOf } from './finding.js';
+import { ORPHAN_MIN_AGE } from './lib/knobs.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { datastoreLeftovers } from './lib/vsphere-files.js';
 import { formatDatastorePath } from '../util/datastore-path.js';
 
@@ -12,13 +13,15 @@ export interface VsphereOrphanDiskEvidence {
   newestModified: string;
 }
 
-export const vsphereOrphanDisk: Detector<'vsphere_orphan_disk'> = {
+export const vsphereOrphanDisk: Detector<'vsphere_orphan_disk', VsphereOrphanDiskEvidence, 'vcenter' | 'datastore', 'detect.orphan-min-age'> = {
   kind: 'vsphere_orphan_disk',
+  labels: ['vcenter', 'datastore'],
+  knobs: { ...ORPHAN_MIN_AGE },
   needs: ['vsphere'],
   detect(s, { now, options }) {
-    const out: Array<FindingOf<'vsphere_orphan_disk'>> = [];
+    const out: Array<FindingFrom<typeof vsphereOrphanDisk>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const d of datastoreLeftovers(vc, now, options.orphanMinAgeSeconds).disks) {
+      for (const d of datastoreLeftovers(vc, now, options['detect.orphan-min-age']).disks) {
         out.push({
           kind: 'vsphere_orphan_disk',
           subject: formatDatastorePath(d.datastore, d.path),

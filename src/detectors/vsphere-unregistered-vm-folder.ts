@@ -3,7 +3,8 @@
 // Its files keep their space until someone registers or deletes them. Files must be older than
 // --detect.orphan-min-age; datastores shared with another vCenter give false positives (exclude
 // them with --vsphere.exclude-datastore).
-import type { Detector, FindingOf } from './finding.js';
+import { ORPHAN_MIN_AGE } from './lib/knobs.js';
+import type { Detector, FindingFrom } from './detector.js';
 import { datastoreLeftovers } from './lib/vsphere-files.js';
 import { formatDatastorePath } from '../util/datastore-path.js';
 
@@ -14,13 +15,15 @@ export interface VsphereUnregisteredVmFolderEvidence {
   newestModified: string;
 }
 
-export const vsphereUnregisteredVmFolder: Detector<'vsphere_unregistered_vm_folder'> = {
+export const vsphereUnregisteredVmFolder: Detector<'vsphere_unregistered_vm_folder', VsphereUnregisteredVmFolderEvidence, 'vcenter' | 'datastore', 'detect.orphan-min-age'> = {
   kind: 'vsphere_unregistered_vm_folder',
+  labels: ['vcenter', 'datastore'],
+  knobs: { ...ORPHAN_MIN_AGE },
   needs: ['vsphere'],
   detect(s, { now, options }) {
-    const out: Array<FindingOf<'vsphere_unregistered_vm_folder'>> = [];
+    const out: Array<FindingFrom<typeof vsphereUnregisteredVmFolder>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const f of datastoreLeftovers(vc, now, options.orphanMinAgeSeconds).folders) {
+      for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age']).folders) {
         out.push({
           kind: 'vsphere_unregistered_vm_folder',
           subject: formatDatastorePath(f.datastore, f.folder, true),

@@ -1,68 +1,65 @@
-// Turns each snapshot's raw findings into reported ones: remembers `since` per kind + subject across
-// collections, holds a finding back until it has lasted its kind's grace, and keeps the last
-// findings of a detector whose inputs are down (absence of data is not absence of a problem).
-import type { Config } from '../config/flags.js';
+// Turns each snapshot's raw findings into reported ones: checks each detector's declared
+// preconditions (skipped with a reason when one fails, never silently healthy), remembers `since`
+// per kind + subject across collections, holds a finding back until it has lasted its kind's grace,
+// keeps the last findings of a detector whose inputs are down (absence of data is not absence of a
+// problem), and links findings that concern one resource.
+import { knob, type Config } from '../config/flags.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { Detector, Finding, FindingKind } from '../detectors/finding.js';
-import { detectOptionsFrom } from '../detectors/finding.js';
-import { CATALOG } from '../catalog/catalog.js';
+import type { AnyDetector, Precondition } from '../detectors/detector.js';
+import type { DetectionResult, Finding, FindingKind, RelatedFinding, ReportedFinding } from '../detectors/finding.js';
+import { CATALOG, DETECTORS } from '../catalog/catalog.js';
 
-export type ReportedFinding = Finding & {
-  /** First seen (or the detector's own start time), Unix seconds. */
-  since: number;
-  /** Still inside its grace period: shown on the findings page, not counted in metrics. */
-  pending: boolean;
-  /** From a detector that could not run this time (a source is down): the last known finding. */
-  stale: boolean;
-  /** Other findings about the same resource (a process, a file, a domain), e.g. a lock and its holder's finding. */
-  related: RelatedFinding[];
-};
+/** Why a detector cannot judge this snapshot: sections down or stale, or a fact about them that fails. */
+export type Verdict = { run: true } | { run: false; reason: string; keepLast: boolean } | { run: false; inapplicable: true };
 
-export interface RelatedFinding { kind: FindingKind; subject: string; alert: string }
-
-export interface DetectionResult {
-  findings: ReportedFinding[];
-  /** Kinds whose detector did not run, with the reason. */
-  skipped: Partial<Record<FindingKind, string>>;
-  /** Kinds none of whose collectors this exporter runs (cluster kinds on a node agent). */
-  inapplicable: FindingKind[];
-  /** Detector exceptions (a bug or an input shape we did not expect), per kind. */
-  errors: Partial<Record<FindingKind, string>>;
+export function checkPreconditions(needs: readonly Precondition[], snapshot: Snapshot): Verdict {
+  const sections = needs.filter((n): n is Exclude<Precondition, 'libvirt.local' | 'procfs.unrestricted'> => !n.includes('.'));
+  // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
+  if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined)) return { run: false, inapplicable: true };
+  // Some but not all (procfs switched off beside libvirt), or down: it says what it lacks.
+  const down = sections.filter((n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok');
+  if (down.length > 0) return { run: false, reason: `needs ${down.join(', ')}`, keepLast: true };
+  if (needs.includes('libvirt.local') && snapshot.libvirt && !snapshot.libvirt.local) {
+    return { run: false, reason: `libvirt is remote (${snapshot.libvirt.uri}): this host's processes and files say nothing about its domains`, keepLast: false };
+  }
+  if (needs.includes('procfs.unrestricted') && snapshot.procfs?.restricted) {
+    return { run: false, reason: "/proc hides other users' processes (hidepid): a missing process proves nothing", keepLast: false };
+  }
+  return { run: true };
 }
 
 export class FindingsState {
   private readonly since = new Map<string, number>();
   private readonly previous = new Map<FindingKind, ReportedFinding[]>();
 
-  constructor(private readonly detectors: readonly Detector[], private readonly config: Config) {}
+  constructor(private readonly config: Config, private readonly detectors: readonly AnyDetector[] = DETECTORS) {}
 
   evaluate(snapshot: Snapshot): DetectionResult {
     const now = snapshot.takenAt;
-    const ctx = { now, options: detectOptionsFrom(this.config) };
+    const ctx = { now, options: this.config as unknown as Readonly<Record<string, number>> };
     const result: DetectionResult = { findings: [], skipped: {}, errors: {}, inapplicable: [] };
     for (const detector of this.detectors) {
-      // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
-      // Some but not all (procfs switched off beside libvirt): it is skipped, and says what it lacks.
-      if (detector.needs.every((n) => snapshot.collectors[n] === undefined)) {
-        result.inapplicable.push(detector.kind);
+      const kind = detector.kind as FindingKind;
+      const verdict = checkPreconditions(detector.needs, snapshot);
+      if ('inapplicable' in verdict) {
+        result.inapplicable.push(kind);
         continue;
       }
-      const down = detector.needs.filter((n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok');
-      if (down.length > 0) {
-        result.skipped[detector.kind] = `needs ${down.join(', ')}`;
-        const kept = (this.previous.get(detector.kind) ?? []).map((f) => ({ ...f, stale: true }));
-        result.findings.push(...kept);
+      if (!verdict.run) {
+        result.skipped[kind] = verdict.reason;
+        if (verdict.keepLast) result.findings.push(...(this.previous.get(kind) ?? []).map((f) => ({ ...f, stale: true })));
+        else this.previous.delete(kind);
         continue;
       }
       let raw: Finding[];
       try {
         raw = detector.detect(snapshot, ctx) as Finding[];
       } catch (e: unknown) {
-        result.errors[detector.kind] = e instanceof Error ? e.message : String(e);
-        result.findings.push(...(this.previous.get(detector.kind) ?? []).map((f) => ({ ...f, stale: true })));
+        result.errors[kind] = e instanceof Error ? e.message : String(e);
+        result.findings.push(...(this.previous.get(kind) ?? []).map((f) => ({ ...f, stale: true })));
         continue;
       }
-      const grace = this.config[CATALOG[detector.kind].graceFlag] as number;
+      const grace = knob(this.config, CATALOG[kind].graceFlag as `detect.${string}`);
       const seen = new Set<string>();
       const reported: ReportedFinding[] = [];
       for (const f of raw) {
@@ -74,9 +71,9 @@ export class FindingsState {
         reported.push({ ...f, since: first, pending: now - first < grace, stale: false, related: [] } as ReportedFinding);
       }
       // Forget subjects of this kind that cleared, so a recurrence starts a new `since`.
-      const prefix = `${detector.kind}\u0000`;
+      const prefix = `${kind}\u0000`;
       for (const key of this.since.keys()) if (key.startsWith(prefix) && !seen.has(key)) this.since.delete(key);
-      this.previous.set(detector.kind, reported);
+      this.previous.set(kind, reported);
       result.findings.push(...reported);
     }
     linkRelated(result.findings);

@@ -1,6 +1,6 @@
 // The findings as JSON: what /findings.json serves and `scan --output=json` prints.
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
 
 export function findingsJson(snapshot: Snapshot, detection: DetectionResult): object {

@@ -1,7 +1,7 @@
 // The landing page (links, collector and detector status) and the findings page (each finding
 // with its evidence, for the person who was paged).
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
 import { formatDuration } from '../config/duration.js';
 import { escapeHtml, page } from './html.js';

@@ -1,6 +1,6 @@
 // The `scan` report for a terminal: findings grouped by kind, with their evidence.
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
 import { formatDuration } from '../config/duration.js';
 

@@ -2,7 +2,7 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseArgs, flagsHelp } from '../../src/config/flags.js';
-import { enabledSources } from '../../src/engine/exporter.js';
+import { enabledSources } from '../../src/engine/engine.js';
 
 describe('list flags', () => {
   it('collects every --vsphere.url, in order, in both spellings', () => {

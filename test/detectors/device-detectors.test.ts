@@ -4,6 +4,7 @@ import { vfioDeviceWithoutDomain } from '../../src/detectors/vfio-device-without
 import { vfioGroupHeldByForeignProcess } from '../../src/detectors/vfio-group-held-by-foreign-process.js';
 import { mdevWithoutDomain } from '../../src/detectors/mdev-without-domain.js';
 import { ctx, domain, fd, libvirt, pci, proc, procfs, qemuOf, snapshot, sysfs } from '../support/node-snapshot.js';
+import { skipReason } from '../support/judge.js';
 
 // A host with three GPUs: one stranded on vfio-pci, one passed through (with its audio function,
 // same IOMMU group), one on its native driver; plus an NVMe on vfio-pci held by a stray process.
@@ -42,13 +43,14 @@ describe('vfio_device_without_domain', () => {
     assert.deepEqual(vfioDeviceWithoutDomain.detect(s, ctx()), []);
   });
 
-  it('says nothing when other users\' processes are hidden or libvirt is remote', () => {
+  it('cannot judge when other users\' processes are hidden or libvirt is remote, and says so', () => {
     const hidden = host();
     hidden.procfs!.restricted = true;
-    assert.deepEqual(vfioDeviceWithoutDomain.detect(hidden, ctx()), []);
+    assert.match(skipReason(vfioDeviceWithoutDomain, hidden) ?? '', /hidepid/);
     const remote = host();
     remote.libvirt!.local = false;
-    assert.deepEqual(vfioDeviceWithoutDomain.detect(remote, ctx()), []);
+    assert.match(skipReason(vfioDeviceWithoutDomain, remote) ?? '', /^libvirt is remote/);
+    assert.equal(skipReason(vfioDeviceWithoutDomain, host()), null);
   });
 });
 

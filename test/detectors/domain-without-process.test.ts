@@ -2,14 +2,19 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { domainWithoutProcess } from '../../src/detectors/domain-without-process.js';
 import { CTX, domain, libvirtQemu, libvirtSection, proc, procfsSection, running, snapshot } from '../support/builders.js';
+import { skipReason } from '../support/judge.js';
 
 const UUID = '33333333-3333-4333-8333-333333333333';
 
-function detect(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: { local?: boolean; restricted?: boolean } = {}) {
-  return domainWithoutProcess.detect(snapshot({
-    libvirt: libvirtSection(domains, [], { local: over.local ?? true }),
+type Over = { local?: boolean; restricted?: boolean };
+function host(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+  return snapshot({
+    libvirt: libvirtSection(domains, [], { local: over.local ?? true, ...(over.local === false ? { uri: 'qemu+ssh://hv2/system' } : {}) }),
     procfs: procfsSection(processes, { restricted: over.restricted ?? false }),
-  }), CTX);
+  });
+}
+function detect(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+  return domainWithoutProcess.detect(host(domains, processes, over), CTX);
 }
 
 describe('domain_without_process', () => {
@@ -29,8 +34,10 @@ describe('domain_without_process', () => {
     assert.match(findings[0]?.evidence.recordedPidIs ?? '', /^sshd: \/usr\/bin\/sshd/);
   });
 
-  it('stays silent against a remote libvirt or a restricted /proc', () => {
-    assert.deepEqual(detect([running('web', 500, { uuid: UUID })], [], { local: false }), []);
-    assert.deepEqual(detect([running('web', 500, { uuid: UUID })], [], { restricted: true }), []);
+  it('cannot judge against a remote libvirt or a restricted /proc, and says so', () => {
+    const web = running('web', 500, { uuid: UUID });
+    assert.match(skipReason(domainWithoutProcess, host([web], [], { local: false })) ?? '', /^libvirt is remote/);
+    assert.match(skipReason(domainWithoutProcess, host([web], [], { restricted: true })) ?? '', /hidepid/);
+    assert.equal(skipReason(domainWithoutProcess, host([web], [])), null);
   });
 });

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { qemuWithoutDomain } from '../../src/detectors/qemu-without-domain.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { DETECTORS } from '../../src/detectors/index.js';
 import { defaultConfig } from '../../src/config/flags.js';
 import { backedBy, ctx, domain, disk, fd, image, libvirt, NOW, pools, proc, procfs, snapshot } from '../support/node-snapshot.js';
+import { skipReason } from '../support/judge.js';
 
 const P = '/var/lib/libvirt/images';
 const ghostCmd = (disk: string) => ['/usr/bin/qemu-system-x86_64', '-name', 'guest=ghost', '-uuid', '11111111-2222-4333-8444-555555555555', '-m', '32', '-drive', `file=${disk}`];
@@ -56,9 +56,11 @@ describe('held images', () => {
   });
 
   it('never judges without /proc, or with a restricted /proc', () => {
-    assert.deepEqual(orphanImage.detect(snapshot({ libvirt: libvirt([]), pools: pools([leftover]) }), ctx()), []);
+    const noProc = snapshot({ libvirt: libvirt([]), pools: pools([leftover]) });
+    noProc.collectors.procfs = { state: 'absent', reason: 'off', durationSeconds: 0, lastSuccessSeconds: null, stale: false };
+    assert.equal(skipReason(orphanImage, noProc), 'needs procfs');
     const hidden = snapshot({ libvirt: libvirt([]), pools: pools([leftover]), procfs: procfs([], [], { restricted: true }) });
-    assert.deepEqual(orphanImage.detect(hidden, ctx()), []);
+    assert.match(skipReason(orphanImage, hidden) ?? '', /hidepid/);
   });
 
   it('files named only by snapshot metadata are not orphans', () => {
@@ -78,7 +80,7 @@ describe('held images', () => {
     const stat = { path: ghostDisk.path, exists: true, inode: ghostDisk.inode, devMajor: 8, devMinor: 1, sizeBytes: 1, allocatedBytes: 300 << 20, mtimeSeconds: NOW - 86400, error: null };
     const locks = [{ ...lockOn(ghostDisk.inode!), ordinal: 1 }];
     const s = snapshot({ libvirt: libvirt([d], [stat]), pools: pools([ghostDisk]), procfs: procfs([ghost], [ghostFd], { locks }) });
-    const result = new FindingsState(DETECTORS, defaultConfig()).evaluate(s);
+    const result = new FindingsState(defaultConfig()).evaluate(s);
     const byKind = new Map(result.findings.map((f) => [f.kind, f]));
     const q = byKind.get('qemu_without_domain');
     const lock = byKind.get('image_locked_while_domain_inactive');

@@ -4,16 +4,21 @@ import { readFileSync } from 'node:fs';
 import { qemuWithoutDomain } from '../../src/detectors/qemu-without-domain.js';
 import { parseCmdline } from '../../src/sources/procfs/parse.js';
 import { CTX, NOW, domain, libvirtQemu, libvirtSection, proc, procfsSection, running, snapshot } from '../support/builders.js';
+import { skipReason } from '../support/judge.js';
 
 const UUID_A = '11111111-1111-4111-8111-111111111111';
 const UUID_B = '22222222-2222-4222-8222-222222222222';
 const captured = (name: string) => parseCmdline(readFileSync(new URL(`../fixtures/captured/${name}`, import.meta.url)));
 
-function detect(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: { local?: boolean; restricted?: boolean } = {}) {
-  return qemuWithoutDomain.detect(snapshot({
-    libvirt: libvirtSection(domains, [], { local: over.local ?? true }),
+type Over = { local?: boolean; restricted?: boolean };
+function host(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+  return snapshot({
+    libvirt: libvirtSection(domains, [], { local: over.local ?? true, ...(over.local === false ? { uri: 'qemu+ssh://hv2/system' } : {}) }),
     procfs: procfsSection(processes, { restricted: over.restricted ?? false }),
-  }), CTX);
+  });
+}
+function detect(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+  return qemuWithoutDomain.detect(host(domains, processes, over), CTX);
 }
 
 describe('qemu_without_domain', () => {
@@ -81,10 +86,11 @@ describe('qemu_without_domain', () => {
     assert.equal(findings[0]?.labels.guest, 'a,b');
   });
 
-  it('stays silent against a remote libvirt or a /proc that hides other users (absence proves nothing)', () => {
+  it('cannot judge against a remote libvirt or a /proc that hides other users (absence proves nothing)', () => {
     const stray = libvirtQemu(900, 'lost', UUID_B);
-    assert.deepEqual(detect([], [stray], { local: false }), []);
-    assert.deepEqual(detect([], [stray], { restricted: true }), []);
+    assert.match(skipReason(qemuWithoutDomain, host([], [stray], { local: false })) ?? '', /^libvirt is remote/);
+    assert.match(skipReason(qemuWithoutDomain, host([], [stray], { restricted: true })) ?? '', /hidepid/);
+    assert.equal(detect([], [stray]).length, 1);
   });
 
   it('ignores processes that are not qemu', () => {

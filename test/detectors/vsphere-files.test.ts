@@ -83,6 +83,6 @@ describe('vsphere_orphan_disk', () => {
     const files = [...HEALTHY, file('stray/stray.vmdk'), file('stray/stray-flat.vmdk', 10, NOW - 2 * HOUR)];
     const s = snapshotOf(vcenter({ vms: VMS, files: scan(files) }));
     assert.deepEqual(vsphereOrphanDisk.detect(s, ctx()), []);
-    assert.deepEqual(summary(vsphereOrphanDisk.detect(s, ctx({ orphanMinAgeSeconds: HOUR }))), ['vsphere_orphan_disk [ds1] stray/stray.vmdk']);
+    assert.deepEqual(summary(vsphereOrphanDisk.detect(s, ctx({ 'detect.orphan-min-age': HOUR }))), ['vsphere_orphan_disk [ds1] stray/stray.vmdk']);
   });
 });

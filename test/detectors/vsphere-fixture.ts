@@ -2,8 +2,8 @@
 // each test changes what its case needs.
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 import type { Vcenter, VsphereHost, VsphereVm } from '../../src/snapshot/vsphere.js';
-import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import type { DetectContext } from '../../src/detectors/detector.js';
+import { detectContext, type Knobs } from '../support/detect-context.js';
 
 export const NOW = 1_800_000_000;
 export const HOUR = 3600;
@@ -39,15 +39,12 @@ export function snapshotOf(...vcenters: Vcenter[]): Snapshot {
   };
 }
 
-export function ctx(over: Partial<DetectContext['options']> = {}): DetectContext {
-  return {
-    now: NOW,
-    // Every flag's default, the vsphere ones pinned so the tables do not move with the defaults.
-    options: {
-      ...detectOptionsFrom(defaultConfig()), autostartGraceSeconds: 600,
-      snapshotMaxAgeSeconds: 72 * HOUR, snapshotMaxDepth: 3, orphanMinAgeSeconds: 24 * HOUR, ...over,
-    },
-  };
+export function ctx(over: Partial<Knobs> = {}): DetectContext<string> {
+  // Every knob's default, the vsphere ones pinned so the tables do not move with the defaults.
+  return detectContext(NOW, {
+    'detect.autostart-grace': 600, 'detect.snapshot-max-age': 72 * HOUR, 'detect.snapshot-max-depth': 3,
+    'detect.orphan-min-age': 24 * HOUR, ...over,
+  });
 }
 
 /** "kind subject" of each finding, sorted: what the tables compare. */

@@ -31,7 +31,7 @@ describe('vsphere_snapshot_stale', () => {
   it('follows --detect.snapshot-max-age and tells apart snapshots of the same name', () => {
     const snaps = chain(30, 20).map((x) => ({ ...x, name: 'daily' }));
     const s = snapshotOf(vcenter({ vms: [vm('db', { snapshots: snaps })] }));
-    assert.deepEqual(summary(vsphereSnapshotStale.detect(s, ctx({ snapshotMaxAgeSeconds: 24 * HOUR }))), ['vsphere_snapshot_stale db / daily (snapshot-0)']);
+    assert.deepEqual(summary(vsphereSnapshotStale.detect(s, ctx({ 'detect.snapshot-max-age': 24 * HOUR }))), ['vsphere_snapshot_stale db / daily (snapshot-0)']);
     assert.deepEqual(vsphereSnapshotStale.detect(s, ctx()), []);
   });
 });
@@ -44,6 +44,6 @@ describe('vsphere_snapshot_chain_deep', () => {
     assert.deepEqual(summary(f), ['vsphere_snapshot_chain_deep deep']);
     assert.deepEqual(f[0]?.evidence.chain, ['s0', 's1', 's2', 's3']);
     assert.equal(f[0]?.evidence.depth, 4);
-    assert.deepEqual(vsphereSnapshotChainDeep.detect(s, ctx({ snapshotMaxDepth: 2 })).map((x) => x.subject).sort(), ['deep', 'three']);
+    assert.deepEqual(vsphereSnapshotChainDeep.detect(s, ctx({ 'detect.snapshot-max-depth': 2 })).map((x) => x.subject).sort(), ['deep', 'three']);
   });
 });

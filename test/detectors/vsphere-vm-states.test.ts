@@ -57,9 +57,8 @@ describe('vsphere_consolidation_needed', () => {
 describe('vsphere_vm_on_unreachable_host through the findings state', () => {
   it('stays pending for --detect.host-grace (5m by default), then is reported', async () => {
     const { FindingsState } = await import('../../src/engine/findings-state.js');
-    const { DETECTORS } = await import('../../src/detectors/index.js');
     const { defaultConfig } = await import('../../src/config/flags.js');
-    const state = new FindingsState(DETECTORS, defaultConfig());
+    const state = new FindingsState(defaultConfig());
     const at = (t: number) => ({ ...snapshotOf(vcenter({ hosts: [host('host-1', { connectionState: 'notResponding' })], vms: [vm('ghost')] })), takenAt: t });
     const pending = (t: number) => state.evaluate(at(t)).findings.filter((f) => f.kind === 'vsphere_vm_on_unreachable_host').map((f) => f.pending);
     assert.deepEqual(pending(1000), [true]);

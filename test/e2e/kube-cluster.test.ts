@@ -9,7 +9,7 @@ import { startExporter as start, type RunningExporter } from '../support/exporte
 import { waitFor } from '../support/wait.js';
 import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
-import { Exporter } from '../../src/engine/exporter.js';
+import { Exporter } from '../../src/exporter.js';
 import { silentLogger } from '../../src/util/log.js';
 
 type Obj = Parameters<KubeApiServer['create']>[1];

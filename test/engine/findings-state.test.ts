@@ -4,7 +4,9 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FindingsState } from '../../src/engine/findings-state.js';
 import { defaultConfig, type Config } from '../../src/config/flags.js';
-import type { DetectContext, Detector, FindingKind, FindingOf } from '../../src/detectors/finding.js';
+import type { DetectContext, FindingKind, FindingOf } from '../../src/detectors/finding.js';
+import type { AnyDetector, Precondition } from '../../src/detectors/detector.js';
+import { CATALOG } from '../../src/catalog/catalog.js';
 import type { CollectorStatus, Snapshot } from '../../src/snapshot/snapshot.js';
 import type { LibvirtSection } from '../../src/snapshot/libvirt.js';
 
@@ -28,10 +30,12 @@ function crashed(subject: string, since: number | null = null): FindingOf<'domai
 }
 
 /** A detector whose output the test sets before each evaluation; it records what it was given. */
-function scripted<K extends FindingKind>(kind: K) {
+function scripted<K extends FindingKind>(kind: K, needs: readonly Precondition[] = ['libvirt']) {
+  const real = CATALOG[kind].detector;
   const d = {
-    kind, needs: ['libvirt'] as const, output: [] as Array<FindingOf<K>>, throwing: null as Error | null, contexts: [] as DetectContext[],
-    detect(_s: Snapshot, ctx: DetectContext) {
+    kind, needs, labels: real.labels, ...('grace' in real ? { grace: real.grace, knobs: real.knobs } : {}),
+    output: [] as Array<FindingOf<K>>, throwing: null as Error | null, contexts: [] as Array<DetectContext<string>>,
+    detect(_s: Snapshot, ctx: DetectContext<string>) {
       d.contexts.push(ctx);
       if (d.throwing) throw d.throwing;
       return d.output;
@@ -48,7 +52,7 @@ const view = (r: ReturnType<FindingsState['evaluate']>) => r.findings.map((f) =>
 
 test('since is kept across evaluations; pending until the grace has passed', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1')];
   assert.deepEqual(view(state.evaluate(snapshot(1000))), [{ subject: 'web-1', since: 1000, pending: true, stale: false }]);
   assert.deepEqual(view(state.evaluate(snapshot(1059))), [{ subject: 'web-1', since: 1000, pending: true, stale: false }]);
@@ -58,7 +62,7 @@ test('since is kept across evaluations; pending until the grace has passed', () 
 
 test("each kind uses its own grace flag (domain_paused: --detect.paused-grace)", () => {
   const d = scripted('domain_paused');
-  const state = new FindingsState([d as Detector], config({ 'detect.paused-grace': 300 }));
+  const state = new FindingsState(config({ 'detect.paused-grace': 300 }), [d as AnyDetector]);
   d.output = [{ ...crashed('db'), kind: 'domain_paused', labels: { domain: 'db', uuid: 'u', reason: 'user' } }];
   assert.equal(state.evaluate(snapshot(1000)).findings[0]?.pending, true);
   assert.equal(state.evaluate(snapshot(1299)).findings[0]?.pending, true);
@@ -67,7 +71,7 @@ test("each kind uses its own grace flag (domain_paused: --detect.paused-grace)",
 
 test('a detector-given since wins when it is earlier, never when it is later', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('a', 700), crashed('b', 1500)];
   assert.deepEqual(view(state.evaluate(snapshot(1000))), [
     { subject: 'a', since: 700, pending: false, stale: false },
@@ -83,7 +87,7 @@ test('a detector-given since wins when it is earlier, never when it is later', (
 
 test('a finding that clears is forgotten: when it recurs, since starts anew', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1'), crashed('web-2')];
   state.evaluate(snapshot(1000));
   d.output = [crashed('web-2')];
@@ -97,7 +101,7 @@ test('a finding that clears is forgotten: when it recurs, since starts anew', ()
 
 test('the same subject twice in one run is reported once', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1', 800), crashed('web-1', 500)];
   assert.deepEqual(view(state.evaluate(snapshot(1000))), [{ subject: 'web-1', since: 800, pending: false, stale: false }]);
 });
@@ -105,7 +109,7 @@ test('the same subject twice in one run is reported once', () => {
 test('the same subject under two kinds is two findings with their own since', () => {
   const a = scripted('domain_crashed');
   const b = scripted('domain_paused');
-  const state = new FindingsState([a as Detector, b as Detector], config());
+  const state = new FindingsState(config(), [a as AnyDetector, b as AnyDetector]);
   a.output = [crashed('x')];
   state.evaluate(snapshot(1000));
   b.output = [{ ...crashed('x'), kind: 'domain_paused' }];
@@ -115,17 +119,17 @@ test('the same subject under two kinds is two findings with their own since', ()
 
 test('detectors get now from the snapshot and options from the flags', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config({ 'detect.shutdown-grace': 11, 'detect.paused-grace': 22, 'detect.autostart-grace': 33 }));
+  const state = new FindingsState(config({ 'detect.shutdown-grace': 11, 'detect.paused-grace': 22, 'detect.autostart-grace': 33 }), [d as AnyDetector]);
   state.evaluate(snapshot(1234.5));
   assert.equal(d.contexts.length, 1);
   assert.equal(d.contexts[0]?.now, 1234.5);
-  const { shutdownGraceSeconds, pausedGraceSeconds, autostartGraceSeconds } = d.contexts[0]!.options;
-  assert.deepEqual({ shutdownGraceSeconds, pausedGraceSeconds, autostartGraceSeconds }, { shutdownGraceSeconds: 11, pausedGraceSeconds: 22, autostartGraceSeconds: 33 });
+  const o = d.contexts[0]!.options;
+  assert.deepEqual([o['detect.shutdown-grace'], o['detect.paused-grace'], o['detect.autostart-grace']], [11, 22, 33]);
 });
 
 test('a detector whose section is stale, down or missing is skipped and its last findings kept, stale', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1')];
   state.evaluate(snapshot(1000));
   d.output = [];
@@ -136,7 +140,7 @@ test('a detector whose section is stale, down or missing is skipped and its last
     { state: 'ok', stale: true },
   ];
   // A detector with two needs, one of them not collected at all, is skipped (not inapplicable).
-  const both = new FindingsState([{ ...scripted('domain_crashed'), needs: ['libvirt', 'procfs'] } as Detector], config());
+  const both = new FindingsState(config(), [scripted('domain_crashed', ['libvirt', 'procfs']) as AnyDetector]);
   assert.deepEqual(both.evaluate(snapshot(1000)).skipped, { domain_crashed: 'needs procfs' });
   // Kept findings keep the pending flag they had when last confirmed: a finding that was still
   // in its grace is not promoted while nobody can see whether it is still there.
@@ -158,7 +162,7 @@ test('a detector whose section is stale, down or missing is skipped and its last
 test('a detector that throws is recorded in errors; its last findings are kept, stale; the others still run', () => {
   const bad = scripted('domain_crashed');
   const good = scripted('domain_paused');
-  const state = new FindingsState([bad as Detector, good as Detector], config());
+  const state = new FindingsState(config(), [bad as AnyDetector, good as AnyDetector]);
   bad.output = [crashed('web-1')];
   state.evaluate(snapshot(1000));
   bad.throwing = new TypeError("Cannot read properties of undefined (reading 'disks')");
@@ -172,7 +176,7 @@ test('a detector that throws is recorded in errors; its last findings are kept, 
 test('a detector that never succeeded and is skipped reports nothing', () => {
   const d = scripted('domain_crashed');
   d.output = [crashed('web-1')];
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   const r = state.evaluate(snapshot(1000, { state: 'absent', reason: 'no virsh' }));
   assert.deepEqual(r, { findings: [], skipped: { domain_crashed: 'needs libvirt' }, errors: {}, inapplicable: [] });
 });
@@ -180,7 +184,7 @@ test('a detector that never succeeded and is skipped reports nothing', () => {
 test('a detector whose collector this exporter does not run is inapplicable, not skipped', () => {
   const d = scripted('domain_crashed');
   d.output = [crashed('web-1')];
-  const state = new FindingsState([d as Detector], config());
+  const state = new FindingsState(config(), [d as AnyDetector]);
   const result = state.evaluate(snapshot(1000, 'missing'));
   assert.deepEqual(result.inapplicable, ['domain_crashed']);
   assert.deepEqual(result.skipped, {});

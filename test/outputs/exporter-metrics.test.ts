@@ -4,7 +4,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { defaultConfig, type Config } from '../../src/config/flags.js';
-import type { DetectionResult, ReportedFinding } from '../../src/engine/findings-state.js';
+import type { DetectionResult, ReportedFinding } from '../../src/detectors/finding.js';
 import type { CollectorStatus, Snapshot } from '../../src/snapshot/snapshot.js';
 import type { Domain } from '../../src/snapshot/libvirt.js';
 import { FINDING_KINDS } from '../../src/catalog/catalog.js';
@@ -34,7 +34,7 @@ async function scrape(m: ExporterMetrics): Promise<Sample[]> {
 }
 
 function metrics(overrides: Partial<Config> = {}): ExporterMetrics {
-  return new ExporterMetrics({ ...defaultConfig(), ...overrides }, ['libvirt', 'procfs'], { processMetrics: false });
+  return new ExporterMetrics({ ...defaultConfig(), ...overrides } as Config, ['libvirt', 'procfs'], { processMetrics: false });
 }
 
 test('--findings.max-per-kind keeps the oldest findings and counts the rest as dropped', async () => {

@@ -4,7 +4,6 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { DETECTORS } from '../../src/detectors/index.js';
 import { defaultConfig } from '../../src/config/flags.js';
 import { parsePromText, series } from '../support/prom-text.js';
 import { kubeSnapshot, NOW } from '../support/kube-snapshot.js';
@@ -15,7 +14,7 @@ const Mi = 2 ** 20;
 async function render(snapshots: Snapshot[], cluster = '') {
   const config = { ...defaultConfig(), cluster };
   const metrics = new ExporterMetrics(config, ['kubevirt', 'virthandler'], { processMetrics: false });
-  const state = new FindingsState(DETECTORS, config);
+  const state = new FindingsState(config);
   for (const s of snapshots) metrics.update(s, state.evaluate(s));
   return parsePromText(await metrics.metrics());
 }

@@ -3,7 +3,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { printable, textReport } from '../../src/outputs/report.js';
-import type { ReportedFinding } from '../../src/engine/findings-state.js';
+import type { ReportedFinding } from '../../src/detectors/finding.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 
 const NOW = 1763884800;

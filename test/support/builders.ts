@@ -3,8 +3,8 @@
 import type { Domain, FileStat, LibvirtSection } from '../../src/snapshot/libvirt.js';
 import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../../src/snapshot/procfs.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
-import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import type { DetectContext } from '../../src/detectors/detector.js';
+import { detectContext } from './detect-context.js';
 
 export const NOW = 1_800_000_000;
 
@@ -79,8 +79,7 @@ export function snapshot(sections: { libvirt?: LibvirtSection; procfs?: ProcfsSe
   return { schemaVersion: 1, hostname: 'test-host', takenAt: NOW, collectors, ...sections };
 }
 
-export const CTX: DetectContext = {
-  now: NOW,
-  // Defaults of every flag, so new detectors' options need no edit here; the libvirt ones pinned.
-  options: { ...detectOptionsFrom(defaultConfig()), shutdownGraceSeconds: 300, pausedGraceSeconds: 300, autostartGraceSeconds: 600 },
-};
+// Defaults of every knob, so new detectors' options need no edit here; the libvirt ones pinned.
+export const CTX: DetectContext<string> = detectContext(NOW, {
+  'detect.shutdown-grace': 300, 'detect.paused-grace': 300, 'detect.autostart-grace': 600,
+});

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
-import { Exporter } from '../../src/engine/exporter.js';
+import { Exporter } from '../../src/exporter.js';
 import { createServer } from '../../src/server.js';
 import { silentLogger, type Logger } from '../../src/util/log.js';
 import { parsePromText, type Sample } from './prom-text.js';

@@ -2,8 +2,8 @@
 import type { KubeBackup, KubePod, KubeResourceStatus, KubeSection, KubeVm, KubeVmi } from '../../src/snapshot/kube.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../../src/snapshot/snapshot.js';
-import { defaultConfig } from '../../src/config/flags.js';
-import { detectOptionsFrom, type DetectContext } from '../../src/detectors/finding.js';
+import type { DetectContext } from '../../src/detectors/detector.js';
+import { detectContext, type Knobs } from './detect-context.js';
 
 export const NOW = 1795425000;
 
@@ -18,8 +18,8 @@ export function kubeSnapshot(section: Partial<KubeSection>, takenAt = NOW): Snap
   };
 }
 
-export function ctx(now = NOW, flags: Record<string, unknown> = {}): DetectContext {
-  return { now, options: detectOptionsFrom({ ...defaultConfig(), ...flags } as ReturnType<typeof defaultConfig>) };
+export function ctx(now = NOW, flags: Partial<Knobs> = {}): DetectContext<string> {
+  return detectContext(now, flags);
 }
 
 export const vm = (name: string, printableStatus: string | null, extra: Partial<KubeVm> = {}): KubeVm => ({

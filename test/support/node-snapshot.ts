@@ -4,14 +4,13 @@ import type { ImageFile, PoolsSection } from '../../src/snapshot/pools.js';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../src/snapshot/procfs.js';
 import type { PciDevice, SysfsSection } from '../../src/snapshot/sysfs.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
-import { detectOptionsFrom, type DetectContext, type DetectOptions } from '../../src/detectors/finding.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import type { DetectContext } from '../../src/detectors/detector.js';
+import { detectContext, type Knobs } from './detect-context.js';
 
 export const NOW = 1_800_000_000;
 
-export const OPTIONS: DetectOptions = { ...detectOptionsFrom(defaultConfig()), orphanMinAgeSeconds: 3600, maxChainDepth: 8 };
-
-export const ctx = (options: Partial<DetectOptions> = {}): DetectContext => ({ now: NOW, options: { ...OPTIONS, ...options } });
+export const ctx = (options: Partial<Knobs> = {}): DetectContext<string> =>
+  detectContext(NOW, { 'detect.orphan-min-age': 3600, 'detect.max-chain-depth': 8, ...options });
 
 let uuidSeq = 0;
 export function domain(name: string, over: Partial<Domain> = {}): Domain {

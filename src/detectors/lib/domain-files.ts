@@ -3,8 +3,8 @@
 import type { Domain, FileStat, LibvirtSection } from '../../snapshot/libvirt.js';
 import type { ProcfsSection } from '../../snapshot/procfs.js';
 import { indexDomainProcesses, isActive } from './domain-processes.js';
-import { LockTable, type LockHolder } from './image-locks.js';
-import type { FindingOf } from '../finding.js';
+import { LockTable, type ImageLockEvidence, type LockHolder } from './image-locks.js';
+import type { DetectorFinding } from '../detector.js';
 import { memoByIdentity } from './memo.js';
 
 /** Every host path a domain's disks use, active layer first, then backing files. */
@@ -75,7 +75,9 @@ function findStrayLocks(libvirt: LibvirtSection, procfs: ProcfsSection): StrayLo
 }
 
 /** The finding both image-lock kinds raise, labelled by the domain that makes it that kind. */
-export function imageLockFinding<K extends 'image_locked_by_foreign_process' | 'image_locked_while_domain_inactive'>(kind: K, { use, stray }: StrayLock, labelled: Domain): FindingOf<K> {
+export function imageLockFinding<K extends 'image_locked_by_foreign_process' | 'image_locked_while_domain_inactive'>(
+  kind: K, { use, stray }: StrayLock, labelled: Domain,
+): DetectorFinding<K, ImageLockEvidence, ImageLockLabel> {
   return {
     kind,
     subject: use.file.path,
@@ -84,5 +86,7 @@ export function imageLockFinding<K extends 'image_locked_by_foreign_process' | '
     reclaimable: {},
     evidence: { image: use.file.path, domains: use.domains.map(describeDomain), holders: stray },
     refs: stray.map((h) => `pid:${h.pid}`),
-  } as FindingOf<K>;
+  };
 }
+
+export type ImageLockLabel = 'image' | 'domain' | 'uuid';

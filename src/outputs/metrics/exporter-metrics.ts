@@ -3,7 +3,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../../config/flags.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
-import type { DetectionResult, ReportedFinding } from '../../engine/findings-state.js';
+import type { DetectionResult, ReportedFinding } from '../../detectors/finding.js';
 import { CATALOG, FINDING_KINDS } from '../../catalog/catalog.js';
 import type { FindingKind } from '../../detectors/finding.js';
 import { SECTION_METRICS } from './index.js';

@@ -3,7 +3,7 @@
 // the issue pins (finalizer age, VM status age, backup errors). Rebuilt from every snapshot.
 import { Counter, Gauge } from 'prom-client';
 import type { SectionMetricsFactory } from './section-metrics.js';
-import type { ReportedFinding } from '../../engine/findings-state.js';
+import type { ReportedFinding } from '../../detectors/finding.js';
 
 type Of<K extends ReportedFinding['kind']> = Extract<ReportedFinding, { kind: K }>;
 

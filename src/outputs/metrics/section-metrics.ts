@@ -3,7 +3,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../../config/flags.js';
 import type { Snapshot } from '../../snapshot/snapshot.js';
-import type { DetectionResult } from '../../engine/findings-state.js';
+import type { DetectionResult } from '../../detectors/finding.js';
 
 export interface SectionMetrics {
   /** `detection` holds the findings of this snapshot, for series that describe findings. */

@@ -3,7 +3,7 @@
 // informers created here. A collection reads the caches and what the watch observed; it never
 // lists the API server.
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { Config } from '../../config/flags.js';
+import { knob, type Config } from '../../config/flags.js';
 import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi, DeletingObject } from '../../snapshot/kube.js';
 import type { SourceDefinition } from '../source.js';
 import type { Logger } from '../../util/log.js';
@@ -243,7 +243,7 @@ export const kubeSource: SourceDefinition<'kubevirt'> = {
       recheckSeconds: config['kube.recheck-interval'],
       metricsIntervalSeconds: config['kube.metrics-interval'],
       watchTimeoutSeconds: config['kube.watch-timeout'],
-      freezeWindowSeconds: config['detect.freeze-window'],
+      freezeWindowSeconds: knob(config, 'detect.freeze-window'),
       ...(env.clock ? { clock: env.clock } : {}),
     }, log);
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };

@@ -1,13 +1,13 @@
-// Wires sources → collection → detectors → findings state → metrics, for the server and the CLI.
+// The engine: runs the enabled sources (one shared, bounded collection at a time) and evaluates each
+// new snapshot once through the detectors. It returns results; outputs attach to them elsewhere.
 import type { Config } from '../config/flags.js';
 import { SOURCES } from '../sources/index.js';
 import type { SourceDefinition } from '../sources/source.js';
-import { DETECTORS } from '../detectors/index.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
 import { Collection, type NamedSource } from './collection.js';
-import { FindingsState, type DetectionResult } from './findings-state.js';
-import { ExporterMetrics } from '../outputs/metrics/exporter-metrics.js';
+import { FindingsState } from './findings-state.js';
 
 export function enabledSources(config: Config, sources: readonly SourceDefinition[] = SOURCES): SourceDefinition[] {
   return sources.filter((s) => config.collectors[s.name] ?? s.enabledByDefault(config));
@@ -15,14 +15,16 @@ export function enabledSources(config: Config, sources: readonly SourceDefinitio
 
 export interface Evaluated { snapshot: Snapshot; detection: DetectionResult }
 
-export class Exporter {
+export interface EngineOptions { clock?: () => number }
+
+export class Engine {
   readonly collection: Collection;
-  readonly metrics: ExporterMetrics;
   readonly sourceNames: string[];
   private readonly findings: FindingsState;
   private evaluated: Evaluated | null = null;
+  private readonly listeners: Array<(result: Evaluated) => void> = [];
 
-  constructor(readonly config: Config, log: Logger, options: { clock?: () => number; processMetrics?: boolean } = {}) {
+  constructor(readonly config: Config, log: Logger, options: EngineOptions = {}) {
     const defs = enabledSources(config);
     const env = options.clock ? { clock: options.clock } : {};
     const named: NamedSource[] = defs.map((d) => ({ name: d.name, instance: d.create(config, log, env) }));
@@ -32,17 +34,20 @@ export class Exporter {
       minIntervalSeconds: config['collector.min-interval'],
       ...(options.clock ? { clock: options.clock } : {}),
     }, log);
-    this.findings = new FindingsState(DETECTORS, config);
-    this.metrics = new ExporterMetrics(config, this.sourceNames, { processMetrics: options.processMetrics ?? true });
+    this.findings = new FindingsState(config);
+  }
+
+  /** Called once per newly evaluated snapshot, before `refresh` resolves. */
+  onResult(listener: (result: Evaluated) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Latest snapshot and findings; each snapshot is evaluated once however many scrapes share it. */
   async refresh(): Promise<Evaluated> {
     const snapshot = await this.collection.get();
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;
-    const detection = this.findings.evaluate(snapshot);
-    this.metrics.update(snapshot, detection);
-    this.evaluated = { snapshot, detection };
+    this.evaluated = { snapshot, detection: this.findings.evaluate(snapshot) };
+    for (const l of this.listeners) l(this.evaluated);
     return this.evaluated;
   }
 
@@ -53,4 +58,9 @@ export class Exporter {
   close(): Promise<void> {
     return this.collection.close();
   }
+}
+
+/** A saved snapshot through detection, as one collection would be (`scan --from`, golden tests). */
+export function replay(config: Config, snapshot: Snapshot): Evaluated {
+  return { snapshot, detection: new FindingsState(config).evaluate(snapshot) };
 }

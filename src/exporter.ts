@@ -1,0 +1,49 @@
+// The composition root `serve`, `scan` and `snapshot` share: the engine, with the metrics output
+// attached to every new result. Nothing below it imports an output.
+import type { Config } from './config/flags.js';
+import { Engine, type EngineOptions, type Evaluated } from './engine/engine.js';
+import { ExporterMetrics } from './outputs/metrics/exporter-metrics.js';
+import type { Logger } from './util/log.js';
+
+export type { Evaluated } from './engine/engine.js';
+
+export class Exporter {
+  readonly engine: Engine;
+  readonly metrics: ExporterMetrics;
+
+  constructor(readonly config: Config, log: Logger, options: EngineOptions & { processMetrics?: boolean } = {}) {
+    this.engine = new Engine(config, log, options.clock ? { clock: options.clock } : {});
+    this.metrics = new ExporterMetrics(config, this.engine.sourceNames, { processMetrics: options.processMetrics ?? true });
+    this.engine.onResult(({ snapshot, detection }) => this.metrics.update(snapshot, detection));
+  }
+
+  get sourceNames(): string[] {
+    return this.engine.sourceNames;
+  }
+
+  get collection(): Engine['collection'] {
+    return this.engine.collection;
+  }
+
+  refresh(): Promise<Evaluated> {
+    return this.engine.refresh();
+  }
+
+  last(): Evaluated | null {
+    return this.engine.last();
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
+
+/** Collects once with every enabled source and returns the result (`scan`, `snapshot`). */
+export async function collectOnce(config: Config, log: Logger): Promise<Evaluated> {
+  const engine = new Engine(config, log);
+  try {
+    return await engine.refresh();
+  } finally {
+    await engine.close();
+  }
+}
