@@ -2,7 +2,7 @@
 // that does not exist. The domain cannot start (or, running, lost a layer under it).
 import type { Detector, FindingFrom } from './detector.js';
 import { describeDomain } from './lib/domain-files.js';
-import { diskChains } from './lib/disk-chains.js';
+import { diskChains } from '../views/disk-chains.js';
 
 export interface BackingChainMissingLinkEvidence {
   /** The image whose header (or live XML) names the missing file. */

@@ -1,7 +1,7 @@
 // domain_without_process: libvirt reports a domain as active but no qemu process for it exists:
 // libvirt's state disagrees with reality (its pid file points at nothing, or at another program).
 import type { Detector, FindingFrom } from './detector.js';
-import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
+import { indexDomainProcesses, isActive } from '../views/domain-processes.js';
 
 export interface DomainWithoutProcessEvidence {
   state: string;

@@ -3,7 +3,7 @@
 // (DPDK, databases: HugetlbPages in /proc/<pid>/status) account for. What is left is usually a
 // hugetlbfs file of a guest that is gone, or a stray qemu. Reclaimable memory = the difference.
 import type { Detector, FindingFrom } from './detector.js';
-import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
+import { indexDomainProcesses, isActive } from '../views/domain-processes.js';
 
 export interface HugepagesReservedWithoutDomainEvidence {
   /** Per page size: total, free, reserved, surplus pages. */

@@ -1,9 +1,9 @@
 // image_locked_while_domain_inactive: every domain using an image is shut off, yet something still
 // locks it, so the guest cannot start again and the holder is usually a leftover qemu or tool.
 // A base image shared with a running guest is locked by that guest's qemu: that does not count.
-import type { ImageLockEvidence } from './lib/image-locks.js';
+import type { ImageLockEvidence } from '../views/image-locks.js';
 import type { Detector } from './detector.js';
-import { isActive } from './lib/domain-processes.js';
+import { isActive } from '../views/domain-processes.js';
 import { imageLockFinding, strayLocks } from './lib/domain-files.js';
 
 export const imageLockedWhileDomainInactive: Detector<'image_locked_while_domain_inactive', ImageLockEvidence, 'image' | 'domain' | 'uuid'> = {

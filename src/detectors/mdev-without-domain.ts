@@ -2,7 +2,7 @@
 // process holds. libvirt never removes mdevs, so one made for a deleted VM keeps its share of the
 // parent GPU until someone removes it.
 import type { Detector, FindingFrom } from './detector.js';
-import { VfioUsage } from './lib/vfio.js';
+import { vfioUsage } from '../views/vfio.js';
 
 export interface MdevWithoutDomainEvidence {
   uuid: string;
@@ -20,7 +20,7 @@ export const mdevWithoutDomain: Detector<'mdev_without_domain', MdevWithoutDomai
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
     if (!sysfs || !libvirt || !procfs) return [];
-    const usage = new VfioUsage(sysfs, libvirt, procfs);
+    const usage = vfioUsage(sysfs, libvirt, procfs);
     return sysfs.mdevs
       .filter((m) => !usage.mdevUsers.has(m.uuid) && !(m.iommuGroup !== null && usage.groupHolders.has(m.iommuGroup)))
       .map((m): FindingFrom<typeof mdevWithoutDomain> => ({

@@ -7,9 +7,9 @@
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
 import type { ImageFile } from '../snapshot/pools.js';
-import { diskChains, fileId, ImageIndex } from './lib/disk-chains.js';
-import { fileHolders } from './lib/file-holders.js';
-import { pushTo } from './lib/multimap.js';
+import { diskChains, fileId, ImageIndex } from '../views/disk-chains.js';
+import { fileHolders } from '../views/file-holders.js';
+import { pushTo } from '../views/multimap.js';
 
 export interface OrphanImageEvidence {
   pool: string | null;

@@ -7,9 +7,9 @@ import type { Detector, FindingFrom } from './detector.js';
 import type { ProcfsSection } from '../snapshot/procfs.js';
 import type { LibvirtSection } from '../snapshot/libvirt.js';
 import type { PoolsSection } from '../snapshot/pools.js';
-import { indexDomainProcesses } from './lib/domain-processes.js';
+import { indexDomainProcesses } from '../views/domain-processes.js';
 import { domainFiles } from './lib/domain-files.js';
-import { fileId, ImageIndex } from './lib/disk-chains.js';
+import { fileId, ImageIndex } from '../views/disk-chains.js';
 
 export interface GhostDisk {
   path: string;

@@ -3,7 +3,7 @@
 // snapshots or backups that were never committed (blockcommit) back.
 import { int } from '../config/flag-spec.js';
 import type { Detector, FindingFrom } from './detector.js';
-import { diskChains, ImageIndex } from './lib/disk-chains.js';
+import { diskChains, ImageIndex } from '../views/disk-chains.js';
 
 export interface SnapshotChainDeepEvidence {
   depth: number;

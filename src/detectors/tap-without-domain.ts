@@ -3,7 +3,7 @@
 // deliberate) or held only by qemu processes no running domain owns. A tap held by any other
 // program (a VPN, a container runtime) is that program's business and stays silent.
 import type { Detector, FindingFrom } from './detector.js';
-import { indexDomainProcesses, isActive } from './lib/domain-processes.js';
+import { indexDomainProcesses, isActive } from '../views/domain-processes.js';
 
 export interface TapWithoutDomainEvidence {
   interface: string;

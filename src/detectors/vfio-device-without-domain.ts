@@ -2,7 +2,7 @@
 // hostdev and no process holds open: "ghost occupancy", typically a GPU left on vfio-pci after its
 // VM was deleted (libvirt's managed reattach only logs "Failed to re-attach PCI device").
 import type { Detector, FindingFrom } from './detector.js';
-import { deviceClassName, VfioUsage } from './lib/vfio.js';
+import { deviceClassName, VfioUsage, vfioUsage } from '../views/vfio.js';
 
 export interface VfioDeviceWithoutDomainEvidence {
   address: string;
@@ -25,13 +25,12 @@ export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain', Vfi
     const { sysfs, libvirt, procfs } = s;
     // Remote libvirt: its domains are not this host's. Hidden processes: a holder may be invisible.
     if (!sysfs || !libvirt || !procfs) return [];
-    const usage = new VfioUsage(sysfs, libvirt, procfs);
+    const usage = vfioUsage(sysfs, libvirt, procfs);
     const findings: Array<FindingFrom<typeof vfioDeviceWithoutDomain>> = [];
     for (const dev of sysfs.pciDevices) {
       if (dev.driver !== 'vfio-pci') continue;
       const address = dev.address.toLowerCase();
-      if (usage.pciUsers.has(address)) continue;
-      if (dev.iommuGroup !== null && usage.groupHolders.has(dev.iommuGroup)) continue;
+      if (usage.inUse(dev)) continue;
       findings.push({
         kind: 'vfio_device_without_domain',
         subject: dev.address,

@@ -2,8 +2,8 @@
 // iommufd) is held by a process that is not the qemu of a running domain owning a device in that
 // group. The device cannot be given to a guest (or back to the host) until that process lets go.
 import type { Detector, FindingFrom } from './detector.js';
-import { indexDomainProcesses } from './lib/domain-processes.js';
-import { VfioUsage } from './lib/vfio.js';
+import { indexDomainProcesses } from '../views/domain-processes.js';
+import { VfioUsage, vfioUsage } from '../views/vfio.js';
 
 export interface VfioGroupHeldByForeignProcessEvidence {
   group: string;
@@ -24,7 +24,7 @@ export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
     if (!sysfs || !libvirt || !procfs) return [];
-    const usage = new VfioUsage(sysfs, libvirt, procfs);
+    const usage = vfioUsage(sysfs, libvirt, procfs);
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const processes = new Map(procfs.processes.map((p) => [p.pid, p]));
     const mdevGroups = new Map(sysfs.mdevs.map((m) => [m.uuid, m.iommuGroup]));

@@ -5,7 +5,8 @@ import { defaultConfig } from '../../src/config/flags.js';
 import { storageMetrics } from '../../src/outputs/metrics/storage-metrics.js';
 import { deviceMetrics } from '../../src/outputs/metrics/device-metrics.js';
 import { parsePromText, series, value } from '../support/prom-text.js';
-import { backedBy, disk, domain, image, libvirt, pci, pools, snapshot, sysfs } from '../support/node-snapshot.js';
+import { backedBy, ctx, disk, domain, fd, image, libvirt, pci, pools, proc, procfs, snapshot, sysfs } from '../support/node-snapshot.js';
+import { vfioDeviceWithoutDomain } from '../../src/detectors/vfio-device-without-domain.js';
 
 async function scrape(registry: Registry) {
   return parsePromText(await registry.metrics());
@@ -22,7 +23,7 @@ describe('storage and device metrics', () => {
     const iso = image(`${P}/x.iso`, { format: 'iso', allocatedBytes: 5 });
     const vm = domain('vm', { hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }], disks: [disk(`${P}/top.qcow2`)], snapshots: 3 });
     const first = snapshot({
-      pools: pools([base, top, iso]), libvirt: libvirt([vm]),
+      pools: pools([base, top, iso]), libvirt: libvirt([vm]), procfs: procfs([]),
       sysfs: sysfs({ pciDevices: [pci('0000:01:00.0', { iommuGroup: '12' }), pci('0000:02:00.0', { iommuGroup: '13' }), pci('0000:03:00.0', { driver: 'nvidia' }), pci('0000:00:1f.0', { class: '0x060100', driver: 'lpc_ich' })] }),
     });
     storage.update(first);
@@ -37,8 +38,14 @@ describe('storage and device metrics', () => {
       ['0000:01:00.0 vfio-pci gpu 12', '0000:02:00.0 vfio-pci gpu 13', '0000:03:00.0 nvidia gpu '], 'the ISA bridge is left out');
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'assigned' }), 1);
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 1);
+    // A process holding group 12 makes 0000:01:00.0 in use, by the same rule vfio_device_without_domain uses.
+    const held = { ...first, procfs: procfs([proc(77, 'vfio-user')], [fd(77, 5, '/dev/vfio/12')]) };
+    devices.update(held);
+    s = await scrape(registry);
+    assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
+    assert.deepEqual(vfioDeviceWithoutDomain.detect(held, ctx()), []);
 
-    const second = snapshot({ pools: pools([base]), libvirt: libvirt([]), sysfs: sysfs({ pciDevices: [] }) });
+    const second = snapshot({ pools: pools([base]), libvirt: libvirt([]), procfs: procfs([]), sysfs: sysfs({ pciDevices: [] }) });
     storage.update(second);
     devices.update(second);
     s = await scrape(registry);

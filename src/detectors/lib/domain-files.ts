@@ -2,10 +2,10 @@
 // legitimately lock them: the qemu of an active domain that references the file, and virtlockd.
 import type { Domain, FileStat, LibvirtSection } from '../../snapshot/libvirt.js';
 import type { ProcfsSection } from '../../snapshot/procfs.js';
-import { indexDomainProcesses, isActive } from './domain-processes.js';
-import { LockTable, type ImageLockEvidence, type LockHolder } from './image-locks.js';
+import { indexDomainProcesses, isActive } from '../../views/domain-processes.js';
+import { LockTable, type ImageLockEvidence, type LockHolder } from '../../views/image-locks.js';
 import type { DetectorFinding } from '../detector.js';
-import { memoByIdentity } from './memo.js';
+import { memoByIdentity } from '../../views/memo.js';
 
 /** Every host path a domain's disks use, active layer first, then backing files. */
 export function domainFiles(d: Domain): string[] {

@@ -1,8 +1,7 @@
 // PCI device info for passthrough-relevant devices (bound to vfio-pci, or GPUs and NVMe drives on
 // any driver) and the count of vfio-pci devices a running domain uses or not.
 import { Gauge } from 'prom-client';
-import { isActive } from '../../detectors/lib/domain-processes.js';
-import { deviceClassName } from '../../detectors/lib/vfio.js';
+import { deviceClassName, vfioUsage } from '../../views/vfio.js';
 import type { SectionMetricsFactory } from './section-metrics.js';
 
 const PCI_LABELS = ['address', 'vendor', 'device', 'class', 'driver', 'iommu_group'] as const;
@@ -13,7 +12,7 @@ export const deviceMetrics: SectionMetricsFactory = (registry) => {
     labelNames: [...PCI_LABELS], registers: [registry],
   });
   const vfio = new Gauge<'state'>({
-    name: 'vmzombie_vfio_devices', help: 'PCI devices bound to vfio-pci: assigned (a running domain lists it) or unassigned.', labelNames: ['state'], registers: [registry],
+    name: 'vmzombie_vfio_devices', help: 'PCI devices bound to vfio-pci: assigned (a running domain lists it, or a process holds its IOMMU group) or unassigned.', labelNames: ['state'], registers: [registry],
   });
   return {
     update(snapshot) {
@@ -26,10 +25,12 @@ export const deviceMetrics: SectionMetricsFactory = (registry) => {
         if (d.driver === null || (d.driver !== 'vfio-pci' && cls !== 'gpu' && cls !== 'nvme')) continue;
         info.set({ address: d.address, vendor: d.vendor, device: d.device, class: cls, driver: d.driver, iommu_group: d.iommuGroup ?? '' }, 1);
       }
-      if (!libvirt?.local) return;
-      const assigned = new Set(libvirt.domains.filter(isActive).flatMap((d) => d.hostdevs.filter((h) => h.type === 'pci').map((h) => h.address.toLowerCase())));
+      // The same conditions and the same rule as vfio_device_without_domain, so they never disagree.
+      const { procfs } = snapshot;
+      if (!libvirt?.local || !procfs || procfs.restricted) return;
+      const usage = vfioUsage(sysfs, libvirt, procfs);
       const onVfio = sysfs.pciDevices.filter((d) => d.driver === 'vfio-pci');
-      const used = onVfio.filter((d) => assigned.has(d.address.toLowerCase())).length;
+      const used = onVfio.filter((d) => usage.inUse(d)).length;
       vfio.set({ state: 'assigned' }, used);
       vfio.set({ state: 'unassigned' }, onVfio.length - used);
     },

@@ -1,7 +1,7 @@
 // Pool and disk chain series: images and their allocated bytes per pool, each domain disk's chain
 // depth and each domain's snapshot count, rebuilt from every snapshot.
 import { Gauge } from 'prom-client';
-import { diskChains } from '../../detectors/lib/disk-chains.js';
+import { diskChains } from '../../views/disk-chains.js';
 import type { SectionMetricsFactory } from './section-metrics.js';
 
 export const storageMetrics: SectionMetricsFactory = (registry) => {

@@ -1,6 +1,6 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { memoByIdentity } from '../../../src/detectors/lib/memo.js';
+import { memoByIdentity } from '../../../src/views/memo.js';
 
 test('memoByIdentity computes once per pair of objects and never mixes pairs', () => {
   let calls = 0;

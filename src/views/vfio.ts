@@ -1,11 +1,12 @@
 // Who uses which VFIO device: the running domains that list a PCI or mdev hostdev, and the
 // processes holding /dev/vfio/<group> (legacy container API) or a VFIO device fd (iommufd cdev
 // /dev/vfio/devices/vfioN, or any fd whose fdinfo names vfio-device-syspath).
-import type { Domain, LibvirtSection } from '../../snapshot/libvirt.js';
-import type { ProcfsSection } from '../../snapshot/procfs.js';
-import type { PciDevice, SysfsSection } from '../../snapshot/sysfs.js';
+import type { Domain, LibvirtSection } from '../snapshot/libvirt.js';
+import type { ProcfsSection } from '../snapshot/procfs.js';
+import type { PciDevice, SysfsSection } from '../snapshot/sysfs.js';
 import { isActive } from './domain-processes.js';
 import { pushTo } from './multimap.js';
+import { memoByIdentity } from './memo.js';
 
 export interface VfioHolder {
   pid: number;
@@ -64,9 +65,26 @@ export class VfioUsage {
     }
   }
 
+  /** In use: a running domain lists it, or a process holds its IOMMU group open. */
+  inUse(dev: PciDevice): boolean {
+    return this.pciUsers.has(dev.address.toLowerCase()) || (dev.iommuGroup !== null && this.groupHolders.has(dev.iommuGroup));
+  }
+
   /** Devices of a group as sysfs lists them (falls back to the devices whose iommu_group link names it). */
   static groupDevices(sysfs: SysfsSection, group: string): string[] {
     const listed = sysfs.iommuGroups.find((g) => g.group === group)?.devices;
     return listed ?? sysfs.pciDevices.filter((d) => d.iommuGroup === group).map((d) => d.address);
   }
+}
+
+const usageOnce = memoByIdentity((sysfs: SysfsSection, pair: { libvirt: LibvirtSection; procfs: ProcfsSection }) => new VfioUsage(sysfs, pair.libvirt, pair.procfs));
+const pairs = new WeakMap<LibvirtSection, WeakMap<ProcfsSection, { libvirt: LibvirtSection; procfs: ProcfsSection }>>();
+
+/** The VFIO usage of one snapshot, computed once for the detectors and the device metrics. */
+export function vfioUsage(sysfs: SysfsSection, libvirt: LibvirtSection, procfs: ProcfsSection): VfioUsage {
+  let inner = pairs.get(libvirt);
+  if (!inner) pairs.set(libvirt, (inner = new WeakMap()));
+  let pair = inner.get(procfs);
+  if (!pair) inner.set(procfs, (pair = { libvirt, procfs }));
+  return usageOnce(sysfs, pair);
 }

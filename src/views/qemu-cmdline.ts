@@ -1,6 +1,6 @@
 // Reads what a qemu command line says about its guest: name, uuid, vCPUs, memory, and whether it is
 // one of libvirt's capability probes (qemu started with "-machine none" to ask what it supports).
-import type { ProcessInfo } from '../../snapshot/procfs.js';
+import type { ProcessInfo } from '../snapshot/procfs.js';
 
 export interface QemuGuest {
   name: string | null;

@@ -1,7 +1,7 @@
 // Who holds a lock on a given file. POSIX and flock locks name their pid in /proc/locks; OFD locks
 // show pid -1 there, so their holder is the process whose fdinfo lists the same lock.
-import type { FileStat } from '../../snapshot/libvirt.js';
-import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../../snapshot/procfs.js';
+import type { FileStat } from '../snapshot/libvirt.js';
+import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../snapshot/procfs.js';
 import { pushTo } from './multimap.js';
 
 export interface LockHolder {

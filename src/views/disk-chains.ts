@@ -1,9 +1,10 @@
 // Each domain disk's chain (active layer → backing → …), from two views merged: the live XML's
 // <backingStore> (running domains) and the qcow2 headers the pools source read. Also the set of
 // every file some defined domain references through any link, for the storage detectors.
-import type { Domain, DomainDisk, LibvirtSection } from '../../snapshot/libvirt.js';
-import type { ImageFile, PoolsSection } from '../../snapshot/pools.js';
+import type { Domain, DomainDisk, LibvirtSection } from '../snapshot/libvirt.js';
+import type { ImageFile, PoolsSection } from '../snapshot/pools.js';
 import { isActive } from './domain-processes.js';
+import { memoByIdentity } from './memo.js';
 
 /** Far beyond any real chain: stops a looping chain (a → b → a) from walking forever. */
 const MAX_LINKS = 256;
@@ -50,7 +51,15 @@ export function fileId(major: number | null, minor: number | null, inode: number
   return `${major ?? '?'}:${minor ?? '?'}:${inode}`;
 }
 
+const NO_POOLS: PoolsSection = { pools: [], images: [], external: [], problems: [] };
+const chainsOnce = memoByIdentity((libvirt: LibvirtSection, pools: PoolsSection) => computeDiskChains(libvirt, pools === NO_POOLS ? undefined : pools));
+
+/** Every domain disk's chain; computed once per snapshot and shared by detectors and metrics. */
 export function diskChains(libvirt: LibvirtSection, pools: PoolsSection | undefined): DiskChain[] {
+  return chainsOnce(libvirt, pools ?? NO_POOLS);
+}
+
+function computeDiskChains(libvirt: LibvirtSection, pools: PoolsSection | undefined): DiskChain[] {
   const index = new ImageIndex(pools);
   const stats = new Map(libvirt.files.map((f) => [f.path, f]));
   const idOf = (p: string) => {

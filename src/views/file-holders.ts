@@ -1,6 +1,6 @@
 // Who holds a file open: every fd the procfs source kept (qemu's files, locked files, and any
 // process's files in the pool directories), indexed by device + inode and by path. Once per snapshot.
-import type { OpenFile, ProcfsSection } from '../../snapshot/procfs.js';
+import type { OpenFile, ProcfsSection } from '../snapshot/procfs.js';
 import { fileId } from './disk-chains.js';
 import { memoByIdentity } from './memo.js';
 import { pushTo } from './multimap.js';

@@ -1,7 +1,7 @@
 // Pairs libvirt's active domains with the qemu processes on the host: by the pid libvirt recorded,
 // else by the -uuid / -name on a qemu command line. Shared by the process and lock detectors.
-import type { Domain } from '../../snapshot/libvirt.js';
-import type { ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
+import type { Domain } from '../snapshot/libvirt.js';
+import type { ProcessInfo, ProcfsSection } from '../snapshot/procfs.js';
 import { isQemuProcess, parseQemuGuest, type QemuGuest } from './qemu-cmdline.js';
 import { memoByIdentity } from './memo.js';
 
