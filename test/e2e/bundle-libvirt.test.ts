@@ -3,7 +3,7 @@
 // short `for:`), and a real Alertmanager notifying a webhook served by the test. Every rule must
 // evaluate, the expected alerts arrive once each with their labels and a runbook link the exporter
 // serves, the healthy domain raises nothing, cleanup resolves them, and every panel query of the
-// Capacity review and Hypervisor dashboards returns series where this scenario has them.
+// Capacity review, Hypervisor and Exporter health dashboards returns series where this scenario has them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, utimes } from 'node:fs/promises';
@@ -136,10 +136,10 @@ describe('bundle end to end: libvirt host, Prometheus, Alertmanager', { timeout:
     assert.deepEqual(others, []);
   });
 
-  it('every panel query of the Capacity review and Hypervisor dashboards returns series here', async () => {
+  it('every panel query of the Capacity review, Hypervisor and Exporter health dashboards returns series here', async () => {
     const missing: string[] = [];
     let checked = 0;
-    for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json'].includes(x.file))) {
+    for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json', 'vmzombie-exporter.json'].includes(x.file))) {
       for (const q of dashboardQueries(d.build(DEFAULT_CONFIG))) {
         const result = await prom!.query(substitute(q.expr, '10s'));
         if (EMPTY_HERE[q.title] !== undefined) continue;
