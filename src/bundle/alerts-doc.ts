@@ -18,7 +18,8 @@ export function alertsDoc(groups: readonly RuleGroup[]): string {
   }
   for (const g of groups) {
     for (const r of g.rules) {
-      lines.push('', `## ${r.alert}`, '', `${r.annotations.summary.replace(/[|<>]/g, '\\$&')}`, '', '```promql', r.expr, '```');
+      lines.push('', `## ${r.alert}`, '', `Severity \`${r.labels.severity}\`, for \`${r.for ?? '0m'}\`. Summary: \`${r.annotations.summary}\``,
+        '', '```promql', r.expr, '```', '', `[Runbook](runbooks/${r.alert}.md)`);
     }
   }
   return `${lines.join('\n')}\n`;
