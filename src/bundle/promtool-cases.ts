@@ -133,7 +133,8 @@ export const HAND_CASES: readonly PromtoolTest[] = [
     ],
   },
   {
-    name: 'two clusters on one backup target fire once per cluster; one cluster scraped twice or by two exporters does not',
+    name: 'two clusters on one backup target fire once per cluster; one cluster scraped twice or by two exporters does '
+      + 'not',
     alert: 'VMZombieKubevirtBackupTargetShared',
     series: [
       ...twice('vmzombie_kubevirt_backup_target_info', { cluster: 'east', endpoint: 's3://backup.example', bucket: 'vms' }, '1x20'),
