@@ -1,7 +1,7 @@
 // The dashboard-linter rules that matter, on the generated JSON: a Prometheus data source variable
 // that every target uses, variables that exist, refresh on time change and parse, $__rate_interval
 // in rate()/increase(), a unit on every panel, unique panel ids, grid positions inside 24 columns.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
 import { DASHBOARDS } from '../../src/bundle/dashboards/index.js';

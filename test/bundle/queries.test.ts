@@ -1,7 +1,7 @@
 // Every PromQL expression of the rules and dashboards parses with Prometheus' own grammar, names
 // only metrics the exporter really registers (read from its registry), and selects through the
 // bundle's job selector.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { buildAlerts } from '../../src/bundle/alerts.js';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';

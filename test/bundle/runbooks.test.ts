@@ -1,7 +1,7 @@
 // The runbooks: one per alert and one alert per runbook, the four headings in order, markdownlint
 // clean, Meaning states the alert's `for`, a kind's runbook starts from the catalog's diagnosis
 // command, and every placeholder in a command block is one of the alert's labels or explained.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';

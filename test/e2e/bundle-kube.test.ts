@@ -3,7 +3,7 @@
 // `for:`). A stuck deletion, a freeze loop, a backup in Error, a virt-handler near its limit with OOM
 // kills, and a backup target both clusters write to must raise exactly their alerts, and every panel
 // query of the KubeVirt / Harvester dashboard must return series.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,12 +19,15 @@ import { startPrometheus } from '../support/prometheus.js';
 import { dashboardQueries, substitute } from '../support/dashboards.js';
 import { waitFor } from '../support/wait.js';
 import { silentLogger } from '../../src/util/log.js';
+import { missingCommands, skipWithout } from '../support/components.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
 const TARGET = { endpoint: 'https://s3.shared.example', bucket: 'harvester' };
 const HANDLER = { namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' };
+
+const unavailable = skipWithout('Prometheus', missingCommands('prometheus', 'promtool'));
 
 interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: string }
 
@@ -34,13 +37,13 @@ function agent(api: KubeApiServer, cluster: string): Promise<RunningExporter> {
     '--detect.grace=0s', '--detect.deletion-grace=0s', '--detect.vm-status-grace=0s'], silentLogger);
 }
 
-describe('bundle end to end: cluster agents, Prometheus', { timeout: 240_000 }, () => {
+describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { timeout: 240_000 }, () => {
   const east = new KubeApiServer();
   const west = new KubeApiServer();
   let agents: RunningExporter[] = [];
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     await east.start();
     await west.start();
     const now = Math.floor(Date.now() / 1000);
@@ -71,7 +74,7 @@ describe('bundle end to end: cluster agents, Prometheus', { timeout: 240_000 }, 
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await prom?.stop();
     for (const a of agents) await a.stop();
     await east.stop();

@@ -2,7 +2,7 @@
 // snapshot-laden VMs and orphan files, the exporter, and a real Prometheus loading the generated rules
 // (short `for:`). Exactly the vSphere alerts of the built cases fire, none for the healthy VM, and
 // every panel query of the vSphere dashboard returns series.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,19 +18,21 @@ import { startPrometheus } from '../support/prometheus.js';
 import { dashboardQueries, substitute } from '../support/dashboards.js';
 import { waitFor } from '../support/wait.js';
 import { child, children, moRef } from '../../src/sources/vsphere/xml.js';
+import { missingCommands, skipWithout } from '../support/components.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const unavailable = await simulatorUnavailable();
+const unavailable = skipWithout("govmomi's vSphere simulator and Prometheus",
+  (await simulatorUnavailable()) ?? missingCommands('prometheus', 'promtool'));
 
 interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: string }
 
-describe('bundle end to end: vSphere simulator, Prometheus', { skip: unavailable ?? false, timeout: 240_000 }, () => {
+describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus', { timeout: 240_000 }, () => {
   let sim: Simulator;
   let admin: VsphereAdmin;
   let exporter: RunningExporter;
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     sim = await startSimulator({ vms: 4, hosts: 2 });
     admin = new VsphereAdmin(sim.url);
     const vm = (name: string) => admin.find('VirtualMachine', name);
@@ -58,7 +60,7 @@ describe('bundle end to end: vSphere simulator, Prometheus', { skip: unavailable
     prom = await startPrometheus({ vmzombie: [new URL(exporter.url).host] }, stringify(rules), 'http://127.0.0.1:9');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await prom?.stop();
     await exporter?.stop();
     await admin?.close();

@@ -1,7 +1,7 @@
 // The runbook pages: every alert renders, a kind leads to its alert's page, any other name (paths,
 // dots, encoded slashes) is null and served as 404, raw HTML is escaped, unsafe links neutralised,
 // and the runbooks ship in the npm package.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +53,8 @@ describe('runbook pages', () => {
 
 describe('the exporter serves them', () => {
   let exporter: RunningExporter;
-  before(async () => { exporter = await startExporter(['--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools']); });
-  after(async () => { await exporter?.stop(); });
+  beforeAll(async () => { exporter = await startExporter(['--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools']); });
+  afterAll(async () => { await exporter?.stop(); });
 
   it('/runbooks and /runbooks/<AlertName> are 200; unknown names and crafted paths 404', async () => {
     assert.equal((await exporter.get('/runbooks')).status, 200);
