@@ -26,7 +26,8 @@ export function seriesText(metric: string, labels: Readonly<Record<string, strin
 
 /** The series of one finding of `kind`, and the labels its alert carries. */
 export function exampleFinding(kind: keyof typeof CATALOG): Record<string, string> {
-  const labels: Record<string, string> = { cluster: TEST_CLUSTER, instance: TEST_INSTANCE, kind, subject: `example ${kind}` };
+  const labels: Record<string, string> = {cluster: TEST_CLUSTER, instance: TEST_INSTANCE, kind,
+    subject: `example ${kind}`};
   for (const l of CATALOG[kind].labels) labels[l] = `example-${l}`;
   return labels;
 }
@@ -54,7 +55,8 @@ function pick(labels: Readonly<Record<string, string>>, names: readonly string[]
 }
 
 /** A promtool test file for `rule_files` relative to the test file. */
-export function testFile(config: BundleConfig, alerts: readonly AlertDef[], ruleFile: string, tests: readonly PromtoolTest[]): object {
+export function testFile(config: BundleConfig, alerts: readonly AlertDef[], ruleFile: string,
+  tests: readonly PromtoolTest[]): object {
   const byName = new Map(alerts.map((a) => [a.name, a]));
   return {
     rule_files: [ruleFile],

@@ -71,5 +71,6 @@ export function renderRunbookIndex(): string {
     return `<tr${anchor}><td><a href="/runbooks/${escapeHtml(a.name)}">${escapeHtml(a.name)}</a></td>`
       + `<td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.kind ?? '')}</td><td>${escapeHtml(a.kind ? CATALOG[a.kind].title : a.summary.replace(/\{\{[^}]*\}\}/g, '…'))}</td></tr>`;
   });
-  return page('Runbooks', `<table><tr><th>alert</th><th>severity</th><th>kind</th><th>what</th></tr>\n${rows.join('\n')}\n</table>`);
+  return page('Runbooks',
+    `<table><tr><th>alert</th><th>severity</th><th>kind</th><th>what</th></tr>\n${rows.join('\n')}\n</table>`);
 }

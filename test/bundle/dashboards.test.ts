@@ -9,7 +9,9 @@ import { promqlErrors } from '../support/promql.js';
 import { dashboardQueries, panels, substitute } from '../support/dashboards.js';
 
 interface Variable { type: string; name: string; query?: string | { query: string }; refresh?: number; datasource?: { uid?: string }; includeAll?: boolean; multi?: boolean }
-interface Model { uid: string; title: string; schemaVersion: number; templating: { list: Variable[] }; panels: Array<Record<string, unknown>> }
+interface Model {
+  uid: string; title: string; schemaVersion: number; templating: { list: Variable[] }; panels: Array<Record<string,
+  unknown>>}
 
 const models = DASHBOARDS.map((d) => ({ file: d.file, model: d.build(DEFAULT_CONFIG) as Model }));
 
@@ -24,7 +26,8 @@ describe('dashboards', () => {
     describe(file, () => {
       const vars = model.templating.list;
       it('has a Prometheus data source variable, and cluster and instance variables (multi, All) refreshed on time change', () => {
-        assert.deepEqual(vars.filter((v) => v.type === 'datasource').map((v) => [v.name, v.query]), [['datasource', 'prometheus']]);
+        assert.deepEqual(vars.filter((v) => v.type === 'datasource').map((v) => [v.name, v.query]),
+          [['datasource', 'prometheus']]);
         for (const name of ['cluster', 'instance']) {
           const v = vars.find((x) => x.name === name);
           assert.ok(v && v.type === 'query' && v.multi && v.includeAll, name);
@@ -51,7 +54,8 @@ describe('dashboards', () => {
 
       it('rate() and increase() use $__rate_interval', () => {
         for (const q of dashboardQueries(model)) {
-          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g)) assert.equal(m[2], '$__rate_interval', `${q.where}: ${m[0]}`);
+          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g)) assert.equal(m[2],
+            '$__rate_interval', `${q.where}: ${m[0]}`);
         }
       });
 

@@ -15,7 +15,8 @@ const JOB = DEFAULT_CONFIG.selector;
 
 function allExpressions(): Array<{ where: string; expr: string }> {
   const rules = buildAlerts(DEFAULT_CONFIG).map((a) => ({ where: a.name, expr: a.expr }));
-  const panels = DASHBOARDS.flatMap((d) => dashboardQueries(d.build(DEFAULT_CONFIG)).map((q) => ({ where: `${d.file}: ${q.where}`, expr: substitute(q.expr) })));
+  const panels = DASHBOARDS.flatMap((d) => dashboardQueries(d.build(DEFAULT_CONFIG)).map((q) => ({
+    where: `${d.file}: ${q.where}`, expr: substitute(q.expr)})));
   return [...rules, ...panels];
 }
 

@@ -33,7 +33,9 @@ describe('generated rules', () => {
       const plain = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
       assert.deepEqual(manifest.spec.groups, plain.groups, 'the manifest carries the same groups');
       await writeFile(path.join(dir, 'spec.yaml'), JSON.stringify(manifest.spec));
-      const r = await execa('promtool', ['check', 'rules', path.join(ROOT, 'alerts/vmzombie.rules.yaml'), path.join(dir, 'spec.yaml')], { reject: false });
+      const r = await execa('promtool',
+        ['check', 'rules', path.join(ROOT, 'alerts/vmzombie.rules.yaml'), path.join(dir, 'spec.yaml')],
+        { reject: false });
       assert.equal(r.exitCode, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`SUCCESS: ${buildAlerts(DEFAULT_CONFIG).length} rules found`));
     } finally {
@@ -108,7 +110,8 @@ describe('alert conventions', () => {
   it('templates name only labels the expression keeps (an unknown $labels.x renders empty without error)', () => {
     for (const a of alerts) {
       for (const t of [a.summary, a.description]) {
-        for (const l of templateLabels(t)) assert.ok(a.resultLabels.includes(l), `${a.name}: $labels.${l} is not a label of its result (${a.resultLabels.join(', ')})`);
+        for (const l of templateLabels(t)) assert.ok(a.resultLabels.includes(l),
+          `${a.name}: $labels.${l} is not a label of its result (${a.resultLabels.join(', ')})`);
         renderTemplate(t, {}, 60);
       }
     }
@@ -118,7 +121,8 @@ describe('alert conventions', () => {
     for (const a of alerts) {
       const groupings = [...a.expr.matchAll(/max by \(([^)]*)\)/g)].map((m) => (m[1] as string).split(', '));
       assert.ok(groupings.length > 0, `${a.name} aggregates with max by`);
-      assert.ok(groupings.some((g) => a.resultLabels.every((l) => g.includes(l))), `${a.name}: ${a.resultLabels.join(', ')}`);
+      assert.ok(groupings.some((g) => a.resultLabels.every((l) => g.includes(l))),
+        `${a.name}: ${a.resultLabels.join(', ')}`);
     }
   });
 });
@@ -141,7 +145,8 @@ describe('bundle config', () => {
   });
 
   it('refuses a runbook template without exactly one %s, a bad selector or label', () => {
-    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: 'https://wiki.example/runbooks' }), /exactly one %s/);
+    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: 'https://wiki.example/runbooks' }),
+      /exactly one %s/);
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: '%s/%s' }), /exactly one %s/);
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, selector: 'vmzombie' }), /label matchers/);
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, extraLabels: { severity: 'x' } }), /set by the rules/);
@@ -151,11 +156,13 @@ describe('bundle config', () => {
 
 describe('template rendering matches Prometheus', () => {
   it('humanizeDuration, humanize and humanize1024 as Prometheus prints them', () => {
-    assert.deepEqual([0, 1, 59, 60, 300, 3600, 3960, 90061, 11740].map(humanizeDuration), ['0s', '1s', '59s', '1m 0s', '5m 0s', '1h 0m 0s', '1h 6m 0s', '1d 1h 1m 1s', '3h 15m 40s']);
+    assert.deepEqual([0, 1, 59, 60, 300, 3600, 3960, 90061, 11740].map(humanizeDuration),
+      ['0s', '1s', '59s', '1m 0s', '5m 0s', '1h 0m 0s', '1h 6m 0s', '1d 1h 1m 1s', '3h 15m 40s']);
     assert.deepEqual([0, 12, 1234, 1500000].map(humanize), ['0', '12', '1.234k', '1.5M']);
     assert.deepEqual([1024, 440401920].map(humanize1024), ['1ki', '420Mi']);
     assert.equal(renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x' }, 0), 'x');
-    assert.equal(renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x', c: 'y' }, 0), 'x (y)');
+    assert.equal(renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x', c: 'y' }, 0),
+      'x (y)');
     assert.throws(() => renderTemplate('{{ $value | printf "%.2f" }}', {}, 1), /not supported/);
   });
 });

@@ -56,7 +56,8 @@ describe('runbooks', () => {
       const md = await runbook(a.name);
       const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## Mitigation'));
       const command = CATALOG[a.kind!].diagnose.replace(/\{\{(\w+)\}\}/g, '<$1>');
-      assert.ok(split(diagnosis).code.some((c) => c.split('\n').map((l) => l.trim()).includes(command)), `${a.name}: ${command}`);
+      assert.ok(split(diagnosis).code.some((c) => c.split('\n').map((l) => l.trim()).includes(command)),
+        `${a.name}: ${command}`);
     }
   });
 
@@ -67,7 +68,8 @@ describe('runbooks', () => {
       for (const block of code) {
         for (const m of block.matchAll(/<([a-z][\w-]*)>/g)) {
           const name = m[1] as string;
-          assert.ok(a.resultLabels.includes(name) || prose.includes(`\`<${name}>\``), `${a.name}: <${name}> is neither a label nor explained`);
+          assert.ok(a.resultLabels.includes(name) || prose.includes(`\`<${name}>\``),
+            `${a.name}: <${name}> is neither a label nor explained`);
         }
         assert.ok(!/\{\{|\bTODO\b|\.\.\.\s*$/m.test(block), `${a.name}: leftover template in ${block}`);
       }

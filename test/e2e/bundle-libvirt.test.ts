@@ -80,7 +80,7 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   });
 
   const instance = () => new URL(exporter.url).host;
-  const ours = (a: { labels: Record<string, string> }) => a.labels.instance === instance() && (a.labels.subject ?? '').includes(`vmzt-${t}`)
+  const ours = (a: {labels: Record<string, string>}) => a.labels.instance === instance() && (a.labels.subject ?? '').includes(`vmzt-${t}`)
     || (a.labels.subject ?? '').startsWith(host.workDir);
   const expected = () => [
     `VMZombieAutostartDomainNotRunning vmzt-${t}-auto (${ids.auto})`,
@@ -99,7 +99,8 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     }, 30_000, 500);
     const source = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
     assert.equal(rules.length, source.groups.flatMap((g) => g.rules).length);
-    assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`), []);
+    assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
+      []);
   });
 
   it('the expected alerts reach Alertmanager once each, with their labels and a runbook link the exporter serves', async () => {
@@ -118,9 +119,11 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
       subject: `vmzt-${t}-paused (${ids.paused})`, domain: `vmzt-${t}-paused`, uuid: ids.paused as string, reason: 'user',
     });
     assert.equal(paused.annotations.summary, `domain vmzt-${t}-paused paused (user)`);
-    assert.match(paused.annotations.description ?? '', new RegExp(`^vmzt-${t}-paused \\(${ids.paused}\\) on ${instance().replace(/\./g, '\\.')}, seen for \\d`));
+    assert.match(paused.annotations.description ?? '',
+      new RegExp(`^vmzt-${t}-paused \\(${ids.paused}\\) on ${instance().replace(/\./g, '\\.')}, seen for \\d`));
     const stray = alerts.find((a) => a.labels.alertname === 'VMZombieQemuWithoutDomain')!;
-    assert.deepEqual([stray.labels.guest, stray.labels.pid, stray.labels.severity], [`vmzt-${t}-lost`, String(strayPid), 'warning']);
+    assert.deepEqual([stray.labels.guest, stray.labels.pid, stray.labels.severity],
+      [`vmzt-${t}-lost`, String(strayPid), 'warning']);
     for (const a of alerts) {
       assert.equal(a.annotations.runbook_url, `http://${instance()}/runbooks/${a.labels.alertname}`);
       const res = await fetch(a.annotations.runbook_url as string);
@@ -143,7 +146,8 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   it('every panel query of the Capacity review, Hypervisor and Exporter health dashboards returns series here', async () => {
     const missing: string[] = [];
     let checked = 0;
-    for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json', 'vmzombie-exporter.json'].includes(x.file))) {
+    for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json',
+      'vmzombie-exporter.json'].includes(x.file))) {
       for (const q of dashboardQueries(d.build(DEFAULT_CONFIG))) {
         const result = await prom!.query(substitute(q.expr, '10s'));
         if (EMPTY_HERE[q.title] !== undefined) continue;
@@ -158,7 +162,8 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     const rows = await prom!.query(substitute(table.expr));
     const paused = rows.find((r) => r.metric.kind === 'domain_paused' && r.metric.domain === `vmzt-${t}-paused`);
     assert.equal(paused?.metric.state, 'paused');
-    assert.ok(rows.some((r) => r.metric.kind === 'qemu_without_domain' && r.metric.guest === `vmzt-${t}-lost`), 'a finding without a domain stays in the table');
+    assert.ok(rows.some((r) => r.metric.kind === 'qemu_without_domain' && r.metric.guest === `vmzt-${t}-lost`),
+      'a finding without a domain stays in the table');
   });
 
   it('after cleanup the webhook receives resolved for each alert', async () => {

@@ -46,7 +46,8 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
     await admin.snapshot(stale, 'old');
     const snap = moRef(child(children(await admin.property(stale, 'snapshot'), 'rootSnapshotList')[0], 'snapshot'));
     assert.ok(snap);
-    await admin.setVm(stale, 'snapshot.rootSnapshotList', 'ArrayOfVirtualMachineSnapshotTree', snapshotTreeXml(stale, snap, 'old', Date.now() / 1000 - 100 * 3600));
+    await admin.setVm(stale, 'snapshot.rootSnapshotList', 'ArrayOfVirtualMachineSnapshotTree',
+      snapshotTreeXml(stale, snap, 'old', Date.now() / 1000 - 100 * 3600));
     for (const name of ['d1', 'd2', 'd3', 'd4']) await admin.snapshot(await vm('DC0_C0_RP0_VM3'), name);
     await admin.makeDirectory('[LocalDS_0] stray');
     await admin.createVirtualDisk('[LocalDS_0] stray/stray.vmdk', 1024);
@@ -90,7 +91,8 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
       assert.equal(a.labels.vcenter, vcenter, a.labels.alertname);
       assert.ok(!JSON.stringify(a).includes('DC0_H0_VM0'), a.labels.alertname);
     }
-    assert.equal(firing.find((a) => a.labels.alertname === 'VMZombieVsphereSnapshotStale')?.annotations.summary, 'snapshot old of VM DC0_C0_RP0_VM2 is older than allowed');
+    assert.equal(firing.find((a) => a.labels.alertname === 'VMZombieVsphereSnapshotStale')?.annotations.summary,
+      'snapshot old of VM DC0_C0_RP0_VM2 is older than allowed');
   });
 
   it('every panel query of the vSphere dashboard returns series', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ALERT_NAMES } from '../../src/bundle/alerts.js';
-import { renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath } from '../../src/outputs/runbook-pages.js';
+import {renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath} from '../../src/outputs/runbook-pages.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,10 +22,12 @@ describe('runbook pages', () => {
   });
 
   it('anything else is null: unknown names, paths, dots and encoded slashes', () => {
-    for (const name of ['Nope', '', '.', '..', '../package.json', 'VMZombieQemuWithoutDomain.md', 'VMZombieQemuWithoutDomain/', '/etc/passwd', 'README', '__proto__', 'constructor']) {
+    for (const name of ['Nope', '', '.', '..', '../package.json', 'VMZombieQemuWithoutDomain.md',
+      'VMZombieQemuWithoutDomain/', '/etc/passwd', 'README', '__proto__', 'constructor']) {
       assert.equal(renderRunbook(name), null, name);
     }
-    for (const segment of ['..%2F..%2Fpackage.json', '%2e%2e%2fpackage.json', '..%5Cpackage.json', '%E0%A4%A', 'VMZombieQemuWithoutDomain%00', '%2Fetc%2Fpasswd']) {
+    for (const segment of ['..%2F..%2Fpackage.json', '%2e%2e%2fpackage.json', '..%5Cpackage.json', '%E0%A4%A',
+      'VMZombieQemuWithoutDomain%00', '%2Fetc%2Fpasswd']) {
       assert.equal(renderRunbookPath(segment), null, segment);
     }
     assert.ok(renderRunbookPath('VMZombie%51emuWithoutDomain'), 'an encoded letter is still the name');
@@ -53,7 +55,8 @@ describe('runbook pages', () => {
 
 describe('the exporter serves them', () => {
   let exporter: RunningExporter;
-  beforeAll(async () => { exporter = await startExporter(['--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools']); });
+  beforeAll(async () => { exporter = await startExporter(['--no-collector.libvirt', '--no-collector.procfs',
+    '--no-collector.sysfs', '--no-collector.pools']); });
   afterAll(async () => { await exporter?.stop(); });
 
   it('/runbooks and /runbooks/<AlertName> are 200; unknown names and crafted paths 404', async () => {
@@ -61,7 +64,8 @@ describe('the exporter serves them', () => {
     const page = await exporter.get('/runbooks/VMZombieDomainPaused');
     assert.equal(page.status, 200);
     assert.match(page.body, /virsh -r domstate --reason &lt;uuid&gt;/);
-    for (const p of ['/runbooks/Nope', '/runbooks/..%2Fpackage.json', '/runbooks/%2e%2e%2f%2e%2e%2fpackage.json', '/runbooks/VMZombieDomainPaused/x', '/runbooks/%E0%A4%A']) {
+    for (const p of ['/runbooks/Nope', '/runbooks/..%2Fpackage.json', '/runbooks/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/runbooks/VMZombieDomainPaused/x', '/runbooks/%E0%A4%A']) {
       assert.equal((await exporter.get(p)).status, 404, p);
     }
   });

@@ -55,13 +55,15 @@ export async function startWebhook(): Promise<Webhook> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
-  return { url, received, stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {url, received,
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); })};
 }
 
 export async function startAlertmanager(webhookUrl: string): Promise<Daemon> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-am-'));
   const config = {
-    route: { receiver: 'test', group_by: ['alertname', 'instance', 'subject'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+    route: {receiver: 'test', group_by: ['alertname', 'instance', 'subject'], group_wait: '1s', group_interval: '1s',
+      repeat_interval: '1h'},
     receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
   };
   const file = path.join(dir, 'alertmanager.yml');
@@ -92,7 +94,8 @@ export async function startPrometheus(jobs: Record<string, string[]>, rules: str
   ], `http://127.0.0.1:${port}`, '/-/ready', dir);
   const query = async (expr: string) => {
     const res = await fetch(`${d.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = (await res.json()) as { status: string; error?: string; data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const body = (await res.json()) as { status: string; error?: string; data: { resultType: string; result: Array<{
+      metric: Record<string, string>; value: [number, string]}> } };
     if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? ''}: ${expr}`);
     return body.data.resultType === 'scalar' ? [] : body.data.result;
   };

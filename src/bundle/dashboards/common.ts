@@ -63,7 +63,8 @@ export class Dash {
   readonly builder: DashboardBuilder;
   readonly layout = new Layout();
 
-  constructor(config: BundleConfig, uid: string, title: string, description: string, extraVariables: QueryVariableBuilder[] = []) {
+  constructor(config: BundleConfig, uid: string, title: string, description: string,
+    extraVariables: QueryVariableBuilder[] = []) {
     this.builder = new DashboardBuilder(title).uid(uid).description(description).tags(['vmzombie'])
       .time({ from: 'now-24h', to: 'now' }).refresh('1m').tooltip(DashboardCursorSync.Crosshair).timezone('browser')
       .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
@@ -93,7 +94,8 @@ export class Dash {
   }
 
   /** An instant table; `links` maps a column to a data link URL (Grafana `${__data.fields.x}`). */
-  table(title: string, description: string, targets: Target[], unit: string, links: Record<string, string> = {}, w = 24, h = 8): this {
+  table(title: string, description: string, targets: Target[], unit: string, links: Record<string, string> = {}, w = 24,
+    h = 8): this {
     const p = new TablePanel().title(title).description(description).datasource(DATASOURCE)
       .targets(refIds(targets.map((t) => ({ ...t, table: true })))).unit(unit).gridPos(this.layout.next(w, h))
       .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true } } });

@@ -8,14 +8,27 @@ const HANDLER = 'cluster, namespace, node, pod';
 
 export function kubevirtDashboard(c: BundleConfig): object {
   const ws = dedup(HANDLER, q(c, 'vmzombie_virt_handler_memory_working_set_bytes'));
-  return new Dash(c, 'vmzombie-kubevirt', 'vmzombie / KubeVirt and Harvester', 'What the cluster agent finds: stuck deletions, freeze loops, backups, virt-handler memory.')
+  return new Dash(c, 'vmzombie-kubevirt', 'vmzombie / KubeVirt and Harvester',
+    'What the cluster agent finds: stuck deletions, freeze loops, backups, virt-handler memory.')
     .row('Deletions and VM status')
-    .timeseries('Stuck deletions by finalizer', 'Objects stuck in deletion, per remaining finalizer.', [{ expr: `count by (finalizer) (max without (job, instance) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')}))`, legend: '{{finalizer}}' }], 'short', 12)
-    .table('Stuck deletions by age', 'Every object stuck in deletion, one row per finalizer, with the age of its deletionTimestamp.', [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')})` }], 's', {}, 12)
-    .table('VMs stuck in a status', 'VirtualMachines stuck Stopping, Terminating, Unknown or in an error status.', [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_vm_status_seconds')})` }], 's', {}, 24, 6)
+    .timeseries('Stuck deletions by finalizer', 'Objects stuck in deletion, per remaining finalizer.',
+      [{
+        expr: `count by (finalizer) (max without (job, instance) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')}))`,
+        legend: '{{finalizer}}'}],
+      'short', 12)
+    .table('Stuck deletions by age',
+      'Every object stuck in deletion, one row per finalizer, with the age of its deletionTimestamp.',
+      [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')})` }], 's', {}, 12)
+    .table('VMs stuck in a status', 'VirtualMachines stuck Stopping, Terminating, Unknown or in an error status.',
+      [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_vm_status_seconds')})` }], 's', {}, 24, 6)
     .row('Freeze loops and backups')
-    .timeseries('Freeze/unfreeze rate per VMI', 'fsFreezeStatus changes per hour of each VMI.', [{ expr: `max by (cluster, namespace, name) (rate(${q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total')}[$__rate_interval])) * 3600`, legend: '{{namespace}}/{{name}}' }], 'short', 12)
-    .table('Backups in Error', 'VM backups in Error; Harvester retries them, freezing the guest each time.', [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_backup_error')})` }], 'short', {}, 12)
+    .timeseries('Freeze/unfreeze rate per VMI', 'fsFreezeStatus changes per hour of each VMI.',
+      [{
+        expr: `max by (cluster, namespace, name) (rate(${q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total')}[$__rate_interval])) * 3600`,
+        legend: '{{namespace}}/{{name}}'}],
+      'short', 12)
+    .table('Backups in Error', 'VM backups in Error; Harvester retries them, freezing the guest each time.',
+      [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_backup_error')})` }], 'short', {}, 12)
     // Across every cluster, not the selected ones: sharing is between clusters.
     .table('Backup targets and the clusters writing to them', 'Clusters per backup target; more than one is the Harvester shared-target incident.',
       [{ expr: `count by (endpoint, bucket) (max by (cluster, endpoint, bucket) (${sel(c, 'vmzombie_kubevirt_backup_target_info')}))` }], 'short', {}, 24, 6)
@@ -23,11 +36,15 @@ export function kubevirtDashboard(c: BundleConfig): object {
     .timeseries('virt-handler memory against its limit', 'Working set, limit, and the working set forecast 4 h ahead from the last hour.', [
       { expr: ws, legend: '{{node}} working set' },
       { expr: dedup(HANDLER, q(c, 'vmzombie_virt_handler_memory_limit_bytes')), legend: '{{node}} limit' },
-      { expr: `max by (${HANDLER}) (predict_linear(${q(c, 'vmzombie_virt_handler_memory_working_set_bytes')}[1h], ${c.virtHandlerForecastSeconds}))`, legend: '{{node}} forecast' },
+      {
+        expr: `max by (${HANDLER}) (predict_linear(${q(c, 'vmzombie_virt_handler_memory_working_set_bytes')}[1h], ${c.virtHandlerForecastSeconds}))`,
+        legend: '{{node}} forecast'},
     ], 'bytes', 12)
     .timeseries('virt-handler OOM kills and restarts', 'OOM kills and container restarts of each virt-handler.', [
-      { expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_oom_kills_total')}[$__rate_interval]))`, legend: '{{node}} OOM kills' },
-      { expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_restarts_total')}[$__rate_interval]))`, legend: '{{node}} restarts' },
+      {expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_oom_kills_total')}[$__rate_interval]))`,
+        legend: '{{node}} OOM kills'},
+      {expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_restarts_total')}[$__rate_interval]))`,
+        legend: '{{node}} restarts'},
     ], 'short', 12)
     .build();
 }
