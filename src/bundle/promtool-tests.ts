@@ -26,8 +26,8 @@ export function seriesText(metric: string, labels: Readonly<Record<string, strin
 
 /** The series of one finding of `kind`, and the labels its alert carries. */
 export function exampleFinding(kind: keyof typeof CATALOG): Record<string, string> {
-  const labels: Record<string, string> = {cluster: TEST_CLUSTER, instance: TEST_INSTANCE, kind,
-    subject: `example ${kind}`};
+  const labels: Record<string, string> = { cluster: TEST_CLUSTER, instance: TEST_INSTANCE, kind,
+    subject: `example ${kind}` };
   for (const l of CATALOG[kind].labels) labels[l] = `example-${l}`;
   return labels;
 }
@@ -51,7 +51,8 @@ export function kindTests(): PromtoolTest[] {
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.filter((n) => labels[n] !== undefined && labels[n] !== '').map((n) => [n, labels[n] as string]));
+  return Object.fromEntries(names.filter((n) => labels[n] !== undefined && labels[n] !== '').map((n) => [n,
+    labels[n] as string]));
 }
 
 /** A promtool test file for `rule_files` relative to the test file. */

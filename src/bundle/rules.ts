@@ -44,8 +44,8 @@ export function prometheusRule(groups: RuleGroup[]): object {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: {name: 'vmzombie',
-      labels: { 'app.kubernetes.io/name': 'vmzombie-exporter', 'app.kubernetes.io/component': 'alert-rules' }},
+    metadata: { name: 'vmzombie',
+      labels: { 'app.kubernetes.io/name': 'vmzombie-exporter', 'app.kubernetes.io/component': 'alert-rules' } },
     spec: { groups },
   };
 }

@@ -10,8 +10,8 @@ import { dashboardQueries, panels, substitute } from '../support/dashboards.js';
 
 interface Variable { type: string; name: string; query?: string | { query: string }; refresh?: number; datasource?: { uid?: string }; includeAll?: boolean; multi?: boolean }
 interface Model {
-  uid: string; title: string; schemaVersion: number; templating: { list: Variable[] }; panels: Array<Record<string,
-  unknown>>}
+   uid: string; title: string; schemaVersion: number; templating: { list: Variable[] }; panels: Array<Record<string,
+  unknown>> }
 
 const models = DASHBOARDS.map((d) => ({ file: d.file, model: d.build(DEFAULT_CONFIG) as Model }));
 
@@ -47,7 +47,8 @@ describe('dashboards', () => {
         for (const p of panels(model)) {
           for (const t of p.targets ?? []) {
             assert.equal(t.datasource?.uid, '${datasource}', p.title);
-            for (const m of (t.expr ?? '').matchAll(/\$(\w+)/g)) assert.ok(names.has(m[1] as string), `${p.title}: $${m[1]} is no variable`);
+            for (const m of (t.expr ?? '').matchAll(/\$(\w+)/g)) assert.ok(names.has(m[1] as string),
+              `${p.title}: $${m[1]} is no variable`);
           }
         }
       });
@@ -87,7 +88,8 @@ describe('dashboards', () => {
       });
 
       it('stats show 0 rather than No data', () => {
-        for (const p of panels(model).filter((x) => x.type === 'stat')) for (const t of p.targets ?? []) assert.match(t.expr ?? '', / or vector\(0\)$/, p.title);
+        for (const p of panels(model).filter((x) => x.type === 'stat')) for (const t of p.targets ?? []) assert.match(
+          t.expr ?? '', / or vector\(0\)$/, p.title);
       });
     });
   }

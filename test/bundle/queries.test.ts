@@ -16,7 +16,7 @@ const JOB = DEFAULT_CONFIG.selector;
 function allExpressions(): Array<{ where: string; expr: string }> {
   const rules = buildAlerts(DEFAULT_CONFIG).map((a) => ({ where: a.name, expr: a.expr }));
   const panels = DASHBOARDS.flatMap((d) => dashboardQueries(d.build(DEFAULT_CONFIG)).map((q) => ({
-    where: `${d.file}: ${q.where}`, expr: substitute(q.expr)})));
+     where: `${d.file}: ${q.where}`, expr: substitute(q.expr) })));
   return [...rules, ...panels];
 }
 
@@ -51,7 +51,8 @@ describe('every query is real', () => {
         const kind = /kind="([^"]+)"/.exec(s.matchers)?.[1];
         if (kind) assert.ok((FINDING_KINDS as string[]).includes(kind), `${where}: kind ${kind}`);
         const kinds = /kind=~"([^"]+)"/.exec(s.matchers)?.[1];
-        if (kinds && !kinds.includes('.*')) for (const k of kinds.split('|')) assert.ok((FINDING_KINDS as string[]).includes(k), `${where}: kind ${k}`);
+        if (kinds && !kinds.includes('.*')) for (const k of kinds.split('|')) assert.ok(
+          (FINDING_KINDS as string[]).includes(k), `${where}: kind ${k}`);
       }
     }
   });

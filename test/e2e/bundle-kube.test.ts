@@ -113,8 +113,8 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     }, 60_000, 500).catch((e: unknown) => { throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`); });
     const shared = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtBackupTargetShared' && a.labels.cluster === 'west')!;
     assert.deepEqual(shared.labels,
-      {alertname: 'VMZombieKubevirtBackupTargetShared', cluster: 'west', instance: new URL(agents[1]!.url).host,
-        severity: 'warning', ...TARGET});
+      { alertname: 'VMZombieKubevirtBackupTargetShared', cluster: 'west', instance: new URL(agents[1]!.url).host,
+        severity: 'warning', ...TARGET });
     const finalizer = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtFinalizerStuck')!;
     assert.equal(finalizer.labels.finalizer, 'wrangler.cattle.io/VMController.CleanupPVCAndSnapshot');
     const oom = firing.find((a) => a.labels.alertname === 'VMZombieVirtHandlerOOMKilled')!;

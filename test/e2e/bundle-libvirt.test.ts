@@ -80,7 +80,7 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   });
 
   const instance = () => new URL(exporter.url).host;
-  const ours = (a: {labels: Record<string, string>}) => a.labels.instance === instance() && (a.labels.subject ?? '').includes(`vmzt-${t}`)
+  const ours = (a: { labels: Record<string, string> }) => a.labels.instance === instance() && (a.labels.subject ?? '').includes(`vmzt-${t}`)
     || (a.labels.subject ?? '').startsWith(host.workDir);
   const expected = () => [
     `VMZombieAutostartDomainNotRunning vmzt-${t}-auto (${ids.auto})`,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ALERT_NAMES } from '../../src/bundle/alerts.js';
-import {renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath} from '../../src/outputs/runbook-pages.js';
+import { renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath } from '../../src/outputs/runbook-pages.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -39,7 +39,8 @@ async function daemon(command: string, args: string[], url: string, ready: strin
   return { url, stop };
 }
 
-export interface Notification { status: 'firing' | 'resolved'; alerts: Array<{ status: string; labels: Record<string, string>; annotations: Record<string, string> }> }
+export interface Notification { status: 'firing' | 'resolved'; alerts: Array<{ status: string; labels: Record<string,
+  string>; annotations: Record<string, string> }> }
 
 export interface Webhook { url: string; received: Notification[]; stop(): Promise<void> }
 
@@ -55,15 +56,15 @@ export async function startWebhook(): Promise<Webhook> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
-  return {url, received,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); })};
+  return { url, received,
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
 }
 
 export async function startAlertmanager(webhookUrl: string): Promise<Daemon> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-am-'));
   const config = {
-    route: {receiver: 'test', group_by: ['alertname', 'instance', 'subject'], group_wait: '1s', group_interval: '1s',
-      repeat_interval: '1h'},
+    route: { receiver: 'test', group_by: ['alertname', 'instance', 'subject'], group_wait: '1s', group_interval: '1s',
+      repeat_interval: '1h' },
     receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
   };
   const file = path.join(dir, 'alertmanager.yml');
@@ -95,7 +96,7 @@ export async function startPrometheus(jobs: Record<string, string[]>, rules: str
   const query = async (expr: string) => {
     const res = await fetch(`${d.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
     const body = (await res.json()) as { status: string; error?: string; data: { resultType: string; result: Array<{
-      metric: Record<string, string>; value: [number, string]}> } };
+       metric: Record<string, string>; value: [number, string] }> } };
     if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? ''}: ${expr}`);
     return body.data.resultType === 'scalar' ? [] : body.data.result;
   };

@@ -45,8 +45,8 @@ export function capacityDashboard(c: BundleConfig): object {
     .timeseries('vCPUs by host', 'Reclaimable vCPUs per exporter.',
       [{ expr: byHost('vmzombie_reclaimable_vcpus'), legend: '{{cluster}} {{instance}}' }], 'short', 8)
     .timeseries('Findings by vCenter', 'Findings per vCenter.',
-      [{expr: `count by (vcenter) (max without (job) (${q(c, 'vmzombie_finding_age_seconds', { vcenter: '!=' })}))`,
-        legend: '{{vcenter}}'}],
+      [{ expr: `count by (vcenter) (max without (job) (${q(c, 'vmzombie_finding_age_seconds', { vcenter: '!=' })}))`,
+        legend: '{{vcenter}}' }],
       'short', 8)
     .row('Findings')
     .table('Findings by age', 'Every reported finding: its kind, subject, names and age (oldest first). The kind links to its runbook on the exporter.',

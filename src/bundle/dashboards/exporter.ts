@@ -16,8 +16,8 @@ export function exporterDashboard(c: BundleConfig): object {
       [{ expr: dedup(COLLECTOR, q(c, 'vmzombie_collector_duration_seconds')), legend: '{{instance}} {{collector}}' }],
       's', 8)
     .timeseries('Since last success', 'Age of the data each collector serves.',
-      [{expr: `time() - ${dedup(COLLECTOR, q(c, 'vmzombie_collector_last_success_timestamp_seconds'))}`,
-        legend: '{{instance}} {{collector}}'}],
+      [{ expr: `time() - ${dedup(COLLECTOR, q(c, 'vmzombie_collector_last_success_timestamp_seconds'))}`,
+        legend: '{{instance}} {{collector}}' }],
       's', 8)
     .table('Collector states', 'The state set of every collector: ok, absent, error, timeout.',
       [{ expr: `${dedup('cluster, instance, collector, state', q(c, 'vmzombie_collector_state'))} == 1` }], 'short', {},
@@ -28,13 +28,13 @@ export function exporterDashboard(c: BundleConfig): object {
     .row('Detectors and series')
     .timeseries('Detectors skipped', 'Detectors that did not run on fresh data, per exporter.',
       [{
-        expr: `sum by (cluster, instance) (${dedup('cluster, instance, kind', q(c, 'vmzombie_detector_up'))} == bool 0)`,
-        legend: '{{instance}}'}],
+         expr: `sum by (cluster, instance) (${dedup('cluster, instance, kind', q(c, 'vmzombie_detector_up'))} == bool 0)`,
+        legend: '{{instance}}' }],
       'short', 8)
     .timeseries('Dropped findings', 'Per-finding series left out by --findings.max-per-kind.',
       [{
-        expr: `sum by (kind) (${dedup('cluster, instance, kind', `increase(${q(c, 'vmzombie_findings_dropped_total')}[$__rate_interval])`)})`,
-        legend: '{{kind}}'}],
+         expr: `sum by (kind) (${dedup('cluster, instance, kind', `increase(${q(c, 'vmzombie_findings_dropped_total')}[$__rate_interval])`)})`,
+        legend: '{{kind}}' }],
       'short', 8)
     .timeseries('Scrape duration', 'How long Prometheus took to scrape each exporter.',
       [{ expr: dedup('cluster, instance', q(c, 'scrape_duration_seconds')), legend: '{{instance}}' }], 's', 8)

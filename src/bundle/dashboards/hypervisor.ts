@@ -20,8 +20,8 @@ export function hypervisorDashboard(c: BundleConfig): object {
     }], 'short', 12)
     .row('Domains')
     .timeseries('Domains by state', 'libvirt domains per state, every host.',
-      [{expr: `sum by (state) (${dedup('cluster, instance, state', q(c, 'vmzombie_libvirt_domains'))})`,
-        legend: '{{state}}'}],
+      [{ expr: `sum by (state) (${dedup('cluster, instance, state', q(c, 'vmzombie_libvirt_domains'))})`,
+        legend: '{{state}}' }],
       'short', 12)
     .stat('Autostart not running', 'Autostart domains that are off.', count('autostart_not_running'), 'short', 4)
     .stat('Paused', 'Domains paused past their grace.', count('domain_paused'), 'short', 4)
@@ -36,20 +36,21 @@ export function hypervisorDashboard(c: BundleConfig): object {
     .table('Orphan images and broken chains', 'Images no domain references, chains with a missing link or too deep.',
       [{ expr: finding('=~orphan_image|backing_chain_missing_link|snapshot_chain_deep') }], 's', {}, 12, 7)
     .timeseries('Pool bytes', 'Bytes allocated by the images of each storage pool.',
-      [{expr: `max by (cluster, instance, pool) (${q(c, 'vmzombie_pool_image_bytes')})`, legend: '{{instance}} {{pool}}'}],
+      [{ expr: `max by (cluster, instance, pool) (${q(c, 'vmzombie_pool_image_bytes')})`,
+        legend: '{{instance}} {{pool}}' }],
       'bytes', 8)
     .timeseries('Pool images by format', 'Image files per pool and format.',
-      [{expr: `max by (cluster, instance, pool, format) (${q(c, 'vmzombie_pool_images')})`,
-        legend: '{{instance}} {{pool}} {{format}}'}],
+      [{ expr: `max by (cluster, instance, pool, format) (${q(c, 'vmzombie_pool_images')})`,
+        legend: '{{instance}} {{pool}} {{format}}' }],
       'short', 8)
     .timeseries('Deepest disk chains', 'The ten deepest disk chains (active layer plus backing files).',
-      [{expr: `topk(10, max by (cluster, instance, domain, target) (${q(c, 'vmzombie_domain_disk_chain_depth')}))`,
-        legend: '{{domain}} {{target}}'}],
+      [{ expr: `topk(10, max by (cluster, instance, domain, target) (${q(c, 'vmzombie_domain_disk_chain_depth')}))`,
+        legend: '{{domain}} {{target}}' }],
       'short', 8)
     .row('Devices, hugepages and taps')
     .timeseries('VFIO devices', 'PCI devices on vfio-pci: assigned to a running domain, or not.',
-      [{expr: `sum by (state) (${dedup('cluster, instance, state', q(c, 'vmzombie_vfio_devices'))})`,
-        legend: '{{state}}'}],
+      [{ expr: `sum by (state) (${dedup('cluster, instance, state', q(c, 'vmzombie_vfio_devices'))})`,
+        legend: '{{state}}' }],
       'short', 8)
     .stat('Stranded VFIO devices', 'Devices on vfio-pci no running domain uses.', count('vfio_device_without_domain'),
       'short', 4)

@@ -13,8 +13,8 @@ export function kubevirtDashboard(c: BundleConfig): object {
     .row('Deletions and VM status')
     .timeseries('Stuck deletions by finalizer', 'Objects stuck in deletion, per remaining finalizer.',
       [{
-        expr: `count by (finalizer) (max without (job, instance) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')}))`,
-        legend: '{{finalizer}}'}],
+         expr: `count by (finalizer) (max without (job, instance) (${q(c, 'vmzombie_kubevirt_deletion_stuck_seconds')}))`,
+        legend: '{{finalizer}}' }],
       'short', 12)
     .table('Stuck deletions by age',
       'Every object stuck in deletion, one row per finalizer, with the age of its deletionTimestamp.',
@@ -24,8 +24,8 @@ export function kubevirtDashboard(c: BundleConfig): object {
     .row('Freeze loops and backups')
     .timeseries('Freeze/unfreeze rate per VMI', 'fsFreezeStatus changes per hour of each VMI.',
       [{
-        expr: `max by (cluster, namespace, name) (rate(${q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total')}[$__rate_interval])) * 3600`,
-        legend: '{{namespace}}/{{name}}'}],
+         expr: `max by (cluster, namespace, name) (rate(${q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total')}[$__rate_interval])) * 3600`,
+        legend: '{{namespace}}/{{name}}' }],
       'short', 12)
     .table('Backups in Error', 'VM backups in Error; Harvester retries them, freezing the guest each time.',
       [{ expr: `max without (job) (${q(c, 'vmzombie_kubevirt_backup_error')})` }], 'short', {}, 12)
@@ -37,14 +37,14 @@ export function kubevirtDashboard(c: BundleConfig): object {
       { expr: ws, legend: '{{node}} working set' },
       { expr: dedup(HANDLER, q(c, 'vmzombie_virt_handler_memory_limit_bytes')), legend: '{{node}} limit' },
       {
-        expr: `max by (${HANDLER}) (predict_linear(${q(c, 'vmzombie_virt_handler_memory_working_set_bytes')}[1h], ${c.virtHandlerForecastSeconds}))`,
-        legend: '{{node}} forecast'},
+         expr: `max by (${HANDLER}) (predict_linear(${q(c, 'vmzombie_virt_handler_memory_working_set_bytes')}[1h], ${c.virtHandlerForecastSeconds}))`,
+        legend: '{{node}} forecast' },
     ], 'bytes', 12)
     .timeseries('virt-handler OOM kills and restarts', 'OOM kills and container restarts of each virt-handler.', [
-      {expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_oom_kills_total')}[$__rate_interval]))`,
-        legend: '{{node}} OOM kills'},
-      {expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_restarts_total')}[$__rate_interval]))`,
-        legend: '{{node}} restarts'},
+      { expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_oom_kills_total')}[$__rate_interval]))`,
+        legend: '{{node}} OOM kills' },
+      { expr: `max by (${HANDLER}) (increase(${q(c, 'vmzombie_virt_handler_restarts_total')}[$__rate_interval]))`,
+        legend: '{{node}} restarts' },
     ], 'short', 12)
     .build();
 }

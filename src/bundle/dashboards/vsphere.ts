@@ -24,8 +24,8 @@ export function vsphereDashboard(c: BundleConfig): object {
       count('vsphere_unregistered_vm_folder'), 'short')
     .timeseries('VMs by connection state', 'VMs per connection state (orphaned, inaccessible, invalid are findings).',
       [{
-        expr: `count by (vcenter, connection_state) (${dedup('vcenter, vm, connection_state', q(c, 'vmzombie_vsphere_vm_info', vc))})`,
-        legend: '{{vcenter}} {{connection_state}}'}],
+         expr: `count by (vcenter, connection_state) (${dedup('vcenter, vm, connection_state', q(c, 'vmzombie_vsphere_vm_info', vc))})`,
+        legend: '{{vcenter}} {{connection_state}}' }],
       'short', 12)
     .table('VM findings', 'Orphaned, inaccessible, on an unreachable host, autostart off, consolidation needed.',
       [{ expr: finding('=~vsphere_vm_orphaned|vsphere_vm_inaccessible|vsphere_vm_on_unreachable_host|vsphere_autostart_vm_not_running|vsphere_consolidation_needed') }],
@@ -35,22 +35,22 @@ export function vsphereDashboard(c: BundleConfig): object {
       [{ expr: `sort_desc(max without (job) (${q(c, 'vmzombie_vsphere_snapshot_age_seconds', vc)}))` }], 's', {}, 12)
     .timeseries('Snapshots per VM', 'Snapshots of the ten VMs with the most.',
       [{
-        expr: `topk(10, count by (vcenter, vm) (max without (job) (${q(c, 'vmzombie_vsphere_snapshot_age_seconds', vc)})))`,
-        legend: '{{vcenter}} {{vm}}'}],
+         expr: `topk(10, count by (vcenter, vm) (max without (job) (${q(c, 'vmzombie_vsphere_snapshot_age_seconds', vc)})))`,
+        legend: '{{vcenter}} {{vm}}' }],
       'short', 12)
     .row('Orphan files')
     .timeseries('Orphan files by datastore', 'Orphan disks and unregistered VM folders per datastore.',
-      [{expr: `count by (vcenter, datastore) (${finding('=~vsphere_orphan_disk|vsphere_unregistered_vm_folder')})`,
-        legend: '{{vcenter}} {{datastore}}'}],
+      [{ expr: `count by (vcenter, datastore) (${finding('=~vsphere_orphan_disk|vsphere_unregistered_vm_folder')})`,
+        legend: '{{vcenter}} {{datastore}}' }],
       'short', 8)
     .timeseries('Orphan bytes', 'Bytes orphan files and stale snapshots hold.',
       [{
-        expr: `sum by (kind) (${dedup('cluster, instance, kind', q(c, 'vmzombie_reclaimable_disk_bytes', { kind: '=~vsphere_.*' }))})`,
-        legend: '{{kind}}'}],
+         expr: `sum by (kind) (${dedup('cluster, instance, kind', q(c, 'vmzombie_reclaimable_disk_bytes', { kind: '=~vsphere_.*' }))})`,
+        legend: '{{kind}}' }],
       'bytes', 8)
     .timeseries('File scan age', 'Seconds since each datastore was last listed.',
-      [{expr: dedup('vcenter, datastore', q(c, 'vmzombie_vsphere_datastore_scan_age_seconds', vc)),
-        legend: '{{vcenter}} {{datastore}}'}],
+      [{ expr: dedup('vcenter, datastore', q(c, 'vmzombie_vsphere_datastore_scan_age_seconds', vc)),
+        legend: '{{vcenter}} {{datastore}}' }],
       's', 8)
     .build();
 }
