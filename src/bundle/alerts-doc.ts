@@ -13,12 +13,16 @@ export function alertsDoc(groups: readonly RuleGroup[]): string {
   ];
   for (const g of groups) {
     for (const r of g.rules) {
-      lines.push(`| [${r.alert}](#${r.alert.toLowerCase()}) | ${g.name} | ${r.labels.severity} | ${r.for ?? '0m'} | [runbook](runbooks/${r.alert}.md) |`);
+      const link = `[runbook](runbooks/${r.alert}.md)`;
+      const cells = [`[${r.alert}](#${r.alert.toLowerCase()})`, g.name, r.labels.severity, r.for ?? '0m', link];
+      lines.push(`| ${cells.join(' | ')} |`);
     }
   }
   for (const g of groups) {
     for (const r of g.rules) {
-      lines.push('', `## ${r.alert}`, '', `Severity \`${r.labels.severity}\`, for \`${r.for ?? '0m'}\`. Summary: \`${r.annotations.summary}\``,
+      const facts = `Severity \`${r.labels.severity}\`, for \`${r.for ?? '0m'}\`. `
+        + `Summary: \`${r.annotations.summary}\``;
+      lines.push('', `## ${r.alert}`, '', facts,
         '', '```promql', r.expr, '```', '', `[Runbook](runbooks/${r.alert}.md)`);
     }
   }

@@ -103,7 +103,8 @@ function extraAlerts(c: BundleConfig): AlertDef[] {
         + `>= on (cluster, instance, namespace, node, pod)\n`
         + `max ${by(handler)} (${sel(c, 'vmzombie_virt_handler_memory_limit_bytes')} > 0)`,
       resultLabels: handler,
-      summary: 'virt-handler {{ $labels.pod }} on {{ $labels.node }} is forecast to reach its memory limit within ' + hours(c.virtHandlerForecastSeconds),
+      summary: 'virt-handler {{ $labels.pod }} on {{ $labels.node }} is forecast to reach its memory limit within '
+        + hours(c.virtHandlerForecastSeconds),
       description: `The working set of virt-handler {{ $labels.namespace }}/{{ $labels.pod }} on node {{ $labels.node `
         + `}}, seen by ${WHERE}, grew over the last hour at a rate that reaches its memory limit within `
         + `${hours(c.virtHandlerForecastSeconds)} (forecast {{ $value | humanize1024 }}B). When it does, the kernel `
@@ -145,7 +146,8 @@ function extraAlerts(c: BundleConfig): AlertDef[] {
       // One alert per cluster agent that writes to a target another cluster also writes to.
       expr: `max ${by(target)} (${sel(c, 'vmzombie_kubevirt_backup_target_info')})\n`
         + `and on (endpoint, bucket)\n`
-        + `count by (endpoint, bucket) (max by (cluster, endpoint, bucket) (${sel(c, 'vmzombie_kubevirt_backup_target_info')})) > 1`,
+        + `count by (endpoint, bucket) (max by (cluster, endpoint, bucket) (`
+        + `${sel(c, 'vmzombie_kubevirt_backup_target_info')})) > 1`,
       resultLabels: target,
       summary: 'backup target {{ $labels.endpoint }} bucket {{ $labels.bucket }} is shared by more than one cluster',
       description: `Cluster {{ $labels.cluster }} (exporter {{ $labels.instance }}) writes VM backups to endpoint {{ `

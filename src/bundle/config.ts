@@ -39,11 +39,17 @@ export const DEFAULT_CONFIG: BundleConfig = {
 /** Throws on a config the generated rules could not honour (checked before anything is written). */
 export function validateConfig(config: BundleConfig): BundleConfig {
   const slots = config.runbookUrlTemplate.split('%s').length - 1;
-  if (slots !== 1) throw new Error(`runbookUrlTemplate needs exactly one %s, found ${slots}: ${config.runbookUrlTemplate}`);
-  if (!/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) throw new Error(`selector must be label matchers such as job="vmzombie", got: ${config.selector}`);
+  if (slots !== 1) {
+    throw new Error(`runbookUrlTemplate needs exactly one %s, found ${slots}: ${config.runbookUrlTemplate}`);
+  }
+  if (!/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) {
+    throw new Error(`selector must be label matchers such as job="vmzombie", got: ${config.selector}`);
+  }
   for (const [name, value] of Object.entries(config.extraLabels)) {
     if (!/^[a-zA-Z_]\w*$/.test(name)) throw new Error(`extraLabels: "${name}" is not a label name`);
-    if (['severity', 'alertname'].includes(name)) throw new Error(`extraLabels: "${name}" is set by the rules themselves`);
+    if (['severity', 'alertname'].includes(name)) {
+      throw new Error(`extraLabels: "${name}" is set by the rules themselves`);
+    }
     if (typeof value !== 'string') throw new Error(`extraLabels: "${name}" must be a string`);
   }
   return config;

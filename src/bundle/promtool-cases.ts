@@ -8,7 +8,8 @@ const MiB = 1024 * 1024;
 
 /** The same series from both jobs. */
 function twice(metric: string, labels: Record<string, string>, values: string): SeriesInput[] {
-  return [TEST_JOB, TEST_COPY_JOB].map((job) => ({ metric, labels: { job, instance: TEST_INSTANCE, ...labels }, values }));
+  const copy = (job: string) => ({ metric, labels: { job, instance: TEST_INSTANCE, ...labels }, values });
+  return [TEST_JOB, TEST_COPY_JOB].map(copy);
 }
 
 const at = { instance: TEST_INSTANCE };

@@ -12,7 +12,12 @@ import { renderTemplate } from './template.js';
 export interface SeriesInput { metric: string; labels: Readonly<Record<string, string>>; values: string }
 export interface Firing { labels: Readonly<Record<string, string>>; value: number }
 export interface AlertCase { atMinutes: number; firing: readonly Firing[] }
-export interface PromtoolTest { name: string; alert: string; series: readonly SeriesInput[]; cases: readonly AlertCase[] }
+export interface PromtoolTest {
+  name: string;
+  alert: string;
+  series: readonly SeriesInput[];
+  cases: readonly AlertCase[];
+}
 
 export const TEST_JOB = 'vmzombie';
 export const TEST_COPY_JOB = 'vmzombie-node';
@@ -40,7 +45,8 @@ export function kindTests(): PromtoolTest[] {
     return {
       name: `${kind}: silent before for, firing at for, silent when stale`,
       alert: CATALOG[kind].alert.name,
-      series: [TEST_JOB, TEST_COPY_JOB].map((job) => ({ metric: 'vmzombie_finding_age_seconds', labels: { job, ...labels }, values })),
+      series: [TEST_JOB, TEST_COPY_JOB]
+        .map((job) => ({ metric: 'vmzombie_finding_age_seconds', labels: { job, ...labels }, values })),
       cases: [
         { atMinutes: forMin - 1, firing: [] },
         { atMinutes: forMin, firing: [{ labels: pick(labels, kindResultLabels(kind)), value: forMin * 60 }] },

@@ -13,7 +13,9 @@ export function promString(value: string): string {
  * `metric{<selector>,k="v",…}`. A value starting with `=~`, `!=` or `!~` keeps that operator, so
  * dashboards can pass `=~"$instance"` through; plain values are equality matchers.
  */
-export function sel(config: Pick<BundleConfig, 'selector'>, metric: string, matchers: Matchers = {}, extra = ''): string {
+export function sel(
+  config: Pick<BundleConfig, 'selector'>, metric: string, matchers: Matchers = {}, extra = '',
+): string {
   const parts = [config.selector];
   for (const [name, value] of Object.entries(matchers)) {
     const op = /^(=~|!=|!~)/.exec(value)?.[1];

@@ -49,7 +49,8 @@ export function capacityDashboard(c: BundleConfig): object {
         legend: '{{vcenter}}' }],
       'short', 8)
     .row('Findings')
-    .table('Findings by age', 'Every reported finding: its kind, subject, names and age (oldest first). The kind links to its runbook on the exporter.',
+    .table('Findings by age',
+      'Every reported finding: its kind, subject, names and age. The kind links to its runbook on the exporter.',
       [{ expr: findings }], 's', { kind: 'http://${__data.fields.instance}/runbooks/${__data.fields.kind}' }, 24, 10)
     .build();
 }

@@ -82,7 +82,8 @@ export class Dash {
   stat(title: string, description: string, expr: string, unit: string, w = 4, h = 4): this {
     this.builder.withPanel(new StatPanel().title(title).description(description).datasource(DATASOURCE)
       .withTarget(target({ expr: `${expr} or vector(0)`, legend: title }, 'A')).unit(unit)
-      .colorMode(BigValueColorMode.Value).reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+      .colorMode(BigValueColorMode.Value)
+      .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
       .gridPos(this.layout.next(w, h)));
     return this;
   }
@@ -99,14 +100,17 @@ export class Dash {
     const p = new TablePanel().title(title).description(description).datasource(DATASOURCE)
       .targets(refIds(targets.map((t) => ({ ...t, table: true })))).unit(unit).gridPos(this.layout.next(w, h))
       .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true } } });
-    for (const [column, url] of Object.entries(links)) p.overrideByName(column, [{ id: 'links', value: [{ title: 'Runbook', url }] }]);
+    for (const [column, url] of Object.entries(links)) {
+      p.overrideByName(column, [{ id: 'links', value: [{ title: 'Runbook', url }] }]);
+    }
     this.builder.withPanel(p);
     return this;
   }
 
   /** The JSON model with every panel numbered (the SDK leaves ids unset). */
   build(): object {
-    const model = JSON.parse(JSON.stringify(this.builder.build())) as { panels?: Array<{ id?: number; panels?: unknown[] }> };
+    type Model = { panels?: Array<{ id?: number; panels?: unknown[] }> };
+    const model = JSON.parse(JSON.stringify(this.builder.build())) as Model;
     let id = 1;
     for (const p of model.panels ?? []) p.id = id++;
     return model;
@@ -117,7 +121,8 @@ export function variable(name: string, label: string, metricSelector: string): Q
   const query = `label_values(${metricSelector}, ${name})`;
   return new QueryVariableBuilder(name).label(label).datasource(DATASOURCE)
     .query({ query, refId: 'PrometheusVariableQueryEditor-VariableQuery' }).definition(query)
-    .multi(true).includeAll(true).allValue('.*').refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc);
+    .multi(true).includeAll(true).allValue('.*')
+    .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc);
 }
 
 /** `max by (labels)` over the jobs that may scrape one exporter twice. */

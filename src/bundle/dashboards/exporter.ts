@@ -6,6 +6,7 @@ import { Dash, dedup, q } from './common.js';
 const COLLECTOR = 'cluster, instance, collector';
 
 export function exporterDashboard(c: BundleConfig): object {
+  const perKind = (expr: string) => dedup('cluster, instance, kind', expr);
   return new Dash(c, 'vmzombie-exporter', 'vmzombie / Exporter health',
     'Is every collector reading its source, how long it takes, and what is left out.')
     .row('Collectors')
@@ -27,13 +28,11 @@ export function exporterDashboard(c: BundleConfig): object {
       12, 7)
     .row('Detectors and series')
     .timeseries('Detectors skipped', 'Detectors that did not run on fresh data, per exporter.',
-      [{
-         expr: `sum by (cluster, instance) (${dedup('cluster, instance, kind', q(c, 'vmzombie_detector_up'))} == bool 0)`,
+      [{ expr: `sum by (cluster, instance) (${perKind(q(c, 'vmzombie_detector_up'))} == bool 0)`,
         legend: '{{instance}}' }],
       'short', 8)
     .timeseries('Dropped findings', 'Per-finding series left out by --findings.max-per-kind.',
-      [{
-         expr: `sum by (kind) (${dedup('cluster, instance, kind', `increase(${q(c, 'vmzombie_findings_dropped_total')}[$__rate_interval])`)})`,
+      [{ expr: `sum by (kind) (${perKind(`increase(${q(c, 'vmzombie_findings_dropped_total')}[$__rate_interval])`)})`,
         legend: '{{kind}}' }],
       'short', 8)
     .timeseries('Scrape duration', 'How long Prometheus took to scrape each exporter.',

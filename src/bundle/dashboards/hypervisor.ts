@@ -5,19 +5,22 @@ import type { BundleConfig } from '../config.js';
 import { Dash, dedup, q } from './common.js';
 
 const HOST_KINDS = FINDING_KINDS.filter((k) => CATALOG[k].scope === 'libvirt' || CATALOG[k].scope === 'host');
+const HUGEPAGES = 'hugepages_reserved_without_domain';
+const DEVICE_KINDS = ['vfio_device_without_domain', 'vfio_group_held_by_foreign_process', 'mdev_without_domain',
+  'tap_without_domain', HUGEPAGES];
 
 export function hypervisorDashboard(c: BundleConfig): object {
   const finding = (kind: string) => `max without (job) (${q(c, 'vmzombie_finding_age_seconds', { kind })})`;
   const count = (kind: string) => `sum(${dedup('cluster, instance', q(c, 'vmzombie_findings', { kind }))})`;
+  const hostFindings = dedup('cluster, instance, kind',
+    q(c, 'vmzombie_findings', { kind: `=~${HOST_KINDS.join('|')}` }));
   return new Dash(c, 'vmzombie-hypervisor', 'vmzombie / Hypervisor hosts',
     'KVM/libvirt hosts: what the node agent finds, host by host.')
     .row('Findings')
-    .timeseries('Findings by kind', 'Findings of the libvirt and host kinds.', [{
-      expr: `sum by (kind) (${dedup('cluster, instance, kind', q(c, 'vmzombie_findings', { kind: `=~${HOST_KINDS.join('|')}` }))}) > 0`, legend: '{{kind}}',
-    }], 'short', 12)
-    .timeseries('Findings by host', 'Findings per host, libvirt and host kinds.', [{
-      expr: `sum by (cluster, instance) (${dedup('cluster, instance, kind', q(c, 'vmzombie_findings', { kind: `=~${HOST_KINDS.join('|')}` }))})`, legend: '{{cluster}} {{instance}}',
-    }], 'short', 12)
+    .timeseries('Findings by kind', 'Findings of the libvirt and host kinds.',
+      [{ expr: `sum by (kind) (${hostFindings}) > 0`, legend: '{{kind}}' }], 'short', 12)
+    .timeseries('Findings by host', 'Findings per host, libvirt and host kinds.',
+      [{ expr: `sum by (cluster, instance) (${hostFindings})`, legend: '{{cluster}} {{instance}}' }], 'short', 12)
     .row('Domains')
     .timeseries('Domains by state', 'libvirt domains per state, every host.',
       [{ expr: `sum by (state) (${dedup('cluster, instance, state', q(c, 'vmzombie_libvirt_domains'))})`,
@@ -55,12 +58,12 @@ export function hypervisorDashboard(c: BundleConfig): object {
     .stat('Stranded VFIO devices', 'Devices on vfio-pci no running domain uses.', count('vfio_device_without_domain'),
       'short', 4)
     .stat('Unused hugepage memory', 'Hugepage memory no running domain accounts for.',
-      `sum(${dedup('cluster, instance', q(c, 'vmzombie_reclaimable_memory_bytes', { kind: 'hugepages_reserved_without_domain' }))})`,
+      `sum(${dedup('cluster, instance', q(c, 'vmzombie_reclaimable_memory_bytes', { kind: HUGEPAGES }))})`,
       'bytes', 4)
     .stat('Stray taps', 'tap/macvtap interfaces no running domain owns.', count('tap_without_domain'), 'short', 4)
     .stat('Stray mdevs', 'Mediated devices no running domain uses.', count('mdev_without_domain'), 'short', 4)
     .table('Device findings', 'Stranded devices, foreign VFIO group holders, stray mdevs and taps.',
-      [{ expr: finding('=~vfio_device_without_domain|vfio_group_held_by_foreign_process|mdev_without_domain|tap_without_domain|hugepages_reserved_without_domain') }],
+      [{ expr: finding(`=~${DEVICE_KINDS.join('|')}`) }],
       's', {}, 24, 7)
     .build();
 }
