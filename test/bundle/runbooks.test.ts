@@ -51,6 +51,16 @@ describe('runbooks', () => {
     }
   });
 
+  it('Impact opens with the severity for critical and info alerts, and only for them', async () => {
+    for (const a of alerts) {
+      const md = await runbook(a.name);
+      const impact = md.slice(md.indexOf('## Impact') + '## Impact'.length).trimStart();
+      const opener = { critical: 'Critical:', info: 'Info:', warning: null }[a.severity];
+      if (opener) assert.ok(impact.startsWith(opener), `${a.name}: Impact should open with ${opener}`);
+      else assert.ok(!/^(Critical|Info):/.test(impact), `${a.name} is a warning`);
+    }
+  });
+
   it('a kind\'s Diagnosis contains the catalog\'s first read-only command', async () => {
     for (const a of alerts.filter((x) => x.kind)) {
       const md = await runbook(a.name);
