@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { CATALOG, FINDING_KINDS } from '../../src/catalog/catalog.js';
@@ -15,22 +14,25 @@ import { DEFAULT_CONFIG, validateConfig, type BundleConfig } from '../../src/bun
 import { bundleFiles } from '../../src/bundle/generate.js';
 import { ruleGroups, type RuleGroup } from '../../src/bundle/rules.js';
 import { missingCommands, skipWithout } from '../support/components.js';
+import { ROOT, generatedRules } from '../support/bundle-files.js';
 import { templateLabels, humanizeDuration, humanize, humanize1024, renderTemplate } from '../../src/bundle/template.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const noPromtool = skipWithout('promtool', missingCommands('promtool'));
 
 describe('generated rules', () => {
   it('the committed files are what npm run generate writes', async () => {
-    for (const [rel, content] of bundleFiles()) assert.equal(await readFile(path.join(ROOT, rel), 'utf8'), content, `${rel} is stale: run npm run generate`);
+    for (const [rel, content] of bundleFiles()) {
+      assert.equal(await readFile(path.join(ROOT, rel), 'utf8'), content, `${rel} is stale: run npm run generate`);
+    }
   });
 
   it.skipIf(noPromtool)('promtool check rules accepts the rules file and the PrometheusRule spec', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-rules-'));
     try {
-      const manifest = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.prometheusrule.yaml'), 'utf8')) as { kind: string; spec: { groups: RuleGroup[] } };
+      type Manifest = { kind: string; spec: { groups: RuleGroup[] } };
+      const manifest = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.prometheusrule.yaml'), 'utf8')) as Manifest;
       assert.equal(manifest.kind, 'PrometheusRule');
-      const plain = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
+      const plain = await generatedRules();
       assert.deepEqual(manifest.spec.groups, plain.groups, 'the manifest carries the same groups');
       await writeFile(path.join(dir, 'spec.yaml'), JSON.stringify(manifest.spec));
       const r = await execa('promtool',
@@ -44,16 +46,18 @@ describe('generated rules', () => {
   });
 
   it.skipIf(noPromtool)('promtool test rules passes every generated and hand-written case', async () => {
-    const tests = (await readdir(path.join(ROOT, 'alerts/tests'))).filter((n) => n.endsWith('.yaml')).map((n) => path.join(ROOT, 'alerts/tests', n));
+    const tests = (await readdir(path.join(ROOT, 'alerts/tests'))).filter((n) => n.endsWith('.yaml'))
+      .map((n) => path.join(ROOT, 'alerts/tests', n));
     assert.ok(tests.length >= 2);
     const r = await execa('promtool', ['test', 'rules', ...tests], { reject: false });
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
   });
 
-  it.skipIf(noPromtool)('promtool test rules fails when an expected annotation is wrong (the tests can fail)', async () => {
+  it.skipIf(noPromtool)('promtool test rules fails when an expected annotation is wrong', async () => {
     const dir = await mkdtemp(path.join(ROOT, 'alerts/tests/.tmp-'));
     try {
-      const text = (await readFile(path.join(ROOT, 'alerts/tests/kinds.yaml'), 'utf8')).replace('../vmzombie.rules.yaml', '../../vmzombie.rules.yaml');
+      const text = (await readFile(path.join(ROOT, 'alerts/tests/kinds.yaml'), 'utf8'))
+        .replace('../vmzombie.rules.yaml', '../../vmzombie.rules.yaml');
       const broken = text.replace(/seen for 5m 0s\./, 'seen for 4m 0s.');
       assert.notEqual(broken, text);
       await writeFile(path.join(dir, 'broken.yaml'), broken);
@@ -69,7 +73,8 @@ describe('generated rules', () => {
     const tested = new Set<string>();
     for (const n of await readdir(path.join(ROOT, 'alerts/tests'))) {
       if (!n.endsWith('.yaml')) continue;
-      const doc = parse(await readFile(path.join(ROOT, 'alerts/tests', n), 'utf8')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+      type TestFile = { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
+      const doc = parse(await readFile(path.join(ROOT, 'alerts/tests', n), 'utf8')) as TestFile;
       for (const t of doc.tests) for (const c of t.alert_rule_test) if (c.exp_alerts.length) tested.add(c.alertname);
     }
     assert.deepEqual([...tested].sort(), buildAlerts(DEFAULT_CONFIG).map((a) => a.name).sort());

@@ -87,7 +87,9 @@ describe('runbooks', () => {
   });
 
   it('code blocks are bash', async () => {
-    for (const a of alerts) for (const m of (await runbook(a.name)).matchAll(/^ *```(\w*)$/gm)) if (m[1] !== '') assert.equal(m[1], 'bash', a.name);
+    for (const a of alerts) {
+      for (const m of (await runbook(a.name)).matchAll(/^ *```(\w*)$/gm)) if (m[1] !== '') assert.equal(m[1], 'bash', a.name);
+    }
   });
 
   it('markdownlint-cli2 finds nothing', async () => {

@@ -5,23 +5,18 @@
 // query of the KubeVirt / Harvester dashboard must return series.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
 import { DASHBOARDS } from '../../src/bundle/dashboards/index.js';
-import type { RuleGroup } from '../../src/bundle/rules.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import * as k from '../support/kubevirt-objects.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { startPrometheus } from '../support/prometheus.js';
 import { dashboardQueries, substitute } from '../support/dashboards.js';
 import { waitFor } from '../support/wait.js';
+import { rulesWithShortFor } from '../support/bundle-files.js';
 import { silentLogger } from '../../src/util/log.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
 const TARGET = { endpoint: 'https://s3.shared.example', bucket: 'harvester' };
@@ -62,9 +57,8 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     west.create('vms', as(k.vm('default', 'app', 'Running')));
     west.create('vmbackups', as(k.vmBackup('default', 'app-backup', 'app', TARGET)));
     agents = [await agent(east, 'east'), await agent(west, 'west')];
-    const rules = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
-    for (const g of rules.groups) for (const r of g.rules) r.for = '1s';
-    prom = await startPrometheus({ vmzombie: agents.map((a) => new URL(a.url).host) }, stringify(rules),
+    const rules = await rulesWithShortFor();
+    prom = await startPrometheus({ vmzombie: agents.map((a) => new URL(a.url).host) }, rules,
       'http://127.0.0.1:9');
     await waitFor('both agents scraped', async () => (await prom!.query('vmzombie_build_info')).length === 2, 60_000,
       500);
@@ -111,7 +105,8 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       last = f.map(describeAlert).sort();
       return last.join('\n') === expected.join('\n') ? f : null;
     }, 60_000, 500).catch((e: unknown) => { throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`); });
-    const shared = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtBackupTargetShared' && a.labels.cluster === 'west')!;
+    const shared = firing
+      .find((a) => a.labels.alertname === 'VMZombieKubevirtBackupTargetShared' && a.labels.cluster === 'west')!;
     assert.deepEqual(shared.labels,
       { alertname: 'VMZombieKubevirtBackupTargetShared', cluster: 'west', instance: new URL(agents[1]!.url).host,
         severity: 'warning', ...TARGET });
@@ -138,7 +133,9 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     const d = DASHBOARDS.find((x) => x.file === 'vmzombie-kubevirt.json')!;
     const missing: string[] = [];
     const queries = dashboardQueries(d.build(DEFAULT_CONFIG));
-    for (const q of queries) if ((await prom!.query(substitute(q.expr, '10s'))).length === 0) missing.push(`${q.where}: ${q.expr}`);
+    for (const q of queries) {
+      if ((await prom!.query(substitute(q.expr, '10s'))).length === 0) missing.push(`${q.where}: ${q.expr}`);
+    }
     assert.deepEqual(missing, []);
     assert.ok(queries.length >= 10);
     const targets = await prom!.query(substitute(queries.find((q) => q.title.startsWith('Backup targets'))!.expr));

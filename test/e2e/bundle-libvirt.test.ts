@@ -6,21 +6,17 @@
 // Capacity review, Hypervisor and Exporter health dashboards returns series where this scenario has them.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { readFile, utimes } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { utimes } from 'node:fs/promises';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
 import { DASHBOARDS } from '../../src/bundle/dashboards/index.js';
-import type { RuleGroup } from '../../src/bundle/rules.js';
 import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { startAlertmanager, startPrometheus, startWebhook, type Webhook } from '../support/prometheus.js';
 import { dashboardQueries, substitute } from '../support/dashboards.js';
 import { waitFor } from '../support/wait.js';
+import { generatedRules, rulesWithShortFor } from '../support/bundle-files.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WEEK = 7 * 86400;
 
 /** Panels that have no series in this scenario, and why. Every other panel query must return some. */
@@ -31,7 +27,8 @@ const EMPTY_HERE: Record<string, string> = {
 };
 
 const unavailable = skipWithout('a real libvirtd with QEMU, Prometheus and Alertmanager', missingCommands(
-  'libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'prometheus', 'promtool', 'prometheus-alertmanager', 'amtool'));
+  'libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img',
+  'prometheus', 'promtool', 'prometheus-alertmanager', 'amtool'));
 
 interface AmAlert { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } }
 
@@ -51,7 +48,9 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     t = host.tag;
     for (const k of ['healthy', 'paused', 'off', 'auto', 'orphan']) images[k] = await host.createImage(`${k}.qcow2`);
     await utimes(images.orphan as string, Date.now() / 1000 - WEEK, Date.now() / 1000 - WEEK);
-    for (const k of ['healthy', 'paused', 'off', 'auto']) ids[k] = await host.define({ name: `vmzt-${t}-${k}`, disks: [{ path: images[k] as string }] });
+    for (const k of ['healthy', 'paused', 'off', 'auto']) {
+      ids[k] = await host.define({ name: `vmzt-${t}-${k}`, disks: [{ path: images[k] as string }] });
+    }
     await host.virsh('start', ids.healthy as string);
     await host.virsh('start', ids.paused as string);
     await host.virsh('suspend', ids.paused as string);
@@ -65,10 +64,9 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     webhook = await startWebhook();
     am = await startAlertmanager(webhook.url);
     // The generated rules, with every `for` cut to 1s so the test does not wait for them.
-    const rules = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
-    for (const g of rules.groups) for (const r of g.rules) r.for = '1s';
+    const rules = await rulesWithShortFor();
     const target = new URL(exporter.url).host;
-    prom = await startPrometheus({ vmzombie: [target], 'vmzombie-node': [target] }, stringify(rules), am.url);
+    prom = await startPrometheus({ vmzombie: [target], 'vmzombie-node': [target] }, rules, am.url);
   });
 
   afterAll(async () => {
@@ -80,8 +78,10 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   });
 
   const instance = () => new URL(exporter.url).host;
-  const ours = (a: { labels: Record<string, string> }) => a.labels.instance === instance() && (a.labels.subject ?? '').includes(`vmzt-${t}`)
-    || (a.labels.subject ?? '').startsWith(host.workDir);
+  const ours = (a: { labels: Record<string, string> }) => {
+    const subject = a.labels.subject ?? '';
+    return (a.labels.instance === instance() && subject.includes(`vmzt-${t}`)) || subject.startsWith(host.workDir);
+  };
   const expected = () => [
     `VMZombieAutostartDomainNotRunning vmzt-${t}-auto (${ids.auto})`,
     `VMZombieDomainPaused vmzt-${t}-paused (${ids.paused})`,
@@ -97,17 +97,18 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
       const all = res.data.groups.flatMap((g) => g.rules);
       return all.every((r) => !r.lastEvaluation.startsWith('0001')) ? all : null;
     }, 30_000, 500);
-    const source = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
+    const source = await generatedRules();
     assert.equal(rules.length, source.groups.flatMap((g) => g.rules).length);
     assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
       []);
   });
 
-  it('the expected alerts reach Alertmanager once each, with their labels and a runbook link the exporter serves', async () => {
+  it('the expected alerts reach Alertmanager once each, with labels and a runbook link the exporter serves', async () => {
     const alerts = await waitFor('expected alerts in Alertmanager', async () => {
       const all = (await (await fetch(`${am!.url}/api/v2/alerts?active=true`)).json()) as AmAlert[];
       const mine = all.filter(ours);
-      return mine.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort().join('\n') === expected().join('\n') ? mine : null;
+      const got = mine.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
+      return got.join('\n') === expected().join('\n') ? mine : null;
     }, 60_000, 500).catch(async (e: unknown) => {
       const all = (await (await fetch(`${am!.url}/api/v2/alerts`)).json()) as AmAlert[];
       throw new Error(`${String(e)}\ngot: ${all.map((a) => `${a.labels.alertname} ${a.labels.subject}`).join('\n')}`);
@@ -116,7 +117,8 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     // Both jobs' copies collapse into one alert without a job label.
     assert.deepEqual(paused.labels, {
       alertname: 'VMZombieDomainPaused', instance: instance(), kind: 'domain_paused', severity: 'warning',
-      subject: `vmzt-${t}-paused (${ids.paused})`, domain: `vmzt-${t}-paused`, uuid: ids.paused as string, reason: 'user',
+      subject: `vmzt-${t}-paused (${ids.paused})`, domain: `vmzt-${t}-paused`, uuid: ids.paused as string,
+      reason: 'user',
     });
     assert.equal(paused.annotations.summary, `domain vmzt-${t}-paused paused (user)`);
     assert.match(paused.annotations.description ?? '',
@@ -139,11 +141,12 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
       const text = JSON.stringify([a.labels, a.annotations]);
       assert.ok(!text.includes(`vmzt-${t}-healthy`) && !text.includes(ids.healthy as string), text);
     }
-    const others = all.filter((a) => a.labels.instance === instance() && !ours(a)).map((a) => `${a.labels.alertname} ${a.labels.subject ?? a.labels.collector ?? ''}`);
+    const others = all.filter((a) => a.labels.instance === instance() && !ours(a))
+      .map((a) => `${a.labels.alertname} ${a.labels.subject ?? a.labels.collector ?? ''}`);
     assert.deepEqual(others, []);
   });
 
-  it('every panel query of the Capacity review, Hypervisor and Exporter health dashboards returns series here', async () => {
+  it('every panel query of the Capacity, Hypervisor and Exporter health dashboards returns series here', async () => {
     const missing: string[] = [];
     let checked = 0;
     for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json',
@@ -173,10 +176,12 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     const { rm } = await import('node:fs/promises');
     await rm(images.orphan as string);
     await waitFor('resolved notifications', () => {
-      const resolved = new Set(webhook.received.flatMap((n) => n.alerts).filter((a) => a.status === 'resolved' && ours(a)).map((a) => `${a.labels.alertname} ${a.labels.subject}`));
+      const resolved = new Set(webhook.received.flatMap((n) => n.alerts)
+        .filter((a) => a.status === 'resolved' && ours(a)).map((a) => `${a.labels.alertname} ${a.labels.subject}`));
       return expected().every((e) => resolved.has(e));
     }, 90_000, 500);
-    const firing = webhook.received.flatMap((n) => n.alerts).filter((a) => a.status === 'firing' && ours(a)).map((a) => a.labels.alertname);
+    const firing = webhook.received.flatMap((n) => n.alerts)
+      .filter((a) => a.status === 'firing' && ours(a)).map((a) => a.labels.alertname);
     assert.deepEqual([...new Set(firing)].sort(), expected().map((e) => e.split(' ')[0]).sort());
   });
 });

@@ -4,23 +4,18 @@
 // every panel query of the vSphere dashboard returns series.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
 import { DASHBOARDS } from '../../src/bundle/dashboards/index.js';
-import type { RuleGroup } from '../../src/bundle/rules.js';
 import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
 import { VsphereAdmin, snapshotTreeXml } from '../vsphere/admin.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { startPrometheus } from '../support/prometheus.js';
 import { dashboardQueries, substitute } from '../support/dashboards.js';
 import { waitFor } from '../support/wait.js';
+import { rulesWithShortFor } from '../support/bundle-files.js';
 import { child, children, moRef } from '../../src/sources/vsphere/xml.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const unavailable = skipWithout("govmomi's vSphere simulator and Prometheus",
   (await simulatorUnavailable()) ?? missingCommands('prometheus', 'promtool'));
 
@@ -53,12 +48,12 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
     await admin.createVirtualDisk('[LocalDS_0] stray/stray.vmdk', 1024);
 
     exporter = await startExporter([
-      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs', '--collector.min-interval=0s', '--collector.timeout=20s',
+      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs',
+      '--collector.min-interval=0s', '--collector.timeout=20s',
       '--detect.grace=0s', '--detect.orphan-min-age=0s', '--vsphere.datastore-scan-interval=1h',
     ]);
-    const rules = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.rules.yaml'), 'utf8')) as { groups: RuleGroup[] };
-    for (const g of rules.groups) for (const r of g.rules) r.for = '1s';
-    prom = await startPrometheus({ vmzombie: [new URL(exporter.url).host] }, stringify(rules), 'http://127.0.0.1:9');
+    const rules = await rulesWithShortFor();
+    prom = await startPrometheus({ vmzombie: [new URL(exporter.url).host] }, rules, 'http://127.0.0.1:9');
   });
 
   afterAll(async () => {
@@ -82,7 +77,8 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
     let last: string[] = [];
     const firing = await waitFor('vSphere alerts firing', async () => {
       const res = (await (await fetch(`${prom!.url}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
-      const f = res.data.alerts.filter((a) => a.state === 'firing' && a.labels.alertname?.startsWith('VMZombieVsphere'));
+      const f = res.data.alerts
+        .filter((a) => a.state === 'firing' && a.labels.alertname?.startsWith('VMZombieVsphere'));
       last = f.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
       return last.join('\n') === expected.join('\n') ? f : null;
     }, 90_000, 500).catch((e: unknown) => { throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`); });
@@ -99,7 +95,9 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
     const d = DASHBOARDS.find((x) => x.file === 'vmzombie-vsphere.json')!;
     const queries = dashboardQueries(d.build(DEFAULT_CONFIG));
     const missing: string[] = [];
-    for (const q of queries) if ((await prom!.query(substitute(q.expr, '10s'))).length === 0) missing.push(`${q.where}: ${q.expr}`);
+    for (const q of queries) {
+      if ((await prom!.query(substitute(q.expr, '10s'))).length === 0) missing.push(`${q.where}: ${q.expr}`);
+    }
     assert.deepEqual(missing, []);
     assert.ok(queries.length >= 12);
   });

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ALERT_NAMES } from '../../src/bundle/alerts.js';
-import { renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath } from '../../src/outputs/runbook-pages.js';
+import {
+  renderMarkdown, renderRunbook, renderRunbookIndex, renderRunbookPath,
+} from '../../src/outputs/runbook-pages.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +36,8 @@ describe('runbook pages', () => {
   });
 
   it('escapes raw HTML and neutralises script links', () => {
-    const html = renderMarkdown('<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y](https://example.com/) [z](VMZombieTapWithoutDomain.md)\n');
+    const html = renderMarkdown('<script>alert(1)</script>\n\n'
+      + '[x](javascript:alert(1)) [y](https://example.com/) [z](VMZombieTapWithoutDomain.md)\n');
     assert.ok(!html.includes('<script>') && html.includes('&lt;script&gt;'));
     assert.ok(!html.includes('javascript:'));
     assert.ok(html.includes('href="https://example.com/"') && html.includes('href="VMZombieTapWithoutDomain"'));
@@ -48,7 +51,8 @@ describe('runbook pages', () => {
 
   it('the npm package ships the runbooks', async () => {
     const r = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT });
-    const files = new Set((JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
+    const packed = JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>;
+    const files = new Set(packed[0]!.files.map((f) => f.path));
     for (const name of ALERT_NAMES) assert.ok(files.has(`docs/runbooks/${name}.md`), name);
   });
 });

@@ -72,12 +72,16 @@ export async function startAlertmanager(webhookUrl: string): Promise<Daemon> {
   await execa('amtool', ['check-config', file]);
   const port = await freePort();
   return daemon('prometheus-alertmanager', [
-    `--config.file=${file}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=',
+    `--config.file=${file}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--cluster.listen-address=',
   ], `http://127.0.0.1:${port}`, '/-/ready', dir);
 }
 
 /** Prometheus scraping `targets` under each job name every second, with `rules` (a rules file's text). */
-export async function startPrometheus(jobs: Record<string, string[]>, rules: string, alertmanager: string): Promise<Daemon & { query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> }> {
+export interface QueryResult { metric: Record<string, string>; value: [number, string] }
+export interface Prometheus extends Daemon { query(expr: string): Promise<QueryResult[]> }
+
+export async function startPrometheus(jobs: Record<string, string[]>, rules: string, alertmanager: string): Promise<Prometheus> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-prom-'));
   await writeFile(path.join(dir, 'rules.yaml'), rules);
   const config = {
@@ -91,7 +95,8 @@ export async function startPrometheus(jobs: Record<string, string[]>, rules: str
   await execa('promtool', ['check', 'config', file]);
   const port = await freePort();
   const d = await daemon('prometheus', [
-    `--config.file=${file}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--rules.alert.resend-delay=1s',
+    `--config.file=${file}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
+    '--rules.alert.resend-delay=1s',
   ], `http://127.0.0.1:${port}`, '/-/ready', dir);
   const query = async (expr: string) => {
     const res = await fetch(`${d.url}/api/v1/query?query=${encodeURIComponent(expr)}`);

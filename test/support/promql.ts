@@ -9,7 +9,9 @@ export function promqlErrors(expr: string): string[] {
   const errors: string[] = [];
   parser.parse(expr).iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`error at ${node.from}: "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
+      if (node.type.isError) {
+        errors.push(`error at ${node.from}: "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
+      }
     },
   });
   return errors;
