@@ -8,10 +8,28 @@ import { DASHBOARDS } from '../../src/bundle/dashboards/index.js';
 import { promqlErrors } from '../support/promql.js';
 import { dashboardQueries, panels, substitute } from '../support/dashboards.js';
 
-interface Variable { type: string; name: string; query?: string | { query: string }; refresh?: number; datasource?: { uid?: string }; includeAll?: boolean; multi?: boolean }
-interface Model {
-   uid: string; title: string; schemaVersion: number; templating: { list: Variable[] }; panels: Array<Record<string,
-  unknown>> }
+interface Variable {
+  type: string;
+  name: string;
+  query?: string | { query: string };
+  refresh?: number;
+  datasource?: { uid?: string };
+  includeAll?: boolean;
+  multi?: boolean;
+}
+interface Model { uid: string; title: string; templating: { list: Variable[] }; panels: Array<Record<string, unknown>> }
+interface PanelJson {
+  type: string;
+  id?: number;
+  title?: string;
+  description?: string;
+  targets?: unknown[];
+  fieldConfig?: {
+    defaults?: { unit?: string };
+    overrides?: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: Array<{ url: string }> }> }>;
+  };
+  gridPos?: { x: number; y: number; w: number; h: number };
+}
 
 const models = DASHBOARDS.map((d) => ({ file: d.file, model: d.build(DEFAULT_CONFIG) as Model }));
 
@@ -25,7 +43,7 @@ describe('dashboards', () => {
   for (const { file, model } of models) {
     describe(file, () => {
       const vars = model.templating.list;
-      it('has a Prometheus data source variable, and cluster and instance variables (multi, All) refreshed on time change', () => {
+      it('has a Prometheus data source variable, cluster and instance variables (multi, All, refreshed)', () => {
         assert.deepEqual(vars.filter((v) => v.type === 'datasource').map((v) => [v.name, v.query]),
           [['datasource', 'prometheus']]);
         for (const name of ['cluster', 'instance']) {
@@ -61,7 +79,7 @@ describe('dashboards', () => {
       });
 
       it('every panel but rows has a unit, a description and a target', () => {
-        for (const p of panels(model) as Array<{ type: string; title?: string; description?: string; targets?: unknown[]; fieldConfig?: { defaults?: { unit?: string } } }>) {
+        for (const p of panels(model) as PanelJson[]) {
           if (p.type === 'row') continue;
           assert.ok(p.fieldConfig?.defaults?.unit, `${p.title} has a unit`);
           assert.ok(p.description, `${p.title} has a description`);
@@ -70,7 +88,7 @@ describe('dashboards', () => {
       });
 
       it('panel ids are unique and grid positions stay within 24 columns without overlapping', () => {
-        const all = panels(model) as Array<{ id?: number; title?: string; gridPos?: { x: number; y: number; w: number; h: number } }>;
+        const all = panels(model) as PanelJson[];
         const ids = all.map((p) => p.id);
         assert.ok(ids.every((id) => typeof id === 'number' && id > 0), 'every panel has an id');
         assert.equal(new Set(ids).size, ids.length, 'ids are unique');
@@ -96,8 +114,9 @@ describe('dashboards', () => {
 
   it('the capacity review links each finding to its runbook on the exporter', () => {
     const model = models.find((m) => m.file === 'vmzombie-capacity.json')!.model;
-    const table = panels(model).find((p) => p.title === 'Findings by age') as unknown as { fieldConfig: { overrides: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: Array<{ url: string }> }> }> } };
-    const link = table.fieldConfig.overrides.find((o) => o.matcher.options === 'kind')?.properties.find((p) => p.id === 'links')?.value[0]?.url;
+    const table = panels(model).find((p) => p.title === 'Findings by age') as unknown as PanelJson;
+    const kind = table.fieldConfig?.overrides?.find((o) => o.matcher.options === 'kind');
+    const link = kind?.properties.find((p) => p.id === 'links')?.value[0]?.url;
     assert.equal(link, 'http://${__data.fields.instance}/runbooks/${__data.fields.kind}');
   });
 });
