@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { Exporter } from './exporter.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { findingsPage, landingPage } from './outputs/pages.js';
+import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.js';
 import type { Logger } from './util/log.js';
 
 export function createServer(exporter: Exporter, log: Logger): http.Server {
@@ -47,8 +48,12 @@ async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.S
       return send(200, 'text/plain', 'OK\n');
     case '/-/ready':
       return exporter.last() ? send(200, 'text/plain', 'Ready\n') : send(503, 'text/plain', 'first collection not finished\n');
-    default:
-      return send(404, 'text/plain', 'not found\n');
+    case '/runbooks':
+      return send(200, 'text/html; charset=utf-8', renderRunbookIndex());
+    default: {
+      const runbook = url.pathname.startsWith('/runbooks/') ? renderRunbookPath(url.pathname.slice('/runbooks/'.length)) : null;
+      return runbook === null ? send(404, 'text/plain', 'not found\n') : send(200, 'text/html; charset=utf-8', runbook);
+    }
   }
 }
 

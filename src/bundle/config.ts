@@ -1,0 +1,56 @@
+// Site knobs of the bundle in one object (like kubernetes-mixin's config.libsonnet): the job
+// selector every query carries, the runbook URL template, severity overrides, extra labels and the
+// thresholds of the alerts that are not a finding kind. `npm run generate` writes the defaults.
+import type { Severity } from '../catalog/kind-spec.js';
+
+export interface BundleConfig {
+  /** Label matchers that select this exporter's scrape jobs, added to every selector. */
+  selector: string;
+  /** Where `runbook_url` points: exactly one `%s`, replaced by the alert name. */
+  runbookUrlTemplate: string;
+  /** Alert name → severity, for sites that page on something the catalog rates lower (or higher). */
+  severityOverrides: Readonly<Record<string, Severity>>;
+  /** Labels added to every alert (e.g. a team or a routing key). */
+  extraLabels: Readonly<Record<string, string>>;
+  /** A collector whose last success is older than this (seconds) is stale. */
+  collectorStaleSeconds: number;
+  /** A finalizer holding a deletion longer than this (seconds) alerts on its own. */
+  finalizerStuckSeconds: number;
+  /** Freeze/unfreeze transitions per hour of one VMI above which its rate alerts. */
+  freezeTransitionsPerHour: number;
+  /** How far ahead (seconds) the virt-handler working set is forecast against its limit. */
+  virtHandlerForecastSeconds: number;
+  /** A datastore file scan older than this (seconds) is stale (3 × the default scan interval). */
+  vsphereScanStaleSeconds: number;
+}
+
+export const DEFAULT_CONFIG: BundleConfig = {
+  selector: 'job=~"vmzombie.*"',
+  runbookUrlTemplate: 'http://{{ $labels.instance }}/runbooks/%s',
+  severityOverrides: {},
+  extraLabels: {},
+  collectorStaleSeconds: 15 * 60,
+  finalizerStuckSeconds: 60 * 60,
+  freezeTransitionsPerHour: 12,
+  virtHandlerForecastSeconds: 4 * 3600,
+  vsphereScanStaleSeconds: 3 * 3600,
+};
+
+/** Throws on a config the generated rules could not honour (checked before anything is written). */
+export function validateConfig(config: BundleConfig): BundleConfig {
+  const slots = config.runbookUrlTemplate.split('%s').length - 1;
+  if (slots !== 1) {
+    throw new Error(`runbookUrlTemplate needs exactly one %s, found ${slots}: ${config.runbookUrlTemplate}`);
+  }
+  if (!/^\s*[a-zA-Z_]\w*\s*(=|!=|=~|!~)\s*"/.test(config.selector)) {
+    throw new Error(`selector must be label matchers such as job="vmzombie", got: ${config.selector}`);
+  }
+  for (const [name, value] of Object.entries(config.extraLabels)) {
+    if (!/^[a-zA-Z_]\w*$/.test(name)) throw new Error(`extraLabels: "${name}" is not a label name`);
+    if (['severity', 'alertname'].includes(name)) {
+      throw new Error(`extraLabels: "${name}" is set by the rules themselves`);
+    }
+    if (typeof value !== 'string') throw new Error(`extraLabels: "${name}" must be a string`);
+  }
+  return config;
+}

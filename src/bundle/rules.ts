@@ -1,0 +1,51 @@
+// Alert definitions → Prometheus rule groups (one per scope, plus the exporter's own), written once
+// as plain rule files and once as the `spec` of a prometheus-operator PrometheusRule.
+import type { AlertDef, AlertGroup } from './alerts.js';
+import type { BundleConfig } from './config.js';
+
+export interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: Rule[];
+}
+
+const GROUP_ORDER: readonly AlertGroup[] = ['exporter', 'libvirt', 'host', 'kubevirt', 'vsphere', 'hyperv'];
+
+export function runbookUrl(config: BundleConfig, alertName: string): string {
+  return config.runbookUrlTemplate.replace('%s', alertName);
+}
+
+export function toRule(config: BundleConfig, a: AlertDef): Rule {
+  return {
+    alert: a.name,
+    expr: a.expr,
+    // A zero `for` is left out: Prometheus' default, and what promtool prints back.
+    ...(/^0[smh]?$/.test(a.for) ? {} : { for: a.for }),
+    labels: { severity: a.severity, ...config.extraLabels },
+    annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(config, a.name) },
+  };
+}
+
+/** Groups named `vmzombie-<scope>`, empty scopes left out. */
+export function ruleGroups(config: BundleConfig, alerts: readonly AlertDef[]): RuleGroup[] {
+  return GROUP_ORDER
+    .map((g) => ({ name: `vmzombie-${g}`, rules: alerts.filter((a) => a.group === g).map((a) => toRule(config, a)) }))
+    .filter((g) => g.rules.length > 0);
+}
+
+export function prometheusRule(groups: RuleGroup[]): object {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'vmzombie',
+      labels: { 'app.kubernetes.io/name': 'vmzombie-exporter', 'app.kubernetes.io/component': 'alert-rules' } },
+    spec: { groups },
+  };
+}
