@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait.js';
 import { parseArgs } from '../../src/config/flags.js';
 import { SOURCES } from '../../src/sources/index.js';
 import { Exporter } from '../../src/exporter.js';
+import { captureSnapshot } from '../support/capture.js';
 import { silentLogger } from '../../src/util/log.js';
 
 type Obj = Parameters<KubeApiServer['create']>[1];
@@ -140,6 +141,7 @@ describe('cluster agent end to end', () => {
     const findings = await (await fetch(`${(running as Running).url}/findings.json`)).json() as { findings: Array<{ kind: string; evidence: Record<string, unknown> }> };
     assert.equal(findings.findings.find((f) => f.kind === 'kubevirt_backup_error')?.evidence.message, message);
     assert.equal(findings.findings.find((f) => f.kind === 'kubevirt_freeze_loop')?.evidence.transitionsInWindow, 12);
+    await captureSnapshot('kubevirt-freeze-loop', await (await fetch(`${(running as Running).url}/snapshot.json`)).text(), ['--mode=cluster', `--cluster=${CLUSTER}`, '--detect.grace=0s']);
     // No message in any label.
     assert.ok(!s.some((x) => Object.values(x.labels).some((v) => v.includes('not found'))));
     // Five minutes (--detect.freeze-window) after the last change the loop has left the window: the

@@ -8,6 +8,7 @@ import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { series, value, type Sample } from '../support/prom-text.js';
 import { missingCommands, skipWithout } from '../support/components.js';
+import { captureSnapshot } from '../support/capture.js';
 
 const NOW_GRACES = ['--detect.grace=0s', '--detect.paused-grace=0s', '--detect.shutdown-grace=0s', '--detect.autostart-grace=0s', '--collector.min-interval=0s'];
 
@@ -97,6 +98,8 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
     const odd = series(samples, 'vmzombie_libvirt_domain_info', { uuid: ids.odd as string });
     assert.deepEqual(odd.map((s) => [s.labels.domain, s.labels.state, s.labels.reason]), [[oddName, 'running', 'booted']]);
     assert.equal(value(samples, 'vmzombie_libvirt_domain_info', { uuid: ids.auto as string, autostart: 'true', state: 'shutoff' }), 1);
+    await captureSnapshot('libvirt-host', (await exporter.get('/snapshot.json')).body, NOW_GRACES,
+      [[host.workDir, '/srv/vmzt-e2e'], [`vmzt-${host.tag}-`, 'vmzt-e2e-']]);
   });
 
   it('names the holder of each foreign lock as evidence', async () => {

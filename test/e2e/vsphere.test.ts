@@ -2,6 +2,8 @@
 // through SOAP calls, next to healthy look-alikes that must stay silent, and read back over
 // /metrics from the exporter CLI.
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import os from 'node:os';
+import { captureSnapshot } from '../support/capture.js';
 import assert from 'node:assert/strict';
 import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
 import { VsphereAdmin, snapshotTreeXml, dateTimeXml } from '../vsphere/admin.js';
@@ -107,6 +109,9 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     assert.equal(byKind('vsphere_orphan_disk')?.datastore, 'LocalDS_0');
     const staleAge = samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_snapshot_stale')?.value ?? 0;
     assert.ok(staleAge > 27 * 3600 && staleAge < 29 * 3600, `stale since it crossed 72h, ~28h ago: ${staleAge}`);
+    await captureSnapshot('vsphere-simulator', await exporter.get('/snapshot.json'),
+      ['--no-collector.libvirt', '--detect.grace=0s', '--detect.host-grace=0s', '--detect.orphan-min-age=0s'],
+      [[sim.url, 'https://vcsim.e2e/sdk'], [vcenter, 'vcsim.e2e'], [os.tmpdir() + '/govcsim-', '/vmfs/govcsim-']], ['vsphere']);
   });
 
   it('serves the vsphere series with the vcenter label', async () => {
