@@ -129,11 +129,6 @@ export class VcenterReader {
     })().finally(() => { this.scanning = null; });
   }
 
-  /** Resolves when no file scan is running (tests and the benchmark wait on it). */
-  async scanSettled(): Promise<void> {
-    await this.scanning;
-  }
-
   async close(): Promise<void> {
     this.closing.abort(new Error('source closed'));
     await this.scanning?.catch(() => {});
