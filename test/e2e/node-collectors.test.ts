@@ -2,6 +2,7 @@
 // images, a missing backing link and a deep chain are reported exactly; every link of a defined
 // domain's chain (live XML or qcow2 header) stays silent; with libvirt unanswering, no image is
 // called an orphan. The real /sys of this machine (no vfio-pci) gives no device findings.
+import { DETECTORS } from '../../src/catalog/catalog.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
@@ -15,10 +16,8 @@ import { createQcow2 } from '../support/qemu-img.js';
 import { SysfsTree } from '../support/sysfs-tree.js';
 
 const PORT = 18311;
-const NODE_KINDS = [
-  'orphan_image', 'backing_chain_missing_link', 'snapshot_chain_deep', 'vfio_device_without_domain',
-  'vfio_group_held_by_foreign_process', 'mdev_without_domain', 'hugepages_reserved_without_domain', 'tap_without_domain',
-];
+// The kinds the pools and sysfs collectors feed, from the catalog.
+const NODE_KINDS: string[] = DETECTORS.filter((d) => d.needs.includes('pools') || d.needs.includes('sysfs')).map((d) => d.kind);
 
 function nodeFindings(samples: Sample[]): string[] {
   return series(samples, 'vmzombie_finding_age_seconds').filter((s) => NODE_KINDS.includes(s.labels.kind ?? ''))
