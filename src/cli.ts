@@ -7,7 +7,8 @@ import { SOURCES } from './sources/index.js';
 import { collectOnce, Exporter } from './exporter.js';
 import { replay } from './engine/engine.js';
 import { parseSnapshot } from './snapshot/snapshot.js';
-import { createServer, parseListenAddress } from './server.js';
+import { parseListenAddress, requestListener } from './server.js';
+import { createWebServer } from './web/secure-server.js';
 import { createLogger, type Logger } from './util/log.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { textReport } from './outputs/report.js';
@@ -63,7 +64,14 @@ async function serve(config: Config, log: Logger): Promise<number> {
   }
   const { host, port } = listen;
   const exporter = new Exporter(config, log);
-  const server = createServer(exporter, log);
+  let server;
+  try {
+    server = createWebServer(requestListener(exporter, log), config['web.config.file'], log).server;
+  } catch (e: unknown) {
+    process.stderr.write(`error: --web.config.file: ${e instanceof Error ? e.message : String(e)}\n`);
+    await exporter.close();
+    return 2;
+  }
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -8,13 +8,18 @@ import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.j
 import type { Logger } from './util/log.js';
 
 export function createServer(exporter: Exporter, log: Logger): http.Server {
-  return http.createServer((req, res) => {
+  return http.createServer(requestListener(exporter, log));
+}
+
+/** The routes as a plain listener, for src/web/secure-server.ts to serve over http or https. */
+export function requestListener(exporter: Exporter, log: Logger): http.RequestListener {
+  return (req, res) => {
     handle(exporter, req, res).catch((e: unknown) => {
       log.error('request failed', { url: req.url, error: e instanceof Error ? e.message : String(e) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error\n');
     });
-  });
+  };
 }
 
 async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

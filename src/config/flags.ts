@@ -7,6 +7,7 @@ import { DETECTORS } from '../catalog/catalog.js';
 /** The exporter's own flags (each detector's `detect.*` knobs are added from the catalog below). */
 export const FLAGS = {
   'web.listen-address': str('0.0.0.0:9955', 'Address to serve /metrics, /findings and the landing page on.'),
+  'web.config.file': str('', 'exporter-toolkit web config (YAML): TLS, client certificates and basic auth (README "Web config"). Empty: plain HTTP.'),
   'mode': str('node', 'node: this host (libvirt, /proc, /sys). cluster: KubeVirt objects through the Kubernetes API.'),
   'path.procfs': str('/proc', 'procfs mount point.'),
   'path.sysfs': str('/sys', 'sysfs mount point.'),
