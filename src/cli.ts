@@ -26,6 +26,11 @@ async function main(argv: string[]): Promise<number> {
   // libuv's file-system threads (default 4) are shared by every collector; a few stuck in a hung
   // network filesystem must not starve the rest. Read when the pool first starts, i.e. after this.
   process.env.UV_THREADPOOL_SIZE ??= '16';
+  // `--version` as every exporter answers it (the `version` command stays).
+  if (argv.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parseArgs(argv, SOURCES.map((s) => s.name));

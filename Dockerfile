@@ -1,0 +1,58 @@
+# vmzombie-exporter image: one image for every mode (--mode=node, --mode=cluster, vSphere).
+# Non-root by default; the node agent runs as root or with CAP_SYS_PTRACE + CAP_DAC_READ_SEARCH
+# (README "Container image"). Build: podman build --format docker -t vmzombie-exporter .
+
+# Build stage: dev dependencies and the TypeScript compiler.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# Behind a TLS-inspecting proxy pass its CA with --build-arg NODE_EXTRA_CA_CERTS=<file mounted into the
+# build>; an ARG is not part of the final image. npm ci can print an error and still exit 0 when the
+# registry is unreachable, so the step checks that the packages are really there.
+ARG NODE_EXTRA_CA_CERTS=
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && test -x node_modules/.bin/tsc && test -f node_modules/prom-client/package.json
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node_modules/.bin/tsc -p tsconfig.build.json && test -f dist/cli.js
+
+# Production dependencies only, without type declarations and source maps (a third of their size).
+FROM node:20-bookworm-slim AS deps
+WORKDIR /src
+COPY package.json package-lock.json ./
+ARG NODE_EXTRA_CA_CERTS=
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && test -f node_modules/prom-client/package.json && test ! -e node_modules/typescript \
+ && find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
+ && rm -rf node_modules/@types && npm cache clean --force
+
+FROM node:20-bookworm-slim
+# virsh for the libvirt source; tini as PID 1 so SIGTERM reaches node and virsh children are reaped.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libvirt-clients tini \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
+WORKDIR /app
+COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+ARG VERSION=0.1.0
+ARG REVISION=
+ARG SOURCE=
+LABEL org.opencontainers.image.title="vmzombie-exporter" \
+      org.opencontainers.image.description="Prometheus exporter for virtualization resources never given back" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="docker.io/library/node:20-bookworm-slim"
+ENV NODE_ENV=production
+# The node user of the base image; numeric so Kubernetes can check runAsNonRoot.
+USER 1000:1000
+EXPOSE 9955
+# Plain HTTP on the default address; with --web.config.file TLS or another --web.listen-address, set
+# VMZOMBIE_HEALTHCHECK_URL (certificates are not verified for this local check).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "const u=process.env.VMZOMBIE_HEALTHCHECK_URL||'http://127.0.0.1:9955/-/healthy';process.env.NODE_TLS_REJECT_UNAUTHORIZED='0';fetch(u).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli.js"]
+CMD ["serve"]
