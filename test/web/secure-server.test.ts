@@ -144,6 +144,22 @@ describe('mutual TLS (RequireAndVerifyClientCert)', () => {
   });
 });
 
+describe('client_allowed_sans and headers', () => {
+  it('a verified client outside client_allowed_sans is rejected; the configured headers are sent', async () => {
+    const tlsPart = `tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n`
+      + `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${ca.cert}\n`;
+    const caPem = await readFile(ca.cert);
+    const creds = { ca: caPem, cert: await readFile(client.cert), key: await readFile(client.key) };
+    const other = await start(`${tlsPart}  client_allowed_sans: [someone-else]\n`);
+    await assert.rejects(get(other.port, creds), /ECONNRESET|socket hang up/i);
+    const allowed = await start(`${tlsPart}  client_allowed_sans: [client1]\n`
+      + 'http_server_config:\n  headers:\n    Strict-Transport-Security: max-age=31536000\n');
+    const r = await get(allowed.port, creds);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['strict-transport-security'], 'max-age=31536000');
+  });
+});
+
 describe('RequireAnyClientCert', () => {
   it('rejects a client without a certificate and accepts any certificate', async () => {
     const { port } = await start(`tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n`
