@@ -14,25 +14,22 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && test -x node_modules/.bin/tsc && test -f node_modules/prom-client/package.json
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.build.json && test -f dist/cli.js
-
-# Production dependencies only, without type declarations and source maps (a third of their size).
-FROM node:20-bookworm-slim AS deps
-WORKDIR /src
-COPY package.json package-lock.json ./
-ARG NODE_EXTRA_CA_CERTS=
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+# Then production dependencies only (npm prune is local), without type declarations and source maps
+# (a third of their size).
+RUN node_modules/.bin/tsc -p tsconfig.build.json && test -f dist/cli.js \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && test -f node_modules/prom-client/package.json && test ! -e node_modules/typescript \
  && find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
- && rm -rf node_modules/@types && npm cache clean --force
+ && rm -rf node_modules/@types
 
 FROM node:20-bookworm-slim
-# virsh for the libvirt source; tini as PID 1 so SIGTERM reaches node and virsh children are reaped.
+# virsh for the libvirt source; tini so SIGTERM reaches node and virsh children are reaped. -s: with
+# the host's PID namespace (the node agent) tini is not PID 1 and must register as subreaper.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libvirt-clients tini \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
 WORKDIR /app
-COPY --from=deps /src/node_modules ./node_modules
+COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 ARG VERSION=0.1.0
@@ -54,5 +51,5 @@ EXPOSE 9955
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "const u=process.env.VMZOMBIE_HEALTHCHECK_URL||'http://127.0.0.1:9955/-/healthy';process.env.NODE_TLS_REJECT_UNAUTHORIZED='0';fetch(u).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli.js"]
+ENTRYPOINT ["/usr/bin/tini", "-s", "--", "node", "/app/dist/cli.js"]
 CMD ["serve"]

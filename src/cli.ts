@@ -91,13 +91,18 @@ async function serve(config: Config, log: Logger): Promise<number> {
   log.info('listening', { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address), collectors: exporter.sourceNames });
   void exporter.refresh().catch((e: unknown) => log.error('first collection failed', { error: String(e) }));
   await new Promise<void>((resolve) => {
+    // Later signals are ignored, not fatal: a runtime that shares the host's PID namespace signals
+    // every process of the container (tini forwards the same SIGTERM a moment later).
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info('shutting down', { signal });
       server.close(() => resolve());
       server.closeAllConnections();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
   await exporter.close();
   return 0;
