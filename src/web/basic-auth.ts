@@ -16,7 +16,10 @@ export class BasicAuth {
   private readonly ok = new Set<string>();
   private dummy = '';
 
-  constructor(private users: Map<string, string>, private readonly compare: Compare = bcrypt.compare) {
+  constructor(
+    private users: Map<string, string>,
+    private readonly compare: Compare = bcrypt.compare,
+  ) {
     this.dummy = BasicAuth.dummyHash(users);
   }
 
@@ -63,17 +66,20 @@ export class BasicAuth {
         listener(req, res);
         return;
       }
-      this.check(req.headers.authorization).then((ok) => {
-        if (ok) {
-          listener(req, res);
-          return;
-        }
-        res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="vmzombie-exporter"' });
-        res.end('Unauthorized\n');
-      }, () => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error\n');
-      });
+      this.check(req.headers.authorization).then(
+        (ok) => {
+          if (ok) {
+            listener(req, res);
+            return;
+          }
+          res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="vmzombie-exporter"' });
+          res.end('Unauthorized\n');
+        },
+        () => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('internal error\n');
+        },
+      );
     };
   }
 }

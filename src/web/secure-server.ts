@@ -15,14 +15,16 @@ import { loadWebConfig, WebConfigError, type LoadedWebConfig } from './web-confi
 const RECHECK_MS = 1000;
 
 function fingerprint(files: string[]): string {
-  return files.map((f) => {
-    try {
-      const st = statSync(f);
-      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-    } catch {
-      return 'missing';
-    }
-  }).join('|');
+  return files
+    .map((f) => {
+      try {
+        const st = statSync(f);
+        return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join('|');
 }
 
 /** https.ServerOptions for one loaded config; throws WebConfigError when the key, certificate or CA is unusable. */
@@ -44,7 +46,10 @@ export function tlsOptions(loaded: LoadedWebConfig): https.ServerOptions {
   try {
     tls.createSecureContext(options);
   } catch (e: unknown) {
-    throw new WebConfigError(`tls_server_config: cannot use ${t.certFile} / ${t.keyFile}${t.clientCaFile ? ` / ${t.clientCaFile}` : ''}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new WebConfigError(
+      `tls_server_config: cannot use ${[t.certFile, t.keyFile, t.clientCaFile].filter(Boolean).join(' / ')}: ` +
+        (e instanceof Error ? e.message : String(e)),
+    );
   }
   return options;
 }
@@ -67,7 +72,8 @@ function clientRejection(socket: tls.TLSSocket, loaded: LoadedWebConfig): string
     default:
       break;
   }
-  if (t.clientAllowedSans.length && cert && !sanAllowed(cert, t.clientAllowedSans)) return 'client certificate SAN not allowed';
+  if (t.clientAllowedSans.length && cert && !sanAllowed(cert, t.clientAllowedSans))
+    return 'client certificate SAN not allowed';
   return null;
 }
 
@@ -120,7 +126,8 @@ export function createWebServer(listener: http.RequestListener, webConfigFile: s
     } catch (e: unknown) {
       // Logged once per broken version; a half-written file is retried on the next connection.
       const message = e instanceof Error ? e.message : String(e);
-      if (message !== failed) log.error('web config not reloaded, keeping the previous one', { file: webConfigFile, error: message });
+      if (message !== failed)
+        log.error('web config not reloaded, keeping the previous one', { file: webConfigFile, error: message });
       failed = message;
     }
   };

@@ -10,11 +10,20 @@ export class WebConfigError extends Error {
 }
 
 export const CLIENT_AUTH_TYPES = [
-  'NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert',
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
 ] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
-const VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
+const VERSIONS: Record<string, SecureVersion> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
 
 /** Go's crypto/tls names (what exporter-toolkit accepts) to OpenSSL's; only suites Node's OpenSSL offers. */
 export const CIPHER_SUITES: Record<string, string> = {
@@ -82,7 +91,8 @@ function fields(value: unknown, where: string, allowed: readonly string[]): Obj 
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new WebConfigError(`${where}: expected a mapping`);
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new WebConfigError(`${where}: unknown field "${key}" (known: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      throw new WebConfigError(`${where}: unknown field "${key}" (known: ${allowed.join(', ')})`);
   }
   return value as Obj;
 }
@@ -97,7 +107,8 @@ function optString(o: Obj, key: string, where: string): string | null {
 function stringList(o: Obj, key: string, where: string): string[] {
   const v = o[key];
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new WebConfigError(`${where}.${key}: expected a list of strings`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+    throw new WebConfigError(`${where}.${key}: expected a list of strings`);
   return v as string[];
 }
 
@@ -105,11 +116,13 @@ function version(o: Obj, key: string, where: string): SecureVersion | null {
   const v = optString(o, key, where);
   if (v === null) return null;
   const mapped = VERSIONS[v];
-  if (!mapped) throw new WebConfigError(`${where}.${key}: expected one of ${Object.keys(VERSIONS).join(', ')}, got "${v}"`);
+  if (!mapped)
+    throw new WebConfigError(`${where}.${key}: expected one of ${Object.keys(VERSIONS).join(', ')}, got "${v}"`);
   return mapped;
 }
 
-/** Parses the YAML text; relative file names are taken relative to the config file's folder, as exporter-toolkit does. */
+/** Parses the YAML text. Relative file names are taken relative to the config file's folder, as
+ * exporter-toolkit does. */
 export function parseWebConfig(text: string, file: string): WebConfig {
   let doc: unknown;
   try {
@@ -125,13 +138,16 @@ export function parseWebConfig(text: string, file: string): WebConfig {
   const rawUsers = fields(top.basic_auth_users, 'basic_auth_users', Object.keys(top.basic_auth_users ?? {}));
   for (const [user, hash] of Object.entries(rawUsers)) {
     if (typeof hash !== 'string' || !BCRYPT.test(hash)) {
-      throw new WebConfigError(`basic_auth_users.${user}: expected a bcrypt hash ($2y$10$... , e.g. from htpasswd -nBC 10 "" | tr -d ':\\n')`);
+      throw new WebConfigError(
+        `basic_auth_users.${user}: expected a bcrypt hash ($2y$10$... , e.g. from htpasswd -nBC 10 "" | tr -d ':\\n')`,
+      );
     }
     users.set(user, hash);
   }
 
   const http = fields(top.http_server_config, 'http_server_config', ['http2', 'headers']);
-  if (http.http2 !== undefined && typeof http.http2 !== 'boolean') throw new WebConfigError('http_server_config.http2: expected true or false');
+  if (http.http2 !== undefined && typeof http.http2 !== 'boolean')
+    throw new WebConfigError('http_server_config.http2: expected true or false');
   const headerObj = fields(http.headers, 'http_server_config.headers', Object.keys(http.headers ?? {}));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(headerObj)) {
@@ -141,43 +157,66 @@ export function parseWebConfig(text: string, file: string): WebConfig {
 
   const where = 'tls_server_config';
   const t = fields(top.tls_server_config, where, [
-    'cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'client_allowed_sans', 'min_version', 'max_version',
-    'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+    'cert_file',
+    'key_file',
+    'client_auth_type',
+    'client_ca_file',
+    'client_allowed_sans',
+    'min_version',
+    'max_version',
+    'cipher_suites',
+    'prefer_server_cipher_suites',
+    'curve_preferences',
   ]);
   const certFile = optString(t, 'cert_file', where);
   const keyFile = optString(t, 'key_file', where);
   const clientCaFile = optString(t, 'client_ca_file', where);
   const authRaw = optString(t, 'client_auth_type', where);
   if (!certFile && !keyFile && !clientCaFile && !authRaw) return { tls: null, users, headers };
-  if (!certFile) throw new WebConfigError(`${where}.cert_file: missing (key_file and cert_file are both needed for TLS)`);
+  if (!certFile)
+    throw new WebConfigError(`${where}.cert_file: missing (key_file and cert_file are both needed for TLS)`);
   if (!keyFile) throw new WebConfigError(`${where}.key_file: missing (key_file and cert_file are both needed for TLS)`);
   const clientAuthType = (authRaw ?? 'NoClientCert') as ClientAuthType;
   if (!CLIENT_AUTH_TYPES.includes(clientAuthType)) {
-    throw new WebConfigError(`${where}.client_auth_type: expected one of ${CLIENT_AUTH_TYPES.join(', ')}, got "${authRaw}"`);
+    throw new WebConfigError(
+      `${where}.client_auth_type: expected one of ${CLIENT_AUTH_TYPES.join(', ')}, got "${authRaw}"`,
+    );
   }
   const verifies = clientAuthType === 'VerifyClientCertIfGiven' || clientAuthType === 'RequireAndVerifyClientCert';
-  if (verifies && !clientCaFile) throw new WebConfigError(`${where}.client_ca_file: needed with client_auth_type ${clientAuthType}`);
+  if (verifies && !clientCaFile)
+    throw new WebConfigError(`${where}.client_ca_file: needed with client_auth_type ${clientAuthType}`);
   if (!verifies && clientCaFile) {
-    throw new WebConfigError(`${where}.client_ca_file: only used with client_auth_type VerifyClientCertIfGiven or RequireAndVerifyClientCert`);
+    throw new WebConfigError(
+      `${where}.client_ca_file: only used with client_auth_type VerifyClientCertIfGiven or RequireAndVerifyClientCert`,
+    );
   }
   const clientAllowedSans = stringList(t, 'client_allowed_sans', where);
-  if (clientAllowedSans.length && !verifies) throw new WebConfigError(`${where}.client_allowed_sans: needs a verified client certificate`);
+  if (clientAllowedSans.length && !verifies)
+    throw new WebConfigError(`${where}.client_allowed_sans: needs a verified client certificate`);
   const minVersion = version(t, 'min_version', where) ?? 'TLSv1.2';
   const maxVersion = version(t, 'max_version', where);
   const order: SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-  if (maxVersion && order.indexOf(maxVersion) < order.indexOf(minVersion)) throw new WebConfigError(`${where}: max_version is below min_version`);
+  if (maxVersion && order.indexOf(maxVersion) < order.indexOf(minVersion))
+    throw new WebConfigError(`${where}: max_version is below min_version`);
   const suites = stringList(t, 'cipher_suites', where).map((name) => {
     const openssl = CIPHER_SUITES[name];
-    if (!openssl) throw new WebConfigError(`${where}.cipher_suites: "${name}" is not supported (supported: ${Object.keys(CIPHER_SUITES).join(', ')})`);
+    if (!openssl)
+      throw new WebConfigError(
+        `${where}.cipher_suites: "${name}" is not supported (supported: ${Object.keys(CIPHER_SUITES).join(', ')})`,
+      );
     return openssl;
   });
   const curves = stringList(t, 'curve_preferences', where).map((name) => {
     const c = CURVES[name];
-    if (!c) throw new WebConfigError(`${where}.curve_preferences: "${name}" is not supported (supported: ${Object.keys(CURVES).join(', ')})`);
+    if (!c)
+      throw new WebConfigError(
+        `${where}.curve_preferences: "${name}" is not supported (supported: ${Object.keys(CURVES).join(', ')})`,
+      );
     return c;
   });
   const prefer = t.prefer_server_cipher_suites;
-  if (prefer !== undefined && typeof prefer !== 'boolean') throw new WebConfigError(`${where}.prefer_server_cipher_suites: expected true or false`);
+  if (prefer !== undefined && typeof prefer !== 'boolean')
+    throw new WebConfigError(`${where}.prefer_server_cipher_suites: expected true or false`);
   return {
     users,
     headers,

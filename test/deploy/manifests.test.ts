@@ -14,9 +14,19 @@ import { WATCHED, POD_METRICS } from '../../src/sources/kubevirt/resources.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
-const TARGETS = ['deploy/base', ...readdirSync(path.join(ROOT, 'deploy/overlays')).sort().map((o) => `deploy/overlays/${o}`)];
+const TARGETS = [
+  'deploy/base',
+  ...readdirSync(path.join(ROOT, 'deploy/overlays'))
+    .sort()
+    .map((o) => `deploy/overlays/${o}`),
+];
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [k: string]: unknown;
+};
 
 async function render(dir: string): Promise<Obj[]> {
   const { stdout } = await execa(KUBECTL, ['kustomize', path.join(ROOT, dir)], { timeout: 60_000 });
@@ -25,16 +35,20 @@ async function render(dir: string): Promise<Obj[]> {
 
 /** kubernetes-models class for an object (validate() checks types and required fields). */
 async function modelFor(o: Obj): Promise<new (data: unknown) => { validate(): void }> {
-  const module = o.apiVersion === 'monitoring.coreos.com/v1'
-    ? `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1`
-    : `kubernetes-models/${o.apiVersion}`;
+  const module =
+    o.apiVersion === 'monitoring.coreos.com/v1'
+      ? `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1`
+      : `kubernetes-models/${o.apiVersion}`;
   const mod = (await import(module)) as Record<string, new (data: unknown) => { validate(): void }>;
   const cls = mod[o.kind];
   assert.ok(cls, `no model for ${o.apiVersion} ${o.kind}`);
   return cls;
 }
 
-interface Attr { baseName: string; type: string }
+interface Attr {
+  baseName: string;
+  type: string;
+}
 const models = k8s as unknown as Record<string, { getAttributeTypeMap?: () => Attr[] }>;
 
 /** Every key of `value` must be a field of `type` (client-node's generated model names), recursively. */
@@ -42,29 +56,54 @@ function walk(value: unknown, type: string, at: string, problems: string[]): voi
   if (value === null || value === undefined) return;
   let m = /^Array<(.+)>$/.exec(type);
   if (m) {
-    if (!Array.isArray(value)) { problems.push(`${at}: expected a list`); return; }
+    if (!Array.isArray(value)) {
+      problems.push(`${at}: expected a list`);
+      return;
+    }
     value.forEach((v, i) => walk(v, m![1] as string, `${at}[${i}]`, problems));
     return;
   }
   m = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (m) {
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) walk(v, m[1] as string, `${at}.${key}`, problems);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>))
+      walk(v, m[1] as string, `${at}.${key}`, problems);
     return;
   }
   switch (type) {
-    case 'string': if (typeof value !== 'string') problems.push(`${at}: expected a string`); return;
-    case 'number': if (typeof value !== 'number') problems.push(`${at}: expected a number`); return;
-    case 'boolean': if (typeof value !== 'boolean') problems.push(`${at}: expected true or false`); return;
-    case 'IntOrString': if (typeof value !== 'string' && typeof value !== 'number') problems.push(`${at}: expected an int or string`); return;
-    case 'Date': case 'any': case 'object': return;
-    default: break;
+    case 'string':
+      if (typeof value !== 'string') problems.push(`${at}: expected a string`);
+      return;
+    case 'number':
+      if (typeof value !== 'number') problems.push(`${at}: expected a number`);
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') problems.push(`${at}: expected true or false`);
+      return;
+    case 'IntOrString':
+      if (typeof value !== 'string' && typeof value !== 'number') problems.push(`${at}: expected an int or string`);
+      return;
+    case 'Date':
+    case 'any':
+    case 'object':
+      return;
+    default:
+      break;
   }
   const attrs = models[type]?.getAttributeTypeMap?.();
-  if (!attrs) { problems.push(`${at}: no type metadata for ${type}`); return; }
-  if (typeof value !== 'object' || Array.isArray(value)) { problems.push(`${at}: expected an object (${type})`); return; }
+  if (!attrs) {
+    problems.push(`${at}: no type metadata for ${type}`);
+    return;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${at}: expected an object (${type})`);
+    return;
+  }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const attr = attrs.find((a) => a.baseName === key);
-    if (!attr) { problems.push(`${at}.${key}: not a field of ${type}`); continue; }
+    if (!attr) {
+      problems.push(`${at}.${key}: not a field of ${type}`);
+      continue;
+    }
     walk(v, attr.type, `${at}.${key}`, problems);
   }
 }
@@ -79,10 +118,18 @@ for (const target of TARGETS) {
 
     it('renders the two agents, their Services and ServiceMonitors, RBAC and the namespace', () => {
       const names = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-      for (const want of ['DaemonSet/vmzombie-exporter-node', 'Deployment/vmzombie-exporter-cluster', 'Service/vmzombie-exporter-node',
-        'Service/vmzombie-exporter-cluster', 'ServiceMonitor/vmzombie-exporter-node', 'ServiceMonitor/vmzombie-exporter-cluster',
-        'ServiceAccount/vmzombie-exporter-cluster', 'ClusterRole/vmzombie-exporter-cluster', 'ClusterRoleBinding/vmzombie-exporter-cluster',
-        'Namespace/vmzombie-exporter']) {
+      for (const want of [
+        'DaemonSet/vmzombie-exporter-node',
+        'Deployment/vmzombie-exporter-cluster',
+        'Service/vmzombie-exporter-node',
+        'Service/vmzombie-exporter-cluster',
+        'ServiceMonitor/vmzombie-exporter-node',
+        'ServiceMonitor/vmzombie-exporter-cluster',
+        'ServiceAccount/vmzombie-exporter-cluster',
+        'ClusterRole/vmzombie-exporter-cluster',
+        'ClusterRoleBinding/vmzombie-exporter-cluster',
+        'Namespace/vmzombie-exporter',
+      ]) {
         assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
       }
     });
@@ -102,27 +149,34 @@ for (const target of TARGETS) {
 
     it('RBAC: get/list/watch only, on exactly the resources the cluster agent reads, nothing in secrets', () => {
       const [role] = byKind('ClusterRole');
-      const rules = (role as unknown as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> }).rules;
+      const rules = (role as unknown as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> })
+        .rules;
       const granted = new Set<string>();
       for (const r of rules) {
         for (const v of r.verbs) assert.ok(['get', 'list', 'watch'].includes(v), `verb ${v}`);
-        for (const g of r.apiGroups) for (const res of r.resources) {
-          assert.notEqual(res, 'secrets');
-          assert.ok(!res.includes('*') && !g.includes('*'), 'no wildcards');
-          for (const v of r.verbs) granted.add(`${g}/${res}:${v}`);
-        }
+        for (const g of r.apiGroups)
+          for (const res of r.resources) {
+            assert.notEqual(res, 'secrets');
+            assert.ok(!res.includes('*') && !g.includes('*'), 'no wildcards');
+            for (const v of r.verbs) granted.add(`${g}/${res}:${v}`);
+          }
       }
       const needed = new Set<string>();
       for (const w of WATCHED) for (const v of ['list', 'watch']) needed.add(`${w.group}/${w.plural}:${v}`);
       needed.add(`${POD_METRICS.group}/${POD_METRICS.plural}:list`);
       assert.deepEqual([...granted].sort(), [...needed].sort());
       assert.equal(byKind('Role').length + byKind('RoleBinding').length, 0);
-      const [binding] = byKind('ClusterRoleBinding') as unknown as Array<{ subjects: Array<{ name: string; namespace: string }> }>;
+      const [binding] = byKind('ClusterRoleBinding') as unknown as Array<{
+        subjects: Array<{ name: string; namespace: string }>;
+      }>;
       const [sa] = byKind('ServiceAccount');
-      assert.deepEqual(binding?.subjects.map((s) => `${s.namespace}/${s.name}`), [`${sa?.metadata.namespace}/${sa?.metadata.name}`]);
+      assert.deepEqual(
+        binding?.subjects.map((s) => `${s.namespace}/${s.name}`),
+        [`${sa?.metadata.namespace}/${sa?.metadata.name}`],
+      );
     });
 
-    it('node agent: hostPID, read-only mounts behind its --path and --libvirt flags, minimal capabilities, all taints', () => {
+    it('node agent: hostPID, read-only mounts behind its --path/--libvirt flags, few capabilities, all taints', () => {
       const ds = byKind('DaemonSet')[0] as unknown as { spec: { template: { spec: k8s.V1PodSpec } } };
       const pod = ds.spec.template.spec;
       assert.equal(pod.hostPID, true);
@@ -134,12 +188,22 @@ for (const target of TARGETS) {
       assert.equal(sc.allowPrivilegeEscalation, false);
       assert.deepEqual(sc.capabilities, { drop: ['ALL'], add: ['SYS_PTRACE', 'DAC_READ_SEARCH'] });
       assert.ok(!sc.privileged);
-      assert.ok(c.resources?.requests?.memory && c.resources?.limits?.memory && c.resources?.requests?.cpu && c.resources?.limits?.cpu);
+      assert.ok(
+        c.resources?.requests?.memory &&
+          c.resources?.limits?.memory &&
+          c.resources?.requests?.cpu &&
+          c.resources?.limits?.cpu,
+      );
       const mounts = c.volumeMounts ?? [];
       for (const m of mounts) assert.equal(m.readOnly, true, `${m.mountPath} read-only`);
       const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v.hostPath?.path]));
       const hostPathAt = (mountPath: string) => volumes.get(mounts.find((m) => m.mountPath === mountPath)?.name ?? '');
-      const flag = (name: string) => (c.args ?? []).find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+      const flag = (name: string) =>
+        (c.args ?? [])
+          .find((a) => a.startsWith(`--${name}=`))
+          ?.split('=')
+          .slice(1)
+          .join('=');
       assert.equal(hostPathAt(flag('path.procfs') ?? ''), '/proc');
       assert.equal(hostPathAt(flag('path.sysfs') ?? ''), '/sys');
       const libvirtOff = (c.args ?? []).includes('--no-collector.libvirt');
@@ -152,7 +216,11 @@ for (const target of TARGETS) {
         assert.ok((c.args ?? []).includes('--no-collector.pools'));
         assert.ok(!mounts.some((m) => m.mountPath.includes('libvirt')), 'no libvirt mounts when the collector is off');
       }
-      for (const v of pod.volumes ?? []) assert.ok(mounts.some((m) => m.name === v.name), `volume ${v.name} is mounted`);
+      for (const v of pod.volumes ?? [])
+        assert.ok(
+          mounts.some((m) => m.name === v.name),
+          `volume ${v.name} is mounted`,
+        );
     });
 
     it('cluster agent: --mode=cluster, its ServiceAccount, non-root without capabilities', () => {
@@ -167,15 +235,30 @@ for (const target of TARGETS) {
       assert.ok(!pod.hostPID && !(pod.volumes ?? []).some((v) => v.hostPath));
     });
 
-    it('each Service and ServiceMonitor selects its agent\'s pods by the labels the pods carry', () => {
+    it("each Service and ServiceMonitor selects its agent's pods by the labels the pods carry", () => {
       for (const kind of ['DaemonSet', 'Deployment']) {
-        const w = byKind(kind)[0] as unknown as { metadata: { name: string }; spec: { template: { metadata: { labels: Record<string, string> } } } };
-        const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === w.metadata.name) as unknown as { spec: k8s.V1ServiceSpec; metadata: { labels: Record<string, string> } };
-        const sm = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === w.metadata.name) as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> } };
+        const w = byKind(kind)[0] as unknown as {
+          metadata: { name: string };
+          spec: { template: { metadata: { labels: Record<string, string> } } };
+        };
+        const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === w.metadata.name) as unknown as {
+          spec: k8s.V1ServiceSpec;
+          metadata: { labels: Record<string, string> };
+        };
+        const sm = objects.find(
+          (o) => o.kind === 'ServiceMonitor' && o.metadata.name === w.metadata.name,
+        ) as unknown as {
+          spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> };
+        };
         const podLabels = w.spec.template.metadata.labels;
-        for (const [key, value] of Object.entries(svc.spec.selector ?? {})) assert.equal(podLabels[key], value, `${w.metadata.name} Service selector ${key}`);
-        for (const [key, value] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(svc.metadata.labels[key], value, `${w.metadata.name} ServiceMonitor selector ${key}`);
-        assert.deepEqual(sm.spec.endpoints.map((e) => e.port), [svc.spec.ports?.[0]?.name]);
+        for (const [key, value] of Object.entries(svc.spec.selector ?? {}))
+          assert.equal(podLabels[key], value, `${w.metadata.name} Service selector ${key}`);
+        for (const [key, value] of Object.entries(sm.spec.selector.matchLabels))
+          assert.equal(svc.metadata.labels[key], value, `${w.metadata.name} ServiceMonitor selector ${key}`);
+        assert.deepEqual(
+          sm.spec.endpoints.map((e) => e.port),
+          [svc.spec.ports?.[0]?.name],
+        );
       }
     });
   });
@@ -183,10 +266,18 @@ for (const target of TARGETS) {
 
 describe('the field walk', () => {
   it('finds a misspelled field that kubernetes-models accepts', async () => {
-    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'x' }, spec: {
-      selector: { matchLabels: { a: 'b' } },
-      template: { metadata: { labels: { a: 'b' } }, spec: { hostPid: true, containers: [{ name: 'c', image: 'i', volumeMount: [] }] } },
-    } };
+    const ds = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'x' },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: {
+          metadata: { labels: { a: 'b' } },
+          spec: { hostPid: true, containers: [{ name: 'c', image: 'i', volumeMount: [] }] },
+        },
+      },
+    };
     const { DaemonSet } = await import('kubernetes-models/apps/v1');
     assert.doesNotThrow(() => new DaemonSet(ds as never).validate());
     const problems: string[] = [];

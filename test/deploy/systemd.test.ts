@@ -32,7 +32,9 @@ describe('vmzombie-exporter.service', () => {
   });
 
   it('systemd-analyze security --offline rates it 3.0 or better', async () => {
-    const r = await execa('systemd-analyze', ['security', '--offline=true', '--threshold=30', '--no-pager', unit], { reject: false });
+    const r = await execa('systemd-analyze', ['security', '--offline=true', '--threshold=30', '--no-pager', unit], {
+      reject: false,
+    });
     const level = /Overall exposure level for [^:]+: ([\d.]+)/.exec(r.stdout)?.[1];
     assert.ok(level, r.stdout + r.stderr);
     assert.equal(r.exitCode, 0, `exposure ${level}`);
@@ -59,7 +61,10 @@ describe('vmzombie-exporter.service', () => {
 
   it('the environment file only sets the one variable the unit reads', async () => {
     const env = await readFile(path.join(ROOT, 'deploy/systemd/vmzombie-exporter.env'), 'utf8');
-    const assignments = env.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    const assignments = env
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
     assert.deepEqual(assignments, ['VMZOMBIE_EXPORTER_ARGS']);
   });
 });

@@ -59,23 +59,43 @@ async function stopCleanly(id: string): Promise<void> {
 async function checkImage(): Promise<void> {
   // The build stage's npm ci can print an error and exit 0: the packages must really be in the image,
   // and only the production ones.
-  const probe = await podman('run', '--rm', '--entrypoint', 'node', image, '-e', `
+  const probe = await podman(
+    'run',
+    '--rm',
+    '--entrypoint',
+    'node',
+    image,
+    '-e',
+    `
     const fs = require('node:fs');
     const pkg = require('/app/package.json');
-    const missing = Object.keys(pkg.dependencies).filter((d) => !fs.existsSync('/app/node_modules/' + d + '/package.json'));
+    const has = (d) => fs.existsSync('/app/node_modules/' + d + '/package.json');
+    const missing = Object.keys(pkg.dependencies).filter((d) => !has(d));
     const dev = Object.keys(pkg.devDependencies).filter((d) => fs.existsSync('/app/node_modules/' + d));
-    console.log(JSON.stringify({ missing, dev, count: fs.readdirSync('/app/node_modules').length, uid: process.getuid() }));`);
-  const { missing, dev, count, uid } = JSON.parse(probe) as { missing: string[]; dev: string[]; count: number; uid: number };
+    const count = fs.readdirSync('/app/node_modules').length;
+    console.log(JSON.stringify({ missing, dev, count, uid: process.getuid() }));`,
+  );
+  const { missing, dev, count, uid } = JSON.parse(probe) as {
+    missing: string[];
+    dev: string[];
+    count: number;
+    uid: number;
+  };
   assert.deepEqual(missing, [], 'every production dependency installed by npm ci');
   assert.deepEqual(dev, [], 'no dev dependency in the final image');
   assert.ok(count > 5, `node_modules has ${count} entries`);
   assert.equal(uid, 1000, 'non-root by default');
   const version = await podman('run', '--rm', image, '--version');
-  const pkgVersion = JSON.parse(await podman('run', '--rm', '--entrypoint', 'cat', image, '/app/package.json')).version as string;
+  const pkgVersion = JSON.parse(await podman('run', '--rm', '--entrypoint', 'cat', image, '/app/package.json'))
+    .version as string;
   assert.equal(version, pkgVersion);
   assert.match(await podman('run', '--rm', '--entrypoint', 'virsh', image, '--version'), /^\d+\.\d+\.\d+$/);
-  const labels = JSON.parse(await podman('image', 'inspect', image, '--format', '{{json .Labels}}')) as Record<string, string>;
-  for (const l of ['title', 'description', 'version', 'licenses']) assert.ok(labels[`org.opencontainers.image.${l}`], `label ${l}`);
+  const labels = JSON.parse(await podman('image', 'inspect', image, '--format', '{{json .Labels}}')) as Record<
+    string,
+    string
+  >;
+  for (const l of ['title', 'description', 'version', 'licenses'])
+    assert.ok(labels[`org.opencontainers.image.${l}`], `label ${l}`);
   assert.match(await podman('image', 'inspect', image, '--format', '{{json .HealthCheck}}'), /-\/healthy/);
   const history = await podman('image', 'history', image, '--no-trunc', '--format', '{{.CreatedBy}}');
   assert.ok(!history.includes('host-ca'), 'the build CA is not baked into the image');
@@ -89,29 +109,68 @@ async function nodeAgent(): Promise<void> {
     const pid = await host.startStrayQemu(guest, await host.createImage('image-test.qcow2'));
     // As the DaemonSet runs it: root without any capability but the two that read other users'
     // /proc/<pid>/fd, read-only root file system with no tmpfs added, host paths read-only.
-    const id = await podman('run', '-d', '--pid=host', '--user=0', '--cap-drop=all', '--cap-add=SYS_PTRACE,DAC_READ_SEARCH',
-      '--read-only', '--read-only-tmpfs=false', '--security-opt=no-new-privileges',
+    const id = await podman(
+      'run',
+      '-d',
+      '--pid=host',
+      '--user=0',
+      '--cap-drop=all',
+      '--cap-add=SYS_PTRACE,DAC_READ_SEARCH',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--security-opt=no-new-privileges',
       // The same mounts and flags as deploy/base/node-daemonset.yaml; image pools keep their host path
       // because libvirt's pool and domain definitions name them.
-      '-v', '/proc:/host/proc:ro', '-v', '/sys:/host/sys:ro', '-v', '/run/libvirt:/host/run/libvirt:ro',
-      '-v', '/etc/libvirt:/host/etc/libvirt:ro', '-v', '/var/lib/libvirt/images:/var/lib/libvirt/images:ro',
-      '-p', '127.0.0.1::9955', image,
-      '--mode=node', '--path.procfs=/host/proc', '--path.sysfs=/host/sys',
-      '--libvirt.uri=qemu:///system?socket=/host/run/libvirt/libvirt-sock-ro', '--libvirt.run-dir=/host/run/libvirt/qemu',
-      '--pool.libvirt-config-dir=/host/etc/libvirt', '--detect.grace=0s', '--collector.min-interval=0s');
+      '-v',
+      '/proc:/host/proc:ro',
+      '-v',
+      '/sys:/host/sys:ro',
+      '-v',
+      '/run/libvirt:/host/run/libvirt:ro',
+      '-v',
+      '/etc/libvirt:/host/etc/libvirt:ro',
+      '-v',
+      '/var/lib/libvirt/images:/var/lib/libvirt/images:ro',
+      '-p',
+      '127.0.0.1::9955',
+      image,
+      '--mode=node',
+      '--path.procfs=/host/proc',
+      '--path.sysfs=/host/sys',
+      '--libvirt.uri=qemu:///system?socket=/host/run/libvirt/libvirt-sock-ro',
+      '--libvirt.run-dir=/host/run/libvirt/qemu',
+      '--pool.libvirt-config-dir=/host/etc/libvirt',
+      '--detect.grace=0s',
+      '--collector.min-interval=0s',
+    );
     started.push(id);
     const port = (await podman('port', id, '9955/tcp')).split(':').pop();
     const url = `http://127.0.0.1:${port}`;
-    const samples = await waitFor('the node agent finds the stray qemu', async () => {
-      const s = await scrape(url);
-      return series(s, 'vmzombie_finding_age_seconds', { kind: 'qemu_without_domain', guest, pid: String(pid) }).length ? s : null;
-    }, 60_000, 500);
-    assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'libvirt' }), 1, 'virsh in the image reads the host libvirtd');
+    const samples = await waitFor(
+      'the node agent finds the stray qemu',
+      async () => {
+        const s = await scrape(url);
+        return series(s, 'vmzombie_finding_age_seconds', { kind: 'qemu_without_domain', guest, pid: String(pid) })
+          .length
+          ? s
+          : null;
+      },
+      60_000,
+      500,
+    );
+    assert.equal(
+      value(samples, 'vmzombie_collector_up', { collector: 'libvirt' }),
+      1,
+      'virsh in the image reads the host libvirtd',
+    );
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
     assert.equal((await execa('podman', ['healthcheck', 'run', id], { reject: false })).exitCode, 0, 'HEALTHCHECK');
     const memory = await memoryOf(id);
     await stopCleanly(id);
-    console.log(`node agent: found qemu_without_domain ${guest} (pid ${pid}); libvirt and procfs up; healthy; ${memory}; clean SIGTERM`);
+    console.log(
+      `node agent: found qemu_without_domain ${guest} (pid ${pid}); libvirt and procfs up; healthy; ` +
+        `${memory}; clean SIGTERM`,
+    );
   } finally {
     await host.release();
   }
@@ -122,27 +181,57 @@ async function clusterAgent(): Promise<void> {
   await api.start();
   try {
     const now = Math.floor(Date.now() / 1000);
-    api.create('vms', k.vm('default', 'web', 'Terminating', { deletionTimestamp: now - 3600, finalizers: ['example.com/cleanup'] }) as never);
+    api.create(
+      'vms',
+      k.vm('default', 'web', 'Terminating', {
+        deletionTimestamp: now - 3600,
+        finalizers: ['example.com/cleanup'],
+      }) as never,
+    );
     api.create('vms', k.vm('default', 'ok', 'Running') as never);
     const kubeconfig = k.writeKubeconfig(api.url);
     const port = await freePort();
     // Host network: the test API server listens on the host's loopback. Default user (non-root).
-    const id = await podman('run', '-d', '--network=host', '--read-only', '--read-only-tmpfs=false', '--cap-drop=all',
-      '--security-opt=no-new-privileges', '-v', `${kubeconfig}:/etc/vmzombie/kubeconfig:ro`, image,
-      '--mode=cluster', '--kube.config=/etc/vmzombie/kubeconfig', `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster=ci', '--detect.deletion-grace=1m', '--collector.min-interval=0s');
+    const id = await podman(
+      'run',
+      '-d',
+      '--network=host',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--cap-drop=all',
+      '--security-opt=no-new-privileges',
+      '-v',
+      `${kubeconfig}:/etc/vmzombie/kubeconfig:ro`,
+      image,
+      '--mode=cluster',
+      '--kube.config=/etc/vmzombie/kubeconfig',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster=ci',
+      '--detect.deletion-grace=1m',
+      '--collector.min-interval=0s',
+    );
     started.push(id);
     const url = `http://127.0.0.1:${port}`;
-    const samples = await waitFor('the cluster agent finds the stuck deletion', async () => {
-      const s = await scrape(url);
-      return value(s, 'vmzombie_findings', { kind: 'kubevirt_stuck_deletion', cluster: 'ci' }) === 1 ? s : null;
-    }, 60_000, 500);
+    const samples = await waitFor(
+      'the cluster agent finds the stuck deletion',
+      async () => {
+        const s = await scrape(url);
+        return value(s, 'vmzombie_findings', { kind: 'kubevirt_stuck_deletion', cluster: 'ci' }) === 1 ? s : null;
+      },
+      60_000,
+      500,
+    );
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'kubevirt', cluster: 'ci' }), 1);
-    assert.equal(value(samples, 'vmzombie_kube_resource_available', { resource: 'virtualmachines.kubevirt.io', cluster: 'ci' }), 1);
+    assert.equal(
+      value(samples, 'vmzombie_kube_resource_available', { resource: 'virtualmachines.kubevirt.io', cluster: 'ci' }),
+      1,
+    );
     assert.equal(await podman('exec', id, 'node', '-p', 'process.getuid()'), '1000');
     const memory = await memoryOf(id);
     await stopCleanly(id);
-    console.log(`cluster agent: found kubevirt_stuck_deletion default/web as uid 1000; kubevirt up; ${memory}; clean SIGTERM`);
+    console.log(
+      `cluster agent: found kubevirt_stuck_deletion default/web as uid 1000; kubevirt up; ${memory}; clean SIGTERM`,
+    );
   } finally {
     await api.stop();
   }

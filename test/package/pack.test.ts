@@ -17,7 +17,10 @@ let files: string[];
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-pack-'));
   const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, timeout: 180_000 });
-  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   assert.ok(info);
   tarball = path.join(dir, info.filename);
   files = info.files.map((f) => f.path);
@@ -31,16 +34,26 @@ describe('npm package', () => {
     assert.ok(files.includes('deploy/systemd/vmzombie-exporter.service'));
     // Present once they are generated into the repository; every file of these folders ships.
     for (const folder of ['docs/runbooks', 'alerts', 'dashboards']) {
-      if (existsSync(path.join(ROOT, folder))) assert.ok(files.some((f) => f.startsWith(`${folder}/`)), `${folder}/ is packed`);
+      if (existsSync(path.join(ROOT, folder)))
+        assert.ok(
+          files.some((f) => f.startsWith(`${folder}/`)),
+          `${folder}/ is packed`,
+        );
     }
-    assert.deepEqual(files.filter((f) => /^(src|test|scripts)\//.test(f) || f.endsWith('.map')), []);
+    assert.deepEqual(
+      files.filter((f) => /^(src|test|scripts)\//.test(f) || f.endsWith('.map')),
+      [],
+    );
   });
 
   it('installs into an empty folder and `npx vmzombie-exporter --version` prints the version', async () => {
     const app = path.join(dir, 'app');
     await execa('mkdir', [app]);
     await writeFile(path.join(app, 'package.json'), '{"name":"consumer","version":"1.0.0","private":true}\n');
-    await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, timeout: 300_000 });
+    await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+      cwd: app,
+      timeout: 300_000,
+    });
     const { version } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = await execa('npx', ['--no-install', 'vmzombie-exporter', '--version'], { cwd: app, timeout: 60_000 });
     assert.equal(r.stdout.trim(), version);

@@ -4,15 +4,33 @@ import { execa } from 'execa';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export interface CertFiles { cert: string; key: string }
+export interface CertFiles {
+  cert: string;
+  key: string;
+}
 
 export class TestPki {
   constructor(readonly dir: string) {}
 
   async ca(name: string): Promise<CertFiles> {
     const files = { cert: path.join(this.dir, `${name}.crt`), key: path.join(this.dir, `${name}.key`) };
-    await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', files.key, '-out', files.cert, '-days', '2', '-subj', `/CN=${name}`]);
+    await execa('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      files.key,
+      '-out',
+      files.cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ]);
     return files;
   }
 
@@ -21,13 +39,44 @@ export class TestPki {
     const files = { cert: path.join(this.dir, `${name}.crt`), key: path.join(this.dir, `${name}.key`) };
     const csr = path.join(this.dir, `${name}.csr`);
     const ext = path.join(this.dir, `${name}.ext`);
-    await writeFile(ext, role === 'server'
-      ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
-      : `subjectAltName=DNS:${name}\nextendedKeyUsage=clientAuth\n`);
-    await execa('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', files.key, '-out', csr, '-subj', `/CN=${name}`]);
-    await execa('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial',
-      String(Math.floor(Math.random() * 1e12)), '-days', '2', '-extfile', ext, '-out', files.cert]);
+    await writeFile(
+      ext,
+      role === 'server'
+        ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
+        : `subjectAltName=DNS:${name}\nextendedKeyUsage=clientAuth\n`,
+    );
+    await execa('openssl', [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      files.key,
+      '-out',
+      csr,
+      '-subj',
+      `/CN=${name}`,
+    ]);
+    await execa('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-set_serial',
+      String(Math.floor(Math.random() * 1e12)),
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      files.cert,
+    ]);
     return files;
   }
 }

@@ -14,7 +14,7 @@ describe('BasicAuth', async () => {
     return bcrypt.compare(password, h);
   };
 
-  it('an unknown user costs one bcrypt comparison too, against a hash that is no user\'s', async () => {
+  it("an unknown user costs one bcrypt comparison too, against a hash that is no user's", async () => {
     const auth = new BasicAuth(new Map([['alice', hash]]), counting);
     calls.length = 0;
     assert.equal(await auth.check(header('mallory', 'right')), false);
