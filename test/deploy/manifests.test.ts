@@ -2,7 +2,7 @@
 // types and required fields with kubernetes-models / @kubernetes-models/prometheus-operator, every field
 // name of the built-in kinds against @kubernetes/client-node's type metadata (the models accept
 // misspelled fields), RBAC read-only, and the node agent's mounts matching its --path.* flags.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { execa } from 'execa';
 import yaml from 'js-yaml';
 import { WATCHED, POD_METRICS } from '../../src/sources/kubevirt/resources.js';
+import { missingCommands, skipWithout } from '../support/components.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -111,9 +112,14 @@ function walk(value: unknown, type: string, at: string, problems: string[]): voi
 const builtIn = (o: Obj) => o.apiVersion !== 'monitoring.coreos.com/v1';
 const clientNodeType = (o: Obj) => `V1${o.kind}`;
 
+const unavailable = skipWithout('kubectl', process.env.KUBECTL ? null : missingCommands('kubectl'));
+const RENDERED = new Map<string, Obj[]>(
+  unavailable ? [] : await Promise.all(TARGETS.map(async (t): Promise<[string, Obj[]]> => [t, await render(t)])),
+);
+
 for (const target of TARGETS) {
-  describe(`kubectl kustomize ${target}`, async () => {
-    const objects = await render(target);
+  describe.skipIf(unavailable)(`kubectl kustomize ${target}`, () => {
+    const objects = RENDERED.get(target) ?? [];
     const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
 
     it('renders the two agents, their Services and ServiceMonitors, RBAC and the namespace', () => {

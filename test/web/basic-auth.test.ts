@@ -1,13 +1,14 @@
 // Basic auth decisions: which hash each request is compared against, and what is cached.
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import bcrypt from 'bcryptjs';
 import { BasicAuth, type Compare } from '../../src/web/basic-auth.js';
 
 const header = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-describe('BasicAuth', async () => {
-  const hash = await bcrypt.hash('right', 4);
+const hash = await bcrypt.hash('right', 4);
+
+describe('BasicAuth', () => {
   const calls: Array<[string, string]> = [];
   const counting: Compare = async (password, h) => {
     calls.push([password, h]);

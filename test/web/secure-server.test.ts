@@ -1,6 +1,6 @@
 // --web.config.file with real TLS: certificates made by openssl, a real https server on 127.0.0.1:0,
 // real clients (right CA, wrong CA, no client certificate, an old TLS version, plain HTTP).
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,10 @@ import { WebConfigError } from '../../src/web/web-config.js';
 import { createLogger } from '../../src/util/log.js';
 import { TestPki, type CertFiles } from '../support/tls-certs.js';
 import { waitFor } from '../support/wait.js';
+import { missingCommands, skipWithout } from '../support/components.js';
+import { assertBuilt, CLI } from '../support/built-cli.js';
+
+const unavailable = skipWithout('openssl', missingCommands('openssl'));
 
 const logLines: string[] = [];
 const log = createLogger('debug', true, (l) => logLines.push(l));
@@ -33,7 +37,8 @@ let client: CertFiles;
 let strangerClient: CertFiles;
 const servers: http.Server[] = [];
 
-before(async () => {
+beforeAll(async () => {
+  if (unavailable) return;
   dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-tls-'));
   const pki = new TestPki(dir);
   ca = await pki.ca('test-ca');
@@ -44,9 +49,9 @@ before(async () => {
   strangerClient = await pki.leaf('stranger', otherCa, 'client');
 });
 
-after(async () => {
+afterAll(async () => {
   for (const s of servers) s.close();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function start(configYaml: string, name = `web-${servers.length}.yml`): Promise<{ port: number; file: string }> {
@@ -89,7 +94,7 @@ function get(port: number, opts: https.RequestOptions = {}, pathname = '/metrics
 const serialOf = async (files: CertFiles) => new X509Certificate(await readFile(files.cert)).serialNumber;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-describe('TLS', () => {
+describe.skipIf(unavailable)('TLS', () => {
   it('serves to a client that trusts the CA and refuses one that does not', async () => {
     const { port } = await start(`tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n`);
     const ok = await get(port, { ca: await readFile(ca.cert) });
@@ -145,10 +150,10 @@ describe('TLS', () => {
   });
 });
 
-describe('mutual TLS (RequireAndVerifyClientCert)', () => {
+describe.skipIf(unavailable)('mutual TLS (RequireAndVerifyClientCert)', () => {
   let port: number;
   let caPem: Buffer;
-  before(async () => {
+  beforeAll(async () => {
     ({ port } = await start(
       `tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n` +
         `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${ca.cert}\n`,
@@ -173,7 +178,7 @@ describe('mutual TLS (RequireAndVerifyClientCert)', () => {
   });
 });
 
-describe('client_allowed_sans and headers', () => {
+describe.skipIf(unavailable)('client_allowed_sans and headers', () => {
   it('a verified client outside client_allowed_sans is rejected; the configured headers are sent', async () => {
     const tlsPart =
       `tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n` +
@@ -192,7 +197,7 @@ describe('client_allowed_sans and headers', () => {
   });
 });
 
-describe('RequireAnyClientCert', () => {
+describe.skipIf(unavailable)('RequireAnyClientCert', () => {
   it('rejects a client without a certificate and accepts any certificate', async () => {
     const { port } = await start(
       `tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n` +
@@ -209,10 +214,10 @@ describe('RequireAnyClientCert', () => {
   });
 });
 
-describe('basic auth', () => {
+describe.skipIf(unavailable)('basic auth', () => {
   let port: number;
   let caPem: Buffer;
-  before(async () => {
+  beforeAll(async () => {
     const hash = await bcrypt.hash('s3cret pass', 10);
     ({ port } = await start(
       `tls_server_config:\n  cert_file: ${server1.cert}\n  key_file: ${server1.key}\n` +
@@ -252,7 +257,7 @@ describe('basic auth', () => {
   });
 });
 
-describe('rotation', () => {
+describe.skipIf(unavailable)('rotation', () => {
   it('a replaced certificate and key are served to new connections without a restart', async () => {
     const live = { cert: path.join(dir, 'live.crt'), key: path.join(dir, 'live.key') };
     await copyFile(server1.cert, live.cert);
@@ -291,7 +296,7 @@ describe('rotation', () => {
   });
 });
 
-describe('a malformed web config fails at start', () => {
+describe.skipIf(unavailable)('a malformed web config fails at start', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['not YAML', 'tls_server_config: [unclosed\n', /not valid YAML/],
     ['unknown field', 'tls_server_config:\n  cert_fil: x.crt\n', /unknown field "cert_fil"/],
@@ -337,11 +342,11 @@ describe('a malformed web config fails at start', () => {
   it('the CLI exits 2 naming the file and the field', async () => {
     const file = path.join(dir, 'bad-cli.yml');
     await writeFile(file, 'tls_server_config:\n  cert_file: a.crt\n  key_file: b.key\n  min_version: SSL3\n');
-    const r = await execa(
-      'node',
-      ['--import', 'tsx', 'src/cli.ts', 'serve', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0'],
-      { reject: false, timeout: 60_000 },
-    );
+    await assertBuilt();
+    const r = await execa('node', [CLI, 'serve', `--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0'], {
+      reject: false,
+      timeout: 60_000,
+    });
     assert.equal(r.exitCode, 2);
     assert.match(
       r.stderr,

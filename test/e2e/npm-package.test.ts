@@ -1,6 +1,7 @@
-// The npm package as a user gets it: `npm pack`, then install the tarball into an empty folder and run
-// `npx vmzombie-exporter --version` there (dependencies come from the registry, as for any user).
-import { after, before, describe, it } from 'node:test';
+// The npm package as a user gets it: `npm pack` of the dist/ that `npm run build` made, then install
+// the tarball into an empty folder and run `npx vmzombie-exporter --version` there (dependencies come
+// from the registry, as for any user).
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,15 +9,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { assertBuilt } from '../support/built-cli.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let dir: string;
 let tarball: string;
 let files: string[];
 
-before(async () => {
+beforeAll(async () => {
+  await assertBuilt();
   dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-pack-'));
-  const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, timeout: 180_000 });
+  const { stdout } = await execa('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: ROOT,
+    timeout: 180_000,
+  });
   const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
     filename: string;
     files: Array<{ path: string }>;
@@ -25,7 +31,7 @@ before(async () => {
   tarball = path.join(dir, info.filename);
   files = info.files.map((f) => f.path);
 });
-after(() => rm(dir, { recursive: true, force: true }));
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('npm package', () => {
   it('holds the built CLI, the runbooks and the generated bundle, and no sources or tests', () => {
