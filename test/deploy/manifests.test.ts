@@ -140,6 +140,18 @@ for (const target of TARGETS) {
       }
     });
 
+    it('carries the generated PrometheusRule and every generated dashboard, labelled for the Grafana sidecar', () => {
+      assert.equal(byKind('PrometheusRule').length, 1);
+      const cm = byKind('ConfigMap').find((o) => o.metadata.name === 'vmzombie-exporter-dashboards') as
+        | (Obj & { data: Record<string, string> })
+        | undefined;
+      assert.ok(cm);
+      assert.equal(cm.metadata.labels?.grafana_dashboard, '1');
+      const files = readdirSync(path.join(ROOT, 'deploy/base/generated/dashboards')).sort();
+      assert.deepEqual(Object.keys(cm.data).sort(), files);
+      for (const [file, json] of Object.entries(cm.data)) assert.ok(JSON.parse(json).uid, `${file} is a dashboard`);
+    });
+
     it('every object passes kubernetes-models validation', async () => {
       for (const o of objects) {
         const Model = await modelFor(o);
