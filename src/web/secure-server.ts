@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Logger } from '../util/log.js';
 import { BasicAuth } from './basic-auth.js';
 import { loadWebConfig, WebConfigError, type LoadedWebConfig } from './web-config.js';

@@ -143,8 +143,7 @@ for (const target of TARGETS) {
     it('carries the generated PrometheusRule and every generated dashboard, labelled for the Grafana sidecar', () => {
       assert.equal(byKind('PrometheusRule').length, 1);
       const cm = byKind('ConfigMap').find((o) => o.metadata.name === 'vmzombie-exporter-dashboards') as
-        | (Obj & { data: Record<string, string> })
-        | undefined;
+        (Obj & { data: Record<string, string> }) | undefined;
       assert.ok(cm);
       assert.equal(cm.metadata.labels?.grafana_dashboard, '1');
       const files = readdirSync(path.join(ROOT, 'deploy/base/generated/dashboards')).sort();
