@@ -1,7 +1,8 @@
 // HTTP server: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json, /-/healthy,
-// /-/ready. A scrape waits for the shared collection, which every source bounds by its timeout.
+// /-/ready. A scrape waits for the shared collection at most its budget (scrape-budget.ts).
 import http from 'node:http';
 import type { Exporter } from './exporter.js';
+import { scrapeBudgetSeconds } from './engine/scrape-budget.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { findingsPage, landingPage } from './outputs/pages.js';
 import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.js';
@@ -30,7 +31,10 @@ async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.S
   };
   switch (url.pathname) {
     case '/metrics': {
-      await exporter.refresh();
+      const budget = scrapeBudgetSeconds(req.headers['x-prometheus-scrape-timeout-seconds'], {
+        offsetSeconds: exporter.config['web.scrape-timeout-offset'], fallbackSeconds: exporter.config['web.scrape-budget'],
+      });
+      await exporter.collection.withBudget(budget, () => exporter.refresh());
       return send(200, exporter.metrics.contentType, await exporter.metrics.metrics());
     }
     case '/': {

@@ -18,6 +18,8 @@ export const FLAGS = {
   'pool.libvirt-config-dir': str('/etc/libvirt', 'libvirt configuration directory: dir pools from storage/*.xml, persistent domains\' disks from qemu/*.xml. Empty: do not read it.'),
   'pool.libvirt-snapshot-dir': str('/var/lib/libvirt/qemu/snapshot', 'libvirt\'s snapshot metadata (<domain>/<snapshot>.xml): files it names are never orphans. Empty: do not read it.'),
   'collector.timeout': duration('10s', 'Time one source may take per collection before it is cancelled and marked down.'),
+  'web.scrape-budget': duration('9s', 'A scrape without X-Prometheus-Scrape-Timeout-Seconds is answered within this; sources still running are served from their last good data, marked stale.'),
+  'web.scrape-timeout-offset': duration('500ms', 'Taken off X-Prometheus-Scrape-Timeout-Seconds to leave time to render and send the answer.'),
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
   'findings.max-per-kind': int(500, 'Per-finding series kept per kind; the rest are counted in vmzombie_findings_dropped_total.'),
   'detect.grace': duration('1m', 'How long a state must persist before it is a finding (kinds without their own grace).'),

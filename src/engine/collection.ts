@@ -1,7 +1,9 @@
 // Runs every enabled source in parallel, each under its own timeout, into one snapshot. Concurrent
 // callers share the collection in flight; a result younger than min-interval is served as it is.
 // A failed or timed-out source is marked down with its reason and its last good section is kept,
-// marked stale.
+// marked stale. A caller with a budget (a scrape) is answered when it runs out, whatever is still
+// running: those sources are served from their last good data, marked stale, and keep running.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import os from 'node:os';
 import type { CollectorStatus, SectionName, Sections, Snapshot } from '../snapshot/snapshot.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../snapshot/snapshot.js';
@@ -12,33 +14,74 @@ import type { Logger } from '../util/log.js';
 
 export interface NamedSource { name: SectionName; instance: SourceInstance }
 
+/** Calls `fn` after `seconds`; the returned function cancels it. */
+export type Timer = (seconds: number, fn: () => void) => () => void;
+
 export interface CollectionOptions {
   timeoutSeconds: number;
   minIntervalSeconds: number;
   /** Injected clock (Unix seconds with fractions), so tests can move time. */
   clock?: () => number;
+  /** Injected timer for timeouts and budgets, so tests can fire them without waiting. */
+  timer?: Timer;
 }
 
 class CollectorTimeoutError extends Error {
   override readonly name = 'CollectorTimeoutError';
 }
 
+const realTimer: Timer = (seconds, fn) => {
+  const t = setTimeout(fn, seconds * 1000);
+  return () => clearTimeout(t);
+};
+
+/** One collection in flight: what each source has returned so far, and when each started. */
+interface Run {
+  takenAt: number;
+  done: Map<SectionName, { status: CollectorStatus; data: unknown }>;
+  promise: Promise<Snapshot>;
+  settled: boolean;
+  /** The partial snapshot last handed out, reused while no further source has finished. */
+  partial: { done: number; snapshot: Snapshot } | null;
+}
+
 export class Collection {
-  private inFlight: Promise<Snapshot> | null = null;
+  private run: Run | null = null;
   private latest: Snapshot | null = null;
   private readonly lastGood = new Map<SectionName, { data: unknown; at: number }>();
   private readonly lastState = new Map<SectionName, string>();
   private readonly clock: () => number;
+  private readonly timer: Timer;
+  // The budget of the request being served, so the HTTP handler sets it without threading it
+  // through every caller of get().
+  private readonly budget = new AsyncLocalStorage<number>();
 
   constructor(private readonly sources: readonly NamedSource[], private readonly opts: CollectionOptions, private readonly log: Logger) {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
+    this.timer = opts.timer ?? realTimer;
   }
 
-  /** The latest snapshot, collecting anew only when the cached one is older than min-interval. */
-  get(): Promise<Snapshot> {
+  /** Runs `fn`; every get() inside it answers within `seconds`. */
+  withBudget<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
+    return this.budget.run(seconds, fn);
+  }
+
+  /**
+   * The latest snapshot, collecting anew only when the cached one is older than min-interval.
+   * With a budget (argument, or withBudget around the call) it resolves by then at the latest:
+   * sources still running are served from their last good data, marked stale.
+   */
+  get(budgetSeconds: number | undefined = this.budget.getStore()): Promise<Snapshot> {
     if (this.latest && this.clock() - this.latest.takenAt < this.opts.minIntervalSeconds) return Promise.resolve(this.latest);
-    this.inFlight ??= this.collect().finally(() => { this.inFlight = null; });
-    return this.inFlight;
+    this.run ??= this.start();
+    const run = this.run;
+    if (budgetSeconds === undefined || !Number.isFinite(budgetSeconds)) return run.promise;
+    return new Promise<Snapshot>((resolve, reject) => {
+      const cancel = this.timer(budgetSeconds, () => {
+        if (!run.settled) resolve(this.partial(run, budgetSeconds));
+      });
+      run.promise.then((s) => { cancel(); resolve(s); }, (e: unknown) => { cancel(); reject(e); });
+    });
   }
 
   /** The last completed snapshot, without collecting. */
@@ -46,52 +89,90 @@ export class Collection {
     return this.latest;
   }
 
-  private async collect(): Promise<Snapshot> {
+  private start(): Run {
     const takenAt = this.clock();
-    const snapshot: Snapshot = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: os.hostname(), takenAt, collectors: {} };
-    const sections = snapshot as Partial<Sections>;
+    const run: Run = { takenAt, done: new Map(), promise: Promise.resolve(null as never), settled: false, partial: null };
+    run.promise = this.collect(run).finally(() => {
+      run.settled = true;
+      if (this.run === run) this.run = null;
+    });
+    return run;
+  }
+
+  private async collect(run: Run): Promise<Snapshot> {
     await Promise.all(this.sources.map(async ({ name, instance }) => {
       const started = this.clock();
       const status: CollectorStatus = { state: 'ok', reason: null, durationSeconds: 0, lastSuccessSeconds: null, stale: false };
+      let data: unknown;
       try {
-        const data = await this.runWithTimeout(instance);
-        (sections as Record<string, unknown>)[name] = data;
-        this.lastGood.set(name, { data, at: takenAt });
-        status.lastSuccessSeconds = takenAt;
+        data = await this.runWithTimeout(instance);
+        this.lastGood.set(name, { data, at: run.takenAt });
+        status.lastSuccessSeconds = run.takenAt;
       } catch (e: unknown) {
         status.state = isSourceAbsentError(e) ? 'absent' : e instanceof CollectorTimeoutError ? 'timeout' : 'error';
         status.reason = describeError(e);
         const good = this.lastGood.get(name);
         if (good) {
-          (sections as Record<string, unknown>)[name] = good.data;
+          data = good.data;
           status.lastSuccessSeconds = good.at;
           status.stale = true;
         }
       }
       status.durationSeconds = this.clock() - started;
-      snapshot.collectors[name] = status;
+      run.done.set(name, { status, data });
       this.logTransition(name, status);
     }));
+    const snapshot = this.assemble(run, () => { throw new Error('unreachable: every source has finished'); });
     this.latest = snapshot;
+    return snapshot;
+  }
+
+  /** This run so far: finished sources as they are, the others from their last good data, stale. */
+  private partial(run: Run, budgetSeconds: number): Snapshot {
+    if (run.partial?.done === run.done.size) return run.partial.snapshot;
+    const now = this.clock();
+    const snapshot = this.assemble(run, (name) => {
+      const good = this.lastGood.get(name);
+      const status: CollectorStatus = {
+        state: 'timeout',
+        reason: `still running after the scrape budget of ${round(budgetSeconds)}s; ` +
+          (good ? 'its last good data is served' : 'no data yet'),
+        durationSeconds: now - run.takenAt,
+        lastSuccessSeconds: good?.at ?? null,
+        stale: good !== undefined,
+      };
+      return { status, data: good?.data };
+    });
+    run.partial = { done: run.done.size, snapshot };
+    return snapshot;
+  }
+
+  private assemble(run: Run, pending: (name: SectionName) => { status: CollectorStatus; data: unknown }): Snapshot {
+    const snapshot: Snapshot = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: os.hostname(), takenAt: run.takenAt, collectors: {} };
+    const sections = snapshot as Partial<Sections> as Record<string, unknown>;
+    for (const { name } of this.sources) {
+      const { status, data } = run.done.get(name) ?? pending(name);
+      if (data !== undefined) sections[name] = data;
+      snapshot.collectors[name] = status;
+    }
     return snapshot;
   }
 
   private async runWithTimeout(instance: SourceInstance): Promise<unknown> {
     const controller = new AbortController();
-    const ms = this.opts.timeoutSeconds * 1000;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      cancel = this.timer(this.opts.timeoutSeconds, () => {
         const err = new CollectorTimeoutError(`timed out after ${this.opts.timeoutSeconds}s`);
         // Abort first so the source kills its child processes, then give up waiting for it.
         controller.abort(err);
         reject(err);
-      }, ms);
+      });
     });
     try {
       return await Promise.race([instance.collect({ signal: controller.signal }), timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 
@@ -108,4 +189,8 @@ export class Collection {
   async close(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.instance.close().catch(() => {})));
   }
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 100) / 100;
 }
