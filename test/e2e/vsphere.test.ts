@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simulator } from '../vsphere/simulator.js';
 import { VsphereAdmin, snapshotTreeXml, dateTimeXml } from '../vsphere/admin.js';
 import { startExporter, eventually, type ExporterProcess } from '../vsphere/exporter-process.js';
-import { child, children, moRef, text } from '../../src/sources/vsphere/xml.js';
+import { execa } from 'execa';
+import { child, children, escapeXml, moRef, text } from '../../src/sources/vsphere/xml.js';
 import { skipWithout } from '../support/components.js';
 
 const unavailable = skipWithout("govmomi's vSphere simulator", await simulatorUnavailable());
@@ -133,6 +134,34 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     assert.equal(samples.find((s) => s.name === 'vmzombie_reclaimable_vcpus' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 1);
     assert.equal(samples.find((s) => s.name === 'vmzombie_reclaimable_memory_bytes' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 32 * 1024 * 1024);
     void text;
+  });
+
+  it('a VM name with quotes, &, <, a tab, a newline and non-ASCII comes out intact everywhere', async () => {
+    // govmomi writes `"` as &#34;, a tab as &#x9; and a newline as &#xA;: all must be decoded.
+    const hostile = 'vm "q" & <b> \\ tab\there\nnext ünï 名';
+    const orphan = await admin.find('VirtualMachine', 'DC0_H0_VM1');
+    await admin.task('Rename_Task', orphan, `<newName>${escapeXml(hostile)}</newName>`);
+    try {
+      const samples = await exporter.metrics();
+      assert.equal(samples.filter((s) => s.name === 'vmzombie_vsphere_vm_info' && s.labels.vm === hostile).length, 1);
+      const finding = samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_vm_orphaned');
+      assert.deepEqual([finding?.labels.subject, finding?.labels.vm], [hostile, hostile]);
+      const check = await execa('promtool', ['check', 'metrics'], { input: await exporter.get('/metrics'), reject: false });
+      // prom-client names three of its own gauges *_total; that is its naming, not a format error.
+      const problems = `${check.stdout}\n${check.stderr}`.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('nodejs_'));
+      assert.deepEqual(problems, [], 'promtool check metrics');
+      const json = JSON.parse(await exporter.get('/findings.json')) as { findings: Array<{ kind: string; subject: string }> };
+      assert.equal(json.findings.find((f) => f.kind === 'vsphere_vm_orphaned')?.subject, hostile);
+      const snapshot = await exporter.get('/snapshot.json');
+      assert.ok(snapshot.includes(JSON.stringify(hostile)), 'the snapshot holds the decoded name');
+      assert.ok(!snapshot.includes('&#'), 'no character reference left in the snapshot');
+      const scan = await execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'scan', `--vsphere.url=${sim.url}`,
+        '--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools', '--output=json']);
+      const scanned = JSON.parse(scan.stdout) as { findings: Array<{ kind: string; subject: string }> };
+      assert.equal(scanned.findings.find((f) => f.kind === 'vsphere_vm_orphaned')?.subject, hostile);
+    } finally {
+      await admin.task('Rename_Task', orphan, '<newName>DC0_H0_VM1</newName>');
+    }
   });
 
   it('a later file scan sees a VM unregistered after the first one', async () => {

@@ -72,11 +72,12 @@ test('a budgeted get() is answered at the budget: the slow source is still runni
   const slow = gated('libvirt');
   const fast = instant('procfs');
   const collection = new Collection([slow, fast], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
-  let answer: Snapshot | undefined;
-  void collection.get(9.5).then((s) => { answer = s; });
+  const got: { s?: Snapshot } = {};
+  void collection.get(9.5).then((s) => { got.s = s; });
   await t.advance(9.4);
-  assert.equal(answer, undefined);
+  assert.equal(got.s, undefined);
   await t.advance(0.1);
+  const answer = got.s as Snapshot | undefined;
   assert.ok(answer);
   assert.equal(answer.takenAt, 1000);
   assert.deepEqual(answer.procfs, { n: 1 } as never);
@@ -106,9 +107,10 @@ test('after a good collection a hung source is served from its last good data, s
   assert.deepEqual((await first).libvirt, { generation: 1 } as never);
 
   await t.advance(30);
-  let answer: Snapshot | undefined;
-  void collection.get(9.5).then((s) => { answer = s; });
+  const got: { s?: Snapshot } = {};
+  void collection.get(9.5).then((s) => { got.s = s; });
   await t.advance(9.5);
+  const answer = got.s as Snapshot | undefined;
   assert.ok(answer);
   assert.equal(answer.takenAt, 2030);
   assert.deepEqual(answer.libvirt, { generation: 1 } as never);

@@ -1,6 +1,6 @@
 // Pure parser of `virsh dumpxml` output into the parts detectors need: identity, size, disks
 // with their backing chains, PCI/mdev hostdevs, tap interfaces, hugepage backing.
-import { XMLParser } from 'fast-xml-parser';
+import { SafeXmlParser } from '../../util/xml-parser.js';
 import type { DomainDisk, DomainHostdev } from '../../snapshot/libvirt.js';
 
 export interface DomainXml {
@@ -19,7 +19,7 @@ export interface DomainXml {
 
 type Node = Record<string, unknown>;
 
-const parser = new XMLParser({
+const parser = new SafeXmlParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,

@@ -4,7 +4,7 @@
 // know its directories before the libvirt source has answered.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
+import { SafeXmlParser } from '../../util/xml-parser.js';
 import { parseDomainXml } from '../libvirt/parse-domain-xml.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { mapLimit } from '../../util/map-limit.js';
@@ -12,7 +12,7 @@ import { mapLimit } from '../../util/map-limit.js';
 /** Pool types whose volumes are files in a directory (target/path). */
 const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+const parser = new SafeXmlParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
 
 export interface LibvirtPoolDef { name: string; type: string; path: string }
 

@@ -1,6 +1,6 @@
 // XML on the vSphere SOAP wire: parses envelopes namespace-agnostically (prefixes vary between
 // servers), turns soapenv:Fault into VsphereFaultError, and builds request bodies with escaping.
-import { XMLParser } from 'fast-xml-parser';
+import { SafeXmlParser } from '../../util/xml-parser.js';
 import { VsphereFaultError } from './vsphere-fault-error.js';
 import { escapeXml } from '../../util/xml-escape.js';
 
@@ -12,7 +12,7 @@ import type { MoRef } from '../../snapshot/vsphere.js';
 export type XmlNode = string | { [key: string]: XmlValue };
 export type XmlValue = XmlNode | XmlNode[] | undefined;
 
-const parser = new XMLParser({
+const parser = new SafeXmlParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   // Tags: drop any namespace prefix. Attributes: keep `type` (of a managed object reference) apart
@@ -26,8 +26,6 @@ const parser = new XMLParser({
   },
   parseTagValue: false,
   parseAttributeValue: false,
-  processEntities: true,
-  htmlEntities: false,
   trimValues: true,
 });
 
