@@ -32,7 +32,8 @@ async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.S
   switch (url.pathname) {
     case '/metrics': {
       const budget = scrapeBudgetSeconds(req.headers['x-prometheus-scrape-timeout-seconds'], {
-        offsetSeconds: exporter.config['web.scrape-timeout-offset'], fallbackSeconds: exporter.config['web.scrape-budget'],
+        offsetSeconds: exporter.config['web.scrape-timeout-offset'],
+        fallbackSeconds: exporter.config['web.scrape-budget'],
       });
       await exporter.collection.withBudget(budget, () => exporter.refresh());
       return send(200, exporter.metrics.contentType, await exporter.metrics.metrics());

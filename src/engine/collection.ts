@@ -56,7 +56,11 @@ export class Collection {
   // through every caller of get().
   private readonly budget = new AsyncLocalStorage<number>();
 
-  constructor(private readonly sources: readonly NamedSource[], private readonly opts: CollectionOptions, private readonly log: Logger) {
+  constructor(
+    private readonly sources: readonly NamedSource[],
+    private readonly opts: CollectionOptions,
+    private readonly log: Logger,
+  ) {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     this.timer = opts.timer ?? realTimer;
   }
@@ -72,7 +76,8 @@ export class Collection {
    * sources still running are served from their last good data, marked stale.
    */
   get(budgetSeconds: number | undefined = this.budget.getStore()): Promise<Snapshot> {
-    if (this.latest && this.clock() - this.latest.takenAt < this.opts.minIntervalSeconds) return Promise.resolve(this.latest);
+    const fresh = this.latest && this.clock() - this.latest.takenAt < this.opts.minIntervalSeconds;
+    if (fresh && this.latest) return Promise.resolve(this.latest);
     this.run ??= this.start();
     const run = this.run;
     if (budgetSeconds === undefined || !Number.isFinite(budgetSeconds)) return run.promise;
@@ -91,7 +96,9 @@ export class Collection {
 
   private start(): Run {
     const takenAt = this.clock();
-    const run: Run = { takenAt, done: new Map(), promise: Promise.resolve(null as never), settled: false, partial: null };
+    const run: Run = {
+      takenAt, done: new Map(), promise: Promise.resolve(null as never), settled: false, partial: null,
+    };
     run.promise = this.collect(run).finally(() => {
       run.settled = true;
       if (this.run === run) this.run = null;
@@ -102,7 +109,9 @@ export class Collection {
   private async collect(run: Run): Promise<Snapshot> {
     await Promise.all(this.sources.map(async ({ name, instance }) => {
       const started = this.clock();
-      const status: CollectorStatus = { state: 'ok', reason: null, durationSeconds: 0, lastSuccessSeconds: null, stale: false };
+      const status: CollectorStatus = {
+        state: 'ok', reason: null, durationSeconds: 0, lastSuccessSeconds: null, stale: false,
+      };
       let data: unknown;
       try {
         data = await this.runWithTimeout(instance);
@@ -148,7 +157,9 @@ export class Collection {
   }
 
   private assemble(run: Run, pending: (name: SectionName) => { status: CollectorStatus; data: unknown }): Snapshot {
-    const snapshot: Snapshot = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: os.hostname(), takenAt: run.takenAt, collectors: {} };
+    const snapshot: Snapshot = {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: os.hostname(), takenAt: run.takenAt, collectors: {},
+    };
     const sections = snapshot as Partial<Sections> as Record<string, unknown>;
     for (const { name } of this.sources) {
       const { status, data } = run.done.get(name) ?? pending(name);
@@ -182,7 +193,9 @@ export class Collection {
     if (this.lastState.get(name) === key) return;
     this.lastState.set(name, key);
     if (status.state === 'ok') this.log.info('collector up', { collector: name });
-    else if (status.state === 'absent') this.log.info('collector has nothing to read on this host', { collector: name, reason: status.reason });
+    else if (status.state === 'absent') {
+      this.log.info('collector has nothing to read on this host', { collector: name, reason: status.reason });
+    }
     else this.log.warn('collector down', { collector: name, state: status.state, reason: status.reason });
   }
 

@@ -4,6 +4,8 @@
 // reach outside the document.
 import { XMLParser, type X2jOptions } from 'fast-xml-parser';
 
+type ForcedOption = 'processEntities' | 'htmlEntities' | 'tagValueProcessor' | 'attributeValueProcessor';
+
 export class XmlRefusedError extends Error {
   override readonly name = 'XmlRefusedError';
 }
@@ -24,7 +26,8 @@ function isXmlChar(cp: number): boolean {
 /** Decodes XML character and predefined entity references; unknown or invalid ones are kept verbatim. */
 export function decodeXmlReferences(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(REFERENCE, (whole, dec: string | undefined, hex: string | undefined, named: string | undefined) => {
+  type Group = string | undefined;
+  return text.replace(REFERENCE, (whole, dec: Group, hex: Group, named: Group) => {
     if (named !== undefined) return NAMED[named] as string;
     const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16);
     return isXmlChar(cp) ? String.fromCodePoint(cp) : whole;
@@ -57,7 +60,7 @@ export function refuseDoctype(xml: string): void {
  * parser (it would also expand DOCTYPE ones) but decoded here, in text and attribute values alike.
  */
 export class SafeXmlParser extends XMLParser {
-  constructor(options: Omit<X2jOptions, 'processEntities' | 'htmlEntities' | 'tagValueProcessor' | 'attributeValueProcessor'>) {
+  constructor(options: Omit<X2jOptions, ForcedOption>) {
     super({
       ...options,
       processEntities: false,

@@ -9,7 +9,10 @@ import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { parsePromText, series, value, type Sample } from '../support/prom-text.js';
 
-async function timedScrape(exporter: RunningExporter, headers: Record<string, string>): Promise<{ ms: number; samples: Sample[] }> {
+async function timedScrape(
+  exporter: RunningExporter,
+  headers: Record<string, string>,
+): Promise<{ ms: number; samples: Sample[] }> {
   const started = Date.now();
   const res = await fetch(`${exporter.url}/metrics`, { headers });
   const body = await res.text();
@@ -25,7 +28,10 @@ describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_
 
   before(async () => {
     host = await LibvirtTestHost.acquire();
-    uuid = await host.define({ name: `vmzt-${host.tag}-budget`, disks: [{ path: await host.createImage('budget.qcow2') }] });
+    uuid = await host.define({
+      name: `vmzt-${host.tag}-budget`,
+      disks: [{ path: await host.createImage('budget.qcow2') }],
+    });
     libvirtd = Number((await execa('pgrep', ['-x', 'libvirtd'])).stdout.trim().split('\n')[0]);
     // Only min-interval is changed, so each scrape starts its own collection.
     exporter = await startExporter(['--collector.min-interval=0s']);
@@ -37,10 +43,12 @@ describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_
     await host?.release();
   });
 
-  it('answers within the header\'s budget and within --web.scrape-budget without it, keeping libvirt\'s last data', async () => {
+  it("answers within the header's budget and within --web.scrape-budget without it, keeping libvirt's last data", async () => {
     const good = await timedScrape(exporter, {});
     assert.equal(value(good.samples, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
-    const lastSuccess = value(good.samples, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' });
+    const lastSuccess = value(good.samples, 'vmzombie_collector_last_success_timestamp_seconds', {
+      collector: 'libvirt',
+    });
     process.kill(libvirtd, 'SIGSTOP');
     try {
       // Prometheus with scrape_timeout 4s: answered by 3.5 s.
@@ -48,14 +56,21 @@ describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_
       assert.ok(short.ms >= 3400 && short.ms < 4000, `header 4s: answered in ${short.ms} ms`);
       assert.equal(value(short.samples, 'vmzombie_collector_state', { collector: 'libvirt', state: 'timeout' }), 1);
       assert.equal(value(short.samples, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
-      assert.equal(value(short.samples, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' }), lastSuccess);
+      assert.equal(
+        value(short.samples, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' }),
+        lastSuccess,
+      );
       assert.equal(series(short.samples, 'vmzombie_libvirt_domain_info', { uuid }).length, 1, 'last good domains kept');
       assert.equal(value(short.samples, 'vmzombie_detector_up', { kind: 'qemu_without_domain' }), 0);
       const page = await exporter.get('/');
       assert.match(page.body, /still running after the scrape budget of 3.5s/);
 
       // Wait for that collection's own timeout (10 s default) to end it, so the next scrape starts anew.
-      for (let i = 0; i < 100 && exporter.exporter.collection.peek()?.collectors.libvirt?.reason !== 'timed out after 10s'; i++) {
+      for (
+        let i = 0;
+        i < 100 && exporter.exporter.collection.peek()?.collectors.libvirt?.reason !== 'timed out after 10s';
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(exporter.exporter.collection.peek()?.collectors.libvirt?.reason, 'timed out after 10s');
@@ -79,6 +94,9 @@ describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(value(after, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
-    assert.ok((value(after, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' }) ?? 0) > (lastSuccess ?? 0));
+    assert.ok(
+      (value(after, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' }) ?? 0) >
+        (lastSuccess ?? 0),
+    );
   });
 });

@@ -17,10 +17,13 @@ function manualTime(start: number) {
   const timer: Timer = (seconds, fn) => {
     const t = { at: now + seconds, fn };
     timers.push(t);
-    return () => { timers = timers.filter((x) => x !== t); };
+    return () => {
+      timers = timers.filter((x) => x !== t);
+    };
   };
   return {
-    clock: () => now, timer,
+    clock: () => now,
+    timer,
     pending: () => timers.length,
     async advance(seconds: number) {
       const until = now + seconds;
@@ -41,13 +44,20 @@ function manualTime(start: number) {
 
 const settle = () => new Promise((r) => setImmediate(r));
 
-interface Gated extends NamedSource { calls: number; signals: AbortSignal[]; release(value: unknown): void }
+interface Gated extends NamedSource {
+  calls: number;
+  signals: AbortSignal[];
+  release(value: unknown): void;
+}
 
 /** A source whose n-th call answers only when released (or never). */
 function gated(name: SectionName): Gated {
   const waiting: Array<(v: unknown) => void> = [];
   const src: Gated = {
-    name, calls: 0, signals: [], instance: undefined as unknown as SourceInstance,
+    name,
+    calls: 0,
+    signals: [],
+    instance: undefined as unknown as SourceInstance,
     release: (v) => waiting.shift()?.(v),
   };
   src.instance = {
@@ -71,9 +81,15 @@ test('a budgeted get() is answered at the budget: the slow source is still runni
   const t = manualTime(1000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
-  const collection = new Collection([slow, fast], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [slow, fast],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const got: { s?: Snapshot } = {};
-  void collection.get(9.5).then((s) => { got.s = s; });
+  void collection.get(9.5).then((s) => {
+    got.s = s;
+  });
   await t.advance(9.4);
   assert.equal(got.s, undefined);
   await t.advance(0.1);
@@ -84,8 +100,11 @@ test('a budgeted get() is answered at the budget: the slow source is still runni
   assert.equal(answer.collectors.procfs?.state, 'ok');
   assert.equal(answer.libvirt, undefined);
   assert.deepEqual(answer.collectors.libvirt, {
-    state: 'timeout', reason: 'still running after the scrape budget of 9.5s; no data yet',
-    durationSeconds: 9.5, lastSuccessSeconds: null, stale: false,
+    state: 'timeout',
+    reason: 'still running after the scrape budget of 9.5s; no data yet',
+    durationSeconds: 9.5,
+    lastSuccessSeconds: null,
+    stale: false,
   });
   // It keeps running: not aborted, and it finishes into the next complete snapshot.
   assert.equal(slow.signals[0]!.aborted, false);
@@ -101,14 +120,20 @@ test('after a good collection a hung source is served from its last good data, s
   const t = manualTime(2000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
-  const collection = new Collection([slow, fast], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [slow, fast],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const first = collection.get(9.5);
   slow.release({ generation: 1 });
   assert.deepEqual((await first).libvirt, { generation: 1 } as never);
 
   await t.advance(30);
   const got: { s?: Snapshot } = {};
-  void collection.get(9.5).then((s) => { got.s = s; });
+  void collection.get(9.5).then((s) => {
+    got.s = s;
+  });
   await t.advance(9.5);
   const answer = got.s as Snapshot | undefined;
   assert.ok(answer);
@@ -116,8 +141,11 @@ test('after a good collection a hung source is served from its last good data, s
   assert.deepEqual(answer.libvirt, { generation: 1 } as never);
   assert.deepEqual(answer.procfs, { n: 2 } as never);
   assert.deepEqual(answer.collectors.libvirt, {
-    state: 'timeout', reason: 'still running after the scrape budget of 9.5s; its last good data is served',
-    durationSeconds: 9.5, lastSuccessSeconds: 2000, stale: true,
+    state: 'timeout',
+    reason: 'still running after the scrape budget of 9.5s; its last good data is served',
+    durationSeconds: 9.5,
+    lastSuccessSeconds: 2000,
+    stale: true,
   });
   assert.equal(slow.signals[1]!.aborted, false);
   // Its own timeout (10 s after it started) cancels it; the complete snapshot says so.
@@ -125,7 +153,10 @@ test('after a good collection a hung source is served from its last good data, s
   assert.equal(slow.signals[1]!.aborted, true);
   const done = collection.peek()!;
   assert.equal(done.takenAt, 2030);
-  assert.deepEqual([done.collectors.libvirt?.state, done.collectors.libvirt?.reason, done.collectors.libvirt?.stale], ['timeout', 'timed out after 10s', true]);
+  assert.deepEqual(
+    [done.collectors.libvirt?.state, done.collectors.libvirt?.reason, done.collectors.libvirt?.stale],
+    ['timeout', 'timed out after 10s', true],
+  );
   assert.deepEqual(done.libvirt, { generation: 1 } as never);
 });
 
@@ -133,14 +164,22 @@ test('scrapes arriving during a hung collection share it; each waits at most its
   const t = manualTime(3000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
-  const collection = new Collection([slow, fast], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [slow, fast],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const answered: Array<[string, number]> = [];
   void collection.get(4).then(() => answered.push(['a', t.clock()]));
   void collection.get(4).then(() => answered.push(['b', t.clock()]));
   await t.advance(3);
   void collection.get(4).then(() => answered.push(['c', t.clock()]));
   await t.advance(10);
-  assert.deepEqual(answered, [['a', 3004], ['b', 3004], ['c', 3007]]);
+  assert.deepEqual(answered, [
+    ['a', 3004],
+    ['b', 3004],
+    ['c', 3007],
+  ]);
   assert.equal(slow.calls, 1);
   assert.equal(fast.calls, 1);
 });
@@ -148,7 +187,11 @@ test('scrapes arriving during a hung collection share it; each waits at most its
 test('concurrent scrapes at the same point get the same partial snapshot (evaluated once)', async () => {
   const t = manualTime(4000);
   const slow = gated('libvirt');
-  const collection = new Collection([slow, instant('procfs')], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [slow, instant('procfs')],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const a = collection.get(2);
   const b = collection.get(2);
   await t.advance(2);
@@ -158,9 +201,15 @@ test('concurrent scrapes at the same point get the same partial snapshot (evalua
 test('withBudget() sets the budget of every get() inside it; outside it get() waits for the whole collection', async () => {
   const t = manualTime(5000);
   const slow = gated('libvirt');
-  const collection = new Collection([slow], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [slow],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const states: string[] = [];
-  void collection.withBudget(1, async () => { states.push(`inside ${(await collection.get()).collectors.libvirt?.state}`); });
+  void collection.withBudget(1, async () => {
+    states.push(`inside ${(await collection.get()).collectors.libvirt?.state}`);
+  });
   void collection.get().then((s) => states.push(`outside ${s.collectors.libvirt?.state}`));
   await t.advance(1);
   assert.deepEqual(states, ['inside timeout']);
@@ -171,7 +220,11 @@ test('withBudget() sets the budget of every get() inside it; outside it get() wa
 
 test('a collection that finishes within the budget is served whole, and the budget timer is cancelled', async () => {
   const t = manualTime(6000);
-  const collection = new Collection([instant('procfs')], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer }, silentLogger);
+  const collection = new Collection(
+    [instant('procfs')],
+    { timeoutSeconds: 10, minIntervalSeconds: 0, clock: t.clock, timer: t.timer },
+    silentLogger,
+  );
   const snap = await collection.get(9.5);
   assert.equal(snap.collectors.procfs?.state, 'ok');
   assert.equal(snap, collection.peek());
@@ -188,7 +241,7 @@ test('scrape budget: the header minus the offset, else the configured budget; ne
   assert.equal(scrapeBudgetSeconds('0.3', opts), 0.1);
 });
 
-test('default flags answer within Prometheus\' default scrape_timeout (10s), with and without the header', () => {
+test("default flags answer within Prometheus' default scrape_timeout (10s), with and without the header", () => {
   const c = defaultConfig();
   const opts = { offsetSeconds: c['web.scrape-timeout-offset'], fallbackSeconds: c['web.scrape-budget'] };
   assert.ok(scrapeBudgetSeconds('10', opts) < 10);
