@@ -3,8 +3,9 @@
 // allowWatchBookmarks=true) lines from a resourceVersion; a resourceVersion older than the last
 // compaction gets 410 Gone (as an ERROR event with an Expired Status, or as an HTTP 410); resources
 // not installed answer 404 with a NotFound Status; lists page with limit/continue (an expired
-// continue token gets 410). Tests can drop every watch mid-stream, stop the
-// server and start it again on the same port with its state kept.
+// continue token gets 410). Tests can drop every watch mid-stream (or mid-line), make a resource
+// answer an HTTP error (403, 500), slow every answer down, stop the server and start it again on
+// the same port with its state kept.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -60,6 +61,10 @@ export class KubeApiServer {
   /** 'event': 200 + ERROR event with a 410 Status (what kube-apiserver does); 'http': a plain HTTP 410. */
   goneMode: 'event' | 'http' = 'event';
   readonly requests: RequestRecord[] = [];
+  /** Resources that answer every request with this HTTP status (403 Forbidden, 500, ...). */
+  readonly faults = new Map<ResourceName, number>();
+  /** Every request is answered this much later (a slow or overloaded server). */
+  delayMs = 0;
   /** Called when a list asks for a next page (tests compact here to expire the token). */
   onContinue: ((resource: ResourceName) => void) | null = null;
 
@@ -153,6 +158,16 @@ export class KubeApiServer {
     return n;
   }
 
+  /** Cuts every open watch in the middle of an event line: half a JSON object, then the socket closes. */
+  cutWatchesMidLine(): number {
+    const n = this.watchers.size;
+    for (const w of this.watchers) {
+      w.res.write('{"type":"MODIFIED","object":{"kind":"Cut","metadata":{"name":"ha', () => w.res.socket?.destroy());
+    }
+    this.watchers.clear();
+    return n;
+  }
+
   /** Sends a BOOKMARK with the current resourceVersion to every watch that asked for bookmarks. */
   bookmark(): void {
     for (const w of this.watchers) {
@@ -214,6 +229,14 @@ export class KubeApiServer {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.delayMs > 0) {
+      setTimeout(() => { if (!res.destroyed) this.answer(req, res); }, this.delayMs).unref();
+      return;
+    }
+    this.answer(req, res);
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = this.route(url.pathname);
     const q = url.searchParams;
@@ -222,6 +245,13 @@ export class KubeApiServer {
     if (req.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', 'this test server is read-only');
     if (!route || !this.installed.has(route.resource)) {
       return this.status(res, 404, 'NotFound', 'the server could not find the requested resource');
+    }
+    const fault = this.faults.get(route.resource);
+    if (fault !== undefined) {
+      const reason = fault === 403 ? 'Forbidden' : fault === 500 ? 'InternalError' : 'Failure';
+      return this.status(res, fault, reason, fault === 403
+        ? `${RESOURCES[route.resource].plural} is forbidden: User "system:serviceaccount:monitoring:vmzombie" cannot list resource`
+        : 'Internal error occurred: etcdserver: request timed out');
     }
     const filter = { resource: route.resource, namespace: route.namespace, selector: q.get('labelSelector') };
     const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) => this.matches(filter, route.resource, o));

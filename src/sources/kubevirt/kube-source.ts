@@ -87,13 +87,15 @@ export class KubeReader {
 
   async read(signal: AbortSignal): Promise<KubeSection> {
     await this.waitSettled(signal);
-    const down = [...this.caches.values()].flatMap((c) => {
+    const failing = [...this.caches.values()].flatMap((c) => {
       const err = c.standingError();
-      return err === null ? [] : [`${c.spec.resource}: ${err}`];
+      return err === null ? [] : [{ optional: c.spec.optional === true, line: `${c.spec.resource}: ${err}` }];
     });
+    const down = failing.filter((f) => !f.optional).map((f) => f.line);
     if (down.length > 0) throw new Error(`watch caches not current (${down.join('; ')})`);
     const now = this.clock();
-    const problems: string[] = [];
+    // An add-on's CRD we cannot read is one unavailable resource (and a problem), not a down collector.
+    const problems: string[] = failing.filter((f) => f.optional).map((f) => `${f.line}; its objects are not reported`);
     const metricsProblem = this.metrics.problem();
     if (metricsProblem) problems.push(metricsProblem);
     const section: KubeSection = {

@@ -39,9 +39,15 @@ class ReportingWatch extends Watch {
   }
 }
 
-/** Retry delays after consecutive failures: the first retry is immediate (a dropped watch is routine). */
-function retryDelayMs(failures: number): number {
-  return failures <= 1 ? 0 : Math.min(500 * 2 ** (failures - 2), 8000);
+/**
+ * Retry delay after consecutive failures: the first retry is immediate (a dropped watch is
+ * routine), then exponential up to 8 s with jitter between half and all of it, so the exporters
+ * of a fleet do not hit a recovering API server in step.
+ */
+export function retryDelayMs(failures: number, random: () => number = Math.random): number {
+  if (failures <= 1) return 0;
+  const ceiling = Math.min(500 * 2 ** (failures - 2), 8000);
+  return Math.round(ceiling * (0.5 + 0.5 * random()));
 }
 
 export class ResourceCache {
@@ -135,7 +141,10 @@ export class ResourceCache {
   }
 
   status(): KubeResourceStatus {
-    return { resource: this.spec.resource, available: this.available, synced: this.synced, objects: this.list().length, error: this.standingError() };
+    const error = this.standingError();
+    // An optional resource that cannot be read (403, 500) is unavailable; a required one takes the collector down instead.
+    const available = this.available && !(this.spec.optional && error !== null);
+    return { resource: this.spec.resource, available, synced: this.synced, objects: this.list().length, error };
   }
 
   async close(): Promise<void> {

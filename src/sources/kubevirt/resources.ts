@@ -12,6 +12,11 @@ export interface ResourceSpec {
   version: string;
   plural: string;
   labelSelector?: string;
+  /**
+   * An add-on's CRD (Harvester, Longhorn, CDI): when it cannot be read (403, 500) only this
+   * resource is reported unavailable; the collector stays up with the rest.
+   */
+  optional?: true;
 }
 
 export const WATCHED: readonly ResourceSpec[] = [
@@ -19,9 +24,9 @@ export const WATCHED: readonly ResourceSpec[] = [
   { kind: 'vmi', resource: 'virtualmachineinstances.kubevirt.io', group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' },
   { kind: 'pod', resource: 'pods', group: '', version: 'v1', plural: 'pods', labelSelector: 'kubevirt.io' },
   { kind: 'pvc', resource: 'persistentvolumeclaims', group: '', version: 'v1', plural: 'persistentvolumeclaims' },
-  { kind: 'vmbackup', resource: 'virtualmachinebackups.harvesterhci.io', group: 'harvesterhci.io', version: 'v1beta1', plural: 'virtualmachinebackups' },
-  { kind: 'lhbackup', resource: 'backups.longhorn.io', group: 'longhorn.io', version: 'v1beta2', plural: 'backups' },
-  { kind: 'datavolume', resource: 'datavolumes.cdi.kubevirt.io', group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes' },
+  { kind: 'vmbackup', resource: 'virtualmachinebackups.harvesterhci.io', group: 'harvesterhci.io', version: 'v1beta1', plural: 'virtualmachinebackups', optional: true },
+  { kind: 'lhbackup', resource: 'backups.longhorn.io', group: 'longhorn.io', version: 'v1beta2', plural: 'backups', optional: true },
+  { kind: 'datavolume', resource: 'datavolumes.cdi.kubevirt.io', group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', optional: true },
 ];
 
 /** Pod metrics of virt-handler, read (not watched: the metrics API has no watch) from metrics.k8s.io. */
