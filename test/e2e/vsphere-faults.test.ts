@@ -1,6 +1,7 @@
 // The vsphere collector under bad answers: wrong password, a fault envelope, a truncated response,
-// a missing Datastore.Browse privilege, a simulator killed during a collection, TLS trust. Each
-// marks only vsphere down (or only the file scan), with the reason; procfs keeps reporting.
+// a missing Datastore.Browse privilege, a simulator killed during a collection, a server that
+// accepts and never answers, a session ended mid-collection, TLS trust. Each marks only vsphere
+// down (or only the file scan), with the reason; procfs keeps reporting.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -8,7 +9,8 @@ import { startSimulator, simulatorUnavailable, cleanupSimulatorBuild, type Simul
 import { startExporter, eventually, type ExporterProcess, type Sample } from '../vsphere/exporter-process.js';
 import { startFaultProxy, soapFault, type FaultProxy } from '../vsphere/fault-proxy.js';
 import { VsphereAdmin } from '../vsphere/admin.js';
-import { text } from '../../src/sources/vsphere/xml.js';
+import { child, children, text } from '../../src/sources/vsphere/xml.js';
+import { parsePromText } from '../support/prom-text.js';
 import { skipWithout } from '../support/components.js';
 
 const unavailable = skipWithout("govmomi's vSphere simulator", await simulatorUnavailable());
@@ -141,6 +143,61 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
       assert.equal(value(await skipped.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
     } finally {
       await tls.stop();
+    }
+  });
+
+  it('a server that accepts and never answers: the scrape keeps its budget, vsphere times out, the request is dropped', async () => {
+    const e = await exporter([`--vsphere.url=${proxy.url}`]);
+    assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+    proxy.override = (method) => (method === 'RetrievePropertiesEx' ? 'hang' : null);
+    try {
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${e.port}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3' } });
+      const m = parsePromText(await res.text());
+      const took = Date.now() - started;
+      assert.ok(took >= 2400 && took < 3000, `answered in ${took} ms`);
+      assert.equal(value(m, 'vmzombie_collector_state', { collector: 'vsphere', state: 'timeout' }), 1);
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
+      assert.ok(m.filter((s) => s.name === 'vmzombie_vsphere_vm_info').length > 0, 'last good inventory kept');
+      assert.equal(proxy.hanging(), 1);
+      // At --collector.timeout (8 s) the collection is cancelled and its request closed.
+      await eventually(async () => ((await vsphereStatus(e)).vsphere.reason === 'timed out after 8s' ? true : undefined), 10_000, 'the timeout');
+      await eventually(async () => (proxy.hanging() === 0 ? true : undefined), 2000, 'the hung request closed');
+    } finally {
+      proxy.override = () => null;
+    }
+    assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+  });
+
+  it('a session ended mid-collection: one new login, a new view, the same collection succeeds', async () => {
+    const admin = new VsphereAdmin(sim.url);
+    try {
+      const e = await exporter([`--vsphere.url=${proxy.url}`]);
+      assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
+      const sessionManager = { type: 'SessionManager', value: 'SessionManager' };
+      const mine = text(child(await admin.property(sessionManager, 'currentSession'), 'key'));
+      let armed = true;
+      proxy.beforeForward = async (method) => {
+        if (!armed || method !== 'RetrievePropertiesEx') return;
+        armed = false;
+        // Between the view and the retrieve: every session but the admin's is ended on the server.
+        const keys = children(await admin.property(sessionManager, 'sessionList'), 'UserSession')
+          .map((s) => text(child(s, 'key'))).filter((k) => k !== mine);
+        assert.ok(keys.length > 0, 'the exporter has a session');
+        await admin.client.call('TerminateSession', sessionManager, keys.map((k) => `<sessionId>${k}</sessionId>`).join(''), AbortSignal.timeout(5000));
+      };
+      const before = proxy.calls.length;
+      const m = await e.metrics();
+      const calls = proxy.calls.slice(before);
+      assert.equal(armed, false);
+      assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 1, `${calls.join(' ')}: ${e.logs()}`);
+      assert.equal(calls.filter((c) => c === 'Login').length, 1, calls.join(' '));
+      // The old view went with the session: the retry makes a new one.
+      assert.equal(calls.filter((c) => c === 'CreateContainerView').length, 2, calls.join(' '));
+      assert.equal(calls.filter((c) => c === 'RetrievePropertiesEx').length, 2, calls.join(' '));
+    } finally {
+      proxy.beforeForward = async () => {};
+      await admin.close();
     }
   });
 

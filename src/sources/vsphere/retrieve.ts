@@ -4,6 +4,7 @@
 import type { MoRef } from '../../snapshot/vsphere.js';
 import type { SoapClient } from './soap-client.js';
 import { child, children, escapeXml, moRef, moRefXml, text, type XmlNode } from './xml.js';
+import { isVsphereFaultError } from './vsphere-fault-error.js';
 
 export interface PropertySpec { type: string; paths: readonly string[] }
 
@@ -45,6 +46,20 @@ export function parseRetrieveResult(returnval: XmlNode | undefined): { objects: 
 
 export async function retrieveFromContainer(
   client: SoapClient, specs: readonly PropertySpec[], signal: AbortSignal, maxObjects = 1000,
+): Promise<RetrieveResult> {
+  try {
+    return await retrieveThroughView(client, specs, signal, maxObjects);
+  } catch (e: unknown) {
+    // A view lives in the session that made it: when the session ended mid-collection (expired,
+    // or ended by an administrator) the retry after the new login finds the view gone. Once more
+    // with a new view.
+    if (!isVsphereFaultError(e) || e.fault !== 'ManagedObjectNotFound' || signal.aborted) throw e;
+    return retrieveThroughView(client, specs, signal, maxObjects);
+  }
+}
+
+async function retrieveThroughView(
+  client: SoapClient, specs: readonly PropertySpec[], signal: AbortSignal, maxObjects: number,
 ): Promise<RetrieveResult> {
   const sc = await client.serviceContent(signal);
   const typeXml = specs.map((s) => `<type>${escapeXml(s.type)}</type>`).join('');
