@@ -68,5 +68,7 @@ export const ProcfsSectionSchema = z.object({
   openFiles: z.array(OpenFileSchema),
   locks: z.array(ProcLockSchema),
   problems: z.array(z.string()),
+  /** Entries skipped quietly: processes or fds gone mid-scan, and those we may not read. */
+  skipped: z.object({ vanished: z.number(), denied: z.number() }).optional(),
 });
 export type ProcfsSection = z.infer<typeof ProcfsSectionSchema>;

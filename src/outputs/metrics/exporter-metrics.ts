@@ -25,6 +25,7 @@ export class ExporterMetrics {
   private readonly collectorDuration: Gauge<'collector'>;
   private readonly collectorLastSuccess: Gauge<'collector'>;
   private readonly sourceProblems: Gauge<'collector'>;
+  private readonly skippedEntries: Gauge<'collector' | 'reason'>;
   private readonly detectorUp: Gauge<'kind'>;
 
   constructor(private readonly config: Config, collectorNames: readonly string[], options: { processMetrics?: boolean } = {}) {
@@ -51,6 +52,7 @@ export class ExporterMetrics {
     this.collectorDuration = new Gauge({ name: 'vmzombie_collector_duration_seconds', help: 'Time the collector took in the last collection.', labelNames: ['collector'], registers: r });
     this.collectorLastSuccess = new Gauge({ name: 'vmzombie_collector_last_success_timestamp_seconds', help: 'When the collector last succeeded; older than the scrape means its data is stale.', labelNames: ['collector'], registers: r });
     this.sourceProblems = new Gauge({ name: 'vmzombie_collector_problems', help: 'Records the collector could not read or parse in the last collection (details on the landing page).', labelNames: ['collector'], registers: r });
+    this.skippedEntries = new Gauge({ name: 'vmzombie_collector_skipped_entries', help: 'Entries skipped quietly in the last collection: gone mid-scan (vanished) or not ours to read (denied).', labelNames: ['collector', 'reason'], registers: r });
     this.detectorUp = new Gauge({ name: 'vmzombie_detector_up', help: '1 when the detector ran on fresh data this time.', labelNames: ['kind'], registers: r });
     for (const name of collectorNames) this.collectorUp.set({ collector: name }, 0);
     this.sections = SECTION_METRICS.map((make) => make(this.registry, config));
@@ -64,6 +66,8 @@ export class ExporterMetrics {
       if (status.lastSuccessSeconds !== null) this.collectorLastSuccess.set({ collector: name }, status.lastSuccessSeconds);
       const section = (snapshot as Record<string, unknown>)[name] as { problems?: unknown[] } | undefined;
       this.sourceProblems.set({ collector: name }, status.stale ? 0 : section?.problems?.length ?? 0);
+      const skipped = (section as { skipped?: Record<string, number> } | undefined)?.skipped;
+      if (skipped && !status.stale) for (const [reason, n] of Object.entries(skipped)) this.skippedEntries.set({ collector: name, reason }, n);
     }
     this.findings.reset();
     this.pending.reset();

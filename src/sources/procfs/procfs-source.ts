@@ -31,8 +31,21 @@ export function isUnderDirs(target: string, dirs: readonly string[]): boolean {
   return dirs.some((d) => target.startsWith(d.endsWith('/') ? d : `${d}/`));
 }
 
+/** Counts the entries skipped quietly; anything else becomes a problem. */
+class Skips {
+  readonly counts = { vanished: 0, denied: 0 };
+  constructor(private readonly problems: string[]) {}
+
+  record(e: unknown, what: string): void {
+    if (isVanished(e)) this.counts.vanished++;
+    else if (isDenied(e)) this.counts.denied++;
+    else this.problems.push(`${what}: ${describeError(e)}`);
+  }
+}
+
 export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: readonly string[] = []): Promise<ProcfsSection> {
   const problems: string[] = [];
+  const skips = new Skips(problems);
   let bootTimeSeconds: number;
   try {
     bootTimeSeconds = parseBootTime(await readFile(path.join(root, 'stat'), 'utf8'));
@@ -64,26 +77,27 @@ export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: 
         startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes, hugetlbBytes: status.hugetlbBytes,
       };
     } catch (e: unknown) {
-      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
+      skips.record(e, `pid ${pid}`);
       return;
     }
     processes.push(proc);
-    openFiles.push(...await readOpenFiles(dir, proc, { lockedInodes, watchDirs }, mounts, problems));
+    openFiles.push(...await readOpenFiles(dir, proc, { lockedInodes, watchDirs }, mounts, skips));
   }, signal);
 
   processes.sort((a, b) => a.pid - b.pid);
   openFiles.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
-  return { bootTimeSeconds, restricted: !processes.some((p) => p.pid === 1), processes, openFiles, locks, problems };
+  const restricted = !processes.some((p) => p.pid === 1);
+  return { bootTimeSeconds, restricted, processes, openFiles, locks, problems, skipped: skips.counts };
 }
 
 interface KeepRules { lockedInodes: Set<number>; watchDirs: readonly string[] }
 
-async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mounts: MountTables, problems: string[]): Promise<OpenFile[]> {
+async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mounts: MountTables, skips: Skips): Promise<OpenFile[]> {
   let fds: string[];
   try {
     fds = await readdir(path.join(dir, 'fd'));
   } catch (e: unknown) {
-    if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${proc.pid} fd list: ${describeError(e)}`);
+    skips.record(e, `pid ${proc.pid} fd list`);
     return [];
   }
   const isQemu = QEMU_COMM.test(proc.comm);
@@ -119,7 +133,7 @@ async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mo
         tapInterface: info.tapInterface, vfioDeviceSyspath: info.vfioDeviceSyspath,
       });
     } catch (e: unknown) {
-      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${proc.pid} fd ${fdName}: ${describeError(e)}`);
+      skips.record(e, `pid ${proc.pid} fd ${fdName}`);
     }
   }
   return kept;
