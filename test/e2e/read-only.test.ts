@@ -1,7 +1,7 @@
 // Read-only, proven: the node agent runs in a private mount namespace (`unshare --mount`) where every
 // mount is remounted read-only and libvirt's read-write socket is covered, so only the read-only
 // socket answers; it reports the same collectors, domains and findings as an exporter outside.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -11,6 +11,10 @@ import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { parsePromText, series, type Sample } from '../support/prom-text.js';
 import { freePort } from '../vsphere/simulator.js';
 import { waitFor } from '../support/wait.js';
+import { missingCommands, skipWithout } from '../support/components.js';
+
+const unavailable = skipWithout('a real libvirtd with QEMU, unshare and findmnt',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare', 'findmnt'));
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -41,14 +45,14 @@ function summary(samples: Sample[]) {
   };
 }
 
-describe('read-only node agent in a private mount namespace', { timeout: 180_000 }, () => {
+describe.skipIf(unavailable)('read-only node agent in a private mount namespace', { timeout: 180_000 }, () => {
   let host: LibvirtTestHost;
   let outside: RunningExporter;
   let inside: ChildProcess | null = null;
   let flags: string[] = [];
   let logs = '';
 
-  before(async () => {
+  beforeAll(async () => {
     host = await LibvirtTestHost.acquire();
     const t = host.tag;
     const off = await host.createImage('ro-off.qcow2');
@@ -58,7 +62,7 @@ describe('read-only node agent in a private mount namespace', { timeout: 180_000
     outside = await startExporter(flags);
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (inside && inside.exitCode === null) inside.kill('SIGTERM');
     await outside?.stop();
     await host?.release();

@@ -2,12 +2,16 @@
 // Prometheus' budget (X-Prometheus-Scrape-Timeout-Seconds minus the offset, or --web.scrape-budget
 // without it), libvirt is served from its last good data marked stale, the rest stays up, and it
 // recovers after SIGCONT.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { LibvirtTestHost } from '../support/libvirtd.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
 import { parsePromText, series, value, type Sample } from '../support/prom-text.js';
+import { missingCommands, skipWithout } from '../support/components.js';
+
+const unavailable = skipWithout('a real libvirtd with QEMU',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'pgrep'));
 
 async function timedScrape(
   exporter: RunningExporter,
@@ -20,13 +24,13 @@ async function timedScrape(
   return { ms: Date.now() - started, samples: parsePromText(body) };
 }
 
-describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_000 }, () => {
+describe.skipIf(unavailable)('scrape budget with a hung libvirtd and default flags', { timeout: 180_000 }, () => {
   let host: LibvirtTestHost;
   let exporter: RunningExporter;
   let uuid = '';
   let libvirtd = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     host = await LibvirtTestHost.acquire();
     uuid = await host.define({
       name: `vmzt-${host.tag}-budget`,
@@ -37,7 +41,7 @@ describe('scrape budget with a hung libvirtd and default flags', { timeout: 180_
     exporter = await startExporter(['--collector.min-interval=0s']);
   });
 
-  after(async () => {
+  afterAll(async () => {
     if (libvirtd) process.kill(libvirtd, 'SIGCONT');
     await exporter?.stop();
     await host?.release();

@@ -1,7 +1,7 @@
 // The scrape budget with fake slow sources, an injected clock and timer (no real waiting): a caller
 // with a budget is answered when it runs out, a source still running is served from its last good
 // data, marked stale, and keeps running to its own timeout.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Collection, type NamedSource, type Timer } from '../../src/engine/collection.js';
 import { scrapeBudgetSeconds } from '../../src/engine/scrape-budget.js';

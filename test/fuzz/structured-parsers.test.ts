@@ -1,7 +1,7 @@
 // Fuzzes the parsers of structured outside input: qcow2 headers (truncated, offsets past the end),
 // backing chains that loop, domain and pool XML, SOAP envelopes down to the inventory, and
 // Kubernetes objects with missing or wrong-typed fields. Counterexamples are kept in `examples`.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { check, dataOrMeantError } from './contract.js';

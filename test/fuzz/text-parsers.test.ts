@@ -1,7 +1,7 @@
 // Fuzzes the parsers of text from the host: virsh output, /proc (stat, status, cmdline, locks,
 // fdinfo, mountinfo), the cgroup and environ files virt-handler is read from. Counterexamples the
 // fuzzer found are kept in each `examples` list.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import fc from 'fast-check';
 import { check, dataOrMeantError, linesOf } from './contract.js';
 import { parseDomState, parseUuidList } from '../../src/sources/libvirt/parse-virsh.js';

@@ -1,6 +1,6 @@
 // The shared XML parser: character references decoded in text and attributes, whitespace and
 // non-ASCII kept, DOCTYPEs refused quickly (billion laughs, external entities) with a clear error.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SafeXmlParser, decodeXmlReferences, isXmlRefusedError, refuseDoctype } from '../../src/util/xml-parser.js';
 import { parseDomainXml } from '../../src/sources/libvirt/parse-domain-xml.js';

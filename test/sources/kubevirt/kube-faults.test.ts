@@ -1,7 +1,7 @@
 // The kube source under API server faults (the repo's list/watch test server): a 403 on one
 // optional CRD, 500s on a required resource, a watch cut in the middle of a line, a slow server,
 // and the jittered retry delay. Each ends in recovery with nothing lost and nothing counted twice.
-import { afterEach, describe, it, test } from 'node:test';
+import { afterEach, describe, it, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { KubeApiServer } from '../../support/kube-api-server.js';
 import * as k from '../../support/kubevirt-objects.js';

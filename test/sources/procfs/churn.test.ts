@@ -1,7 +1,7 @@
 // /proc churn on the real host: thousands of short-lived processes start and exit while the procfs
 // source scans. Every collection succeeds with no problems; processes gone mid-scan are counted
 // (skipped.vanished), not reported or logged one by one.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readProcfs } from '../../../src/sources/procfs/procfs-source.js';
