@@ -21,7 +21,7 @@ import {
   parseVmiFields,
   podMetricsMemory,
 } from '../../src/sources/kubevirt/parse-objects.js';
-import { diskChains } from '../../src/detectors/lib/disk-chains.js';
+import { diskChains } from '../../src/views/disk-chains.js';
 import * as k from '../support/kubevirt-objects.js';
 import { backedBy, disk, domain, image, libvirt, pools } from '../support/node-snapshot.js';
 
