@@ -20,15 +20,24 @@ const num = (i: number, def: number, max: number) => Math.max(1, Math.min(Number
 
 // The exporter runs as its own process (the CLI `serve`), so the clients' CPU is not counted in it.
 const port = await new Promise<number>((resolve) => {
-  const s = netServer().listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); });
+  const s = netServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as AddressInfo).port;
+    s.close(() => resolve(p));
+  });
 });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags],
-  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags],
+  { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+);
 const url = `http://127.0.0.1:${port}/metrics`;
 const headers = { 'X-Prometheus-Scrape-Timeout-Seconds': '10' };
 for (let i = 0; ; i++) {
-  try { await fetch(url.replace('/metrics', '/-/healthy')); break; } catch {
+  try {
+    await fetch(url.replace('/metrics', '/-/healthy'));
+    break;
+  } catch {
     if (i > 300) throw new Error('exporter did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -40,9 +49,11 @@ async function usage(label: string): Promise<void> {
   const samples = parsePromText(await (await fetch(url)).text());
   const v = (name: string) => samples.find((s) => s.name === name && !s.labels.space)?.value ?? NaN;
   const open = samples.filter((s) => s.name === 'nodejs_active_handles').reduce((n, s) => n + s.value, 0);
-  console.log(`${label}: rss ${mib(v('process_resident_memory_bytes'))}, heap used ${mib(v('nodejs_heap_size_used_bytes'))} ` +
-    `of ${mib(v('nodejs_heap_size_total_bytes'))}, handles ${open}, open fds ${v('process_open_fds')}, ` +
-    `cpu ${v('process_cpu_seconds_total').toFixed(1)} s`);
+  console.log(
+    `${label}: rss ${mib(v('process_resident_memory_bytes'))}, heap used ${mib(v('nodejs_heap_size_used_bytes'))} ` +
+      `of ${mib(v('nodejs_heap_size_total_bytes'))}, handles ${open}, open fds ${v('process_open_fds')}, ` +
+      `cpu ${v('process_cpu_seconds_total').toFixed(1)} s`,
+  );
 }
 
 async function scrape(): Promise<{ ok: boolean; ms: number }> {
@@ -65,17 +76,22 @@ try {
     const times: number[] = [];
     let errors = 0;
     const end = Date.now() + seconds * 1000;
-    await Promise.all(Array.from({ length: clients }, async () => {
-      while (Date.now() < end) {
-        const r = await scrape();
-        times.push(r.ms);
-        if (!r.ok) errors++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (Date.now() < end) {
+          const r = await scrape();
+          times.push(r.ms);
+          if (!r.ok) errors++;
+        }
+      }),
+    );
     times.sort((a, b) => a - b);
     const q = (p: number) => (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(1);
-    console.log(`load: ${clients} clients for ${seconds} s: ${times.length} scrapes (${(times.length / seconds).toFixed(0)}/s), ` +
-      `${errors} errors, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+    console.log(
+      `load: ${clients} clients for ${seconds} s: ${times.length} scrapes ` +
+        `(${(times.length / seconds).toFixed(0)}/s), ` +
+        `${errors} errors, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`,
+    );
     await usage('end');
   } else {
     const seconds = num(1, 3600, 7 * 86400);

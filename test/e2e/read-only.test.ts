@@ -13,8 +13,10 @@ import { freePort } from '../vsphere/simulator.js';
 import { waitFor } from '../support/wait.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 
-const unavailable = skipWithout('a real libvirtd with QEMU, unshare and findmnt',
-  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare', 'findmnt'));
+const unavailable = skipWithout(
+  'a real libvirtd with QEMU, unshare and findmnt',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare', 'findmnt'),
+);
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,12 +38,18 @@ exec node --import tsx src/cli.ts serve "$@"`;
 
 function summary(samples: Sample[]) {
   const labelsOf = (name: string, keys: string[]) =>
-    series(samples, name).map((s) => keys.map((k) => s.labels[k] ?? '').join(' ')).sort();
+    series(samples, name)
+      .map((s) => keys.map((k) => s.labels[k] ?? '').join(' '))
+      .sort();
   return {
-    up: series(samples, 'vmzombie_collector_up').map((s) => `${s.labels.collector}=${s.value}`).sort(),
+    up: series(samples, 'vmzombie_collector_up')
+      .map((s) => `${s.labels.collector}=${s.value}`)
+      .sort(),
     findings: labelsOf('vmzombie_finding_age_seconds', ['kind', 'subject']),
     domains: labelsOf('vmzombie_libvirt_domain_info', ['domain', 'uuid', 'state']),
-    problems: series(samples, 'vmzombie_collector_problems').map((s) => `${s.labels.collector}=${s.value}`).sort(),
+    problems: series(samples, 'vmzombie_collector_problems')
+      .map((s) => `${s.labels.collector}=${s.value}`)
+      .sort(),
   };
 }
 
@@ -70,21 +78,49 @@ describe.skipIf(unavailable)('read-only node agent in a private mount namespace'
 
   it('reports everything it reports outside, with no writable host path and no read-write libvirt socket', async () => {
     const port = await freePort();
-    inside = spawn('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', NAMESPACE_SCRIPT, 'bash',
-      `--web.listen-address=127.0.0.1:${port}`, ...flags], {
-      cwd: ROOT, env: { ...process.env, PROBE_DIR: host.workDir }, stdio: ['ignore', 'ignore', 'pipe'],
+    inside = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'bash',
+        '-c',
+        NAMESPACE_SCRIPT,
+        'bash',
+        `--web.listen-address=127.0.0.1:${port}`,
+        ...flags,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PROBE_DIR: host.workDir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    inside.stderr?.on('data', (d: Buffer) => {
+      logs += d.toString();
     });
-    inside.stderr?.on('data', (d: Buffer) => { logs += d.toString(); });
-    const body = await waitFor('the agent in the namespace', async () => {
-      if (inside?.exitCode !== null) throw new Error(`exited ${inside?.exitCode}: ${logs}`);
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
-      return res?.ok ? res.text() : null;
-    }, 60_000, 200).catch((e: unknown) => { throw new Error(`${String(e)} ${logs}`); });
+    const body = await waitFor(
+      'the agent in the namespace',
+      async () => {
+        if (inside?.exitCode !== null) throw new Error(`exited ${inside?.exitCode}: ${logs}`);
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
+        return res?.ok ? res.text() : null;
+      },
+      60_000,
+      200,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)} ${logs}`);
+    });
     const got = summary(parsePromText(body));
     const want = summary(await outside.scrape());
     assert.deepEqual(got, want, logs);
-    for (const c of ['libvirt', 'procfs', 'sysfs', 'pools']) assert.ok(got.up.includes(`${c}=1`), `${c} up: ${got.up.join(' ')}`);
-    assert.ok(got.findings.some((f) => f.startsWith('qemu_without_domain ')), got.findings.join('\n'));
+    for (const c of ['libvirt', 'procfs', 'sysfs', 'pools'])
+      assert.ok(got.up.includes(`${c}=1`), `${c} up: ${got.up.join(' ')}`);
+    assert.ok(
+      got.findings.some((f) => f.startsWith('qemu_without_domain ')),
+      got.findings.join('\n'),
+    );
     assert.ok(got.domains.some((d) => d.includes(`vmzt-${host.tag}-ro-off`)));
   });
 });

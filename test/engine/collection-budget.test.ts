@@ -77,7 +77,7 @@ function instant(name: SectionName): NamedSource & { calls: number } {
   return src;
 }
 
-test('a budgeted get() is answered at the budget: the slow source is still running, marked timeout, no data yet', async () => {
+test('a budgeted get() answers at the budget: the slow source still runs, marked timeout, no data yet', async () => {
   const t = manualTime(1000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
@@ -116,7 +116,7 @@ test('a budgeted get() is answered at the budget: the slow source is still runni
   assert.equal(t.pending(), 0);
 });
 
-test('after a good collection a hung source is served from its last good data, stale, until its own timeout cancels it', async () => {
+test('a hung source is served from its last good data, stale, until its own timeout cancels it', async () => {
   const t = manualTime(2000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
@@ -160,7 +160,7 @@ test('after a good collection a hung source is served from its last good data, s
   assert.deepEqual(done.libvirt, { generation: 1 } as never);
 });
 
-test('scrapes arriving during a hung collection share it; each waits at most its own budget from its arrival', async () => {
+test('scrapes during a hung collection share it; each waits at most its own budget from its arrival', async () => {
   const t = manualTime(3000);
   const slow = gated('libvirt');
   const fast = instant('procfs');
@@ -198,7 +198,7 @@ test('concurrent scrapes at the same point get the same partial snapshot (evalua
   assert.equal(await a, await b);
 });
 
-test('withBudget() sets the budget of every get() inside it; outside it get() waits for the whole collection', async () => {
+test('withBudget() sets the budget of every get() inside it; outside, get() waits for all of it', async () => {
   const t = manualTime(5000);
   const slow = gated('libvirt');
   const collection = new Collection(

@@ -190,7 +190,8 @@ test('domain and pool XML: any nesting of the elements they read, with hostile t
     })
     .map(
       ({ name, uuid, disks, extra }) =>
-        `<domain type='kvm'><name>${name}</name><uuid>${uuid}</uuid>${extra.join('')}<devices>${disks.join('')}</devices></domain>`,
+        `<domain type='kvm'><name>${name}</name><uuid>${uuid}</uuid>${extra.join('')}` +
+        `<devices>${disks.join('')}</devices></domain>`,
     );
   const poolXml = fc
     .record({
@@ -313,14 +314,16 @@ const objectXml = fc
 
 test('SOAP envelopes down to the inventory', () => {
   const response = (inner: string) =>
-    `<soapenv:Envelope xmlns:soapenv="s" xmlns:xsi="x"><soapenv:Body><RetrievePropertiesExResponse>${inner}</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>`;
+    `<soapenv:Envelope xmlns:soapenv="s" xmlns:xsi="x"><soapenv:Body><RetrievePropertiesExResponse>${inner}` +
+    '</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>';
   const envelope = fc.oneof(
     fc
       .array(objectXml, { maxLength: 5 })
       .map((os) => response(`<returnval>${os.join('')}<token>t</token></returnval>`)),
     soapValue.map(
       (v) =>
-        `<soapenv:Envelope xmlns:soapenv="s" xmlns:xsi="x"><soapenv:Body><RetrievePropertiesExResponse>${v}</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>`,
+        `<soapenv:Envelope xmlns:soapenv="s" xmlns:xsi="x"><soapenv:Body><RetrievePropertiesExResponse>${v}` +
+        '</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>',
     ),
     soapValue.map(
       (v) => `<Envelope><Body><Fault><faultstring>${v}</faultstring><detail>${v}</detail></Fault></Body></Envelope>`,

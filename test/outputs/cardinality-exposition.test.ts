@@ -61,15 +61,20 @@ test('10 000 findings of one kind: 500 series (the oldest), 9 500 dropped, hosti
   assert.ok(text.length < 300_000, `${text.length} bytes of exposition`);
 });
 
-test.skipIf(noPromtool)('the same exposition, hostile label values included, passes promtool check metrics', async () => {
-  const check = await execa('promtool', ['check', 'metrics'], { input: await exposition(), reject: false });
-  assert.deepEqual(`${check.stdout}${check.stderr}`.trim(), '', 'promtool check metrics');
-  assert.equal(check.exitCode, 0);
-});
+test.skipIf(noPromtool)(
+  'the same exposition, hostile label values included, passes promtool check metrics',
+  async () => {
+    const check = await execa('promtool', ['check', 'metrics'], { input: await exposition(), reject: false });
+    assert.deepEqual(`${check.stdout}${check.stderr}`.trim(), '', 'promtool check metrics');
+    assert.equal(check.exitCode, 0);
+  },
+);
 
 test('100 000 /proc/locks lines, some garbage: data and a list of unparsed lines, no throw', () => {
   const lines = Array.from({ length: 100_000 }, (_, i) =>
-    i % 1000 === 999 ? `${i + 1}: GARBAGE ${'x'.repeat(50)}` : `${i + 1}: POSIX  ADVISORY  WRITE ${1000 + i} fd:01:${5000 + i} 0 EOF`,
+    i % 1000 === 999
+      ? `${i + 1}: GARBAGE ${'x'.repeat(50)}`
+      : `${i + 1}: POSIX  ADVISORY  WRITE ${1000 + i} fd:01:${5000 + i} 0 EOF`,
   );
   const { locks, malformed } = parseProcLocks(lines.join('\n'));
   assert.equal(locks.length, 99_900);

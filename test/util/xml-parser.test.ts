@@ -41,7 +41,8 @@ test('text and attribute values come out decoded; encoded leading whitespace sur
 
 test('a DOCTYPE is refused before parsing: billion laughs, external entities, after a declaration and comments', () => {
   const lol = Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
-  const laughs = `<?xml version="1.0"?>\n<!-- x -->\n<!DOCTYPE d [<!ENTITY l0 "lol">${lol}]><domain><name>&l9;</name></domain>`;
+  const laughs =
+    `<?xml version="1.0"?>\n<!-- x -->\n<!DOCTYPE d [<!ENTITY l0 "lol">${lol}]>` + '<domain><name>&l9;</name></domain>';
   for (const xml of [
     laughs,
     '<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
@@ -76,9 +77,11 @@ test('domain XML: names with quotes, &, <, tabs, newlines and non-ASCII come out
     .replace(/\t/g, '&#9;')
     .replace(/\n/g, '&#10;')
     .replace(/'/g, '&#39;');
-  const d =
-    parseDomainXml(`<domain type='kvm'><name>${enc}</name><uuid>0b1c-x</uuid><memory unit='KiB'>1024</memory><vcpu>1</vcpu>
-    <devices><disk type='file' device='disk'><source file='/img/&#x540D; &amp; &#34;q&#34;.qcow2'/><target dev='vda'/></disk></devices></domain>`);
+  const d = parseDomainXml(
+    `<domain type='kvm'><name>${enc}</name><uuid>0b1c-x</uuid><memory unit='KiB'>1024</memory><vcpu>1</vcpu>` +
+      "<devices><disk type='file' device='disk'><source file='/img/&#x540D; &amp; &#34;q&#34;.qcow2'/>" +
+      "<target dev='vda'/></disk></devices></domain>",
+  );
   assert.equal(d.name, name);
   assert.equal(d.disks[0]?.source, '/img/名 & "q".qcow2');
 });
@@ -93,7 +96,8 @@ test('pool XML: the target path is decoded', () => {
 test('SOAP: a VM name with numeric references (as govmomi sends them) is decoded', () => {
   const body = parseEnvelope(
     '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
-      '<soapenv:Body><RetrievePropertiesExResponse><returnval><name>vm &#34;q&#34; &amp; &#x540D;</name></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>',
+      '<soapenv:Body><RetrievePropertiesExResponse><returnval><name>vm &#34;q&#34; &amp; &#x540D;</name></returnval>' +
+      '</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>',
   );
   assert.deepEqual(body, { RetrievePropertiesExResponse: { returnval: { name: 'vm "q" & 名' } } });
 });

@@ -40,7 +40,7 @@ describe('kube source under API faults', () => {
     await api.stop();
   });
 
-  it('a 403 on one optional CRD marks only that resource unavailable; the rest is reported, and it recovers', async () => {
+  it('a 403 on one optional CRD marks only that resource unavailable; the rest reports; it recovers', async () => {
     api = new KubeApiServer();
     await api.start();
     api.create('vms', as(k.vm('default', 'vm1', 'Running')));
@@ -77,7 +77,7 @@ describe('kube source under API faults', () => {
     );
   });
 
-  it('500s on a required resource take the collector down with the reason; it recovers without relisting twice', async () => {
+  it('500s on a required resource take the collector down with the reason; backoff; recovery', async () => {
     api = new KubeApiServer();
     await api.start();
     api.create('vms', as(k.vm('default', 'vm1', 'Running')));
@@ -130,7 +130,7 @@ describe('kube source under API faults', () => {
       assert.ok(api.cutWatchesMidLine() >= 4);
       toggle(round % 2 === 0 ? false : true);
       api.modify('vms', 'default', 'vm0', (o) => {
-        (o.metadata.labels as Record<string, string> | undefined) ?? (o.metadata.labels = {});
+        o.metadata.labels ??= {};
         (o.metadata.labels as Record<string, string>).round = String(round);
       });
       await transitions(round);
@@ -142,7 +142,7 @@ describe('kube source under API faults', () => {
     assert.equal(resource(s, 'virtualmachines.kubevirt.io')?.error, null);
   });
 
-  it('a slow server: the first collection waits for the lists within its timeout, or times out and a later one succeeds', async () => {
+  it('a slow server: the first collection waits for the lists or times out; a later one succeeds', async () => {
     api = new KubeApiServer();
     await api.start();
     api.create('vms', as(k.vm('default', 'vm1', 'Running')));
@@ -158,10 +158,28 @@ describe('kube source under API faults', () => {
 });
 
 test('retry delay: immediate once, then exponential to 8 s, jittered between half and all of it', () => {
-  assert.equal(retryDelayMs(1, () => 0.7), 0);
-  assert.equal(retryDelayMs(2, () => 0), 250);
-  assert.equal(retryDelayMs(2, () => 1), 500);
-  assert.equal(retryDelayMs(3, () => 0.5), 750);
-  assert.equal(retryDelayMs(20, () => 0), 4000);
-  assert.equal(retryDelayMs(20, () => 1), 8000);
+  assert.equal(
+    retryDelayMs(1, () => 0.7),
+    0,
+  );
+  assert.equal(
+    retryDelayMs(2, () => 0),
+    250,
+  );
+  assert.equal(
+    retryDelayMs(2, () => 1),
+    500,
+  );
+  assert.equal(
+    retryDelayMs(3, () => 0.5),
+    750,
+  );
+  assert.equal(
+    retryDelayMs(20, () => 0),
+    4000,
+  );
+  assert.equal(
+    retryDelayMs(20, () => 1),
+    8000,
+  );
 });

@@ -6,22 +6,33 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readProcfs } from '../../../src/sources/procfs/procfs-source.js';
 
-test('3000 short-lived processes during the scans: no problems, the vanished ones counted', { timeout: 120_000 }, async () => {
-  // 30 rounds of 100 concurrent /bin/true: each exists for about a millisecond.
-  const churn = spawn('bash', ['-c', 'for r in $(seq 30); do for i in $(seq 100); do /bin/true & done; wait; done'], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => churn.once('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => { running = false; });
-  let collections = 0;
-  let vanished = 0;
-  while (running || collections < 5) {
-    const s = await readProcfs('/proc');
-    collections++;
-    vanished += s.skipped?.vanished ?? 0;
-    assert.deepEqual(s.problems, [], `collection ${collections}`);
-    assert.ok(s.processes.some((p) => p.pid === process.pid), 'the scan sees this process');
-  }
-  assert.equal(await exited, 0);
-  assert.ok(vanished > 0, `${collections} collections, ${vanished} entries vanished mid-scan`);
-  console.log(`# churn: ${collections} collections, ${vanished} entries vanished mid-scan, 0 problems`);
-});
+test(
+  '3000 short-lived processes during the scans: no problems, the vanished ones counted',
+  { timeout: 120_000 },
+  async () => {
+    // 30 rounds of 100 concurrent /bin/true: each exists for about a millisecond.
+    const churn = spawn('bash', ['-c', 'for r in $(seq 30); do for i in $(seq 100); do /bin/true & done; wait; done'], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => churn.once('exit', (code) => resolve(code)));
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    let collections = 0;
+    let vanished = 0;
+    while (running || collections < 5) {
+      const s = await readProcfs('/proc');
+      collections++;
+      vanished += s.skipped?.vanished ?? 0;
+      assert.deepEqual(s.problems, [], `collection ${collections}`);
+      assert.ok(
+        s.processes.some((p) => p.pid === process.pid),
+        'the scan sees this process',
+      );
+    }
+    assert.equal(await exited, 0);
+    assert.ok(vanished > 0, `${collections} collections, ${vanished} entries vanished mid-scan`);
+    console.log(`# churn: ${collections} collections, ${vanished} entries vanished mid-scan, 0 problems`);
+  },
+);
