@@ -98,6 +98,7 @@ async function collect(reader: LibvirtReader, n: number, daemonPid: number) {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const times: number[] = [];
   const cpu0 = await cpuTicks(daemonPid);
+  const own0 = process.cpuUsage();
   loop.enable();
   for (let i = 0; i < n; i++) {
     const t = performance.now();
@@ -105,8 +106,9 @@ async function collect(reader: LibvirtReader, n: number, daemonPid: number) {
     times.push(performance.now() - t);
   }
   loop.disable();
+  const own = process.cpuUsage(own0);
   const cpuMs = ((await cpuTicks(daemonPid)) - cpu0) * (1000 / HZ) / n;
-  return { times, stallMs: loop.max / 1e6, cpuMs };
+  return { times, stallMs: loop.max / 1e6, cpuMs, ownCpuMs: (own.user + own.system) / 1000 / n };
 }
 
 async function defineMany(d: PrivateLibvirtd, count: number, prefix: string): Promise<string[]> {
@@ -154,6 +156,8 @@ async function idleAgent(d: PrivateLibvirtd): Promise<void> {
   }
 }
 
+const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+console.log(`bench:libvirt ${domains} domains, ${rounds} rounds; load average at start ${load} on ${(await import('node:os')).cpus().length} cores`);
 await acquireLock();
 const d = await PrivateLibvirtd.start();
 try {
@@ -185,14 +189,16 @@ try {
   console.log(`1. real libvirtd, ${domains} qemu domains (${first.domains.filter((x) => x.state === 'running').length} running, `
     + `${first.domains.filter((x) => x.autostart).length} autostart, ${first.domains.filter((x) => (x.snapshots ?? 0) > 0).length} with snapshots), RPC:`);
   console.log(`   first collection ${ms(firstMs)} (event-loop max stall ${ms(loop.max / 1e6)}), ${first.domains.length} domains, ${first.problems.length} problems`);
-  console.log(`   steady state ${summary(steady.times)}; event-loop max stall ${ms(steady.stallMs)}; libvirtd CPU ${ms(steady.cpuMs)} per collection`);
+  console.log(`   steady state ${summary(steady.times)}; event-loop max stall ${ms(steady.stallMs)}`);
+  console.log(`   CPU per collection: exporter ${ms(steady.ownCpuMs)}, libvirtd ${ms(steady.cpuMs)}; per collection ${rpc.xmlCache.lastFetched} XML fetched, ${rpc.xmlCache.lastParsed} parsed`);
   await rpc.close();
+  console.log(`   load average now ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`);
   const virsh = new LibvirtReader({ virsh: 'virsh', uri: d.roUri, runDir, transport: 'virsh' });
   t = performance.now();
   await virsh.read(AbortSignal.timeout(120_000));
   const virshFirst = performance.now() - t;
   const vs = await collect(virsh, Math.min(rounds, 10), d.pid);
-  console.log(`   virsh fallback (incremental commands): first ${ms(virshFirst)}, steady ${summary(vs.times)}, libvirtd CPU ${ms(vs.cpuMs)} per collection`);
+  console.log(`   virsh fallback (incremental commands): first ${ms(virshFirst)}, steady ${summary(vs.times)}, CPU per collection: exporter ${ms(vs.ownCpuMs)} (virsh's own not counted), libvirtd ${ms(vs.cpuMs)}`);
   await virsh.close();
   const k = await Kumina.start(d.roUri);
   const kt: number[] = [];

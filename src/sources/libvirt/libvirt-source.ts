@@ -9,11 +9,12 @@ import type { Domain, FileStat, LibvirtSection, LibvirtTransport } from '../../s
 import type { SourceDefinition } from '../source.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { splitDev } from '../../util/devnum.js';
-import { mapLimit } from '../../util/map-limit.js';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
 import { escapeXml } from '../../util/xml-escape.js';
 import type { LibvirtBackend } from './backend.js';
 import { DomainXmlCache } from './domain-xml-cache.js';
+import type { DomainXml } from './parse-domain-xml.js';
+import { FileStatCache } from './file-stat-cache.js';
 import { RpcBackend } from './rpc-backend.js';
 import { VirshBackend } from './virsh-backend.js';
 import { rpcEndpoint } from './rpc/endpoint.js';
@@ -55,11 +56,14 @@ export class LibvirtReader {
   private readonly configError: string | null = null;
   /** qemu pid per uuid, valid while the domain keeps the runtime id it was read for. */
   private readonly pids = new Map<string, { id: number; pid: number }>();
+  private readonly built = new Map<string, { from: DomainXml; domain: Domain }>();
   /** Disk images often live on NFS: a dead server must not pin every libuv thread. */
   private readonly statGuard = new HungCallGuard<FileStat>(4, 2000);
+  private readonly fileStats: FileStatCache;
 
   constructor(private readonly opts: LibvirtOptions) {
     this.cache = new DomainXmlCache(opts.xmlRefreshCollections ?? 20);
+    this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statFile, unknownFile);
     const choice = opts.transport ?? 'auto';
     const endpoint = choice === 'virsh' ? null : rpcEndpoint(opts.uri, opts.socketDir ?? '/run/libvirt');
     if (endpoint !== null && typeof endpoint === 'object') {
@@ -140,22 +144,25 @@ export class LibvirtReader {
         continue;
       }
       const active = d.state !== 'shutoff' && d.state !== 'nostate';
-      domains.push({
-        ...cached.xml,
-        name: d.name,
-        uuid: d.uuid,
-        id: d.id,
-        state: d.state,
-        reason: d.reason,
-        autostart: overview.autostart.has(d.uuid),
-        persistent: !overview.transient.has(d.uuid),
-        snapshots: snapshots.get(d.uuid) ?? 0,
+      const next = {
+        name: d.name, id: d.id, state: d.state, reason: d.reason, autostart: overview.autostart.has(d.uuid),
+        persistent: !overview.transient.has(d.uuid), snapshots: snapshots.get(d.uuid) ?? 0,
         pid: local && active ? await this.pidOf(d.uuid, d.id, d.name, problems) : null,
-      });
+      };
+      // The same XML and the same facts give the same object: no new garbage for 1000 unchanged domains.
+      const built = this.built.get(d.uuid);
+      if (built && built.from === cached.xml && sameFacts(built.domain, next)) {
+        domains.push(built.domain);
+        continue;
+      }
+      const domain: Domain = { ...cached.xml, uuid: d.uuid, ...next };
+      this.built.set(d.uuid, { from: cached.xml, domain });
+      domains.push(domain);
     }
     const live = new Set(domains.map((d) => d.uuid));
     for (const uuid of this.pids.keys()) if (!live.has(uuid)) this.pids.delete(uuid);
-    const files = local ? await statFiles(domains, this.statGuard, signal) : [];
+    for (const uuid of this.built.keys()) if (!live.has(uuid)) this.built.delete(uuid);
+    const files = local ? await this.fileStats.read(domains, new Set(due.map((x) => x.uuid)), this.statGuard, signal) : [];
     for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
     return { uri: this.opts.uri, local, domains, files, problems, transport: this.transport };
   }
@@ -190,6 +197,11 @@ export class LibvirtReader {
   }
 }
 
+const FACTS = ['name', 'id', 'state', 'reason', 'autostart', 'persistent', 'snapshots', 'pid'] as const;
+function sameFacts(a: Domain, b: Pick<Domain, (typeof FACTS)[number]>): boolean {
+  return FACTS.every((k) => a[k] === b[k]);
+}
+
 async function readOptional(file: string, problems: string[]): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
@@ -197,11 +209,6 @@ async function readOptional(file: string, problems: string[]): Promise<string | 
     if (errorCode(e) !== 'ENOENT') problems.push(`${file}: ${describeError(e)}`);
     return null;
   }
-}
-
-async function statFiles(domains: Domain[], guard: HungCallGuard<FileStat>, signal: AbortSignal): Promise<FileStat[]> {
-  const paths = [...new Set(domains.flatMap((d) => d.disks.flatMap((disk) => [...(disk.source ? [disk.source] : []), ...disk.backingChain])))];
-  return mapLimit(paths, 16, (p) => guard.run(p, () => statFile(p), (why) => unknownFile(p, `stat() ${why}`)), signal);
 }
 
 /** A file we could not look at: neither known to exist nor known missing, so no detector judges it. */
