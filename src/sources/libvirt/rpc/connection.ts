@@ -19,6 +19,7 @@ export class RpcConnection {
   private readonly ready: Promise<void>;
   private readonly maxFrame: number;
   private chunks: Buffer[] = [];
+  private outgoing: Buffer[] = [];
   private buffered = 0;
   private nextSerial = 1;
   private failure: Error | null = null;
@@ -66,7 +67,18 @@ export class RpcConnection {
     this.nextSerial = (this.nextSerial + 1) >>> 0 || 1;
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.set(serial, { procName, resolve, reject });
-      this.socket.write(encodeCall(proc, serial, payload));
+      this.queueWrite(encodeCall(proc, serial, payload));
+    });
+  }
+
+  /** Calls issued in one tick leave in one write (one syscall for 50 pipelined calls, not 50). */
+  private queueWrite(frame: Buffer): void {
+    this.outgoing.push(frame);
+    if (this.outgoing.length > 1) return;
+    process.nextTick(() => {
+      const frames = this.outgoing;
+      this.outgoing = [];
+      if (!this.failure) this.socket.write(frames.length === 1 ? frames[0] as Buffer : Buffer.concat(frames));
     });
   }
 
