@@ -2,13 +2,14 @@
 // libvirt section (states, reasons, autostart, persistence, XML-derived fields, snapshot counts,
 // awkward names); a lifecycle change shows next collection, a config-only change within the
 // rolling-refresh bound; a SIGSTOPped libvirtd marks only libvirt down, and it recovers.
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PrivateLibvirtd } from '../support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../support/libvirtd.js';
+import { missingCommands, skipWithout } from '../support/components.js';
 import { startExporter } from '../support/exporter.js';
 import { series, value, type Sample } from '../support/prom-text.js';
 import { LibvirtReader } from '../../src/sources/libvirt/libvirt-source.js';
@@ -28,7 +29,9 @@ function comparable(s: LibvirtSection): unknown {
   return { ...rest, domains: [...s.domains].sort((a, b) => a.uuid.localeCompare(b.uuid)), files: [...s.files].sort((a, b) => a.path.localeCompare(b.path)) };
 }
 
-describe('libvirt over RPC and over virsh, private libvirtd', { timeout: 300_000 }, () => {
+const unavailable = skipWithout('a real libvirtd with QEMU', missingCommands('libvirtd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare'));
+
+describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd', { timeout: 300_000 }, () => {
   let d: PrivateLibvirtd;
   const names = {
     running: 'vmzr run', paused: 'vmzr paused', off: 'vmzr off', crashed: 'vmzr crashed', auto: 'vmzr auto',
@@ -37,7 +40,7 @@ describe('libvirt over RPC and over virsh, private libvirtd', { timeout: 300_000
   const reader = (transport: 'rpc' | 'virsh', refresh = 20) =>
     new LibvirtReader({ virsh: 'virsh', uri: d.roUri, runDir: path.join(d.runDir, 'qemu'), transport, xmlRefreshCollections: refresh });
 
-  before(async () => {
+  beforeAll(async () => {
     await acquireLock();
     d = await PrivateLibvirtd.start();
     const image = async (n: string) => {
@@ -61,7 +64,7 @@ describe('libvirt over RPC and over virsh, private libvirtd', { timeout: 300_000
     for (let i = 0; i < 50 && !(await d.virsh('domstate', '--reason', names.crashed)).includes('crashed'); i++) await new Promise((r) => setTimeout(r, 100));
   });
 
-  after(async () => {
+  afterAll(async () => {
     await d?.stop();
     await releaseLock();
   });

@@ -1,7 +1,7 @@
 // The libvirt source over RPC against a fake libvirtd holding a small host: what one collection
 // reads, what the next one fetches again (state change, event, rolling refresh, nothing), a
 // deadline with calls outstanding (new connection, events again, full refresh), and the fallbacks.
-import { afterEach, beforeEach, test } from 'node:test';
+import { afterEach, beforeEach, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

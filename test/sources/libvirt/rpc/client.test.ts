@@ -1,7 +1,7 @@
 // The libvirt RPC client against a fake server speaking the protocol: handshake variants, pipelined
 // calls, partial frames, oversized frames, garbage, error replies, unknown serials, a server that
 // closes mid-frame or never answers. Each ends in a value or a clear error, never a hang.
-import { afterEach, test } from 'node:test';
+import { afterEach, test } from 'vitest';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { getEventListeners } from 'node:events';

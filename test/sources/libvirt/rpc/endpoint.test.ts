@@ -1,6 +1,6 @@
 // Which URIs go over the RPC socket and where that socket is; the virsh parsers of the incremental
 // overview on output captured from virsh 9.0; state and reason numbers in virsh's words.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { rpcEndpoint } from '../../../../src/sources/libvirt/rpc/endpoint.js';
 import { parseDomStats, parseIdNameList } from '../../../../src/sources/libvirt/parse-virsh.js';
