@@ -232,6 +232,9 @@ try {
     console.log(`2. test driver, ${domains} domains over test+unix:// on the same libvirtd, whole /metrics scrape, alternating:`);
     console.log(`   vmzombie-exporter: first ${ms(firstScrape.ms)}, then ${summary(oursMs)}, ${oursDomains} domains exported`);
     console.log(`   kumina:            ${summary(theirsMs)}, ${distinct(theirsBody, 'libvirt_domain_')} domains exported`);
+    const durations = oursBody.split('\n').filter((l) => l.startsWith('vmzombie_collector_duration_seconds{'))
+      .map((l) => `${/collector="([^"]+)"/.exec(l)?.[1]} ${ms(Number(l.split(' ').pop()) * 1000)}`);
+    console.log(`   our collectors in the last scrape: ${durations.join(', ')}`);
     console.log(`   ratio of medians: ${(pct(oursMs, 0.5) / pct(theirsMs, 0.5)).toFixed(3)} (ours / kumina)`);
   } finally {
     await kumina.stop();
