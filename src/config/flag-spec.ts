@@ -27,6 +27,14 @@ export const int = (def: number, help: string): FlagSpec<number> => ({
     return Number(r);
   },
 });
+/** A string that must be one of `choices`. */
+export const oneOf = <T extends string>(choices: readonly T[], def: T, help: string): FlagSpec<T> => ({
+  type: 'string', default: def, help,
+  parse: (r) => {
+    if (!(choices as readonly string[]).includes(r)) throw new Error(`expected one of ${choices.join(', ')}, got "${r}"`);
+    return r as T;
+  },
+});
 
 /** A detector's knob: a `detect.*` flag holding a number (seconds for durations). */
 export type KnobSpec = FlagSpec<number>;

@@ -1,7 +1,7 @@
 // Command-line flags, Prometheus-exporter style (--web.listen-address, --path.procfs, --collector.X /
 // --no-collector.X). One table defines name, type, default and help; the parser and --help read it.
 import { formatDuration } from './duration.js';
-import { bool, duration, int, list, parseBool, str, type FlagSpec } from './flag-spec.js';
+import { bool, duration, int, list, oneOf, parseBool, str, type FlagSpec } from './flag-spec.js';
 import { DETECTORS } from '../catalog/catalog.js';
 
 /** The exporter's own flags (each detector's `detect.*` knobs are added from the catalog below). */
@@ -14,6 +14,8 @@ export const FLAGS = {
   'libvirt.uri': str('qemu:///system', 'libvirt connection URI (opened read-only).'),
   'libvirt.virsh': str('virsh', 'virsh executable used to talk to libvirt.'),
   'libvirt.run-dir': str('/run/libvirt/qemu', 'libvirt QEMU driver state directory (<domain>.pid files).'),
+  'libvirt.transport': oneOf(['auto', 'rpc', 'virsh'] as const, 'auto', 'auto: libvirt\'s RPC protocol on the local read-only socket where the URI allows it (qemu:///system, test+unix://, ?socket=), virsh for other URIs or when the handshake fails. rpc, virsh: only that one.'),
+  'libvirt.xml-refresh': int(20, 'Each domain\'s XML is fetched again at least every this many collections, with no event or state change (a config-only change of a shut-off domain fires none). 1: every collection.'),
   'pool.dir': list(['/var/lib/libvirt/images'], 'Image directory to walk, in addition to the directories of libvirt\'s defined dir pools; giving it replaces the default.'),
   'pool.libvirt-config-dir': str('/etc/libvirt', 'libvirt configuration directory: dir pools from storage/*.xml, persistent domains\' disks from qemu/*.xml. Empty: do not read it.'),
   'pool.libvirt-snapshot-dir': str('/var/lib/libvirt/qemu/snapshot', 'libvirt\'s snapshot metadata (<domain>/<snapshot>.xml): files it names are never orphans. Empty: do not read it.'),

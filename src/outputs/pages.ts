@@ -21,9 +21,11 @@ export function landingPage(snapshot: Snapshot | null, detection: DetectionResul
   const skippedHtml = skipped.length
     ? `<h2>Detectors not run</h2><ul>${skipped.map(([k, why]) => `<li>${escapeHtml(k)}: ${escapeHtml(String(why))}</li>`).join('')}</ul>` : '';
   const count = detection ? detection.findings.filter((f) => !f.pending).length : 0;
+  const t = snapshot.libvirt?.transport;
+  const transport = t ? `<p>libvirt read through ${t.name === 'rpc' ? 'its RPC protocol' : 'virsh'} (${escapeHtml(t.reason)}: ${escapeHtml(t.detail)}).</p>` : '';
   return page(`vmzombie-exporter ${VERSION}`, `${links}
 <p>Host ${escapeHtml(snapshot.hostname)}, collected ${new Date(snapshot.takenAt * 1000).toISOString()}: <a href="/findings">${count} finding(s)</a>.</p>
-<h2>Collectors</h2><table><tr><th>collector</th><th>state</th><th>reason</th><th>duration</th></tr>${rows}</table>${skippedHtml}`);
+<h2>Collectors</h2><table><tr><th>collector</th><th>state</th><th>reason</th><th>duration</th></tr>${rows}</table>${transport}${skippedHtml}`);
 }
 
 export function findingsPage(snapshot: Snapshot | null, detection: DetectionResult | null): string {

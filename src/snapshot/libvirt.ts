@@ -77,6 +77,16 @@ export const DomainSchema = z.object({
 });
 export type Domain = z.infer<typeof DomainSchema>;
 
+/** How the section was read: libvirt's RPC socket or virsh, and why (reason is a fixed word). */
+export const LibvirtTransportSchema = z.object({
+  name: z.enum(['rpc', 'virsh']),
+  /** local_socket; configured, remote_uri, session_uri, in_process_driver, unsupported_uri, handshake_failed. */
+  reason: z.string(),
+  /** The socket path, or the error that sent us to virsh. */
+  detail: z.string(),
+});
+export type LibvirtTransport = z.infer<typeof LibvirtTransportSchema>;
+
 export const LibvirtSectionSchema = z.object({
   uri: z.string(),
   /** True when the URI points at this host, so /proc and the run directory describe the same machine. */
@@ -86,5 +96,7 @@ export const LibvirtSectionSchema = z.object({
   files: z.array(FileStatSchema),
   /** Records that could not be read or parsed; counted, never fatal. */
   problems: z.array(z.string()),
+  /** Absent in snapshots taken before the RPC transport existed. */
+  transport: LibvirtTransportSchema.optional(),
 });
 export type LibvirtSection = z.infer<typeof LibvirtSectionSchema>;

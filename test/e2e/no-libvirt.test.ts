@@ -8,7 +8,8 @@ import { createLogger } from '../../src/util/log.js';
 
 describe('no libvirt on the host', () => {
   for (const [what, args, reason] of [
-    ['virsh not installed', ['--libvirt.virsh=/nonexistent/bin/virsh'], /virsh not found/],
+    // The RPC transport needs no virsh: the case is the virsh transport's.
+    ['virsh not installed', ['--libvirt.transport=virsh', '--libvirt.virsh=/nonexistent/bin/virsh'], /virsh not found/],
     ['no libvirtd socket', ['--libvirt.uri=qemu+unix:///system?socket=/nonexistent/libvirt-sock'], /libvirt is not running/],
   ] as const) {
     it(`${what}: libvirt absent, procfs up, reason shown and logged once`, async () => {

@@ -33,7 +33,8 @@ function domainXml(spec: DomainSpec): string {
 </domain>`;
 }
 
-async function acquireLock(timeoutMs = 15 * 60_000): Promise<void> {
+/** The cross-process lock every user of a real libvirtd takes (also for a private one: tests pick theirs by pid). */
+export async function acquireLock(timeoutMs = 15 * 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -59,6 +60,12 @@ async function acquireLock(timeoutMs = 15 * 60_000): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+/** Releases the lock if this process holds it. */
+export async function releaseLock(): Promise<void> {
+  const owner = await readFile(path.join(LOCK_DIR, 'pid'), 'utf8').catch(() => '');
+  if (owner.trim() === String(process.pid)) await rm(LOCK_DIR, { recursive: true, force: true });
 }
 
 export class LibvirtTestHost {

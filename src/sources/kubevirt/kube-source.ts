@@ -3,13 +3,14 @@
 // informers created here. A collection reads the caches and what the watch observed; it never
 // lists the API server.
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { knob, type Config } from '../../config/flags.js';
+import { knob } from '../../config/flags.js';
 import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi, DeletingObject } from '../../snapshot/kube.js';
 import type { SourceDefinition } from '../source.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
 import { WATCHED, type ResourceKind, type ResourceSpec } from './resources.js';
 import { ResourceCache } from './resource-cache.js';
+import { kubeSourceMeta } from './kube-source-meta.js';
 import { PodMetricsPoller } from './pod-metrics.js';
 import { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
 import {
@@ -227,9 +228,7 @@ export function loadKubeConfig(path: string): KubeConfig {
 }
 
 export const kubeSource: SourceDefinition<'kubevirt'> = {
-  name: 'kubevirt',
-  description: 'KubeVirt/Harvester objects through watch caches of the Kubernetes API (--mode=cluster)',
-  enabledByDefault: (config: Config) => config.mode === 'cluster',
+  ...kubeSourceMeta,
   create(config, log, env = {}) {
     let kubeconfig: KubeConfig;
     try {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LibvirtReader, isLocalQemuUri, statFile } from '../../../src/sources/libvirt/libvirt-source.js';
 import { splitDev } from '../../../src/util/devnum.js';
 import { killStartedFakes, makeFake } from '../../support/fake-virsh.js';
+import { answerOverview } from '../../support/fake-virsh-answers.js';
 
 let work: string;
 beforeAll(async () => { work = await mkdtemp(path.join(os.tmpdir(), 'vmz-libvirt-src-')); });
@@ -48,28 +49,24 @@ test('qemu pids: plain and escaped pid files, status XML fallback, garbage, none
   const fake = await makeFake(work, 'pids');
   const runDir = path.join(fake.dir, 'run');
   await mkdir(runDir);
-  const domains: Array<[string, string, string]> = [
-    ['plain', '11111111-0000-4000-8000-000000000001', 'running (booted)'],
-    ["it's", '11111111-0000-4000-8000-000000000002', 'running (booted)'],
-    ['status-only', '11111111-0000-4000-8000-000000000003', 'paused (user)'],
-    ['garbage-pid', '11111111-0000-4000-8000-000000000004', 'running (booted)'],
-    ['nothing', '11111111-0000-4000-8000-000000000005', 'in shutdown (user)'],
-    ['stale-file', '11111111-0000-4000-8000-000000000006', 'shut off (destroyed)'],
+  // [name, uuid, id, state, reason]: running/booted, paused/user, in shutdown/user, shut off/destroyed
+  const domains: Array<[string, string, number | null, number, number]> = [
+    ['plain', '11111111-0000-4000-8000-000000000001', 1, 1, 1],
+    ["it's", '11111111-0000-4000-8000-000000000002', 2, 1, 1],
+    ['status-only', '11111111-0000-4000-8000-000000000003', 3, 3, 1],
+    ['garbage-pid', '11111111-0000-4000-8000-000000000004', 4, 1, 1],
+    ['nothing', '11111111-0000-4000-8000-000000000005', 5, 4, 1],
+    ['stale-file', '11111111-0000-4000-8000-000000000006', null, 5, 2],
   ];
   await writeFile(path.join(runDir, 'plain.pid'), '1001\n');
   await writeFile(path.join(runDir, 'it&apos;s.pid'), '1002');
   await writeFile(path.join(runDir, 'status-only.xml'), "<domstatus state='paused' reason='user' pid='1003'>\n  <monitor path='/x'/>\n</domstatus>\n");
   await writeFile(path.join(runDir, 'garbage-pid.pid'), 'not a pid\n');
   await writeFile(path.join(runDir, 'stale-file.pid'), '1006\n');
-  await fake.answer('list --all --uuid', domains.map((d) => d[1]).join('\n') + '\n');
-  await fake.answer('list --all --uuid --autostart', '');
-  await fake.answer('list --all --uuid --persistent', '');
-  for (const [name, uuid, state] of domains) {
-    await fake.answer(`dumpxml ${uuid}`, xml(name.replace(/'/g, '&apos;'), uuid));
-    await fake.answer(`domstate --reason ${uuid}`, `${state}\n`);
-    await fake.answer(`snapshot-list --name ${uuid}`, '');
-  }
-  const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir });
+  await answerOverview(fake, domains.map(([name, uuid, id, state, reason]) => ({
+    name, uuid, id, state, reason, transient: true, xml: xml(name.replace(/'/g, '&apos;'), uuid),
+  })));
+  const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir, transport: 'virsh' });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));
     assert.deepEqual(section.domains.map((d) => [d.name, d.state, d.pid, d.persistent]), [

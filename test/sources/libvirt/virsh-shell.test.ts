@@ -14,6 +14,7 @@ import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js
 import { parseDomainXml } from '../../../src/sources/libvirt/parse-domain-xml.js';
 import { parseDomState, parseUuidList } from '../../../src/sources/libvirt/parse-virsh.js';
 import { killStartedFakes, makeFake as makeFakeShared, waitGone } from '../../support/fake-virsh.js';
+import { answerOverview } from '../../support/fake-virsh-answers.js';
 
 const CAPTURED = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/captured');
 const TEST_UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -234,17 +235,12 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
   const image = path.join(fake.dir, 'web.qcow2');
   await writeFile(image, 'qcow2 bytes');
   await writeFile(path.join(runDir, 'web &quot;1&quot;.pid'), '4242\n');
-  await fake.answer('list --all --uuid', `${good}\n${bad}\n${vanished}\nsome stray line\n`);
-  await fake.answer('list --all --uuid --autostart', `${good}\n`);
-  await fake.answer('list --all --uuid --persistent', `${good}\n${bad}\n`);
-  await fake.answer(`dumpxml ${good}`, XML('web &quot;1&quot;', good, image));
-  await fake.answer(`domstate --reason ${good}`, 'running (booted)\n');
-  await fake.answer(`snapshot-list --name ${good}`, 'before-upgrade\nafter-upgrade\n');
-  await fake.answer(`snapshot-list --name ${bad}`, '');
-  await fake.answer(`dumpxml ${bad}`, '<<< this is not XML at all >>>\n');
-  await fake.answer(`domstate --reason ${bad}`, 'shut off (destroyed)\n');
-
-  const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir });
+  await answerOverview(fake, [
+    { name: 'web "1"', uuid: good, id: 3, state: 1, reason: 1, autostart: true, snapshots: ['before-upgrade', 'after-upgrade'], xml: XML('web &quot;1&quot;', good, image) },
+    { name: 'bad', uuid: bad, id: null, state: 5, reason: 2, xml: '<<< this is not XML at all >>>\n' },
+    { name: 'vanished', uuid: vanished, id: null, state: 5, reason: 1, transient: true, vanished: true },
+  ], ['some stray line']);
+  const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir, transport: 'virsh' });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));
     assert.equal(section.uri, 'qemu:///system');
@@ -258,11 +254,9 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
     });
     assert.equal(section.files.length, 1);
     assert.deepEqual([section.files[0]!.path, section.files[0]!.exists, section.files[0]!.sizeBytes], [image, true, 11]);
+    // The vanished domain is a clean "gone", not a problem.
     assert.deepEqual(section.problems, [
       'unexpected line in domain list: some stray line',
-      `error: failed to get domain '${vanished}'`,
-      `error: failed to get domain '${vanished}'`,
-      `error: failed to get domain '${vanished}'`,
       `domain ${bad}: no <domain> element`,
     ]);
     // A second collection reuses the same virsh process.
@@ -276,12 +270,7 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
 test('LibvirtReader on a remote URI reads no pids and stats no files', async () => {
   const fake = await makeFake('reader-remote');
   const uuid = '44444444-4444-4444-8444-444444444444';
-  await fake.answer('list --all --uuid', `${uuid}\n`);
-  await fake.answer('list --all --uuid --autostart', '');
-  await fake.answer('list --all --uuid --persistent', `${uuid}\n`);
-  await fake.answer(`dumpxml ${uuid}`, XML('far', uuid, '/images/far.qcow2'));
-  await fake.answer(`domstate --reason ${uuid}`, 'running (booted)\n');
-  await fake.answer(`snapshot-list --name ${uuid}`, '');
+  await answerOverview(fake, [{ name: 'far', uuid, id: 1, state: 1, reason: 1, xml: XML('far', uuid, '/images/far.qcow2') }]);
   const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu+ssh://root@hv2/system', runDir: path.join(fake.dir, 'run') });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));

@@ -1,0 +1,72 @@
+// The libvirt source through one kept `virsh -r` shell, for what the RPC socket cannot reach
+// (remote and session URIs, the in-process test driver, a failed handshake). The same incremental
+// command set: one round of lists and `domstats --state --nowait`, then snapshot counts and
+// `dumpxml` only for the domains that need them.
+import type { DomainListing, LibvirtBackend, Overview } from './backend.js';
+import { VirshShell } from './virsh-shell.js';
+import { parseDomStats, parseIdNameList, parseUuidList } from './parse-virsh.js';
+import { reasonWord, stateName } from './state-reasons.js';
+
+/** virsh's words for a domain that went away between two commands: a clean "gone". */
+const GONE = /Domain not found|failed to get domain/i;
+
+export class VirshBackend implements LibvirtBackend {
+  readonly transport = 'virsh' as const;
+  private readonly shell: VirshShell;
+
+  constructor(virsh: string, uri: string) {
+    this.shell = new VirshShell(virsh, uri);
+  }
+
+  takeReconnected(): boolean {
+    return false;
+  }
+
+  async overview(signal: AbortSignal, problems: string[]): Promise<Overview> {
+    const run = await this.shell.run(['list --all --uuid --id --name', 'list --all --uuid --autostart', 'list --all --uuid --transient',
+      'list --all --uuid --with-snapshot', 'domstats --state --nowait'], signal);
+    noteErrors(run.stderr, problems);
+    const [all, autostart, transient, withSnapshots, stats] = run.outputs;
+    const listed = parseIdNameList(all ?? '');
+    for (const g of listed.garbage) problems.push(`unexpected line in domain list: ${g.slice(0, 200)}`);
+    const states = parseDomStats(stats ?? '');
+    const domains: DomainListing[] = [];
+    for (const d of listed.domains) {
+      const s = states.get(d.name);
+      // Defined or undefined between the two commands: it shows up whole next time.
+      if (!s) continue;
+      const state = stateName(s.state);
+      domains.push({ ...d, state, reason: reasonWord(state, s.reason) });
+    }
+    const set = (text: string | undefined) => new Set(parseUuidList(text ?? '').uuids);
+    return { domains, autostart: set(autostart), transient: set(transient), withSnapshots: set(withSnapshots) };
+  }
+
+  async snapshotCounts(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, number>> {
+    if (domains.length === 0) return new Map();
+    const run = await this.shell.run(domains.map((d) => `snapshot-list --name ${d.uuid}`), signal);
+    noteErrors(run.stderr, problems);
+    return new Map(domains.map((d, i) => [d.uuid, (run.outputs[i] ?? '').split('\n').filter((l) => l.trim() !== '').length]));
+  }
+
+  async xml(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (domains.length === 0) return out;
+    const run = await this.shell.run(domains.map((d) => `dumpxml ${d.uuid}`), signal);
+    noteErrors(run.stderr, problems);
+    for (const [i, d] of domains.entries()) {
+      const text = run.outputs[i] ?? '';
+      // Empty output: the domain went away (its error is on stderr).
+      if (text.trim() !== '') out.set(d.uuid, text);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+}
+
+function noteErrors(stderr: string, problems: string[]): void {
+  for (const line of stderr.split('\n')) if (line.trim() && !GONE.test(line)) problems.push(line.trim());
+}
