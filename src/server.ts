@@ -1,60 +1,113 @@
-// HTTP server: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json, /-/healthy,
-// /-/ready. A scrape waits for the shared collection, which every source bounds by its timeout.
+// HTTP server on express: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json,
+// /-/healthy, /-/ready. GET and HEAD only, security headers, bounded header and request times, and
+// one error handler behind every route. A scrape waits for the shared collection, which every source
+// bounds by its timeout.
 import http from 'node:http';
-import type { Exporter } from './exporter.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Exporter } from './engine/exporter.js';
 import { findingsJson } from './outputs/findings-json.js';
-import { findingsPage, landingPage } from './outputs/pages.js';
-import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.js';
+import { errorPage, landingPage } from './outputs/pages.js';
+import { findingsPage, parseFindingsQuery } from './outputs/findings-page.js';
+import { STYLESHEET } from './outputs/html.js';
 import type { Logger } from './util/log.js';
 
-export function createServer(exporter: Exporter, log: Logger): http.Server {
-  return http.createServer((req, res) => {
-    handle(exporter, req, res).catch((e: unknown) => {
-      log.error('request failed', { url: req.url, error: e instanceof Error ? e.message : String(e) });
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('internal error\n');
-    });
-  });
+export interface ServerOptions {
+  /** A client must finish sending its headers within this (slowloris). */
+  headersTimeoutMs?: number;
+  /** …and its whole request within this; the response (a scrape waiting for collection) is not bounded here. */
+  requestTimeoutMs?: number;
+  /** How often the server checks those two timeouts. */
+  checkIntervalMs?: number;
 }
 
-async function handle(exporter: Exporter, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const send = (status: number, type: string, body: string) => {
-    res.writeHead(status, { 'content-type': type });
-    res.end(body);
-  };
-  switch (url.pathname) {
-    case '/metrics': {
-      await exporter.refresh();
-      return send(200, exporter.metrics.contentType, await exporter.metrics.metrics());
+const ALLOW = 'GET, HEAD';
+// No script at all; styles only from /style.css; nothing may frame the pages.
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({
+    'Content-Security-Policy': CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  next();
+}
+
+function onlyGetAndHead(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  res.status(405).set('Allow', ALLOW).type('text/plain').send(`method ${req.method} not allowed; use ${ALLOW}\n`);
+}
+
+export function createApp(exporter: Exporter, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.use(onlyGetAndHead, securityHeaders);
+
+  const html = (res: Response, body: string) => res.type('text/html; charset=utf-8').send(body);
+  app.get('/metrics', async (_req, res) => {
+    await exporter.refresh();
+    res.type(exporter.metrics.contentType).send(await exporter.metrics.metrics());
+  });
+  app.get('/', async (_req, res) => {
+    const last = exporter.last() ?? await exporter.refresh();
+    html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000));
+  });
+  app.get('/findings', async (req, res) => {
+    const { snapshot, detection } = await exporter.refresh();
+    html(res, findingsPage(snapshot, detection, parseFindingsQuery(req.query as Record<string, unknown>)));
+  });
+  app.get('/findings.json', async (_req, res) => {
+    const { snapshot, detection } = await exporter.refresh();
+    res.type('application/json').send(JSON.stringify(findingsJson(snapshot, detection), null, 2));
+  });
+  app.get('/snapshot.json', async (_req, res) => {
+    const { snapshot } = await exporter.refresh();
+    res.type('application/json').send(JSON.stringify(snapshot));
+  });
+  app.get('/style.css', (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'max-age=300').send(STYLESHEET);
+  });
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text/plain').send('OK\n');
+  });
+  app.get('/-/ready', (_req, res) => {
+    if (exporter.last()) res.type('text/plain').send('Ready\n');
+    else res.status(503).type('text/plain').send('first collection not finished\n');
+  });
+  app.use((_req, res) => {
+    res.status(404);
+    html(res, errorPage(404, 'Not found'));
+  });
+  // Express 5 routes rejected promises here too. A client error (a malformed %-escape) keeps its status.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
+      && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error('request failed', { url: req.originalUrl, error: err instanceof Error ? err.message : String(err) });
+    if (res.headersSent) {
+      res.destroy();
+      return;
     }
-    case '/': {
-      const last = exporter.last() ?? await exporter.refresh();
-      return send(200, 'text/html; charset=utf-8', landingPage(last.snapshot, last.detection));
-    }
-    case '/findings': {
-      const { snapshot, detection } = await exporter.refresh();
-      return send(200, 'text/html; charset=utf-8', findingsPage(snapshot, detection));
-    }
-    case '/findings.json': {
-      const { snapshot, detection } = await exporter.refresh();
-      return send(200, 'application/json', JSON.stringify(findingsJson(snapshot, detection), null, 2));
-    }
-    case '/snapshot.json': {
-      const { snapshot } = await exporter.refresh();
-      return send(200, 'application/json', JSON.stringify(snapshot));
-    }
-    case '/-/healthy':
-      return send(200, 'text/plain', 'OK\n');
-    case '/-/ready':
-      return exporter.last() ? send(200, 'text/plain', 'Ready\n') : send(503, 'text/plain', 'first collection not finished\n');
-    case '/runbooks':
-      return send(200, 'text/html; charset=utf-8', renderRunbookIndex());
-    default: {
-      const runbook = url.pathname.startsWith('/runbooks/') ? renderRunbookPath(url.pathname.slice('/runbooks/'.length)) : null;
-      return runbook === null ? send(404, 'text/plain', 'not found\n') : send(200, 'text/html; charset=utf-8', runbook);
-    }
-  }
+    res.status(status);
+    html(res, errorPage(status, status === 500 ? 'Internal error' : 'Bad request'));
+  });
+  return app;
+}
+
+export function createServer(exporter: Exporter, log: Logger, options: ServerOptions = {}): http.Server {
+  const server = http.createServer({
+    // Node's default, stated: a larger header block is answered 431.
+    maxHeaderSize: 16 * 1024,
+    headersTimeout: options.headersTimeoutMs ?? 10_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionsCheckingInterval: options.checkIntervalMs ?? 1_000,
+  }, createApp(exporter, log));
+  return server;
 }
 
 /** "0.0.0.0:9955", ":9955", "[::1]:9955", "127.0.0.1:0" → host and port. */
