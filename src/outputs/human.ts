@@ -49,7 +49,7 @@ export function humanReclaimable(r: Reclaimable): string {
 
 /** "startedAt" → "started at", "rssBytes" → "RSS", "vmPathName" → "VM path name". */
 export function humanKey(key: string): string {
-  const special: Record<string, string> = { rssBytes: 'RSS', pid: 'PID', uid: 'UID', moid: 'managed object', cmdline: 'command line' };
+  const special: Record<string, string> = { rssBytes: 'RSS', pid: 'PID', uid: 'UID', moid: 'managed object', cmdline: 'command line', vcpus: 'vCPUs' };
   if (special[key]) return special[key];
   const words = key.replace(/Bytes$|Seconds$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
   const upper = new Set(['vm', 'uuid', 'pci', 'vfio', 'pid', 'rss', 'cpu', 'id', 'url', 'ip']);
