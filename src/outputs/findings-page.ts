@@ -94,13 +94,17 @@ function filtersHtml(q: FindingsQuery, present: Set<FindingKind>): Html {
 
 export function findingsPage(snapshot: Snapshot | null, detection: DetectionResult | null, q: FindingsQuery): string {
   if (!snapshot || !detection) return page('Findings', html`<p>No collection has finished yet.</p>`);
-  const all = detection.findings.map((f) => findingView(f, snapshot.takenAt));
-  const shown = sortViews(all.filter((v) => (!q.severity || v.severity === q.severity) && (!q.kind || v.kind === q.kind)
-    && (!q.scope || v.scope === q.scope)), q.sort);
+  const all = detection.findings;
+  // Filter on the catalog first: only the findings shown are rendered in full.
+  const matching = all.filter((f) => {
+    const spec = CATALOG[f.kind];
+    return (!q.severity || spec.alert.severity === q.severity) && (!q.kind || f.kind === q.kind) && (!q.scope || spec.scope === q.scope);
+  });
+  const shown = sortViews(matching.map((f) => findingView(f, snapshot.takenAt)), q.sort);
   const filtered = q.severity || q.kind || q.scope;
   const count = filtered ? `${shown.length} of ${all.length} finding(s) match` : `${all.length} finding(s)`;
   const body = html`<p>${snapshot.hostname}, collected ${humanDate(snapshot.takenAt)} · <a href="/findings.json">JSON</a></p>
-${filtersHtml(q, new Set(all.map((v) => v.kind)))}
+${filtersHtml(q, new Set(all.map((f) => f.kind)))}
 ${q.ignored.length ? html`<p class="down">Ignored unknown filter values: ${q.ignored.join(', ')}</p>` : ''}
 ${incompleteHtml(snapshot, detection)}
 <h2 id="findings">${count}</h2>

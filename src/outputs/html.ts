@@ -2,7 +2,10 @@
 // the Content-Security-Policy needs no inline style or script).
 import { VERSION } from '../version.js';
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 

@@ -47,11 +47,19 @@ export function humanReclaimable(r: Reclaimable): string {
   return parts.join(', ');
 }
 
+const SPECIAL_KEYS: Record<string, string> = {
+  rssBytes: 'RSS', pid: 'PID', uid: 'UID', moid: 'managed object', cmdline: 'command line', vcpus: 'vCPUs',
+};
+const UPPER_WORDS = new Set(['vm', 'uuid', 'pci', 'vfio', 'pid', 'rss', 'cpu', 'id', 'url', 'ip']);
+// Evidence has a few dozen distinct keys; a page with thousands of findings asks for them again and again.
+const keyCache = new Map<string, string>();
+
 /** "startedAt" → "started at", "rssBytes" → "RSS", "vmPathName" → "VM path name". */
 export function humanKey(key: string): string {
-  const special: Record<string, string> = { rssBytes: 'RSS', pid: 'PID', uid: 'UID', moid: 'managed object', cmdline: 'command line', vcpus: 'vCPUs' };
-  if (special[key]) return special[key];
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached;
   const words = key.replace(/Bytes$|Seconds$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-  const upper = new Set(['vm', 'uuid', 'pci', 'vfio', 'pid', 'rss', 'cpu', 'id', 'url', 'ip']);
-  return words.map((w, i) => (upper.has(w.toLowerCase()) ? w.toUpperCase() : i === 0 ? w.toLowerCase() : w.toLowerCase())).join(' ');
+  const label = SPECIAL_KEYS[key] ?? words.map((w) => (UPPER_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase())).join(' ');
+  if (keyCache.size < 1000) keyCache.set(key, label);
+  return label;
 }
