@@ -1,6 +1,6 @@
 // snapshot --redact: command lines cut to what detection reads, host and user names replaced
 // consistently, URL credentials dropped, and the detectors reading the same values back.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { redactCmdline, redactSnapshot } from '../../src/snapshot/redact.js';
 import { parseQemuGuest } from '../../src/detectors/lib/qemu-cmdline.js';
