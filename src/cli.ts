@@ -101,7 +101,9 @@ async function serve(config: Config, log: Logger): Promise<number> {
 function progress(names: readonly string[]): () => void {
   if (!process.stderr.isTTY) return () => {};
   const started = Date.now();
-  const draw = () => process.stderr.write(`\r\u001b[2Kcollecting ${names.join(', ')} … ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const draw = () => {
+    process.stderr.write(`\r\u001b[2Kcollecting ${names.join(', ')} … ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  };
   draw();
   const timer = setInterval(draw, 200);
   return () => {

@@ -22,7 +22,10 @@ export interface ServerOptions {
 
 const ALLOW = 'GET, HEAD';
 // No script at all; styles only from /style.css; nothing may frame the pages.
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = [
+  "default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'", "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.set({
@@ -88,7 +91,9 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
       && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) log.error('request failed', { url: req.originalUrl, error: err instanceof Error ? err.message : String(err) });
+    if (status === 500) {
+      log.error('request failed', { url: req.originalUrl, error: err instanceof Error ? err.message : String(err) });
+    }
     if (res.headersSent) {
       res.destroy();
       return;

@@ -25,12 +25,14 @@ function looksLikePath(text: string): boolean {
   return /^(\/|\[[^\]]+\] )/.test(text);
 }
 
+const text = (t: string, code = false): EvidenceValue => ({ type: 'text', text: t, code });
+
 function viewValue(key: string, v: unknown): EvidenceValue {
   if (v === null || v === undefined) return { type: 'text', text: 'unknown', code: false, missing: true };
   if (typeof v === 'boolean') return { type: 'text', text: v ? 'yes' : 'no', code: false };
   if (typeof v === 'number') {
-    if (isTimeKey(key) || (/Seconds$/.test(key) && v > EPOCH_FLOOR)) return { type: 'text', text: humanDate(v), code: false };
-    if (/Bytes$/.test(key)) return { type: 'text', text: `${humanBytes(v)}${v >= 1024 ? ` (${v} bytes)` : ''}`, code: false };
+    if (isTimeKey(key) || (/Seconds$/.test(key) && v > EPOCH_FLOOR)) return text(humanDate(v));
+    if (/Bytes$/.test(key)) return text(`${humanBytes(v)}${v >= 1024 ? ` (${v} bytes)` : ''}`);
     if (/Seconds$/.test(key)) return { type: 'text', text: humanAge(v), code: false };
     return { type: 'text', text: String(v), code: false };
   }

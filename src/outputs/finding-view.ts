@@ -40,7 +40,9 @@ export function runbookPath(alertName: string): string {
 export function findingView(f: ReportedFinding, now: number): FindingView {
   const spec = CATALOG[f.kind];
   const ageSeconds = Math.max(0, Math.round(now - f.since));
-  const age = ageSeconds > 0 ? `for ${humanAge(ageSeconds)}, since ${humanDate(f.since)}` : `first seen now, ${humanDate(f.since)}`;
+  const age = ageSeconds > 0
+    ? `for ${humanAge(ageSeconds)}, since ${humanDate(f.since)}`
+    : `first seen now, ${humanDate(f.since)}`;
   const marks: string[] = [];
   if (f.pending) marks.push('within grace');
   if (f.stale) marks.push('stale: its source is down, last known state');

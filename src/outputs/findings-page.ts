@@ -63,16 +63,20 @@ function entriesHtml(entries: EvidenceEntry[]): Html {
 }
 
 function findingHtml(v: FindingView): Html {
-  const raw = JSON.stringify({ labels: v.finding.labels, reclaimable: v.finding.reclaimable, evidence: v.finding.evidence }, null, 2);
+  const { labels, reclaimable, evidence } = v.finding;
+  const raw = JSON.stringify({ labels, reclaimable, evidence }, null, 2);
+  const related = v.finding.related.map((r, i) => html`${i ? ', ' : ''}
+<a href="/findings?kind=${r.kind}">${CATALOG[r.kind].title}</a> <span class="subject-ref">${r.subject}</span>`);
   return html`<article class="finding ${v.severity}" data-kind="${v.kind}" data-severity="${v.severity}">
 <header><span class="badge sev-${v.severity}">${v.severity}</span><h3>${v.title}</h3>
 ${v.marks.map((m) => html`<span class="badge mark">${m}</span>`)}</header>
 <p class="subject">${v.subject}</p>
 <p>${v.age}${v.holds ? html` · holds ${v.holds}` : ''}</p>
 <p class="muted">${v.description}</p>
-${v.finding.related.length ? html`<p>Related: ${v.finding.related.map((r, i) => html`${i ? ', ' : ''}<a href="/findings?kind=${r.kind}">${CATALOG[r.kind].title}</a> <span class="subject-ref">${r.subject}</span>`)}</p>` : ''}
+${related.length ? html`<p>Related: ${related}</p>` : ''}
 <p>First, run:</p><pre><code>${v.command}</code></pre>
-<p><a class="runbook" href="${v.runbook}">Runbook ${v.alertName}</a> · <span class="muted">kind ${v.kind}, ${v.scope}</span></p>
+<p><a class="runbook" href="${v.runbook}">Runbook ${v.alertName}</a> ·
+<span class="muted">kind ${v.kind}, ${v.scope}</span></p>
 <h4>Evidence</h4>${entriesHtml(v.evidence)}
 <details><summary>Raw JSON</summary><pre>${raw}</pre></details>
 </article>`;
@@ -85,10 +89,14 @@ function option(value: string, label: string, selected: string | null): Html {
 function filtersHtml(q: FindingsQuery, present: Set<FindingKind>): Html {
   const kinds = KINDS.filter((k) => present.has(k) || k === q.kind);
   return html`<form class="filters" method="get" action="/findings">
-<label>Severity<select name="severity">${option('', 'any', q.severity)}${SEVERITIES.map((s) => option(s, s, q.severity))}</select></label>
-<label>Scope<select name="scope">${option('', 'any', q.scope)}${SCOPES.map((s) => option(s, s, q.scope))}</select></label>
-<label>Kind<select name="kind">${option('', 'any', q.kind)}${kinds.map((k) => option(k, CATALOG[k].title, q.kind))}</select></label>
-<label>Order<select name="sort">${option('severity', 'most severe first', q.sort)}${option('age', 'oldest first', q.sort)}</select></label>
+<label>Severity<select name="severity">${option('', 'any', q.severity)}
+${SEVERITIES.map((s) => option(s, s, q.severity))}</select></label>
+<label>Scope<select name="scope">${option('', 'any', q.scope)}
+${SCOPES.map((s) => option(s, s, q.scope))}</select></label>
+<label>Kind<select name="kind">${option('', 'any', q.kind)}
+${kinds.map((k) => option(k, CATALOG[k].title, q.kind))}</select></label>
+<label>Order<select name="sort">${option('severity', 'most severe first', q.sort)}
+${option('age', 'oldest first', q.sort)}</select></label>
 <button type="submit">Apply</button> <a href="/findings">Reset</a></form>`;
 }
 
@@ -98,16 +106,19 @@ export function findingsPage(snapshot: Snapshot | null, detection: DetectionResu
   // Filter on the catalog first: only the findings shown are rendered in full.
   const matching = all.filter((f) => {
     const spec = CATALOG[f.kind];
-    return (!q.severity || spec.alert.severity === q.severity) && (!q.kind || f.kind === q.kind) && (!q.scope || spec.scope === q.scope);
+    return (!q.severity || spec.alert.severity === q.severity) && (!q.kind || f.kind === q.kind)
+      && (!q.scope || spec.scope === q.scope);
   });
   const shown = sortViews(matching.map((f) => findingView(f, snapshot.takenAt)), q.sort);
   const filtered = q.severity || q.kind || q.scope;
   const count = filtered ? `${shown.length} of ${all.length} finding(s) match` : `${all.length} finding(s)`;
-  const body = html`<p>${snapshot.hostname}, collected ${humanDate(snapshot.takenAt)} · <a href="/findings.json">JSON</a></p>
+  const none = html`<p>${filtered ? 'No finding matches these filters.' : 'No findings.'}</p>`;
+  const body = html`<p>${snapshot.hostname}, collected ${humanDate(snapshot.takenAt)} ·
+<a href="/findings.json">JSON</a></p>
 ${filtersHtml(q, new Set(all.map((f) => f.kind)))}
 ${q.ignored.length ? html`<p class="down">Ignored unknown filter values: ${q.ignored.join(', ')}</p>` : ''}
 ${incompleteHtml(snapshot, detection)}
 <h2 id="findings">${count}</h2>
-${shown.length === 0 ? html`<p>${filtered ? 'No finding matches these filters.' : 'No findings.'}</p>` : shown.map(findingHtml)}`;
+${shown.length === 0 ? none : shown.map(findingHtml)}`;
   return page('Findings', body);
 }

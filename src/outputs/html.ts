@@ -3,10 +3,11 @@
 import { VERSION } from '../version.js';
 
 const SPECIAL = /[&<>"']/;
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string): string {
   if (!SPECIAL.test(text)) return text;
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 
 /** Tagged template that escapes every interpolated value unless it is already `Html`. */
@@ -46,7 +47,8 @@ export function page(title: string, body: Html): string {
 
 export const STYLESHEET = `*{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{font-family:system-ui,sans-serif;line-height:1.4;margin:0 auto;padding:1rem;max-width:84rem;color:#1b1b1b;background:#fff}
+body{font-family:system-ui,sans-serif;line-height:1.4;margin:0 auto;padding:1rem;max-width:84rem;
+color:#1b1b1b;background:#fff}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:0}
 nav{display:flex;flex-wrap:wrap;gap:.4rem 1rem;font-size:.95rem}
 a{color:#0645ad}
@@ -54,14 +56,18 @@ code,pre,kbd{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;fo
 pre,code{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}
 pre{margin:0;padding:.4rem .6rem;background:#f4f4f4;border-radius:4px}
 .muted{color:#5c5c5c}.ok{color:#17692b}.down{color:#a40000}
-.badge{display:inline-block;padding:0 .45rem;border-radius:.7rem;font-size:.8rem;font-weight:600;border:1px solid currentColor;white-space:nowrap}
+.badge{display:inline-block;padding:0 .45rem;border-radius:.7rem;font-size:.8rem;font-weight:600;
+border:1px solid currentColor;white-space:nowrap}
 .sev-critical{color:#a40000}.sev-warning{color:#8a5300}.sev-info{color:#0b5394}
 .mark{color:#5c5c5c}
-form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:0 0 1rem;padding:.6rem;background:#f7f7f7;border-radius:4px}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:0 0 1rem;padding:.6rem;
+background:#f7f7f7;border-radius:4px}
 form.filters label{display:flex;flex-direction:column;font-size:.85rem;max-width:100%}
 form.filters select{max-width:100%;font-size:.95rem}
-.finding{border:1px solid #d6d6d6;border-left:5px solid #999;border-radius:4px;padding:.6rem .8rem;margin:0 0 .8rem;min-width:0}
-.finding.critical{border-left-color:#a40000}.finding.warning{border-left-color:#c77c00}.finding.info{border-left-color:#0b5394}
+.finding{border:1px solid #d6d6d6;border-left:5px solid #999;border-radius:4px;padding:.6rem .8rem;
+margin:0 0 .8rem;min-width:0}
+.finding.critical{border-left-color:#a40000}.finding.warning{border-left-color:#c77c00}
+.finding.info{border-left-color:#0b5394}
 .finding header{display:flex;flex-wrap:wrap;gap:.3rem .6rem;align-items:baseline}
 .subject{font-weight:600;overflow-wrap:anywhere}
 .finding p{margin:.3rem 0}

@@ -59,7 +59,8 @@ export function humanKey(key: string): string {
   const cached = keyCache.get(key);
   if (cached !== undefined) return cached;
   const words = key.replace(/Bytes$|Seconds$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-  const label = SPECIAL_KEYS[key] ?? words.map((w) => (UPPER_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase())).join(' ');
+  const label = SPECIAL_KEYS[key]
+    ?? words.map((w) => (UPPER_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase())).join(' ');
   if (keyCache.size < 1000) keyCache.set(key, label);
   return label;
 }

@@ -12,36 +12,45 @@ import { VERSION } from '../version.js';
 /** "host hv1", "cluster https://api:6443 (namespace vms)", "vCenter vc1:443", joined. */
 export function watchedTargets(snapshot: Snapshot): string[] {
   const out = [`host ${snapshot.hostname}`];
-  if (snapshot.kubevirt) out.push(`cluster ${snapshot.kubevirt.server}${snapshot.kubevirt.namespace ? ` (namespace ${snapshot.kubevirt.namespace})` : ''}`);
+  const kube = snapshot.kubevirt;
+  if (kube) out.push(`cluster ${kube.server}${kube.namespace ? ` (namespace ${kube.namespace})` : ''}`);
   for (const vc of snapshot.vsphere?.vcenters ?? []) out.push(`vCenter ${vc.vcenter}`);
   return out;
 }
 
 export function landingPage(snapshot: Snapshot | null, detection: DetectionResult | null, nowSeconds: number): string {
-  const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> · <a href="/metrics">Metrics</a> ·
+  const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·
+<a href="/metrics">Metrics</a> ·
 <a href="/findings.json">Findings (JSON)</a> · <a href="/snapshot.json">Snapshot (JSON)</a></p>`;
   const title = `vmzombie-exporter ${VERSION}`;
   if (!snapshot || !detection) return page(title, html`${links}<p>No collection has finished yet.</p>`);
   const active = detection.findings.filter((f) => !f.pending);
   const pending = detection.findings.length - active.length;
-  const counts = SEVERITIES.map((sev) => [sev, active.filter((f) => CATALOG[f.kind].alert.severity === sev).length] as const);
+  const pendingNote = pending ? html` <span class="muted">(${pending} within grace)</span>` : '';
+  const counts = SEVERITIES
+    .map((sev) => [sev, active.filter((f) => CATALOG[f.kind].alert.severity === sev).length] as const)
+    .map(([sev, n]) => html`<li><a class="badge sev-${sev}" href="/findings?severity=${sev}">${sev}: ${n}</a></li>`);
   const rows = Object.entries(snapshot.collectors).map(([name, s]) => {
     const section = (snapshot as Record<string, unknown>)[name] as { problems?: string[] } | undefined;
     const problems = s.stale ? [] : section?.problems ?? [];
-    return html`<tr><td>${name}</td><td class="${s.state === 'ok' ? 'ok' : s.state === 'absent' ? 'muted' : 'down'}">${s.state}${s.stale ? ' (stale data kept)' : ''}</td>
-<td>${s.durationSeconds.toFixed(3)} s</td><td>${s.reason ?? ''}${problems.length ? html`<details><summary>${problems.length} problem(s)</summary>
-<pre>${problems.slice(0, 50).join('\n')}</pre></details>` : ''}</td></tr>`;
+    const state = s.state === 'ok' ? 'ok' : s.state === 'absent' ? 'muted' : 'down';
+    const details = problems.length
+      ? html`<details><summary>${problems.length} problem(s)</summary>
+<pre>${problems.slice(0, 50).join('\n')}</pre></details>` : '';
+    return html`<tr><td>${name}</td><td class="${state}">${s.state}${s.stale ? ' (stale data kept)' : ''}</td>
+<td>${s.durationSeconds.toFixed(3)} s</td><td>${s.reason ?? ''}${details}</td></tr>`;
   });
   const age = Math.max(0, nowSeconds - snapshot.takenAt);
   return page(title, html`${links}
 <p>Watching ${watchedTargets(snapshot).join(', ')}.</p>
 <p>Last collection ${humanDate(snapshot.takenAt)} (${humanAge(age)} ago).</p>
 <h2>Findings</h2>
-<ul class="counts">${counts.map(([sev, n]) => html`<li><a class="badge sev-${sev}" href="/findings?severity=${sev}">${sev}: ${n}</a></li>`)}
-<li><a href="/findings">all ${detection.findings.length}</a>${pending ? html` <span class="muted">(${pending} within grace)</span>` : ''}</li></ul>
+<ul class="counts">${counts}
+<li><a href="/findings">all ${detection.findings.length}</a>${pendingNote}</li></ul>
 ${incompleteHtml(snapshot, detection)}
 <h2>Collectors</h2>
-<table><thead><tr><th>collector</th><th>state</th><th>duration</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`);
+<table><thead><tr><th>collector</th><th>state</th><th>duration</th><th>reason</th></tr></thead>
+<tbody>${rows}</tbody></table>`);
 }
 
 export function errorPage(status: number, message: string): string {

@@ -24,13 +24,17 @@ export interface ReportStyle {
   colour: boolean;
 }
 
-const SGR: Record<Severity | 'dim' | 'bold', string> = { critical: '31;1', warning: '33;1', info: '36', dim: '2', bold: '1' };
+const SGR: Record<Severity | 'dim' | 'bold', string> = {
+  critical: '31;1', warning: '33;1', info: '36', dim: '2', bold: '1',
+};
 
 function valueLines(v: EvidenceValue, indent: string): string[] {
   switch (v.type) {
     case 'text': return [v.text];
     case 'list':
-      if (v.items.every((i) => i.type === 'text')) return v.items.flatMap((i) => valueLines(i, indent)).map((l, n) => (n === 0 ? l : `${indent}${l}`));
+      if (v.items.every((i) => i.type === 'text')) {
+        return v.items.flatMap((i) => valueLines(i, indent)).map((l, n) => (n === 0 ? l : `${indent}${l}`));
+      }
       return v.items.flatMap((i, n) => {
         const lines = valueLines(i, `${indent}  `);
         return [`${n === 0 ? '' : indent}- ${lines[0] ?? ''}`, ...lines.slice(1)];
@@ -47,13 +51,17 @@ function entryLines(entries: EvidenceEntry[], indent: string): string[] {
   });
 }
 
-export function textReport(snapshot: Snapshot, detection: DetectionResult, style: ReportStyle = { colour: false }): string {
+export function textReport(
+  snapshot: Snapshot, detection: DetectionResult, style: ReportStyle = { colour: false },
+): string {
   // Escape first, colour after, so the only escape sequences on the terminal are our own.
-  const paint = (code: keyof typeof SGR, text: string) => (style.colour ? `\u001b[${SGR[code]}m${text}\u001b[0m` : text);
+  const paint = (code: keyof typeof SGR, text: string) =>
+    (style.colour ? `\u001b[${SGR[code]}m${text}\u001b[0m` : text);
   const out: string[] = [];
   out.push(`vmzombie scan of ${printable(snapshot.hostname)} at ${humanDate(snapshot.takenAt)}`);
   for (const [name, s] of Object.entries(snapshot.collectors)) {
-    out.push(printable(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${s.reason ? ` — ${s.reason}` : ''}`));
+    const reason = s.reason ? ` — ${s.reason}` : '';
+    out.push(printable(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${reason}`));
   }
   for (const [kind, why] of detectorsNotJudging(detection)) out.push(printable(`  detector ${kind} ${why}`));
   const views = sortViews(detection.findings.map((f) => findingView(f, snapshot.takenAt)), 'severity');

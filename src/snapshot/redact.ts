@@ -55,7 +55,8 @@ function collectHosts(s: Snapshot, hosts: Names): void {
   if (s.libvirt) hosts.add(hostOf(s.libvirt.uri));
   if (s.kubevirt) {
     hosts.add(hostOf(s.kubevirt.server));
-    for (const o of [...s.kubevirt.pods, ...s.kubevirt.vmis] as Array<{ nodeName?: string | null }>) hosts.add(o.nodeName);
+    const placed: Array<{ nodeName?: string | null }> = [...s.kubevirt.pods, ...s.kubevirt.vmis];
+    for (const o of placed) hosts.add(o.nodeName);
   }
   for (const h of s.virthandler?.handlers ?? []) hosts.add(h.node);
   for (const vc of s.vsphere?.vcenters ?? []) {
@@ -88,7 +89,8 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
   collectUsers(s, users);
   // Longest first, so "hv1.example.com" is replaced whole before "hv1"; whole words only.
   const pairs = [...hosts.entries(), ...users.entries()].sort((a, b) => b[0].length - a[0].length);
-  const pattern = pairs.length ? new RegExp(`(?<![\\w.-])(?:${pairs.map(([n]) => escapeRegExp(n)).join('|')})(?![\\w-])`, 'g') : null;
+  const names = pairs.map(([n]) => escapeRegExp(n)).join('|');
+  const pattern = pairs.length ? new RegExp(`(?<![\\w.-])(?:${names})(?![\\w-])`, 'g') : null;
   const lookup = new Map(pairs);
   const fix = (text: string): string => {
     // Credentials a URL carries (qemu+ssh://root@hv2/system, https://user:pw@vc/sdk) are never kept.

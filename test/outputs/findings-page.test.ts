@@ -60,7 +60,7 @@ test('each finding: severity, title, subject, age in words and as a date, marks,
   assert.match(page, /<dt>lock line<\/dt><dd><code>1: FLOCK  ADVISORY  READ  99 fd:01:1234 0 EOF<\/code><\/dd>/);
   assert.match(page, /<dt>defined domain<\/dt><dd><span class="muted">unknown<\/span><\/dd>/);
   assert.match(page, /<details><summary>Raw JSON<\/summary><pre>\{\n {2}&quot;labels&quot;/);
-  assert.match(page, /<p>Related: <a href="\/findings\?kind=qemu_without_domain">qemu process that no libvirt domain owns<\/a> <span class="subject-ref">&lt;script&gt;/);
+  assert.match(page, /<p>Related: \s*<a href="\/findings\?kind=qemu_without_domain">qemu process that no libvirt domain owns<\/a> <span class="subject-ref">&lt;script&gt;/);
   // Most severe first, then oldest.
   assert.deepEqual(articles(page), ['critical image_locked_by_foreign_process', 'warning domain_paused', 'warning qemu_without_domain']);
 });
@@ -91,8 +91,8 @@ test('filters by severity, kind and scope, and orders by age, from the query str
 test('collectors down and detectors that could not judge are listed with their reasons', () => {
   const page = findingsPage(SNAP, DETECTION, parseFindingsQuery({}));
   assert.match(page, /<li><strong>sysfs<\/strong> <span class="down">error: EACCES: \/sys\/bus\/pci &lt;denied&gt;<\/span><\/li>/);
-  assert.match(page, /\(vfio_device_without_domain\)<\/span>: could not run: needs sysfs/);
-  assert.match(page, /\(tap_without_domain\)<\/span>: failed: boom &lt;b&gt;/);
+  assert.match(page, /\(vfio_device_without_domain\)<\/span>:\s+could not run: needs sysfs/);
+  assert.match(page, /\(tap_without_domain\)<\/span>:\s+failed: boom &lt;b&gt;/);
   const landing = landingPage(SNAP, DETECTION, NOW + 30);
   assert.match(landing, /Watching host hv&lt;1&gt;\./);
   assert.match(landing, /Last collection 2026-12-01 19:16 UTC \(30 s ago\)/);
