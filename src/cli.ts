@@ -102,7 +102,8 @@ function progress(names: readonly string[]): () => void {
   if (!process.stderr.isTTY) return () => {};
   const started = Date.now();
   const draw = () => {
-    process.stderr.write(`\r\u001b[2Kcollecting ${names.join(', ')} … ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r\u001b[2Kcollecting ${names.join(', ')} … ${seconds} s`);
   };
   draw();
   const timer = setInterval(draw, 200);

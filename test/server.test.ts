@@ -30,9 +30,11 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   let port = 0;
 
   beforeAll(async () => {
-    const { config } = parseArgs(['serve', '--no-collector.libvirt', '--no-collector.pools', '--no-collector.sysfs', '--collector.min-interval=0s'], SOURCES.map((s) => s.name));
+    const args = ['serve', '--no-collector.libvirt', '--no-collector.pools', '--no-collector.sysfs', '--collector.min-interval=0s'];
+    const { config } = parseArgs(args, SOURCES.map((s) => s.name));
     exporter = new Exporter(config, silentLogger, { processMetrics: false });
-    server = createServer(exporter, silentLogger, { headersTimeoutMs: 1000, requestTimeoutMs: 2000, checkIntervalMs: 200 });
+    const timeouts = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, checkIntervalMs: 200 };
+    server = createServer(exporter, silentLogger, timeouts);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -44,7 +46,8 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   });
 
   it('answers GET and HEAD on every route', async () => {
-    for (const path of ['/', '/findings', '/findings.json', '/snapshot.json', '/metrics', '/style.css', '/-/healthy', '/-/ready']) {
+    const routes = ['/', '/findings', '/findings.json', '/snapshot.json', '/metrics', '/style.css', '/-/healthy', '/-/ready'];
+    for (const path of routes) {
       const get = await request(port, 'GET', path);
       assert.equal(get.status, 200, path);
       assert.ok(get.body.length > 0, path);
@@ -80,8 +83,9 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   });
 
   it('traversal and encoded-slash paths are 404, never a file or another route', async () => {
-    const paths = ['/../metrics', '/findings/../metrics', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '/metrics%2f',
-      '/findings%2Ejson', '/runbooks/..%2F..%2Fpackage.json', '/style.css/..%2f..%2fpackage.json', '//metrics', '/METRICS', '/%E0%A4%A'];
+    const paths = ['/../metrics', '/findings/../metrics', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd',
+      '/metrics%2f', '/findings%2Ejson', '/runbooks/..%2F..%2Fpackage.json', '/style.css/..%2f..%2fpackage.json',
+      '//metrics', '/METRICS', '/%E0%A4%A'];
     for (const path of paths) {
       const r = await request(port, 'GET', path);
       assert.equal(r.status, 404, path);

@@ -20,12 +20,18 @@ const CHROMIUM = '/usr/bin/chromium';
 const unavailable = skipWithout('a real libvirtd with QEMU and Chromium',
   missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'flock', CHROMIUM));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const NOW_GRACES = ['--detect.grace=0s', '--detect.paused-grace=0s', '--detect.shutdown-grace=0s', '--detect.autostart-grace=0s'];
+const NOW_GRACES = ['--detect.grace=0s', '--detect.paused-grace=0s', '--detect.shutdown-grace=0s',
+  '--detect.autostart-grace=0s'];
+const QUIET = ['--log.level=error'];
 const ONLY_HOST = ['--no-collector.pools', '--no-collector.sysfs'];
 
-interface JsonFinding { kind: FindingKind; subject: string; severity: string; labels: object; reclaimable: object; evidence: object; command: string; runbook: string }
+interface JsonFinding {
+  kind: FindingKind; subject: string; severity: string; labels: object; reclaimable: object; evidence: object;
+  command: string; runbook: string;
+}
+interface Article { kind: string; severity: string; badge: string; title: string; runbook: string | null }
 
-async function articles(page: Page): Promise<Array<{ kind: string; severity: string; badge: string; title: string; runbook: string | null }>> {
+async function articles(page: Page): Promise<Article[]> {
   return page.$$eval('article.finding', (els) => els.map((el) => ({
     kind: el.getAttribute('data-kind') ?? '',
     severity: el.getAttribute('data-severity') ?? '',
@@ -89,7 +95,8 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     await host?.release();
   });
 
-  const expectedKinds: FindingKind[] = ['domain_paused', 'image_locked_by_foreign_process', 'image_locked_while_domain_inactive', 'qemu_without_domain'];
+  const expectedKinds: FindingKind[] = ['domain_paused', 'image_locked_by_foreign_process',
+    'image_locked_while_domain_inactive', 'qemu_without_domain'];
 
   it('the findings page shows every finding with its severity and runbook link', async () => {
     const json = JSON.parse((await exporter.get('/findings.json')).body) as { findings: JsonFinding[] };
@@ -143,7 +150,7 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
   });
 
   it('scan exits 2 (a critical finding) and its JSON lists the same findings', async () => {
-    const r = await execa('node', [CLI, 'scan', '--output=json', ...NOW_GRACES, ...ONLY_HOST, '--log.level=error'], { reject: false });
+    const r = await execa('node', [CLI, 'scan', '--output=json', ...NOW_GRACES, ...ONLY_HOST, ...QUIET], { reject: false });
     assert.equal(r.exitCode, 2, r.stderr);
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout) as { findings: JsonFinding[] };
@@ -152,7 +159,8 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     assert.match(ghost?.command ?? '', /^ps -o pid,lstart,rss,args -p \d+$/);
     assert.equal(ghost?.runbook, '/runbooks/VMZombieQemuWithoutDomain');
     // Without the critical lock only warnings remain: 1.
-    const text = await execa('node', [CLI, 'scan', ...NOW_GRACES, ...ONLY_HOST, '--log.level=error', '--no-collector.procfs'], { reject: false });
+    const args = [CLI, 'scan', ...NOW_GRACES, ...ONLY_HOST, ...QUIET, '--no-collector.procfs'];
+    const text = await execa('node', args, { reject: false });
     assert.equal(text.exitCode, 1, text.stdout + text.stderr);
     assert.match(text.stdout, /^WARNING {2}domain paused, memory still held {2}\(domain_paused\)$/m);
   });
@@ -165,20 +173,25 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     await writeFile(file, snapshot);
     const replay = await execa('node', [CLI, 'scan', `--from=${file}`, '--output=json', ...NOW_GRACES], { reject: false });
     assert.equal(replay.exitCode, 2, replay.stderr);
-    const pick = (fs: JsonFinding[]) => fs.map((f) => ({ kind: f.kind, subject: f.subject, severity: f.severity, labels: f.labels,
-      reclaimable: f.reclaimable, evidence: f.evidence, command: f.command })).sort((a, b) => `${a.kind} ${a.subject}`.localeCompare(`${b.kind} ${b.subject}`));
+    const pick = (fs: JsonFinding[]) => fs
+      .map((f) => ({ kind: f.kind, subject: f.subject, severity: f.severity, labels: f.labels,
+        reclaimable: f.reclaimable, evidence: f.evidence, command: f.command }))
+      .sort((a, b) => `${a.kind} ${a.subject}`.localeCompare(`${b.kind} ${b.subject}`));
     assert.deepEqual(pick((JSON.parse(replay.stdout) as { findings: JsonFinding[] }).findings), pick(live));
 
-    const redacted = await execa('node', [CLI, 'snapshot', '--redact', ...ONLY_HOST, '--log.level=error'], { reject: false });
+    const redacted = await execa('node', [CLI, 'snapshot', '--redact', ...ONLY_HOST, ...QUIET], { reject: false });
     assert.equal(redacted.exitCode, 0, redacted.stderr);
-    for (const c of cmdlines) assert.ok(!redacted.stdout.includes(c) && !redacted.stdout.includes(JSON.stringify(c.split(' '))), `command line kept: ${c}`);
+    for (const c of cmdlines) {
+      assert.ok(!redacted.stdout.includes(c) && !redacted.stdout.includes(JSON.stringify(c.split(' '))), `command line kept: ${c}`);
+    }
     const parsed = JSON.parse(redacted.stdout) as { hostname: string };
     assert.equal(parsed.hostname, 'host-1');
     const hostWord = new RegExp(`(^|[^\\w.-])${os.hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w-]|$)`);
     assert.doesNotMatch(redacted.stdout, hostWord);
     const redactedFile = path.join(work, 'redacted.json');
     await writeFile(redactedFile, redacted.stdout);
-    const fromRedacted = await execa('node', [CLI, 'scan', `--from=${redactedFile}`, '--output=json', ...NOW_GRACES], { reject: false });
+    const fromRedacted = await execa('node', [CLI, 'scan', `--from=${redactedFile}`, '--output=json', ...NOW_GRACES],
+      { reject: false });
     assert.equal(fromRedacted.exitCode, 2, fromRedacted.stderr);
     const kinds = (JSON.parse(fromRedacted.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.kind).sort();
     assert.deepEqual(kinds, expectedKinds, 'the redacted snapshot still shows every zombie');
