@@ -2,7 +2,7 @@
 // and filtered), the landing page, the `scan` text report and the JSON, and the page size.
 // Bounded: a fixed number of findings and rounds; stops by itself.
 //   node --import tsx scripts/bench-findings-page.ts [--findings=2000] [--rounds=20]
-import type { DetectionResult, ReportedFinding } from '../src/engine/findings-state.js';
+import type { DetectionResult, ReportedFinding } from '../src/detectors/finding.js';
 import type { Snapshot } from '../src/snapshot/snapshot.js';
 import { findingsPage, parseFindingsQuery } from '../src/outputs/findings-page.js';
 import { landingPage } from '../src/outputs/pages.js';

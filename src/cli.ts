@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { flagsHelp, parseArgs, type Config } from './config/flags.js';
 import { SOURCES } from './sources/index.js';
 import { collectOnce, Exporter } from './exporter.js';
-import { replay } from './engine/engine.js';
+import { enabledSources, replay } from './engine/engine.js';
 import { parseSnapshot } from './snapshot/snapshot.js';
 import { createServer, parseListenAddress } from './server.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -113,19 +113,18 @@ function progress(names: readonly string[]): () => void {
   };
 }
 
-async function collectOnce(config: Config, log: Logger) {
-  const exporter = new Exporter(config, log, { processMetrics: false });
-  const done = progress(exporter.sourceNames);
+/** One collection (`scan`, `snapshot`), with the progress line on a terminal. */
+async function collect(config: Config, log: Logger) {
+  const done = progress(enabledSources(config).map((s) => s.name));
   try {
-    return await exporter.refresh();
+    return await collectOnce(config, log);
   } finally {
     done();
-    await exporter.close();
   }
 }
 
 async function snapshot(config: Config, log: Logger): Promise<number> {
-  const { snapshot: snap } = await collectOnce(config, log);
+  const { snapshot: snap } = await collect(config, log);
   process.stdout.write(JSON.stringify(config.redact ? redactSnapshot(snap) : snap, null, 2) + '\n');
   return 0;
 }
@@ -151,7 +150,7 @@ async function scan(config: Config, log: Logger): Promise<number> {
     }
     result = replay(config, snap);
   } else {
-    result = await collectOnce(config, log);
+    result = await collect(config, log);
   }
   process.stdout.write(config.output === 'json'
     ? JSON.stringify(findingsJson(result.snapshot, result.detection), null, 2) + '\n'

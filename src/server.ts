@@ -1,14 +1,15 @@
 // HTTP server on express: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json,
-// /-/healthy, /-/ready. GET and HEAD only, security headers, bounded header and request times, and
-// one error handler behind every route. A scrape waits for the shared collection, which every source
-// bounds by its timeout.
+// /runbooks, /-/healthy, /-/ready. GET and HEAD only, security headers, bounded header and request
+// times, and one error handler behind every route. A scrape waits for the shared collection, which
+// every source bounds by its timeout.
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Exporter } from './engine/exporter.js';
+import type { Exporter } from './exporter.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { errorPage, landingPage } from './outputs/pages.js';
 import { findingsPage, parseFindingsQuery } from './outputs/findings-page.js';
 import { STYLESHEET } from './outputs/html.js';
+import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.js';
 import type { Logger } from './util/log.js';
 
 export interface ServerOptions {
@@ -73,6 +74,15 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     const { snapshot } = await exporter.refresh();
     res.type('application/json').send(JSON.stringify(snapshot));
   });
+  app.get('/runbooks', (_req, res) => {
+    html(res, renderRunbookIndex());
+  });
+  // Only names on the catalog's alert list resolve (runbook-pages), so no path reaches another file.
+  app.get('/runbooks/:name', (req, res, next) => {
+    const page = renderRunbookPath(encodeURIComponent(String(req.params.name)));
+    if (page === null) next();
+    else html(res, page);
+  });
   app.get('/style.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'max-age=300').send(STYLESHEET);
   });
@@ -89,6 +99,12 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
   });
   // Express 5 routes rejected promises here too. A client error (a malformed %-escape) keeps its status.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A malformed %-escape in a page name (/runbooks/%E0%A4%A) names no page: 404, like any unknown name.
+    if (err instanceof URIError && !res.headersSent) {
+      res.status(404);
+      html(res, errorPage(404, 'Not found'));
+      return;
+    }
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
       && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) {

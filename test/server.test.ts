@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from '../src/config/flags.js';
 import { SOURCES } from '../src/sources/index.js';
-import { Exporter } from '../src/engine/exporter.js';
+import { Exporter } from '../src/exporter.js';
 import { createServer } from '../src/server.js';
 import { silentLogger } from '../src/util/log.js';
 
@@ -46,7 +46,8 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   });
 
   it('answers GET and HEAD on every route', async () => {
-    const routes = ['/', '/findings', '/findings.json', '/snapshot.json', '/metrics', '/style.css', '/-/healthy', '/-/ready'];
+    const routes = ['/', '/findings', '/findings.json', '/snapshot.json', '/metrics', '/style.css', '/-/healthy', '/-/ready',
+      '/runbooks', '/runbooks/VMZombieQemuWithoutDomain'];
     for (const path of routes) {
       const get = await request(port, 'GET', path);
       assert.equal(get.status, 200, path);
@@ -84,7 +85,7 @@ describe('HTTP server', { timeout: 60_000 }, () => {
 
   it('traversal and encoded-slash paths are 404, never a file or another route', async () => {
     const paths = ['/../metrics', '/findings/../metrics', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd',
-      '/metrics%2f', '/findings%2Ejson', '/runbooks/..%2F..%2Fpackage.json', '/style.css/..%2f..%2fpackage.json',
+      '/metrics%2f', '/findings%2Ejson', '/runbooks/..%2F..%2Fpackage.json', '/runbooks/NoSuchAlert', '/runbooks/..%2FREADME', '/runbooks/%E0%A4%A', '/style.css/..%2f..%2fpackage.json',
       '//metrics', '/METRICS', '/%E0%A4%A'];
     for (const path of paths) {
       const r = await request(port, 'GET', path);

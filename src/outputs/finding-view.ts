@@ -1,6 +1,6 @@
 // One finding as every operator output shows it (findings page, `scan` text and JSON): severity,
 // title, age in words and as a date, marks, what it holds, readable evidence, first command, runbook.
-import type { ReportedFinding } from '../engine/findings-state.js';
+import type { ReportedFinding } from '../detectors/finding.js';
 import type { Severity, Scope } from '../catalog/kind-spec.js';
 import type { FindingKind } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';

@@ -1,7 +1,7 @@
 // The findings as JSON: what /findings.json serves and `scan --output=json` prints. Besides the raw
 // values, each finding carries the same human fields as the page (severity, age, holds, command).
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { findingView } from './finding-view.js';
 
 export function findingsJson(snapshot: Snapshot, detection: DetectionResult): object {

@@ -1,7 +1,7 @@
 // The findings page, for the person who was paged: each finding with severity, age, what it holds,
 // readable evidence, the first command to run and its runbook; filters and order via the query string.
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import type { FindingKind } from '../detectors/finding.js';
 import type { Scope, Severity } from '../catalog/kind-spec.js';
 import { CATALOG } from '../catalog/catalog.js';

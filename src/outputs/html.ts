@@ -35,13 +35,15 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(out);
 }
 
-export function page(title: string, body: Html): string {
+export function page(title: string, body: Html | string): string {
+  // A string body is HTML already (the runbook pages render their Markdown themselves).
+  const inner = typeof body === 'string' ? new Html(body) : body;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title><link rel="stylesheet" href="/style.css"></head>
 <body><header><nav><a href="/">vmzombie-exporter</a> <a href="/findings">Findings</a> <a href="/runbooks">Runbooks</a>
 <a href="/metrics">Metrics</a> <span class="muted">${VERSION}</span></nav><h1>${title}</h1></header>
-<main>${body}</main></body></html>
+<main>${inner}</main></body></html>
 `.text;
 }
 

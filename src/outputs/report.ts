@@ -1,7 +1,7 @@
 // The `scan` report for a terminal: collectors and detectors that could not judge, then each finding
 // with severity, age, what it holds, readable evidence, the first command and the runbook path.
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import type { Severity } from '../catalog/kind-spec.js';
 import { findingView, sortViews } from './finding-view.js';
 import type { EvidenceEntry, EvidenceValue } from './evidence-view.js';

@@ -1,7 +1,7 @@
 // The exit status of `scan`, for cron and CI (the Nagios convention): 0 nothing found, 1 only warning
 // or info findings, 2 any critical finding, 3 could not judge (no collector that should run succeeded).
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
 
 export const EXIT = { clean: 0, warning: 1, critical: 2, unknown: 3 } as const;

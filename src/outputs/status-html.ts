@@ -1,7 +1,7 @@
 // What a page says about the completeness of a collection: collectors down and detectors that could
 // not judge, each with its reason. Absence of findings means little while these are listed.
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { DetectionResult } from '../engine/findings-state.js';
+import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
 import type { FindingKind } from '../detectors/finding.js';
 import { html, type Html } from './html.js';

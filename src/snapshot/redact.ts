@@ -4,7 +4,7 @@
 // name always gets the same placeholder, so the redacted snapshot gives the same findings.
 import type { Snapshot } from './snapshot.js';
 import type { ProcessInfo } from './procfs.js';
-import { isQemuProcess, parseQemuGuest } from '../detectors/lib/qemu-cmdline.js';
+import { isQemuProcess, parseQemuGuest } from '../views/qemu-cmdline.js';
 
 const LOCAL_HOSTS = new Set(['', 'localhost', '127.0.0.1', '::1', '[::1]']);
 

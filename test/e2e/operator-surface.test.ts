@@ -112,6 +112,9 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
       assert.equal(a.severity, spec.alert.severity);
       assert.equal(a.title, spec.title);
       assert.equal(a.runbook, `/runbooks/${spec.alert.name}`);
+      const runbook = await exporter.get(a.runbook ?? '');
+      assert.equal(runbook.status, 200, `${a.runbook} resolves`);
+      assert.match(runbook.body, new RegExp(`<title>${spec.alert.name}</title>`));
     }
     // Most severe first: the live disk locked by a stranger leads.
     assert.equal(shown[0]?.severity, 'critical');

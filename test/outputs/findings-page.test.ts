@@ -4,7 +4,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { findingsPage, parseFindingsQuery } from '../../src/outputs/findings-page.js';
 import { landingPage } from '../../src/outputs/pages.js';
-import type { DetectionResult, ReportedFinding } from '../../src/engine/findings-state.js';
+import type { DetectionResult, ReportedFinding } from '../../src/detectors/finding.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';
 
 const NOW = Date.UTC(2026, 11, 1, 19, 16) / 1000;

@@ -3,7 +3,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { redactCmdline, redactSnapshot } from '../../src/snapshot/redact.js';
-import { parseQemuGuest } from '../../src/detectors/lib/qemu-cmdline.js';
+import { parseQemuGuest } from '../../src/views/qemu-cmdline.js';
 import { parseSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import type { ProcessInfo } from '../../src/snapshot/procfs.js';
 
