@@ -5,13 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { flagsHelp, parseArgs, type Config } from './config/flags.js';
 import { SOURCES } from './sources/index.js';
 import { collectOnce, Exporter } from './exporter.js';
-import { replay } from './engine/engine.js';
+import { enabledSources, replay } from './engine/engine.js';
 import { parseSnapshot } from './snapshot/snapshot.js';
-import { parseListenAddress, requestListener } from './server.js';
+import { applyTimeouts, parseListenAddress, requestListener } from './server.js';
 import { createWebServer } from './web/secure-server.js';
 import { createLogger, type Logger } from './util/log.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { textReport } from './outputs/report.js';
+import { EXIT, scanExitCode } from './outputs/scan-exit.js';
+import { redactSnapshot } from './snapshot/redact.js';
 import { VERSION } from './version.js';
 
 const USAGE = `vmzombie-exporter ${VERSION}: finds virtualization resources that were never given back.
@@ -20,6 +22,10 @@ Usage:
   vmzombie-exporter [serve] [flags]     serve /metrics, /findings and a landing page
   vmzombie-exporter snapshot [flags]    collect once and print the snapshot as JSON
   vmzombie-exporter scan [flags]        collect once (or --from=FILE) and print the findings
+
+scan exits 0 when nothing is found, 1 with only warning or info findings, 2 with any critical
+finding, 3 when it could not judge (no collector succeeded, an unreadable --from file, a bad flag).
+Findings still within their grace are printed but not counted.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -36,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs(argv, SOURCES.map((s) => s.name));
   } catch (e: unknown) {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    // For scan, 2 means "critical findings"; a usage error is "could not judge".
+    return argv[0] === 'scan' ? EXIT.unknown : 2;
   }
   const { config, help } = parsed;
   const command = parsed.command ?? 'serve';
@@ -72,6 +79,7 @@ async function serve(config: Config, log: Logger): Promise<number> {
   let server;
   try {
     server = createWebServer(requestListener(exporter, log), config['web.config.file'], log).server;
+    applyTimeouts(server);
   } catch (e: unknown) {
     process.stderr.write(`error: --web.config.file: ${e instanceof Error ? e.message : String(e)}\n`);
     await exporter.close();
@@ -108,13 +116,48 @@ async function serve(config: Config, log: Logger): Promise<number> {
   return 0;
 }
 
+/** On a terminal, one line on stderr while the collectors run; nothing when stderr is piped. */
+function progress(names: readonly string[]): () => void {
+  if (!process.stderr.isTTY) return () => {};
+  const started = Date.now();
+  const draw = () => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r\u001b[2Kcollecting ${names.join(', ')} … ${seconds} s`);
+  };
+  draw();
+  const timer = setInterval(draw, 200);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\u001b[2K');
+  };
+}
+
+/** One collection (`scan`, `snapshot`), with the progress line on a terminal. */
+async function collect(config: Config, log: Logger) {
+  const done = progress(enabledSources(config).map((s) => s.name));
+  try {
+    return await collectOnce(config, log);
+  } finally {
+    done();
+  }
+}
+
 async function snapshot(config: Config, log: Logger): Promise<number> {
-  const { snapshot: snap } = await collectOnce(config, log);
-  process.stdout.write(JSON.stringify(snap, null, 2) + '\n');
+  const { snapshot: snap } = await collect(config, log);
+  process.stdout.write(JSON.stringify(config.redact ? redactSnapshot(snap) : snap, null, 2) + '\n');
   return 0;
 }
 
+/** Colour only on a terminal, and never when NO_COLOR is set to anything (no-color.org) or TERM is dumb. */
+function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
 async function scan(config: Config, log: Logger): Promise<number> {
+  if (config.output !== 'text' && config.output !== 'json') {
+    process.stderr.write(`error: --output: expected text or json, got "${config.output}"\n`);
+    return EXIT.unknown;
+  }
   let result;
   if (config.from) {
     let snap;
@@ -122,16 +165,16 @@ async function scan(config: Config, log: Logger): Promise<number> {
       snap = parseSnapshot(JSON.parse(await readFile(config.from, 'utf8')));
     } catch (e: unknown) {
       process.stderr.write(`error: ${config.from}: ${e instanceof Error ? e.message : String(e)}\n`);
-      return 2;
+      return EXIT.unknown;
     }
     result = replay(config, snap);
   } else {
-    result = await collectOnce(config, log);
+    result = await collect(config, log);
   }
   process.stdout.write(config.output === 'json'
     ? JSON.stringify(findingsJson(result.snapshot, result.detection), null, 2) + '\n'
-    : textReport(result.snapshot, result.detection));
-  return 0;
+    : textReport(result.snapshot, result.detection, { colour: useColour(process.stdout, process.env) }));
+  return scanExitCode(result.snapshot, result.detection);
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {

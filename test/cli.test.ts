@@ -63,13 +63,19 @@ test('--help exits 0 and lists the commands and every flag', async () => {
   assert.equal(r.stderr, '');
 });
 
-test('an unknown flag exits 2 with the message on stderr', async () => {
+test('an unknown flag exits 2 with the message on stderr (3 for scan, whose 2 means critical)', async () => {
+  const serve = await cli('serve', '--no-such-flag=1');
+  assert.equal(serve.exitCode, 2);
+  assert.equal(serve.stderr, 'error: unknown flag --no-such-flag (see --help)\n');
   const r = await cli('scan', '--no-such-flag=1');
-  assert.equal(r.exitCode, 2);
+  assert.equal(r.exitCode, 3);
   assert.equal(r.stderr, 'error: unknown flag --no-such-flag (see --help)\n');
   assert.equal(r.stdout, '');
   const bad = await cli('scan', '--collector.timeout=soon');
-  assert.equal(bad.exitCode, 2);
+  assert.equal(bad.exitCode, 3);
+  const output = await cli('scan', '--output=yaml', '--from=/nonexistent');
+  assert.equal(output.exitCode, 3);
+  assert.equal(output.stderr, 'error: --output: expected text or json, got "yaml"\n');
   assert.equal(bad.stderr, 'error: --collector.timeout: invalid duration "soon" (use e.g. 30s, 5m, 1h30m, 72h)\n');
 });
 
@@ -79,46 +85,75 @@ test('an unknown command exits 2', async () => {
   assert.match(r.stderr, /^error: unknown command "frobnicate"\n/);
 });
 
-test('scan --from prints the findings of a saved snapshot as text', async () => {
+test('scan --from prints the findings of a saved snapshot as text; warnings only exit 1', async () => {
   const file = path.join(work, 'host.json');
   await writeFile(file, JSON.stringify(SNAPSHOT));
   const r = await cli('scan', `--from=${file}`, '--detect.grace=0s');
-  assert.equal(r.exitCode, 0, r.stderr);
-  assert.equal(r.stdout, `vmzombie scan of hv-test-1 at 2025-11-23T08:00:00.000Z
+  assert.equal(r.exitCode, 1, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.ok(r.stdout.startsWith(`vmzombie scan of hv-test-1 at 2025-11-23 08:00 UTC
   collector libvirt: ok
-  detector qemu_without_domain not run: needs procfs
-  detector domain_without_process not run: needs procfs
-  detector image_locked_by_foreign_process not run: needs procfs
-  detector image_locked_while_domain_inactive not run: needs procfs
-  detector orphan_image not run: needs pools, procfs
-  detector backing_chain_missing_link not run: needs pools
-  detector snapshot_chain_deep not run: needs pools
-  detector vfio_device_without_domain not run: needs sysfs, procfs
-  detector vfio_group_held_by_foreign_process not run: needs sysfs, procfs
-  detector mdev_without_domain not run: needs sysfs, procfs
-  detector hugepages_reserved_without_domain not run: needs sysfs, procfs
-  detector tap_without_domain not run: needs sysfs, procfs
-
+  detector qemu_without_domain could not run: needs procfs
+`), r.stdout);
+  assert.match(r.stdout, /^ {2}detector tap_without_domain could not run: needs sysfs, procfs$/m);
+  assert.ok(r.stdout.includes(`
 2 finding(s):
 
-domain_crashed — domain crashed or failed (alert VMZombieDomainCrashed)
-  web-1 (11111111-1111-4111-8111-111111111111)  age unknown (first seen now)
-    reclaimable: vcpus=2 memoryBytes=2147483648
+WARNING  domain crashed or failed  (domain_crashed)
+  web-1 (11111111-1111-4111-8111-111111111111)
+  first seen now, 2025-11-23 08:00 UTC; holds 2 vCPUs, 2 GiB
     state: crashed
     reason: panicked
-    vcpus: 2
-    memoryBytes: 2147483648
-    pid: 4242
+    vCPUs: 2
+    memory: 2 GiB (2147483648 bytes)
+    PID: 4242
+  first, run: tail -n 50 /var/log/libvirt/qemu/web-1.log
+  runbook: /runbooks/VMZombieDomainCrashed
 
-domain_paused — domain paused, memory still held (alert VMZombieDomainPaused)
-  batch-1 (44444444-4444-4444-8444-444444444444)  age unknown (first seen now), within grace
-    reclaimable: vcpus=2 memoryBytes=2147483648
-    state: paused
-    reason: user
-    vcpus: 2
-    memoryBytes: 2147483648
-    pid: 4242
-`);
+WARNING  domain paused, memory still held  (domain_paused)
+  batch-1 (44444444-4444-4444-8444-444444444444)
+  first seen now, 2025-11-23 08:00 UTC; holds 2 vCPUs, 2 GiB  [within grace]
+`), r.stdout);
+  // Piped: no colour, no progress line.
+  assert.ok(!r.stdout.includes('\u001b'));
+});
+
+test('scan exit codes: 0 with findings only within grace, 3 when no collector succeeded', async () => {
+  const file = path.join(work, 'graced.json');
+  await writeFile(file, JSON.stringify(SNAPSHOT));
+  const graced = await cli('scan', `--from=${file}`);
+  assert.equal(graced.exitCode, 0, graced.stderr);
+  assert.match(graced.stdout, /2 finding\(s\):/);
+  const down = path.join(work, 'down.json');
+  await writeFile(down, JSON.stringify({
+    schemaVersion: 1, hostname: 'hv-test-1', takenAt: TAKEN_AT,
+    collectors: {
+      libvirt: { state: 'timeout', reason: 'timed out after 10s', durationSeconds: 10, lastSuccessSeconds: null, stale: false },
+      procfs: { state: 'error', reason: 'EACCES', durationSeconds: 0, lastSuccessSeconds: null, stale: false },
+      virthandler: { state: 'absent', reason: 'no virt-handler process on this host', durationSeconds: 0, lastSuccessSeconds: null, stale: false },
+    },
+  }));
+  const r = await cli('scan', `--from=${down}`, '--output=json');
+  assert.equal(r.exitCode, 3, r.stderr);
+  assert.deepEqual((JSON.parse(r.stdout) as { findings: unknown[] }).findings, []);
+});
+
+test('on a terminal: colour unless NO_COLOR is set, and a progress line while collecting', async () => {
+  const file = path.join(work, 'tty.json');
+  await writeFile(file, JSON.stringify(SNAPSHOT));
+  // script(1) gives the CLI a pseudo-terminal for stdout and stderr.
+  const run = (command: string, env: Record<string, string> = {}) => execa('script', ['-qec', command, '/dev/null'],
+    { cwd: ROOT, reject: false, timeout: 60_000, env: { LC_ALL: 'C', TERM: 'xterm', ...env }, extendEnv: false });
+  const coloured = await run(`node ${CLI} scan --from=${file} --detect.grace=0s`);
+  assert.equal(coloured.exitCode, 1, coloured.stdout);
+  assert.ok(coloured.stdout.includes('\u001b[33;1mWARNING\u001b[0m'), coloured.stdout);
+  const noColour = await run(`node ${CLI} scan --from=${file} --detect.grace=0s`, { NO_COLOR: '1' });
+  assert.equal(noColour.exitCode, 1);
+  assert.match(noColour.stdout, /WARNING {2}domain crashed/);
+  assert.ok(!noColour.stdout.includes('\u001b['), noColour.stdout);
+  const live = await run(`node ${CLI} scan --no-collector.libvirt --log.level=error`, { NO_COLOR: '1' });
+  assert.match(live.stdout, /\r\u001b\[2Kcollecting procfs, sysfs, .* … \d+\.\d s/);
+  assert.match(live.stdout, /\r\u001b\[2Kvmzombie scan of /, 'the progress line is cleared before the report');
 });
 
 test('scan --from --output=json', async () => {
@@ -128,7 +163,10 @@ test('scan --from --output=json', async () => {
   assert.equal(r.exitCode, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
     hostname: string; takenAt: string; skippedDetectors: Record<string, string>; detectorErrors: object;
-    findings: Array<{ kind: string; alert: string; subject: string; pending: boolean; stale: boolean; since: string; ageSeconds: number; labels: object; reclaimable: object }>;
+    findings: Array<{
+      kind: string; alert: string; subject: string; pending: boolean; stale: boolean; since: string; ageSeconds: number; labels: object; reclaimable: object;
+      severity: string; title: string; age: string; holds: string; command: string; runbook: string;
+    }>;
   };
   assert.equal(out.hostname, 'hv-test-1');
   assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
@@ -144,32 +182,35 @@ test('scan --from --output=json', async () => {
   ]);
   assert.deepEqual(out.findings[1]?.labels, { domain: 'web-1', uuid: '11111111-1111-4111-8111-111111111111', reason: 'panicked' });
   assert.deepEqual(out.findings[1]?.reclaimable, { vcpus: 2, memoryBytes: 2147483648 });
+  const f = out.findings[1];
+  assert.deepEqual([f?.severity, f?.title, f?.age, f?.holds, f?.command, f?.runbook], ['warning', 'domain crashed or failed',
+    'first seen now, 2025-11-23 08:00 UTC', '2 vCPUs, 2 GiB', 'tail -n 50 /var/log/libvirt/qemu/web-1.log', '/runbooks/VMZombieDomainCrashed']);
 });
 
-test('a corrupt, foreign or missing snapshot file exits 2 with a readable error', async () => {
+test('a corrupt, foreign or missing snapshot file exits 3 (could not judge) with a readable error', async () => {
   const truncated = path.join(work, 'truncated.json');
   await writeFile(truncated, JSON.stringify(SNAPSHOT).slice(0, 120));
   let r = await cli('scan', `--from=${truncated}`);
-  assert.equal(r.exitCode, 2);
+  assert.equal(r.exitCode, 3);
   assert.match(r.stderr, new RegExp(`^error: ${truncated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*JSON`));
   assert.equal(r.stdout, '');
 
   const foreign = path.join(work, 'foreign.json');
   await writeFile(foreign, JSON.stringify({ ...SNAPSHOT, schemaVersion: 2, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
   r = await cli('scan', `--from=${foreign}`);
-  assert.equal(r.exitCode, 2);
+  assert.equal(r.exitCode, 3);
   assert.match(r.stderr, /^error: .*foreign\.json: not a vmzombie snapshot \(schema v1\): schemaVersion: the file has 2, this build reads 1\n$/);
   assert.ok(!r.stderr.includes('    at '), 'no stack trace');
 
   const badField = path.join(work, 'bad-field.json');
   await writeFile(badField, JSON.stringify({ ...SNAPSHOT, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
   r = await cli('scan', `--from=${badField}`);
-  assert.equal(r.exitCode, 2);
+  assert.equal(r.exitCode, 3);
   assert.match(r.stderr, /^error: .*bad-field\.json: not a vmzombie snapshot \(schema v1\): libvirt\.domains\.0\.uuid: /);
   assert.match(r.stderr, / \(and \d+ more\)\n$/);
 
   r = await cli('scan', `--from=${path.join(work, 'nope.json')}`);
-  assert.equal(r.exitCode, 2);
+  assert.equal(r.exitCode, 3);
   assert.match(r.stderr, /^error: .*nope\.json: ENOENT: no such file or directory/);
 });
 
@@ -189,13 +230,15 @@ test('snapshot --no-collector.libvirt prints JSON that scan --from accepts', asy
   await writeFile(file, snap.stdout);
   const scan = await cli('scan', `--from=${file}`);
   assert.equal(scan.exitCode, 0, scan.stderr);
-  assert.match(scan.stdout, new RegExp(`^vmzombie scan of ${os.hostname()} at \\d{4}-\\d\\d-\\d\\dT`));
+  assert.match(scan.stdout, new RegExp(`^vmzombie scan of ${os.hostname()} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\n`));
   assert.match(scan.stdout, /^ {2}collector procfs: ok$/m);
   // libvirt was not collected: detectors that also need procfs say what they lack; those that need
   // libvirt alone are simply not this snapshot's business; none reported anything.
-  assert.match(scan.stdout, /^ {2}detector qemu_without_domain not run: needs libvirt$/m);
+  assert.match(scan.stdout, /^ {2}detector qemu_without_domain could not run: needs libvirt$/m);
   assert.doesNotMatch(scan.stdout, /detector domain_crashed/);
   assert.match(scan.stdout, /\nNo findings\.\n$/);
+  // Piped: nothing on stderr, no progress line.
+  assert.equal(snap.stderr, '');
 });
 
 test('serve: a malformed listen address is a usage error (2); a taken port a clear error (1)', async () => {

@@ -41,6 +41,7 @@ export const FLAGS = {
   'vsphere.exclude-datastore': list([], 'Datastore name the file scan skips (e.g. shared with another vCenter).'),
   'from': str('', 'scan: read this saved snapshot (from `snapshot`) instead of collecting.'),
   'output': str('text', 'scan: text or json.'),
+  'redact': bool(false, 'snapshot: cut command lines to what detection reads, replace host and user names, drop URL credentials (for a public bug report).'),
   'log.level': str('info', 'debug, info, warn or error.'),
   'log.json': bool(false, 'Log one JSON object per line instead of text.'),
 } satisfies Record<string, FlagSpec<unknown>>;

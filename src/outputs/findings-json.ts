@@ -1,7 +1,8 @@
-// The findings as JSON: what /findings.json serves and `scan --output=json` prints.
+// The findings as JSON: what /findings.json serves and `scan --output=json` prints. Besides the raw
+// values, each finding carries the same human fields as the page (severity, age, holds, command).
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DetectionResult } from '../detectors/finding.js';
-import { CATALOG } from '../catalog/catalog.js';
+import { findingView } from './finding-view.js';
 
 export function findingsJson(snapshot: Snapshot, detection: DetectionResult): object {
   return {
@@ -10,19 +11,28 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
     collectors: snapshot.collectors,
     skippedDetectors: detection.skipped,
     detectorErrors: detection.errors,
-    findings: detection.findings.map((f) => ({
-      kind: f.kind,
-      title: CATALOG[f.kind].title,
-      alert: CATALOG[f.kind].alert.name,
-      subject: f.subject,
-      labels: f.labels,
-      since: new Date(f.since * 1000).toISOString(),
-      ageSeconds: Math.round(snapshot.takenAt - f.since),
-      pending: f.pending,
-      stale: f.stale,
-      reclaimable: f.reclaimable,
-      evidence: f.evidence,
-      related: f.related,
-    })),
+    findings: detection.findings.map((f) => {
+      const v = findingView(f, snapshot.takenAt);
+      return {
+        kind: f.kind,
+        title: v.title,
+        severity: v.severity,
+        scope: v.scope,
+        alert: v.alertName,
+        subject: f.subject,
+        labels: f.labels,
+        since: new Date(f.since * 1000).toISOString(),
+        ageSeconds: v.ageSeconds,
+        age: v.age,
+        pending: f.pending,
+        stale: f.stale,
+        reclaimable: f.reclaimable,
+        holds: v.holds,
+        command: v.command,
+        runbook: v.runbook,
+        evidence: f.evidence,
+        related: f.related,
+      };
+    }),
   };
 }

@@ -1,44 +1,62 @@
-// The landing page (links, collector and detector status) and the findings page (each finding
-// with its evidence, for the person who was paged).
+// The landing page (what this exporter watches, the last collection, findings by severity, each
+// collector's state) and the pages for errors (404, 405, 500).
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
-import { formatDuration } from '../config/duration.js';
-import { escapeHtml, page } from './html.js';
+import { html, page } from './html.js';
+import { SEVERITIES } from './finding-view.js';
+import { humanAge, humanDate } from './human.js';
+import { incompleteHtml } from './status-html.js';
 import { VERSION } from '../version.js';
 
-export function landingPage(snapshot: Snapshot | null, detection: DetectionResult | null): string {
-  const links = `<p><a href="/metrics">Metrics</a> · <a href="/findings">Findings</a> · <a href="/findings.json">Findings (JSON)</a> · <a href="/snapshot.json">Snapshot (JSON)</a></p>`;
-  if (!snapshot) return page(`vmzombie-exporter ${VERSION}`, `${links}<p>No collection has finished yet.</p>`);
+/** "host hv1", "cluster https://api:6443 (namespace vms)", "vCenter vc1:443", joined. */
+export function watchedTargets(snapshot: Snapshot): string[] {
+  const out = [`host ${snapshot.hostname}`];
+  const kube = snapshot.kubevirt;
+  if (kube) out.push(`cluster ${kube.server}${kube.namespace ? ` (namespace ${kube.namespace})` : ''}`);
+  for (const vc of snapshot.vsphere?.vcenters ?? []) out.push(`vCenter ${vc.vcenter}`);
+  return out;
+}
+
+export function landingPage(snapshot: Snapshot | null, detection: DetectionResult | null, nowSeconds: number): string {
+  const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·
+<a href="/metrics">Metrics</a> ·
+<a href="/findings.json">Findings (JSON)</a> · <a href="/snapshot.json">Snapshot (JSON)</a></p>`;
+  const title = `vmzombie-exporter ${VERSION}`;
+  if (!snapshot || !detection) return page(title, html`${links}<p>No collection has finished yet.</p>`);
+  const active = detection.findings.filter((f) => !f.pending);
+  const pending = detection.findings.length - active.length;
+  const pendingNote = pending ? html` <span class="muted">(${pending} within grace)</span>` : '';
+  const counts = SEVERITIES
+    .map((sev) => [sev, active.filter((f) => CATALOG[f.kind].alert.severity === sev).length] as const)
+    .map(([sev, n]) => html`<li><a class="badge sev-${sev}" href="/findings?severity=${sev}">${sev}: ${n}</a></li>`);
   const rows = Object.entries(snapshot.collectors).map(([name, s]) => {
     const section = (snapshot as Record<string, unknown>)[name] as { problems?: string[] } | undefined;
     const problems = s.stale ? [] : section?.problems ?? [];
-    const problemText = problems.length ? `<details><summary>${problems.length} problem(s)</summary><pre>${escapeHtml(problems.slice(0, 50).join('\n'))}</pre></details>` : '';
-    return `<tr><td>${escapeHtml(name)}</td><td class="${s.state === 'ok' ? 'ok' : 'down'}">${s.state}${s.stale ? ' (stale data kept)' : ''}</td>`
-      + `<td>${escapeHtml(s.reason ?? '')}${problemText}</td><td>${s.durationSeconds.toFixed(3)}s</td></tr>`;
-  }).join('\n');
-  const skipped = detection ? Object.entries({ ...detection.skipped, ...detection.errors }) : [];
-  const skippedHtml = skipped.length
-    ? `<h2>Detectors not run</h2><ul>${skipped.map(([k, why]) => `<li>${escapeHtml(k)}: ${escapeHtml(String(why))}</li>`).join('')}</ul>` : '';
-  const count = detection ? detection.findings.filter((f) => !f.pending).length : 0;
+    const state = s.state === 'ok' ? 'ok' : s.state === 'absent' ? 'muted' : 'down';
+    const details = problems.length
+      ? html`<details><summary>${problems.length} problem(s)</summary>
+<pre>${problems.slice(0, 50).join('\n')}</pre></details>` : '';
+    return html`<tr><td>${name}</td><td class="${state}">${s.state}${s.stale ? ' (stale data kept)' : ''}</td>
+<td>${s.durationSeconds.toFixed(3)} s</td><td>${s.reason ?? ''}${details}</td></tr>`;
+  });
+  const age = Math.max(0, nowSeconds - snapshot.takenAt);
   const t = snapshot.libvirt?.transport;
-  const transport = t ? `<p>libvirt read through ${t.name === 'rpc' ? 'its RPC protocol' : 'virsh'} (${escapeHtml(t.reason)}: ${escapeHtml(t.detail)}).</p>` : '';
-  return page(`vmzombie-exporter ${VERSION}`, `${links}
-<p>Host ${escapeHtml(snapshot.hostname)}, collected ${new Date(snapshot.takenAt * 1000).toISOString()}: <a href="/findings">${count} finding(s)</a>.</p>
-<h2>Collectors</h2><table><tr><th>collector</th><th>state</th><th>reason</th><th>duration</th></tr>${rows}</table>${transport}${skippedHtml}`);
+  const transport = t
+    ? html`<p>libvirt read through ${t.name === 'rpc' ? 'its RPC protocol' : 'virsh'} (${t.reason}: ${t.detail}).</p>` : '';
+  return page(title, html`${links}
+<p>Watching ${watchedTargets(snapshot).join(', ')}.</p>
+<p>Last collection ${humanDate(snapshot.takenAt)} (${humanAge(age)} ago).</p>
+<h2>Findings</h2>
+<ul class="counts">${counts}
+<li><a href="/findings">all ${detection.findings.length}</a>${pendingNote}</li></ul>
+${incompleteHtml(snapshot, detection)}
+<h2>Collectors</h2>
+<table><thead><tr><th>collector</th><th>state</th><th>duration</th><th>reason</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${transport}`);
 }
 
-export function findingsPage(snapshot: Snapshot | null, detection: DetectionResult | null): string {
-  if (!snapshot || !detection) return page('Findings', '<p>No collection has finished yet.</p>');
-  const sorted = [...detection.findings].sort((a, b) => a.kind.localeCompare(b.kind) || a.since - b.since);
-  const rows = sorted.map((f) => {
-    const spec = CATALOG[f.kind];
-    const status = f.pending ? 'pending (grace)' : f.stale ? 'stale (source down)' : 'active';
-    return `<tr><td>${escapeHtml(f.kind)}<br><span class="muted">${escapeHtml(spec.title)}</span></td><td>${escapeHtml(f.subject)}</td>`
-      + `<td>${formatDuration(snapshot.takenAt - f.since)}<br><span class="muted">${status}</span></td>`
-      + `<td><pre>${escapeHtml(JSON.stringify(f.reclaimable))}</pre></td><td><pre>${escapeHtml(JSON.stringify(f.evidence, null, 2))}</pre></td></tr>`;
-  }).join('\n');
-  const body = sorted.length === 0 ? '<p>No findings.</p>'
-    : `<table><tr><th>kind</th><th>subject</th><th>age</th><th>reclaimable</th><th>evidence</th></tr>${rows}</table>`;
-  return page('Findings', `<p><a href="/">Home</a> · <a href="/findings.json">JSON</a></p>${body}`);
+export function errorPage(status: number, message: string): string {
+  return page(`${status} ${message}`, html`<p><a href="/">Home</a> · <a href="/findings">Findings</a></p>`);
 }

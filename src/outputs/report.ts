@@ -1,8 +1,12 @@
-// The `scan` report for a terminal: findings grouped by kind, with their evidence.
+// The `scan` report for a terminal: collectors and detectors that could not judge, then each finding
+// with severity, age, what it holds, readable evidence, the first command and the runbook path.
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DetectionResult } from '../detectors/finding.js';
-import { CATALOG } from '../catalog/catalog.js';
-import { formatDuration } from '../config/duration.js';
+import type { Severity } from '../catalog/kind-spec.js';
+import { findingView, sortViews } from './finding-view.js';
+import type { EvidenceEntry, EvidenceValue } from './evidence-view.js';
+import { humanDate } from './human.js';
+import { detectorsNotJudging } from './status-html.js';
 
 /**
  * Process names, command lines and guest names come from anyone who can start a process: show
@@ -15,31 +19,62 @@ export function printable(text: string): string {
   });
 }
 
-export function textReport(snapshot: Snapshot, detection: DetectionResult): string {
+export interface ReportStyle {
+  /** ANSI colours for severities and marks (only on a terminal, never with NO_COLOR). */
+  colour: boolean;
+}
+
+const SGR: Record<Severity | 'dim' | 'bold', string> = {
+  critical: '31;1', warning: '33;1', info: '36', dim: '2', bold: '1',
+};
+
+function valueLines(v: EvidenceValue, indent: string): string[] {
+  switch (v.type) {
+    case 'text': return [v.text];
+    case 'list':
+      if (v.items.every((i) => i.type === 'text')) {
+        return v.items.flatMap((i) => valueLines(i, indent)).map((l, n) => (n === 0 ? l : `${indent}${l}`));
+      }
+      return v.items.flatMap((i, n) => {
+        const lines = valueLines(i, `${indent}  `);
+        return [`${n === 0 ? '' : indent}- ${lines[0] ?? ''}`, ...lines.slice(1)];
+      });
+    case 'group':
+      return entryLines(v.entries, indent).map((l, n) => (n === 0 ? l.trimStart() : l));
+  }
+}
+
+function entryLines(entries: EvidenceEntry[], indent: string): string[] {
+  return entries.flatMap((e) => {
+    const [first = '', ...rest] = valueLines(e.value, `${indent}  `);
+    return [`${indent}${e.label}: ${first}`, ...rest];
+  });
+}
+
+export function textReport(
+  snapshot: Snapshot, detection: DetectionResult, style: ReportStyle = { colour: false },
+): string {
+  // Escape first, colour after, so the only escape sequences on the terminal are our own.
+  const paint = (code: keyof typeof SGR, text: string) =>
+    (style.colour ? `\u001b[${SGR[code]}m${text}\u001b[0m` : text);
   const out: string[] = [];
-  out.push(`vmzombie scan of ${snapshot.hostname} at ${new Date(snapshot.takenAt * 1000).toISOString()}`);
+  out.push(`vmzombie scan of ${printable(snapshot.hostname)} at ${humanDate(snapshot.takenAt)}`);
   for (const [name, s] of Object.entries(snapshot.collectors)) {
-    out.push(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${s.reason ? ` — ${s.reason}` : ''}`);
+    const reason = s.reason ? ` — ${s.reason}` : '';
+    out.push(printable(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${reason}`));
   }
-  for (const [kind, why] of Object.entries({ ...detection.skipped, ...detection.errors })) out.push(`  detector ${kind} not run: ${why}`);
-  const sorted = [...detection.findings].sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
-  out.push('', sorted.length === 0 ? 'No findings.' : `${sorted.length} finding(s):`);
-  let lastKind = '';
-  for (const f of sorted) {
-    if (f.kind !== lastKind) {
-      out.push('', `${f.kind} — ${CATALOG[f.kind].title} (alert ${CATALOG[f.kind].alert.name})`);
-      lastKind = f.kind;
-    }
-    const age = snapshot.takenAt - f.since;
-    const known = age > 0 ? `for ${formatDuration(age)}` : 'age unknown (first seen now)';
-    out.push(`  ${f.subject}  ${known}${f.pending ? ', within grace' : ''}${f.stale ? ', stale' : ''}`);
-    const reclaim = Object.entries(f.reclaimable).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(' ');
-    if (reclaim) out.push(`    reclaimable: ${reclaim}`);
-    for (const r of f.related) out.push(`    related: ${r.kind} ${r.subject}`);
-    for (const [k, v] of Object.entries(f.evidence)) {
-      const text = typeof v === 'string' ? v : JSON.stringify(v);
-      out.push(`    ${k}: ${text}`);
-    }
+  for (const [kind, why] of detectorsNotJudging(detection)) out.push(printable(`  detector ${kind} ${why}`));
+  const views = sortViews(detection.findings.map((f) => findingView(f, snapshot.takenAt)), 'severity');
+  out.push('', views.length === 0 ? 'No findings.' : `${views.length} finding(s):`);
+  for (const v of views) {
+    const marks = v.marks.length ? `  [${v.marks.join('; ')}]` : '';
+    out.push('', `${paint(v.severity, v.severity.toUpperCase())}  ${printable(v.title)}  (${v.kind})`);
+    out.push(`  ${paint('bold', printable(v.subject))}`);
+    out.push(`  ${v.age}${v.holds ? `; holds ${v.holds}` : ''}${marks ? paint('dim', marks) : ''}`);
+    for (const r of v.finding.related) out.push(printable(`    related: ${r.kind} ${r.subject}`));
+    out.push(...entryLines(v.evidence, '    ').map(printable));
+    out.push(`  first, run: ${printable(v.command)}`);
+    out.push(`  runbook: ${v.runbook}`);
   }
-  return out.map(printable).join('\n') + '\n';
+  return out.join('\n') + '\n';
 }
