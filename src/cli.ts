@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './util/log.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { textReport } from './outputs/report.js';
 import { EXIT, scanExitCode } from './outputs/scan-exit.js';
-import { redactSnapshot } from './snapshot/redact.js';
+import { redactSnapshot } from './outputs/redact.js';
 import { VERSION } from './version.js';
 
 const USAGE = `vmzombie-exporter ${VERSION}: finds virtualization resources that were never given back.

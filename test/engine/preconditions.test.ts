@@ -47,7 +47,7 @@ describe('declared preconditions', () => {
     assert.deepEqual(Object.keys(r.skipped).sort(), needing('procfs.unrestricted'));
     const json = findingsJson(s, r) as { skippedDetectors: Record<string, string> };
     assert.match(json.skippedDetectors.qemu_without_domain ?? '', /hidepid/);
-    assert.match(textReport(s, r), /detector qemu_without_domain not run: \/proc hides other users' processes \(hidepid\)/);
+    assert.match(textReport(s, r), /detector qemu_without_domain could not run: \/proc hides other users' processes \(hidepid\)/);
   });
 
   it('a section that is down beats a fact about it: the reason names the section', () => {

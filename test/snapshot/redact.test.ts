@@ -2,7 +2,7 @@
 // consistently, URL credentials dropped, and the detectors reading the same values back.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { redactCmdline, redactSnapshot } from '../../src/snapshot/redact.js';
+import { redactCmdline, redactSnapshot } from '../../src/outputs/redact.js';
 import { parseQemuGuest } from '../../src/views/qemu-cmdline.js';
 import { parseSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
 import type { ProcessInfo } from '../../src/snapshot/procfs.js';

@@ -2,8 +2,8 @@
 // (a qemu's guest name, uuid, vCPUs, memory, machine type; the program name of anything else), host
 // and user names replaced by stable placeholders everywhere, credentials in URLs dropped. The same
 // name always gets the same placeholder, so the redacted snapshot gives the same findings.
-import type { Snapshot } from './snapshot.js';
-import type { ProcessInfo } from './procfs.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { ProcessInfo } from '../snapshot/procfs.js';
 import { isQemuProcess, parseQemuGuest } from '../views/qemu-cmdline.js';
 
 const LOCAL_HOSTS = new Set(['', 'localhost', '127.0.0.1', '::1', '[::1]']);
