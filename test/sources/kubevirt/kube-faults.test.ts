@@ -4,30 +4,18 @@
 import { afterEach, describe, it, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { KubeApiServer } from '../../support/kube-api-server.js';
+import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
-import { KubeReader, loadKubeConfig } from '../../../src/sources/kubevirt/kube-source.js';
+import type { KubeReader } from '../../../src/sources/kubevirt/kube-source.js';
 import { retryDelayMs } from '../../../src/sources/kubevirt/resource-cache.js';
-import { silentLogger } from '../../../src/util/log.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
 const BACKUPS = 'virtualmachinebackups.harvesterhci.io';
 
-function reader(api: KubeApiServer): KubeReader {
-  return new KubeReader(
-    {
-      kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)),
-      namespace: null,
-      recheckSeconds: 0.2,
-      metricsIntervalSeconds: 0.2,
-      watchTimeoutSeconds: 60,
-      freezeWindowSeconds: 300,
-    },
-    silentLogger,
-  );
-}
+const reader = (api: KubeApiServer): KubeReader => testKubeReader(api);
 const read = (r: KubeReader, ms = 5000) => r.read(AbortSignal.timeout(ms));
 const resource = (s: KubeSection, name: string) => s.resources.find((x) => x.resource === name);
 

@@ -4,6 +4,7 @@
 import { afterEach, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { KubeApiServer, type ResourceName } from '../../support/kube-api-server.js';
+import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
 import { KubeReader, LIST_PAGE_SIZE, loadKubeConfig } from '../../../src/sources/kubevirt/kube-source.js';
@@ -13,12 +14,7 @@ import type { KubeSection } from '../../../src/snapshot/kube.js';
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
 
-function reader(api: KubeApiServer, recheckSeconds = 0.2): KubeReader {
-  return new KubeReader({
-    kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)), namespace: null, recheckSeconds,
-    metricsIntervalSeconds: 0.2, watchTimeoutSeconds: 60, freezeWindowSeconds: 300,
-  }, silentLogger);
-}
+const reader = (api: KubeApiServer, recheckSeconds = 0.2): KubeReader => testKubeReader(api, recheckSeconds);
 const read = (r: KubeReader) => r.read(AbortSignal.timeout(5000));
 const vmiOf = (s: KubeSection, name: string) => s.vmis.find((v) => v.name === name);
 
