@@ -9,6 +9,9 @@ export interface CertFiles {
   key: string;
 }
 
+/** A new P-256 key, unencrypted: the arguments both `req` calls share. */
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
 export class TestPki {
   constructor(readonly dir: string) {}
 
@@ -17,11 +20,7 @@ export class TestPki {
     await execa('openssl', [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
+      ...EC_KEY,
       '-keyout',
       files.key,
       '-out',
@@ -47,11 +46,7 @@ export class TestPki {
     );
     await execa('openssl', [
       'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
+      ...EC_KEY,
       '-keyout',
       files.key,
       '-out',
