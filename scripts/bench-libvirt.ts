@@ -24,8 +24,10 @@ const idleSeconds = Math.max(15, Math.min(Number(process.argv[4] ?? 120), 900));
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
-const summary = (xs: number[]) => `p50 ${ms(pct(xs, 0.5))}, p95 ${ms(pct(xs, 0.95))}, max ${ms(Math.max(...xs))} (${xs.length} rounds)`;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+const summary = (xs: number[]) =>
+  `p50 ${ms(pct(xs, 0.5))}, p95 ${ms(pct(xs, 0.95))}, max ${ms(Math.max(...xs))} (${xs.length} rounds)`;
 
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -55,16 +57,35 @@ async function httpGet(url: string): Promise<{ ms: number; body: string }> {
 }
 
 const distinct = (body: string, metricPrefix: string) =>
-  new Set(body.split('\n').filter((l) => l.startsWith(metricPrefix)).map((l) => /domain="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]).filter(Boolean)).size;
+  new Set(
+    body
+      .split('\n')
+      .filter((l) => l.startsWith(metricPrefix))
+      .map((l) => /domain="((?:[^"\\]|\\.)*)"/.exec(l)?.[1])
+      .filter(Boolean),
+  ).size;
 
 class Kumina {
-  private constructor(readonly url: string, private readonly proc: { kill(signal: NodeJS.Signals): boolean } & PromiseLike<unknown>) {}
+  private constructor(
+    readonly url: string,
+    private readonly proc: { kill(signal: NodeJS.Signals): boolean } & PromiseLike<unknown>,
+  ) {}
   static async start(uri: string): Promise<Kumina> {
     const port = await freePort();
-    const proc = execa('prometheus-libvirt-exporter', [`--libvirt.uri=${uri}`, `--web.listen-address=127.0.0.1:${port}`], { reject: false });
+    const proc = execa(
+      'prometheus-libvirt-exporter',
+      [`--libvirt.uri=${uri}`, `--web.listen-address=127.0.0.1:${port}`],
+      { reject: false },
+    );
     const url = `http://127.0.0.1:${port}/metrics`;
     for (let i = 0; i < 100; i++) {
-      if (await fetch(url).then((r) => r.ok, () => false)) return new Kumina(url, proc);
+      if (
+        await fetch(url).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return new Kumina(url, proc);
       await new Promise((r) => setTimeout(r, 100));
     }
     proc.kill('SIGKILL');
@@ -78,18 +99,24 @@ class Kumina {
 
 function qemuXml(name: string, image: string): string {
   return `<domain type='qemu'><name>${escapeXml(name)}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='${escapeXml(image)}'/><target dev='vda' bus='virtio'/></disk><interface type='user'><mac address='52:54:00:00:${(name.length % 256).toString(16).padStart(2, '0')}:01'/></interface></devices></domain>`;
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><disk type='file' device='disk'>
+<driver name='qemu' type='qcow2'/>
+<source file='${escapeXml(image)}'/><target dev='vda' bus='virtio'/></disk><interface type='user'>
+<mac address='52:54:00:00:${(name.length % 256).toString(16).padStart(2, '0')}:01'/></interface></devices></domain>`;
 }
 
 function testNodeXml(n: number): string {
   const runstates = [1, 1, 1, 3, 5];
-  const doms = Array.from({ length: n }, (_, i) => `<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+  const doms = Array.from(
+    { length: n },
+    (_, i) => `<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
   <name>bench-${i} "q" ü</name><uuid>${`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`}</uuid>
   <memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>
-  <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-${i}.qcow2'/><target dev='vda'/></disk></devices>
+  <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-${i}.qcow2'/>
+  <target dev='vda'/></disk></devices>
   <test:runstate>${runstates[i % runstates.length]}</test:runstate>
-</domain>`).join('\n');
+</domain>`,
+  ).join('\n');
   return `<node>\n${doms}\n</node>\n`;
 }
 
@@ -107,7 +134,7 @@ async function collect(reader: LibvirtReader, n: number, daemonPid: number) {
   }
   loop.disable();
   const own = process.cpuUsage(own0);
-  const cpuMs = ((await cpuTicks(daemonPid)) - cpu0) * (1000 / HZ) / n;
+  const cpuMs = (((await cpuTicks(daemonPid)) - cpu0) * (1000 / HZ)) / n;
   return { times, stallMs: loop.max / 1e6, cpuMs, ownCpuMs: (own.user + own.system) / 1000 / n };
 }
 
@@ -131,11 +158,29 @@ async function defineMany(d: PrivateLibvirtd, count: number, prefix: string): Pr
 
 async function idleAgent(d: PrivateLibvirtd): Promise<void> {
   const port = await freePort();
-  const agent = execa('node', ['dist/cli.js', 'serve', `--web.listen-address=127.0.0.1:${port}`, `--libvirt.uri=${d.roUri}`,
-    `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`], { reject: false });
+  const agent = execa(
+    'node',
+    [
+      'dist/cli.js',
+      'serve',
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--libvirt.uri=${d.roUri}`,
+      `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`,
+    ],
+    { reject: false },
+  );
   try {
     const url = `http://127.0.0.1:${port}/metrics`;
-    for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     await httpGet(url);
     const pid = agent.pid as number;
     const cpu0 = await cpuTicks(pid);
@@ -148,8 +193,14 @@ async function idleAgent(d: PrivateLibvirtd): Promise<void> {
     }
     const wall = (performance.now() - t0) / 1000;
     const cpu = ((await cpuTicks(pid)) - cpu0) / HZ;
-    console.log(`3. idle node agent (dist/cli.js serve, every node collector), 15 s scrapes for ${wall.toFixed(0)} s, small host:`);
-    console.log(`   CPU ${(100 * cpu / wall).toFixed(2)} % of one core, RSS max ${maxRss.toFixed(1)} MiB (now ${(await rssMiB(pid)).toFixed(1)} MiB)`);
+    console.log(
+      `3. idle node agent (dist/cli.js serve, every node collector), 15 s scrapes for ${wall.toFixed(0)} s, ` +
+        'small host:',
+    );
+    console.log(
+      `   CPU ${((100 * cpu) / wall).toFixed(2)} % of one core, RSS max ${maxRss.toFixed(1)} MiB ` +
+        `(now ${(await rssMiB(pid)).toFixed(1)} MiB)`,
+    );
   } finally {
     agent.kill('SIGTERM');
     await agent;
@@ -157,7 +208,10 @@ async function idleAgent(d: PrivateLibvirtd): Promise<void> {
 }
 
 const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
-console.log(`bench:libvirt ${domains} domains, ${rounds} rounds; load average at start ${load} on ${(await import('node:os')).cpus().length} cores`);
+console.log(
+  `bench:libvirt ${domains} domains, ${rounds} rounds; ` +
+    `load average at start ${load} on ${(await import('node:os')).cpus().length} cores`,
+);
 await acquireLock();
 const d = await PrivateLibvirtd.start();
 try {
@@ -186,11 +240,20 @@ try {
   const firstMs = performance.now() - t;
   loop.disable();
   const steady = await collect(rpc, rounds, d.pid);
-  console.log(`1. real libvirtd, ${domains} qemu domains (${first.domains.filter((x) => x.state === 'running').length} running, `
-    + `${first.domains.filter((x) => x.autostart).length} autostart, ${first.domains.filter((x) => (x.snapshots ?? 0) > 0).length} with snapshots), RPC:`);
-  console.log(`   first collection ${ms(firstMs)} (event-loop max stall ${ms(loop.max / 1e6)}), ${first.domains.length} domains, ${first.problems.length} problems`);
+  const count = (pred: (x: (typeof first.domains)[number]) => boolean) => first.domains.filter(pred).length;
+  console.log(
+    `1. real libvirtd, ${domains} qemu domains (${count((x) => x.state === 'running')} running, ` +
+      `${count((x) => x.autostart)} autostart, ${count((x) => (x.snapshots ?? 0) > 0)} with snapshots), RPC:`,
+  );
+  console.log(
+    `   first collection ${ms(firstMs)} (event-loop max stall ${ms(loop.max / 1e6)}), ` +
+      `${first.domains.length} domains, ${first.problems.length} problems`,
+  );
   console.log(`   steady state ${summary(steady.times)}; event-loop max stall ${ms(steady.stallMs)}`);
-  console.log(`   CPU per collection: exporter ${ms(steady.ownCpuMs)}, libvirtd ${ms(steady.cpuMs)}; per collection ${rpc.xmlCache.lastFetched} XML fetched, ${rpc.xmlCache.lastParsed} parsed`);
+  console.log(
+    `   CPU per collection: exporter ${ms(steady.ownCpuMs)}, libvirtd ${ms(steady.cpuMs)}; ` +
+      `per collection ${rpc.xmlCache.lastFetched} XML fetched, ${rpc.xmlCache.lastParsed} parsed`,
+  );
   await rpc.close();
   console.log(`   load average now ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')}`);
   const virsh = new LibvirtReader({ virsh: 'virsh', uri: d.roUri, runDir, transport: 'virsh' });
@@ -198,13 +261,22 @@ try {
   await virsh.read(AbortSignal.timeout(120_000));
   const virshFirst = performance.now() - t;
   const vs = await collect(virsh, Math.min(rounds, 10), d.pid);
-  console.log(`   virsh fallback (incremental commands): first ${ms(virshFirst)}, steady ${summary(vs.times)}, CPU per collection: exporter ${ms(vs.ownCpuMs)} (virsh's own not counted), libvirtd ${ms(vs.cpuMs)}`);
+  console.log(
+    `   virsh fallback (incremental commands): first ${ms(virshFirst)}, steady ${summary(vs.times)}, ` +
+      `CPU per collection: exporter ${ms(vs.ownCpuMs)} (virsh's own not counted), libvirtd ${ms(vs.cpuMs)}`,
+  );
   await virsh.close();
   const k = await Kumina.start(d.roUri);
   const kt: number[] = [];
   let kbody = '';
-  for (let i = 0; i < Math.min(rounds, 10); i++) { const r = await httpGet(k.url); kt.push(r.ms); kbody = r.body; }
-  console.log(`   kumina on the same daemon: scrape ${summary(kt)}, ${distinct(kbody, 'libvirt_domain_')} domains exported`);
+  for (let i = 0; i < Math.min(rounds, 10); i++) {
+    const r = await httpGet(k.url);
+    kt.push(r.ms);
+    kbody = r.body;
+  }
+  console.log(
+    `   kumina on the same daemon: scrape ${summary(kt)}, ${distinct(kbody, 'libvirt_domain_')} domains exported`,
+  );
   await k.stop();
   await d.virshBatch(names.slice(0, 5).map((n) => `destroy ${n}`));
 
@@ -212,7 +284,11 @@ try {
   const node = path.join(d.dir, 'node.xml');
   await writeFile(node, testNodeXml(domains));
   const testUri = `test+unix://${node}?socket=${d.roSocket}`;
-  const ours = await startExporter([`--libvirt.uri=${testUri}`, '--collector.min-interval=0s', '--collector.timeout=60s']);
+  const ours = await startExporter([
+    `--libvirt.uri=${testUri}`,
+    '--collector.min-interval=0s',
+    '--collector.timeout=60s',
+  ]);
   const kumina = await Kumina.start(testUri);
   try {
     const firstScrape = await httpGet(`${ours.url}/metrics`);
@@ -229,10 +305,18 @@ try {
       theirsBody = b.body;
     }
     const oursDomains = oursBody.split('\n').filter((l) => l.startsWith('vmzombie_libvirt_domain_info{')).length;
-    console.log(`2. test driver, ${domains} domains over test+unix:// on the same libvirtd, whole /metrics scrape, alternating:`);
-    console.log(`   vmzombie-exporter: first ${ms(firstScrape.ms)}, then ${summary(oursMs)}, ${oursDomains} domains exported`);
-    console.log(`   kumina:            ${summary(theirsMs)}, ${distinct(theirsBody, 'libvirt_domain_')} domains exported`);
-    const durations = oursBody.split('\n').filter((l) => l.startsWith('vmzombie_collector_duration_seconds{'))
+    console.log(
+      `2. test driver, ${domains} domains over test+unix:// on the same libvirtd, whole /metrics scrape, alternating:`,
+    );
+    console.log(
+      `   vmzombie-exporter: first ${ms(firstScrape.ms)}, then ${summary(oursMs)}, ${oursDomains} domains exported`,
+    );
+    console.log(
+      `   kumina:            ${summary(theirsMs)}, ${distinct(theirsBody, 'libvirt_domain_')} domains exported`,
+    );
+    const durations = oursBody
+      .split('\n')
+      .filter((l) => l.startsWith('vmzombie_collector_duration_seconds{'))
       .map((l) => `${/collector="([^"]+)"/.exec(l)?.[1]} ${ms(Number(l.split(' ').pop()) * 1000)}`);
     console.log(`   our collectors in the last scrape: ${durations.join(', ')}`);
     console.log(`   ratio of medians: ${(pct(oursMs, 0.5) / pct(theirsMs, 0.5)).toFixed(3)} (ours / kumina)`);

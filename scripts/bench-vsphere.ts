@@ -23,7 +23,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return `median ${(s[Math.floor(s.length / 2)] as number).toFixed(3)} s (min ${(s[0] as number).toFixed(3)}, max ${(s.at(-1) as number).toFixed(3)})`;
+  const at = (i: number) => (s.at(i) as number).toFixed(3);
+  return `median ${at(Math.floor(s.length / 2))} s (min ${at(0)}, max ${at(-1)})`;
 };
 
 async function bench(vms: number): Promise<void> {
@@ -37,11 +38,17 @@ async function bench(vms: number): Promise<void> {
     let count = 0;
     await retrieveFromContainer(client, INVENTORY_SPECS, signal()); // log in, warm up
     for (let i = 0; i < rounds; i++) {
-      const [inv, s] = await timed(async () => parseInventory((await retrieveFromContainer(client, INVENTORY_SPECS, signal())).objects));
+      const [inv, s] = await timed(async () =>
+        parseInventory((await retrieveFromContainer(client, INVENTORY_SPECS, signal())).objects),
+      );
       count = inv.vms.length;
       fast.push(s);
     }
-    const { objects } = await retrieveFromContainer(client, [{ type: 'Datastore', paths: ['name', 'browser', 'summary.accessible'] }], signal());
+    const { objects } = await retrieveFromContainer(
+      client,
+      [{ type: 'Datastore', paths: ['name', 'browser', 'summary.accessible'] }],
+      signal(),
+    );
     const browser = parseInventory(objects).datastores.find((d) => d.name === 'LocalDS_0')?.browser;
     if (!browser) throw new Error('no browser for LocalDS_0');
     const layouts: number[] = [];
@@ -55,14 +62,26 @@ async function bench(vms: number): Promise<void> {
       layouts.push(s2);
     }
     // The whole exporter: collection, the nine detectors, metrics rendered as /metrics serves them.
-    const { config } = parseArgs([`--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs', '--collector.min-interval=0s', '--collector.timeout=60s'], SOURCES.map((x) => x.name));
+    const { config } = parseArgs(
+      [
+        `--vsphere.url=${sim.url}`,
+        '--no-collector.libvirt',
+        '--no-collector.procfs',
+        '--collector.min-interval=0s',
+        '--collector.timeout=60s',
+      ],
+      SOURCES.map((x) => x.name),
+    );
     const exporter = new Exporter(config, silentLogger, { processMetrics: false });
     const scrape: number[] = [];
     let bytes = 0;
     try {
       await exporter.refresh(); // logs in, runs the first file scan
       for (let i = 0; i < rounds; i++) {
-        const [text, s] = await timed(async () => { await exporter.refresh(); return exporter.metrics.metrics(); });
+        const [text, s] = await timed(async () => {
+          await exporter.refresh();
+          return exporter.metrics.metrics();
+        });
         bytes = text.length;
         scrape.push(s);
       }

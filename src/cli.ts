@@ -39,7 +39,10 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs(argv, SOURCES.map((s) => s.name));
+    parsed = parseArgs(
+      argv,
+      SOURCES.map((s) => s.name),
+    );
   } catch (e: unknown) {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     // For scan, 2 means "critical findings"; a usage error is "could not judge".
@@ -57,9 +60,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config['log.level'], config['log.json']);
   switch (command) {
-    case 'serve': return serve(config, log);
-    case 'snapshot': return snapshot(config, log);
-    case 'scan': return scan(config, log);
+    case 'serve':
+      return serve(config, log);
+    case 'snapshot':
+      return snapshot(config, log);
+    case 'scan':
+      return scan(config, log);
     default:
       process.stderr.write(`error: unknown command "${command}"\n${USAGE}`);
       return 2;
@@ -91,12 +97,17 @@ async function serve(config: Config, log: Logger): Promise<number> {
       server.listen(port, host, () => resolve());
     });
   } catch (e: unknown) {
-    process.stderr.write(`error: cannot listen on ${config['web.listen-address']}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `error: cannot listen on ${config['web.listen-address']}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     await exporter.close();
     return 1;
   }
   const address = server.address();
-  log.info('listening', { address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address), collectors: exporter.sourceNames });
+  log.info('listening', {
+    address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
+    collectors: exporter.sourceNames,
+  });
   void exporter.refresh().catch((e: unknown) => log.error('first collection failed', { error: String(e) }));
   await new Promise<void>((resolve) => {
     // Later signals are ignored, not fatal: a runtime that shares the host's PID namespace signals
@@ -171,13 +182,20 @@ async function scan(config: Config, log: Logger): Promise<number> {
   } else {
     result = await collect(config, log);
   }
-  process.stdout.write(config.output === 'json'
-    ? JSON.stringify(findingsJson(result.snapshot, result.detection), null, 2) + '\n'
-    : textReport(result.snapshot, result.detection, { colour: useColour(process.stdout, process.env) }));
+  process.stdout.write(
+    config.output === 'json'
+      ? JSON.stringify(findingsJson(result.snapshot, result.detection), null, 2) + '\n'
+      : textReport(result.snapshot, result.detection, { colour: useColour(process.stdout, process.env) }),
+  );
   return scanExitCode(result.snapshot, result.detection);
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  process.stderr.write(`fatal: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -11,9 +11,15 @@ export class Exporter {
   readonly engine: Engine;
   readonly metrics: ExporterMetrics;
 
-  constructor(readonly config: Config, log: Logger, options: EngineOptions & { processMetrics?: boolean } = {}) {
+  constructor(
+    readonly config: Config,
+    log: Logger,
+    options: EngineOptions & { processMetrics?: boolean } = {},
+  ) {
     this.engine = new Engine(config, log, options.clock ? { clock: options.clock } : {});
-    this.metrics = new ExporterMetrics(config, this.engine.sourceNames, { processMetrics: options.processMetrics ?? true });
+    this.metrics = new ExporterMetrics(config, this.engine.sourceNames, {
+      processMetrics: options.processMetrics ?? true,
+    });
     this.engine.onResult(({ snapshot, detection }) => this.metrics.update(snapshot, detection));
   }
 

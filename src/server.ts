@@ -25,7 +25,11 @@ export interface ServerOptions {
 const ALLOW = 'GET, HEAD';
 // No script at all; styles only from /style.css; nothing may frame the pages.
 const CSP = [
-  "default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'", "base-uri 'none'",
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
@@ -65,7 +69,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     res.type(exporter.metrics.contentType).send(await exporter.metrics.metrics());
   });
   app.get('/', async (_req, res) => {
-    const last = exporter.last() ?? await exporter.refresh();
+    const last = exporter.last() ?? (await exporter.refresh());
     html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000));
   });
   app.get('/findings', async (req, res) => {
@@ -111,8 +115,15 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
       html(res, errorPage(404, 'Not found'));
       return;
     }
-    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number'
-      && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const status =
+      typeof err === 'object' &&
+      err !== null &&
+      'status' in err &&
+      typeof err.status === 'number' &&
+      err.status >= 400 &&
+      err.status < 500
+        ? err.status
+        : 500;
     if (status === 500) {
       log.error('request failed', { url: req.originalUrl, error: err instanceof Error ? err.message : String(err) });
     }
@@ -127,13 +138,16 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
 }
 
 export function createServer(exporter: Exporter, log: Logger, options: ServerOptions = {}): http.Server {
-  const server = http.createServer({
-    // Node's default, stated: a larger header block is answered 431.
-    maxHeaderSize: 16 * 1024,
-    headersTimeout: options.headersTimeoutMs ?? 10_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
-    connectionsCheckingInterval: options.checkIntervalMs ?? 1_000,
-  }, createApp(exporter, log));
+  const server = http.createServer(
+    {
+      // Node's default, stated: a larger header block is answered 431.
+      maxHeaderSize: 16 * 1024,
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      connectionsCheckingInterval: options.checkIntervalMs ?? 1_000,
+    },
+    createApp(exporter, log),
+  );
   return server;
 }
 

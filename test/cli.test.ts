@@ -16,26 +16,55 @@ let work: string;
 /** A port the kernel just handed out on 127.0.0.1 (free now; the CLI binds it right after). */
 async function freePort(): Promise<number> {
   const s = net.createServer();
-  await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = s.address() as net.AddressInfo;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
 }
 
 function cli(...args: string[]) {
-  return execa('node', [CLI, ...args], { cwd: ROOT, reject: false, timeout: 60_000, env: { LC_ALL: 'C' }, stripFinalNewline: false });
+  return execa('node', [CLI, ...args], {
+    cwd: ROOT,
+    reject: false,
+    timeout: 60_000,
+    env: { LC_ALL: 'C' },
+    stripFinalNewline: false,
+  });
 }
 
 const TAKEN_AT = 1763884800; // 2025-11-23T08:00:00Z
 const domain = (name: string, uuid: string, state: string, reason: string, extra: Record<string, unknown> = {}) => ({
-  name, uuid, id: state === 'shutoff' ? null : 3, state, reason, autostart: false, persistent: true, vcpus: 2,
-  memoryBytes: 2147483648, hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: state === 'shutoff' ? null : 4242, ...extra,
+  name,
+  uuid,
+  id: state === 'shutoff' ? null : 3,
+  state,
+  reason,
+  autostart: false,
+  persistent: true,
+  vcpus: 2,
+  memoryBytes: 2147483648,
+  hugepages: false,
+  disks: [],
+  hostdevs: [],
+  interfaces: [],
+  pid: state === 'shutoff' ? null : 4242,
+  ...extra,
 });
 const SNAPSHOT = {
-  schemaVersion: 1, hostname: 'hv-test-1', takenAt: TAKEN_AT,
-  collectors: { libvirt: { state: 'ok', reason: null, durationSeconds: 0.1, lastSuccessSeconds: TAKEN_AT, stale: false } },
+  schemaVersion: 1,
+  hostname: 'hv-test-1',
+  takenAt: TAKEN_AT,
+  collectors: {
+    libvirt: { state: 'ok', reason: null, durationSeconds: 0.1, lastSuccessSeconds: TAKEN_AT, stale: false },
+  },
   libvirt: {
-    uri: 'qemu:///system', local: true, files: [], problems: [],
+    uri: 'qemu:///system',
+    local: true,
+    files: [],
+    problems: [],
     domains: [
       domain('web-1', '11111111-1111-4111-8111-111111111111', 'crashed', 'panicked'),
       domain('db-1', '22222222-2222-4222-8222-222222222222', 'shutoff', 'destroyed'),
@@ -58,7 +87,8 @@ test('--help exits 0 and lists the commands and every flag', async () => {
   const r = await cli('--help');
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /^vmzombie-exporter \S+: finds virtualization resources/);
-  for (const cmd of ['serve', 'snapshot', 'scan']) assert.match(r.stdout, new RegExp(`vmzombie-exporter ${cmd === 'serve' ? '\\[serve\\]' : cmd} \\[flags\\]`));
+  for (const cmd of ['serve', 'snapshot', 'scan'])
+    assert.match(r.stdout, new RegExp(`vmzombie-exporter ${cmd === 'serve' ? '\\[serve\\]' : cmd} \\[flags\\]`));
   for (const name of Object.keys(FLAGS)) assert.ok(r.stdout.includes(`  --${name}`), name);
   assert.equal(r.stderr, '');
 });
@@ -91,12 +121,16 @@ test('scan --from prints the findings of a saved snapshot as text; warnings only
   const r = await cli('scan', `--from=${file}`, '--detect.grace=0s');
   assert.equal(r.exitCode, 1, r.stderr);
   assert.equal(r.stderr, '');
-  assert.ok(r.stdout.startsWith(`vmzombie scan of hv-test-1 at 2025-11-23 08:00 UTC
+  assert.ok(
+    r.stdout.startsWith(`vmzombie scan of hv-test-1 at 2025-11-23 08:00 UTC
   collector libvirt: ok
   detector qemu_without_domain could not run: needs procfs
-`), r.stdout);
+`),
+    r.stdout,
+  );
   assert.match(r.stdout, /^ {2}detector tap_without_domain could not run: needs sysfs, procfs$/m);
-  assert.ok(r.stdout.includes(`
+  assert.ok(
+    r.stdout.includes(`
 2 finding(s):
 
 WARNING  domain crashed or failed  (domain_crashed)
@@ -113,7 +147,9 @@ WARNING  domain crashed or failed  (domain_crashed)
 WARNING  domain paused, memory still held  (domain_paused)
   batch-1 (44444444-4444-4444-8444-444444444444)
   first seen now, 2025-11-23 08:00 UTC; holds 2 vCPUs, 2 GiB  [within grace]
-`), r.stdout);
+`),
+    r.stdout,
+  );
   // Piped: no colour, no progress line.
   assert.ok(!r.stdout.includes('\u001b'));
 });
@@ -125,14 +161,31 @@ test('scan exit codes: 0 with findings only within grace, 3 when no collector su
   assert.equal(graced.exitCode, 0, graced.stderr);
   assert.match(graced.stdout, /2 finding\(s\):/);
   const down = path.join(work, 'down.json');
-  await writeFile(down, JSON.stringify({
-    schemaVersion: 1, hostname: 'hv-test-1', takenAt: TAKEN_AT,
-    collectors: {
-      libvirt: { state: 'timeout', reason: 'timed out after 10s', durationSeconds: 10, lastSuccessSeconds: null, stale: false },
-      procfs: { state: 'error', reason: 'EACCES', durationSeconds: 0, lastSuccessSeconds: null, stale: false },
-      virthandler: { state: 'absent', reason: 'no virt-handler process on this host', durationSeconds: 0, lastSuccessSeconds: null, stale: false },
-    },
-  }));
+  await writeFile(
+    down,
+    JSON.stringify({
+      schemaVersion: 1,
+      hostname: 'hv-test-1',
+      takenAt: TAKEN_AT,
+      collectors: {
+        libvirt: {
+          state: 'timeout',
+          reason: 'timed out after 10s',
+          durationSeconds: 10,
+          lastSuccessSeconds: null,
+          stale: false,
+        },
+        procfs: { state: 'error', reason: 'EACCES', durationSeconds: 0, lastSuccessSeconds: null, stale: false },
+        virthandler: {
+          state: 'absent',
+          reason: 'no virt-handler process on this host',
+          durationSeconds: 0,
+          lastSuccessSeconds: null,
+          stale: false,
+        },
+      },
+    }),
+  );
   const r = await cli('scan', `--from=${down}`, '--output=json');
   assert.equal(r.exitCode, 3, r.stderr);
   assert.deepEqual((JSON.parse(r.stdout) as { findings: unknown[] }).findings, []);
@@ -142,8 +195,14 @@ test('on a terminal: colour unless NO_COLOR is set, and a progress line while co
   const file = path.join(work, 'tty.json');
   await writeFile(file, JSON.stringify(SNAPSHOT));
   // script(1) gives the CLI a pseudo-terminal for stdout and stderr.
-  const run = (command: string, env: Record<string, string> = {}) => execa('script', ['-qec', command, '/dev/null'],
-    { cwd: ROOT, reject: false, timeout: 60_000, env: { LC_ALL: 'C', TERM: 'xterm', ...env }, extendEnv: false });
+  const run = (command: string, env: Record<string, string> = {}) =>
+    execa('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      reject: false,
+      timeout: 60_000,
+      env: { LC_ALL: 'C', TERM: 'xterm', ...env },
+      extendEnv: false,
+    });
   const coloured = await run(`node ${CLI} scan --from=${file} --detect.grace=0s`);
   assert.equal(coloured.exitCode, 1, coloured.stdout);
   assert.ok(coloured.stdout.includes('\u001b[33;1mWARNING\u001b[0m'), coloured.stdout);
@@ -162,29 +221,79 @@ test('scan --from --output=json', async () => {
   const r = await cli('scan', '--from', file, '--output=json');
   assert.equal(r.exitCode, 0, r.stderr);
   const out = JSON.parse(r.stdout) as {
-    hostname: string; takenAt: string; skippedDetectors: Record<string, string>; detectorErrors: object;
+    hostname: string;
+    takenAt: string;
+    skippedDetectors: Record<string, string>;
+    detectorErrors: object;
     findings: Array<{
-      kind: string; alert: string; subject: string; pending: boolean; stale: boolean; since: string; ageSeconds: number; labels: object; reclaimable: object;
-      severity: string; title: string; age: string; holds: string; command: string; runbook: string;
+      kind: string;
+      alert: string;
+      subject: string;
+      pending: boolean;
+      stale: boolean;
+      since: string;
+      ageSeconds: number;
+      labels: object;
+      reclaimable: object;
+      severity: string;
+      title: string;
+      age: string;
+      holds: string;
+      command: string;
+      runbook: string;
     }>;
   };
   assert.equal(out.hostname, 'hv-test-1');
   assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
   // The snapshot has libvirt only: every detector that also needs /proc, pools or sysfs says so.
-  const needsMore = DETECTORS.filter((d) => d.needs.includes('libvirt') && d.needs.some((n) => ['procfs', 'pools', 'sysfs'].includes(n)));
+  const needsMore = DETECTORS.filter(
+    (d) => d.needs.includes('libvirt') && d.needs.some((n) => ['procfs', 'pools', 'sysfs'].includes(n)),
+  );
   assert.deepEqual(Object.keys(out.skippedDetectors).sort(), needsMore.map((d) => d.kind).sort());
   assert.ok(needsMore.length >= 12);
   assert.deepEqual(out.detectorErrors, {});
-  assert.deepEqual(out.findings.map((f) => [f.kind, f.alert, f.subject, f.pending, f.stale, f.since, f.ageSeconds]), [
-    // Default grace: a snapshot read once has nothing seen for long yet.
-    ['domain_paused', 'VMZombieDomainPaused', 'batch-1 (44444444-4444-4444-8444-444444444444)', true, false, '2025-11-23T08:00:00.000Z', 0],
-    ['domain_crashed', 'VMZombieDomainCrashed', 'web-1 (11111111-1111-4111-8111-111111111111)', true, false, '2025-11-23T08:00:00.000Z', 0],
-  ]);
-  assert.deepEqual(out.findings[1]?.labels, { domain: 'web-1', uuid: '11111111-1111-4111-8111-111111111111', reason: 'panicked' });
+  assert.deepEqual(
+    out.findings.map((f) => [f.kind, f.alert, f.subject, f.pending, f.stale, f.since, f.ageSeconds]),
+    [
+      // Default grace: a snapshot read once has nothing seen for long yet.
+      [
+        'domain_paused',
+        'VMZombieDomainPaused',
+        'batch-1 (44444444-4444-4444-8444-444444444444)',
+        true,
+        false,
+        '2025-11-23T08:00:00.000Z',
+        0,
+      ],
+      [
+        'domain_crashed',
+        'VMZombieDomainCrashed',
+        'web-1 (11111111-1111-4111-8111-111111111111)',
+        true,
+        false,
+        '2025-11-23T08:00:00.000Z',
+        0,
+      ],
+    ],
+  );
+  assert.deepEqual(out.findings[1]?.labels, {
+    domain: 'web-1',
+    uuid: '11111111-1111-4111-8111-111111111111',
+    reason: 'panicked',
+  });
   assert.deepEqual(out.findings[1]?.reclaimable, { vcpus: 2, memoryBytes: 2147483648 });
   const f = out.findings[1];
-  assert.deepEqual([f?.severity, f?.title, f?.age, f?.holds, f?.command, f?.runbook], ['warning', 'domain crashed or failed',
-    'first seen now, 2025-11-23 08:00 UTC', '2 vCPUs, 2 GiB', 'tail -n 50 /var/log/libvirt/qemu/web-1.log', '/runbooks/VMZombieDomainCrashed']);
+  assert.deepEqual(
+    [f?.severity, f?.title, f?.age, f?.holds, f?.command, f?.runbook],
+    [
+      'warning',
+      'domain crashed or failed',
+      'first seen now, 2025-11-23 08:00 UTC',
+      '2 vCPUs, 2 GiB',
+      'tail -n 50 /var/log/libvirt/qemu/web-1.log',
+      '/runbooks/VMZombieDomainCrashed',
+    ],
+  );
 });
 
 test('a corrupt, foreign or missing snapshot file exits 3 (could not judge) with a readable error', async () => {
@@ -196,17 +305,32 @@ test('a corrupt, foreign or missing snapshot file exits 3 (could not judge) with
   assert.equal(r.stdout, '');
 
   const foreign = path.join(work, 'foreign.json');
-  await writeFile(foreign, JSON.stringify({ ...SNAPSHOT, schemaVersion: 2, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
+  await writeFile(
+    foreign,
+    JSON.stringify({ ...SNAPSHOT, schemaVersion: 2, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }),
+  );
   r = await cli('scan', `--from=${foreign}`);
   assert.equal(r.exitCode, 3);
-  assert.match(r.stderr, /^error: .*foreign\.json: not a vmzombie snapshot \(schema v1\): schemaVersion: the file has 2, this build reads 1\n$/);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      '^error: .*foreign\\.json: not a vmzombie snapshot \\(schema v1\\): ' +
+        'schemaVersion: the file has 2, this build reads 1\\n$',
+    ),
+  );
   assert.ok(!r.stderr.includes('    at '), 'no stack trace');
 
   const badField = path.join(work, 'bad-field.json');
-  await writeFile(badField, JSON.stringify({ ...SNAPSHOT, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }));
+  await writeFile(
+    badField,
+    JSON.stringify({ ...SNAPSHOT, libvirt: { ...SNAPSHOT.libvirt, domains: [{ name: 'x' }] } }),
+  );
   r = await cli('scan', `--from=${badField}`);
   assert.equal(r.exitCode, 3);
-  assert.match(r.stderr, /^error: .*bad-field\.json: not a vmzombie snapshot \(schema v1\): libvirt\.domains\.0\.uuid: /);
+  assert.match(
+    r.stderr,
+    /^error: .*bad-field\.json: not a vmzombie snapshot \(schema v1\): libvirt\.domains\.0\.uuid: /,
+  );
   assert.match(r.stderr, / \(and \d+ more\)\n$/);
 
   r = await cli('scan', `--from=${path.join(work, 'nope.json')}`);
@@ -224,13 +348,19 @@ test('snapshot --no-collector.libvirt prints JSON that scan --from accepts', asy
   assert.equal(parsed.collectors.procfs?.state, 'ok');
   assert.equal(parsed.libvirt, undefined);
   assert.ok(parsed.procfs && parsed.procfs.processes.length > 1);
-  assert.ok(parsed.procfs.processes.some((p) => p.pid === pid), 'the snapshot process saw itself');
+  assert.ok(
+    parsed.procfs.processes.some((p) => p.pid === pid),
+    'the snapshot process saw itself',
+  );
 
   const file = path.join(work, 'round-trip.json');
   await writeFile(file, snap.stdout);
   const scan = await cli('scan', `--from=${file}`);
   assert.equal(scan.exitCode, 0, scan.stderr);
-  assert.match(scan.stdout, new RegExp(`^vmzombie scan of ${os.hostname()} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\n`));
+  assert.match(
+    scan.stdout,
+    new RegExp(`^vmzombie scan of ${os.hostname()} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\n`),
+  );
   assert.match(scan.stdout, /^ {2}collector procfs: ok$/m);
   // libvirt was not collected: detectors that also need procfs say what they lack; those that need
   // libvirt alone are simply not this snapshot's business; none reported anything.
@@ -247,10 +377,19 @@ test('serve: a malformed listen address is a usage error (2); a taken port a cle
   assert.equal(r.stderr, 'error: --web.listen-address: expected host:port, got "nonsense"\n');
   const blocker = net.createServer();
   // Port 0: the kernel picks a free port, so parallel test files (and other checkouts) never collide.
-  await new Promise<void>((resolve, reject) => { blocker.once('error', reject); blocker.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    blocker.once('error', reject);
+    blocker.listen(0, '127.0.0.1', resolve);
+  });
   const taken = `127.0.0.1:${(blocker.address() as net.AddressInfo).port}`;
   try {
-    r = await cli('serve', `--web.listen-address=${taken}`, '--no-collector.libvirt', '--no-collector.procfs', '--log.level=error');
+    r = await cli(
+      'serve',
+      `--web.listen-address=${taken}`,
+      '--no-collector.libvirt',
+      '--no-collector.procfs',
+      '--log.level=error',
+    );
     assert.equal(r.exitCode, 1);
     assert.equal(r.stderr, `error: cannot listen on ${taken}: listen EADDRINUSE: address already in use ${taken}\n`);
   } finally {
@@ -265,7 +404,10 @@ test('serve answers /metrics and /-/ready, and stops cleanly on SIGTERM', async 
     const base = `http://127.0.0.1:${port}`;
     let metrics = '';
     for (let i = 0; i < 100 && metrics === ''; i++) {
-      metrics = await fetch(`${base}/metrics`).then((r) => (r.ok ? r.text() : ''), () => '');
+      metrics = await fetch(`${base}/metrics`).then(
+        (r) => (r.ok ? r.text() : ''),
+        () => '',
+      );
       if (metrics === '') await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(metrics, /^vmzombie_collector_up\{collector="procfs"\} 1$/m);

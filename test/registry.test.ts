@@ -13,7 +13,10 @@ import { SectionsSchema } from '../src/snapshot/snapshot.js';
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src');
 
 test('src/sources/index.ts lists every source folder, each under its folder name', () => {
-  const folders = readdirSync(path.join(SRC, 'sources'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = readdirSync(path.join(SRC, 'sources'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   assert.deepEqual(SOURCES.map((s) => s.name).sort(), folders);
   assert.equal(new Set(SOURCES.map((s) => s.name)).size, SOURCES.length, 'no source listed twice');
 });
@@ -37,9 +40,15 @@ test('the catalog names one detector per file, its kind named after the file', a
   assert.equal(new Set(kinds).size, kinds.length, 'no kind listed twice');
   assert.deepEqual([...kinds].sort(), files.map((f) => f.replace(/\.ts$/, '').replace(/-/g, '_')).sort());
   for (const file of files) {
-    const mod = await import(pathToFileURL(path.join(SRC, 'detectors', file)).href) as Record<string, unknown>;
-    const exported = Object.values(mod).filter((v): v is { kind: string; detect: unknown } =>
-      typeof v === 'object' && v !== null && 'kind' in v && 'detect' in v && typeof (v as { detect: unknown }).detect === 'function');
+    const mod = (await import(pathToFileURL(path.join(SRC, 'detectors', file)).href)) as Record<string, unknown>;
+    const exported = Object.values(mod).filter(
+      (v): v is { kind: string; detect: unknown } =>
+        typeof v === 'object' &&
+        v !== null &&
+        'kind' in v &&
+        'detect' in v &&
+        typeof (v as { detect: unknown }).detect === 'function',
+    );
     assert.equal(exported.length, 1, `${file} exports ${exported.length} detectors`);
     const [det] = exported;
     assert.equal(det!.kind, file.replace(/\.ts$/, '').replace(/-/g, '_'), file);
@@ -52,7 +61,10 @@ test('every detector needs only sections that exist', () => {
   for (const d of DETECTORS) {
     assert.ok(d.needs.length > 0, d.kind);
     for (const n of d.needs) {
-      assert.ok(sections.includes(n) || n === 'libvirt.local' || n === 'procfs.unrestricted', `${d.kind} needs unknown ${n}`);
+      assert.ok(
+        sections.includes(n) || n === 'libvirt.local' || n === 'procfs.unrestricted',
+        `${d.kind} needs unknown ${n}`,
+      );
     }
   }
 });
@@ -85,8 +97,14 @@ test('every detector knob is a detect.* flag in the table, and its grace is one 
 
 test('a detector that compares libvirt with this host states it, so a remote URI skips it', () => {
   for (const d of DETECTORS) {
-    if (d.needs.includes('libvirt') && (d.needs.includes('procfs') || d.needs.includes('pools') || d.needs.includes('sysfs'))) {
-      assert.ok(d.needs.includes('libvirt.local'), `${d.kind} reads host state beside libvirt but does not need libvirt.local`);
+    if (
+      d.needs.includes('libvirt') &&
+      (d.needs.includes('procfs') || d.needs.includes('pools') || d.needs.includes('sysfs'))
+    ) {
+      assert.ok(
+        d.needs.includes('libvirt.local'),
+        `${d.kind} reads host state beside libvirt but does not need libvirt.local`,
+      );
     }
   }
 });

@@ -16,7 +16,9 @@ function request(port: number, method: string, path: string, headers: Record<str
     const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -30,8 +32,17 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   let port = 0;
 
   beforeAll(async () => {
-    const args = ['serve', '--no-collector.libvirt', '--no-collector.pools', '--no-collector.sysfs', '--collector.min-interval=0s'];
-    const { config } = parseArgs(args, SOURCES.map((s) => s.name));
+    const args = [
+      'serve',
+      '--no-collector.libvirt',
+      '--no-collector.pools',
+      '--no-collector.sysfs',
+      '--collector.min-interval=0s',
+    ];
+    const { config } = parseArgs(
+      args,
+      SOURCES.map((s) => s.name),
+    );
     exporter = new Exporter(config, silentLogger, { processMetrics: false });
     const timeouts = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, checkIntervalMs: 200 };
     server = createServer(exporter, silentLogger, timeouts);
@@ -46,8 +57,18 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   });
 
   it('answers GET and HEAD on every route', async () => {
-    const routes = ['/', '/findings', '/findings.json', '/snapshot.json', '/metrics', '/style.css', '/-/healthy', '/-/ready',
-      '/runbooks', '/runbooks/VMZombieQemuWithoutDomain'];
+    const routes = [
+      '/',
+      '/findings',
+      '/findings.json',
+      '/snapshot.json',
+      '/metrics',
+      '/style.css',
+      '/-/healthy',
+      '/-/ready',
+      '/runbooks',
+      '/runbooks/VMZombieQemuWithoutDomain',
+    ];
     for (const path of routes) {
       const get = await request(port, 'GET', path);
       assert.equal(get.status, 200, path);
@@ -84,9 +105,22 @@ describe('HTTP server', { timeout: 60_000 }, () => {
   });
 
   it('traversal and encoded-slash paths are 404, never a file or another route', async () => {
-    const paths = ['/../metrics', '/findings/../metrics', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd',
-      '/metrics%2f', '/findings%2Ejson', '/runbooks/..%2F..%2Fpackage.json', '/runbooks/NoSuchAlert', '/runbooks/..%2FREADME', '/runbooks/%E0%A4%A', '/style.css/..%2f..%2fpackage.json',
-      '//metrics', '/METRICS', '/%E0%A4%A'];
+    const paths = [
+      '/../metrics',
+      '/findings/../metrics',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2fetc%2fpasswd',
+      '/metrics%2f',
+      '/findings%2Ejson',
+      '/runbooks/..%2F..%2Fpackage.json',
+      '/runbooks/NoSuchAlert',
+      '/runbooks/..%2FREADME',
+      '/runbooks/%E0%A4%A',
+      '/style.css/..%2f..%2fpackage.json',
+      '//metrics',
+      '/METRICS',
+      '/%E0%A4%A',
+    ];
     for (const path of paths) {
       const r = await request(port, 'GET', path);
       assert.equal(r.status, 404, path);
@@ -105,12 +139,19 @@ describe('HTTP server', { timeout: 60_000 }, () => {
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     let received = '';
-    socket.on('data', (c) => { received += c.toString(); });
+    socket.on('data', (c) => {
+      received += c.toString();
+    });
     // One more header byte now and then, as a slowloris client sends them, never the blank line.
-    const drip = setInterval(() => { if (!socket.destroyed) socket.write('X-A: b\r\n'); }, 150);
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write('X-A: b\r\n');
+    }, 150);
     const closed = await new Promise<boolean>((resolve) => {
       const limit = setTimeout(() => resolve(false), 15_000);
-      socket.once('close', () => { clearTimeout(limit); resolve(true); });
+      socket.once('close', () => {
+        clearTimeout(limit);
+        resolve(true);
+      });
     });
     clearInterval(drip);
     socket.destroy();

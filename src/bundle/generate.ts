@@ -42,7 +42,9 @@ export function bundleFiles(config: BundleConfig = DEFAULT_CONFIG): Map<string, 
 /** Writes the files and removes generated files of earlier runs that are no longer produced. */
 export async function writeBundle(root: string, files: Map<string, string>): Promise<void> {
   const owned = [
-    ['alerts/tests', '.yaml'], ['dashboards', '.json'], ['deploy/base/generated/dashboards', '.json'],
+    ['alerts/tests', '.yaml'],
+    ['dashboards', '.json'],
+    ['deploy/base/generated/dashboards', '.json'],
   ] as const;
   for (const [dir, ext] of owned) {
     const names = await readdir(path.join(root, dir)).catch(() => [] as string[]);

@@ -9,9 +9,19 @@ import type { BundleConfig } from './config.js';
 import { runbookUrl } from './rules.js';
 import { renderTemplate } from './template.js';
 
-export interface SeriesInput { metric: string; labels: Readonly<Record<string, string>>; values: string }
-export interface Firing { labels: Readonly<Record<string, string>>; value: number }
-export interface AlertCase { atMinutes: number; firing: readonly Firing[] }
+export interface SeriesInput {
+  metric: string;
+  labels: Readonly<Record<string, string>>;
+  values: string;
+}
+export interface Firing {
+  labels: Readonly<Record<string, string>>;
+  value: number;
+}
+export interface AlertCase {
+  atMinutes: number;
+  firing: readonly Firing[];
+}
 export interface PromtoolTest {
   name: string;
   alert: string;
@@ -25,14 +35,20 @@ export const TEST_INSTANCE = 'exporter-a:9955';
 export const TEST_CLUSTER = 'example';
 
 export function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
-  const inner = Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+  const inner = Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',');
   return `${metric}{${inner}}`;
 }
 
 /** The series of one finding of `kind`, and the labels its alert carries. */
 export function exampleFinding(kind: keyof typeof CATALOG): Record<string, string> {
-  const labels: Record<string, string> = { cluster: TEST_CLUSTER, instance: TEST_INSTANCE, kind,
-    subject: `example ${kind}` };
+  const labels: Record<string, string> = {
+    cluster: TEST_CLUSTER,
+    instance: TEST_INSTANCE,
+    kind,
+    subject: `example ${kind}`,
+  };
   for (const l of CATALOG[kind].labels) labels[l] = `example-${l}`;
   return labels;
 }
@@ -45,8 +61,11 @@ export function kindTests(): PromtoolTest[] {
     return {
       name: `${kind}: silent before for, firing at for, silent when stale`,
       alert: CATALOG[kind].alert.name,
-      series: [TEST_JOB, TEST_COPY_JOB]
-        .map((job) => ({ metric: 'vmzombie_finding_age_seconds', labels: { job, ...labels }, values })),
+      series: [TEST_JOB, TEST_COPY_JOB].map((job) => ({
+        metric: 'vmzombie_finding_age_seconds',
+        labels: { job, ...labels },
+        values,
+      })),
       cases: [
         { atMinutes: forMin - 1, firing: [] },
         { atMinutes: forMin, firing: [{ labels: pick(labels, kindResultLabels(kind)), value: forMin * 60 }] },
@@ -57,13 +76,18 @@ export function kindTests(): PromtoolTest[] {
 }
 
 function pick(labels: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.filter((n) => labels[n] !== undefined && labels[n] !== '').map((n) => [n,
-    labels[n] as string]));
+  return Object.fromEntries(
+    names.filter((n) => labels[n] !== undefined && labels[n] !== '').map((n) => [n, labels[n] as string]),
+  );
 }
 
 /** A promtool test file for `rule_files` relative to the test file. */
-export function testFile(config: BundleConfig, alerts: readonly AlertDef[], ruleFile: string,
-  tests: readonly PromtoolTest[]): object {
+export function testFile(
+  config: BundleConfig,
+  alerts: readonly AlertDef[],
+  ruleFile: string,
+  tests: readonly PromtoolTest[],
+): object {
   const byName = new Map(alerts.map((a) => [a.name, a]));
   return {
     rule_files: [ruleFile],

@@ -14,7 +14,10 @@ export function promString(value: string): string {
  * dashboards can pass `=~"$instance"` through; plain values are equality matchers.
  */
 export function sel(
-  config: Pick<BundleConfig, 'selector'>, metric: string, matchers: Matchers = {}, extra = '',
+  config: Pick<BundleConfig, 'selector'>,
+  metric: string,
+  matchers: Matchers = {},
+  extra = '',
 ): string {
   const parts = [config.selector];
   for (const [name, value] of Object.entries(matchers)) {

@@ -8,8 +8,15 @@ import { ExporterMetrics } from '../outputs/metrics/exporter-metrics.js';
 export const SCRAPE_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped'] as const;
 
 export async function registeredMetricNames(): Promise<Set<string>> {
-  const { config } = parseArgs(['serve'], SOURCES.map((s) => s.name));
-  const metrics = new ExporterMetrics(config, SOURCES.map((s) => s.name), { processMetrics: false });
+  const { config } = parseArgs(
+    ['serve'],
+    SOURCES.map((s) => s.name),
+  );
+  const metrics = new ExporterMetrics(
+    config,
+    SOURCES.map((s) => s.name),
+    { processMetrics: false },
+  );
   const names = new Set<string>(SCRAPE_SERIES);
   for (const m of await metrics.registry.getMetricsAsJSON()) names.add(m.name);
   return names;

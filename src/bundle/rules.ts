@@ -35,17 +35,20 @@ export function toRule(config: BundleConfig, a: AlertDef): Rule {
 
 /** Groups named `vmzombie-<scope>`, empty scopes left out. */
 export function ruleGroups(config: BundleConfig, alerts: readonly AlertDef[]): RuleGroup[] {
-  return GROUP_ORDER
-    .map((g) => ({ name: `vmzombie-${g}`, rules: alerts.filter((a) => a.group === g).map((a) => toRule(config, a)) }))
-    .filter((g) => g.rules.length > 0);
+  return GROUP_ORDER.map((g) => ({
+    name: `vmzombie-${g}`,
+    rules: alerts.filter((a) => a.group === g).map((a) => toRule(config, a)),
+  })).filter((g) => g.rules.length > 0);
 }
 
 export function prometheusRule(groups: RuleGroup[]): object {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: { name: 'vmzombie',
-      labels: { 'app.kubernetes.io/name': 'vmzombie-exporter', 'app.kubernetes.io/component': 'alert-rules' } },
+    metadata: {
+      name: 'vmzombie',
+      labels: { 'app.kubernetes.io/name': 'vmzombie-exporter', 'app.kubernetes.io/component': 'alert-rules' },
+    },
     spec: { groups },
   };
 }

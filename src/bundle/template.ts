@@ -37,11 +37,13 @@ export const humanize1024 = (v: number) => scaled(v, 1024, ['ki', 'Mi', 'Gi', 'T
 const FILTERS: Record<string, (v: number) => string> = { humanizeDuration, humanize, humanize1024 };
 
 export function renderTemplate(template: string, labels: Readonly<Record<string, string>>, value: number): string {
-  const withBlocks = template.replace(/\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ end \}\}/g, (_, name: string,
-    inner: string) => {
-    const v = labels[name] ?? '';
-    return v === '' ? '' : inner.replace(/\{\{ \. \}\}/g, v);
-  });
+  const withBlocks = template.replace(
+    /\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ end \}\}/g,
+    (_, name: string, inner: string) => {
+      const v = labels[name] ?? '';
+      return v === '' ? '' : inner.replace(/\{\{ \. \}\}/g, v);
+    },
+  );
   const out = withBlocks
     .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => labels[name] ?? '')
     .replace(/\{\{ \$value \| (\w+) \}\}/g, (_, f: string) => {

@@ -9,7 +9,10 @@ export function shellQuote(value: string): string {
 }
 
 /** The command with `{{name}}` replaced by the finding's label (or subject); unknown names stay visible. */
-export function diagnoseCommand(spec: Pick<KindSpec, 'diagnose'>, finding: { subject: string; labels: Readonly<Record<string, string>> }): string {
+export function diagnoseCommand(
+  spec: Pick<KindSpec, 'diagnose'>,
+  finding: { subject: string; labels: Readonly<Record<string, string>> },
+): string {
   return spec.diagnose.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => {
     const value = name === 'subject' ? finding.subject : finding.labels[name];
     return value === undefined ? whole : shellQuote(value);

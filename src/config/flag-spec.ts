@@ -3,9 +3,19 @@
 import { parseDuration } from './duration.js';
 
 export type FlagType = 'string' | 'bool' | 'duration' | 'int' | 'list';
-export interface FlagSpec<T> { type: FlagType; default: T; help: string; parse: (raw: string) => T }
+export interface FlagSpec<T> {
+  type: FlagType;
+  default: T;
+  help: string;
+  parse: (raw: string) => T;
+}
 
-export const str = (def: string, help: string): FlagSpec<string> => ({ type: 'string', default: def, help, parse: (r) => r });
+export const str = (def: string, help: string): FlagSpec<string> => ({
+  type: 'string',
+  default: def,
+  help,
+  parse: (r) => r,
+});
 
 export function parseBool(r: string): boolean {
   if (['true', '1', 'yes'].includes(r)) return true;
@@ -13,15 +23,28 @@ export function parseBool(r: string): boolean {
   throw new Error(`expected true or false, got "${r}"`);
 }
 
-export const bool = (def: boolean, help: string): FlagSpec<boolean> => ({ type: 'bool', default: def, help, parse: parseBool });
+export const bool = (def: boolean, help: string): FlagSpec<boolean> => ({
+  type: 'bool',
+  default: def,
+  help,
+  parse: parseBool,
+});
 export const duration = (def: string, help: string): FlagSpec<number> => ({
-  type: 'duration', default: parseDuration(def), help, parse: parseDuration,
+  type: 'duration',
+  default: parseDuration(def),
+  help,
+  parse: parseDuration,
 });
 export const list = (def: readonly string[], help: string): FlagSpec<string[]> => ({
-  type: 'list', default: [...def], help, parse: (r) => [r],
+  type: 'list',
+  default: [...def],
+  help,
+  parse: (r) => [r],
 });
 export const int = (def: number, help: string): FlagSpec<number> => ({
-  type: 'int', default: def, help,
+  type: 'int',
+  default: def,
+  help,
   parse: (r) => {
     if (!/^\d+$/.test(r)) throw new Error(`expected a whole number, got "${r}"`);
     return Number(r);
@@ -29,9 +52,12 @@ export const int = (def: number, help: string): FlagSpec<number> => ({
 });
 /** A string that must be one of `choices`. */
 export const oneOf = <T extends string>(choices: readonly T[], def: T, help: string): FlagSpec<T> => ({
-  type: 'string', default: def, help,
+  type: 'string',
+  default: def,
+  help,
   parse: (r) => {
-    if (!(choices as readonly string[]).includes(r)) throw new Error(`expected one of ${choices.join(', ')}, got "${r}"`);
+    if (!(choices as readonly string[]).includes(r))
+      throw new Error(`expected one of ${choices.join(', ')}, got "${r}"`);
     return r as T;
   },
 });

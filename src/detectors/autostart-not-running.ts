@@ -15,7 +15,12 @@ export interface AutostartNotRunningEvidence {
 const DAEMONS = new Set(['libvirtd', 'virtqemud']);
 const NOT_RUNNING = new Set(['shutoff', 'crashed', 'nostate']);
 
-export const autostartNotRunning: Detector<'autostart_not_running', AutostartNotRunningEvidence, 'domain' | 'uuid', 'detect.autostart-grace'> = {
+export const autostartNotRunning: Detector<
+  'autostart_not_running',
+  AutostartNotRunningEvidence,
+  'domain' | 'uuid',
+  'detect.autostart-grace'
+> = {
   kind: 'autostart_not_running',
   labels: ['domain', 'uuid'],
   knobs: { ...AUTOSTART_GRACE },
@@ -25,7 +30,9 @@ export const autostartNotRunning: Detector<'autostart_not_running', AutostartNot
     if (!libvirt) return [];
     const local = libvirt.local && procfs !== undefined;
     const bootTime = local ? procfs.bootTimeSeconds : null;
-    const daemonStarts = local ? procfs.processes.filter((p) => DAEMONS.has(p.comm)).map((p) => p.startTimeSeconds) : [];
+    const daemonStarts = local
+      ? procfs.processes.filter((p) => DAEMONS.has(p.comm)).map((p) => p.startTimeSeconds)
+      : [];
     const daemonStart = daemonStarts.length ? Math.max(...daemonStarts) : null;
     const upSince = Math.max(bootTime ?? 0, daemonStart ?? 0);
     if (now - upSince < options['detect.autostart-grace']) return [];

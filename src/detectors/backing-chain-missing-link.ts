@@ -15,7 +15,11 @@ export interface BackingChainMissingLinkEvidence {
   targets: string[];
 }
 
-export const backingChainMissingLink: Detector<'backing_chain_missing_link', BackingChainMissingLinkEvidence, 'image' | 'domain' | 'uuid'> = {
+export const backingChainMissingLink: Detector<
+  'backing_chain_missing_link',
+  BackingChainMissingLinkEvidence,
+  'image' | 'domain' | 'uuid'
+> = {
   kind: 'backing_chain_missing_link',
   labels: ['image', 'domain', 'uuid'],
   needs: ['libvirt', 'pools', 'libvirt.local'],
@@ -40,8 +44,12 @@ export const backingChainMissingLink: Detector<'backing_chain_missing_link', Bac
         since: null,
         reclaimable: {},
         evidence: {
-          image: c.missing.image, missingBacking: c.missing.backing, backingName: c.missing.raw,
-          chain: c.links, domains: [describeDomain(c.domain)], targets: [target],
+          image: c.missing.image,
+          missingBacking: c.missing.backing,
+          backingName: c.missing.raw,
+          chain: c.links,
+          domains: [describeDomain(c.domain)],
+          targets: [target],
         },
       });
     }

@@ -10,14 +10,20 @@ export type FindingKind = keyof Entries;
 type DetectorOf<K extends FindingKind> = Entries[K]['detector'];
 
 /** The evidence type the kind's detector declares. */
-export type EvidenceOf<K extends FindingKind> = DetectorOf<K> extends Detector<string, infer E, string, string> ? E : never;
+export type EvidenceOf<K extends FindingKind> =
+  DetectorOf<K> extends Detector<string, infer E, string, string> ? E : never;
 /** The label names the kind's detector declares. */
-export type LabelOf<K extends FindingKind> = DetectorOf<K> extends Detector<string, unknown, infer L, string> ? L : never;
+export type LabelOf<K extends FindingKind> =
+  DetectorOf<K> extends Detector<string, unknown, infer L, string> ? L : never;
 
 export type FindingOf<K extends FindingKind> = DetectorFinding<K, EvidenceOf<K>, LabelOf<K>>;
 export type Finding = { [K in FindingKind]: FindingOf<K> }[FindingKind];
 
-export interface RelatedFinding { kind: FindingKind; subject: string; alert: string }
+export interface RelatedFinding {
+  kind: FindingKind;
+  subject: string;
+  alert: string;
+}
 
 export type ReportedFinding = Finding & {
   /** First seen (or the detector's own start time), Unix seconds. */

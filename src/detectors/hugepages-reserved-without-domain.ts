@@ -18,7 +18,11 @@ export interface HugepagesReservedWithoutDomainEvidence {
   otherProcesses: string[];
 }
 
-export const hugepagesReservedWithoutDomain: Detector<'hugepages_reserved_without_domain', HugepagesReservedWithoutDomainEvidence, never> = {
+export const hugepagesReservedWithoutDomain: Detector<
+  'hugepages_reserved_without_domain',
+  HugepagesReservedWithoutDomainEvidence,
+  never
+> = {
   kind: 'hugepages_reserved_without_domain',
   labels: [],
   needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
@@ -41,19 +45,23 @@ export const hugepagesReservedWithoutDomain: Detector<'hugepages_reserved_withou
     const excess = held - domainBytes - otherBytes;
     const smallestPage = Math.min(...sysfs.hugepages.map((p) => p.pageSizeBytes));
     if (excess < smallestPage) return [];
-    return [{
-      kind: 'hugepages_reserved_without_domain',
-      subject: 'hugepages',
-      labels: {},
-      since: null,
-      reclaimable: { memoryBytes: excess },
-      evidence: {
-        pools: sysfs.hugepages.map((p) => ({ pageSizeBytes: p.pageSizeBytes, ...p.total })),
-        inUseBytes: inUse, reservedBytes: reserved, domainBytes,
-        domains: domains.map((d) => `${d.name} (${d.uuid}) ${d.memoryBytes} bytes`),
-        otherProcessBytes: otherBytes,
-        otherProcesses: others.map((p) => `pid ${p.pid} ${p.comm} ${p.hugetlbBytes} bytes`),
+    return [
+      {
+        kind: 'hugepages_reserved_without_domain',
+        subject: 'hugepages',
+        labels: {},
+        since: null,
+        reclaimable: { memoryBytes: excess },
+        evidence: {
+          pools: sysfs.hugepages.map((p) => ({ pageSizeBytes: p.pageSizeBytes, ...p.total })),
+          inUseBytes: inUse,
+          reservedBytes: reserved,
+          domainBytes,
+          domains: domains.map((d) => `${d.name} (${d.uuid}) ${d.memoryBytes} bytes`),
+          otherProcessBytes: otherBytes,
+          otherProcesses: others.map((p) => `pid ${p.pid} ${p.comm} ${p.hugetlbBytes} bytes`),
+        },
       },
-    }] satisfies Array<FindingFrom<typeof hugepagesReservedWithoutDomain>>;
+    ] satisfies Array<FindingFrom<typeof hugepagesReservedWithoutDomain>>;
   },
 };

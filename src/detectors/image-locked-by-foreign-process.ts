@@ -6,7 +6,11 @@ import type { Detector } from './detector.js';
 import { isActive } from '../views/domain-processes.js';
 import { imageLockFinding, strayLocks } from './lib/domain-files.js';
 
-export const imageLockedByForeignProcess: Detector<'image_locked_by_foreign_process', ImageLockEvidence, 'image' | 'domain' | 'uuid'> = {
+export const imageLockedByForeignProcess: Detector<
+  'image_locked_by_foreign_process',
+  ImageLockEvidence,
+  'image' | 'domain' | 'uuid'
+> = {
   kind: 'image_locked_by_foreign_process',
   labels: ['image', 'domain', 'uuid'],
   needs: ['libvirt', 'procfs', 'libvirt.local'],

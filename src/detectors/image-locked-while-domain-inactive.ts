@@ -6,7 +6,11 @@ import type { Detector } from './detector.js';
 import { isActive } from '../views/domain-processes.js';
 import { imageLockFinding, strayLocks } from './lib/domain-files.js';
 
-export const imageLockedWhileDomainInactive: Detector<'image_locked_while_domain_inactive', ImageLockEvidence, 'image' | 'domain' | 'uuid'> = {
+export const imageLockedWhileDomainInactive: Detector<
+  'image_locked_while_domain_inactive',
+  ImageLockEvidence,
+  'image' | 'domain' | 'uuid'
+> = {
   kind: 'image_locked_while_domain_inactive',
   labels: ['image', 'domain', 'uuid'],
   needs: ['libvirt', 'procfs', 'libvirt.local'],
@@ -14,6 +18,9 @@ export const imageLockedWhileDomainInactive: Detector<'image_locked_while_domain
     if (!s.libvirt || !s.procfs) return [];
     // Any active user makes it the other kind's case (a foreign lock on a live image).
     return strayLocks(s.libvirt, s.procfs).flatMap((lock) =>
-      lock.use.domains.some(isActive) ? [] : [imageLockFinding('image_locked_while_domain_inactive', lock, lock.use.domains[0]!)]);
+      lock.use.domains.some(isActive)
+        ? []
+        : [imageLockFinding('image_locked_while_domain_inactive', lock, lock.use.domains[0]!)],
+    );
   },
 };

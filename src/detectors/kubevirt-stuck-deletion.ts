@@ -17,10 +17,20 @@ export interface StuckDeletionEvidence {
   finalizers: string[];
 }
 
-export const kubevirtStuckDeletion: Detector<'kubevirt_stuck_deletion', StuckDeletionEvidence, 'namespace' | 'resource' | 'name', 'detect.deletion-grace'> = {
+export const kubevirtStuckDeletion: Detector<
+  'kubevirt_stuck_deletion',
+  StuckDeletionEvidence,
+  'namespace' | 'resource' | 'name',
+  'detect.deletion-grace'
+> = {
   kind: 'kubevirt_stuck_deletion',
   labels: ['namespace', 'resource', 'name'],
-  knobs: { 'detect.deletion-grace': duration('5m', 'How long an object may carry a deletionTimestamp before kubevirt_stuck_deletion.') },
+  knobs: {
+    'detect.deletion-grace': duration(
+      '5m',
+      'How long an object may carry a deletionTimestamp before kubevirt_stuck_deletion.',
+    ),
+  },
   grace: 'detect.deletion-grace',
   needs: ['kubevirt'],
   detect(s) {
@@ -31,8 +41,12 @@ export const kubevirtStuckDeletion: Detector<'kubevirt_stuck_deletion', StuckDel
       since: o.deletionTimestamp,
       reclaimable: {},
       evidence: {
-        resource: o.resource, namespace: o.namespace, name: o.name, uid: o.uid,
-        deletionTimestamp: o.deletionTimestamp, finalizers: o.finalizers,
+        resource: o.resource,
+        namespace: o.namespace,
+        name: o.name,
+        uid: o.uid,
+        deletionTimestamp: o.deletionTimestamp,
+        finalizers: o.finalizers,
       },
     }));
   },

@@ -41,7 +41,12 @@ const NOT_DISKS = new Set(['iso', 'other']);
 /** Far beyond any real chain; stops a looping chain. */
 const MAX_LINKS = 256;
 
-export const orphanImage: Detector<'orphan_image', OrphanImageEvidence, 'image' | 'pool' | 'format', 'detect.orphan-min-age'> = {
+export const orphanImage: Detector<
+  'orphan_image',
+  OrphanImageEvidence,
+  'image' | 'pool' | 'format',
+  'detect.orphan-min-age'
+> = {
   kind: 'orphan_image',
   labels: ['image', 'pool', 'format'],
   knobs: { ...ORPHAN_MIN_AGE },
@@ -72,28 +77,45 @@ export const orphanImage: Detector<'orphan_image', OrphanImageEvidence, 'image' 
     const holders = fileHolders(procfs);
     const held = (img: ImageFile) => holders.of(img).length > 0;
 
-    const orphans = pools.images.filter((img) => img.exists && !NOT_DISKS.has(img.format) && !paths.has(img.path)
-      && !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))));
+    const orphans = pools.images.filter(
+      (img) =>
+        img.exists &&
+        !NOT_DISKS.has(img.format) &&
+        !paths.has(img.path) &&
+        !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))),
+    );
     const findings: Array<FindingFrom<typeof orphanImage>> = [];
     const counted = new Map<string, string>();
     for (const img of orphans) {
       if (img.mtimeSeconds === null || now - img.mtimeSeconds < options['detect.orphan-min-age']) continue;
       const backingChain = chainBelow(img, index);
       // Held itself, or any file above or below it in a chain: in use, whoever uses it.
-      if (held(img) || backingChain.some((p) => { const f = index.byPath.get(p); return f !== undefined && held(f); })
-        || overlaysAbove(img, overlaysOf).some(held)) continue;
+      if (
+        held(img) ||
+        backingChain.some((p) => {
+          const f = index.byPath.get(p);
+          return f !== undefined && held(f);
+        }) ||
+        overlaysAbove(img, overlaysOf).some(held)
+      )
+        continue;
       const id = img.inode === null ? null : fileId(img.devMajor, img.devMinor, img.inode);
-      const sameFileAs = id === null ? null : counted.get(id) ?? null;
+      const sameFileAs = id === null ? null : (counted.get(id) ?? null);
       if (id !== null && sameFileAs === null) counted.set(id, img.path);
       findings.push({
         kind: 'orphan_image',
         subject: img.path,
         labels: { image: img.path, pool: img.pool ?? '', format: img.format },
         since: null,
-        reclaimable: { diskBytes: sameFileAs === null ? img.allocatedBytes ?? 0 : 0 },
+        reclaimable: { diskBytes: sameFileAs === null ? (img.allocatedBytes ?? 0) : 0 },
         evidence: {
-          pool: img.pool, format: img.format, sizeBytes: img.sizeBytes, allocatedBytes: img.allocatedBytes,
-          mtimeSeconds: img.mtimeSeconds, inode: img.inode, backingFile: img.backing?.path ?? img.backing?.raw ?? null,
+          pool: img.pool,
+          format: img.format,
+          sizeBytes: img.sizeBytes,
+          allocatedBytes: img.allocatedBytes,
+          mtimeSeconds: img.mtimeSeconds,
+          inode: img.inode,
+          backingFile: img.backing?.path ?? img.backing?.raw ?? null,
           backingChain,
           overlays: orphans.filter((o) => o.backing?.path === img.path).map((o) => o.path),
           checked: {

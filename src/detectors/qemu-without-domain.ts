@@ -49,7 +49,11 @@ export const qemuWithoutDomain: Detector<'qemu_without_domain', QemuWithoutDomai
     const findings: Array<FindingFrom<typeof qemuWithoutDomain>> = [];
     for (const { process: p, guest } of index.qemus) {
       if (index.ownedPids.has(p.pid)) continue;
-      const defined = libvirt.domains.find((d) => (guest.uuid !== null && d.uuid.toLowerCase() === guest.uuid) || (guest.name !== null && d.name === guest.name));
+      const defined = libvirt.domains.find(
+        (d) =>
+          (guest.uuid !== null && d.uuid.toLowerCase() === guest.uuid) ||
+          (guest.name !== null && d.name === guest.name),
+      );
       const label = guest.name ?? `pid ${p.pid}`;
       const disks = disksOf(p.pid);
       findings.push({
@@ -63,7 +67,7 @@ export const qemuWithoutDomain: Detector<'qemu_without_domain', QemuWithoutDomai
           vcpus: guest.vcpus,
           memoryBytes: p.rssBytes ?? guest.memoryBytes ?? 0,
           // Only disks no domain references: a defined domain's image is that domain's, not reclaimable.
-          diskBytes: disks.reduce((sum, d) => sum + (d.referencedBy.length === 0 ? d.allocatedBytes ?? 0 : 0), 0),
+          diskBytes: disks.reduce((sum, d) => sum + (d.referencedBy.length === 0 ? (d.allocatedBytes ?? 0) : 0), 0),
         },
         evidence: {
           pid: p.pid,
@@ -85,11 +89,16 @@ export const qemuWithoutDomain: Detector<'qemu_without_domain', QemuWithoutDomai
 };
 
 /** The disks each process holds, one entry per file (a file opened through several fds once). */
-function ghostDisks(libvirt: LibvirtSection, procfs: ProcfsSection, pools: PoolsSection | undefined): (pid: number) => GhostDisk[] {
+function ghostDisks(
+  libvirt: LibvirtSection,
+  procfs: ProcfsSection,
+  pools: PoolsSection | undefined,
+): (pid: number) => GhostDisk[] {
   const images = new ImageIndex(pools);
   const users = new Map<string, string[]>();
   for (const d of libvirt.domains) {
-    for (const path of domainFiles(d)) users.set(path, [...(users.get(path) ?? []), `${d.name} (${d.uuid}) ${d.state}`]);
+    for (const path of domainFiles(d))
+      users.set(path, [...(users.get(path) ?? []), `${d.name} (${d.uuid}) ${d.state}`]);
   }
   // Chains the pools source followed through headers count as referenced too (a shut-off domain's XML has none).
   for (const d of libvirt.domains) {
@@ -97,7 +106,8 @@ function ghostDisks(libvirt: LibvirtSection, procfs: ProcfsSection, pools: Pools
       let next = images.byPath.get(start)?.backing?.path ?? null;
       for (let hops = 0; next !== null && hops < 256; hops++) {
         const list = users.get(next) ?? [];
-        if (!list.includes(`${d.name} (${d.uuid}) ${d.state}`)) users.set(next, [...list, `${d.name} (${d.uuid}) ${d.state}`]);
+        if (!list.includes(`${d.name} (${d.uuid}) ${d.state}`))
+          users.set(next, [...list, `${d.name} (${d.uuid}) ${d.state}`]);
         next = images.byPath.get(next)?.backing?.path ?? null;
       }
     }
@@ -110,12 +120,21 @@ function ghostDisks(libvirt: LibvirtSection, procfs: ProcfsSection, pools: Pools
     for (const f of procfs.openFiles) {
       if (f.pid !== pid || !f.target.startsWith('/')) continue;
       const path = f.target.replace(/ \(deleted\)$/, '');
-      const image = images.get(path, f.inode !== null && f.devMajor !== null ? fileId(f.devMajor, f.devMinor, f.inode) : null);
+      const image = images.get(
+        path,
+        f.inode !== null && f.devMajor !== null ? fileId(f.devMajor, f.devMinor, f.inode) : null,
+      );
       // Not every locked file is a disk (qemu locks its pid file too): a known image, a file a domain
       // names, or one its command line names as a drive.
-      const isDisk = image !== undefined || users.has(path) || stats.has(path) || namedOnCommandLine(cmdlines.get(pid) ?? [], path);
+      const isDisk =
+        image !== undefined || users.has(path) || stats.has(path) || namedOnCommandLine(cmdlines.get(pid) ?? [], path);
       if (!isDisk) continue;
-      const disk = byFile.get(path) ?? { path, allocatedBytes: null, referencedBy: users.get(path) ?? users.get(image?.path ?? '') ?? [], locks: [] };
+      const disk = byFile.get(path) ?? {
+        path,
+        allocatedBytes: null,
+        referencedBy: users.get(path) ?? users.get(image?.path ?? '') ?? [],
+        locks: [],
+      };
       // A file open under two names (a hard link) counts its bytes once.
       const id = image?.inode != null ? fileId(image.devMajor, image.devMinor, image.inode) : null;
       if (disk.allocatedBytes === null && image && !(id !== null && seenIds.has(id))) {
@@ -132,5 +151,10 @@ function ghostDisks(libvirt: LibvirtSection, procfs: ProcfsSection, pools: Pools
 /** `-drive file=PATH,…` (commas doubled in PATH) or a -blockdev JSON `"filename":"PATH"`. */
 function namedOnCommandLine(args: readonly string[], path: string): boolean {
   const escaped = path.replace(/,/g, ',,');
-  return args.some((a) => a.includes(`file=${escaped},`) || a.endsWith(`file=${escaped}`) || a.includes(`"filename":${JSON.stringify(path)}`));
+  return args.some(
+    (a) =>
+      a.includes(`file=${escaped},`) ||
+      a.endsWith(`file=${escaped}`) ||
+      a.includes(`"filename":${JSON.stringify(path)}`),
+  );
 }

@@ -17,10 +17,20 @@ export interface SnapshotChainDeepEvidence {
   loop: boolean;
 }
 
-export const snapshotChainDeep: Detector<'snapshot_chain_deep', SnapshotChainDeepEvidence, 'domain' | 'uuid' | 'target', 'detect.max-chain-depth'> = {
+export const snapshotChainDeep: Detector<
+  'snapshot_chain_deep',
+  SnapshotChainDeepEvidence,
+  'domain' | 'uuid' | 'target',
+  'detect.max-chain-depth'
+> = {
   kind: 'snapshot_chain_deep',
   labels: ['domain', 'uuid', 'target'],
-  knobs: { 'detect.max-chain-depth': int(8, 'A disk chain (active layer plus backing files) deeper than this is snapshot_chain_deep.') },
+  knobs: {
+    'detect.max-chain-depth': int(
+      8,
+      'A disk chain (active layer plus backing files) deeper than this is snapshot_chain_deep.',
+    ),
+  },
   needs: ['libvirt', 'pools', 'libvirt.local'],
   detect(s, { options }) {
     const { libvirt, pools } = s;
@@ -36,7 +46,9 @@ export const snapshotChainDeep: Detector<'snapshot_chain_deep', SnapshotChainDee
         since: null,
         reclaimable: {},
         evidence: {
-          depth: c.depth, maxDepth: options['detect.max-chain-depth'], chain: c.links,
+          depth: c.depth,
+          maxDepth: options['detect.max-chain-depth'],
+          chain: c.links,
           libvirtSnapshots: c.domain.snapshots ?? null,
           internalSnapshotsInChain: c.links.reduce((sum, p) => sum + (index.byPath.get(p)?.internalSnapshots ?? 0), 0),
           loop: c.loop,

@@ -25,7 +25,11 @@ export const tapWithoutDomain: Detector<'tap_without_domain', TapWithoutDomainEv
   detect(s) {
     const { sysfs, libvirt, procfs } = s;
     if (!sysfs || !libvirt || !procfs) return [];
-    const owned = new Set(libvirt.domains.filter(isActive).flatMap((d) => d.interfaces.map((i) => i.targetDev).filter((n): n is string => n !== null)));
+    const owned = new Set(
+      libvirt.domains
+        .filter(isActive)
+        .flatMap((d) => d.interfaces.map((i) => i.targetDev).filter((n): n is string => n !== null)),
+    );
     const index = indexDomainProcesses(libvirt.domains, procfs);
     const guestPids = new Set(index.qemus.map((q) => q.process.pid));
     const processes = new Map(procfs.processes.map((p) => [p.pid, p]));
@@ -36,7 +40,11 @@ export const tapWithoutDomain: Detector<'tap_without_domain', TapWithoutDomainEv
       if (holderPids.length === 0 && !LIBVIRT_NAME.test(tap.name)) continue;
       if (holderPids.some((pid) => !guestPids.has(pid) || index.ownedPids.has(pid))) continue;
       const macTail = tap.mac?.toLowerCase().slice(2) ?? null;
-      const matching = libvirt.domains.filter((d) => d.interfaces.some((i) => i.targetDev === tap.name || (macTail !== null && i.mac?.toLowerCase().slice(2) === macTail)));
+      const matching = libvirt.domains.filter((d) =>
+        d.interfaces.some(
+          (i) => i.targetDev === tap.name || (macTail !== null && i.mac?.toLowerCase().slice(2) === macTail),
+        ),
+      );
       findings.push({
         kind: 'tap_without_domain',
         subject: tap.name,
@@ -44,9 +52,15 @@ export const tapWithoutDomain: Detector<'tap_without_domain', TapWithoutDomainEv
         since: null,
         reclaimable: {},
         evidence: {
-          interface: tap.name, kind: tap.kind, tunFlags: tap.tunFlags === null ? null : `0x${tap.tunFlags.toString(16).padStart(4, '0')}`,
-          operstate: tap.operstate, mac: tap.mac,
-          holders: holderPids.map((pid) => { const p = processes.get(pid); return `pid ${pid} ${p?.comm ?? '(exited)'}`; }),
+          interface: tap.name,
+          kind: tap.kind,
+          tunFlags: tap.tunFlags === null ? null : `0x${tap.tunFlags.toString(16).padStart(4, '0')}`,
+          operstate: tap.operstate,
+          mac: tap.mac,
+          holders: holderPids.map((pid) => {
+            const p = processes.get(pid);
+            return `pid ${pid} ${p?.comm ?? '(exited)'}`;
+          }),
           matchingDomains: matching.map((d) => `${d.name} (${d.uuid}) ${d.state}`),
         },
       });

@@ -17,7 +17,11 @@ export interface VfioDeviceWithoutDomainEvidence {
   definedBy: string[];
 }
 
-export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain', VfioDeviceWithoutDomainEvidence, 'address' | 'class' | 'vendor' | 'device'> = {
+export const vfioDeviceWithoutDomain: Detector<
+  'vfio_device_without_domain',
+  VfioDeviceWithoutDomainEvidence,
+  'address' | 'class' | 'vendor' | 'device'
+> = {
   kind: 'vfio_device_without_domain',
   labels: ['address', 'class', 'vendor', 'device'],
   needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
@@ -38,11 +42,16 @@ export const vfioDeviceWithoutDomain: Detector<'vfio_device_without_domain', Vfi
         since: null,
         reclaimable: { devices: 1 },
         evidence: {
-          address: dev.address, vendor: dev.vendor, device: dev.device, class: dev.class,
-          driverOverride: dev.driverOverride, iommuGroup: dev.iommuGroup,
+          address: dev.address,
+          vendor: dev.vendor,
+          device: dev.device,
+          class: dev.class,
+          driverOverride: dev.driverOverride,
+          iommuGroup: dev.iommuGroup,
           groupDevices: dev.iommuGroup === null ? [] : VfioUsage.groupDevices(sysfs, dev.iommuGroup),
           numaNode: dev.numaNode,
-          definedBy: libvirt.domains.filter((d) => d.hostdevs.some((h) => h.type === 'pci' && h.address.toLowerCase() === address))
+          definedBy: libvirt.domains
+            .filter((d) => d.hostdevs.some((h) => h.type === 'pci' && h.address.toLowerCase() === address))
             .map((d) => `${d.name} (${d.uuid}) ${d.state}`),
         },
       });

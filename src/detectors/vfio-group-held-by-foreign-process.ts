@@ -17,7 +17,11 @@ export interface VfioGroupHeldByForeignProcessEvidence {
   owners: string[];
 }
 
-export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign_process', VfioGroupHeldByForeignProcessEvidence, 'group' | 'pid' | 'comm'> = {
+export const vfioGroupHeldByForeignProcess: Detector<
+  'vfio_group_held_by_foreign_process',
+  VfioGroupHeldByForeignProcessEvidence,
+  'group' | 'pid' | 'comm'
+> = {
   kind: 'vfio_group_held_by_foreign_process',
   labels: ['group', 'pid', 'comm'],
   needs: ['sysfs', 'libvirt', 'procfs', 'libvirt.local'],
@@ -31,8 +35,15 @@ export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign
     const findings: Array<FindingFrom<typeof vfioGroupHeldByForeignProcess>> = [];
     for (const [group, holders] of usage.groupHolders) {
       const devices = VfioUsage.groupDevices(sysfs, group).map((a) => a.toLowerCase());
-      const owners = libvirt.domains.filter((d) => index.processOf.has(d.uuid.toLowerCase()) && d.hostdevs.some((h) =>
-        (h.type === 'pci' && devices.includes(h.address.toLowerCase())) || (h.type === 'mdev' && mdevGroups.get(h.address.toLowerCase()) === group)));
+      const owners = libvirt.domains.filter(
+        (d) =>
+          index.processOf.has(d.uuid.toLowerCase()) &&
+          d.hostdevs.some(
+            (h) =>
+              (h.type === 'pci' && devices.includes(h.address.toLowerCase())) ||
+              (h.type === 'mdev' && mdevGroups.get(h.address.toLowerCase()) === group),
+          ),
+      );
       const entitled = new Set(owners.map((d) => index.processOf.get(d.uuid.toLowerCase())?.process.pid));
       const byPid = new Map<number, typeof holders>();
       for (const h of holders) if (!entitled.has(h.pid)) byPid.set(h.pid, [...(byPid.get(h.pid) ?? []), h]);
@@ -46,8 +57,13 @@ export const vfioGroupHeldByForeignProcess: Detector<'vfio_group_held_by_foreign
           since: null,
           reclaimable: {},
           evidence: {
-            group, pid, comm: p?.comm ?? '(exited)', cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512), startedAt: p?.startTimeSeconds ?? null,
-            fds: fds.map((f) => `fd ${f.fd} → ${f.target}`), groupDevices: devices,
+            group,
+            pid,
+            comm: p?.comm ?? '(exited)',
+            cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512),
+            startedAt: p?.startTimeSeconds ?? null,
+            fds: fds.map((f) => `fd ${f.fd} → ${f.target}`),
+            groupDevices: devices,
             owners: owners.map((d) => `${d.name} (${d.uuid}) ${d.state}`),
           },
         });

@@ -14,27 +14,44 @@ export interface VirtHandlerMemoryEvidence {
   oomKillsTotal: number;
 }
 
-export const virtHandlerMemoryNearLimit: Detector<'virt_handler_memory_near_limit', VirtHandlerMemoryEvidence, 'namespace' | 'pod' | 'node', 'detect.virt-handler-memory-percent'> = {
+export const virtHandlerMemoryNearLimit: Detector<
+  'virt_handler_memory_near_limit',
+  VirtHandlerMemoryEvidence,
+  'namespace' | 'pod' | 'node',
+  'detect.virt-handler-memory-percent'
+> = {
   kind: 'virt_handler_memory_near_limit',
   labels: ['namespace', 'pod', 'node'],
-  knobs: { 'detect.virt-handler-memory-percent': int(90, 'virt_handler_memory_near_limit is raised when a virt-handler working set exceeds this percentage of its memory limit.') },
+  knobs: {
+    'detect.virt-handler-memory-percent': int(
+      90,
+      'virt_handler_memory_near_limit is raised when a virt-handler working set exceeds this percentage of its ' +
+        'memory limit.',
+    ),
+  },
   needs: ['kubevirt'],
   detect(s, { options }) {
     return (s.kubevirt?.pods ?? []).flatMap((p) => {
       if (p.component !== 'virt-handler' || p.memoryWorkingSetBytes === null || !p.memoryLimitBytes) return [];
       const percent = (100 * p.memoryWorkingSetBytes) / p.memoryLimitBytes;
       if (percent <= options['detect.virt-handler-memory-percent']) return [];
-      return [{
-        kind: 'virt_handler_memory_near_limit' as const,
-        subject: kubeSubject('pods', p.namespace, p.name),
-        labels: { namespace: p.namespace, pod: p.name, node: p.nodeName ?? '' },
-        since: null,
-        reclaimable: {},
-        evidence: {
-          workingSetBytes: p.memoryWorkingSetBytes, limitBytes: p.memoryLimitBytes, requestBytes: p.memoryRequestBytes,
-          percentOfLimit: Math.round(percent * 10) / 10, restartsTotal: p.restartsTotal, oomKillsTotal: p.oomKillsTotal,
+      return [
+        {
+          kind: 'virt_handler_memory_near_limit' as const,
+          subject: kubeSubject('pods', p.namespace, p.name),
+          labels: { namespace: p.namespace, pod: p.name, node: p.nodeName ?? '' },
+          since: null,
+          reclaimable: {},
+          evidence: {
+            workingSetBytes: p.memoryWorkingSetBytes,
+            limitBytes: p.memoryLimitBytes,
+            requestBytes: p.memoryRequestBytes,
+            percentOfLimit: Math.round(percent * 10) / 10,
+            restartsTotal: p.restartsTotal,
+            oomKillsTotal: p.oomKillsTotal,
+          },
         },
-      }];
+      ];
     });
   },
 };

@@ -18,7 +18,11 @@ export interface LauncherOrphanEvidence {
   deletionTimestamp: number | null;
 }
 
-export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned', LauncherOrphanEvidence, 'namespace' | 'name' | 'resource'> = {
+export const virtLauncherPodOrphaned: Detector<
+  'virt_launcher_pod_orphaned',
+  LauncherOrphanEvidence,
+  'namespace' | 'name' | 'resource'
+> = {
   kind: 'virt_launcher_pod_orphaned',
   labels: ['namespace', 'name', 'resource'],
   needs: ['kubevirt'],
@@ -38,7 +42,16 @@ export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned', Lau
         labels: { namespace: p.namespace, name: p.name, resource: 'pods' },
         since: null,
         reclaimable: {},
-        evidence: { problem: 'pod without VMI', pod: p.name, vmi: null, vmiUid: p.createdBy, vmName: p.vmName, node: p.nodeName, phase: p.phase, deletionTimestamp: null },
+        evidence: {
+          problem: 'pod without VMI',
+          pod: p.name,
+          vmi: null,
+          vmiUid: p.createdBy,
+          vmName: p.vmName,
+          node: p.nodeName,
+          phase: p.phase,
+          deletionTimestamp: null,
+        },
       });
     }
     for (const v of kube.vmis) {
@@ -49,7 +62,16 @@ export const virtLauncherPodOrphaned: Detector<'virt_launcher_pod_orphaned', Lau
         labels: { namespace: v.namespace, name: v.name, resource: VMI },
         since: v.deletionTimestamp,
         reclaimable: {},
-        evidence: { problem: 'deleted VMI without launcher pod', pod: null, vmi: v.name, vmiUid: v.uid, vmName: null, node: v.nodeName, phase: v.phase, deletionTimestamp: v.deletionTimestamp },
+        evidence: {
+          problem: 'deleted VMI without launcher pod',
+          pod: null,
+          vmi: v.name,
+          vmiUid: v.uid,
+          vmName: null,
+          node: v.nodeName,
+          phase: v.phase,
+          deletionTimestamp: v.deletionTimestamp,
+        },
       });
     }
     return out;

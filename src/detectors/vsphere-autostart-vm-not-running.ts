@@ -13,7 +13,12 @@ export interface VsphereAutostartVmNotRunningEvidence extends VmEvidence {
   startOrder: number;
 }
 
-export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_running', VsphereAutostartVmNotRunningEvidence, 'vcenter' | 'vm' | 'host', 'detect.autostart-grace'> = {
+export const vsphereAutostartVmNotRunning: Detector<
+  'vsphere_autostart_vm_not_running',
+  VsphereAutostartVmNotRunningEvidence,
+  'vcenter' | 'vm' | 'host',
+  'detect.autostart-grace'
+> = {
   kind: 'vsphere_autostart_vm_not_running',
   labels: ['vcenter', 'vm', 'host'],
   knobs: { ...AUTOSTART_GRACE },
@@ -25,15 +30,27 @@ export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_ru
       const clusters = new Map(vc.clusters.map((c) => [c.moid, c]));
       for (const host of vc.hosts) {
         const auto = host.autoStart;
-        if (!auto || auto.enabled !== true || host.connectionState !== 'connected' || host.inMaintenanceMode || host.bootTime === null) continue;
+        if (
+          !auto ||
+          auto.enabled !== true ||
+          host.connectionState !== 'connected' ||
+          host.inMaintenanceMode ||
+          host.bootTime === null
+        )
+          continue;
         // In a cluster, only a cluster known to run without HA lets autostart act.
-        if (host.parent?.type === 'ClusterComputeResource' && clusters.get(host.parent.value)?.haEnabled !== false) continue;
+        if (host.parent?.type === 'ClusterComputeResource' && clusters.get(host.parent.value)?.haEnabled !== false)
+          continue;
         const starts = auto.powerInfo.filter((p) => p.startAction === 'powerOn');
-        const delays = starts.reduce((n, p) => n + Math.max(0, p.startDelay >= 0 ? p.startDelay : auto.defaultStartDelay), 0);
+        const delays = starts.reduce(
+          (n, p) => n + Math.max(0, p.startDelay >= 0 ? p.startDelay : auto.defaultStartDelay),
+          0,
+        );
         if (now - host.bootTime <= delays + options['detect.autostart-grace']) continue;
         for (const p of starts) {
           const ref = vms.get(`${vc.vcenter}\u0000${p.vm}`);
-          if (!ref || ref.vm.template || ref.vm.powerState !== 'poweredOff' || ref.vm.connectionState !== 'connected') continue;
+          if (!ref || ref.vm.template || ref.vm.powerState !== 'poweredOff' || ref.vm.connectionState !== 'connected')
+            continue;
           out.push({
             kind: 'vsphere_autostart_vm_not_running',
             subject: ref.subject,
@@ -41,8 +58,10 @@ export const vsphereAutostartVmNotRunning: Detector<'vsphere_autostart_vm_not_ru
             since: null,
             reclaimable: {},
             evidence: {
-              ...vmEvidence(vc, ref.vm), hostBootTime: new Date(host.bootTime * 1000).toISOString(),
-              startDelaySeconds: p.startDelay >= 0 ? p.startDelay : auto.defaultStartDelay, startOrder: p.startOrder,
+              ...vmEvidence(vc, ref.vm),
+              hostBootTime: new Date(host.bootTime * 1000).toISOString(),
+              startDelaySeconds: p.startDelay >= 0 ? p.startDelay : auto.defaultStartDelay,
+              startOrder: p.startOrder,
             },
           });
         }

@@ -7,18 +7,24 @@ import { vmEvidence, vsphereVms, type VmEvidence } from './lib/vsphere.js';
 
 export type VsphereConsolidationNeededEvidence = VmEvidence;
 
-export const vsphereConsolidationNeeded: Detector<'vsphere_consolidation_needed', VsphereConsolidationNeededEvidence, 'vcenter' | 'vm'> = {
+export const vsphereConsolidationNeeded: Detector<
+  'vsphere_consolidation_needed',
+  VsphereConsolidationNeededEvidence,
+  'vcenter' | 'vm'
+> = {
   kind: 'vsphere_consolidation_needed',
   labels: ['vcenter', 'vm'],
   needs: ['vsphere'],
   detect(s) {
-    return vsphereVms(s).filter(({ vm }) => vm.consolidationNeeded === true).map(({ vc, vm, subject }) => ({
-      kind: 'vsphere_consolidation_needed',
-      subject,
-      labels: { vcenter: vc.vcenter, vm: vm.name },
-      since: null,
-      reclaimable: {},
-      evidence: vmEvidence(vc, vm),
-    }));
+    return vsphereVms(s)
+      .filter(({ vm }) => vm.consolidationNeeded === true)
+      .map(({ vc, vm, subject }) => ({
+        kind: 'vsphere_consolidation_needed',
+        subject,
+        labels: { vcenter: vc.vcenter, vm: vm.name },
+        since: null,
+        reclaimable: {},
+        evidence: vmEvidence(vc, vm),
+      }));
   },
 };

@@ -13,7 +13,12 @@ export interface VsphereOrphanDiskEvidence {
   newestModified: string;
 }
 
-export const vsphereOrphanDisk: Detector<'vsphere_orphan_disk', VsphereOrphanDiskEvidence, 'vcenter' | 'datastore', 'detect.orphan-min-age'> = {
+export const vsphereOrphanDisk: Detector<
+  'vsphere_orphan_disk',
+  VsphereOrphanDiskEvidence,
+  'vcenter' | 'datastore',
+  'detect.orphan-min-age'
+> = {
   kind: 'vsphere_orphan_disk',
   labels: ['vcenter', 'datastore'],
   knobs: { ...ORPHAN_MIN_AGE },

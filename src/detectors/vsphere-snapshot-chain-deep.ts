@@ -14,27 +14,42 @@ export interface VsphereSnapshotChainDeepEvidence {
   chain: string[];
 }
 
-export const vsphereSnapshotChainDeep: Detector<'vsphere_snapshot_chain_deep', VsphereSnapshotChainDeepEvidence, 'vcenter' | 'vm', 'detect.snapshot-max-depth'> = {
+export const vsphereSnapshotChainDeep: Detector<
+  'vsphere_snapshot_chain_deep',
+  VsphereSnapshotChainDeepEvidence,
+  'vcenter' | 'vm',
+  'detect.snapshot-max-depth'
+> = {
   kind: 'vsphere_snapshot_chain_deep',
   labels: ['vcenter', 'vm'],
-  knobs: { 'detect.snapshot-max-depth': int(3, 'A vSphere snapshot tree deeper than this is vsphere_snapshot_chain_deep.') },
+  knobs: {
+    'detect.snapshot-max-depth': int(3, 'A vSphere snapshot tree deeper than this is vsphere_snapshot_chain_deep.'),
+  },
   needs: ['vsphere'],
   detect(s, { options }) {
     const out: Array<FindingFrom<typeof vsphereSnapshotChainDeep>> = [];
     for (const { vc, vm, subject } of vsphereVms(s)) {
       let deepest = -1;
-      for (const [i, snap] of vm.snapshots.entries()) if (deepest < 0 || snap.depth > (vm.snapshots[deepest]?.depth ?? 0)) deepest = i;
+      for (const [i, snap] of vm.snapshots.entries())
+        if (deepest < 0 || snap.depth > (vm.snapshots[deepest]?.depth ?? 0)) deepest = i;
       const leaf = vm.snapshots[deepest];
       if (!leaf || leaf.depth <= options['detect.snapshot-max-depth']) continue;
       const chain: string[] = [];
-      for (let i: number | null = deepest; i !== null; i = vm.snapshots[i]?.parent ?? null) chain.unshift(vm.snapshots[i]?.name ?? '?');
+      for (let i: number | null = deepest; i !== null; i = vm.snapshots[i]?.parent ?? null)
+        chain.unshift(vm.snapshots[i]?.name ?? '?');
       out.push({
         kind: 'vsphere_snapshot_chain_deep',
         subject,
         labels: { vcenter: vc.vcenter, vm: vm.name },
         since: null,
         reclaimable: {},
-        evidence: { vcenter: vc.vcenter, vmMoid: vm.moid, depth: leaf.depth, maxDepth: options['detect.snapshot-max-depth'], chain },
+        evidence: {
+          vcenter: vc.vcenter,
+          vmMoid: vm.moid,
+          depth: leaf.depth,
+          maxDepth: options['detect.snapshot-max-depth'],
+          chain,
+        },
       });
     }
     return out;

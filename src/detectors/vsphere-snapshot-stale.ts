@@ -16,10 +16,20 @@ export interface VsphereSnapshotStaleEvidence {
   files: string[];
 }
 
-export const vsphereSnapshotStale: Detector<'vsphere_snapshot_stale', VsphereSnapshotStaleEvidence, 'vcenter' | 'vm' | 'snapshot', 'detect.snapshot-max-age'> = {
+export const vsphereSnapshotStale: Detector<
+  'vsphere_snapshot_stale',
+  VsphereSnapshotStaleEvidence,
+  'vcenter' | 'vm' | 'snapshot',
+  'detect.snapshot-max-age'
+> = {
   kind: 'vsphere_snapshot_stale',
   labels: ['vcenter', 'vm', 'snapshot'],
-  knobs: { 'detect.snapshot-max-age': duration('72h', 'A vSphere snapshot older than this is vsphere_snapshot_stale (VMware KB 1025279: 72h).') },
+  knobs: {
+    'detect.snapshot-max-age': duration(
+      '72h',
+      'A vSphere snapshot older than this is vsphere_snapshot_stale (VMware KB 1025279: 72h).',
+    ),
+  },
   needs: ['vsphere'],
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereSnapshotStale>> = [];
@@ -39,8 +49,13 @@ export const vsphereSnapshotStale: Detector<'vsphere_snapshot_stale', VsphereSna
           since: snap.createTime + options['detect.snapshot-max-age'],
           reclaimable: { diskBytes: files.reduce((n, f) => n + (sizes.get(f) ?? 0), 0) },
           evidence: {
-            vcenter: vc.vcenter, vmMoid: vm.moid, snapshotMoid: snap.moid, createTime: new Date(snap.createTime * 1000).toISOString(),
-            ageSeconds: Math.round(now - snap.createTime), depth: snap.depth, files,
+            vcenter: vc.vcenter,
+            vmMoid: vm.moid,
+            snapshotMoid: snap.moid,
+            createTime: new Date(snap.createTime * 1000).toISOString(),
+            ageSeconds: Math.round(now - snap.createTime),
+            depth: snap.depth,
+            files,
           },
         });
       }

@@ -15,7 +15,12 @@ export interface VsphereUnregisteredVmFolderEvidence {
   newestModified: string;
 }
 
-export const vsphereUnregisteredVmFolder: Detector<'vsphere_unregistered_vm_folder', VsphereUnregisteredVmFolderEvidence, 'vcenter' | 'datastore', 'detect.orphan-min-age'> = {
+export const vsphereUnregisteredVmFolder: Detector<
+  'vsphere_unregistered_vm_folder',
+  VsphereUnregisteredVmFolderEvidence,
+  'vcenter' | 'datastore',
+  'detect.orphan-min-age'
+> = {
   kind: 'vsphere_unregistered_vm_folder',
   labels: ['vcenter', 'datastore'],
   knobs: { ...ORPHAN_MIN_AGE },
@@ -31,7 +36,8 @@ export const vsphereUnregisteredVmFolder: Detector<'vsphere_unregistered_vm_fold
           since: null,
           reclaimable: { diskBytes: f.files.reduce((n, x) => n + x.sizeBytes, 0) },
           evidence: {
-            vcenter: vc.vcenter, vmx: f.vmx.map((p) => formatDatastorePath(f.datastore, p)),
+            vcenter: vc.vcenter,
+            vmx: f.vmx.map((p) => formatDatastorePath(f.datastore, p)),
             files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
             newestModified: new Date(f.newestModified * 1000).toISOString(),
           },

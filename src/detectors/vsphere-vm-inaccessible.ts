@@ -7,18 +7,24 @@ export type VsphereVmInaccessibleEvidence = VmEvidence;
 
 const STATES = new Set(['inaccessible', 'invalid']);
 
-export const vsphereVmInaccessible: Detector<'vsphere_vm_inaccessible', VsphereVmInaccessibleEvidence, 'vcenter' | 'vm' | 'reason'> = {
+export const vsphereVmInaccessible: Detector<
+  'vsphere_vm_inaccessible',
+  VsphereVmInaccessibleEvidence,
+  'vcenter' | 'vm' | 'reason'
+> = {
   kind: 'vsphere_vm_inaccessible',
   labels: ['vcenter', 'vm', 'reason'],
   needs: ['vsphere'],
   detect(s) {
-    return vsphereVms(s).filter(({ vm }) => STATES.has(vm.connectionState)).map(({ vc, vm, subject }) => ({
-      kind: 'vsphere_vm_inaccessible',
-      subject,
-      labels: { vcenter: vc.vcenter, vm: vm.name, reason: vm.connectionState },
-      since: null,
-      reclaimable: {},
-      evidence: vmEvidence(vc, vm),
-    }));
+    return vsphereVms(s)
+      .filter(({ vm }) => STATES.has(vm.connectionState))
+      .map(({ vc, vm, subject }) => ({
+        kind: 'vsphere_vm_inaccessible',
+        subject,
+        labels: { vcenter: vc.vcenter, vm: vm.name, reason: vm.connectionState },
+        since: null,
+        reclaimable: {},
+        evidence: vmEvidence(vc, vm),
+      }));
   },
 };

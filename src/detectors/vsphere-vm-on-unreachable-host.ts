@@ -12,10 +12,21 @@ export interface VsphereVmOnUnreachableHostEvidence extends VmEvidence {
 
 const UNREACHABLE = new Set(['disconnected', 'notResponding']);
 
-export const vsphereVmOnUnreachableHost: Detector<'vsphere_vm_on_unreachable_host', VsphereVmOnUnreachableHostEvidence, 'vcenter' | 'vm' | 'host', 'detect.host-grace'> = {
+export const vsphereVmOnUnreachableHost: Detector<
+  'vsphere_vm_on_unreachable_host',
+  VsphereVmOnUnreachableHostEvidence,
+  'vcenter' | 'vm' | 'host',
+  'detect.host-grace'
+> = {
   kind: 'vsphere_vm_on_unreachable_host',
   labels: ['vcenter', 'vm', 'host'],
-  knobs: { 'detect.host-grace': duration('5m', 'How long a vSphere host may be disconnected/notResponding under a powered-on VM before vsphere_vm_on_unreachable_host.') },
+  knobs: {
+    'detect.host-grace': duration(
+      '5m',
+      'How long a vSphere host may be disconnected/notResponding under a powered-on VM before ' +
+        'vsphere_vm_on_unreachable_host.',
+    ),
+  },
   grace: 'detect.host-grace',
   needs: ['vsphere'],
   detect(s) {
@@ -23,14 +34,16 @@ export const vsphereVmOnUnreachableHost: Detector<'vsphere_vm_on_unreachable_hos
     return vsphereVms(s).flatMap(({ vc, vm, subject }) => {
       const host = vm.host ? hosts.get(vc.vcenter)?.get(vm.host) : undefined;
       if (vm.powerState !== 'poweredOn' || !host || !UNREACHABLE.has(host.connectionState)) return [];
-      return [{
-        kind: 'vsphere_vm_on_unreachable_host' as const,
-        subject,
-        labels: { vcenter: vc.vcenter, vm: vm.name, host: host.name },
-        since: null,
-        reclaimable: {},
-        evidence: { ...vmEvidence(vc, vm), hostConnectionState: host.connectionState },
-      }];
+      return [
+        {
+          kind: 'vsphere_vm_on_unreachable_host' as const,
+          subject,
+          labels: { vcenter: vc.vcenter, vm: vm.name, host: host.name },
+          since: null,
+          reclaimable: {},
+          evidence: { ...vmEvidence(vc, vm), hostConnectionState: host.connectionState },
+        },
+      ];
     });
   },
 };

@@ -10,13 +10,15 @@ export const vsphereVmOrphaned: Detector<'vsphere_vm_orphaned', VsphereVmOrphane
   labels: ['vcenter', 'vm'],
   needs: ['vsphere'],
   detect(s) {
-    return vsphereVms(s).filter(({ vm }) => vm.connectionState === 'orphaned').map(({ vc, vm, subject }) => ({
-      kind: 'vsphere_vm_orphaned',
-      subject,
-      labels: { vcenter: vc.vcenter, vm: vm.name },
-      since: null,
-      reclaimable: vmReclaimable(vm),
-      evidence: vmEvidence(vc, vm),
-    }));
+    return vsphereVms(s)
+      .filter(({ vm }) => vm.connectionState === 'orphaned')
+      .map(({ vc, vm, subject }) => ({
+        kind: 'vsphere_vm_orphaned',
+        subject,
+        labels: { vcenter: vc.vcenter, vm: vm.name },
+        since: null,
+        reclaimable: vmReclaimable(vm),
+        evidence: vmEvidence(vc, vm),
+      }));
   },
 };

@@ -12,7 +12,10 @@ import { isSourceAbsentError } from '../sources/source-absent-error.js';
 import { describeError } from '../util/fs-errors.js';
 import type { Logger } from '../util/log.js';
 
-export interface NamedSource { name: SectionName; instance: SourceInstance }
+export interface NamedSource {
+  name: SectionName;
+  instance: SourceInstance;
+}
 
 /** Calls `fn` after `seconds`; the returned function cancels it. */
 export type Timer = (seconds: number, fn: () => void) => () => void;
@@ -85,7 +88,16 @@ export class Collection {
       const cancel = this.timer(budgetSeconds, () => {
         if (!run.settled) resolve(this.partial(run, budgetSeconds));
       });
-      run.promise.then((s) => { cancel(); resolve(s); }, (e: unknown) => { cancel(); reject(e); });
+      run.promise.then(
+        (s) => {
+          cancel();
+          resolve(s);
+        },
+        (e: unknown) => {
+          cancel();
+          reject(e);
+        },
+      );
     });
   }
 
@@ -97,7 +109,11 @@ export class Collection {
   private start(): Run {
     const takenAt = this.clock();
     const run: Run = {
-      takenAt, done: new Map(), promise: Promise.resolve(null as never), settled: false, partial: null,
+      takenAt,
+      done: new Map(),
+      promise: Promise.resolve(null as never),
+      settled: false,
+      partial: null,
     };
     run.promise = this.collect(run).finally(() => {
       run.settled = true;
@@ -107,31 +123,39 @@ export class Collection {
   }
 
   private async collect(run: Run): Promise<Snapshot> {
-    await Promise.all(this.sources.map(async ({ name, instance }) => {
-      const started = this.clock();
-      const status: CollectorStatus = {
-        state: 'ok', reason: null, durationSeconds: 0, lastSuccessSeconds: null, stale: false,
-      };
-      let data: unknown;
-      try {
-        data = await this.runWithTimeout(instance);
-        this.lastGood.set(name, { data, at: run.takenAt });
-        status.lastSuccessSeconds = run.takenAt;
-      } catch (e: unknown) {
-        status.state = isSourceAbsentError(e) ? 'absent' : e instanceof CollectorTimeoutError ? 'timeout' : 'error';
-        status.reason = describeError(e);
-        const good = this.lastGood.get(name);
-        if (good) {
-          data = good.data;
-          status.lastSuccessSeconds = good.at;
-          status.stale = true;
+    await Promise.all(
+      this.sources.map(async ({ name, instance }) => {
+        const started = this.clock();
+        const status: CollectorStatus = {
+          state: 'ok',
+          reason: null,
+          durationSeconds: 0,
+          lastSuccessSeconds: null,
+          stale: false,
+        };
+        let data: unknown;
+        try {
+          data = await this.runWithTimeout(instance);
+          this.lastGood.set(name, { data, at: run.takenAt });
+          status.lastSuccessSeconds = run.takenAt;
+        } catch (e: unknown) {
+          status.state = isSourceAbsentError(e) ? 'absent' : e instanceof CollectorTimeoutError ? 'timeout' : 'error';
+          status.reason = describeError(e);
+          const good = this.lastGood.get(name);
+          if (good) {
+            data = good.data;
+            status.lastSuccessSeconds = good.at;
+            status.stale = true;
+          }
         }
-      }
-      status.durationSeconds = this.clock() - started;
-      run.done.set(name, { status, data });
-      this.logTransition(name, status);
-    }));
-    const snapshot = this.assemble(run, () => { throw new Error('unreachable: every source has finished'); });
+        status.durationSeconds = this.clock() - started;
+        run.done.set(name, { status, data });
+        this.logTransition(name, status);
+      }),
+    );
+    const snapshot = this.assemble(run, () => {
+      throw new Error('unreachable: every source has finished');
+    });
     this.latest = snapshot;
     return snapshot;
   }
@@ -144,7 +168,8 @@ export class Collection {
       const good = this.lastGood.get(name);
       const status: CollectorStatus = {
         state: 'timeout',
-        reason: `still running after the scrape budget of ${round(budgetSeconds)}s; ` +
+        reason:
+          `still running after the scrape budget of ${round(budgetSeconds)}s; ` +
           (good ? 'its last good data is served' : 'no data yet'),
         durationSeconds: now - run.takenAt,
         lastSuccessSeconds: good?.at ?? null,
@@ -158,7 +183,10 @@ export class Collection {
 
   private assemble(run: Run, pending: (name: SectionName) => { status: CollectorStatus; data: unknown }): Snapshot {
     const snapshot: Snapshot = {
-      schemaVersion: SNAPSHOT_SCHEMA_VERSION, hostname: os.hostname(), takenAt: run.takenAt, collectors: {},
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      hostname: os.hostname(),
+      takenAt: run.takenAt,
+      collectors: {},
     };
     const sections = snapshot as Partial<Sections> as Record<string, unknown>;
     for (const { name } of this.sources) {
@@ -195,8 +223,7 @@ export class Collection {
     if (status.state === 'ok') this.log.info('collector up', { collector: name });
     else if (status.state === 'absent') {
       this.log.info('collector has nothing to read on this host', { collector: name, reason: status.reason });
-    }
-    else this.log.warn('collector down', { collector: name, state: status.state, reason: status.reason });
+    } else this.log.warn('collector down', { collector: name, state: status.state, reason: status.reason });
   }
 
   async close(): Promise<void> {

@@ -13,9 +13,14 @@ export function enabledSources(config: Config, sources: readonly SourceDefinitio
   return sources.filter((s) => config.collectors[s.name] ?? s.enabledByDefault(config));
 }
 
-export interface Evaluated { snapshot: Snapshot; detection: DetectionResult }
+export interface Evaluated {
+  snapshot: Snapshot;
+  detection: DetectionResult;
+}
 
-export interface EngineOptions { clock?: () => number }
+export interface EngineOptions {
+  clock?: () => number;
+}
 
 export class Engine {
   readonly collection: Collection;
@@ -24,16 +29,24 @@ export class Engine {
   private evaluated: Evaluated | null = null;
   private readonly listeners: Array<(result: Evaluated) => void> = [];
 
-  constructor(readonly config: Config, log: Logger, options: EngineOptions = {}) {
+  constructor(
+    readonly config: Config,
+    log: Logger,
+    options: EngineOptions = {},
+  ) {
     const defs = enabledSources(config);
     const env = options.clock ? { clock: options.clock } : {};
     const named: NamedSource[] = defs.map((d) => ({ name: d.name, instance: d.create(config, log, env) }));
     this.sourceNames = defs.map((d) => d.name);
-    this.collection = new Collection(named, {
-      timeoutSeconds: config['collector.timeout'],
-      minIntervalSeconds: config['collector.min-interval'],
-      ...(options.clock ? { clock: options.clock } : {}),
-    }, log);
+    this.collection = new Collection(
+      named,
+      {
+        timeoutSeconds: config['collector.timeout'],
+        minIntervalSeconds: config['collector.min-interval'],
+        ...(options.clock ? { clock: options.clock } : {}),
+      },
+      log,
+    );
     this.findings = new FindingsState(config);
   }
 

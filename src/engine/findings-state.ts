@@ -10,20 +10,36 @@ import type { DetectionResult, Finding, FindingKind, RelatedFinding, ReportedFin
 import { CATALOG, DETECTORS } from '../catalog/catalog.js';
 
 /** Why a detector cannot judge this snapshot: sections down or stale, or a fact about them that fails. */
-export type Verdict = { run: true } | { run: false; reason: string; keepLast: boolean } | { run: false; inapplicable: true };
+export type Verdict =
+  { run: true } | { run: false; reason: string; keepLast: boolean } | { run: false; inapplicable: true };
 
 export function checkPreconditions(needs: readonly Precondition[], snapshot: Snapshot): Verdict {
-  const sections = needs.filter((n): n is Exclude<Precondition, 'libvirt.local' | 'procfs.unrestricted'> => !n.includes('.'));
+  const sections = needs.filter(
+    (n): n is Exclude<Precondition, 'libvirt.local' | 'procfs.unrestricted'> => !n.includes('.'),
+  );
   // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
-  if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined)) return { run: false, inapplicable: true };
+  if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined))
+    return { run: false, inapplicable: true };
   // Some but not all (procfs switched off beside libvirt), or down: it says what it lacks.
-  const down = sections.filter((n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok');
+  const down = sections.filter(
+    (n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok',
+  );
   if (down.length > 0) return { run: false, reason: `needs ${down.join(', ')}`, keepLast: true };
   if (needs.includes('libvirt.local') && snapshot.libvirt && !snapshot.libvirt.local) {
-    return { run: false, reason: `libvirt is remote (${snapshot.libvirt.uri}): this host's processes and files say nothing about its domains`, keepLast: false };
+    return {
+      run: false,
+      reason:
+        `libvirt is remote (${snapshot.libvirt.uri}): ` +
+        "this host's processes and files say nothing about its domains",
+      keepLast: false,
+    };
   }
   if (needs.includes('procfs.unrestricted') && snapshot.procfs?.restricted) {
-    return { run: false, reason: "/proc hides other users' processes (hidepid): a missing process proves nothing", keepLast: false };
+    return {
+      run: false,
+      reason: "/proc hides other users' processes (hidepid): a missing process proves nothing",
+      keepLast: false,
+    };
   }
   return { run: true };
 }
@@ -32,7 +48,10 @@ export class FindingsState {
   private readonly since = new Map<string, number>();
   private readonly previous = new Map<FindingKind, ReportedFinding[]>();
 
-  constructor(private readonly config: Config, private readonly detectors: readonly AnyDetector[] = DETECTORS) {}
+  constructor(
+    private readonly config: Config,
+    private readonly detectors: readonly AnyDetector[] = DETECTORS,
+  ) {}
 
   evaluate(snapshot: Snapshot): DetectionResult {
     const now = snapshot.takenAt;
@@ -47,7 +66,8 @@ export class FindingsState {
       }
       if (!verdict.run) {
         result.skipped[kind] = verdict.reason;
-        if (verdict.keepLast) result.findings.push(...(this.previous.get(kind) ?? []).map((f) => ({ ...f, stale: true })));
+        if (verdict.keepLast)
+          result.findings.push(...(this.previous.get(kind) ?? []).map((f) => ({ ...f, stale: true })));
         else this.previous.delete(kind);
         continue;
       }
@@ -68,7 +88,13 @@ export class FindingsState {
         seen.add(key);
         const first = Math.min(this.since.get(key) ?? now, f.since ?? now);
         this.since.set(key, first);
-        reported.push({ ...f, since: first, pending: now - first < grace, stale: false, related: [] } as ReportedFinding);
+        reported.push({
+          ...f,
+          since: first,
+          pending: now - first < grace,
+          stale: false,
+          related: [],
+        } as ReportedFinding);
       }
       // Forget subjects of this kind that cleared, so a recurrence starts a new `since`.
       const prefix = `${kind}\u0000`;
@@ -102,9 +128,15 @@ export function linkRelated(findings: ReportedFinding[]): void {
     for (const r of refs.get(f) ?? []) {
       for (const other of byRef.get(r) ?? []) {
         if (other === f) continue;
-        related.set(`${other.kind}\u0000${other.subject}`, { kind: other.kind, subject: other.subject, alert: CATALOG[other.kind].alert.name });
+        related.set(`${other.kind}\u0000${other.subject}`, {
+          kind: other.kind,
+          subject: other.subject,
+          alert: CATALOG[other.kind].alert.name,
+        });
       }
     }
-    f.related = [...related.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+    f.related = [...related.values()].sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject),
+    );
   }
 }

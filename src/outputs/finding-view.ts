@@ -40,17 +40,29 @@ export function runbookPath(alertName: string): string {
 export function findingView(f: ReportedFinding, now: number): FindingView {
   const spec = CATALOG[f.kind];
   const ageSeconds = Math.max(0, Math.round(now - f.since));
-  const age = ageSeconds > 0
-    ? `for ${humanAge(ageSeconds)}, since ${humanDate(f.since)}`
-    : `first seen now, ${humanDate(f.since)}`;
+  const age =
+    ageSeconds > 0
+      ? `for ${humanAge(ageSeconds)}, since ${humanDate(f.since)}`
+      : `first seen now, ${humanDate(f.since)}`;
   const marks: string[] = [];
   if (f.pending) marks.push('within grace');
   if (f.stale) marks.push('stale: its source is down, last known state');
   return {
-    finding: f, kind: f.kind, title: spec.title, description: spec.description, severity: spec.alert.severity,
-    scope: spec.scope, alertName: spec.alert.name, subject: f.subject, ageSeconds, age, marks,
-    holds: humanReclaimable(f.reclaimable), evidence: evidenceEntries(f.evidence as unknown as Record<string, unknown>),
-    command: diagnoseCommand(spec, f), runbook: runbookPath(spec.alert.name),
+    finding: f,
+    kind: f.kind,
+    title: spec.title,
+    description: spec.description,
+    severity: spec.alert.severity,
+    scope: spec.scope,
+    alertName: spec.alert.name,
+    subject: f.subject,
+    ageSeconds,
+    age,
+    marks,
+    holds: humanReclaimable(f.reclaimable),
+    evidence: evidenceEntries(f.evidence as unknown as Record<string, unknown>),
+    command: diagnoseCommand(spec, f),
+    runbook: runbookPath(spec.alert.name),
   };
 }
 
@@ -60,7 +72,9 @@ export type SortOrder = 'severity' | 'age';
 export function sortViews(views: FindingView[], order: SortOrder): FindingView[] {
   const rank = (v: FindingView) => SEVERITIES.indexOf(v.severity);
   const tie = (a: FindingView, b: FindingView) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject);
-  return [...views].sort(order === 'age'
-    ? (a, b) => b.ageSeconds - a.ageSeconds || rank(a) - rank(b) || tie(a, b)
-    : (a, b) => rank(a) - rank(b) || b.ageSeconds - a.ageSeconds || tie(a, b));
+  return [...views].sort(
+    order === 'age'
+      ? (a, b) => b.ageSeconds - a.ageSeconds || rank(a) - rank(b) || tie(a, b)
+      : (a, b) => rank(a) - rank(b) || b.ageSeconds - a.ageSeconds || tie(a, b),
+  );
 }

@@ -65,8 +65,10 @@ function entriesHtml(entries: EvidenceEntry[]): Html {
 function findingHtml(v: FindingView): Html {
   const { labels, reclaimable, evidence } = v.finding;
   const raw = JSON.stringify({ labels, reclaimable, evidence }, null, 2);
-  const related = v.finding.related.map((r, i) => html`${i ? ', ' : ''}
-<a href="/findings?kind=${r.kind}">${CATALOG[r.kind].title}</a> <span class="subject-ref">${r.subject}</span>`);
+  const related = v.finding.related.map(
+    (r, i) => html`${i ? ', ' : ''}
+<a href="/findings?kind=${r.kind}">${CATALOG[r.kind].title}</a> <span class="subject-ref">${r.subject}</span>`,
+  );
   return html`<article class="finding ${v.severity}" data-kind="${v.kind}" data-severity="${v.severity}">
 <header><span class="badge sev-${v.severity}">${v.severity}</span><h3>${v.title}</h3>
 ${v.marks.map((m) => html`<span class="badge mark">${m}</span>`)}</header>
@@ -106,10 +108,16 @@ export function findingsPage(snapshot: Snapshot | null, detection: DetectionResu
   // Filter on the catalog first: only the findings shown are rendered in full.
   const matching = all.filter((f) => {
     const spec = CATALOG[f.kind];
-    return (!q.severity || spec.alert.severity === q.severity) && (!q.kind || f.kind === q.kind)
-      && (!q.scope || spec.scope === q.scope);
+    return (
+      (!q.severity || spec.alert.severity === q.severity) &&
+      (!q.kind || f.kind === q.kind) &&
+      (!q.scope || spec.scope === q.scope)
+    );
   });
-  const shown = sortViews(matching.map((f) => findingView(f, snapshot.takenAt)), q.sort);
+  const shown = sortViews(
+    matching.map((f) => findingView(f, snapshot.takenAt)),
+    q.sort,
+  );
   const filtered = q.severity || q.kind || q.scope;
   const count = filtered ? `${shown.length} of ${all.length} finding(s) match` : `${all.length} finding(s)`;
   const none = html`<p>${filtered ? 'No finding matches these filters.' : 'No findings.'}</p>`;

@@ -5,7 +5,12 @@ import type { Reclaimable } from '../detectors/finding.js';
 /** "45 s", "12 min", "3 h 12 min", "4 d 2 h"; two units at most, the second dropped when zero. */
 export function humanAge(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  const units: Array<[number, string]> = [[86400, 'd'], [3600, 'h'], [60, 'min'], [1, 's']];
+  const units: Array<[number, string]> = [
+    [86400, 'd'],
+    [3600, 'h'],
+    [60, 'min'],
+    [1, 's'],
+  ];
   for (let i = 0; i < units.length; i++) {
     const [size, name] = units[i] as [number, string];
     if (s < size && size > 1) continue;
@@ -48,7 +53,12 @@ export function humanReclaimable(r: Reclaimable): string {
 }
 
 const SPECIAL_KEYS: Record<string, string> = {
-  rssBytes: 'RSS', pid: 'PID', uid: 'UID', moid: 'managed object', cmdline: 'command line', vcpus: 'vCPUs',
+  rssBytes: 'RSS',
+  pid: 'PID',
+  uid: 'UID',
+  moid: 'managed object',
+  cmdline: 'command line',
+  vcpus: 'vCPUs',
 };
 const UPPER_WORDS = new Set(['vm', 'uuid', 'pci', 'vfio', 'pid', 'rss', 'cpu', 'id', 'url', 'ip']);
 // Evidence has a few dozen distinct keys; a page with thousands of findings asks for them again and again.
@@ -58,9 +68,13 @@ const keyCache = new Map<string, string>();
 export function humanKey(key: string): string {
   const cached = keyCache.get(key);
   if (cached !== undefined) return cached;
-  const words = key.replace(/Bytes$|Seconds$/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-  const label = SPECIAL_KEYS[key]
-    ?? words.map((w) => (UPPER_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase())).join(' ');
+  const words = key
+    .replace(/Bytes$|Seconds$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(' ');
+  const label =
+    SPECIAL_KEYS[key] ??
+    words.map((w) => (UPPER_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w.toLowerCase())).join(' ');
   if (keyCache.size < 1000) keyCache.set(key, label);
   return label;
 }

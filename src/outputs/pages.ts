@@ -27,24 +27,28 @@ export function landingPage(snapshot: Snapshot | null, detection: DetectionResul
   const active = detection.findings.filter((f) => !f.pending);
   const pending = detection.findings.length - active.length;
   const pendingNote = pending ? html` <span class="muted">(${pending} within grace)</span>` : '';
-  const counts = SEVERITIES
-    .map((sev) => [sev, active.filter((f) => CATALOG[f.kind].alert.severity === sev).length] as const)
-    .map(([sev, n]) => html`<li><a class="badge sev-${sev}" href="/findings?severity=${sev}">${sev}: ${n}</a></li>`);
+  const counts = SEVERITIES.map(
+    (sev) => [sev, active.filter((f) => CATALOG[f.kind].alert.severity === sev).length] as const,
+  ).map(([sev, n]) => html`<li><a class="badge sev-${sev}" href="/findings?severity=${sev}">${sev}: ${n}</a></li>`);
   const rows = Object.entries(snapshot.collectors).map(([name, s]) => {
     const section = (snapshot as Record<string, unknown>)[name] as { problems?: string[] } | undefined;
-    const problems = s.stale ? [] : section?.problems ?? [];
+    const problems = s.stale ? [] : (section?.problems ?? []);
     const state = s.state === 'ok' ? 'ok' : s.state === 'absent' ? 'muted' : 'down';
     const details = problems.length
       ? html`<details><summary>${problems.length} problem(s)</summary>
-<pre>${problems.slice(0, 50).join('\n')}</pre></details>` : '';
+<pre>${problems.slice(0, 50).join('\n')}</pre></details>`
+      : '';
     return html`<tr><td>${name}</td><td class="${state}">${s.state}${s.stale ? ' (stale data kept)' : ''}</td>
 <td>${s.durationSeconds.toFixed(3)} s</td><td>${s.reason ?? ''}${details}</td></tr>`;
   });
   const age = Math.max(0, nowSeconds - snapshot.takenAt);
   const t = snapshot.libvirt?.transport;
   const transport = t
-    ? html`<p>libvirt read through ${t.name === 'rpc' ? 'its RPC protocol' : 'virsh'} (${t.reason}: ${t.detail}).</p>` : '';
-  return page(title, html`${links}
+    ? html`<p>libvirt read through ${t.name === 'rpc' ? 'its RPC protocol' : 'virsh'} (${t.reason}: ${t.detail}).</p>`
+    : '';
+  return page(
+    title,
+    html`${links}
 <p>Watching ${watchedTargets(snapshot).join(', ')}.</p>
 <p>Last collection ${humanDate(snapshot.takenAt)} (${humanAge(age)} ago).</p>
 <h2>Findings</h2>
@@ -54,7 +58,8 @@ ${incompleteHtml(snapshot, detection)}
 <h2>Collectors</h2>
 <table><thead><tr><th>collector</th><th>state</th><th>duration</th><th>reason</th></tr></thead>
 <tbody>${rows}</tbody></table>
-${transport}`);
+${transport}`,
+  );
 }
 
 export function errorPage(status: number, message: string): string {

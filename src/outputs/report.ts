@@ -25,12 +25,17 @@ export interface ReportStyle {
 }
 
 const SGR: Record<Severity | 'dim' | 'bold', string> = {
-  critical: '31;1', warning: '33;1', info: '36', dim: '2', bold: '1',
+  critical: '31;1',
+  warning: '33;1',
+  info: '36',
+  dim: '2',
+  bold: '1',
 };
 
 function valueLines(v: EvidenceValue, indent: string): string[] {
   switch (v.type) {
-    case 'text': return [v.text];
+    case 'text':
+      return [v.text];
     case 'list':
       if (v.items.every((i) => i.type === 'text')) {
         return v.items.flatMap((i) => valueLines(i, indent)).map((l, n) => (n === 0 ? l : `${indent}${l}`));
@@ -52,11 +57,13 @@ function entryLines(entries: EvidenceEntry[], indent: string): string[] {
 }
 
 export function textReport(
-  snapshot: Snapshot, detection: DetectionResult, style: ReportStyle = { colour: false },
+  snapshot: Snapshot,
+  detection: DetectionResult,
+  style: ReportStyle = { colour: false },
 ): string {
   // Escape first, colour after, so the only escape sequences on the terminal are our own.
   const paint = (code: keyof typeof SGR, text: string) =>
-    (style.colour ? `\u001b[${SGR[code]}m${text}\u001b[0m` : text);
+    style.colour ? `\u001b[${SGR[code]}m${text}\u001b[0m` : text;
   const out: string[] = [];
   out.push(`vmzombie scan of ${printable(snapshot.hostname)} at ${humanDate(snapshot.takenAt)}`);
   for (const [name, s] of Object.entries(snapshot.collectors)) {
@@ -64,7 +71,10 @@ export function textReport(
     out.push(printable(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${reason}`));
   }
   for (const [kind, why] of detectorsNotJudging(detection)) out.push(printable(`  detector ${kind} ${why}`));
-  const views = sortViews(detection.findings.map((f) => findingView(f, snapshot.takenAt)), 'severity');
+  const views = sortViews(
+    detection.findings.map((f) => findingView(f, snapshot.takenAt)),
+    'severity',
+  );
   out.push('', views.length === 0 ? 'No findings.' : `${views.length} finding(s):`);
   for (const v of views) {
     const marks = v.marks.length ? `  [${v.marks.join('; ')}]` : '';

@@ -69,9 +69,13 @@ export function renderRunbookIndex(): string {
   const rows = buildAlerts(DEFAULT_CONFIG).map((a) => {
     const anchor = a.kind ? ` id="${escapeHtml(a.kind)}"` : '';
     const what = a.kind ? CATALOG[a.kind].title : a.summary.replace(/\{\{[^}]*\}\}/g, '…');
-    return `<tr${anchor}><td><a href="/runbooks/${escapeHtml(a.name)}">${escapeHtml(a.name)}</a></td>`
-      + `<td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.kind ?? '')}</td><td>${escapeHtml(what)}</td></tr>`;
+    return (
+      `<tr${anchor}><td><a href="/runbooks/${escapeHtml(a.name)}">${escapeHtml(a.name)}</a></td>` +
+      `<td>${escapeHtml(a.severity)}</td><td>${escapeHtml(a.kind ?? '')}</td><td>${escapeHtml(what)}</td></tr>`
+    );
   });
-  return page('Runbooks',
-    `<table><tr><th>alert</th><th>severity</th><th>kind</th><th>what</th></tr>\n${rows.join('\n')}\n</table>`);
+  return page(
+    'Runbooks',
+    `<table><tr><th>alert</th><th>severity</th><th>kind</th><th>what</th></tr>\n${rows.join('\n')}\n</table>`,
+  );
 }

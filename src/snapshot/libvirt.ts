@@ -4,7 +4,14 @@ import { z } from 'zod';
 
 /** virDomainState names, in libvirt's numeric order (0..7). */
 export const DOMAIN_STATES = [
-  'nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended',
+  'nostate',
+  'running',
+  'blocked',
+  'paused',
+  'shutdown',
+  'shutoff',
+  'crashed',
+  'pmsuspended',
 ] as const;
 export const DomainStateSchema = z.enum(DOMAIN_STATES);
 export type DomainState = z.infer<typeof DomainStateSchema>;

@@ -3,7 +3,18 @@
 import { z } from 'zod';
 
 /** `other`: no image magic and a size that is not whole 512-byte sectors (a note, a checksum, an XML dump). */
-export const ImageFormatSchema = z.enum(['qcow2', 'qcow', 'raw', 'iso', 'vmdk', 'vhdx', 'vpc', 'vdi', 'other', 'unknown']);
+export const ImageFormatSchema = z.enum([
+  'qcow2',
+  'qcow',
+  'raw',
+  'iso',
+  'vmdk',
+  'vhdx',
+  'vpc',
+  'vdi',
+  'other',
+  'unknown',
+]);
 export type ImageFormat = z.infer<typeof ImageFormatSchema>;
 
 export const BackingRefSchema = z.object({

@@ -51,14 +51,20 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 export function parseSnapshot(json: unknown): Snapshot {
   const prefix = `not a vmzombie snapshot (schema v${SNAPSHOT_SCHEMA_VERSION})`;
   // Another schema version fails on many fields; say first what actually differs.
-  const version = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).schemaVersion : undefined;
+  const version =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>).schemaVersion : undefined;
   if (version !== undefined && version !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new Error(`${prefix}: schemaVersion: the file has ${JSON.stringify(version)}, this build reads ${SNAPSHOT_SCHEMA_VERSION}`);
+    throw new Error(
+      `${prefix}: schemaVersion: the file has ${JSON.stringify(version)}, this build reads ${SNAPSHOT_SCHEMA_VERSION}`,
+    );
   }
   const result = SnapshotSchema.safeParse(json);
   if (!result.success) {
     const { issues } = result.error;
-    const first = issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const first = issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new Error(`${prefix}: ${first}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`);
   }
   return result.data;

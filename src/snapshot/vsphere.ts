@@ -53,12 +53,14 @@ export const VsphereHostSchema = z.object({
   inMaintenanceMode: z.boolean(),
   parent: MoRefSchema.nullable(),
   /** config.autoStart; null when unset or unreadable. */
-  autoStart: z.object({
-    enabled: z.boolean().nullable(),
-    /** defaults.startDelay in seconds. */
-    defaultStartDelay: z.number(),
-    powerInfo: z.array(AutoStartPowerInfoSchema),
-  }).nullable(),
+  autoStart: z
+    .object({
+      enabled: z.boolean().nullable(),
+      /** defaults.startDelay in seconds. */
+      defaultStartDelay: z.number(),
+      powerInfo: z.array(AutoStartPowerInfoSchema),
+    })
+    .nullable(),
 });
 export type VsphereHost = z.infer<typeof VsphereHostSchema>;
 

@@ -10,6 +10,17 @@ import { poolsSource } from './pools/pools-source.js';
 import { vsphereSource } from './vsphere/vsphere-source.js';
 
 /** Cluster mode only: its Kubernetes client is not loaded by a node agent. */
-const kubeSource = lazySource<'kubevirt'>(kubeSourceMeta, async () => (await import('./kubevirt/kube-source.js')).kubeSource);
+const kubeSource = lazySource<'kubevirt'>(
+  kubeSourceMeta,
+  async () => (await import('./kubevirt/kube-source.js')).kubeSource,
+);
 
-export const SOURCES: readonly SourceDefinition[] = [libvirtSource, procfsSource, sysfsSource, poolsSource, kubeSource, virtHandlerSource, vsphereSource] as readonly SourceDefinition[];
+export const SOURCES: readonly SourceDefinition[] = [
+  libvirtSource,
+  procfsSource,
+  sysfsSource,
+  poolsSource,
+  kubeSource,
+  virtHandlerSource,
+  vsphereSource,
+] as readonly SourceDefinition[];

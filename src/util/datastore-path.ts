@@ -1,7 +1,10 @@
 // vSphere datastore paths: "[ds] folder/file.vmdk" as vSphere writes them, "[ds]/folder" as some
 // hosts (and the simulator) write folder paths. Both normalise to { datastore, path } with no
 // leading or trailing "/".
-export interface DatastorePath { datastore: string; path: string }
+export interface DatastorePath {
+  datastore: string;
+  path: string;
+}
 
 export function parseDatastorePath(s: string): DatastorePath | null {
   const m = /^\[([^\]]*)\]\s*(.*)$/.exec(s.trim());

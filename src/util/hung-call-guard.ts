@@ -1,7 +1,8 @@
 // Bounds calls that can hang forever in the kernel (stat() of a file on a dead NFS server): each
 // such call pins one of libuv's few threads until the server returns. The guard answers after a
 // deadline instead of waiting, never issues a second call for a key whose first is still pending,
-// and stops issuing new calls while too many are stuck past their deadline, so the rest of the exporter keeps its threads.
+// and stops issuing new calls while too many are stuck past their deadline, so the rest of the
+// exporter keeps its threads.
 export class HungCallGuard<T> {
   private readonly pending = new Map<string, { since: number; promise: Promise<T> }>();
 
@@ -26,7 +27,10 @@ export class HungCallGuard<T> {
     const since = entry.since;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<T>((resolve) => {
-      timer = setTimeout(() => resolve(onHung(`has not returned for ${Math.round((this.clock() - since) / 1000)}s (hung storage?)`)), this.deadlineMs);
+      timer = setTimeout(
+        () => resolve(onHung(`has not returned for ${Math.round((this.clock() - since) / 1000)}s (hung storage?)`)),
+        this.deadlineMs,
+      );
     });
     try {
       return await Promise.race([entry.promise, deadline]);

@@ -9,7 +9,11 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: string, json: boolean, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(
+  level: string,
+  json: boolean,
+  write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Logger {
   const min = ORDER[level as LogLevel] ?? ORDER.info;
   const emit = (lvl: LogLevel, msg: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[lvl] < min) return;
@@ -17,7 +21,9 @@ export function createLogger(level: string, json: boolean, write: (line: string)
     if (json) {
       write(JSON.stringify({ ts, level: lvl, msg, ...fields }));
     } else {
-      const extra = Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const extra = Object.entries(fields)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ');
       write(`ts=${ts} level=${lvl} msg=${JSON.stringify(msg)}${extra ? ' ' + extra : ''}`);
     }
   };

@@ -52,7 +52,9 @@ export function fileId(major: number | null, minor: number | null, inode: number
 }
 
 const NO_POOLS: PoolsSection = { pools: [], images: [], external: [], problems: [] };
-const chainsOnce = memoByIdentity((libvirt: LibvirtSection, pools: PoolsSection) => computeDiskChains(libvirt, pools === NO_POOLS ? undefined : pools));
+const chainsOnce = memoByIdentity((libvirt: LibvirtSection, pools: PoolsSection) =>
+  computeDiskChains(libvirt, pools === NO_POOLS ? undefined : pools),
+);
 
 /** Every domain disk's chain; computed once per snapshot and shared by detectors and metrics. */
 export function diskChains(libvirt: LibvirtSection, pools: PoolsSection | undefined): DiskChain[] {
@@ -75,7 +77,17 @@ function computeDiskChains(libvirt: LibvirtSection, pools: PoolsSection | undefi
       const source = disk.source ?? (disk.volume && poolDir !== undefined ? `${poolDir}/${disk.volume.volume}` : null);
       if (source === null) {
         // A volume in a pool we do not read: its chain is unknown.
-        if (disk.volume) chains.push({ domain, disk, links: [], depth: 0, referenced: [], missing: null, complete: false, loop: false });
+        if (disk.volume)
+          chains.push({
+            domain,
+            disk,
+            links: [],
+            depth: 0,
+            referenced: [],
+            missing: null,
+            complete: false,
+            loop: false,
+          });
         continue;
       }
       const header = followHeaders(source, index, idOf);
@@ -84,12 +96,18 @@ function computeDiskChains(libvirt: LibvirtSection, pools: PoolsSection | undefi
       // complete (an empty <backingStore/> ends it); a shut-off domain's XML has no chain at all.
       const liveKnown = disk.backingChain.length > 0 || isActive(domain);
       const liveMissing = disk.backingChain.find((p) => stats.get(p)?.exists === false);
-      const missing = header.missing ?? (liveMissing ? { image: live[live.indexOf(liveMissing) - 1] ?? source, backing: liveMissing, raw: liveMissing } : null);
+      const missing =
+        header.missing ??
+        (liveMissing
+          ? { image: live[live.indexOf(liveMissing) - 1] ?? source, backing: liveMissing, raw: liveMissing }
+          : null);
       const links = header.links.length >= live.length ? header.links : live;
       // Not a file image: block devices and network disks have no header we read; their XML is all we know.
       const isFile = disk.type === 'file' || disk.type === 'volume';
       chains.push({
-        domain, disk, links,
+        domain,
+        disk,
+        links,
         depth: Math.max(header.links.length, live.length),
         referenced: [...new Set([...header.links, ...live])],
         missing,
@@ -111,8 +129,15 @@ function followHeaders(source: string, index: ImageIndex, idOf: (p: string) => s
   while (current) {
     if (!current.exists || current.error !== null) break;
     const backing = current.backing;
-    if (!backing || backing.path === null) { complete = true; break; }
-    if (seen.has(backing.path) || links.length >= MAX_LINKS) { loop = true; complete = true; break; }
+    if (!backing || backing.path === null) {
+      complete = true;
+      break;
+    }
+    if (seen.has(backing.path) || links.length >= MAX_LINKS) {
+      loop = true;
+      complete = true;
+      break;
+    }
     seen.add(backing.path);
     links.push(backing.path);
     const next = index.get(backing.path, null);

@@ -6,13 +6,22 @@ import { isQemuProcess, parseQemuGuest, type QemuGuest } from './qemu-cmdline.js
 import { memoByIdentity } from './memo.js';
 
 /** libvirt states in which a domain has (or should have) a qemu process. */
-export const ACTIVE_STATES: ReadonlySet<Domain['state']> = new Set(['running', 'blocked', 'paused', 'shutdown', 'pmsuspended']);
+export const ACTIVE_STATES: ReadonlySet<Domain['state']> = new Set([
+  'running',
+  'blocked',
+  'paused',
+  'shutdown',
+  'pmsuspended',
+]);
 
 export function isActive(d: Domain): boolean {
   return ACTIVE_STATES.has(d.state);
 }
 
-export interface QemuProcess { process: ProcessInfo; guest: QemuGuest }
+export interface QemuProcess {
+  process: ProcessInfo;
+  guest: QemuGuest;
+}
 
 export interface DomainProcessIndex {
   /** Every qemu process that is a guest (capability probes left out). */
@@ -43,7 +52,8 @@ function buildDomainProcessIndex(domains: readonly Domain[], procfs: ProcfsSecti
     let match = d.pid !== null ? byPid.get(d.pid) : undefined;
     // A recorded pid that now belongs to some other program (pid reuse) is not the domain's qemu.
     if (match && match.guest.uuid !== null && match.guest.uuid !== uuid) match = undefined;
-    match ??= qemus.find((q) => q.guest.uuid === uuid) ?? qemus.find((q) => q.guest.uuid === null && q.guest.name === d.name);
+    match ??=
+      qemus.find((q) => q.guest.uuid === uuid) ?? qemus.find((q) => q.guest.uuid === null && q.guest.name === d.name);
     if (match) {
       processOf.set(uuid, match);
       ownedPids.add(match.process.pid);

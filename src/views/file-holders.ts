@@ -5,7 +5,12 @@ import { fileId } from './disk-chains.js';
 import { memoByIdentity } from './memo.js';
 import { pushTo } from './multimap.js';
 
-export interface FileRef { path: string; inode: number | null; devMajor: number | null; devMinor: number | null }
+export interface FileRef {
+  path: string;
+  inode: number | null;
+  devMajor: number | null;
+  devMinor: number | null;
+}
 
 export class FileHolders {
   private readonly byId = new Map<string, OpenFile[]>();
@@ -23,7 +28,8 @@ export class FileHolders {
   of(file: FileRef): OpenFile[] {
     const found = new Map<string, OpenFile>();
     if (file.inode !== null && file.devMajor !== null) {
-      for (const f of this.byId.get(fileId(file.devMajor, file.devMinor, file.inode)) ?? []) found.set(`${f.pid}/${f.fd}`, f);
+      for (const f of this.byId.get(fileId(file.devMajor, file.devMinor, file.inode)) ?? [])
+        found.set(`${f.pid}/${f.fd}`, f);
     }
     for (const f of this.byPath.get(file.path) ?? []) {
       if (file.inode === null || f.inode === null || f.inode === file.inode) found.set(`${f.pid}/${f.fd}`, f);
@@ -39,7 +45,3 @@ export function fileHolders(procfs: ProcfsSection): FileHolders {
 }
 
 /** "pid 5756 (qemu-system-x86) fd 11" for evidence, with the process name when it is known. */
-export function describeHolder(f: OpenFile, comms: ReadonlyMap<number, string>): string {
-  const comm = comms.get(f.pid);
-  return `pid ${f.pid}${comm ? ` (${comm})` : ''} fd ${f.fd}`;
-}

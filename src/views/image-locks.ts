@@ -39,7 +39,12 @@ export class LockTable {
 
   holdersOf(file: FileStat): LockHolder[] {
     if (!file.exists || file.inode === null) return [];
-    const fds = (this.fdsByInode.get(file.inode) ?? []).filter((f) => f.target === file.path || f.target === `${file.path} (deleted)` || (f.devMajor === file.devMajor && f.devMinor === file.devMinor));
+    const fds = (this.fdsByInode.get(file.inode) ?? []).filter(
+      (f) =>
+        f.target === file.path ||
+        f.target === `${file.path} (deleted)` ||
+        (f.devMajor === file.devMajor && f.devMinor === file.devMinor),
+    );
     // On btrfs/overlayfs stat() reports another device than the kernel prints in /proc/locks, so a
     // lock on the same inode counts when an fd of that inode is open at the image's own path.
     const pathConfirmed = fds.some((f) => f.target === file.path);
@@ -51,7 +56,12 @@ export class LockTable {
         continue;
       }
       for (const f of fds) {
-        if (f.locks.some((l) => l.inode === lock.inode && l.start === lock.start && l.end === lock.end && l.lockClass === lock.lockClass)) {
+        if (
+          f.locks.some(
+            (l) =>
+              l.inode === lock.inode && l.start === lock.start && l.end === lock.end && l.lockClass === lock.lockClass,
+          )
+        ) {
           addHolder(holders, this.processes, f.pid, f.fd, lock.raw);
         }
       }
@@ -60,7 +70,13 @@ export class LockTable {
   }
 }
 
-function addHolder(into: Map<string, LockHolder>, processes: Map<number, ProcessInfo>, pid: number, fd: number | null, line: string): void {
+function addHolder(
+  into: Map<string, LockHolder>,
+  processes: Map<number, ProcessInfo>,
+  pid: number,
+  fd: number | null,
+  line: string,
+): void {
   const key = `${pid}/${fd ?? ''}`;
   const existing = into.get(key);
   if (existing) {

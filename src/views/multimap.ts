@@ -1,5 +1,6 @@
 // Appends to a Map of lists, creating the list on first use (indexes detectors build per snapshot).
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
-  if (list) list.push(value); else map.set(key, [value]);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -28,7 +28,11 @@ export function splitQemuOptions(value: string): string[] {
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
     if (ch === ',') {
-      if (value[i + 1] === ',') { current += ','; i++; continue; }
+      if (value[i + 1] === ',') {
+        current += ',';
+        i++;
+        continue;
+      }
       parts.push(current);
       current = '';
       continue;

@@ -61,13 +61,21 @@ export class VfioUsage {
         group = this.deviceByAddress.get(address.toLowerCase())?.iommuGroup ?? null;
       }
       if (group === null) continue;
-      pushTo(this.groupHolders, group, { pid: f.pid, fd: f.fd, comm: comms.get(f.pid) ?? '(exited)', target: f.target, group });
+      pushTo(this.groupHolders, group, {
+        pid: f.pid,
+        fd: f.fd,
+        comm: comms.get(f.pid) ?? '(exited)',
+        target: f.target,
+        group,
+      });
     }
   }
 
   /** In use: a running domain lists it, or a process holds its IOMMU group open. */
   inUse(dev: PciDevice): boolean {
-    return this.pciUsers.has(dev.address.toLowerCase()) || (dev.iommuGroup !== null && this.groupHolders.has(dev.iommuGroup));
+    return (
+      this.pciUsers.has(dev.address.toLowerCase()) || (dev.iommuGroup !== null && this.groupHolders.has(dev.iommuGroup))
+    );
   }
 
   /** Devices of a group as sysfs lists them (falls back to the devices whose iommu_group link names it). */
@@ -77,7 +85,10 @@ export class VfioUsage {
   }
 }
 
-const usageOnce = memoByIdentity((sysfs: SysfsSection, pair: { libvirt: LibvirtSection; procfs: ProcfsSection }) => new VfioUsage(sysfs, pair.libvirt, pair.procfs));
+const usageOnce = memoByIdentity(
+  (sysfs: SysfsSection, pair: { libvirt: LibvirtSection; procfs: ProcfsSection }) =>
+    new VfioUsage(sysfs, pair.libvirt, pair.procfs),
+);
 const pairs = new WeakMap<LibvirtSection, WeakMap<ProcfsSection, { libvirt: LibvirtSection; procfs: ProcfsSection }>>();
 
 /** The VFIO usage of one snapshot, computed once for the detectors and the device metrics. */

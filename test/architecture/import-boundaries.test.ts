@@ -19,7 +19,10 @@ export function importsOf(file: string): Array<{ target: string; typeOnly: boole
   const text = readFileSync(path.join(SRC, file), 'utf8');
   const found: Array<{ target: string; typeOnly: boolean }> = [];
   for (const m of text.matchAll(/^(import|export)\s+(type\s+)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
-    const target = path.relative(SRC, path.resolve(path.dirname(path.join(SRC, file)), (m[3] as string).replace(/\.js$/, '.ts')));
+    const target = path.relative(
+      SRC,
+      path.resolve(path.dirname(path.join(SRC, file)), (m[3] as string).replace(/\.js$/, '.ts')),
+    );
     found.push({ target, typeOnly: m[2] !== undefined });
   }
   return found;
@@ -27,11 +30,19 @@ export function importsOf(file: string): Array<{ target: string; typeOnly: boole
 
 const under = (target: string, dir: string) => target === dir || target.startsWith(`${dir}/`);
 
-interface Rule { layer: string; forbidden: string[]; typesOnly?: string[]; allowedRuntime?: string[] }
+interface Rule {
+  layer: string;
+  forbidden: string[];
+  typesOnly?: string[];
+  allowedRuntime?: string[];
+}
 
 const RULES: Rule[] = [
   // Sources do I/O and return sections; they never judge.
-  { layer: 'sources', forbidden: ['detectors', 'views', 'outputs', 'engine', 'catalog', 'exporter.ts', 'server.ts', 'cli.ts'] },
+  {
+    layer: 'sources',
+    forbidden: ['detectors', 'views', 'outputs', 'engine', 'catalog', 'exporter.ts', 'server.ts', 'cli.ts'],
+  },
   // Snapshot schemas are the boundary: they depend on nothing but zod.
   { layer: 'snapshot', forbidden: ['sources', 'detectors', 'views', 'outputs', 'engine', 'catalog', 'config'] },
   // Shared views are pure derivations of sections.
@@ -40,7 +51,9 @@ const RULES: Rule[] = [
   { layer: 'detectors', forbidden: ['sources', 'outputs', 'engine'], typesOnly: ['catalog'] },
   // Outputs format results: the detectors' types, never their logic, and never the engine.
   {
-    layer: 'outputs', forbidden: ['sources', 'engine'], typesOnly: ['detectors'],
+    layer: 'outputs',
+    forbidden: ['sources', 'engine'],
+    typesOnly: ['detectors'],
   },
   // The engine runs sources and detectors; outputs attach above it.
   { layer: 'engine', forbidden: ['outputs', 'server.ts', 'cli.ts', 'exporter.ts'] },
@@ -53,7 +66,8 @@ describe('import boundaries', () => {
       for (const file of files(rule.layer)) {
         for (const { target, typeOnly } of importsOf(file)) {
           if (rule.forbidden.some((d) => under(target, d))) bad.push(`${file} → ${target}`);
-          if (!typeOnly && (rule.typesOnly ?? []).some((d) => under(target, d))) bad.push(`${file} → ${target} (types only)`);
+          if (!typeOnly && (rule.typesOnly ?? []).some((d) => under(target, d)))
+            bad.push(`${file} → ${target} (types only)`);
         }
       }
       assert.deepEqual(bad, []);

@@ -17,7 +17,12 @@ interface Variable {
   includeAll?: boolean;
   multi?: boolean;
 }
-interface Model { uid: string; title: string; templating: { list: Variable[] }; panels: Array<Record<string, unknown>> }
+interface Model {
+  uid: string;
+  title: string;
+  templating: { list: Variable[] };
+  panels: Array<Record<string, unknown>>;
+}
 interface PanelJson {
   type: string;
   id?: number;
@@ -26,7 +31,10 @@ interface PanelJson {
   targets?: unknown[];
   fieldConfig?: {
     defaults?: { unit?: string };
-    overrides?: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: Array<{ url: string }> }> }>;
+    overrides?: Array<{
+      matcher: { options: string };
+      properties: Array<{ id: string; value: Array<{ url: string }> }>;
+    }>;
   };
   gridPos?: { x: number; y: number; w: number; h: number };
 }
@@ -44,8 +52,10 @@ describe('dashboards', () => {
     describe(file, () => {
       const vars = model.templating.list;
       it('has a Prometheus data source variable, cluster and instance variables (multi, All, refreshed)', () => {
-        assert.deepEqual(vars.filter((v) => v.type === 'datasource').map((v) => [v.name, v.query]),
-          [['datasource', 'prometheus']]);
+        assert.deepEqual(
+          vars.filter((v) => v.type === 'datasource').map((v) => [v.name, v.query]),
+          [['datasource', 'prometheus']],
+        );
         for (const name of ['cluster', 'instance']) {
           const v = vars.find((x) => x.name === name);
           assert.ok(v && v.type === 'query' && v.multi && v.includeAll, name);
@@ -53,7 +63,7 @@ describe('dashboards', () => {
         for (const v of vars.filter((x) => x.type === 'query')) {
           assert.equal(v.refresh, 2, `${v.name} refreshes on time range change`);
           assert.equal(v.datasource?.uid, '${datasource}');
-          const q = typeof v.query === 'string' ? v.query : v.query?.query ?? '';
+          const q = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
           const m = /^label_values\((.*), (\w+)\)$/.exec(q);
           assert.ok(m, `${v.name}: ${q}`);
           assert.deepEqual(promqlErrors(substitute(m[1] as string)), [], q);
@@ -65,16 +75,16 @@ describe('dashboards', () => {
         for (const p of panels(model)) {
           for (const t of p.targets ?? []) {
             assert.equal(t.datasource?.uid, '${datasource}', p.title);
-            for (const m of (t.expr ?? '').matchAll(/\$(\w+)/g)) assert.ok(names.has(m[1] as string),
-              `${p.title}: $${m[1]} is no variable`);
+            for (const m of (t.expr ?? '').matchAll(/\$(\w+)/g))
+              assert.ok(names.has(m[1] as string), `${p.title}: $${m[1]} is no variable`);
           }
         }
       });
 
       it('rate() and increase() use $__rate_interval', () => {
         for (const q of dashboardQueries(model)) {
-          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g)) assert.equal(m[2],
-            '$__rate_interval', `${q.where}: ${m[0]}`);
+          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g))
+            assert.equal(m[2], '$__rate_interval', `${q.where}: ${m[0]}`);
         }
       });
 
@@ -90,7 +100,10 @@ describe('dashboards', () => {
       it('panel ids are unique and grid positions stay within 24 columns without overlapping', () => {
         const all = panels(model) as PanelJson[];
         const ids = all.map((p) => p.id);
-        assert.ok(ids.every((id) => typeof id === 'number' && id > 0), 'every panel has an id');
+        assert.ok(
+          ids.every((id) => typeof id === 'number' && id > 0),
+          'every panel has an id',
+        );
         assert.equal(new Set(ids).size, ids.length, 'ids are unique');
         const taken = new Set<string>();
         for (const p of all) {
@@ -106,8 +119,8 @@ describe('dashboards', () => {
       });
 
       it('stats show 0 rather than No data', () => {
-        for (const p of panels(model).filter((x) => x.type === 'stat')) for (const t of p.targets ?? []) assert.match(
-          t.expr ?? '', / or vector\(0\)$/, p.title);
+        for (const p of panels(model).filter((x) => x.type === 'stat'))
+          for (const t of p.targets ?? []) assert.match(t.expr ?? '', / or vector\(0\)$/, p.title);
       });
     });
   }

@@ -15,8 +15,12 @@ const JOB = DEFAULT_CONFIG.selector;
 
 function allExpressions(): Array<{ where: string; expr: string }> {
   const rules = buildAlerts(DEFAULT_CONFIG).map((a) => ({ where: a.name, expr: a.expr }));
-  const panels = DASHBOARDS.flatMap((d) => dashboardQueries(d.build(DEFAULT_CONFIG)).map((q) => ({
-     where: `${d.file}: ${q.where}`, expr: substitute(q.expr) })));
+  const panels = DASHBOARDS.flatMap((d) =>
+    dashboardQueries(d.build(DEFAULT_CONFIG)).map((q) => ({
+      where: `${d.file}: ${q.where}`,
+      expr: substitute(q.expr),
+    })),
+  );
   return [...rules, ...panels];
 }
 
@@ -28,7 +32,10 @@ describe('every query is real', () => {
   it('the checker itself rejects broken PromQL and finds metric names', () => {
     assert.notDeepEqual(promqlErrors('max by (a (foo)'), []);
     assert.notDeepEqual(promqlErrors('rate(foo[5m]'), []);
-    assert.deepEqual(selectors('sum(rate(a{x="1"}[1m])) / on (y) b unless c').map((s) => s.metric), ['a', 'b', 'c']);
+    assert.deepEqual(
+      selectors('sum(rate(a{x="1"}[1m])) / on (y) b unless c').map((s) => s.metric),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('names only metrics the exporter registers', async () => {
@@ -51,8 +58,8 @@ describe('every query is real', () => {
         const kind = /kind="([^"]+)"/.exec(s.matchers)?.[1];
         if (kind) assert.ok((FINDING_KINDS as string[]).includes(kind), `${where}: kind ${kind}`);
         const kinds = /kind=~"([^"]+)"/.exec(s.matchers)?.[1];
-        if (kinds && !kinds.includes('.*')) for (const k of kinds.split('|')) assert.ok(
-          (FINDING_KINDS as string[]).includes(k), `${where}: kind ${k}`);
+        if (kinds && !kinds.includes('.*'))
+          for (const k of kinds.split('|')) assert.ok((FINDING_KINDS as string[]).includes(k), `${where}: kind ${k}`);
       }
     }
   });

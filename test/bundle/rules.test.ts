@@ -30,14 +30,18 @@ describe('generated rules', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-rules-'));
     try {
       type Manifest = { kind: string; spec: { groups: RuleGroup[] } };
-      const manifest = parse(await readFile(path.join(ROOT, 'alerts/vmzombie.prometheusrule.yaml'), 'utf8')) as Manifest;
+      const manifest = parse(
+        await readFile(path.join(ROOT, 'alerts/vmzombie.prometheusrule.yaml'), 'utf8'),
+      ) as Manifest;
       assert.equal(manifest.kind, 'PrometheusRule');
       const plain = await generatedRules();
       assert.deepEqual(manifest.spec.groups, plain.groups, 'the manifest carries the same groups');
       await writeFile(path.join(dir, 'spec.yaml'), JSON.stringify(manifest.spec));
-      const r = await execa('promtool',
+      const r = await execa(
+        'promtool',
         ['check', 'rules', path.join(ROOT, 'alerts/vmzombie.rules.yaml'), path.join(dir, 'spec.yaml')],
-        { reject: false });
+        { reject: false },
+      );
       assert.equal(r.exitCode, 0, r.stdout + r.stderr);
       assert.match(r.stdout, new RegExp(`SUCCESS: ${buildAlerts(DEFAULT_CONFIG).length} rules found`));
     } finally {
@@ -46,7 +50,8 @@ describe('generated rules', () => {
   });
 
   it.skipIf(noPromtool)('promtool test rules passes every generated and hand-written case', async () => {
-    const tests = (await readdir(path.join(ROOT, 'alerts/tests'))).filter((n) => n.endsWith('.yaml'))
+    const tests = (await readdir(path.join(ROOT, 'alerts/tests')))
+      .filter((n) => n.endsWith('.yaml'))
       .map((n) => path.join(ROOT, 'alerts/tests', n));
     assert.ok(tests.length >= 2);
     const r = await execa('promtool', ['test', 'rules', ...tests], { reject: false });
@@ -56,8 +61,10 @@ describe('generated rules', () => {
   it.skipIf(noPromtool)('promtool test rules fails when an expected annotation is wrong', async () => {
     const dir = await mkdtemp(path.join(ROOT, 'alerts/tests/.tmp-'));
     try {
-      const text = (await readFile(path.join(ROOT, 'alerts/tests/kinds.yaml'), 'utf8'))
-        .replace('../vmzombie.rules.yaml', '../../vmzombie.rules.yaml');
+      const text = (await readFile(path.join(ROOT, 'alerts/tests/kinds.yaml'), 'utf8')).replace(
+        '../vmzombie.rules.yaml',
+        '../../vmzombie.rules.yaml',
+      );
       const broken = text.replace(/seen for 5m 0s\./, 'seen for 4m 0s.');
       assert.notEqual(broken, text);
       await writeFile(path.join(dir, 'broken.yaml'), broken);
@@ -77,7 +84,12 @@ describe('generated rules', () => {
       const doc = parse(await readFile(path.join(ROOT, 'alerts/tests', n), 'utf8')) as TestFile;
       for (const t of doc.tests) for (const c of t.alert_rule_test) if (c.exp_alerts.length) tested.add(c.alertname);
     }
-    assert.deepEqual([...tested].sort(), buildAlerts(DEFAULT_CONFIG).map((a) => a.name).sort());
+    assert.deepEqual(
+      [...tested].sort(),
+      buildAlerts(DEFAULT_CONFIG)
+        .map((a) => a.name)
+        .sort(),
+    );
   });
 });
 
@@ -85,7 +97,10 @@ describe('alert conventions', () => {
   const alerts = buildAlerts(DEFAULT_CONFIG);
 
   it('one alert per finding kind, names unique, PascalCase VMZombie… of at most 50 characters', () => {
-    assert.deepEqual(alerts.filter((a) => a.kind).map((a) => a.kind), FINDING_KINDS);
+    assert.deepEqual(
+      alerts.filter((a) => a.kind).map((a) => a.kind),
+      FINDING_KINDS,
+    );
     assert.equal(new Set(alerts.map((a) => a.name)).size, alerts.length);
     for (const a of alerts) {
       assert.match(a.name, /^VMZombie([A-Z][a-z0-9]*|VM|VMI|OOM)+$/, a.name);
@@ -115,27 +130,35 @@ describe('alert conventions', () => {
   it('templates name only labels the expression keeps (an unknown $labels.x renders empty without error)', () => {
     for (const a of alerts) {
       for (const t of [a.summary, a.description]) {
-        for (const l of templateLabels(t)) assert.ok(a.resultLabels.includes(l),
-          `${a.name}: $labels.${l} is not a label of its result (${a.resultLabels.join(', ')})`);
+        for (const l of templateLabels(t))
+          assert.ok(
+            a.resultLabels.includes(l),
+            `${a.name}: $labels.${l} is not a label of its result (${a.resultLabels.join(', ')})`,
+          );
         renderTemplate(t, {}, 60);
       }
     }
   });
 
-  it('every result label is kept by the expression\'s aggregation', () => {
+  it("every result label is kept by the expression's aggregation", () => {
     for (const a of alerts) {
       const groupings = [...a.expr.matchAll(/max by \(([^)]*)\)/g)].map((m) => (m[1] as string).split(', '));
       assert.ok(groupings.length > 0, `${a.name} aggregates with max by`);
-      assert.ok(groupings.some((g) => a.resultLabels.every((l) => g.includes(l))),
-        `${a.name}: ${a.resultLabels.join(', ')}`);
+      assert.ok(
+        groupings.some((g) => a.resultLabels.every((l) => g.includes(l))),
+        `${a.name}: ${a.resultLabels.join(', ')}`,
+      );
     }
   });
 });
 
 describe('bundle config', () => {
   const site: BundleConfig = {
-    ...DEFAULT_CONFIG, selector: 'job="kvm-exporter"', runbookUrlTemplate: 'https://wiki.example/runbooks/%s.html',
-    severityOverrides: { VMZombieOrphanImage: 'warning' }, extraLabels: { team: 'virt' },
+    ...DEFAULT_CONFIG,
+    selector: 'job="kvm-exporter"',
+    runbookUrlTemplate: 'https://wiki.example/runbooks/%s.html',
+    severityOverrides: { VMZombieOrphanImage: 'warning' },
+    extraLabels: { team: 'virt' },
   };
 
   it('selector, runbook URL, severity overrides and extra labels reach every rule', () => {
@@ -150,8 +173,10 @@ describe('bundle config', () => {
   });
 
   it('refuses a runbook template without exactly one %s, a bad selector or label', () => {
-    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: 'https://wiki.example/runbooks' }),
-      /exactly one %s/);
+    assert.throws(
+      () => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: 'https://wiki.example/runbooks' }),
+      /exactly one %s/,
+    );
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, runbookUrlTemplate: '%s/%s' }), /exactly one %s/);
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, selector: 'vmzombie' }), /label matchers/);
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, extraLabels: { severity: 'x' } }), /set by the rules/);
@@ -161,13 +186,24 @@ describe('bundle config', () => {
 
 describe('template rendering matches Prometheus', () => {
   it('humanizeDuration, humanize and humanize1024 as Prometheus prints them', () => {
-    assert.deepEqual([0, 1, 59, 60, 300, 3600, 3960, 90061, 11740].map(humanizeDuration),
-      ['0s', '1s', '59s', '1m 0s', '5m 0s', '1h 0m 0s', '1h 6m 0s', '1d 1h 1m 1s', '3h 15m 40s']);
+    assert.deepEqual([0, 1, 59, 60, 300, 3600, 3960, 90061, 11740].map(humanizeDuration), [
+      '0s',
+      '1s',
+      '59s',
+      '1m 0s',
+      '5m 0s',
+      '1h 0m 0s',
+      '1h 6m 0s',
+      '1d 1h 1m 1s',
+      '3h 15m 40s',
+    ]);
     assert.deepEqual([0, 12, 1234, 1500000].map(humanize), ['0', '12', '1.234k', '1.5M']);
     assert.deepEqual([1024, 440401920].map(humanize1024), ['1ki', '420Mi']);
     assert.equal(renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x' }, 0), 'x');
-    assert.equal(renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x', c: 'y' }, 0),
-      'x (y)');
+    assert.equal(
+      renderTemplate('{{ $labels.a }}{{ with $labels.c }} ({{ . }}){{ end }}', { a: 'x', c: 'y' }, 0),
+      'x (y)',
+    );
     assert.throws(() => renderTemplate('{{ $value | printf "%.2f" }}', {}, 1), /not supported/);
   });
 });

@@ -31,7 +31,10 @@ function split(md: string): { code: string[]; prose: string } {
 
 describe('runbooks', () => {
   it('every alert has a runbook and every runbook an alert', async () => {
-    const files = (await readdir(DIR)).filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3)).sort();
+    const files = (await readdir(DIR))
+      .filter((n) => n.endsWith('.md'))
+      .map((n) => n.slice(0, -3))
+      .sort();
     assert.deepEqual(files, alerts.map((a) => a.name).sort());
   });
 
@@ -61,13 +64,20 @@ describe('runbooks', () => {
     }
   });
 
-  it('a kind\'s Diagnosis contains the catalog\'s first read-only command', async () => {
+  it("a kind's Diagnosis contains the catalog's first read-only command", async () => {
     for (const a of alerts.filter((x) => x.kind)) {
       const md = await runbook(a.name);
       const diagnosis = md.slice(md.indexOf('## Diagnosis'), md.indexOf('## Mitigation'));
       const command = CATALOG[a.kind!].diagnose.replace(/\{\{(\w+)\}\}/g, '<$1>');
-      assert.ok(split(diagnosis).code.some((c) => c.split('\n').map((l) => l.trim()).includes(command)),
-        `${a.name}: ${command}`);
+      assert.ok(
+        split(diagnosis).code.some((c) =>
+          c
+            .split('\n')
+            .map((l) => l.trim())
+            .includes(command),
+        ),
+        `${a.name}: ${command}`,
+      );
     }
   });
 
@@ -78,8 +88,10 @@ describe('runbooks', () => {
       for (const block of code) {
         for (const m of block.matchAll(/<([a-z][\w-]*)>/g)) {
           const name = m[1] as string;
-          assert.ok(a.resultLabels.includes(name) || prose.includes(`\`<${name}>\``),
-            `${a.name}: <${name}> is neither a label nor explained`);
+          assert.ok(
+            a.resultLabels.includes(name) || prose.includes(`\`<${name}>\``),
+            `${a.name}: <${name}> is neither a label nor explained`,
+          );
         }
         assert.ok(!/\{\{|\bTODO\b|\.\.\.\s*$/m.test(block), `${a.name}: leftover template in ${block}`);
       }
@@ -88,7 +100,8 @@ describe('runbooks', () => {
 
   it('code blocks are bash', async () => {
     for (const a of alerts) {
-      for (const m of (await runbook(a.name)).matchAll(/^ *```(\w*)$/gm)) if (m[1] !== '') assert.equal(m[1], 'bash', a.name);
+      for (const m of (await runbook(a.name)).matchAll(/^ *```(\w*)$/gm))
+        if (m[1] !== '') assert.equal(m[1], 'bash', a.name);
     }
   });
 

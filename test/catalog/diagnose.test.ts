@@ -23,6 +23,9 @@ describe('diagnose commands', () => {
 
   it('leaves plain values unquoted and unknown placeholders visible', () => {
     assert.equal(shellQuote('/var/lib/libvirt/images/a.qcow2'), '/var/lib/libvirt/images/a.qcow2');
-    assert.equal(diagnoseCommand({ diagnose: 'x {{nope}} {{subject}}' }, { subject: 'a b', labels: {} }), "x {{nope}} 'a b'");
+    assert.equal(
+      diagnoseCommand({ diagnose: 'x {{nope}} {{subject}}' }, { subject: 'a b', labels: {} }),
+      "x {{nope}} 'a b'",
+    );
   });
 });

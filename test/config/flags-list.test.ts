@@ -12,7 +12,8 @@ describe('list flags', () => {
   });
 
   it('turns the vsphere collector on only when a URL is given', () => {
-    const names = (argv: string[]) => enabledSources(parseArgs(argv, ['libvirt', 'procfs', 'vsphere']).config).map((s) => s.name);
+    const names = (argv: string[]) =>
+      enabledSources(parseArgs(argv, ['libvirt', 'procfs', 'vsphere']).config).map((s) => s.name);
     assert.ok(!names([]).includes('vsphere'));
     assert.ok(names(['--vsphere.url=https://vc1/sdk']).includes('vsphere'));
     assert.ok(!names(['--vsphere.url=https://vc1/sdk', '--no-collector.vsphere']).includes('vsphere'));

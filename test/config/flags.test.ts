@@ -7,10 +7,15 @@ import { SOURCES } from '../../src/sources/index.js';
 
 const COLLECTORS = ['libvirt', 'procfs'];
 const parse = (...argv: string[]) => parseArgs(argv, COLLECTORS);
-const fails = (argv: string[], message: string) => assert.throws(() => parseArgs(argv, COLLECTORS), (e: unknown) => {
-  assert.equal((e as Error).message, message);
-  return true;
-}, argv.join(' '));
+const fails = (argv: string[], message: string) =>
+  assert.throws(
+    () => parseArgs(argv, COLLECTORS),
+    (e: unknown) => {
+      assert.equal((e as Error).message, message);
+      return true;
+    },
+    argv.join(' '),
+  );
 
 test('defaults come from the table; durations are seconds', () => {
   const c = defaultConfig();
@@ -28,8 +33,19 @@ test('defaults come from the table; durations are seconds', () => {
 });
 
 test('--flag value and --flag=value are the same; a value may contain "="', () => {
-  const a = parse('--libvirt.uri', 'qemu+ssh://root@hv1/system?keyfile=/k', '--collector.timeout', '3s', '--findings.max-per-kind', '7');
-  const b = parse('--libvirt.uri=qemu+ssh://root@hv1/system?keyfile=/k', '--collector.timeout=3s', '--findings.max-per-kind=7');
+  const a = parse(
+    '--libvirt.uri',
+    'qemu+ssh://root@hv1/system?keyfile=/k',
+    '--collector.timeout',
+    '3s',
+    '--findings.max-per-kind',
+    '7',
+  );
+  const b = parse(
+    '--libvirt.uri=qemu+ssh://root@hv1/system?keyfile=/k',
+    '--collector.timeout=3s',
+    '--findings.max-per-kind=7',
+  );
   assert.deepEqual(a, b);
   assert.equal(a.config['libvirt.uri'], 'qemu+ssh://root@hv1/system?keyfile=/k');
   assert.equal(a.config['collector.timeout'], 3);
@@ -53,7 +69,14 @@ test('commands and positional arguments', () => {
 test('boolean flags: --flag, --no-flag, --flag=true|false|1|0|yes|no', () => {
   assert.equal(parse('--log.json').config['log.json'], true);
   assert.equal(parse('--log.json', '--no-log.json').config['log.json'], false);
-  for (const [raw, on] of [['true', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['no', false]] as const) {
+  for (const [raw, on] of [
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ] as const) {
     assert.equal(parse(`--log.json=${raw}`).config['log.json'], on, raw);
     assert.equal(parse(`--no-log.json=${raw}`).config['log.json'], !on, raw);
   }
@@ -66,7 +89,10 @@ test('boolean flags: --flag, --no-flag, --flag=true|false|1|0|yes|no', () => {
 test('--collector.X and --no-collector.X set explicit choices for known collectors only', () => {
   assert.deepEqual(parse('--collector.libvirt').config.collectors, { libvirt: true });
   assert.deepEqual(parse('--no-collector.libvirt').config.collectors, { libvirt: false });
-  assert.deepEqual(parse('--collector.libvirt=false', '--no-collector.procfs=false').config.collectors, { libvirt: false, procfs: true });
+  assert.deepEqual(parse('--collector.libvirt=false', '--no-collector.procfs=false').config.collectors, {
+    libvirt: false,
+    procfs: true,
+  });
   assert.deepEqual(parse('--no-collector.libvirt', '--collector.libvirt').config.collectors, { libvirt: true });
   fails(['--collector.vsphere'], 'unknown flag --collector.vsphere (see --help)');
   fails(['--no-collector.vsphere'], 'unknown flag --no-collector.vsphere (see --help)');
@@ -79,7 +105,10 @@ test('error texts', () => {
   fails(['--libvirt.uri', '--no-collector.procfs'], '--libvirt.uri needs a value');
   fails(['--no-libvirt.uri'], '--no-libvirt.uri only applies to true/false flags');
   fails(['--collector.timeout=5x'], '--collector.timeout: invalid duration "5x" (use e.g. 30s, 5m, 1h30m, 72h)');
-  fails(['--collector.min-interval', 'soon'], '--collector.min-interval: invalid duration "soon" (use e.g. 30s, 5m, 1h30m, 72h)');
+  fails(
+    ['--collector.min-interval', 'soon'],
+    '--collector.min-interval: invalid duration "soon" (use e.g. 30s, 5m, 1h30m, 72h)',
+  );
   fails(['--findings.max-per-kind=many'], '--findings.max-per-kind: expected a whole number, got "many"');
   fails(['--findings.max-per-kind=-1'], '--findings.max-per-kind: expected a whole number, got "-1"');
   fails(['--log.json=maybe'], '--log.json: expected true or false, got "maybe"');
@@ -96,7 +125,8 @@ test('--help lists every flag with its type and default, and every source', () =
   assert.match(help, /--collector\.timeout=<duration>\n\s+.*Default: 10s/);
   assert.match(help, /--findings\.max-per-kind=<int>\n\s+.*Default: 500/);
   assert.match(help, /--from=<string>\n\s+.*Default: \n/);
-  for (const s of SOURCES) assert.match(help, new RegExp(`^  ${s.name}\\s+${s.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  for (const s of SOURCES)
+    assert.match(help, new RegExp(`^  ${s.name}\\s+${s.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   // Every flag line in the help is a flag of the table (nothing stale listed).
   const listed = [...help.matchAll(/^ {2}--([a-z.-]+)/gm)].map((m) => m[1]);
   assert.deepEqual(listed.sort(), Object.keys(ALL_FLAGS).sort());

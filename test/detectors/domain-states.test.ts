@@ -8,11 +8,18 @@ import type { Domain } from '../../src/snapshot/libvirt.js';
 import { CTX, domain, libvirtSection, snapshot } from '../support/builders.js';
 
 const GiB = 1024 ** 3;
-const d = (name: string, state: Domain['state'], reason: string) => domain({ name, state, reason, vcpus: 4, memoryBytes: 8 * GiB });
+const d = (name: string, state: Domain['state'], reason: string) =>
+  domain({ name, state, reason, vcpus: 4, memoryBytes: 8 * GiB });
 const ALL = [
-  d('run', 'running', 'booted'), d('pause-user', 'paused', 'user'), d('pause-io', 'paused', 'ioerror'),
-  d('down', 'shutdown', 'user'), d('off-clean', 'shutoff', 'shutdown'), d('off-destroyed', 'shutoff', 'destroyed'),
-  d('off-crash', 'shutoff', 'crashed'), d('off-failed', 'shutoff', 'failed'), d('crashed-kept', 'crashed', 'panicked'),
+  d('run', 'running', 'booted'),
+  d('pause-user', 'paused', 'user'),
+  d('pause-io', 'paused', 'ioerror'),
+  d('down', 'shutdown', 'user'),
+  d('off-clean', 'shutoff', 'shutdown'),
+  d('off-destroyed', 'shutoff', 'destroyed'),
+  d('off-crash', 'shutoff', 'crashed'),
+  d('off-failed', 'shutoff', 'failed'),
+  d('crashed-kept', 'crashed', 'panicked'),
   d('pm', 'pmsuspended', 'unknown'),
 ];
 const s = snapshot({ libvirt: libvirtSection(ALL) });
@@ -30,15 +37,25 @@ describe('domain state kinds', () => {
     assert.deepEqual(subjects(domainStuckShuttingDown.detect(s, CTX)), ['down']);
   });
 
-  it('domain_crashed: crashed, or shut off because it crashed or failed; a normal shutdown or destroy is silent', () => {
+  it('domain_crashed: crashed, or shut off by a crash or failure; a normal shutdown or destroy is silent', () => {
     const findings = domainCrashed.detect(s, CTX);
     assert.deepEqual(subjects(findings), ['off-crash', 'off-failed', 'crashed-kept']);
     // Only a crashed domain kept for a dump still holds memory.
-    assert.deepEqual(findings.map((f) => f.reclaimable), [{}, {}, { vcpus: 4, memoryBytes: 8 * GiB }]);
+    assert.deepEqual(
+      findings.map((f) => f.reclaimable),
+      [{}, {}, { vcpus: 4, memoryBytes: 8 * GiB }],
+    );
   });
 
   it('no libvirt section, no findings', () => {
     const empty = snapshot({});
-    assert.deepEqual([...domainPaused.detect(empty, CTX), ...domainStuckShuttingDown.detect(empty, CTX), ...domainCrashed.detect(empty, CTX)], []);
+    assert.deepEqual(
+      [
+        ...domainPaused.detect(empty, CTX),
+        ...domainStuckShuttingDown.detect(empty, CTX),
+        ...domainCrashed.detect(empty, CTX),
+      ],
+      [],
+    );
   });
 });

@@ -7,8 +7,20 @@ import { imageLockedWhileDomainInactive } from '../../src/detectors/image-locked
 import type { Domain, FileStat } from '../../src/snapshot/libvirt.js';
 import type { OpenFile, ProcessInfo, ProcLock } from '../../src/snapshot/procfs.js';
 import {
-  CTX, disk, domain, file, libvirtQemu, libvirtSection, ofdLock, openFile, posixLock, proc, procfsSection,
-  qemuWritableLocks, running, snapshot,
+  CTX,
+  disk,
+  domain,
+  file,
+  libvirtQemu,
+  libvirtSection,
+  ofdLock,
+  openFile,
+  posixLock,
+  proc,
+  procfsSection,
+  qemuWritableLocks,
+  running,
+  snapshot,
 } from '../support/builders.js';
 
 const U1 = '44444444-4444-4444-8444-444444444441';
@@ -18,13 +30,24 @@ const TOP1 = file('/images/vm1.qcow2', 1001);
 const TOP2 = file('/images/vm2.qcow2', 1002);
 const OFF = file('/images/off.qcow2', 1003);
 
-interface Case { domains: Domain[]; files: FileStat[]; processes: ProcessInfo[]; openFiles: OpenFile[]; locks: ProcLock[] }
+interface Case {
+  domains: Domain[];
+  files: FileStat[];
+  processes: ProcessInfo[];
+  openFiles: OpenFile[];
+  locks: ProcLock[];
+}
 
 function run(c: Case) {
-  const s = snapshot({ libvirt: libvirtSection(c.domains, c.files), procfs: procfsSection(c.processes, { openFiles: c.openFiles, locks: c.locks }) });
+  const s = snapshot({
+    libvirt: libvirtSection(c.domains, c.files),
+    procfs: procfsSection(c.processes, { openFiles: c.openFiles, locks: c.locks }),
+  });
   return {
     foreign: imageLockedByForeignProcess.detect(s, CTX).map((f) => [f.subject, f.evidence.holders.map((h) => h.pid)]),
-    inactive: imageLockedWhileDomainInactive.detect(s, CTX).map((f) => [f.subject, f.evidence.holders.map((h) => h.pid)]),
+    inactive: imageLockedWhileDomainInactive
+      .detect(s, CTX)
+      .map((f) => [f.subject, f.evidence.holders.map((h) => h.pid)]),
   };
 }
 
@@ -40,8 +63,10 @@ function twoGuestsOnSharedBase(): Case {
     files: [BASE, TOP1, TOP2],
     processes: [libvirtQemu(501, 'vm1', U1), libvirtQemu(502, 'vm2', U2)],
     openFiles: [
-      openFile(501, 20, TOP1.path, 1001, qemuWritableLocks(1001)), openFile(501, 21, BASE.path, 1000, baseLocks1),
-      openFile(502, 20, TOP2.path, 1002, qemuWritableLocks(1002)), openFile(502, 21, BASE.path, 1000, baseLocks2),
+      openFile(501, 20, TOP1.path, 1001, qemuWritableLocks(1001)),
+      openFile(501, 21, BASE.path, 1000, baseLocks1),
+      openFile(502, 20, TOP2.path, 1002, qemuWritableLocks(1002)),
+      openFile(502, 21, BASE.path, 1000, baseLocks2),
     ],
     locks: [...qemuWritableLocks(1001), ...qemuWritableLocks(1002), ...baseLocks1, ...baseLocks2],
   };
@@ -52,7 +77,7 @@ describe('image lock kinds', () => {
     assert.deepEqual(run(twoGuestsOnSharedBase()), { foreign: [], inactive: [] });
   });
 
-  it('a backup tool holding a POSIX lock on a running guest\'s layer is foreign', () => {
+  it("a backup tool holding a POSIX lock on a running guest's layer is foreign", () => {
     const c = twoGuestsOnSharedBase();
     c.processes.push(proc(777, ['/usr/bin/backup-agent', '--image', TOP1.path]));
     c.locks.push(posixLock(777, 1001, 20));
@@ -86,7 +111,7 @@ describe('image lock kinds', () => {
     assert.deepEqual(run(c), { foreign: [], inactive: [[OFF.path, [999]]] });
   });
 
-  it('a shut-off domain sharing a base with a running guest: the running qemu\'s lock is not stray', () => {
+  it("a shut-off domain sharing a base with a running guest: the running qemu's lock is not stray", () => {
     const c = twoGuestsOnSharedBase();
     c.domains.push(domain({ name: 'off-clone', disks: [disk(BASE.path)] }));
     assert.deepEqual(run(c), { foreign: [], inactive: [] });

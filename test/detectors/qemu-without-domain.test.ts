@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { qemuWithoutDomain } from '../../src/detectors/qemu-without-domain.js';
 import { parseCmdline } from '../../src/sources/procfs/parse.js';
-import { CTX, NOW, domain, libvirtQemu, libvirtSection, proc, procfsSection, running, snapshot } from '../support/builders.js';
+import {
+  CTX,
+  NOW,
+  domain,
+  libvirtQemu,
+  libvirtSection,
+  proc,
+  procfsSection,
+  running,
+  snapshot,
+} from '../support/builders.js';
 import { skipReason } from '../support/judge.js';
 
 const UUID_A = '11111111-1111-4111-8111-111111111111';
@@ -11,13 +21,24 @@ const UUID_B = '22222222-2222-4222-8222-222222222222';
 const captured = (name: string) => parseCmdline(readFileSync(new URL(`../fixtures/captured/${name}`, import.meta.url)));
 
 type Over = { local?: boolean; restricted?: boolean };
-function host(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+function host(
+  domains: Parameters<typeof libvirtSection>[0],
+  processes: Parameters<typeof procfsSection>[0],
+  over: Over = {},
+) {
   return snapshot({
-    libvirt: libvirtSection(domains, [], { local: over.local ?? true, ...(over.local === false ? { uri: 'qemu+ssh://hv2/system' } : {}) }),
+    libvirt: libvirtSection(domains, [], {
+      local: over.local ?? true,
+      ...(over.local === false ? { uri: 'qemu+ssh://hv2/system' } : {}),
+    }),
     procfs: procfsSection(processes, { restricted: over.restricted ?? false }),
   });
 }
-function detect(domains: Parameters<typeof libvirtSection>[0], processes: Parameters<typeof procfsSection>[0], over: Over = {}) {
+function detect(
+  domains: Parameters<typeof libvirtSection>[0],
+  processes: Parameters<typeof procfsSection>[0],
+  over: Over = {},
+) {
   return qemuWithoutDomain.detect(host(domains, processes, over), CTX);
 }
 
@@ -40,8 +61,21 @@ describe('qemu_without_domain', () => {
   });
 
   it('flags a qemu whose guest libvirt does not know, with its size and evidence', () => {
-    const stray = proc(900, ['qemu-system-x86_64', '-name', 'guest=lost,debug-threads=on', '-m', '2G', '-smp', 'cpus=4,sockets=1', '-drive', 'file=/img/lost.qcow2'],
-      { startTimeSeconds: NOW - 7200, rssBytes: 1500 * 1024 * 1024 });
+    const stray = proc(
+      900,
+      [
+        'qemu-system-x86_64',
+        '-name',
+        'guest=lost,debug-threads=on',
+        '-m',
+        '2G',
+        '-smp',
+        'cpus=4,sockets=1',
+        '-drive',
+        'file=/img/lost.qcow2',
+      ],
+      { startTimeSeconds: NOW - 7200, rssBytes: 1500 * 1024 * 1024 },
+    );
     const findings = detect([running('web', 500, { uuid: UUID_A })], [libvirtQemu(500, 'web', UUID_A), stray]);
     assert.equal(findings.length, 1);
     const [f] = findings;
@@ -57,20 +91,32 @@ describe('qemu_without_domain', () => {
   });
 
   it('flags the qemu of a domain libvirt believes shut off, naming the domain', () => {
-    const findings = detect([domain({ name: 'db', uuid: UUID_B, state: 'shutoff', reason: 'destroyed' })], [libvirtQemu(600, 'db', UUID_B)]);
+    const findings = detect(
+      [domain({ name: 'db', uuid: UUID_B, state: 'shutoff', reason: 'destroyed' })],
+      [libvirtQemu(600, 'db', UUID_B)],
+    );
     assert.equal(findings.length, 1);
     assert.equal(findings[0]?.evidence.definedDomain, `db (${UUID_B}) shutoff`);
     assert.deepEqual(findings[0]?.labels, { guest: 'db', uuid: UUID_B, pid: '600' });
   });
 
   it('two qemus for one running domain: the one libvirt recorded is owned, the other is flagged', () => {
-    const findings = detect([running('web', 500, { uuid: UUID_A })], [libvirtQemu(500, 'web', UUID_A), libvirtQemu(501, 'web', UUID_A)]);
-    assert.deepEqual(findings.map((f) => f.subject), ['web (pid 501)']);
+    const findings = detect(
+      [running('web', 500, { uuid: UUID_A })],
+      [libvirtQemu(500, 'web', UUID_A), libvirtQemu(501, 'web', UUID_A)],
+    );
+    assert.deepEqual(
+      findings.map((f) => f.subject),
+      ['web (pid 501)'],
+    );
   });
 
   it('a recorded pid reused by another guest does not make that guest owned', () => {
     const findings = detect([running('web', 500, { uuid: UUID_A })], [libvirtQemu(500, 'other', UUID_B)]);
-    assert.deepEqual(findings.map((f) => f.subject), ['other (pid 500)']);
+    assert.deepEqual(
+      findings.map((f) => f.subject),
+      ['other (pid 500)'],
+    );
   });
 
   it('reads the real command line libvirt 9 gave a guest whose name has quotes and spaces', () => {
@@ -78,7 +124,10 @@ describe('qemu_without_domain', () => {
     const uuid = argv[argv.indexOf('-uuid') + 1] as string;
     assert.deepEqual(detect([running('vmz "odd" name', 4959, { uuid })], [proc(4959, argv)]), []);
     const orphan = detect([], [proc(4959, argv)]);
-    assert.deepEqual(orphan.map((f) => [f.labels.guest, f.labels.uuid]), [['vmz "odd" name', uuid]]);
+    assert.deepEqual(
+      orphan.map((f) => [f.labels.guest, f.labels.uuid]),
+      [['vmz "odd" name', uuid]],
+    );
   });
 
   it('names with an escaped comma (",,") are read whole', () => {
@@ -94,6 +143,9 @@ describe('qemu_without_domain', () => {
   });
 
   it('ignores processes that are not qemu', () => {
-    assert.deepEqual(detect([], [proc(10, ['/usr/sbin/libvirtd', '-d']), proc(11, ['qemu-img', 'info', '-U', 'x.qcow2'])]), []);
+    assert.deepEqual(
+      detect([], [proc(10, ['/usr/sbin/libvirtd', '-d']), proc(11, ['qemu-img', 'info', '-U', 'x.qcow2'])]),
+      [],
+    );
   });
 });

@@ -14,30 +14,60 @@ describe('virt_launcher_pod_orphaned', () => {
     });
     assert.deepEqual(virtLauncherPodOrphaned.detect(s, ctx()), [
       {
-        kind: 'virt_launcher_pod_orphaned', subject: 'pods default/virt-launcher-old-x1x2x',
-        labels: { namespace: 'default', name: 'virt-launcher-old-x1x2x', resource: 'pods' }, since: null, reclaimable: {},
-        evidence: { problem: 'pod without VMI', pod: 'virt-launcher-old-x1x2x', vmi: null, vmiUid: 'vmi-gone', vmName: 'old', node: 'node-1', phase: 'Running', deletionTimestamp: null },
+        kind: 'virt_launcher_pod_orphaned',
+        subject: 'pods default/virt-launcher-old-x1x2x',
+        labels: { namespace: 'default', name: 'virt-launcher-old-x1x2x', resource: 'pods' },
+        since: null,
+        reclaimable: {},
+        evidence: {
+          problem: 'pod without VMI',
+          pod: 'virt-launcher-old-x1x2x',
+          vmi: null,
+          vmiUid: 'vmi-gone',
+          vmName: 'old',
+          node: 'node-1',
+          phase: 'Running',
+          deletionTimestamp: null,
+        },
       },
       {
-        kind: 'virt_launcher_pod_orphaned', subject: 'virtualmachineinstances.kubevirt.io default/db',
-        labels: { namespace: 'default', name: 'db', resource: 'virtualmachineinstances.kubevirt.io' }, since: NOW - 200, reclaimable: {},
-        evidence: { problem: 'deleted VMI without launcher pod', pod: null, vmi: 'db', vmiUid: 'vmi-db', vmName: null, node: 'node-1', phase: 'Running', deletionTimestamp: NOW - 200 },
+        kind: 'virt_launcher_pod_orphaned',
+        subject: 'virtualmachineinstances.kubevirt.io default/db',
+        labels: { namespace: 'default', name: 'db', resource: 'virtualmachineinstances.kubevirt.io' },
+        since: NOW - 200,
+        reclaimable: {},
+        evidence: {
+          problem: 'deleted VMI without launcher pod',
+          pod: null,
+          vmi: 'db',
+          vmiUid: 'vmi-db',
+          vmName: null,
+          node: 'node-1',
+          phase: 'Running',
+          deletionTimestamp: NOW - 200,
+        },
       },
     ]);
   });
 
-  it('stays silent for a launcher pod with its VMI, a deleting VMI whose pod still runs, and a pod being deleted', () => {
+  it('silent: a launcher pod with its VMI, a deleting VMI whose pod still runs, a pod being deleted', () => {
     const s = kubeSnapshot({
       vmis: [live, vmi('stopping', { uid: 'vmi-stopping', deletionTimestamp: NOW - 20 })],
-      pods: [livePod, pod('virt-launcher-stopping-q', { createdBy: 'vmi-stopping' }), pod('virt-launcher-gone-z', { createdBy: 'vmi-x', deletionTimestamp: NOW - 3 }),
-        pod('virt-handler-abc', { component: 'virt-handler' })],
+      pods: [
+        livePod,
+        pod('virt-launcher-stopping-q', { createdBy: 'vmi-stopping' }),
+        pod('virt-launcher-gone-z', { createdBy: 'vmi-x', deletionTimestamp: NOW - 3 }),
+        pod('virt-handler-abc', { component: 'virt-handler' }),
+      ],
     });
     assert.deepEqual(virtLauncherPodOrphaned.detect(s, ctx()), []);
   });
 
   it('proves nothing while the VMI cache is not complete', () => {
     const s = kubeSnapshot({
-      resources: ALL_SYNCED.map((r) => (r.resource === 'virtualmachineinstances.kubevirt.io' ? { ...r, available: false, synced: false } : r)),
+      resources: ALL_SYNCED.map((r) =>
+        r.resource === 'virtualmachineinstances.kubevirt.io' ? { ...r, available: false, synced: false } : r,
+      ),
       pods: [pod('virt-launcher-old-x1x2x', { createdBy: 'vmi-gone' })],
     });
     assert.deepEqual(virtLauncherPodOrphaned.detect(s, ctx()), []);

@@ -24,12 +24,27 @@ const HANDLER = { namespace: 'harvester-system', node: 'node-2', pod: 'virt-hand
 
 const unavailable = skipWithout('Prometheus', missingCommands('prometheus', 'promtool'));
 
-interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: string }
+interface PromAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+}
 
 function agent(api: KubeApiServer, cluster: string): Promise<RunningExporter> {
-  return startExporter(['--mode=cluster', `--kube.config=${k.writeKubeconfig(api.url)}`, `--cluster=${cluster}`,
-    '--collector.min-interval=0s', '--kube.recheck-interval=1s', '--kube.metrics-interval=0.2s',
-    '--detect.grace=0s', '--detect.deletion-grace=0s', '--detect.vm-status-grace=0s'], silentLogger);
+  return startExporter(
+    [
+      '--mode=cluster',
+      `--kube.config=${k.writeKubeconfig(api.url)}`,
+      `--cluster=${cluster}`,
+      '--collector.min-interval=0s',
+      '--kube.recheck-interval=1s',
+      '--kube.metrics-interval=0.2s',
+      '--detect.grace=0s',
+      '--detect.deletion-grace=0s',
+      '--detect.vm-status-grace=0s',
+    ],
+    silentLogger,
+  );
 }
 
 describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { timeout: 240_000 }, () => {
@@ -42,36 +57,59 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     await east.start();
     await west.start();
     const now = Math.floor(Date.now() / 1000);
-    east.create('vms',
-      as(k.vm('default', 'web', 'Terminating',
-        { deletionTimestamp: now - 4000, finalizers: ['wrangler.cattle.io/VMController.CleanupPVCAndSnapshot'] })));
+    east.create(
+      'vms',
+      as(
+        k.vm('default', 'web', 'Terminating', {
+          deletionTimestamp: now - 4000,
+          finalizers: ['wrangler.cattle.io/VMController.CleanupPVCAndSnapshot'],
+        }),
+      ),
+    );
     east.create('vms', as(k.vm('default', 'ok', 'Running')));
     east.create('vms', as(k.vm('default', 'db', 'Running')));
     const vmi = east.create('vmis', as(k.vmi('default', 'db')));
     east.create('pods', as(k.launcherPod('default', 'virt-launcher-db-7hq2x', vmi.metadata.uid as string, 'db')));
-    east.create('vmbackups',
-      as(k.vmBackup('default', 'db-backup', 'db',
-        { error: { time: now - 30, message: 'target unreachable' }, ...TARGET })));
+    east.create(
+      'vmbackups',
+      as(
+        k.vmBackup('default', 'db-backup', 'db', {
+          error: { time: now - 30, message: 'target unreachable' },
+          ...TARGET,
+        }),
+      ),
+    );
     east.create('pods', as(k.handlerPod(HANDLER.namespace, HANDLER.pod, HANDLER.node)));
     east.create('podmetrics', as(k.podMetrics(HANDLER.namespace, HANDLER.pod, '1520Mi')));
     west.create('vms', as(k.vm('default', 'app', 'Running')));
     west.create('vmbackups', as(k.vmBackup('default', 'app-backup', 'app', TARGET)));
     agents = [await agent(east, 'east'), await agent(west, 'west')];
     const rules = await rulesWithShortFor();
-    prom = await startPrometheus({ vmzombie: agents.map((a) => new URL(a.url).host) }, rules,
-      'http://127.0.0.1:9');
-    await waitFor('both agents scraped', async () => (await prom!.query('vmzombie_build_info')).length === 2, 60_000,
-      500);
+    prom = await startPrometheus({ vmzombie: agents.map((a) => new URL(a.url).host) }, rules, 'http://127.0.0.1:9');
+    await waitFor(
+      'both agents scraped',
+      async () => (await prom!.query('vmzombie_build_info')).length === 2,
+      60_000,
+      500,
+    );
 
     // After Prometheus has a first sample: 12 freeze transitions, one a second, and three OOM kills.
     for (let i = 1; i <= 12; i++) {
       east.modify('vmis', 'default', 'db', (o) => {
         const st = o.status as Record<string, unknown>;
-        if (i % 2 === 1) st.fsFreezeStatus = 'frozen'; else delete st.fsFreezeStatus;
+        if (i % 2 === 1) st.fsFreezeStatus = 'frozen';
+        else delete st.fsFreezeStatus;
       });
-      if (i <= 3) east.update('pods',
-        as(k.handlerPod(HANDLER.namespace, HANDLER.pod, HANDLER.node, i,
-          { finishedAt: now + i, containerID: `containerd://${i}${'f'.repeat(63)}` })));
+      if (i <= 3)
+        east.update(
+          'pods',
+          as(
+            k.handlerPod(HANDLER.namespace, HANDLER.pod, HANDLER.node, i, {
+              finishedAt: now + i,
+              containerID: `containerd://${i}${'f'.repeat(63)}`,
+            }),
+          ),
+        );
       await new Promise((res) => setTimeout(res, 1000));
     }
   });
@@ -96,25 +134,45 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       'VMZombieVirtHandlerMemoryNearLimit east',
       'VMZombieVirtHandlerOOMKilled east',
     ];
-    const describeAlert = (a: PromAlert) => [a.labels.alertname, a.labels.cluster,
-      a.labels.namespace && a.labels.name ? `${a.labels.namespace}/${a.labels.name}` : ''].filter(Boolean).join(' ');
+    const describeAlert = (a: PromAlert) =>
+      [
+        a.labels.alertname,
+        a.labels.cluster,
+        a.labels.namespace && a.labels.name ? `${a.labels.namespace}/${a.labels.name}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
     let last: string[] = [];
-    const firing = await waitFor('expected alerts firing', async () => {
-      const res = (await (await fetch(`${prom!.url}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
-      const f = res.data.alerts.filter((a) => a.state === 'firing');
-      last = f.map(describeAlert).sort();
-      return last.join('\n') === expected.join('\n') ? f : null;
-    }, 60_000, 500).catch((e: unknown) => { throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`); });
-    const shared = firing
-      .find((a) => a.labels.alertname === 'VMZombieKubevirtBackupTargetShared' && a.labels.cluster === 'west')!;
-    assert.deepEqual(shared.labels,
-      { alertname: 'VMZombieKubevirtBackupTargetShared', cluster: 'west', instance: new URL(agents[1]!.url).host,
-        severity: 'warning', ...TARGET });
+    const firing = await waitFor(
+      'expected alerts firing',
+      async () => {
+        const res = (await (await fetch(`${prom!.url}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
+        const f = res.data.alerts.filter((a) => a.state === 'firing');
+        last = f.map(describeAlert).sort();
+        return last.join('\n') === expected.join('\n') ? f : null;
+      },
+      60_000,
+      500,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`);
+    });
+    const shared = firing.find(
+      (a) => a.labels.alertname === 'VMZombieKubevirtBackupTargetShared' && a.labels.cluster === 'west',
+    )!;
+    assert.deepEqual(shared.labels, {
+      alertname: 'VMZombieKubevirtBackupTargetShared',
+      cluster: 'west',
+      instance: new URL(agents[1]!.url).host,
+      severity: 'warning',
+      ...TARGET,
+    });
     const finalizer = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtFinalizerStuck')!;
     assert.equal(finalizer.labels.finalizer, 'wrangler.cattle.io/VMController.CleanupPVCAndSnapshot');
     const oom = firing.find((a) => a.labels.alertname === 'VMZombieVirtHandlerOOMKilled')!;
-    assert.deepEqual([oom.labels.namespace, oom.labels.node, oom.labels.pod],
-      [HANDLER.namespace, HANDLER.node, HANDLER.pod]);
+    assert.deepEqual(
+      [oom.labels.namespace, oom.labels.node, oom.labels.pod],
+      [HANDLER.namespace, HANDLER.node, HANDLER.pod],
+    );
     for (const a of firing) {
       assert.ok(!JSON.stringify(a).includes('"ok"') && !JSON.stringify(a).includes('default/app'), describeAlert(a));
       const res = await fetch(a.annotations.runbook_url as string);
@@ -123,10 +181,16 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
   });
 
   it('every rule evaluates with health ok', async () => {
-    const res = (await (await fetch(`${prom!.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> } };
+    const res = (await (await fetch(`${prom!.url}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
+    };
     assert.deepEqual(
-      res.data.groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`),
-      []);
+      res.data.groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.health !== 'ok')
+        .map((r) => `${r.name}: ${r.lastError ?? r.health}`),
+      [],
+    );
   });
 
   it('every panel query of the KubeVirt / Harvester dashboard returns series', async () => {
@@ -139,7 +203,9 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     assert.deepEqual(missing, []);
     assert.ok(queries.length >= 10);
     const targets = await prom!.query(substitute(queries.find((q) => q.title.startsWith('Backup targets'))!.expr));
-    assert.deepEqual(targets.map((r) => [r.metric.endpoint, r.metric.bucket, r.value[1]]),
-      [[TARGET.endpoint, TARGET.bucket, '2']]);
+    assert.deepEqual(
+      targets.map((r) => [r.metric.endpoint, r.metric.bucket, r.value[1]]),
+      [[TARGET.endpoint, TARGET.bucket, '2']],
+    );
   });
 });

@@ -26,11 +26,26 @@ const EMPTY_HERE: Record<string, string> = {
   'Device findings': 'no stranded device, mdev, tap or hugepage on this host',
 };
 
-const unavailable = skipWithout('a real libvirtd with QEMU, Prometheus and Alertmanager', missingCommands(
-  'libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img',
-  'prometheus', 'promtool', 'prometheus-alertmanager', 'amtool'));
+const unavailable = skipWithout(
+  'a real libvirtd with QEMU, Prometheus and Alertmanager',
+  missingCommands(
+    'libvirtd',
+    'virtlogd',
+    'virsh',
+    'qemu-system-x86_64',
+    'qemu-img',
+    'prometheus',
+    'promtool',
+    'prometheus-alertmanager',
+    'amtool',
+  ),
+);
 
-interface AmAlert { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } }
+interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  status: { state: string };
+}
 
 describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alertmanager', { timeout: 300_000 }, () => {
   let host: LibvirtTestHost;
@@ -58,8 +73,12 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     strayPid = await host.startStrayQemu(`vmzt-${t}-lost`, images.off as string);
 
     exporter = await startExporter([
-      '--detect.grace=0s', '--detect.paused-grace=0s', '--detect.autostart-grace=0s', '--detect.orphan-min-age=0s',
-      '--collector.min-interval=0s', `--pool.dir=${host.workDir}`,
+      '--detect.grace=0s',
+      '--detect.paused-grace=0s',
+      '--detect.autostart-grace=0s',
+      '--detect.orphan-min-age=0s',
+      '--collector.min-interval=0s',
+      `--pool.dir=${host.workDir}`,
     ]);
     webhook = await startWebhook();
     am = await startAlertmanager(webhook.url);
@@ -82,50 +101,78 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     const subject = a.labels.subject ?? '';
     return (a.labels.instance === instance() && subject.includes(`vmzt-${t}`)) || subject.startsWith(host.workDir);
   };
-  const expected = () => [
-    `VMZombieAutostartDomainNotRunning vmzt-${t}-auto (${ids.auto})`,
-    `VMZombieDomainPaused vmzt-${t}-paused (${ids.paused})`,
-    `VMZombieImageLockedWhileDomainInactive ${images.off}`,
-    `VMZombieOrphanImage ${images.orphan}`,
-    `VMZombieQemuWithoutDomain vmzt-${t}-lost (pid ${strayPid})`,
-  ].sort();
+  const expected = () =>
+    [
+      `VMZombieAutostartDomainNotRunning vmzt-${t}-auto (${ids.auto})`,
+      `VMZombieDomainPaused vmzt-${t}-paused (${ids.paused})`,
+      `VMZombieImageLockedWhileDomainInactive ${images.off}`,
+      `VMZombieOrphanImage ${images.orphan}`,
+      `VMZombieQemuWithoutDomain vmzt-${t}-lost (pid ${strayPid})`,
+    ].sort();
 
   it('Prometheus scrapes the exporter under both jobs and every rule evaluates with health ok', async () => {
     await waitFor('both jobs up', async () => (await prom!.query('up == 1')).length === 2, 60_000, 500);
-    const rules = await waitFor('every rule evaluated', async () => {
-      const res = (await (await fetch(`${prom!.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }> } };
-      const all = res.data.groups.flatMap((g) => g.rules);
-      return all.every((r) => !r.lastEvaluation.startsWith('0001')) ? all : null;
-    }, 30_000, 500);
+    const rules = await waitFor(
+      'every rule evaluated',
+      async () => {
+        const res = (await (await fetch(`${prom!.url}/api/v1/rules`)).json()) as {
+          data: {
+            groups: Array<{
+              rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }>;
+            }>;
+          };
+        };
+        const all = res.data.groups.flatMap((g) => g.rules);
+        return all.every((r) => !r.lastEvaluation.startsWith('0001')) ? all : null;
+      },
+      30_000,
+      500,
+    );
     const source = await generatedRules();
     assert.equal(rules.length, source.groups.flatMap((g) => g.rules).length);
-    assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
-      []);
+    assert.deepEqual(
+      rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`),
+      [],
+    );
   });
 
-  it('the expected alerts reach Alertmanager once each, with labels and a runbook link the exporter serves', async () => {
-    const alerts = await waitFor('expected alerts in Alertmanager', async () => {
-      const all = (await (await fetch(`${am!.url}/api/v2/alerts?active=true`)).json()) as AmAlert[];
-      const mine = all.filter(ours);
-      const got = mine.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
-      return got.join('\n') === expected().join('\n') ? mine : null;
-    }, 60_000, 500).catch(async (e: unknown) => {
+  it('the expected alerts reach Alertmanager once each, with labels and a runbook link it serves', async () => {
+    const alerts = await waitFor(
+      'expected alerts in Alertmanager',
+      async () => {
+        const all = (await (await fetch(`${am!.url}/api/v2/alerts?active=true`)).json()) as AmAlert[];
+        const mine = all.filter(ours);
+        const got = mine.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
+        return got.join('\n') === expected().join('\n') ? mine : null;
+      },
+      60_000,
+      500,
+    ).catch(async (e: unknown) => {
       const all = (await (await fetch(`${am!.url}/api/v2/alerts`)).json()) as AmAlert[];
       throw new Error(`${String(e)}\ngot: ${all.map((a) => `${a.labels.alertname} ${a.labels.subject}`).join('\n')}`);
     });
     const paused = alerts.find((a) => a.labels.alertname === 'VMZombieDomainPaused')!;
     // Both jobs' copies collapse into one alert without a job label.
     assert.deepEqual(paused.labels, {
-      alertname: 'VMZombieDomainPaused', instance: instance(), kind: 'domain_paused', severity: 'warning',
-      subject: `vmzt-${t}-paused (${ids.paused})`, domain: `vmzt-${t}-paused`, uuid: ids.paused as string,
+      alertname: 'VMZombieDomainPaused',
+      instance: instance(),
+      kind: 'domain_paused',
+      severity: 'warning',
+      subject: `vmzt-${t}-paused (${ids.paused})`,
+      domain: `vmzt-${t}-paused`,
+      uuid: ids.paused as string,
       reason: 'user',
     });
     assert.equal(paused.annotations.summary, `domain vmzt-${t}-paused paused (user)`);
-    assert.match(paused.annotations.description ?? '',
-      new RegExp(`^vmzt-${t}-paused \\(${ids.paused}\\) on ${instance().replace(/\./g, '\\.')}, seen for \\d`));
+    assert.match(
+      paused.annotations.description ?? '',
+      new RegExp(`^vmzt-${t}-paused \\(${ids.paused}\\) on ${instance().replace(/\./g, '\\.')}, seen for \\d`),
+    );
     const stray = alerts.find((a) => a.labels.alertname === 'VMZombieQemuWithoutDomain')!;
-    assert.deepEqual([stray.labels.guest, stray.labels.pid, stray.labels.severity],
-      [`vmzt-${t}-lost`, String(strayPid), 'warning']);
+    assert.deepEqual(
+      [stray.labels.guest, stray.labels.pid, stray.labels.severity],
+      [`vmzt-${t}-lost`, String(strayPid), 'warning'],
+    );
     for (const a of alerts) {
       assert.equal(a.annotations.runbook_url, `http://${instance()}/runbooks/${a.labels.alertname}`);
       const res = await fetch(a.annotations.runbook_url as string);
@@ -141,7 +188,8 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
       const text = JSON.stringify([a.labels, a.annotations]);
       assert.ok(!text.includes(`vmzt-${t}-healthy`) && !text.includes(ids.healthy as string), text);
     }
-    const others = all.filter((a) => a.labels.instance === instance() && !ours(a))
+    const others = all
+      .filter((a) => a.labels.instance === instance() && !ours(a))
       .map((a) => `${a.labels.alertname} ${a.labels.subject ?? a.labels.collector ?? ''}`);
     assert.deepEqual(others, []);
   });
@@ -149,8 +197,9 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   it('every panel query of the Capacity, Hypervisor and Exporter health dashboards returns series here', async () => {
     const missing: string[] = [];
     let checked = 0;
-    for (const d of DASHBOARDS.filter((x) => ['vmzombie-capacity.json', 'vmzombie-hypervisor.json',
-      'vmzombie-exporter.json'].includes(x.file))) {
+    for (const d of DASHBOARDS.filter((x) =>
+      ['vmzombie-capacity.json', 'vmzombie-hypervisor.json', 'vmzombie-exporter.json'].includes(x.file),
+    )) {
       for (const q of dashboardQueries(d.build(DEFAULT_CONFIG))) {
         const result = await prom!.query(substitute(q.expr, '10s'));
         if (EMPTY_HERE[q.title] !== undefined) continue;
@@ -165,8 +214,10 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     const rows = await prom!.query(substitute(table.expr));
     const paused = rows.find((r) => r.metric.kind === 'domain_paused' && r.metric.domain === `vmzt-${t}-paused`);
     assert.equal(paused?.metric.state, 'paused');
-    assert.ok(rows.some((r) => r.metric.kind === 'qemu_without_domain' && r.metric.guest === `vmzt-${t}-lost`),
-      'a finding without a domain stays in the table');
+    assert.ok(
+      rows.some((r) => r.metric.kind === 'qemu_without_domain' && r.metric.guest === `vmzt-${t}-lost`),
+      'a finding without a domain stays in the table',
+    );
   });
 
   it('after cleanup the webhook receives resolved for each alert', async () => {
@@ -175,13 +226,29 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
     process.kill(strayPid, 'SIGKILL');
     const { rm } = await import('node:fs/promises');
     await rm(images.orphan as string);
-    await waitFor('resolved notifications', () => {
-      const resolved = new Set(webhook.received.flatMap((n) => n.alerts)
-        .filter((a) => a.status === 'resolved' && ours(a)).map((a) => `${a.labels.alertname} ${a.labels.subject}`));
-      return expected().every((e) => resolved.has(e));
-    }, 90_000, 500);
-    const firing = webhook.received.flatMap((n) => n.alerts)
-      .filter((a) => a.status === 'firing' && ours(a)).map((a) => a.labels.alertname);
-    assert.deepEqual([...new Set(firing)].sort(), expected().map((e) => e.split(' ')[0]).sort());
+    await waitFor(
+      'resolved notifications',
+      () => {
+        const resolved = new Set(
+          webhook.received
+            .flatMap((n) => n.alerts)
+            .filter((a) => a.status === 'resolved' && ours(a))
+            .map((a) => `${a.labels.alertname} ${a.labels.subject}`),
+        );
+        return expected().every((e) => resolved.has(e));
+      },
+      90_000,
+      500,
+    );
+    const firing = webhook.received
+      .flatMap((n) => n.alerts)
+      .filter((a) => a.status === 'firing' && ours(a))
+      .map((a) => a.labels.alertname);
+    assert.deepEqual(
+      [...new Set(firing)].sort(),
+      expected()
+        .map((e) => e.split(' ')[0])
+        .sort(),
+    );
   });
 });

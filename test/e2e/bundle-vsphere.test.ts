@@ -16,10 +16,16 @@ import { rulesWithShortFor } from '../support/bundle-files.js';
 import { child, children, moRef } from '../../src/sources/vsphere/xml.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 
-const unavailable = skipWithout("govmomi's vSphere simulator and Prometheus",
-  (await simulatorUnavailable()) ?? missingCommands('prometheus', 'promtool'));
+const unavailable = skipWithout(
+  "govmomi's vSphere simulator and Prometheus",
+  (await simulatorUnavailable()) ?? missingCommands('prometheus', 'promtool'),
+);
 
-interface PromAlert { labels: Record<string, string>; annotations: Record<string, string>; state: string }
+interface PromAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+}
 
 describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus', { timeout: 240_000 }, () => {
   let sim: Simulator;
@@ -41,16 +47,25 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
     await admin.snapshot(stale, 'old');
     const snap = moRef(child(children(await admin.property(stale, 'snapshot'), 'rootSnapshotList')[0], 'snapshot'));
     assert.ok(snap);
-    await admin.setVm(stale, 'snapshot.rootSnapshotList', 'ArrayOfVirtualMachineSnapshotTree',
-      snapshotTreeXml(stale, snap, 'old', Date.now() / 1000 - 100 * 3600));
+    await admin.setVm(
+      stale,
+      'snapshot.rootSnapshotList',
+      'ArrayOfVirtualMachineSnapshotTree',
+      snapshotTreeXml(stale, snap, 'old', Date.now() / 1000 - 100 * 3600),
+    );
     for (const name of ['d1', 'd2', 'd3', 'd4']) await admin.snapshot(await vm('DC0_C0_RP0_VM3'), name);
     await admin.makeDirectory('[LocalDS_0] stray');
     await admin.createVirtualDisk('[LocalDS_0] stray/stray.vmdk', 1024);
 
     exporter = await startExporter([
-      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs',
-      '--collector.min-interval=0s', '--collector.timeout=20s',
-      '--detect.grace=0s', '--detect.orphan-min-age=0s', '--vsphere.datastore-scan-interval=1h',
+      `--vsphere.url=${sim.url}`,
+      '--no-collector.libvirt',
+      '--no-collector.procfs',
+      '--collector.min-interval=0s',
+      '--collector.timeout=20s',
+      '--detect.grace=0s',
+      '--detect.orphan-min-age=0s',
+      '--vsphere.datastore-scan-interval=1h',
     ]);
     const rules = await rulesWithShortFor();
     prom = await startPrometheus({ vmzombie: [new URL(exporter.url).host] }, rules, 'http://127.0.0.1:9');
@@ -75,20 +90,30 @@ describe.skipIf(unavailable)('bundle end to end: vSphere simulator, Prometheus',
       'VMZombieVsphereVmOrphaned DC0_H0_VM1',
     ];
     let last: string[] = [];
-    const firing = await waitFor('vSphere alerts firing', async () => {
-      const res = (await (await fetch(`${prom!.url}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
-      const f = res.data.alerts
-        .filter((a) => a.state === 'firing' && a.labels.alertname?.startsWith('VMZombieVsphere'));
-      last = f.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
-      return last.join('\n') === expected.join('\n') ? f : null;
-    }, 90_000, 500).catch((e: unknown) => { throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`); });
+    const firing = await waitFor(
+      'vSphere alerts firing',
+      async () => {
+        const res = (await (await fetch(`${prom!.url}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } };
+        const f = res.data.alerts.filter(
+          (a) => a.state === 'firing' && a.labels.alertname?.startsWith('VMZombieVsphere'),
+        );
+        last = f.map((a) => `${a.labels.alertname} ${a.labels.subject}`).sort();
+        return last.join('\n') === expected.join('\n') ? f : null;
+      },
+      90_000,
+      500,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\nfiring: ${last.join('\n')}`);
+    });
     const vcenter = `127.0.0.1:${sim.port}`;
     for (const a of firing) {
       assert.equal(a.labels.vcenter, vcenter, a.labels.alertname);
       assert.ok(!JSON.stringify(a).includes('DC0_H0_VM0'), a.labels.alertname);
     }
-    assert.equal(firing.find((a) => a.labels.alertname === 'VMZombieVsphereSnapshotStale')?.annotations.summary,
-      'snapshot old of VM DC0_C0_RP0_VM2 is older than allowed');
+    assert.equal(
+      firing.find((a) => a.labels.alertname === 'VMZombieVsphereSnapshotStale')?.annotations.summary,
+      'snapshot old of VM DC0_C0_RP0_VM2 is older than allowed',
+    );
   });
 
   it('every panel query of the vSphere dashboard returns series', async () => {

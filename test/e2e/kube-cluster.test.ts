@@ -20,7 +20,8 @@ const c = (labels: Record<string, string> = {}) => ({ cluster: CLUSTER, ...label
 
 type Running = RunningExporter;
 
-const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+const key = (labels: Record<string, string>) =>
+  JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
 /** The value of the series with exactly these labels. */
 function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
@@ -30,13 +31,28 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
 /** Every series of a family as [sorted labels, value], in a stable order, for exact comparisons. */
 function series(samples: Sample[], name: string): Array<[Record<string, string>, number]> {
   return matching(samples, name)
-    .map((s): [Record<string, string>, number] => [Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))), s.value])
+    .map((s): [Record<string, string>, number] => [
+      Object.fromEntries(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b))),
+      s.value,
+    ])
     .sort((a, b) => key(a[0]).localeCompare(key(b[0])));
 }
 
 function startExporter(api: KubeApiServer, flags: string[], clock?: () => number): Promise<Running> {
-  return start(['--mode=cluster', `--kube.config=${k.writeKubeconfig(api.url)}`, `--cluster=${CLUSTER}`,
-    '--collector.min-interval=0s', '--collector.timeout=5s', '--kube.recheck-interval=1s', '--kube.metrics-interval=0.2s', ...flags], silentLogger, clock);
+  return start(
+    [
+      '--mode=cluster',
+      `--kube.config=${k.writeKubeconfig(api.url)}`,
+      `--cluster=${CLUSTER}`,
+      '--collector.min-interval=0s',
+      '--collector.timeout=5s',
+      '--kube.recheck-interval=1s',
+      '--kube.metrics-interval=0.2s',
+      ...flags,
+    ],
+    silentLogger,
+    clock,
+  );
 }
 
 const scrape = (r: Running): Promise<Sample[]> => r.scrape();
@@ -51,16 +67,22 @@ describe('cluster agent end to end', () => {
   });
 
   it('node mode does not start the kube source', () => {
-    const { config } = parseArgs(['serve'], SOURCES.map((s) => s.name));
+    const { config } = parseArgs(
+      ['serve'],
+      SOURCES.map((s) => s.name),
+    );
     const exporter = new Exporter(config, silentLogger, { processMetrics: false });
     assert.ok(!exporter.sourceNames.includes('kubevirt'));
     void exporter.close();
     api = new KubeApiServer();
   });
 
-  it('a kubeconfig that cannot be read marks the kube collector down with the reason, and the exporter serves on', async () => {
+  it('an unreadable kubeconfig: the kube collector down with the reason, the exporter serves on', async () => {
     api = new KubeApiServer();
-    running = await start(['--mode=cluster', '--kube.config=/nonexistent/kubeconfig', '--collector.min-interval=0s'], silentLogger);
+    running = await start(
+      ['--mode=cluster', '--kube.config=/nonexistent/kubeconfig', '--collector.min-interval=0s'],
+      silentLogger,
+    );
     const s = await running.scrape();
     assert.equal(valueOf(s, 'vmzombie_collector_up', { collector: 'kubevirt' }), 0);
     assert.equal(valueOf(s, 'vmzombie_collector_state', { collector: 'kubevirt', state: 'error' }), 1);
@@ -73,19 +95,65 @@ describe('cluster agent end to end', () => {
     api = new KubeApiServer();
     await api.start();
     const cleanup = 'wrangler.cattle.io/VMController.CleanupPVCAndSnapshot';
-    api.create('vms', as(k.vm('default', 'web', 'Terminating', { deletionTimestamp: now - 960, finalizers: [cleanup] })));
-    api.create('vms', as(k.vm('default', 'db', 'Terminating', { deletionTimestamp: now - 1200, finalizers: ['kubevirt.io/virtualMachineControllerFinalize', cleanup] })));
+    api.create(
+      'vms',
+      as(k.vm('default', 'web', 'Terminating', { deletionTimestamp: now - 960, finalizers: [cleanup] })),
+    );
+    api.create(
+      'vms',
+      as(
+        k.vm('default', 'db', 'Terminating', {
+          deletionTimestamp: now - 1200,
+          finalizers: ['kubevirt.io/virtualMachineControllerFinalize', cleanup],
+        }),
+      ),
+    );
     api.create('vms', as(k.vm('default', 'ok', 'Running')));
     // Deleted two minutes ago: still inside --detect.deletion-grace, not reported.
-    api.create('pvcs', as(k.pvc('default', 'web-disk-0', { deletionTimestamp: now - 120, finalizers: ['kubernetes.io/pvc-protection'] })));
+    api.create(
+      'pvcs',
+      as(
+        k.pvc('default', 'web-disk-0', { deletionTimestamp: now - 120, finalizers: ['kubernetes.io/pvc-protection'] }),
+      ),
+    );
     api.create('pvcs', as(k.pvc('default', 'gone', { deletionTimestamp: now - 400, finalizers: [] })));
     running = await startExporter(api, [], () => now);
     const s = await scrape(running);
     assert.deepEqual(series(s, 'vmzombie_kubevirt_deletion_stuck_seconds'), [
-      [{ cluster: CLUSTER, finalizer: '', name: 'gone', namespace: 'default', resource: 'persistentvolumeclaims' }, 400],
-      [{ cluster: CLUSTER, finalizer: 'kubevirt.io/virtualMachineControllerFinalize', name: 'db', namespace: 'default', resource: 'virtualmachines.kubevirt.io' }, 1200],
-      [{ cluster: CLUSTER, finalizer: cleanup, name: 'db', namespace: 'default', resource: 'virtualmachines.kubevirt.io' }, 1200],
-      [{ cluster: CLUSTER, finalizer: cleanup, name: 'web', namespace: 'default', resource: 'virtualmachines.kubevirt.io' }, 960],
+      [
+        { cluster: CLUSTER, finalizer: '', name: 'gone', namespace: 'default', resource: 'persistentvolumeclaims' },
+        400,
+      ],
+      [
+        {
+          cluster: CLUSTER,
+          finalizer: 'kubevirt.io/virtualMachineControllerFinalize',
+          name: 'db',
+          namespace: 'default',
+          resource: 'virtualmachines.kubevirt.io',
+        },
+        1200,
+      ],
+      [
+        {
+          cluster: CLUSTER,
+          finalizer: cleanup,
+          name: 'db',
+          namespace: 'default',
+          resource: 'virtualmachines.kubevirt.io',
+        },
+        1200,
+      ],
+      [
+        {
+          cluster: CLUSTER,
+          finalizer: cleanup,
+          name: 'web',
+          namespace: 'default',
+          resource: 'virtualmachines.kubevirt.io',
+        },
+        960,
+      ],
     ]);
     assert.deepEqual(series(s, 'vmzombie_kubevirt_vm_status_seconds'), [
       [{ cluster: CLUSTER, name: 'db', namespace: 'default', status: 'Terminating' }, 1200],
@@ -96,7 +164,10 @@ describe('cluster agent end to end', () => {
     assert.equal(valueOf(s, 'vmzombie_collector_up', c({ collector: 'kubevirt' })), 1);
     assert.equal(valueOf(s, 'vmzombie_kube_resource_available', c({ resource: 'virtualmachines.kubevirt.io' })), 1);
     // Every series of the cluster agent carries the cluster label.
-    assert.deepEqual(s.filter((x) => x.labels.cluster !== CLUSTER), []);
+    assert.deepEqual(
+      s.filter((x) => x.labels.cluster !== CLUSTER),
+      [],
+    );
   });
 
   it('counts a VMI freeze loop, raises the finding, and reports the Error backup behind it', async () => {
@@ -109,12 +180,26 @@ describe('cluster agent end to end', () => {
     const vmi = api.create('vmis', as(k.vmi('default', 'db')));
     api.create('pods', as(k.launcherPod('default', 'virt-launcher-db-7hq2x', vmi.metadata.uid as string, 'db')));
     const message = 'backups.longhorn.io "backup-0c7e52d1" not found';
-    api.create('vmbackups', as(k.vmBackup('default', 'db-backup', 'db',
-      { error: { time: now - 30, message }, endpoint: 'https://s3.shared.example', bucket: 'harvester' })));
-    api.create('vmbackups', as(k.vmBackup('default', 'db-backup-old', 'db', { endpoint: 'https://s3.shared.example', bucket: 'harvester' })));
+    api.create(
+      'vmbackups',
+      as(
+        k.vmBackup('default', 'db-backup', 'db', {
+          error: { time: now - 30, message },
+          endpoint: 'https://s3.shared.example',
+          bucket: 'harvester',
+        }),
+      ),
+    );
+    api.create(
+      'vmbackups',
+      as(k.vmBackup('default', 'db-backup-old', 'db', { endpoint: 'https://s3.shared.example', bucket: 'harvester' })),
+    );
     running = await startExporter(api, ['--detect.grace=0s'], () => now);
     const first = await scrape(running);
-    assert.equal(valueOf(first, 'vmzombie_kubevirt_vmi_freeze_transitions_total', c({ namespace: 'default', name: 'db' })), 0);
+    assert.equal(
+      valueOf(first, 'vmzombie_kubevirt_vmi_freeze_transitions_total', c({ namespace: 'default', name: 'db' })),
+      0,
+    );
     assert.equal(valueOf(first, 'vmzombie_findings', c({ kind: 'kubevirt_freeze_loop' })), 0);
     // The backup controller re-freezes the guest on every retry; Harvester's unfreeze timeout is 1 s.
     const db = c({ namespace: 'default', name: 'db' });
@@ -124,24 +209,45 @@ describe('cluster agent end to end', () => {
       now += 1;
       api.modify('vmis', 'default', 'db', (o) => {
         const st = o.status as Record<string, unknown>;
-        if (i % 2 === 1) st.fsFreezeStatus = 'frozen'; else delete st.fsFreezeStatus;
+        if (i % 2 === 1) st.fsFreezeStatus = 'frozen';
+        else delete st.fsFreezeStatus;
       });
       // Each change is seen at its own second before the next one is made.
       await waitFor(`transition ${i}`, async () => (await transitions()) === i);
     }
     const s = await waitFor('12 transitions', async () => {
       const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_kubevirt_vmi_freeze_transitions_total', c({ namespace: 'default', name: 'db' })) === 12 ? x : null;
+      return valueOf(x, 'vmzombie_kubevirt_vmi_freeze_transitions_total', c({ namespace: 'default', name: 'db' })) ===
+        12
+        ? x
+        : null;
     });
     assert.equal(valueOf(s, 'vmzombie_findings', c({ kind: 'kubevirt_freeze_loop' })), 1);
     assert.deepEqual(series(s, 'vmzombie_kubevirt_backup_error'), [
-      [{ cluster: CLUSTER, name: 'db-backup', namespace: 'default', resource: 'virtualmachinebackups.harvesterhci.io', source: 'db' }, 1],
+      [
+        {
+          cluster: CLUSTER,
+          name: 'db-backup',
+          namespace: 'default',
+          resource: 'virtualmachinebackups.harvesterhci.io',
+          source: 'db',
+        },
+        1,
+      ],
     ]);
-    assert.deepEqual(series(s, 'vmzombie_kubevirt_backup_target_info'), [[{ bucket: 'harvester', cluster: CLUSTER, endpoint: 'https://s3.shared.example' }, 1]]);
-    const findings = await (await fetch(`${(running as Running).url}/findings.json`)).json() as { findings: Array<{ kind: string; evidence: Record<string, unknown> }> };
+    assert.deepEqual(series(s, 'vmzombie_kubevirt_backup_target_info'), [
+      [{ bucket: 'harvester', cluster: CLUSTER, endpoint: 'https://s3.shared.example' }, 1],
+    ]);
+    const findings = (await (await fetch(`${(running as Running).url}/findings.json`)).json()) as {
+      findings: Array<{ kind: string; evidence: Record<string, unknown> }>;
+    };
     assert.equal(findings.findings.find((f) => f.kind === 'kubevirt_backup_error')?.evidence.message, message);
     assert.equal(findings.findings.find((f) => f.kind === 'kubevirt_freeze_loop')?.evidence.transitionsInWindow, 12);
-    await captureSnapshot('kubevirt-freeze-loop', await (await fetch(`${(running as Running).url}/snapshot.json`)).text(), ['--mode=cluster', `--cluster=${CLUSTER}`, '--detect.grace=0s']);
+    await captureSnapshot(
+      'kubevirt-freeze-loop',
+      await (await fetch(`${(running as Running).url}/snapshot.json`)).text(),
+      ['--mode=cluster', `--cluster=${CLUSTER}`, '--detect.grace=0s'],
+    );
     // No message in any label.
     assert.ok(!s.some((x) => Object.values(x.labels).some((v) => v.includes('not found'))));
     // Five minutes (--detect.freeze-window) after the last change the loop has left the window: the
@@ -160,12 +266,34 @@ describe('cluster agent end to end', () => {
     running = await startExporter(api, ['--detect.grace=0s']);
     await scrape(running);
     for (let n = 1; n <= 3; n++) {
-      api.update('pods', as(k.handlerPod('harvester-system', 'virt-handler-9xq2w', 'node-2', n, { finishedAt: 1795420000 + 60 * n, containerID: `containerd://${n}${'f'.repeat(63)}` })));
-      await waitFor(`restart ${n}`, async () => valueOf(await scrape(running as Running), 'vmzombie_virt_handler_restarts_total', c({ namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' })) === n);
+      api.update(
+        'pods',
+        as(
+          k.handlerPod('harvester-system', 'virt-handler-9xq2w', 'node-2', n, {
+            finishedAt: 1795420000 + 60 * n,
+            containerID: `containerd://${n}${'f'.repeat(63)}`,
+          }),
+        ),
+      );
+      await waitFor(
+        `restart ${n}`,
+        async () =>
+          valueOf(
+            await scrape(running as Running),
+            'vmzombie_virt_handler_restarts_total',
+            c({ namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' }),
+          ) === n,
+      );
     }
     const s = await waitFor('working set', async () => {
       const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_virt_handler_memory_working_set_bytes', c({ namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' })) !== undefined ? x : null;
+      return valueOf(
+        x,
+        'vmzombie_virt_handler_memory_working_set_bytes',
+        c({ namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' }),
+      ) !== undefined
+        ? x
+        : null;
     });
     const labels = c({ namespace: 'harvester-system', node: 'node-2', pod: 'virt-handler-9xq2w' });
     assert.equal(valueOf(s, 'vmzombie_virt_handler_oom_kills_total', labels), 3);
@@ -180,35 +308,68 @@ describe('cluster agent end to end', () => {
     await api.start();
     const vmi = api.create('vmis', as(k.vmi('default', 'web')));
     api.create('pods', as(k.launcherPod('default', 'virt-launcher-web-abcde', vmi.metadata.uid as string, 'web')));
-    api.create('pods', as(k.launcherPod('default', 'virt-launcher-old-zx9k2', '6f1c9e4e-0000-4000-8000-00000000dead', 'old')));
+    api.create(
+      'pods',
+      as(k.launcherPod('default', 'virt-launcher-old-zx9k2', '6f1c9e4e-0000-4000-8000-00000000dead', 'old')),
+    );
     running = await startExporter(api, ['--detect.grace=0s']);
     const s = await scrape(running);
     assert.equal(valueOf(s, 'vmzombie_findings', c({ kind: 'virt_launcher_pod_orphaned' })), 1);
-    assert.ok(valueOf(s, 'vmzombie_finding_age_seconds', c({ kind: 'virt_launcher_pod_orphaned', subject: 'pods default/virt-launcher-old-zx9k2', namespace: 'default', name: 'virt-launcher-old-zx9k2', resource: 'pods' })) !== undefined);
+    assert.ok(
+      valueOf(
+        s,
+        'vmzombie_finding_age_seconds',
+        c({
+          kind: 'virt_launcher_pod_orphaned',
+          subject: 'pods default/virt-launcher-old-zx9k2',
+          namespace: 'default',
+          name: 'virt-launcher-old-zx9k2',
+          resource: 'pods',
+        }),
+      ) !== undefined,
+    );
 
     await api.stop();
-    const down = await waitFor('collector down', async () => {
-      const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 0 ? x : null;
-    }, 10000);
+    const down = await waitFor(
+      'collector down',
+      async () => {
+        const x = await scrape(running as Running);
+        return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 0 ? x : null;
+      },
+      10000,
+    );
     assert.equal(valueOf(down, 'vmzombie_collector_state', c({ collector: 'kubevirt', state: 'error' })), 1);
     // The last good state is kept, marked stale: the finding stays, the detector is marked down.
     assert.equal(valueOf(down, 'vmzombie_findings', c({ kind: 'virt_launcher_pod_orphaned' })), 1);
     assert.equal(valueOf(down, 'vmzombie_detector_up', c({ kind: 'virt_launcher_pod_orphaned' })), 0);
-    const lastSuccess = valueOf(down, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kubevirt' }));
+    const lastSuccess = valueOf(
+      down,
+      'vmzombie_collector_last_success_timestamp_seconds',
+      c({ collector: 'kubevirt' }),
+    );
     await new Promise((res) => setTimeout(res, 50));
     const stillDown = await scrape(running);
     assert.equal(valueOf(stillDown, 'vmzombie_collector_up', c({ collector: 'kubevirt' })), 0);
-    assert.equal(valueOf(stillDown, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kubevirt' })), lastSuccess, 'no success while down');
-    const snap = await (await fetch(`${(running as Running).url}/snapshot.json`)).json() as { collectors: Record<string, { stale: boolean; state: string }> };
+    assert.equal(
+      valueOf(stillDown, 'vmzombie_collector_last_success_timestamp_seconds', c({ collector: 'kubevirt' })),
+      lastSuccess,
+      'no success while down',
+    );
+    const snap = (await (await fetch(`${(running as Running).url}/snapshot.json`)).json()) as {
+      collectors: Record<string, { stale: boolean; state: string }>;
+    };
     assert.deepEqual([snap.collectors.kubevirt?.state, snap.collectors.kubevirt?.stale], ['error', true]);
 
     await api.start();
     api.remove('pods', 'default', 'virt-launcher-old-zx9k2');
-    const up = await waitFor('recovery', async () => {
-      const x = await scrape(running as Running);
-      return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 1 ? x : null;
-    }, 15000);
+    const up = await waitFor(
+      'recovery',
+      async () => {
+        const x = await scrape(running as Running);
+        return valueOf(x, 'vmzombie_collector_up', c({ collector: 'kubevirt' })) === 1 ? x : null;
+      },
+      15000,
+    );
     assert.equal(valueOf(up, 'vmzombie_findings', c({ kind: 'virt_launcher_pod_orphaned' })), 0);
     assert.equal(valueOf(up, 'vmzombie_detector_up', c({ kind: 'virt_launcher_pod_orphaned' })), 1);
   });

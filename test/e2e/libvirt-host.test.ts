@@ -10,14 +10,24 @@ import { series, value, type Sample } from '../support/prom-text.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 import { captureSnapshot } from '../support/capture.js';
 
-const NOW_GRACES = ['--detect.grace=0s', '--detect.paused-grace=0s', '--detect.shutdown-grace=0s', '--detect.autostart-grace=0s', '--collector.min-interval=0s'];
+const NOW_GRACES = [
+  '--detect.grace=0s',
+  '--detect.paused-grace=0s',
+  '--detect.shutdown-grace=0s',
+  '--detect.autostart-grace=0s',
+  '--collector.min-interval=0s',
+];
 
 function findingSubjects(samples: Sample[]): string[] {
-  return series(samples, 'vmzombie_finding_age_seconds').map((s) => `${s.labels.kind} ${s.labels.subject}`).sort();
+  return series(samples, 'vmzombie_finding_age_seconds')
+    .map((s) => `${s.labels.kind} ${s.labels.subject}`)
+    .sort();
 }
 
-const unavailable = skipWithout('a real libvirtd with QEMU',
-  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'flock'));
+const unavailable = skipWithout(
+  'a real libvirtd with QEMU',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'flock'),
+);
 const noPromtool = skipWithout('promtool', missingCommands('promtool'));
 
 describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 300_000 }, () => {
@@ -48,10 +58,16 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
     ids.odd = await host.define({ name: oddName, disks: [{ path: images.odd }] });
     ids.victim = await host.define({ name: `vmzt-${t}-victim`, disks: [{ path: images.victim }] });
     ids.off = await host.define({ name: `vmzt-${t}-off`, disks: [{ path: images.off }] });
-    ids.paused = await host.define({ name: `vmzt-${t}-paused`, disks: [{ path: images.paused }], memoryMiB: 48, vcpus: 2 });
+    ids.paused = await host.define({
+      name: `vmzt-${t}-paused`,
+      disks: [{ path: images.paused }],
+      memoryMiB: 48,
+      vcpus: 2,
+    });
     ids.auto = await host.define({ name: `vmzt-${t}-auto`, disks: [{ path: images.auto }] });
     ids.crash = await host.define({ name: `vmzt-${t}-crash`, disks: [{ path: images.crash }] });
-    for (const k of ['healthy', 'sibling', 'odd', 'victim', 'paused', 'crash']) await host.virsh('start', ids[k] as string);
+    for (const k of ['healthy', 'sibling', 'odd', 'victim', 'paused', 'crash'])
+      await host.virsh('start', ids[k] as string);
     await host.virsh('suspend', ids.paused as string);
     await host.virsh('autostart', ids.auto as string);
     // A guest killed under libvirt: "shut off (crashed)".
@@ -61,7 +77,8 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
     // Another process (a "backup tool") holding a lock on a running guest's disk.
     pids.flock = await host.holdFlock(images.victim);
     // Wait for libvirt to see the crash.
-    for (let i = 0; i < 50 && !(await host.virsh('domstate', '--reason', ids.crash as string)).includes('crashed'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !(await host.virsh('domstate', '--reason', ids.crash as string)).includes('crashed'); i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
 
   afterAll(async () => {
@@ -75,42 +92,76 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
     const t = host.tag;
-    assert.deepEqual(findingSubjects(samples), [
-      `autostart_not_running vmzt-${t}-auto (${ids.auto})`,
-      `domain_crashed vmzt-${t}-crash (${ids.crash})`,
-      `domain_paused vmzt-${t}-paused (${ids.paused})`,
-      `image_locked_by_foreign_process ${images.victim}`,
-      `image_locked_while_domain_inactive ${images.off}`,
-      `qemu_without_domain vmzt-${t}-lost (pid ${pids.strayOnOff})`,
-    ].sort());
+    assert.deepEqual(
+      findingSubjects(samples),
+      [
+        `autostart_not_running vmzt-${t}-auto (${ids.auto})`,
+        `domain_crashed vmzt-${t}-crash (${ids.crash})`,
+        `domain_paused vmzt-${t}-paused (${ids.paused})`,
+        `image_locked_by_foreign_process ${images.victim}`,
+        `image_locked_while_domain_inactive ${images.off}`,
+        `qemu_without_domain vmzt-${t}-lost (pid ${pids.strayOnOff})`,
+      ].sort(),
+    );
 
     const stray = series(samples, 'vmzombie_finding_age_seconds', { kind: 'qemu_without_domain' })[0]!;
-    assert.deepEqual({ guest: stray.labels.guest, pid: stray.labels.pid }, { guest: `vmzt-${t}-lost`, pid: String(pids.strayOnOff) });
+    assert.deepEqual(
+      { guest: stray.labels.guest, pid: stray.labels.pid },
+      { guest: `vmzt-${t}-lost`, pid: String(pids.strayOnOff) },
+    );
     assert.equal(value(samples, 'vmzombie_reclaimable_vcpus', { kind: 'qemu_without_domain' }), 2);
-    assert.ok((value(samples, 'vmzombie_reclaimable_memory_bytes', { kind: 'qemu_without_domain' }) ?? 0) > 1024 * 1024, 'RSS of the stray qemu');
+    assert.ok(
+      (value(samples, 'vmzombie_reclaimable_memory_bytes', { kind: 'qemu_without_domain' }) ?? 0) > 1024 * 1024,
+      'RSS of the stray qemu',
+    );
     assert.equal(value(samples, 'vmzombie_reclaimable_memory_bytes', { kind: 'domain_paused' }), 48 * 1024 * 1024);
     assert.equal(value(samples, 'vmzombie_reclaimable_vcpus', { kind: 'domain_paused' }), 2);
     assert.equal(series(samples, 'vmzombie_finding_age_seconds', { kind: 'domain_paused' })[0]?.labels.reason, 'user');
-    assert.equal(series(samples, 'vmzombie_finding_age_seconds', { kind: 'domain_crashed' })[0]?.labels.reason, 'crashed');
-    for (const kind of ['domain_without_process', 'domain_stuck_shutting_down']) assert.equal(value(samples, 'vmzombie_findings', { kind }), 0);
+    assert.equal(
+      series(samples, 'vmzombie_finding_age_seconds', { kind: 'domain_crashed' })[0]?.labels.reason,
+      'crashed',
+    );
+    for (const kind of ['domain_without_process', 'domain_stuck_shutting_down'])
+      assert.equal(value(samples, 'vmzombie_findings', { kind }), 0);
 
     // The awkward name survives escaping, and its running guest is healthy.
     const odd = series(samples, 'vmzombie_libvirt_domain_info', { uuid: ids.odd as string });
-    assert.deepEqual(odd.map((s) => [s.labels.domain, s.labels.state, s.labels.reason]), [[oddName, 'running', 'booted']]);
-    assert.equal(value(samples, 'vmzombie_libvirt_domain_info', { uuid: ids.auto as string, autostart: 'true', state: 'shutoff' }), 1);
-    await captureSnapshot('libvirt-host', (await exporter.get('/snapshot.json')).body, NOW_GRACES,
-      [[host.workDir, '/srv/vmzt-e2e'], [`vmzt-${host.tag}-`, 'vmzt-e2e-']]);
+    assert.deepEqual(
+      odd.map((s) => [s.labels.domain, s.labels.state, s.labels.reason]),
+      [[oddName, 'running', 'booted']],
+    );
+    assert.equal(
+      value(samples, 'vmzombie_libvirt_domain_info', { uuid: ids.auto as string, autostart: 'true', state: 'shutoff' }),
+      1,
+    );
+    await captureSnapshot('libvirt-host', (await exporter.get('/snapshot.json')).body, NOW_GRACES, [
+      [host.workDir, '/srv/vmzt-e2e'],
+      [`vmzt-${host.tag}-`, 'vmzt-e2e-'],
+    ]);
   });
 
   it('names the holder of each foreign lock as evidence', async () => {
     const { body } = await exporter.get('/findings.json');
-    const findings = (JSON.parse(body) as { findings: Array<{ kind: string; evidence: { holders?: Array<{ pid: number; comm: string; lockLine: string }> } }> }).findings;
+    const findings = (
+      JSON.parse(body) as {
+        findings: Array<{
+          kind: string;
+          evidence: { holders?: Array<{ pid: number; comm: string; lockLine: string }> };
+        }>;
+      }
+    ).findings;
     const foreign = findings.find((f) => f.kind === 'image_locked_by_foreign_process');
-    assert.deepEqual(foreign?.evidence.holders?.map((h) => [h.pid, h.comm]), [[pids.flock, 'flock']]);
+    assert.deepEqual(
+      foreign?.evidence.holders?.map((h) => [h.pid, h.comm]),
+      [[pids.flock, 'flock']],
+    );
     assert.match(foreign?.evidence.holders?.[0]?.lockLine ?? '', /FLOCK\s+ADVISORY\s+READ/);
     const inactive = findings.find((f) => f.kind === 'image_locked_while_domain_inactive');
     // OFD locks show pid -1 in /proc/locks; the holder comes from the stray qemu's fdinfo.
-    assert.deepEqual(inactive?.evidence.holders?.map((h) => h.pid), [pids.strayOnOff]);
+    assert.deepEqual(
+      inactive?.evidence.holders?.map((h) => h.pid),
+      [pids.strayOnOff],
+    );
     assert.match(inactive?.evidence.holders?.[0]?.lockLine ?? '', /OFDLCK\s+ADVISORY\s+READ\s+-1 /);
   });
 
@@ -163,7 +214,10 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
       assert.equal(value(during, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
       assert.equal(value(during, 'vmzombie_detector_up', { kind: 'qemu_without_domain' }), 0);
       // Last known findings are kept; the new qemu is not judged against stale domains.
-      assert.deepEqual(series(during, 'vmzombie_finding_age_seconds', { kind: 'qemu_without_domain' }).map((s) => s.labels.pid), [String(pids.strayOnOff)]);
+      assert.deepEqual(
+        series(during, 'vmzombie_finding_age_seconds', { kind: 'qemu_without_domain' }).map((s) => s.labels.pid),
+        [String(pids.strayOnOff)],
+      );
       const { body } = await hung.get('/');
       assert.match(body, /timed out after 2s/);
     } finally {

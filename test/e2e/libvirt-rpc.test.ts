@@ -20,25 +20,45 @@ import type { LibvirtSection } from '../../src/snapshot/libvirt.js';
 const domainXml = (name: string, image: string, memoryMiB = 32) => `<domain type='qemu'>
   <name>${escapeXml(name)}</name><memory unit='MiB'>${memoryMiB}</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${escapeXml(image)}'/><target dev='vda' bus='virtio'/></disk></devices>
+  <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${escapeXml(image)}'/>
+  <target dev='vda' bus='virtio'/></disk></devices>
 </domain>`;
 
 /** The section without the transport, domains by uuid: what both paths must agree on. */
 function comparable(s: LibvirtSection): unknown {
   const { transport: _t, ...rest } = s;
-  return { ...rest, domains: [...s.domains].sort((a, b) => a.uuid.localeCompare(b.uuid)), files: [...s.files].sort((a, b) => a.path.localeCompare(b.path)) };
+  return {
+    ...rest,
+    domains: [...s.domains].sort((a, b) => a.uuid.localeCompare(b.uuid)),
+    files: [...s.files].sort((a, b) => a.path.localeCompare(b.path)),
+  };
 }
 
-const unavailable = skipWithout('a real libvirtd with QEMU', missingCommands('libvirtd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare'));
+const unavailable = skipWithout(
+  'a real libvirtd with QEMU',
+  missingCommands('libvirtd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'unshare'),
+);
 
 describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd', { timeout: 300_000 }, () => {
   let d: PrivateLibvirtd;
   const names = {
-    running: 'vmzr run', paused: 'vmzr paused', off: 'vmzr off', crashed: 'vmzr crashed', auto: 'vmzr auto',
-    snap: 'vmzr snap', transient: 'vmzr transient', odd: `vmzr "quoted" $HOME 'x' ünïcødé  two  spaces`,
+    running: 'vmzr run',
+    paused: 'vmzr paused',
+    off: 'vmzr off',
+    crashed: 'vmzr crashed',
+    auto: 'vmzr auto',
+    snap: 'vmzr snap',
+    transient: 'vmzr transient',
+    odd: `vmzr "quoted" $HOME 'x' ünïcødé  two  spaces`,
   };
   const reader = (transport: 'rpc' | 'virsh', refresh = 20) =>
-    new LibvirtReader({ virsh: 'virsh', uri: d.roUri, runDir: path.join(d.runDir, 'qemu'), transport, xmlRefreshCollections: refresh });
+    new LibvirtReader({
+      virsh: 'virsh',
+      uri: d.roUri,
+      runDir: path.join(d.runDir, 'qemu'),
+      transport,
+      xmlRefreshCollections: refresh,
+    });
 
   beforeAll(async () => {
     await acquireLock();
@@ -53,7 +73,8 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       await writeFile(file, domainXml(name, await image(key)));
       await d.virsh(key === 'transient' ? 'create' : 'define', file);
     }
-    for (const k of ['running', 'paused', 'off', 'crashed', 'odd'] as const) if (k !== 'off') await d.virsh('start', names[k]);
+    for (const k of ['running', 'paused', 'off', 'crashed', 'odd'] as const)
+      if (k !== 'off') await d.virsh('start', names[k]);
     await d.virsh('start', names.off);
     await d.virsh('destroy', names.off);
     await d.virsh('suspend', names.paused);
@@ -61,7 +82,8 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
     await d.virsh('snapshot-create-as', names.snap, 'before-upgrade');
     const pid = Number((await execa('pgrep', ['-f', '--', `guest=${names.crashed}`])).stdout.trim().split('\n')[0]);
     process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 50 && !(await d.virsh('domstate', '--reason', names.crashed)).includes('crashed'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !(await d.virsh('domstate', '--reason', names.crashed)).includes('crashed'); i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
 
   afterAll(async () => {
@@ -80,7 +102,10 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       assert.deepEqual(comparable(a), comparable(b));
       const byName = new Map(a.domains.map((x) => [x.name, x]));
       assert.deepEqual([...byName.keys()].sort(), Object.values(names).sort());
-      const facts = (n: string) => { const x = byName.get(n); return x && [x.state, x.reason, x.autostart, x.persistent, x.snapshots, x.pid !== null]; };
+      const facts = (n: string) => {
+        const x = byName.get(n);
+        return x && [x.state, x.reason, x.autostart, x.persistent, x.snapshots, x.pid !== null];
+      };
       assert.deepEqual(facts(names.running), ['running', 'booted', false, true, 0, true]);
       assert.deepEqual(facts(names.paused), ['paused', 'user', false, true, 0, true]);
       assert.deepEqual(facts(names.off), ['shutoff', 'destroyed', false, true, 0, false]);
@@ -91,7 +116,11 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       assert.deepEqual(facts(names.odd), ['running', 'booted', false, true, 0, true]);
       assert.equal(byName.get(names.odd)?.disks[0]?.source, path.join(d.dir, 'odd.qcow2'));
       for (const x of a.domains) {
-        assert.deepEqual(parseDomState(await d.virsh('domstate', '--reason', x.uuid)), { state: x.state, reason: x.reason }, x.name);
+        assert.deepEqual(
+          parseDomState(await d.virsh('domstate', '--reason', x.uuid)),
+          { state: x.state, reason: x.reason },
+          x.name,
+        );
         const snaps = (await d.virsh('snapshot-list', '--name', x.uuid)).split('\n').filter((l) => l.trim()).length;
         assert.equal(x.snapshots, snaps, x.name);
       }
@@ -101,13 +130,16 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
     }
   });
 
-  it('a lifecycle change shows in the next collection; a config-only change within the rolling-refresh bound', async () => {
+  it('a lifecycle change shows in the next collection; a config-only one within the refresh bound', async () => {
     const rpc = reader('rpc', 3);
     try {
       await rpc.read(AbortSignal.timeout(20_000));
       await d.virsh('suspend', names.running);
       const next = await rpc.read(AbortSignal.timeout(20_000));
-      assert.deepEqual(next.domains.filter((x) => x.name === names.running).map((x) => [x.state, x.reason]), [['paused', 'user']]);
+      assert.deepEqual(
+        next.domains.filter((x) => x.name === names.running).map((x) => [x.state, x.reason]),
+        [['paused', 'user']],
+      );
       await d.virsh('resume', names.running);
 
       // attach-disk --config on a shut-off domain fires no event and changes no state.
@@ -125,14 +157,21 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
     }
   });
 
-  it('libvirtd SIGSTOPped: libvirt down with the reason at its deadline, procfs up, recovery after SIGCONT', async () => {
-    const exporter = await startExporter([`--libvirt.uri=${d.roUri}`, `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`,
-      '--collector.timeout=2s', '--collector.min-interval=0s']);
+  it('libvirtd SIGSTOPped: libvirt down with the reason at its deadline, procfs up, back after SIGCONT', async () => {
+    const exporter = await startExporter([
+      `--libvirt.uri=${d.roUri}`,
+      `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`,
+      '--collector.timeout=2s',
+      '--collector.min-interval=0s',
+    ]);
     try {
       const ok = await exporter.scrape();
       assert.equal(value(ok, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
       assert.equal(value(ok, 'vmzombie_libvirt_transport_info', { transport: 'rpc', reason: 'local_socket' }), 1);
-      assert.equal(series(ok, 'vmzombie_libvirt_domain_info').filter((s) => s.labels.domain?.startsWith('vmzr')).length, 8);
+      assert.equal(
+        series(ok, 'vmzombie_libvirt_domain_info').filter((s) => s.labels.domain?.startsWith('vmzr')).length,
+        8,
+      );
       assert.match((await exporter.get('/')).body, /libvirt read through its RPC protocol \(local_socket: /);
       process.kill(d.pid, 'SIGSTOP');
       try {
@@ -151,7 +190,10 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       }
       const after = await exporter.scrape();
       assert.equal(value(after, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
-      assert.equal(series(after, 'vmzombie_libvirt_domain_info').filter((s) => s.labels.domain?.startsWith('vmzr')).length, 8);
+      assert.equal(
+        series(after, 'vmzombie_libvirt_domain_info').filter((s) => s.labels.domain?.startsWith('vmzr')).length,
+        8,
+      );
     } finally {
       await exporter.stop();
     }

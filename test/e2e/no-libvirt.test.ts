@@ -10,11 +10,18 @@ describe('no libvirt on the host', () => {
   for (const [what, args, reason] of [
     // The RPC transport needs no virsh: the case is the virsh transport's.
     ['virsh not installed', ['--libvirt.transport=virsh', '--libvirt.virsh=/nonexistent/bin/virsh'], /virsh not found/],
-    ['no libvirtd socket', ['--libvirt.uri=qemu+unix:///system?socket=/nonexistent/libvirt-sock'], /libvirt is not running/],
+    [
+      'no libvirtd socket',
+      ['--libvirt.uri=qemu+unix:///system?socket=/nonexistent/libvirt-sock'],
+      /libvirt is not running/,
+    ],
   ] as const) {
     it(`${what}: libvirt absent, procfs up, reason shown and logged once`, async () => {
       const lines: string[] = [];
-      const exporter = await startExporter([...args, '--collector.min-interval=0s'], createLogger('info', true, (l) => lines.push(l)));
+      const exporter = await startExporter(
+        [...args, '--collector.min-interval=0s'],
+        createLogger('info', true, (l) => lines.push(l)),
+      );
       try {
         for (let i = 0; i < 3; i++) {
           const samples = await exporter.scrape();
@@ -31,7 +38,9 @@ describe('no libvirt on the host', () => {
         const landing = await exporter.get('/');
         assert.equal(landing.status, 200);
         assert.match(landing.body, reason);
-        const logged = lines.map((l) => JSON.parse(l) as { msg: string; collector?: string; reason?: string }).filter((l) => l.collector === 'libvirt');
+        const logged = lines
+          .map((l) => JSON.parse(l) as { msg: string; collector?: string; reason?: string })
+          .filter((l) => l.collector === 'libvirt');
         assert.equal(logged.length, 1, 'logged once, not on every scrape');
         assert.match(logged[0]?.reason ?? '', reason);
         assert.equal((await exporter.get('/-/ready')).status, 200);

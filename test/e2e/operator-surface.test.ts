@@ -17,28 +17,48 @@ import { missingCommands, skipWithout } from '../support/components.js';
 import { assertBuilt, CLI, ROOT } from '../support/built-cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const unavailable = skipWithout('a real libvirtd with QEMU and Chromium',
-  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'flock', CHROMIUM));
+const unavailable = skipWithout(
+  'a real libvirtd with QEMU and Chromium',
+  missingCommands('libvirtd', 'virtlogd', 'virsh', 'qemu-system-x86_64', 'qemu-img', 'flock', CHROMIUM),
+);
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const NOW_GRACES = ['--detect.grace=0s', '--detect.paused-grace=0s', '--detect.shutdown-grace=0s',
-  '--detect.autostart-grace=0s'];
+const NOW_GRACES = [
+  '--detect.grace=0s',
+  '--detect.paused-grace=0s',
+  '--detect.shutdown-grace=0s',
+  '--detect.autostart-grace=0s',
+];
 const QUIET = ['--log.level=error'];
 const ONLY_HOST = ['--no-collector.pools', '--no-collector.sysfs'];
 
 interface JsonFinding {
-  kind: FindingKind; subject: string; severity: string; labels: object; reclaimable: object; evidence: object;
-  command: string; runbook: string;
+  kind: FindingKind;
+  subject: string;
+  severity: string;
+  labels: object;
+  reclaimable: object;
+  evidence: object;
+  command: string;
+  runbook: string;
 }
-interface Article { kind: string; severity: string; badge: string; title: string; runbook: string | null }
+interface Article {
+  kind: string;
+  severity: string;
+  badge: string;
+  title: string;
+  runbook: string | null;
+}
 
 async function articles(page: Page): Promise<Article[]> {
-  return page.$$eval('article.finding', (els) => els.map((el) => ({
-    kind: el.getAttribute('data-kind') ?? '',
-    severity: el.getAttribute('data-severity') ?? '',
-    badge: el.querySelector('.badge')?.textContent ?? '',
-    title: el.querySelector('h3')?.textContent ?? '',
-    runbook: el.querySelector('a.runbook')?.getAttribute('href') ?? null,
-  })));
+  return page.$$eval('article.finding', (els) =>
+    els.map((el) => ({
+      kind: el.getAttribute('data-kind') ?? '',
+      severity: el.getAttribute('data-severity') ?? '',
+      badge: el.querySelector('.badge')?.textContent ?? '',
+      title: el.querySelector('h3')?.textContent ?? '',
+      runbook: el.querySelector('a.runbook')?.getAttribute('href') ?? null,
+    })),
+  );
 }
 
 async function overflow(page: Page): Promise<{ scrollWidth: number; viewport: number }> {
@@ -61,13 +81,16 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     try {
       host = await LibvirtTestHost.acquire();
     } finally {
-      if (tmp === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = tmp;
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
     }
     const t = host.tag;
     strayName = `web-${t} "old" & <b>`;
     const images = {
-      healthy: await host.createImage('healthy.qcow2'), victim: await host.createImage('db.qcow2'),
-      off: await host.createImage('web.qcow2'), paused: await host.createImage('batch.qcow2'),
+      healthy: await host.createImage('healthy.qcow2'),
+      victim: await host.createImage('db.qcow2'),
+      off: await host.createImage('web.qcow2'),
+      paused: await host.createImage('batch.qcow2'),
     };
     const ids = {
       healthy: await host.define({ name: `vmzt-${t}-app`, disks: [{ path: images.healthy }] }),
@@ -95,8 +118,12 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     await host?.release();
   });
 
-  const expectedKinds: FindingKind[] = ['domain_paused', 'image_locked_by_foreign_process',
-    'image_locked_while_domain_inactive', 'qemu_without_domain'];
+  const expectedKinds: FindingKind[] = [
+    'domain_paused',
+    'image_locked_by_foreign_process',
+    'image_locked_while_domain_inactive',
+    'qemu_without_domain',
+  ];
 
   it('the findings page shows every finding with its severity and runbook link', async () => {
     const json = JSON.parse((await exporter.get('/findings.json')).body) as { findings: JsonFinding[] };
@@ -134,7 +161,10 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     assert.ok(critical.length > 0 && critical.length < all, `${critical.length} of ${all}`);
     assert.ok(critical.every((a) => a.severity === 'critical'));
     await page.goto(`${exporter.url}/findings?kind=domain_paused`);
-    assert.deepEqual((await articles(page)).map((a) => a.kind), ['domain_paused']);
+    assert.deepEqual(
+      (await articles(page)).map((a) => a.kind),
+      ['domain_paused'],
+    );
     await page.close();
   });
 
@@ -153,7 +183,9 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
   });
 
   it('scan exits 2 (a critical finding) and its JSON lists the same findings', async () => {
-    const r = await execa('node', [CLI, 'scan', '--output=json', ...NOW_GRACES, ...ONLY_HOST, ...QUIET], { reject: false });
+    const r = await execa('node', [CLI, 'scan', '--output=json', ...NOW_GRACES, ...ONLY_HOST, ...QUIET], {
+      reject: false,
+    });
     assert.equal(r.exitCode, 2, r.stderr);
     assert.equal(r.stderr, '');
     const out = JSON.parse(r.stdout) as { findings: JsonFinding[] };
@@ -174,18 +206,31 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     const work = host.workDir;
     const file = path.join(work, 'snapshot.json');
     await writeFile(file, snapshot);
-    const replay = await execa('node', [CLI, 'scan', `--from=${file}`, '--output=json', ...NOW_GRACES], { reject: false });
+    const replay = await execa('node', [CLI, 'scan', `--from=${file}`, '--output=json', ...NOW_GRACES], {
+      reject: false,
+    });
     assert.equal(replay.exitCode, 2, replay.stderr);
-    const pick = (fs: JsonFinding[]) => fs
-      .map((f) => ({ kind: f.kind, subject: f.subject, severity: f.severity, labels: f.labels,
-        reclaimable: f.reclaimable, evidence: f.evidence, command: f.command }))
-      .sort((a, b) => `${a.kind} ${a.subject}`.localeCompare(`${b.kind} ${b.subject}`));
+    const pick = (fs: JsonFinding[]) =>
+      fs
+        .map((f) => ({
+          kind: f.kind,
+          subject: f.subject,
+          severity: f.severity,
+          labels: f.labels,
+          reclaimable: f.reclaimable,
+          evidence: f.evidence,
+          command: f.command,
+        }))
+        .sort((a, b) => `${a.kind} ${a.subject}`.localeCompare(`${b.kind} ${b.subject}`));
     assert.deepEqual(pick((JSON.parse(replay.stdout) as { findings: JsonFinding[] }).findings), pick(live));
 
     const redacted = await execa('node', [CLI, 'snapshot', '--redact', ...ONLY_HOST, ...QUIET], { reject: false });
     assert.equal(redacted.exitCode, 0, redacted.stderr);
     for (const c of cmdlines) {
-      assert.ok(!redacted.stdout.includes(c) && !redacted.stdout.includes(JSON.stringify(c.split(' '))), `command line kept: ${c}`);
+      assert.ok(
+        !redacted.stdout.includes(c) && !redacted.stdout.includes(JSON.stringify(c.split(' '))),
+        `command line kept: ${c}`,
+      );
     }
     const parsed = JSON.parse(redacted.stdout) as { hostname: string };
     assert.equal(parsed.hostname, 'host-1');
@@ -193,8 +238,9 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
     assert.doesNotMatch(redacted.stdout, hostWord);
     const redactedFile = path.join(work, 'redacted.json');
     await writeFile(redactedFile, redacted.stdout);
-    const fromRedacted = await execa('node', [CLI, 'scan', `--from=${redactedFile}`, '--output=json', ...NOW_GRACES],
-      { reject: false });
+    const fromRedacted = await execa('node', [CLI, 'scan', `--from=${redactedFile}`, '--output=json', ...NOW_GRACES], {
+      reject: false,
+    });
     assert.equal(fromRedacted.exitCode, 2, fromRedacted.stderr);
     const kinds = (JSON.parse(fromRedacted.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.kind).sort();
     assert.deepEqual(kinds, expectedKinds, 'the redacted snapshot still shows every zombie');

@@ -14,9 +14,17 @@ import { parsePromText } from '../support/prom-text.js';
 import { skipWithout } from '../support/components.js';
 
 const unavailable = skipWithout("govmomi's vSphere simulator", await simulatorUnavailable());
-const COMMON = ['--no-collector.libvirt', '--collector.procfs', '--collector.min-interval=0s', '--collector.timeout=8s'];
+const COMMON = [
+  '--no-collector.libvirt',
+  '--collector.procfs',
+  '--collector.min-interval=0s',
+  '--collector.timeout=8s',
+];
 
-interface Status { state: string; reason: string | null }
+interface Status {
+  state: string;
+  reason: string | null;
+}
 async function vsphereStatus(e: ExporterProcess): Promise<{ vsphere: Status; procfs: Status }> {
   const json = JSON.parse(await e.get('/findings.json')) as { collectors: Record<string, Status> };
   return { vsphere: json.collectors.vsphere as Status, procfs: json.collectors.procfs as Status };
@@ -47,13 +55,27 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
 
   it('requests per collection: one view and one RetrievePropertiesEx; the file scan once per interval', async () => {
     const e = await exporter([`--vsphere.url=${proxy.url}`, '--vsphere.datastore-scan-interval=1h']);
-    await eventually(async () => (value(await e.metrics(), 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? true : undefined), 20_000, 'the file scan');
+    await eventually(
+      async () =>
+        value(await e.metrics(), 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? true : undefined,
+      20_000,
+      'the file scan',
+    );
     const before = proxy.calls.length;
     for (let i = 0; i < 3; i++) await e.metrics();
     const calls = proxy.calls.slice(before);
     const count = (m: string) => calls.filter((c) => c === m).length;
-    assert.deepEqual({ views: count('CreateContainerView'), retrieves: count('RetrievePropertiesEx'), destroys: count('DestroyView'), searches: count('SearchDatastoreSubFolders_Task'), logins: count('Login') },
-      { views: 3, retrieves: 3, destroys: 3, searches: 0, logins: 0 }, calls.join(' '));
+    assert.deepEqual(
+      {
+        views: count('CreateContainerView'),
+        retrieves: count('RetrievePropertiesEx'),
+        destroys: count('DestroyView'),
+        searches: count('SearchDatastoreSubFolders_Task'),
+        logins: count('Login'),
+      },
+      { views: 3, retrieves: 3, destroys: 3, searches: 0, logins: 0 },
+      calls.join(' '),
+    );
   });
 
   it('wrong password: vsphere down with InvalidLogin, procfs up', async () => {
@@ -71,18 +93,35 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
     const e = await exporter([`--vsphere.url=${proxy.url}`]);
     assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
     try {
-      proxy.override = (method) => (method === 'RetrievePropertiesEx'
-        ? { status: 500, body: soapFault('<SystemErrorFault xsi:type="SystemError"><reason>disk full</reason></SystemErrorFault>', 'A general system error occurred: disk full') }
-        : null);
+      proxy.override = (method) =>
+        method === 'RetrievePropertiesEx'
+          ? {
+              status: 500,
+              body: soapFault(
+                '<SystemErrorFault xsi:type="SystemError"><reason>disk full</reason></SystemErrorFault>',
+                'A general system error occurred: disk full',
+              ),
+            }
+          : null;
       let m = await e.metrics();
       assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
       assert.equal(value(m, 'vmzombie_collector_up', { collector: 'procfs' }), 1);
       let st = await vsphereStatus(e);
-      assert.match(st.vsphere.reason ?? '', /^127\.0\.0\.1:\d+: SystemError: A general system error occurred: disk full$/);
+      assert.match(
+        st.vsphere.reason ?? '',
+        /^127\.0\.0\.1:\d+: SystemError: A general system error occurred: disk full$/,
+      );
 
-      proxy.override = (method) => (method === 'RetrievePropertiesEx'
-        ? { status: 200, body: '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><RetrievePropertiesExResponse><returnval><objects><obj type="Virtual' }
-        : null);
+      proxy.override = (method) =>
+        method === 'RetrievePropertiesEx'
+          ? {
+              status: 200,
+              body:
+                '<?xml version="1.0"?><soapenv:Envelope ' +
+                'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
+                '<RetrievePropertiesExResponse><returnval><objects><obj type="Virtual',
+            }
+          : null;
       m = await e.metrics();
       assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 0);
       st = await vsphereStatus(e);
@@ -95,15 +134,27 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
   });
 
   it('no Datastore.Browse: only the file scan is down, with the privilege named', async () => {
-    proxy.override = (method) => (method === 'SearchDatastoreSubFolders_Task'
-      ? { status: 500, body: soapFault('<NoPermissionFault xsi:type="NoPermission"><object type="Datastore">datastore-1</object><privilegeId>Datastore.Browse</privilegeId></NoPermissionFault>', 'Permission to perform this operation was denied.') }
-      : null);
+    proxy.override = (method) =>
+      method === 'SearchDatastoreSubFolders_Task'
+        ? {
+            status: 500,
+            body: soapFault(
+              '<NoPermissionFault xsi:type="NoPermission"><object ' +
+                'type="Datastore">datastore-1</object><privilegeId>Datastore.Browse</privilegeId></NoPermissionFault>',
+              'Permission to perform this operation was denied.',
+            ),
+          }
+        : null;
     try {
       const e = await exporter([`--vsphere.url=${proxy.url}`]);
-      const m = await eventually(async () => {
-        const s = await e.metrics();
-        return value(s, 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? s : undefined;
-      }, 20_000, 'the file scan');
+      const m = await eventually(
+        async () => {
+          const s = await e.metrics();
+          return value(s, 'vmzombie_vsphere_vm_layouts_age_seconds', {}) !== undefined ? s : undefined;
+        },
+        20_000,
+        'the file scan',
+      );
       assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
       assert.equal(value(m, 'vmzombie_vsphere_datastore_scan_up', { datastore: 'LocalDS_0' }), 0);
       assert.equal(value(m, 'vmzombie_vsphere_datastore_scan_age_seconds', { datastore: 'LocalDS_0' }), undefined);
@@ -115,17 +166,35 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
   });
 
   it('layoutEx unreadable: the file scan reports why, the fast path stays up', async () => {
-    proxy.override = (method, body) => (method === 'RetrievePropertiesEx' && body.includes('layoutEx.file')
-      ? { status: 500, body: soapFault('<NoPermissionFault xsi:type="NoPermission"><object type="Folder">group-d1</object><privilegeId>System.Read</privilegeId></NoPermissionFault>', 'Permission to perform this operation was denied.') }
-      : null);
+    proxy.override = (method, body) =>
+      method === 'RetrievePropertiesEx' && body.includes('layoutEx.file')
+        ? {
+            status: 500,
+            body: soapFault(
+              '<NoPermissionFault xsi:type="NoPermission"><object ' +
+                'type="Folder">group-d1</object><privilegeId>System.Read</privilegeId></NoPermissionFault>',
+              'Permission to perform this operation was denied.',
+            ),
+          }
+        : null;
     try {
       const e = await exporter([`--vsphere.url=${proxy.url}`]);
-      const page = await eventually(async () => { const p = await e.get('/'); return p.includes('reading VM layouts failed') ? p : undefined; }, 20_000, 'the file scan');
+      const page = await eventually(
+        async () => {
+          const p = await e.get('/');
+          return p.includes('reading VM layouts failed') ? p : undefined;
+        },
+        20_000,
+        'the file scan',
+      );
       assert.match(page, /reading VM layouts failed: NoPermission \(needs privilege System\.Read\)/);
       const m = await e.metrics();
       assert.equal(value(m, 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
       assert.equal(value(m, 'vmzombie_vsphere_vm_layouts_age_seconds', {}), undefined);
-      assert.equal(m.filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind?.startsWith('vsphere_')).length, 0);
+      assert.equal(
+        m.filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind?.startsWith('vsphere_')).length,
+        0,
+      );
     } finally {
       proxy.override = () => null;
     }
@@ -146,13 +215,15 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
     }
   });
 
-  it('a server that accepts and never answers: the scrape keeps its budget, vsphere times out, the request is dropped', async () => {
+  it('a server that never answers: the scrape keeps its budget, vsphere times out, the request drops', async () => {
     const e = await exporter([`--vsphere.url=${proxy.url}`]);
     assert.equal(value(await e.metrics(), 'vmzombie_collector_up', { collector: 'vsphere' }), 1);
     proxy.override = (method) => (method === 'RetrievePropertiesEx' ? 'hang' : null);
     try {
       const started = Date.now();
-      const res = await fetch(`http://127.0.0.1:${e.port}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3' } });
+      const res = await fetch(`http://127.0.0.1:${e.port}/metrics`, {
+        headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3' },
+      });
       const m = parsePromText(await res.text());
       const took = Date.now() - started;
       assert.ok(took >= 2400 && took < 3000, `answered in ${took} ms`);
@@ -161,7 +232,11 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
       assert.ok(m.filter((s) => s.name === 'vmzombie_vsphere_vm_info').length > 0, 'last good inventory kept');
       assert.equal(proxy.hanging(), 1);
       // At --collector.timeout (8 s) the collection is cancelled and its request closed.
-      await eventually(async () => ((await vsphereStatus(e)).vsphere.reason === 'timed out after 8s' ? true : undefined), 10_000, 'the timeout');
+      await eventually(
+        async () => ((await vsphereStatus(e)).vsphere.reason === 'timed out after 8s' ? true : undefined),
+        10_000,
+        'the timeout',
+      );
       await eventually(async () => (proxy.hanging() === 0 ? true : undefined), 2000, 'the hung request closed');
     } finally {
       proxy.override = () => null;
@@ -182,9 +257,15 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
         armed = false;
         // Between the view and the retrieve: every session but the admin's is ended on the server.
         const keys = children(await admin.property(sessionManager, 'sessionList'), 'UserSession')
-          .map((s) => text(child(s, 'key'))).filter((k) => k !== mine);
+          .map((s) => text(child(s, 'key')))
+          .filter((k) => k !== mine);
         assert.ok(keys.length > 0, 'the exporter has a session');
-        await admin.client.call('TerminateSession', sessionManager, keys.map((k) => `<sessionId>${k}</sessionId>`).join(''), AbortSignal.timeout(5000));
+        await admin.client.call(
+          'TerminateSession',
+          sessionManager,
+          keys.map((k) => `<sessionId>${k}</sessionId>`).join(''),
+          AbortSignal.timeout(5000),
+        );
       };
       const before = proxy.calls.length;
       const m = await e.metrics();
@@ -204,7 +285,9 @@ describe.skipIf(unavailable)('vsphere collector faults', { timeout: 240_000 }, (
   it('the simulator killed during a collection: the scrape still answers, vsphere down, procfs up', async () => {
     const big = await startSimulator({ vms: 400 });
     const admin = new VsphereAdmin(big.url);
-    const dirs = await Promise.all((await admin.names('Datastore')).map(async (d) => text(await admin.property(d.ref, 'info.url'))));
+    const dirs = await Promise.all(
+      (await admin.names('Datastore')).map(async (d) => text(await admin.property(d.ref, 'info.url'))),
+    );
     await admin.close();
     try {
       const e = await exporter([`--vsphere.url=${big.url}`]);

@@ -57,7 +57,12 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     await admin.snapshot(stale, 'old');
     const snap = moRef(child(children(await admin.property(stale, 'snapshot'), 'rootSnapshotList')[0], 'snapshot'));
     assert.ok(snap);
-    await admin.setVm(stale, 'snapshot.rootSnapshotList', 'ArrayOfVirtualMachineSnapshotTree', snapshotTreeXml(stale, snap, 'old', now() - 100 * 3600));
+    await admin.setVm(
+      stale,
+      'snapshot.rootSnapshotList',
+      'ArrayOfVirtualMachineSnapshotTree',
+      snapshotTreeXml(stale, snap, 'old', now() - 100 * 3600),
+    );
     const deep = await vm('DC0_C0_RP0_VM3');
     for (const name of ['d1', 'd2', 'd3', 'd4']) await admin.snapshot(deep, name);
 
@@ -66,8 +71,14 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     await admin.createVirtualDisk('[LocalDS_0] stray/stray.vmdk', 1024);
 
     exporter = await startExporter([
-      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--collector.min-interval=0s', '--collector.timeout=20s',
-      '--detect.grace=0s', '--detect.host-grace=0s', '--detect.orphan-min-age=0s', '--vsphere.datastore-scan-interval=1h',
+      `--vsphere.url=${sim.url}`,
+      '--no-collector.libvirt',
+      '--collector.min-interval=0s',
+      '--collector.timeout=20s',
+      '--detect.grace=0s',
+      '--detect.host-grace=0s',
+      '--detect.orphan-min-age=0s',
+      '--vsphere.datastore-scan-interval=1h',
     ]);
   });
 
@@ -80,15 +91,21 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
 
   it('reports exactly the built cases, and nothing for the look-alikes', async () => {
     // The first collection starts the file scan in the background; wait until it is in.
-    const samples = await eventually(async () => {
-      const m = await exporter.metrics();
-      return m.some((s) => s.name === 'vmzombie_vsphere_vm_layouts_age_seconds') ? exporter.metrics() : undefined;
-    }, 30_000, 'the first file scan');
+    const samples = await eventually(
+      async () => {
+        const m = await exporter.metrics();
+        return m.some((s) => s.name === 'vmzombie_vsphere_vm_layouts_age_seconds') ? exporter.metrics() : undefined;
+      },
+      30_000,
+      'the first file scan',
+    );
     const up = samples.find((s) => s.name === 'vmzombie_collector_up' && s.labels.collector === 'vsphere');
     assert.equal(up?.value, 1, exporter.logs());
     const vcenter = `127.0.0.1:${sim.port}`;
-    const findings = samples.filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind?.startsWith('vsphere_'))
-      .map((s) => `${s.labels.kind} ${s.labels.subject}`).sort();
+    const findings = samples
+      .filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind?.startsWith('vsphere_'))
+      .map((s) => `${s.labels.kind} ${s.labels.subject}`)
+      .sort();
     assert.deepEqual(findings, [
       'vsphere_autostart_vm_not_running DC0_H0_VM2',
       'vsphere_consolidation_needed DC0_H0_VM3',
@@ -100,19 +117,32 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
       'vsphere_vm_on_unreachable_host DC0_H1_VM0',
       'vsphere_vm_orphaned DC0_H0_VM1',
     ]);
-    for (const s of samples.filter((x) => x.name === 'vmzombie_finding_age_seconds' && x.labels.kind?.startsWith('vsphere_'))) {
+    for (const s of samples.filter(
+      (x) => x.name === 'vmzombie_finding_age_seconds' && x.labels.kind?.startsWith('vsphere_'),
+    )) {
       assert.equal(s.labels.vcenter, vcenter, `${s.labels.kind} carries vcenter`);
     }
-    const byKind = (kind: string) => samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === kind)?.labels;
+    const byKind = (kind: string) =>
+      samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === kind)?.labels;
     assert.equal(byKind('vsphere_vm_inaccessible')?.reason, 'inaccessible');
     assert.equal(byKind('vsphere_vm_on_unreachable_host')?.host, 'DC0_H1');
     assert.equal(byKind('vsphere_snapshot_stale')?.snapshot, 'old');
     assert.equal(byKind('vsphere_orphan_disk')?.datastore, 'LocalDS_0');
-    const staleAge = samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_snapshot_stale')?.value ?? 0;
+    const staleAge =
+      samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_snapshot_stale')
+        ?.value ?? 0;
     assert.ok(staleAge > 27 * 3600 && staleAge < 29 * 3600, `stale since it crossed 72h, ~28h ago: ${staleAge}`);
-    await captureSnapshot('vsphere-simulator', await exporter.get('/snapshot.json'),
+    await captureSnapshot(
+      'vsphere-simulator',
+      await exporter.get('/snapshot.json'),
       ['--no-collector.libvirt', '--detect.grace=0s', '--detect.host-grace=0s', '--detect.orphan-min-age=0s'],
-      [[sim.url, 'https://vcsim.e2e/sdk'], [vcenter, 'vcsim.e2e'], [os.tmpdir() + '/govcsim-', '/vmfs/govcsim-']], ['vsphere']);
+      [
+        [sim.url, 'https://vcsim.e2e/sdk'],
+        [vcenter, 'vcsim.e2e'],
+        [os.tmpdir() + '/govcsim-', '/vmfs/govcsim-'],
+      ],
+      ['vsphere'],
+    );
   });
 
   it('serves the vsphere series with the vcenter label', async () => {
@@ -121,18 +151,36 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     const info = samples.filter((s) => s.name === 'vmzombie_vsphere_vm_info');
     // 4 VMs on each of 2 standalone hosts and in the cluster, one unregistered.
     assert.equal(info.length, 11);
-    assert.deepEqual(info.find((s) => s.labels.vm === 'DC0_H1_VM0')?.labels,
-      { vcenter, vm: 'DC0_H1_VM0', host: 'DC0_H1', power_state: 'poweredOn', connection_state: 'disconnected' });
+    assert.deepEqual(info.find((s) => s.labels.vm === 'DC0_H1_VM0')?.labels, {
+      vcenter,
+      vm: 'DC0_H1_VM0',
+      host: 'DC0_H1',
+      power_state: 'poweredOn',
+      connection_state: 'disconnected',
+    });
     const ages = samples.filter((s) => s.name === 'vmzombie_vsphere_snapshot_age_seconds');
     assert.equal(ages.length, 3 + 1 + 4);
     const old = ages.find((s) => s.labels.vm === 'DC0_C0_RP0_VM2');
     assert.ok(old && old.value > 99 * 3600 && old.value < 101 * 3600, `back-dated snapshot age ${old?.value}`);
     const scan = samples.filter((s) => s.name === 'vmzombie_vsphere_datastore_scan_age_seconds');
-    assert.deepEqual(scan.map((s) => s.labels), [{ vcenter, datastore: 'LocalDS_0' }]);
+    assert.deepEqual(
+      scan.map((s) => s.labels),
+      [{ vcenter, datastore: 'LocalDS_0' }],
+    );
     assert.equal(samples.find((s) => s.name === 'vmzombie_vsphere_datastore_scan_up')?.value, 1);
-    assert.equal(samples.find((s) => s.name === 'vmzombie_findings' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 1);
-    assert.equal(samples.find((s) => s.name === 'vmzombie_reclaimable_vcpus' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 1);
-    assert.equal(samples.find((s) => s.name === 'vmzombie_reclaimable_memory_bytes' && s.labels.kind === 'vsphere_vm_orphaned')?.value, 32 * 1024 * 1024);
+    assert.equal(
+      samples.find((s) => s.name === 'vmzombie_findings' && s.labels.kind === 'vsphere_vm_orphaned')?.value,
+      1,
+    );
+    assert.equal(
+      samples.find((s) => s.name === 'vmzombie_reclaimable_vcpus' && s.labels.kind === 'vsphere_vm_orphaned')?.value,
+      1,
+    );
+    assert.equal(
+      samples.find((s) => s.name === 'vmzombie_reclaimable_memory_bytes' && s.labels.kind === 'vsphere_vm_orphaned')
+        ?.value,
+      32 * 1024 * 1024,
+    );
     void text;
   });
 
@@ -144,20 +192,42 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
     try {
       const samples = await exporter.metrics();
       assert.equal(samples.filter((s) => s.name === 'vmzombie_vsphere_vm_info' && s.labels.vm === hostile).length, 1);
-      const finding = samples.find((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_vm_orphaned');
+      const finding = samples.find(
+        (s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_vm_orphaned',
+      );
       assert.deepEqual([finding?.labels.subject, finding?.labels.vm], [hostile, hostile]);
-      const check = await execa('promtool', ['check', 'metrics'], { input: await exporter.get('/metrics'), reject: false });
+      const check = await execa('promtool', ['check', 'metrics'], {
+        input: await exporter.get('/metrics'),
+        reject: false,
+      });
       // prom-client names three of its own gauges *_total; that is its naming, not a format error.
-      const problems = `${check.stdout}\n${check.stderr}`.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('nodejs_'));
+      const problems = `${check.stdout}\n${check.stderr}`
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('nodejs_'));
       assert.deepEqual(problems, [], 'promtool check metrics');
-      const json = JSON.parse(await exporter.get('/findings.json')) as { findings: Array<{ kind: string; subject: string }> };
+      const json = JSON.parse(await exporter.get('/findings.json')) as {
+        findings: Array<{ kind: string; subject: string }>;
+      };
       assert.equal(json.findings.find((f) => f.kind === 'vsphere_vm_orphaned')?.subject, hostile);
       const snapshot = await exporter.get('/snapshot.json');
       assert.ok(snapshot.includes(JSON.stringify(hostile)), 'the snapshot holds the decoded name');
       assert.ok(!snapshot.includes('&#'), 'no character reference left in the snapshot');
-      const scan = await execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'scan', `--vsphere.url=${sim.url}`,
-        '--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools', '--output=json'],
-        { reject: false });
+      const scan = await execa(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli.ts',
+          'scan',
+          `--vsphere.url=${sim.url}`,
+          '--no-collector.libvirt',
+          '--no-collector.procfs',
+          '--no-collector.sysfs',
+          '--no-collector.pools',
+          '--output=json',
+        ],
+        { reject: false },
+      );
       // Exit 1 or 2: findings (warnings, or a critical one) were found; 3 would mean it could not collect.
       assert.ok(scan.exitCode === 1 || scan.exitCode === 2, `scan exit ${scan.exitCode}: ${scan.stderr}`);
       const scanned = JSON.parse(scan.stdout) as { findings: Array<{ kind: string; subject: string }> };
@@ -169,15 +239,32 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
 
   it('a later file scan sees a VM unregistered after the first one', async () => {
     const again = await startExporter([
-      `--vsphere.url=${sim.url}`, '--no-collector.libvirt', '--no-collector.procfs', '--collector.min-interval=0s',
-      '--detect.grace=0s', '--detect.orphan-min-age=0s', '--vsphere.datastore-scan-interval=1s',
+      `--vsphere.url=${sim.url}`,
+      '--no-collector.libvirt',
+      '--no-collector.procfs',
+      '--collector.min-interval=0s',
+      '--detect.grace=0s',
+      '--detect.orphan-min-age=0s',
+      '--vsphere.datastore-scan-interval=1s',
     ]);
     try {
-      const folders = async () => (await again.metrics())
-        .filter((s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_unregistered_vm_folder').map((s) => s.labels.subject).sort();
+      const folders = async () =>
+        (await again.metrics())
+          .filter(
+            (s) => s.name === 'vmzombie_finding_age_seconds' && s.labels.kind === 'vsphere_unregistered_vm_folder',
+          )
+          .map((s) => s.labels.subject)
+          .sort();
       await eventually(async () => ((await folders()).length === 1 ? true : undefined), 20_000, 'the first scan');
       await admin.unregister(await admin.find('VirtualMachine', 'DC0_H1_VM2'));
-      const after = await eventually(async () => { const f = await folders(); return f.length === 2 ? f : undefined; }, 20_000, 'a rescan');
+      const after = await eventually(
+        async () => {
+          const f = await folders();
+          return f.length === 2 ? f : undefined;
+        },
+        20_000,
+        'a rescan',
+      );
       assert.deepEqual(after, ['[LocalDS_0] DC0_H1_VM2/', '[LocalDS_0] DC0_H1_VM3/']);
     } finally {
       await again.stop();

@@ -10,11 +10,18 @@ import { silentLogger, type Logger } from '../../src/util/log.js';
 
 type Behaviour = (signal: AbortSignal, call: number) => Promise<unknown> | unknown;
 
-interface FakeSource extends NamedSource { calls: number; signals: AbortSignal[]; closed: number }
+interface FakeSource extends NamedSource {
+  calls: number;
+  signals: AbortSignal[];
+  closed: number;
+}
 
 function fake(name: SectionName, behaviour: Behaviour): FakeSource {
   const src = {
-    name, calls: 0, signals: [] as AbortSignal[], closed: 0,
+    name,
+    calls: 0,
+    signals: [] as AbortSignal[],
+    closed: 0,
     instance: undefined as unknown as SourceInstance,
   };
   src.instance = {
@@ -23,7 +30,9 @@ function fake(name: SectionName, behaviour: Behaviour): FakeSource {
       src.signals.push(signal);
       return (await behaviour(signal, src.calls)) as never;
     },
-    close: async () => { src.closed++; },
+    close: async () => {
+      src.closed++;
+    },
   };
   return src;
 }
@@ -37,8 +46,13 @@ const never = () => new Promise<never>(() => {});
 
 test('50 concurrent get() calls share one collection', async () => {
   let release!: () => void;
-  const gate = new Promise<void>((r) => { release = r; });
-  const a = fake('procfs', async (_s, n) => { await gate; return { n }; });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const a = fake('procfs', async (_s, n) => {
+    await gate;
+    return { n };
+  });
   const b = fake('libvirt', async (_s, n) => ({ n }));
   const collection = new Collection([a, b], { timeoutSeconds: 10, minIntervalSeconds: 5 }, silentLogger);
   const pending = Array.from({ length: 50 }, () => collection.get());
@@ -97,7 +111,13 @@ test('a source that never answers times out, its signal is aborted, the other so
   assert.equal(hung.signals[0]!.aborted, true);
   assert.match(String((hung.signals[0]!.reason as Error).message), /timed out after 0.2s/);
   assert.equal(ok.signals[0]!.aborted, false);
-  assert.deepEqual(snap.collectors.procfs, { ...snap.collectors.procfs!, state: 'ok', reason: null, stale: false, lastSuccessSeconds: snap.takenAt });
+  assert.deepEqual(snap.collectors.procfs, {
+    ...snap.collectors.procfs!,
+    state: 'ok',
+    reason: null,
+    stale: false,
+    lastSuccessSeconds: snap.takenAt,
+  });
 });
 
 test('after a good collection, a failure keeps the last good section, stale, with its success time', async () => {
@@ -108,12 +128,22 @@ test('after a good collection, a failure keeps the last good section, stale, wit
   });
   const collection = new Collection([a], { timeoutSeconds: 10, minIntervalSeconds: 0, clock: clock.fn }, silentLogger);
   const good = await collection.get();
-  assert.deepEqual(good.collectors.libvirt, { state: 'ok', reason: null, durationSeconds: 0, lastSuccessSeconds: 2000, stale: false });
+  assert.deepEqual(good.collectors.libvirt, {
+    state: 'ok',
+    reason: null,
+    durationSeconds: 0,
+    lastSuccessSeconds: 2000,
+    stale: false,
+  });
   clock.now = 2030;
   const bad = await collection.get();
   assert.deepEqual(bad.libvirt, { generation: 1 } as never);
   assert.deepEqual(bad.collectors.libvirt, {
-    state: 'error', reason: 'virsh exited (1): error: internal error', durationSeconds: 0, lastSuccessSeconds: 2000, stale: true,
+    state: 'error',
+    reason: 'virsh exited (1): error: internal error',
+    durationSeconds: 0,
+    lastSuccessSeconds: 2000,
+    stale: true,
   });
   assert.equal(bad.takenAt, 2030);
 });
@@ -129,13 +159,29 @@ test('a timeout after a good collection also keeps the last good section, stale'
   assert.equal(late.collectors.libvirt?.lastSuccessSeconds, good.takenAt);
 });
 
-test('SourceAbsentError is the quiet absent state; other throws (even synchronous, even non-Error) are errors', async () => {
-  const absent = fake('libvirt', () => { throw new SourceAbsentError('virsh not found: libvirt client tools are not installed'); });
-  const syncThrow: FakeSource = { ...fake('procfs', never), instance: { collect: () => { throw new Error('boom'); }, close: async () => {} } };
+test('SourceAbsentError is the quiet absent state; other throws (even sync, even non-Error) are errors', async () => {
+  const absent = fake('libvirt', () => {
+    throw new SourceAbsentError('virsh not found: libvirt client tools are not installed');
+  });
+  const syncThrow: FakeSource = {
+    ...fake('procfs', never),
+    instance: {
+      collect: () => {
+        throw new Error('boom');
+      },
+      close: async () => {},
+    },
+  };
   const collection = new Collection([absent, syncThrow], { timeoutSeconds: 10, minIntervalSeconds: 0 }, silentLogger);
   const snap = await collection.get();
   assert.equal(snap.libvirt, undefined);
-  assert.deepEqual(snap.collectors.libvirt, { state: 'absent', reason: 'virsh not found: libvirt client tools are not installed', durationSeconds: snap.collectors.libvirt!.durationSeconds, lastSuccessSeconds: null, stale: false });
+  assert.deepEqual(snap.collectors.libvirt, {
+    state: 'absent',
+    reason: 'virsh not found: libvirt client tools are not installed',
+    durationSeconds: snap.collectors.libvirt!.durationSeconds,
+    lastSuccessSeconds: null,
+    stale: false,
+  });
   assert.equal(snap.collectors.procfs?.state, 'error');
   assert.equal(snap.collectors.procfs?.reason, 'boom');
 
@@ -147,7 +193,10 @@ test('SourceAbsentError is the quiet absent state; other throws (even synchronou
 test('collector state changes are logged once, not on every collection', async () => {
   const lines: Array<[string, string, Record<string, unknown> | undefined]> = [];
   const log: Logger = {
-    debug: () => {}, info: (m, f) => lines.push(['info', m, f]), warn: (m, f) => lines.push(['warn', m, f]), error: (m, f) => lines.push(['error', m, f]),
+    debug: () => {},
+    info: (m, f) => lines.push(['info', m, f]),
+    warn: (m, f) => lines.push(['warn', m, f]),
+    error: (m, f) => lines.push(['error', m, f]),
   };
   const a = fake('libvirt', (_s, n) => {
     if (n <= 2) throw new Error('down');
@@ -156,15 +205,24 @@ test('collector state changes are logged once, not on every collection', async (
   });
   const collection = new Collection([a], { timeoutSeconds: 10, minIntervalSeconds: 0 }, log);
   for (let i = 0; i < 6; i++) await collection.get();
-  assert.deepEqual(lines.map(([level, msg]) => `${level} ${msg}`), [
-    'warn collector down', 'info collector up', 'info collector has nothing to read on this host',
-  ]);
+  assert.deepEqual(
+    lines.map(([level, msg]) => `${level} ${msg}`),
+    ['warn collector down', 'info collector up', 'info collector has nothing to read on this host'],
+  );
   assert.deepEqual(lines[0]![2], { collector: 'libvirt', state: 'error', reason: 'down' });
 });
 
 test('close() closes every source, even when one fails to', async () => {
   const a = fake('libvirt', () => ({}));
-  const b: FakeSource = { ...fake('procfs', () => ({})), instance: { collect: async () => ({}) as never, close: async () => { throw new Error('close failed'); } } };
+  const b: FakeSource = {
+    ...fake('procfs', () => ({})),
+    instance: {
+      collect: async () => ({}) as never,
+      close: async () => {
+        throw new Error('close failed');
+      },
+    },
+  };
   const c = fake('procfs', () => ({}));
   const collection = new Collection([a, b, c], { timeoutSeconds: 10, minIntervalSeconds: 0 }, silentLogger);
   await collection.close();

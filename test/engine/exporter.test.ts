@@ -13,13 +13,29 @@ import { parseSnapshot } from '../../src/snapshot/snapshot.js';
 import { silentLogger } from '../../src/util/log.js';
 import { parsePromText, value } from '../support/prom-text.js';
 
-const configOf = (...args: string[]) => parseArgs(args, SOURCES.map((s) => s.name)).config;
-const names = (...args: string[]) => enabledSources(configOf(...args)).map((s) => s.name).sort();
+const configOf = (...args: string[]) =>
+  parseArgs(
+    args,
+    SOURCES.map((s) => s.name),
+  ).config;
+const names = (...args: string[]) =>
+  enabledSources(configOf(...args))
+    .map((s) => s.name)
+    .sort();
 
 test('enabledSources: node mode runs libvirt, procfs, sysfs, pools and virthandler; flags switch each one', () => {
   assert.deepEqual(names(), ['libvirt', 'pools', 'procfs', 'sysfs', 'virthandler']);
   assert.deepEqual(names('--no-collector.libvirt'), ['pools', 'procfs', 'sysfs', 'virthandler']);
-  assert.deepEqual(names('--no-collector.libvirt', '--no-collector.procfs', '--no-collector.virthandler', '--no-collector.sysfs', '--no-collector.pools'), []);
+  assert.deepEqual(
+    names(
+      '--no-collector.libvirt',
+      '--no-collector.procfs',
+      '--no-collector.virthandler',
+      '--no-collector.sysfs',
+      '--no-collector.pools',
+    ),
+    [],
+  );
   assert.deepEqual(names('--mode=cluster'), ['kubevirt']);
   assert.deepEqual(names('--mode=cluster', '--collector.procfs', '--no-collector.kubevirt'), ['procfs']);
 });
@@ -29,7 +45,8 @@ test('parseListenAddress', () => {
   assert.deepEqual(parseListenAddress(':9955'), { host: '0.0.0.0', port: 9955 });
   assert.deepEqual(parseListenAddress('[::1]:9955'), { host: '::1', port: 9955 });
   assert.deepEqual(parseListenAddress('127.0.0.1:0'), { host: '127.0.0.1', port: 0 });
-  for (const bad of ['9955', 'host', 'host:port', '[::1]', '']) assert.throws(() => parseListenAddress(bad), /expected host:port/, bad);
+  for (const bad of ['9955', 'host', 'host:port', '[::1]', ''])
+    assert.throws(() => parseListenAddress(bad), /expected host:port/, bad);
 });
 
 let exporter: Exporter;
@@ -37,10 +54,15 @@ let server: http.Server;
 let base = '';
 
 beforeAll(async () => {
-  exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, { processMetrics: false });
+  exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, {
+    processMetrics: false,
+  });
   server = createServer(exporter, silentLogger);
   // Port 0: parallel test files and other checkouts never collide.
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
@@ -61,7 +83,9 @@ test('concurrent scrapes share one evaluated snapshot; endpoints serve it', asyn
   const first = exporter.last();
   assert.ok(first);
   assert.equal(await exporter.refresh(), first, 'a snapshot younger than min-interval is not re-evaluated');
-  const lastSuccess = bodies.map((b) => value(parsePromText(b), 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'procfs' }));
+  const lastSuccess = bodies.map((b) =>
+    value(parsePromText(b), 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'procfs' }),
+  );
   assert.deepEqual(new Set(lastSuccess), new Set([first.snapshot.takenAt]));
   assert.equal(value(parsePromText(bodies[0]!), 'vmzombie_collector_up', { collector: 'procfs' }), 1);
 
@@ -69,7 +93,10 @@ test('concurrent scrapes share one evaluated snapshot; endpoints serve it', asyn
   const snap = parseSnapshot(await (await fetch(`${base}/snapshot.json`)).json());
   assert.equal(snap.takenAt, first.snapshot.takenAt);
   assert.ok(snap.procfs?.processes.some((p) => p.pid === process.pid));
-  const findings = await (await fetch(`${base}/findings.json`)).json() as { skippedDetectors: Record<string, string>; findings: unknown[] };
+  const findings = (await (await fetch(`${base}/findings.json`)).json()) as {
+    skippedDetectors: Record<string, string>;
+    findings: unknown[];
+  };
   // Every detector needs libvirt, which is off: all skipped, none reporting.
   assert.deepEqual(findings.findings, []);
   assert.ok(Object.values(findings.skippedDetectors).every((why) => why === 'needs libvirt'));

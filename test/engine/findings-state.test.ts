@@ -24,8 +24,12 @@ function snapshot(takenAt: number, libvirt: Partial<CollectorStatus> | 'missing'
 
 function crashed(subject: string, since: number | null = null): FindingOf<'domain_crashed'> {
   return {
-    kind: 'domain_crashed', subject, labels: { domain: subject, uuid: 'u', reason: 'crashed' }, since,
-    reclaimable: { vcpus: 1 }, evidence: { state: 'crashed', reason: 'crashed', vcpus: 1, memoryBytes: 0, pid: null },
+    kind: 'domain_crashed',
+    subject,
+    labels: { domain: subject, uuid: 'u', reason: 'crashed' },
+    since,
+    reclaimable: { vcpus: 1 },
+    evidence: { state: 'crashed', reason: 'crashed', vcpus: 1, memoryBytes: 0, pid: null },
   };
 }
 
@@ -33,8 +37,13 @@ function crashed(subject: string, since: number | null = null): FindingOf<'domai
 function scripted<K extends FindingKind>(kind: K, needs: readonly Precondition[] = ['libvirt']) {
   const real = CATALOG[kind].detector;
   const d = {
-    kind, needs, labels: real.labels, ...('grace' in real ? { grace: real.grace, knobs: real.knobs } : {}),
-    output: [] as Array<FindingOf<K>>, throwing: null as Error | null, contexts: [] as Array<DetectContext<string>>,
+    kind,
+    needs,
+    labels: real.labels,
+    ...('grace' in real ? { grace: real.grace, knobs: real.knobs } : {}),
+    output: [] as Array<FindingOf<K>>,
+    throwing: null as Error | null,
+    contexts: [] as Array<DetectContext<string>>,
     detect(_s: Snapshot, ctx: DetectContext<string>) {
       d.contexts.push(ctx);
       if (d.throwing) throw d.throwing;
@@ -48,19 +57,28 @@ function config(overrides: Partial<Config> = {}): Config {
   return { ...defaultConfig(), 'detect.grace': 60, ...overrides };
 }
 
-const view = (r: ReturnType<FindingsState['evaluate']>) => r.findings.map((f) => ({ subject: f.subject, since: f.since, pending: f.pending, stale: f.stale }));
+const view = (r: ReturnType<FindingsState['evaluate']>) =>
+  r.findings.map((f) => ({ subject: f.subject, since: f.since, pending: f.pending, stale: f.stale }));
 
 test('since is kept across evaluations; pending until the grace has passed', () => {
   const d = scripted('domain_crashed');
   const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1')];
-  assert.deepEqual(view(state.evaluate(snapshot(1000))), [{ subject: 'web-1', since: 1000, pending: true, stale: false }]);
-  assert.deepEqual(view(state.evaluate(snapshot(1059))), [{ subject: 'web-1', since: 1000, pending: true, stale: false }]);
-  assert.deepEqual(view(state.evaluate(snapshot(1060))), [{ subject: 'web-1', since: 1000, pending: false, stale: false }]);
-  assert.deepEqual(view(state.evaluate(snapshot(5000))), [{ subject: 'web-1', since: 1000, pending: false, stale: false }]);
+  assert.deepEqual(view(state.evaluate(snapshot(1000))), [
+    { subject: 'web-1', since: 1000, pending: true, stale: false },
+  ]);
+  assert.deepEqual(view(state.evaluate(snapshot(1059))), [
+    { subject: 'web-1', since: 1000, pending: true, stale: false },
+  ]);
+  assert.deepEqual(view(state.evaluate(snapshot(1060))), [
+    { subject: 'web-1', since: 1000, pending: false, stale: false },
+  ]);
+  assert.deepEqual(view(state.evaluate(snapshot(5000))), [
+    { subject: 'web-1', since: 1000, pending: false, stale: false },
+  ]);
 });
 
-test("each kind uses its own grace flag (domain_paused: --detect.paused-grace)", () => {
+test('each kind uses its own grace flag (domain_paused: --detect.paused-grace)', () => {
   const d = scripted('domain_paused');
   const state = new FindingsState(config({ 'detect.paused-grace': 300 }), [d as AnyDetector]);
   d.output = [{ ...crashed('db'), kind: 'domain_paused', labels: { domain: 'db', uuid: 'u', reason: 'user' } }];
@@ -91,7 +109,9 @@ test('a finding that clears is forgotten: when it recurs, since starts anew', ()
   d.output = [crashed('web-1'), crashed('web-2')];
   state.evaluate(snapshot(1000));
   d.output = [crashed('web-2')];
-  assert.deepEqual(view(state.evaluate(snapshot(1100))), [{ subject: 'web-2', since: 1000, pending: false, stale: false }]);
+  assert.deepEqual(view(state.evaluate(snapshot(1100))), [
+    { subject: 'web-2', since: 1000, pending: false, stale: false },
+  ]);
   d.output = [crashed('web-1'), crashed('web-2')];
   assert.deepEqual(view(state.evaluate(snapshot(1200))), [
     { subject: 'web-1', since: 1200, pending: true, stale: false },
@@ -103,7 +123,9 @@ test('the same subject twice in one run is reported once', () => {
   const d = scripted('domain_crashed');
   const state = new FindingsState(config(), [d as AnyDetector]);
   d.output = [crashed('web-1', 800), crashed('web-1', 500)];
-  assert.deepEqual(view(state.evaluate(snapshot(1000))), [{ subject: 'web-1', since: 800, pending: false, stale: false }]);
+  assert.deepEqual(view(state.evaluate(snapshot(1000))), [
+    { subject: 'web-1', since: 800, pending: false, stale: false },
+  ]);
 });
 
 test('the same subject under two kinds is two findings with their own since', () => {
@@ -114,12 +136,21 @@ test('the same subject under two kinds is two findings with their own since', ()
   state.evaluate(snapshot(1000));
   b.output = [{ ...crashed('x'), kind: 'domain_paused' }];
   const r = state.evaluate(snapshot(1500));
-  assert.deepEqual(r.findings.map((f) => [f.kind, f.since]), [['domain_crashed', 1000], ['domain_paused', 1500]]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.kind, f.since]),
+    [
+      ['domain_crashed', 1000],
+      ['domain_paused', 1500],
+    ],
+  );
 });
 
 test('detectors get now from the snapshot and options from the flags', () => {
   const d = scripted('domain_crashed');
-  const state = new FindingsState(config({ 'detect.shutdown-grace': 11, 'detect.paused-grace': 22, 'detect.autostart-grace': 33 }), [d as AnyDetector]);
+  const state = new FindingsState(
+    config({ 'detect.shutdown-grace': 11, 'detect.paused-grace': 22, 'detect.autostart-grace': 33 }),
+    [d as AnyDetector],
+  );
   state.evaluate(snapshot(1234.5));
   assert.equal(d.contexts.length, 1);
   assert.equal(d.contexts[0]?.now, 1234.5);
@@ -152,7 +183,9 @@ test('a detector whose section is stale, down or missing is skipped and its last
   assert.equal(d.contexts.length, 1, 'the detector did not run on stale data');
   // Back up: the finding is still there, with its first since; then it clears for real.
   d.output = [crashed('web-1')];
-  assert.deepEqual(view(state.evaluate(snapshot(1200))), [{ subject: 'web-1', since: 1000, pending: false, stale: false }]);
+  assert.deepEqual(view(state.evaluate(snapshot(1200))), [
+    { subject: 'web-1', since: 1000, pending: false, stale: false },
+  ]);
   d.output = [];
   const cleared = state.evaluate(snapshot(1300));
   assert.deepEqual(cleared.findings, []);
@@ -170,7 +203,13 @@ test('a detector that throws is recorded in errors; its last findings are kept, 
   const r = state.evaluate(snapshot(1100));
   assert.deepEqual(r.errors, { domain_crashed: "Cannot read properties of undefined (reading 'disks')" });
   assert.deepEqual(r.skipped, {});
-  assert.deepEqual(r.findings.map((f) => [f.kind, f.subject, f.stale]), [['domain_crashed', 'web-1', true], ['domain_paused', 'db', false]]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.kind, f.subject, f.stale]),
+    [
+      ['domain_crashed', 'web-1', true],
+      ['domain_paused', 'db', false],
+    ],
+  );
 });
 
 test('a detector that never succeeded and is skipped reports nothing', () => {

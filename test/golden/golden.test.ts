@@ -17,7 +17,10 @@ import { SNAPSHOT_FIXTURES } from '../support/capture.js';
 
 const GOLDEN = path.join(SNAPSHOT_FIXTURES, '../golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const SCENARIOS = readdirSync(SNAPSHOT_FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const SCENARIOS = readdirSync(SNAPSHOT_FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 
 /** Exposition with the lines whose order is not meaningful sorted, and the build's own version left out. */
 function normalizedMetrics(text: string): string {
@@ -28,8 +31,14 @@ function normalizedMetrics(text: string): string {
 }
 
 async function outputs(name: string): Promise<Record<string, string>> {
-  const { args, snapshot: raw } = JSON.parse(readFileSync(path.join(SNAPSHOT_FIXTURES, `${name}.json`), 'utf8')) as { args: string[]; snapshot: unknown };
-  const { config } = parseArgs(['scan', ...args], SOURCES.map((s) => s.name));
+  const { args, snapshot: raw } = JSON.parse(readFileSync(path.join(SNAPSHOT_FIXTURES, `${name}.json`), 'utf8')) as {
+    args: string[];
+    snapshot: unknown;
+  };
+  const { config } = parseArgs(
+    ['scan', ...args],
+    SOURCES.map((s) => s.name),
+  );
   const snapshot = parseSnapshot(raw);
   const { detection } = replay(config, snapshot);
   const metrics = new ExporterMetrics(config, Object.keys(snapshot.collectors), { processMetrics: false });
@@ -63,11 +72,17 @@ describe('golden outputs of captured snapshots', () => {
 
     it(`${name}: a finding in the golden findings is in the metrics, under its declared labels`, async () => {
       const out = await outputs(name);
-      const json = JSON.parse(out['findings.json'] as string) as { findings: Array<{ kind: string; subject: string; pending: boolean }> };
+      const json = JSON.parse(out['findings.json'] as string) as {
+        findings: Array<{ kind: string; subject: string; pending: boolean }>;
+      };
       assert.ok(json.findings.length > 0, 'the scenario has findings');
       for (const f of json.findings.filter((x) => !x.pending)) {
-        assert.ok(out['metrics.prom']?.split('\n').some((l) => l.startsWith('vmzombie_finding_age_seconds{') && l.includes(`kind="${f.kind}"`)),
-          `${f.kind} ${f.subject} has its series`);
+        assert.ok(
+          out['metrics.prom']
+            ?.split('\n')
+            .some((l) => l.startsWith('vmzombie_finding_age_seconds{') && l.includes(`kind="${f.kind}"`)),
+          `${f.kind} ${f.subject} has its series`,
+        );
       }
     });
   }

@@ -17,24 +17,40 @@ function snapshot(extra: Partial<Snapshot> = {}): Snapshot {
   return { schemaVersion: 1, hostname: 'h', takenAt: NOW, collectors: { libvirt: OK }, ...extra };
 }
 
-function crashed(name: string, since: number, opts: { pending?: boolean; stale?: boolean; labels?: Record<string, string>; memoryBytes?: number } = {}): ReportedFinding {
+function crashed(
+  name: string,
+  since: number,
+  opts: { pending?: boolean; stale?: boolean; labels?: Record<string, string>; memoryBytes?: number } = {},
+): ReportedFinding {
   return {
-    kind: 'domain_crashed', subject: `${name} (uuid-${name})`,
+    kind: 'domain_crashed',
+    subject: `${name} (uuid-${name})`,
     labels: opts.labels ?? { domain: name, uuid: `uuid-${name}`, reason: 'crashed' },
-    since, pending: opts.pending ?? false, stale: opts.stale ?? false, related: [],
+    since,
+    pending: opts.pending ?? false,
+    stale: opts.stale ?? false,
+    related: [],
     reclaimable: { vcpus: 2, memoryBytes: opts.memoryBytes ?? 1024 },
     evidence: { state: 'crashed', reason: 'crashed', vcpus: 2, memoryBytes: 1024, pid: 7 },
   };
 }
 
-const detection = (findings: ReportedFinding[], extra: Partial<DetectionResult> = {}): DetectionResult => ({ findings, skipped: {}, errors: {}, inapplicable: [], ...extra });
+const detection = (findings: ReportedFinding[], extra: Partial<DetectionResult> = {}): DetectionResult => ({
+  findings,
+  skipped: {},
+  errors: {},
+  inapplicable: [],
+  ...extra,
+});
 
 async function scrape(m: ExporterMetrics): Promise<Sample[]> {
   return parsePromText(await m.metrics());
 }
 
 function metrics(overrides: Partial<Config> = {}): ExporterMetrics {
-  return new ExporterMetrics({ ...defaultConfig(), ...overrides } as Config, ['libvirt', 'procfs'], { processMetrics: false });
+  return new ExporterMetrics({ ...defaultConfig(), ...overrides } as Config, ['libvirt', 'procfs'], {
+    processMetrics: false,
+  });
 }
 
 test('--findings.max-per-kind keeps the oldest findings and counts the rest as dropped', async () => {
@@ -42,7 +58,15 @@ test('--findings.max-per-kind keeps the oldest findings and counts the rest as d
   const five = [crashed('e', 9500), crashed('a', 5000), crashed('d', 9000), crashed('b', 6000), crashed('c', 7000)];
   m.update(snapshot(), detection(five));
   let s = await scrape(m);
-  assert.deepEqual(series(s, 'vmzombie_finding_age_seconds').map((x) => [x.labels.domain, x.value]).sort(), [['a', 5000], ['b', 4000]]);
+  assert.deepEqual(
+    series(s, 'vmzombie_finding_age_seconds')
+      .map((x) => [x.labels.domain, x.value])
+      .sort(),
+    [
+      ['a', 5000],
+      ['b', 4000],
+    ],
+  );
   assert.equal(value(s, 'vmzombie_findings', { kind: 'domain_crashed' }), 5);
   assert.equal(value(s, 'vmzombie_findings_dropped_total', { kind: 'domain_crashed' }), 3);
   assert.equal(value(s, 'vmzombie_reclaimable_vcpus', { kind: 'domain_crashed' }), 10);
@@ -52,16 +76,27 @@ test('--findings.max-per-kind keeps the oldest findings and counts the rest as d
   assert.equal(value(s, 'vmzombie_findings_dropped_total', { kind: 'domain_crashed' }), 4);
   assert.equal(series(s, 'vmzombie_finding_age_seconds').length, 2);
   // Every kind has the counter, at 0 when nothing was dropped.
-  for (const kind of FINDING_KINDS) if (kind !== 'domain_crashed') assert.equal(value(s, 'vmzombie_findings_dropped_total', { kind }), 0, kind);
+  for (const kind of FINDING_KINDS)
+    if (kind !== 'domain_crashed') assert.equal(value(s, 'vmzombie_findings_dropped_total', { kind }), 0, kind);
 });
 
 test('pending findings are not counted, have no age series and reclaim nothing', async () => {
   const m = metrics();
-  m.update(snapshot(), detection([crashed('a', 5000), crashed('b', NOW, { pending: true, memoryBytes: 999 }), crashed('c', 9990, { pending: true })]));
+  m.update(
+    snapshot(),
+    detection([
+      crashed('a', 5000),
+      crashed('b', NOW, { pending: true, memoryBytes: 999 }),
+      crashed('c', 9990, { pending: true }),
+    ]),
+  );
   const s = await scrape(m);
   assert.equal(value(s, 'vmzombie_findings', { kind: 'domain_crashed' }), 1);
   assert.equal(value(s, 'vmzombie_findings_pending', { kind: 'domain_crashed' }), 2);
-  assert.deepEqual(series(s, 'vmzombie_finding_age_seconds').map((x) => x.labels.domain), ['a']);
+  assert.deepEqual(
+    series(s, 'vmzombie_finding_age_seconds').map((x) => x.labels.domain),
+    ['a'],
+  );
   assert.equal(value(s, 'vmzombie_reclaimable_memory_bytes', { kind: 'domain_crashed' }), 1024);
   assert.equal(value(s, 'vmzombie_reclaimable_vcpus', { kind: 'domain_crashed' }), 2);
   assert.equal(value(s, 'vmzombie_findings', { kind: 'domain_paused' }), 0);
@@ -73,7 +108,10 @@ test("a cleared finding's series is gone on the next update", async () => {
   assert.equal(series(await scrape(m), 'vmzombie_finding_age_seconds').length, 2);
   m.update(snapshot(), detection([crashed('b', 6000)]));
   let s = await scrape(m);
-  assert.deepEqual(series(s, 'vmzombie_finding_age_seconds').map((x) => x.labels.domain), ['b']);
+  assert.deepEqual(
+    series(s, 'vmzombie_finding_age_seconds').map((x) => x.labels.domain),
+    ['b'],
+  );
   assert.equal(value(s, 'vmzombie_findings', { kind: 'domain_crashed' }), 1);
   m.update(snapshot(), detection([]));
   s = await scrape(m);
@@ -93,7 +131,13 @@ test('label values with quotes, backslashes, newlines and unicode are escaped an
   assert.ok(!line.includes('\n'));
   assert.ok(line.includes('\\"prod\\"\\\\backup\\nline2'), line);
   const [age] = series(parsePromText(text), 'vmzombie_finding_age_seconds');
-  assert.deepEqual(age?.labels, { kind: 'domain_crashed', subject: `${nasty} (c:\\temp\\)`, domain: nasty, uuid: 'c:\\temp\\', reason: 'a"b' });
+  assert.deepEqual(age?.labels, {
+    kind: 'domain_crashed',
+    subject: `${nasty} (c:\\temp\\)`,
+    domain: nasty,
+    uuid: 'c:\\temp\\',
+    reason: 'a"b',
+  });
   assert.equal(age?.value, 5000);
 });
 
@@ -111,19 +155,37 @@ test('collector health: up, state set, duration, last success, problems (none co
   assert.equal(value(s, 'vmzombie_collector_up', { collector: 'libvirt' }), 0);
   assert.equal(value(s, 'vmzombie_collector_up', { collector: 'procfs' }), 0);
   const libvirt = { uri: 'qemu:///system', local: true, domains: [], files: [], problems: ['a', 'b'] };
-  m.update(snapshot({
-    libvirt,
-    collectors: {
-      libvirt: { ...OK, durationSeconds: 0.5 },
-      procfs: { state: 'timeout', reason: 'timed out after 10s', durationSeconds: 10, lastSuccessSeconds: 9000, stale: true },
-    },
-    procfs: { bootTimeSeconds: 1, restricted: false, processes: [], openFiles: [], locks: [], problems: ['old'] },
-  }), detection([], { skipped: { qemu_without_domain: 'needs procfs' }, errors: { domain_paused: 'boom' } }));
+  m.update(
+    snapshot({
+      libvirt,
+      collectors: {
+        libvirt: { ...OK, durationSeconds: 0.5 },
+        procfs: {
+          state: 'timeout',
+          reason: 'timed out after 10s',
+          durationSeconds: 10,
+          lastSuccessSeconds: 9000,
+          stale: true,
+        },
+      },
+      procfs: { bootTimeSeconds: 1, restricted: false, processes: [], openFiles: [], locks: [], problems: ['old'] },
+    }),
+    detection([], { skipped: { qemu_without_domain: 'needs procfs' }, errors: { domain_paused: 'boom' } }),
+  );
   s = await scrape(m);
   assert.equal(value(s, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
   assert.equal(value(s, 'vmzombie_collector_up', { collector: 'procfs' }), 0);
-  assert.deepEqual(series(s, 'vmzombie_collector_state', { collector: 'procfs' }).map((x) => [x.labels.state, x.value]).sort(),
-    [['absent', 0], ['error', 0], ['ok', 0], ['timeout', 1]]);
+  assert.deepEqual(
+    series(s, 'vmzombie_collector_state', { collector: 'procfs' })
+      .map((x) => [x.labels.state, x.value])
+      .sort(),
+    [
+      ['absent', 0],
+      ['error', 0],
+      ['ok', 0],
+      ['timeout', 1],
+    ],
+  );
   assert.equal(value(s, 'vmzombie_collector_duration_seconds', { collector: 'libvirt' }), 0.5);
   assert.equal(value(s, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'libvirt' }), NOW);
   assert.equal(value(s, 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'procfs' }), 9000);
@@ -138,18 +200,36 @@ test('collector health: up, state set, duration, last success, problems (none co
 test('libvirt domain series are rebuilt from each snapshot', async () => {
   const m = metrics();
   const dom = (name: string, state: Domain['state']): Domain => ({
-    name, uuid: `uuid-${name}`, id: null, state, reason: 'unknown', autostart: false, persistent: true, vcpus: 1, memoryBytes: 1,
-    hugepages: false, disks: [], hostdevs: [], interfaces: [], pid: null,
+    name,
+    uuid: `uuid-${name}`,
+    id: null,
+    state,
+    reason: 'unknown',
+    autostart: false,
+    persistent: true,
+    vcpus: 1,
+    memoryBytes: 1,
+    hugepages: false,
+    disks: [],
+    hostdevs: [],
+    interfaces: [],
+    pid: null,
   });
   const section = (domains: Domain[]) => ({ uri: 'qemu:///system', local: true, domains, files: [], problems: [] });
-  m.update(snapshot({ libvirt: section([dom('a', 'running'), dom('b', 'running'), dom('c', 'shutoff')]) }), detection([]));
+  m.update(
+    snapshot({ libvirt: section([dom('a', 'running'), dom('b', 'running'), dom('c', 'shutoff')]) }),
+    detection([]),
+  );
   let s = await scrape(m);
   assert.equal(value(s, 'vmzombie_libvirt_domains', { state: 'running' }), 2);
   assert.equal(value(s, 'vmzombie_libvirt_domains', { state: 'paused' }), 0);
   assert.equal(series(s, 'vmzombie_libvirt_domain_info').length, 3);
   m.update(snapshot({ libvirt: section([dom('a', 'paused')]) }), detection([]));
   s = await scrape(m);
-  assert.deepEqual(series(s, 'vmzombie_libvirt_domain_info').map((x) => [x.labels.domain, x.labels.state]), [['a', 'paused']]);
+  assert.deepEqual(
+    series(s, 'vmzombie_libvirt_domain_info').map((x) => [x.labels.domain, x.labels.state]),
+    [['a', 'paused']],
+  );
   assert.equal(value(s, 'vmzombie_libvirt_domains', { state: 'running' }), 0);
   // No libvirt section at all: no domain series (not zeros that would claim "no domains").
   m.update(snapshot({ collectors: {} }), detection([]));
@@ -160,17 +240,28 @@ test('libvirt domain series are rebuilt from each snapshot', async () => {
 
 test('stale findings (their source is down) still count: a problem nobody can see is not gone', async () => {
   const m = metrics();
-  m.update(snapshot(), detection([crashed('a', 5000, { stale: true })], { skipped: { domain_crashed: 'needs libvirt' } }));
+  m.update(
+    snapshot(),
+    detection([crashed('a', 5000, { stale: true })], { skipped: { domain_crashed: 'needs libvirt' } }),
+  );
   const s = await scrape(m);
   assert.equal(value(s, 'vmzombie_findings', { kind: 'domain_crashed' }), 1);
   assert.equal(series(s, 'vmzombie_finding_age_seconds').length, 1);
   assert.equal(value(s, 'vmzombie_detector_up', { kind: 'domain_crashed' }), 0);
 });
 
-test("a finding's labels are limited to those its catalog entry declares; an undeclared one cannot break the update", async () => {
+test("a finding's labels are those its catalog entry declares; an undeclared one cannot break the update", async () => {
   const m = metrics();
-  const f = crashed('x', 5000, { labels: { domain: 'x', uuid: 'u', reason: 'crashed', node: 'n1', image: '/img/x.qcow2' } });
+  const f = crashed('x', 5000, {
+    labels: { domain: 'x', uuid: 'u', reason: 'crashed', node: 'n1', image: '/img/x.qcow2' },
+  });
   m.update(snapshot(), detection([f]));
   const [age] = series(await scrape(m), 'vmzombie_finding_age_seconds');
-  assert.deepEqual(age?.labels, { kind: 'domain_crashed', subject: 'x (uuid-x)', domain: 'x', uuid: 'u', reason: 'crashed' });
+  assert.deepEqual(age?.labels, {
+    kind: 'domain_crashed',
+    subject: 'x (uuid-x)',
+    domain: 'x',
+    uuid: 'u',
+    reason: 'crashed',
+  });
 });

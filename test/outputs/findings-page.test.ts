@@ -10,34 +10,82 @@ import type { Snapshot } from '../../src/snapshot/snapshot.js';
 const NOW = Date.UTC(2026, 11, 1, 19, 16) / 1000;
 const HOSTILE = `<script>alert("x")</script> & 'q' ünïcødé`;
 const SNAP: Snapshot = {
-  schemaVersion: 1, hostname: 'hv<1>', takenAt: NOW,
+  schemaVersion: 1,
+  hostname: 'hv<1>',
+  takenAt: NOW,
   collectors: {
     libvirt: { state: 'ok', reason: null, durationSeconds: 0.1, lastSuccessSeconds: NOW, stale: false },
-    sysfs: { state: 'error', reason: 'EACCES: /sys/bus/pci <denied>', durationSeconds: 0.01, lastSuccessSeconds: null, stale: false },
+    sysfs: {
+      state: 'error',
+      reason: 'EACCES: /sys/bus/pci <denied>',
+      durationSeconds: 0.01,
+      lastSuccessSeconds: null,
+      stale: false,
+    },
   },
 };
 
 const ghost: ReportedFinding = {
-  kind: 'qemu_without_domain', subject: `${HOSTILE} (pid 27345)`, labels: { guest: HOSTILE, uuid: '', pid: '27345' },
-  since: NOW - (3 * 3600 + 12 * 60), pending: false, stale: false, related: [], reclaimable: { vcpus: 1, memoryBytes: 48 * 1024 * 1024 },
+  kind: 'qemu_without_domain',
+  subject: `${HOSTILE} (pid 27345)`,
+  labels: { guest: HOSTILE, uuid: '', pid: '27345' },
+  since: NOW - (3 * 3600 + 12 * 60),
+  pending: false,
+  stale: false,
+  related: [],
+  reclaimable: { vcpus: 1, memoryBytes: 48 * 1024 * 1024 },
   evidence: {
-    pid: 27345, comm: 'qemu-system-x86', cmdline: `qemu-system-x86_64 -name guest=${HOSTILE} ${'-drive file=/var/lib/x.qcow2 '.repeat(20)}`,
-    startedAt: NOW - 11_520, rssBytes: 50331648, guestName: HOSTILE, guestUuid: null, definedDomain: null, openFiles: ['/var/lib/libvirt/images/a&b.qcow2'], disks: [],
+    pid: 27345,
+    comm: 'qemu-system-x86',
+    cmdline: `qemu-system-x86_64 -name guest=${HOSTILE} ${'-drive file=/var/lib/x.qcow2 '.repeat(20)}`,
+    startedAt: NOW - 11_520,
+    rssBytes: 50331648,
+    guestName: HOSTILE,
+    guestUuid: null,
+    definedDomain: null,
+    openFiles: ['/var/lib/libvirt/images/a&b.qcow2'],
+    disks: [],
   },
 };
 const paused: ReportedFinding = {
-  kind: 'domain_paused', subject: 'web-1 (1111)', labels: { domain: 'web-1', uuid: '1111', reason: 'user' },
-  since: NOW - 86_400 * 2, pending: true, stale: false, related: [], reclaimable: { vcpus: 2, memoryBytes: 2 * 1024 ** 3 },
+  kind: 'domain_paused',
+  subject: 'web-1 (1111)',
+  labels: { domain: 'web-1', uuid: '1111', reason: 'user' },
+  since: NOW - 86_400 * 2,
+  pending: true,
+  stale: false,
+  related: [],
+  reclaimable: { vcpus: 2, memoryBytes: 2 * 1024 ** 3 },
   evidence: { state: 'paused', reason: 'user', vcpus: 2, memoryBytes: 2 * 1024 ** 3, pid: 4242 },
 };
 const locked: ReportedFinding = {
-  kind: 'image_locked_by_foreign_process', subject: '/img/victim.qcow2', labels: { image: '/img/victim.qcow2', domain: 'db', uuid: '2222' },
-  since: NOW - 60, pending: false, stale: true, reclaimable: {},
+  kind: 'image_locked_by_foreign_process',
+  subject: '/img/victim.qcow2',
+  labels: { image: '/img/victim.qcow2', domain: 'db', uuid: '2222' },
+  since: NOW - 60,
+  pending: false,
+  stale: true,
+  reclaimable: {},
   related: [{ kind: 'qemu_without_domain', subject: `${HOSTILE} (pid 27345)`, alert: 'VMZombieQemuWithoutDomain' }],
-  evidence: { image: '/img/victim.qcow2', domains: ['db (2222) running'], holders: [{ pid: 99, comm: 'flock', cmdline: 'flock -s /img/victim.qcow2 sleep 600', fd: null, lockLine: '1: FLOCK  ADVISORY  READ  99 fd:01:1234 0 EOF' }] },
+  evidence: {
+    image: '/img/victim.qcow2',
+    domains: ['db (2222) running'],
+    holders: [
+      {
+        pid: 99,
+        comm: 'flock',
+        cmdline: 'flock -s /img/victim.qcow2 sleep 600',
+        fd: null,
+        lockLine: '1: FLOCK  ADVISORY  READ  99 fd:01:1234 0 EOF',
+      },
+    ],
+  },
 };
 const DETECTION: DetectionResult = {
-  findings: [paused, ghost, locked], skipped: { vfio_device_without_domain: 'needs sysfs' }, errors: { tap_without_domain: 'boom <b>' }, inapplicable: [],
+  findings: [paused, ghost, locked],
+  skipped: { vfio_device_without_domain: 'needs sysfs' },
+  errors: { tap_without_domain: 'boom <b>' },
+  inapplicable: [],
 };
 
 function articles(htmlText: string): string[] {
@@ -46,7 +94,10 @@ function articles(htmlText: string): string[] {
 
 test('each finding: severity, title, subject, age in words and as a date, marks, holds, command, runbook', () => {
   const page = findingsPage(SNAP, DETECTION, parseFindingsQuery({}));
-  assert.match(page, /<span class="badge sev-warning">warning<\/span><h3>qemu process that no libvirt domain owns<\/h3>/);
+  assert.match(
+    page,
+    /<span class="badge sev-warning">warning<\/span><h3>qemu process that no libvirt domain owns<\/h3>/,
+  );
   assert.match(page, /for 3 h 12 min, since 2026-12-01 16:04 UTC · holds 1 vCPU, 48 MiB/);
   assert.match(page, /for 2 d, since 2026-11-29 19:16 UTC · holds 2 vCPUs, 2 GiB/);
   assert.match(page, /<span class="badge mark">within grace<\/span>/);
@@ -60,9 +111,19 @@ test('each finding: severity, title, subject, age in words and as a date, marks,
   assert.match(page, /<dt>lock line<\/dt><dd><code>1: FLOCK  ADVISORY  READ  99 fd:01:1234 0 EOF<\/code><\/dd>/);
   assert.match(page, /<dt>defined domain<\/dt><dd><span class="muted">unknown<\/span><\/dd>/);
   assert.match(page, /<details><summary>Raw JSON<\/summary><pre>\{\n {2}&quot;labels&quot;/);
-  assert.match(page, /<p>Related: \s*<a href="\/findings\?kind=qemu_without_domain">qemu process that no libvirt domain owns<\/a> <span class="subject-ref">&lt;script&gt;/);
+  assert.match(
+    page,
+    new RegExp(
+      '<p>Related: \\s*<a href="/findings\\?kind=qemu_without_domain">qemu process that no libvirt domain owns</a> ' +
+        '<span class="subject-ref">&lt;script&gt;',
+    ),
+  );
   // Most severe first, then oldest.
-  assert.deepEqual(articles(page), ['critical image_locked_by_foreign_process', 'warning domain_paused', 'warning qemu_without_domain']);
+  assert.deepEqual(articles(page), [
+    'critical image_locked_by_foreign_process',
+    'warning domain_paused',
+    'warning qemu_without_domain',
+  ]);
 });
 
 test('names from processes and guests are escaped everywhere, unicode kept', () => {
@@ -76,11 +137,19 @@ test('names from processes and guests are escaped everywhere, unicode kept', () 
 });
 
 test('filters by severity, kind and scope, and orders by age, from the query string', () => {
-  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ severity: 'warning' }))), ['warning domain_paused', 'warning qemu_without_domain']);
-  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ kind: 'domain_paused' }))), ['warning domain_paused']);
+  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ severity: 'warning' }))), [
+    'warning domain_paused',
+    'warning qemu_without_domain',
+  ]);
+  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ kind: 'domain_paused' }))), [
+    'warning domain_paused',
+  ]);
   assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ scope: 'kubevirt' }))), []);
-  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ sort: 'age' }))),
-    ['warning domain_paused', 'warning qemu_without_domain', 'critical image_locked_by_foreign_process']);
+  assert.deepEqual(articles(findingsPage(SNAP, DETECTION, parseFindingsQuery({ sort: 'age' }))), [
+    'warning domain_paused',
+    'warning qemu_without_domain',
+    'critical image_locked_by_foreign_process',
+  ]);
   const filtered = findingsPage(SNAP, DETECTION, parseFindingsQuery({ severity: 'warning', scope: '' }));
   assert.match(filtered, /<h2 id="findings">2 of 3 finding\(s\) match<\/h2>/);
   assert.match(filtered, /<option value="warning" selected>warning<\/option>/);
@@ -90,7 +159,10 @@ test('filters by severity, kind and scope, and orders by age, from the query str
 
 test('collectors down and detectors that could not judge are listed with their reasons', () => {
   const page = findingsPage(SNAP, DETECTION, parseFindingsQuery({}));
-  assert.match(page, /<li><strong>sysfs<\/strong> <span class="down">error: EACCES: \/sys\/bus\/pci &lt;denied&gt;<\/span><\/li>/);
+  assert.match(
+    page,
+    /<li><strong>sysfs<\/strong> <span class="down">error: EACCES: \/sys\/bus\/pci &lt;denied&gt;<\/span><\/li>/,
+  );
   assert.match(page, /\(vfio_device_without_domain\)<\/span>:\s+could not run: needs sysfs/);
   assert.match(page, /\(tap_without_domain\)<\/span>:\s+failed: boom &lt;b&gt;/);
   const landing = landingPage(SNAP, DETECTION, NOW + 30);

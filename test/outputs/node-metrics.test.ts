@@ -5,7 +5,21 @@ import { defaultConfig } from '../../src/config/flags.js';
 import { storageMetrics } from '../../src/outputs/metrics/storage-metrics.js';
 import { deviceMetrics } from '../../src/outputs/metrics/device-metrics.js';
 import { parsePromText, series, value } from '../support/prom-text.js';
-import { backedBy, ctx, disk, domain, fd, image, libvirt, pci, pools, proc, procfs, snapshot, sysfs } from '../support/node-snapshot.js';
+import {
+  backedBy,
+  ctx,
+  disk,
+  domain,
+  fd,
+  image,
+  libvirt,
+  pci,
+  pools,
+  proc,
+  procfs,
+  snapshot,
+  sysfs,
+} from '../support/node-snapshot.js';
 import { vfioDeviceWithoutDomain } from '../../src/detectors/vfio-device-without-domain.js';
 
 async function scrape(registry: Registry) {
@@ -21,10 +35,23 @@ describe('storage and device metrics', () => {
     const base = image(`${P}/base.qcow2`, { allocatedBytes: 1000 });
     const top = image(`${P}/top.qcow2`, { allocatedBytes: 24, backing: backedBy(`${P}/base.qcow2`) });
     const iso = image(`${P}/x.iso`, { format: 'iso', allocatedBytes: 5 });
-    const vm = domain('vm', { hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }], disks: [disk(`${P}/top.qcow2`)], snapshots: 3 });
+    const vm = domain('vm', {
+      hostdevs: [{ type: 'pci', address: '0000:02:00.0', managed: true }],
+      disks: [disk(`${P}/top.qcow2`)],
+      snapshots: 3,
+    });
     const first = snapshot({
-      pools: pools([base, top, iso]), libvirt: libvirt([vm]), procfs: procfs([]),
-      sysfs: sysfs({ pciDevices: [pci('0000:01:00.0', { iommuGroup: '12' }), pci('0000:02:00.0', { iommuGroup: '13' }), pci('0000:03:00.0', { driver: 'nvidia' }), pci('0000:00:1f.0', { class: '0x060100', driver: 'lpc_ich' })] }),
+      pools: pools([base, top, iso]),
+      libvirt: libvirt([vm]),
+      procfs: procfs([]),
+      sysfs: sysfs({
+        pciDevices: [
+          pci('0000:01:00.0', { iommuGroup: '12' }),
+          pci('0000:02:00.0', { iommuGroup: '13' }),
+          pci('0000:03:00.0', { driver: 'nvidia' }),
+          pci('0000:00:1f.0', { class: '0x060100', driver: 'lpc_ich' }),
+        ],
+      }),
     });
     storage.update(first);
     devices.update(first);
@@ -34,8 +61,13 @@ describe('storage and device metrics', () => {
     assert.equal(value(s, 'vmzombie_pool_image_bytes', { pool: 'default' }), 1029);
     assert.equal(value(s, 'vmzombie_domain_disk_chain_depth', { domain: 'vm', target: 'vda' }), 2);
     assert.equal(value(s, 'vmzombie_domain_snapshots', { domain: 'vm' }), 3);
-    assert.deepEqual(series(s, 'vmzombie_pci_device_info').map((x) => `${x.labels.address} ${x.labels.driver} ${x.labels.class} ${x.labels.iommu_group}`).sort(),
-      ['0000:01:00.0 vfio-pci gpu 12', '0000:02:00.0 vfio-pci gpu 13', '0000:03:00.0 nvidia gpu '], 'the ISA bridge is left out');
+    assert.deepEqual(
+      series(s, 'vmzombie_pci_device_info')
+        .map((x) => `${x.labels.address} ${x.labels.driver} ${x.labels.class} ${x.labels.iommu_group}`)
+        .sort(),
+      ['0000:01:00.0 vfio-pci gpu 12', '0000:02:00.0 vfio-pci gpu 13', '0000:03:00.0 nvidia gpu '],
+      'the ISA bridge is left out',
+    );
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'assigned' }), 1);
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 1);
     // A process holding group 12 makes 0000:01:00.0 in use, by the same rule vfio_device_without_domain uses.
@@ -45,7 +77,12 @@ describe('storage and device metrics', () => {
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
     assert.deepEqual(vfioDeviceWithoutDomain.detect(held, ctx()), []);
 
-    const second = snapshot({ pools: pools([base]), libvirt: libvirt([]), procfs: procfs([]), sysfs: sysfs({ pciDevices: [] }) });
+    const second = snapshot({
+      pools: pools([base]),
+      libvirt: libvirt([]),
+      procfs: procfs([]),
+      sysfs: sysfs({ pciDevices: [] }),
+    });
     storage.update(second);
     devices.update(second);
     s = await scrape(registry);

@@ -10,7 +10,10 @@ export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 /** Resolves when dist/cli.js exists and is newer than every file under src/; throws the fix otherwise. */
 export async function assertBuilt(): Promise<void> {
-  const built = await stat(CLI).then((s) => s.mtimeMs, () => null);
+  const built = await stat(CLI).then(
+    (s) => s.mtimeMs,
+    () => null,
+  );
   if (built === null) throw new Error(`${path.relative(ROOT, CLI)} is missing: run \`npm run build\` (npm test does)`);
   const src = path.join(ROOT, 'src');
   const files = (await readdir(src, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());

@@ -1,6 +1,10 @@
 // Reads the panel queries and variables out of a dashboard's JSON model, and substitutes the
 // variables as Grafana would with "All" selected, so the queries can be parsed and run.
-export interface PanelQuery { where: string; title: string; expr: string }
+export interface PanelQuery {
+  where: string;
+  title: string;
+  expr: string;
+}
 interface Panel {
   id?: number;
   type: string;
@@ -15,8 +19,13 @@ export function panels(model: object): Panel[] {
 }
 
 export function dashboardQueries(model: object): PanelQuery[] {
-  return panels(model).flatMap((p) => (p.targets ?? [])
-    .map((t, i) => ({ where: `${p.title ?? p.type} #${i}`, title: p.title ?? '', expr: t.expr ?? '' })));
+  return panels(model).flatMap((p) =>
+    (p.targets ?? []).map((t, i) => ({
+      where: `${p.title ?? p.type} #${i}`,
+      title: p.title ?? '',
+      expr: t.expr ?? '',
+    })),
+  );
 }
 
 /** `$cluster`, `$instance`, `$vcenter` as "All" (.*), `$__rate_interval` as a fixed window. */

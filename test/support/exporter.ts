@@ -16,8 +16,16 @@ export interface RunningExporter {
 }
 
 /** `clock` (Unix seconds) replaces the wall clock of the collection, for exact ages; `port` 0 picks a free one. */
-export async function startExporter(args: string[], log: Logger = silentLogger, clock?: () => number, port = 0): Promise<RunningExporter> {
-  const { config } = parseArgs(['serve', ...args], SOURCES.map((s) => s.name));
+export async function startExporter(
+  args: string[],
+  log: Logger = silentLogger,
+  clock?: () => number,
+  port = 0,
+): Promise<RunningExporter> {
+  const { config } = parseArgs(
+    ['serve', ...args],
+    SOURCES.map((s) => s.name),
+  );
   const exporter = new Exporter(config, log, { processMetrics: false, ...(clock ? { clock } : {}) });
   const server = createServer(exporter, log);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -27,7 +35,9 @@ export async function startExporter(args: string[], log: Logger = silentLogger, 
     return { status: res.status, body: await res.text() };
   };
   return {
-    url, exporter, get,
+    url,
+    exporter,
+    get,
     scrape: async () => parsePromText((await get('/metrics')).body),
     stop: async () => {
       server.closeAllConnections();

@@ -4,13 +4,31 @@ import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeHeader, HEADER_BYTES, MessageType, REMOTE_PROGRAM, writeDomain, type WireDomain } from '../../src/sources/libvirt/rpc/protocol.js';
+import {
+  decodeHeader,
+  HEADER_BYTES,
+  MessageType,
+  REMOTE_PROGRAM,
+  writeDomain,
+  type WireDomain,
+} from '../../src/sources/libvirt/rpc/protocol.js';
 import { XdrWriter } from '../../src/sources/libvirt/rpc/xdr.js';
 
-export interface FakeCall { proc: number; serial: number; body: Buffer; socket: net.Socket }
+export interface FakeCall {
+  proc: number;
+  serial: number;
+  body: Buffer;
+  socket: net.Socket;
+}
 export type Script = (call: FakeCall, server: FakeLibvirtd) => void;
 
-export function frame(proc: number, type: number, serial: number, status: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+export function frame(
+  proc: number,
+  type: number,
+  serial: number,
+  status: number,
+  payload: Buffer = Buffer.alloc(0),
+): Buffer {
   const f = Buffer.alloc(HEADER_BYTES + payload.length);
   f.writeUInt32BE(f.length, 0);
   f.writeUInt32BE(REMOTE_PROGRAM, 4);
@@ -24,8 +42,19 @@ export function frame(proc: number, type: number, serial: number, status: number
 }
 
 export function errorPayload(code: number, domain: number, message: string): Buffer {
-  return new XdrWriter().int(code).int(domain).optionalString(message).int(2)
-    .uint(0).uint(0).uint(0).uint(0).int(0).int(0).uint(0).bytes();
+  return new XdrWriter()
+    .int(code)
+    .int(domain)
+    .optionalString(message)
+    .int(2)
+    .uint(0)
+    .uint(0)
+    .uint(0)
+    .uint(0)
+    .int(0)
+    .int(0)
+    .uint(0)
+    .bytes();
 }
 
 export function eventPayload(callbackId: number, d: WireDomain, event = 0, detail = 0): Buffer {
@@ -37,7 +66,8 @@ export function handshake(call: FakeCall, server: FakeLibvirtd): boolean {
   const w = new XdrWriter();
   if (call.proc === 66) server.reply(call, w.uint(1).int(0).bytes());
   else if (call.proc === 1) server.reply(call);
-  else if (call.proc === 157) server.reply(call, Buffer.from([0, 0, 0, 0, 0, 0x89, 0x54, 0x40])); // 9000000
+  else if (call.proc === 157)
+    server.reply(call, Buffer.from([0, 0, 0, 0, 0, 0x89, 0x54, 0x40])); // 9000000
   else if (call.proc === 316) server.reply(call, w.int(1).bytes());
   else return false;
   return true;
@@ -47,7 +77,12 @@ export class FakeLibvirtd {
   readonly calls: FakeCall[] = [];
   readonly sockets = new Set<net.Socket>();
   connections = 0;
-  private constructor(private readonly server: net.Server, readonly dir: string, readonly socketPath: string, public script: Script) {}
+  private constructor(
+    private readonly server: net.Server,
+    readonly dir: string,
+    readonly socketPath: string,
+    public script: Script,
+  ) {}
 
   static async start(script: Script): Promise<FakeLibvirtd> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-fake-libvirtd-'));

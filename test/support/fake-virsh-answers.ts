@@ -19,14 +19,34 @@ export interface FakeDomain {
 }
 
 export async function answerOverview(fake: Fake, domains: FakeDomain[], extraListLines: string[] = []): Promise<void> {
-  const uuids = (pick: (d: FakeDomain) => boolean) => domains.filter(pick).map((d) => `${d.uuid}\n`).join('');
-  await fake.answer('list --all --uuid --id --name', domains.map((d) => `${d.uuid} ${d.id ?? '-'} ${d.name}\n`).join('') + extraListLines.map((l) => `${l}\n`).join(''));
-  await fake.answer('list --all --uuid --autostart', uuids((d) => d.autostart === true));
-  await fake.answer('list --all --uuid --transient', uuids((d) => d.transient === true));
-  await fake.answer('list --all --uuid --with-snapshot', uuids((d) => (d.snapshots?.length ?? 0) > 0));
-  await fake.answer('domstats --state --nowait', domains.map((d) => `Domain: '${d.name}'\n  state.state=${d.state}\n  state.reason=${d.reason}\n\n`).join(''));
+  const uuids = (pick: (d: FakeDomain) => boolean) =>
+    domains
+      .filter(pick)
+      .map((d) => `${d.uuid}\n`)
+      .join('');
+  await fake.answer(
+    'list --all --uuid --id --name',
+    domains.map((d) => `${d.uuid} ${d.id ?? '-'} ${d.name}\n`).join('') + extraListLines.map((l) => `${l}\n`).join(''),
+  );
+  await fake.answer(
+    'list --all --uuid --autostart',
+    uuids((d) => d.autostart === true),
+  );
+  await fake.answer(
+    'list --all --uuid --transient',
+    uuids((d) => d.transient === true),
+  );
+  await fake.answer(
+    'list --all --uuid --with-snapshot',
+    uuids((d) => (d.snapshots?.length ?? 0) > 0),
+  );
+  await fake.answer(
+    'domstats --state --nowait',
+    domains.map((d) => `Domain: '${d.name}'\n  state.state=${d.state}\n  state.reason=${d.reason}\n\n`).join(''),
+  );
   for (const d of domains) {
-    if ((d.snapshots?.length ?? 0) > 0) await fake.answer(`snapshot-list --name ${d.uuid}`, (d.snapshots ?? []).map((s) => `${s}\n`).join(''));
+    if ((d.snapshots?.length ?? 0) > 0)
+      await fake.answer(`snapshot-list --name ${d.uuid}`, (d.snapshots ?? []).map((s) => `${s}\n`).join(''));
     if (!d.vanished && d.xml !== undefined) await fake.answer(`dumpxml ${d.uuid}`, d.xml);
   }
 }

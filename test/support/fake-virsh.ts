@@ -47,7 +47,13 @@ while IFS= read -r line; do
 done
 `;
 
-export interface Fake { dir: string; bin: string; setMode(mode: string): Promise<void>; answer(cmd: string, out: string): Promise<void>; starts(): Promise<number[]> }
+export interface Fake {
+  dir: string;
+  bin: string;
+  setMode(mode: string): Promise<void>;
+  answer(cmd: string, out: string): Promise<void>;
+  starts(): Promise<number[]>;
+}
 
 const startedPids: number[] = [];
 
@@ -59,11 +65,15 @@ export async function makeFake(parent: string, name: string, mode = ''): Promise
   await writeFile(bin, FAKE_VIRSH);
   await chmod(bin, 0o755);
   const fake: Fake = {
-    dir, bin,
+    dir,
+    bin,
     setMode: (m) => writeFile(path.join(dir, 'mode'), m),
     answer: (cmd, out) => writeFile(path.join(dir, 'out', cmd.replace(/[^A-Za-z0-9]/g, '_')), out),
     starts: async () => {
-      const pids = (await readFile(path.join(dir, 'starts'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
+      const pids = (await readFile(path.join(dir, 'starts'), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
       for (const p of pids) if (!startedPids.includes(p)) startedPids.push(p);
       return pids;
     },

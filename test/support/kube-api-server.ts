@@ -9,14 +9,24 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export interface ResourceType { group: string; version: string; plural: string; kind: string }
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
 
 export const RESOURCES = {
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
   vms: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', kind: 'VirtualMachine' },
   vmis: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', kind: 'VirtualMachineInstance' },
-  vmbackups: { group: 'harvesterhci.io', version: 'v1beta1', plural: 'virtualmachinebackups', kind: 'VirtualMachineBackup' },
+  vmbackups: {
+    group: 'harvesterhci.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinebackups',
+    kind: 'VirtualMachineBackup',
+  },
   lhbackups: { group: 'longhorn.io', version: 'v1beta2', plural: 'backups', kind: 'Backup' },
   datavolumes: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', kind: 'DataVolume' },
   podmetrics: { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', kind: 'PodMetrics' },
@@ -25,9 +35,24 @@ export const RESOURCES = {
 export type ResourceName = keyof typeof RESOURCES;
 type Obj = { metadata: Record<string, unknown> & { name: string; namespace?: string }; [k: string]: unknown };
 
-interface Event { rv: number; resource: ResourceName; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Obj }
-interface Watcher { resource: ResourceName; namespace: string | null; selector: string | null; bookmarks: boolean; res: http.ServerResponse }
-export interface RequestRecord { resource: ResourceName | null; watch: boolean; query: string }
+interface Event {
+  rv: number;
+  resource: ResourceName;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: Obj;
+}
+interface Watcher {
+  resource: ResourceName;
+  namespace: string | null;
+  selector: string | null;
+  bookmarks: boolean;
+  res: http.ServerResponse;
+}
+export interface RequestRecord {
+  resource: ResourceName | null;
+  watch: boolean;
+  query: string;
+}
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const clone = <T>(o: T): T => structuredClone(o);
@@ -35,14 +60,18 @@ const clone = <T>(o: T): T => structuredClone(o);
 /** Equality (`a=b`, `a==b`), inequality (`a!=b`), existence (`a`) and absence (`!a`) selectors. */
 export function matchesSelector(labels: Record<string, string>, selector: string | null): boolean {
   if (!selector) return true;
-  return selector.split(',').map((t) => t.trim()).filter(Boolean).every((term) => {
-    let m = /^([^!=]+)!=(.*)$/.exec(term);
-    if (m) return labels[m[1] as string] !== m[2];
-    m = /^([^!=]+)==?(.*)$/.exec(term);
-    if (m) return labels[m[1] as string] === m[2];
-    if (term.startsWith('!')) return !(term.slice(1) in labels);
-    return term in labels;
-  });
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .every((term) => {
+      let m = /^([^!=]+)!=(.*)$/.exec(term);
+      if (m) return labels[m[1] as string] !== m[2];
+      m = /^([^!=]+)==?(.*)$/.exec(term);
+      if (m) return labels[m[1] as string] === m[2];
+      if (term.startsWith('!')) return !(term.slice(1) in labels);
+      return term in labels;
+    });
 }
 
 export class KubeApiServer {
@@ -101,10 +130,16 @@ export class KubeApiServer {
     await closed;
   }
 
-  install(resource: ResourceName): void { this.installed.add(resource); }
-  uninstall(resource: ResourceName): void { this.installed.delete(resource); }
+  install(resource: ResourceName): void {
+    this.installed.add(resource);
+  }
+  uninstall(resource: ResourceName): void {
+    this.installed.delete(resource);
+  }
 
-  get resourceVersion(): number { return this.rv; }
+  get resourceVersion(): number {
+    return this.rv;
+  }
 
   create(resource: ResourceName, object: Obj): Obj {
     const o = clone(object);
@@ -173,7 +208,12 @@ export class KubeApiServer {
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
       const t = RESOURCES[w.resource];
-      w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.rv) } } }) + '\n');
+      w.res.write(
+        JSON.stringify({
+          type: 'BOOKMARK',
+          object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.rv) } },
+        }) + '\n',
+      );
     }
   }
 
@@ -195,15 +235,21 @@ export class KubeApiServer {
     o.kind = t.kind;
     o.metadata.resourceVersion = String(++this.rv);
     let map = this.objects.get(resource);
-    if (!map) this.objects.set(resource, map = new Map());
-    if (type === 'DELETED') map.delete(this.keyOf(o)); else map.set(this.keyOf(o), clone(o));
+    if (!map) this.objects.set(resource, (map = new Map()));
+    if (type === 'DELETED') map.delete(this.keyOf(o));
+    else map.set(this.keyOf(o), clone(o));
     const event: Event = { rv: this.rv, resource, type, object: clone(o) };
     this.events.push(event);
-    for (const w of this.watchers) if (this.matches(w, event.resource, event.object)) this.send(w, event.type, event.object);
+    for (const w of this.watchers)
+      if (this.matches(w, event.resource, event.object)) this.send(w, event.type, event.object);
     return clone(o);
   }
 
-  private matches(w: { resource: ResourceName; namespace: string | null; selector: string | null }, resource: ResourceName, o: Obj): boolean {
+  private matches(
+    w: { resource: ResourceName; namespace: string | null; selector: string | null },
+    resource: ResourceName,
+    o: Obj,
+  ): boolean {
     if (w.resource !== resource) return false;
     if (w.namespace !== null && (o.metadata.namespace ?? '') !== w.namespace) return false;
     return matchesSelector((o.metadata.labels ?? {}) as Record<string, string>, w.selector);
@@ -218,19 +264,33 @@ export class KubeApiServer {
     if (!m) return null;
     const group = m[1] ? '' : (m[2] as string);
     const version = (m[1] ?? m[3]) as string;
-    const entry = (Object.entries(RESOURCES) as Array<[ResourceName, ResourceType]>)
-      .find(([, t]) => t.group === group && t.version === version && t.plural === m[5]);
+    const entry = (Object.entries(RESOURCES) as Array<[ResourceName, ResourceType]>).find(
+      ([, t]) => t.group === group && t.version === version && t.plural === m[5],
+    );
     return entry ? { resource: entry[0], namespace: m[4] ? decodeURIComponent(m[4]) : null } : null;
   }
 
   private status(res: http.ServerResponse, code: number, reason: string, message: string): void {
     res.writeHead(code, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details: {}, code }));
+    res.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        details: {},
+        code,
+      }),
+    );
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.delayMs > 0) {
-      setTimeout(() => { if (!res.destroyed) this.answer(req, res); }, this.delayMs).unref();
+      setTimeout(() => {
+        if (!res.destroyed) this.answer(req, res);
+      }, this.delayMs).unref();
       return;
     }
     this.answer(req, res);
@@ -249,12 +309,20 @@ export class KubeApiServer {
     const fault = this.faults.get(route.resource);
     if (fault !== undefined) {
       const reason = fault === 403 ? 'Forbidden' : fault === 500 ? 'InternalError' : 'Failure';
-      return this.status(res, fault, reason, fault === 403
-        ? `${RESOURCES[route.resource].plural} is forbidden: User "system:serviceaccount:monitoring:vmzombie" cannot list resource`
-        : 'Internal error occurred: etcdserver: request timed out');
+      return this.status(
+        res,
+        fault,
+        reason,
+        fault === 403
+          ? `${RESOURCES[route.resource].plural} is forbidden: ` +
+              'User "system:serviceaccount:monitoring:vmzombie" cannot list resource'
+          : 'Internal error occurred: etcdserver: request timed out',
+      );
     }
     const filter = { resource: route.resource, namespace: route.namespace, selector: q.get('labelSelector') };
-    const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) => this.matches(filter, route.resource, o));
+    const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) =>
+      this.matches(filter, route.resource, o),
+    );
     if (!watch) {
       const t = RESOURCES[route.resource];
       // Paging (limit / continue): later pages come from the snapshot of the first one, as from etcd.
@@ -264,7 +332,13 @@ export class KubeApiServer {
       if (token) this.onContinue?.(route.resource);
       if (token) {
         const page = this.pages.get(token);
-        if (!page || page.rv < this.compactedRv) return this.status(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.');
+        if (!page || page.rv < this.compactedRv)
+          return this.status(
+            res,
+            410,
+            'Expired',
+            'The provided continue parameter is too old to display a consistent list result.',
+          );
         this.pages.delete(token);
         items = page.rest;
         listRv = page.rv;
@@ -287,7 +361,20 @@ export class KubeApiServer {
       const message = `too old resource version: ${from} (${this.compactedRv})`;
       if (this.goneMode === 'http') return this.status(res, 410, 'Expired', message);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } }) + '\n');
+      res.end(
+        JSON.stringify({
+          type: 'ERROR',
+          object: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message,
+            reason: 'Expired',
+            code: 410,
+          },
+        }) + '\n',
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
@@ -296,11 +383,18 @@ export class KubeApiServer {
     if (fromRv === null) {
       for (const o of current) this.send(w, 'ADDED', o);
     } else {
-      for (const e of this.events) if (e.rv > fromRv && this.matches(w, e.resource, e.object)) this.send(w, e.type, e.object);
+      for (const e of this.events)
+        if (e.rv > fromRv && this.matches(w, e.resource, e.object)) this.send(w, e.type, e.object);
     }
     this.watchers.add(w);
     const timeout = Number(q.get('timeoutSeconds') ?? '0');
-    const timer = timeout > 0 ? setTimeout(() => { this.watchers.delete(w); res.end(); }, timeout * 1000) : null;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            this.watchers.delete(w);
+            res.end();
+          }, timeout * 1000)
+        : null;
     res.on('close', () => {
       if (timer) clearTimeout(timer);
       this.watchers.delete(w);

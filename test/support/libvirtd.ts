@@ -12,7 +12,10 @@ const URI = 'qemu:///system';
 const LOCK_DIR = path.join(os.tmpdir(), 'vmzombie-libvirtd.lock');
 const SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'setup-libvirt-host.sh');
 
-export interface DiskSpec { path: string; format?: 'qcow2' | 'raw' }
+export interface DiskSpec {
+  path: string;
+  format?: 'qcow2' | 'raw';
+}
 export interface DomainSpec {
   name: string;
   disks: DiskSpec[];
@@ -21,8 +24,13 @@ export interface DomainSpec {
 }
 
 function domainXml(spec: DomainSpec): string {
-  const disks = spec.disks.map((d, i) => `
-    <disk type='file' device='disk'><driver name='qemu' type='${d.format ?? 'qcow2'}'/><source file='${escapeXml(d.path)}'/><target dev='vd${String.fromCharCode(97 + i)}' bus='virtio'/></disk>`).join('');
+  const disks = spec.disks
+    .map(
+      (d, i) => `
+    <disk type='file' device='disk'><driver name='qemu' type='${d.format ?? 'qcow2'}'/>
+    <source file='${escapeXml(d.path)}'/><target dev='vd${String.fromCharCode(97 + i)}' bus='virtio'/></disk>`,
+    )
+    .join('');
   return `<domain type='qemu'>
   <name>${escapeXml(spec.name)}</name>
   <memory unit='MiB'>${spec.memoryMiB ?? 32}</memory>
@@ -45,11 +53,19 @@ export async function acquireLock(timeoutMs = 15 * 60_000): Promise<void> {
       const owner = Number(await readFile(path.join(LOCK_DIR, 'pid'), 'utf8').catch(() => 'NaN'));
       let alive: boolean;
       if (Number.isInteger(owner)) {
-        try { process.kill(owner, 0); alive = true; } catch { alive = false; }
+        try {
+          process.kill(owner, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
       } else {
         // The owner made the directory and has not written its pid yet; only a lock left half-made
         // long ago is stale.
-        const made = await stat(LOCK_DIR).then((st) => st.mtimeMs, () => 0);
+        const made = await stat(LOCK_DIR).then(
+          (st) => st.mtimeMs,
+          () => 0,
+        );
         alive = made !== 0 && Date.now() - made < 30_000;
       }
       if (!alive) {
@@ -73,7 +89,10 @@ export class LibvirtTestHost {
   private readonly uuids: string[] = [];
   private readonly pids: number[] = [];
 
-  private constructor(readonly workDir: string, readonly tag: string) {}
+  private constructor(
+    readonly workDir: string,
+    readonly tag: string,
+  ) {}
 
   /** Waits for the lock, makes sure libvirtd answers, and returns a host with a fresh work dir. */
   static async acquire(): Promise<LibvirtTestHost> {
@@ -119,12 +138,28 @@ export class LibvirtTestHost {
   }
 
   /** A qemu process libvirt knows nothing about, as a host gets when libvirt loses track of a guest. */
-  async startStrayQemu(guestName: string, image: string, options: { vcpus?: number; memoryMiB?: number } = {}): Promise<number> {
+  async startStrayQemu(
+    guestName: string,
+    image: string,
+    options: { vcpus?: number; memoryMiB?: number } = {},
+  ): Promise<number> {
     const pidfile = path.join(this.workDir, `stray-${this.pids.length}.pid`);
     await execa('qemu-system-x86_64', [
-      '-name', `guest=${guestName.replace(/,/g, ',,')},debug-threads=on`, '-machine', 'pc', '-m', String(options.memoryMiB ?? 32),
-      '-smp', String(options.vcpus ?? 1), '-display', 'none', '-daemonize', '-pidfile', pidfile,
-      '-drive', `file=${image.replace(/,/g, ',,')},if=virtio,format=qcow2`,
+      '-name',
+      `guest=${guestName.replace(/,/g, ',,')},debug-threads=on`,
+      '-machine',
+      'pc',
+      '-m',
+      String(options.memoryMiB ?? 32),
+      '-smp',
+      String(options.vcpus ?? 1),
+      '-display',
+      'none',
+      '-daemonize',
+      '-pidfile',
+      pidfile,
+      '-drive',
+      `file=${image.replace(/,/g, ',,')},if=virtio,format=qcow2`,
     ]);
     const pid = Number((await readFile(pidfile, 'utf8')).trim());
     this.pids.push(pid);
@@ -138,7 +173,10 @@ export class LibvirtTestHost {
     this.pids.push(pid);
     // Wait until the lock shows in /proc/locks.
     for (let i = 0; i < 100; i++) {
-      if ((await readFile('/proc/locks', 'utf8')).split('\n').some((l) => l.includes(` FLOCK `) && l.includes(` ${pid} `))) return pid;
+      if (
+        (await readFile('/proc/locks', 'utf8')).split('\n').some((l) => l.includes(` FLOCK `) && l.includes(` ${pid} `))
+      )
+        return pid;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('flock did not take its lock');
@@ -152,7 +190,11 @@ export class LibvirtTestHost {
     for (const pid of this.pids) {
       // Children first (flock's `sleep`), then the process itself.
       await execa('pkill', ['-KILL', '-P', String(pid)], { reject: false });
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     for (const uuid of this.uuids) {
       await execa('virsh', ['-q', '-c', URI, 'destroy', uuid], { reject: false });

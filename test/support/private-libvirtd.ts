@@ -21,7 +21,10 @@ stdio_handler = "file"
 `;
 
 export class PrivateLibvirtd {
-  private constructor(readonly dir: string, readonly pid: number) {}
+  private constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {}
 
   /** Folder that is /run/libvirt inside the daemon's namespace: its sockets and qemu/ pid files. */
   get runDir(): string {
@@ -47,7 +50,9 @@ export class PrivateLibvirtd {
 
   static async start(): Promise<PrivateLibvirtd> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-libvirtd-'));
-    const folders = BOUND.map((b) => path.join(dir, path.basename(b) === 'libvirt' ? b.split('/')[1] as string : path.basename(b)));
+    const folders = BOUND.map((b) =>
+      path.join(dir, path.basename(b) === 'libvirt' ? (b.split('/')[1] as string) : path.basename(b)),
+    );
     for (const f of folders) await mkdir(f, { recursive: true });
     await mkdir(path.join(dir, 'drivers'));
     await symlink(DRIVER, path.join(dir, 'drivers', path.basename(DRIVER)));
@@ -56,14 +61,31 @@ export class PrivateLibvirtd {
     await mkdir(path.join(dir, 'lib', 'images'), { recursive: true });
     const pidfile = path.join(dir, 'libvirtd.pid');
     const binds = BOUND.map((b, i) => `mount --bind ${JSON.stringify(folders[i])} ${b}`).join(' && ');
-    await execa('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', `mkdir -p ${BOUND.join(' ')} && ${binds} && exec libvirtd -d -p ${JSON.stringify(pidfile)}`], {
-      env: { LIBVIRT_DRIVER_DIR: path.join(dir, 'drivers') }, extendEnv: true, timeout: 30_000,
-    });
+    await execa(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'bash',
+        '-c',
+        `mkdir -p ${BOUND.join(' ')} && ${binds} && exec libvirtd -d -p ${JSON.stringify(pidfile)}`,
+      ],
+      {
+        env: { LIBVIRT_DRIVER_DIR: path.join(dir, 'drivers') },
+        extendEnv: true,
+        timeout: 30_000,
+      },
+    );
     let pid = NaN;
     for (let i = 0; i < 300; i++) {
       pid = Number((await readFile(pidfile, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0) {
-        const up = await execa('virsh', ['-c', `qemu:///system?socket=${path.join(dir, 'run', 'libvirt-sock')}`, 'version'], { reject: false, timeout: 10_000 });
+        const up = await execa(
+          'virsh',
+          ['-c', `qemu:///system?socket=${path.join(dir, 'run', 'libvirt-sock')}`, 'version'],
+          { reject: false, timeout: 10_000 },
+        );
         if (up.exitCode === 0) return new PrivateLibvirtd(dir, pid);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -78,7 +100,10 @@ export class PrivateLibvirtd {
 
   /** Runs many virsh commands in one process (one connection), e.g. to define 1000 domains. */
   async virshBatch(commands: string[]): Promise<string> {
-    const { stdout } = await execa('virsh', ['-q', '-c', this.uri], { input: `${commands.join('\n')}\nquit\n`, timeout: 600_000 });
+    const { stdout } = await execa('virsh', ['-q', '-c', this.uri], {
+      input: `${commands.join('\n')}\nquit\n`,
+      timeout: 600_000,
+    });
     return stdout;
   }
 
@@ -98,12 +123,20 @@ export class PrivateLibvirtd {
   async stop(): Promise<void> {
     const qemus = await this.qemuPids();
     for (const sig of ['SIGCONT', 'SIGTERM'] as const) {
-      try { process.kill(this.pid, sig); } catch { /* gone */ }
+      try {
+        process.kill(this.pid, sig);
+      } catch {
+        /* gone */
+      }
     }
     for (let i = 0; i < 100 && alive(this.pid); i++) await new Promise((r) => setTimeout(r, 50));
     if (alive(this.pid)) process.kill(this.pid, 'SIGKILL');
     for (const p of qemus) {
-      try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     await rm(this.dir, { recursive: true, force: true });
   }

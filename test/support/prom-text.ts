@@ -1,5 +1,9 @@
 // Parses Prometheus text exposition into samples, for asserting on what /metrics serves.
-export interface Sample { name: string; labels: Record<string, string>; value: number }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 function unescape(v: string): string {
   return v.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));

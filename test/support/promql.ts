@@ -2,7 +2,10 @@
 // errors, the metric names an expression selects and the matchers of each selector.
 import { parser } from '@prometheus-io/lezer-promql';
 
-export interface Selector { metric: string; matchers: string }
+export interface Selector {
+  metric: string;
+  matchers: string;
+}
 
 /** Syntax errors (lezer marks them with error nodes; it never throws). */
 export function promqlErrors(expr: string): string[] {

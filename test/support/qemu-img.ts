@@ -5,7 +5,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** A qcow2 image, optionally on top of a backing file (named as given: relative names stay relative). */
-export async function createQcow2(file: string, opts: { backing?: string; backingFormat?: string; size?: string } = {}): Promise<void> {
+export async function createQcow2(
+  file: string,
+  opts: { backing?: string; backingFormat?: string; size?: string } = {},
+): Promise<void> {
   const args = ['create', '-q', '-f', 'qcow2'];
   if (opts.backing) args.push('-b', opts.backing, '-F', opts.backingFormat ?? 'qcow2');
   args.push(file);

@@ -71,7 +71,11 @@ export class SysfsTree {
     await this.link(`bus/mdev/devices/${uuid}`, dev);
   }
 
-  async hugepages(sizeKb: number, counts: { nr: number; free: number; resv: number; surplus?: number }, nodes: Array<{ node: number; nr: number; free: number }> = []): Promise<void> {
+  async hugepages(
+    sizeKb: number,
+    counts: { nr: number; free: number; resv: number; surplus?: number },
+    nodes: Array<{ node: number; nr: number; free: number }> = [],
+  ): Promise<void> {
     const dir = `kernel/mm/hugepages/hugepages-${sizeKb}kB`;
     await this.file(`${dir}/nr_hugepages`, String(counts.nr));
     await this.file(`${dir}/free_hugepages`, String(counts.free));
@@ -87,12 +91,16 @@ export class SysfsTree {
   }
 
   /** A network interface; tunFlags makes it a tun/tap device, macvtap adds the macvtap/tapN directory. */
-  async net(name: string, opts: { ifindex: number; tunFlags?: number; macvtap?: boolean; mac?: string; physical?: boolean }): Promise<void> {
+  async net(
+    name: string,
+    opts: { ifindex: number; tunFlags?: number; macvtap?: boolean; mac?: string; physical?: boolean },
+  ): Promise<void> {
     const dev = opts.physical ? `devices/pci0000:00/0000:00:03.0/virtio0/net/${name}` : `devices/virtual/net/${name}`;
     await this.file(`${dev}/ifindex`, String(opts.ifindex));
     await this.file(`${dev}/operstate`, 'up');
     await this.file(`${dev}/address`, opts.mac ?? '52:54:00:00:00:01');
-    if (opts.tunFlags !== undefined) await this.file(`${dev}/tun_flags`, `0x${opts.tunFlags.toString(16).padStart(4, '0')}`);
+    if (opts.tunFlags !== undefined)
+      await this.file(`${dev}/tun_flags`, `0x${opts.tunFlags.toString(16).padStart(4, '0')}`);
     if (opts.macvtap) await mkdir(path.join(this.root, dev, 'macvtap', `tap${opts.ifindex}`), { recursive: true });
     await this.link(`class/net/${name}`, dev);
   }

@@ -1,7 +1,7 @@
 // Certificates for TLS tests, made with the openssl command line: CAs, and server and client
 // certificates (P-256 keys) signed by one of them, written as PEM files into a folder.
 import { execa } from 'execa';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface CertFiles {
@@ -44,16 +44,7 @@ export class TestPki {
         ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
         : `subjectAltName=DNS:${name}\nextendedKeyUsage=clientAuth\n`,
     );
-    await execa('openssl', [
-      'req',
-      ...EC_KEY,
-      '-keyout',
-      files.key,
-      '-out',
-      csr,
-      '-subj',
-      `/CN=${name}`,
-    ]);
+    await execa('openssl', ['req', ...EC_KEY, '-keyout', files.key, '-out', csr, '-subj', `/CN=${name}`]);
     await execa('openssl', [
       'x509',
       '-req',
@@ -74,8 +65,4 @@ export class TestPki {
     ]);
     return files;
   }
-}
-
-export async function pem(files: CertFiles): Promise<{ cert: Buffer; key: Buffer }> {
-  return { cert: await readFile(files.cert), key: await readFile(files.key) };
 }

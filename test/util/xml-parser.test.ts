@@ -95,7 +95,8 @@ test('pool XML: the target path is decoded', () => {
 
 test('SOAP: a VM name with numeric references (as govmomi sends them) is decoded', () => {
   const body = parseEnvelope(
-    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">' +
       '<soapenv:Body><RetrievePropertiesExResponse><returnval><name>vm &#34;q&#34; &amp; &#x540D;</name></returnval>' +
       '</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>',
   );

@@ -14,7 +14,11 @@ export class VsphereAdmin {
   readonly client: SoapClient;
   constructor(url: string) {
     const u = new URL(url);
-    this.client = new SoapClient({ url: u, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) });
+    this.client = new SoapClient({
+      url: u,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+    });
   }
 
   async find(type: string, name: string): Promise<MoRef> {
@@ -41,7 +45,8 @@ export class VsphereAdmin {
       const info = await retrieveObject(this.client, task, ['info.state', 'info.error'], signal());
       const state = text(info?.props.get('info.state'));
       if (state === 'success') return;
-      if (state === 'error') throw new Error(`${method} failed: ${xsiType(child(info?.props.get('info.error'), 'fault'))}`);
+      if (state === 'error')
+        throw new Error(`${method} failed: ${xsiType(child(info?.props.get('info.error'), 'fault'))}`);
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`${method}: task did not finish`);
@@ -49,19 +54,35 @@ export class VsphereAdmin {
 
   /** The simulator's VM hook: ReconfigVM_Task with extraConfig SET.<path> sets that property. */
   setVm(vm: MoRef, path: string, xsi: string, valueXml: string): Promise<void> {
-    return this.task('ReconfigVM_Task', vm, `<spec><extraConfig xsi:type="OptionValue"><key>SET.${escapeXml(path)}</key><value xsi:type="${xsi}">${valueXml}</value></extraConfig></spec>`);
+    return this.task(
+      'ReconfigVM_Task',
+      vm,
+      `<spec><extraConfig xsi:type="OptionValue"><key>SET.${escapeXml(path)}</key>
+      <value xsi:type="${xsi}">${valueXml}</value></extraConfig></spec>`,
+    );
   }
 
   /** The test main's hooks object: sets a property of a host or cluster. */
   async hook(ref: MoRef, path: string, xsi: string, valueXml: string): Promise<void> {
-    await this.client.call('UpdateOptions', { type: 'OptionManager', value: 'vmzombie-test-hooks' },
-      `<changedValue xsi:type="OptionValue"><key>${escapeXml(`${ref.type}:${ref.value}:${path}`)}</key><value xsi:type="${xsi}">${valueXml}</value></changedValue>`, signal());
+    await this.client.call(
+      'UpdateOptions',
+      { type: 'OptionManager', value: 'vmzombie-test-hooks' },
+      `<changedValue xsi:type="OptionValue"><key>${escapeXml(`${ref.type}:${ref.value}:${path}`)}</key>
+      <value xsi:type="${xsi}">${valueXml}</value></changedValue>`,
+      signal(),
+    );
   }
 
-  powerOff(vm: MoRef): Promise<void> { return this.task('PowerOffVM_Task', vm, ''); }
+  powerOff(vm: MoRef): Promise<void> {
+    return this.task('PowerOffVM_Task', vm, '');
+  }
 
   snapshot(vm: MoRef, name: string): Promise<void> {
-    return this.task('CreateSnapshot_Task', vm, `<name>${escapeXml(name)}</name><memory>false</memory><quiesce>false</quiesce>`);
+    return this.task(
+      'CreateSnapshot_Task',
+      vm,
+      `<name>${escapeXml(name)}</name><memory>false</memory><quiesce>false</quiesce>`,
+    );
   }
 
   async unregister(vm: MoRef): Promise<void> {
@@ -75,27 +96,44 @@ export class VsphereAdmin {
   async makeDirectory(dsPath: string): Promise<void> {
     const sc = await this.client.serviceContent(signal());
     void sc;
-    await this.client.call('MakeDirectory', { type: 'FileManager', value: 'FileManager' },
-      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}<createParentDirectories>true</createParentDirectories>`, signal());
+    await this.client.call(
+      'MakeDirectory',
+      { type: 'FileManager', value: 'FileManager' },
+      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}` +
+        '<createParentDirectories>true</createParentDirectories>',
+      signal(),
+    );
   }
 
   async createVirtualDisk(dsPath: string, capacityKb: number): Promise<void> {
-    await this.task('CreateVirtualDisk_Task', { type: 'VirtualDiskManager', value: 'virtualDiskManager' },
-      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}`
-      + `<spec xsi:type="FileBackedVirtualDiskSpec"><diskType>thin</diskType><adapterType>lsiLogic</adapterType><capacityKb>${capacityKb}</capacityKb></spec>`);
+    await this.task(
+      'CreateVirtualDisk_Task',
+      { type: 'VirtualDiskManager', value: 'virtualDiskManager' },
+      `<name>${escapeXml(dsPath)}</name>${moRefXml('datacenter', await this.datacenter())}` +
+        `<spec xsi:type="FileBackedVirtualDiskSpec"><diskType>thin</diskType><adapterType>lsiLogic</adapterType>
+        <capacityKb>${capacityKb}</capacityKb></spec>`,
+    );
   }
 
   /** ReconfigureAutostart on the host's HostAutoStartManager: autostart on, the VM set to powerOn. */
   async autostart(host: MoRef, vm: MoRef, startDelay = 0): Promise<void> {
     const mgr = moRef(child(await this.property(host, 'configManager'), 'autoStartManager'));
     if (!mgr) throw new Error(`host ${host.value} has no autoStartManager`);
-    await this.client.call('ReconfigureAutostart', mgr,
-      `<spec><defaults><enabled>true</enabled><startDelay>0</startDelay></defaults><powerInfo>${moRefXml('key', vm)}<startOrder>1</startOrder>`
-      + `<startDelay>${startDelay}</startDelay><waitForHeartbeat>systemDefault</waitForHeartbeat><startAction>powerOn</startAction>`
-      + '<stopDelay>-1</stopDelay><stopAction>systemDefault</stopAction></powerInfo></spec>', signal());
+    await this.client.call(
+      'ReconfigureAutostart',
+      mgr,
+      `<spec><defaults><enabled>true</enabled><startDelay>0</startDelay></defaults>
+      <powerInfo>${moRefXml('key', vm)}<startOrder>1</startOrder>` +
+        `<startDelay>${startDelay}</startDelay><waitForHeartbeat>systemDefault</waitForHeartbeat>
+        <startAction>powerOn</startAction>` +
+        '<stopDelay>-1</stopDelay><stopAction>systemDefault</stopAction></powerInfo></spec>',
+      signal(),
+    );
   }
 
-  close(): Promise<void> { return this.client.close(); }
+  close(): Promise<void> {
+    return this.client.close();
+  }
 }
 
 export function dateTimeXml(unixSeconds: number): string {
@@ -104,6 +142,10 @@ export function dateTimeXml(unixSeconds: number): string {
 
 /** The snapshot tree of a VM with one root snapshot, as SET.snapshot.rootSnapshotList takes it. */
 export function snapshotTreeXml(vm: MoRef, snap: MoRef, name: string, createTime: number): string {
-  return `<VirtualMachineSnapshotTree>${moRefXml('snapshot', snap)}${moRefXml('vm', vm)}<name>${escapeXml(name)}</name><description></description>`
-    + `<id>1</id><createTime>${dateTimeXml(createTime)}</createTime><state>poweredOn</state><quiesced>false</quiesced></VirtualMachineSnapshotTree>`;
+  return (
+    `<VirtualMachineSnapshotTree>${moRefXml('snapshot', snap)}${moRefXml('vm', vm)}<name>${escapeXml(name)}</name>
+    <description></description>` +
+    `<id>1</id><createTime>${dateTimeXml(createTime)}</createTime><state>poweredOn</state><quiesced>false</quiesced>
+    </VirtualMachineSnapshotTree>`
+  );
 }

@@ -20,10 +20,13 @@ export async function startExporter(flags: string[]): Promise<ExporterProcess> {
   await assertBuilt();
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';
-  child.stderr?.on('data', (d: Buffer) => { logs = (logs + d.toString()).slice(-20000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    logs = (logs + d.toString()).slice(-20000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const get = async (pathname: string, timeoutMs = 20_000) => {
     const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { signal: AbortSignal.timeout(timeoutMs) });
@@ -32,14 +35,23 @@ export async function startExporter(flags: string[]): Promise<ExporterProcess> {
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    try { await get('/-/healthy', 1000); break; } catch (e: unknown) {
+    try {
+      await get('/-/healthy', 1000);
+      break;
+    } catch (e: unknown) {
       if (child.exitCode !== null) throw new Error(`exporter exited (${child.exitCode}): ${logs}`);
-      if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`exporter did not listen in 30s: ${String(e)} ${logs}`); }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`exporter did not listen in 30s: ${String(e)} ${logs}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   return {
-    port, process: child, logs: () => logs, get,
+    port,
+    process: child,
+    logs: () => logs,
+    get,
     metrics: async () => parsePromText(await get('/metrics')),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -58,7 +70,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     try {
       const v = await check();
       if (v !== undefined) return v;
-    } catch (e: unknown) { last = e; }
+    } catch (e: unknown) {
+      last = e;
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }

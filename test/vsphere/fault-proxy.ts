@@ -19,8 +19,12 @@ export interface FaultProxy {
 }
 
 export function soapFault(faultXml: string, faultString: string): string {
-  return '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    + `<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>${faultString}</faultstring><detail>${faultXml}</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope ' +
+    'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>${faultString}</faultstring>
+    <detail>${faultXml}</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
+  );
 }
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
@@ -28,7 +32,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const port = await freePort();
   const hung = new Set<http.ServerResponse>();
   const proxy: FaultProxy = {
-    url: '', port, override: () => null, beforeForward: async () => {}, calls: [], hanging: () => hung.size, close: async () => {},
+    url: '',
+    port,
+    override: () => null,
+    beforeForward: async () => {},
+    calls: [],
+    hanging: () => hung.size,
+    close: async () => {},
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +54,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
       if (o) {
-        res.writeHead(o.status, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(o.body) });
+        res.writeHead(o.status, {
+          'content-type': 'text/xml; charset=utf-8',
+          'content-length': Buffer.byteLength(o.body),
+        });
         res.end(o.body);
         return;
       }
@@ -52,15 +65,24 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     });
   });
   const forward = (body: Buffer, req: http.IncomingMessage, res: http.ServerResponse) => {
-    const up = http.request({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
+    const up = http.request(
+      { host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => {
+      res.destroy();
     });
-    up.on('error', () => { res.destroy(); });
     up.end(body);
   };
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   proxy.url = `http://${t.username}:${t.password}@127.0.0.1:${port}/sdk`;
-  proxy.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return proxy;
 }

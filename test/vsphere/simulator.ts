@@ -30,12 +30,21 @@ export function buildSimulator(): Promise<string> {
   built ??= (async () => {
     buildDir = await mkdtemp(path.join(os.tmpdir(), 'vmzombie-vcsim-'));
     const out = path.join(buildDir, 'vcsim-test');
-    const cache = process.env.HOME ? path.join(process.env.HOME, '.cache', 'vmzombie-go-build') : path.join(buildDir, 'gocache');
+    const cache = process.env.HOME
+      ? path.join(process.env.HOME, '.cache', 'vmzombie-go-build')
+      : path.join(buildDir, 'gocache');
     await new Promise<void>((resolve, reject) => {
-      execFile('go', ['build', '-o', out, '.'], {
-        cwd: path.join(HERE, 'simulator'), timeout: 180_000,
-        env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: cache, GOFLAGS: '' },
-      }, (err, _stdout, stderr) => (err ? reject(new Error(`building the vSphere simulator failed: ${err.message}\n${stderr}`)) : resolve()));
+      execFile(
+        'go',
+        ['build', '-o', out, '.'],
+        {
+          cwd: path.join(HERE, 'simulator'),
+          timeout: 180_000,
+          env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: cache, GOFLAGS: '' },
+        },
+        (err, _stdout, stderr) =>
+          err ? reject(new Error(`building the vSphere simulator failed: ${err.message}\n${stderr}`)) : resolve(),
+      );
     });
     return out;
   })();
@@ -57,7 +66,13 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port in 18200-18299');
 }
 
-export interface SimulatorOptions { vms?: number; hosts?: number; user?: string; pass?: string; tls?: boolean }
+export interface SimulatorOptions {
+  vms?: number;
+  hosts?: number;
+  user?: string;
+  pass?: string;
+  tls?: boolean;
+}
 
 export interface Simulator {
   /** SDK URL with credentials, e.g. http://user:pass@127.0.0.1:18234/sdk */
@@ -78,19 +93,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   if (opts.tls) args.push('-tls');
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<{ url: string; certFile?: string }>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGINT'); reject(new Error(`simulator did not start in 60s: ${stderr}`)); }, 60_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`simulator exited (${code}): ${stderr}`)); });
-    lines.once('line', (line) => { clearTimeout(timer); resolve(JSON.parse(line) as { url: string; certFile?: string }); });
+    const timer = setTimeout(() => {
+      child.kill('SIGINT');
+      reject(new Error(`simulator did not start in 60s: ${stderr}`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`simulator exited (${code}): ${stderr}`));
+    });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as { url: string; certFile?: string });
+    });
   });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
   return {
-    url: info.url, port, certFile: info.certFile ?? null, process: child,
+    url: info.url,
+    port,
+    certFile: info.certFile ?? null,
+    process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -11,46 +11,120 @@ export function capacityDashboard(c: BundleConfig): object {
   const byHost = (metric: string) => `sum by (cluster, instance) (${dedup(PER_KIND, q(c, metric))})`;
   const age = q(c, 'vmzombie_finding_age_seconds');
   // Names come with the finding; a libvirt domain's current state is joined from its info series.
-  const findings = `max without (job) (${age})\n* on (cluster, instance, uuid) group_left (state)\n`
-    + `max by (cluster, instance, uuid, state) (${q(c, 'vmzombie_libvirt_domain_info')})\n`
-    + `or on (cluster, instance, kind, subject)\nmax without (job) (${age})`;
-  return new Dash(c, 'vmzombie-capacity', 'vmzombie / Capacity review',
-    'What the resources that were never given back hold: vCPUs, memory, disk and devices, now and over time.')
+  const findings =
+    `max without (job) (${age})\n* on (cluster, instance, uuid) group_left (state)\n` +
+    `max by (cluster, instance, uuid, state) (${q(c, 'vmzombie_libvirt_domain_info')})\n` +
+    `or on (cluster, instance, kind, subject)\nmax without (job) (${age})`;
+  return new Dash(
+    c,
+    'vmzombie-capacity',
+    'vmzombie / Capacity review',
+    'What the resources that were never given back hold: vCPUs, memory, disk and devices, now and over time.',
+  )
     .row('Reclaimable now')
     .stat('Findings', 'Findings past their grace period, every kind.', now('vmzombie_findings'), 'short')
-    .stat('vCPUs', 'vCPUs held by stray qemu processes, paused, stuck and crashed domains, orphaned VMs.',
-      now('vmzombie_reclaimable_vcpus'), 'short')
-    .stat('Memory', 'Memory held (RSS of stray qemu, domain memory, hugepages nobody uses).',
-      now('vmzombie_reclaimable_memory_bytes'), 'bytes')
-    .stat('Disk', 'Bytes of orphan images, orphan datastore files and stale snapshots.',
-      now('vmzombie_reclaimable_disk_bytes'), 'bytes')
-    .stat('Devices', 'PCI devices and mediated devices stranded on vfio-pci.', now('vmzombie_reclaimable_devices'),
-      'short')
-    .stat('Pending', 'Findings still inside their grace period (not yet reported).', now('vmzombie_findings_pending'),
-      'short')
+    .stat(
+      'vCPUs',
+      'vCPUs held by stray qemu processes, paused, stuck and crashed domains, orphaned VMs.',
+      now('vmzombie_reclaimable_vcpus'),
+      'short',
+    )
+    .stat(
+      'Memory',
+      'Memory held (RSS of stray qemu, domain memory, hugepages nobody uses).',
+      now('vmzombie_reclaimable_memory_bytes'),
+      'bytes',
+    )
+    .stat(
+      'Disk',
+      'Bytes of orphan images, orphan datastore files and stale snapshots.',
+      now('vmzombie_reclaimable_disk_bytes'),
+      'bytes',
+    )
+    .stat(
+      'Devices',
+      'PCI devices and mediated devices stranded on vfio-pci.',
+      now('vmzombie_reclaimable_devices'),
+      'short',
+    )
+    .stat(
+      'Pending',
+      'Findings still inside their grace period (not yet reported).',
+      now('vmzombie_findings_pending'),
+      'short',
+    )
     .row('Over time, by kind')
-    .timeseries('Memory by kind', 'Reclaimable memory per finding kind.',
-      [{ expr: byKind('vmzombie_reclaimable_memory_bytes'), legend: '{{kind}}' }], 'bytes', 8)
-    .timeseries('vCPUs by kind', 'Reclaimable vCPUs per finding kind.',
-      [{ expr: byKind('vmzombie_reclaimable_vcpus'), legend: '{{kind}}' }], 'short', 8)
-    .timeseries('Disk by kind', 'Reclaimable disk bytes per finding kind.',
-      [{ expr: byKind('vmzombie_reclaimable_disk_bytes'), legend: '{{kind}}' }], 'bytes', 8)
-    .timeseries('Findings by kind', 'Findings per kind.', [{ expr: byKind('vmzombie_findings'), legend: '{{kind}}' }],
-      'short', 12)
-    .timeseries('Devices by kind', 'Stranded devices per kind.',
-      [{ expr: byKind('vmzombie_reclaimable_devices'), legend: '{{kind}}' }], 'short', 12)
+    .timeseries(
+      'Memory by kind',
+      'Reclaimable memory per finding kind.',
+      [{ expr: byKind('vmzombie_reclaimable_memory_bytes'), legend: '{{kind}}' }],
+      'bytes',
+      8,
+    )
+    .timeseries(
+      'vCPUs by kind',
+      'Reclaimable vCPUs per finding kind.',
+      [{ expr: byKind('vmzombie_reclaimable_vcpus'), legend: '{{kind}}' }],
+      'short',
+      8,
+    )
+    .timeseries(
+      'Disk by kind',
+      'Reclaimable disk bytes per finding kind.',
+      [{ expr: byKind('vmzombie_reclaimable_disk_bytes'), legend: '{{kind}}' }],
+      'bytes',
+      8,
+    )
+    .timeseries(
+      'Findings by kind',
+      'Findings per kind.',
+      [{ expr: byKind('vmzombie_findings'), legend: '{{kind}}' }],
+      'short',
+      12,
+    )
+    .timeseries(
+      'Devices by kind',
+      'Stranded devices per kind.',
+      [{ expr: byKind('vmzombie_reclaimable_devices'), legend: '{{kind}}' }],
+      'short',
+      12,
+    )
     .row('Over time, by host, cluster and vCenter')
-    .timeseries('Memory by host', 'Reclaimable memory per exporter (host, cluster agent or vCenter exporter).',
-      [{ expr: byHost('vmzombie_reclaimable_memory_bytes'), legend: '{{cluster}} {{instance}}' }], 'bytes', 8)
-    .timeseries('vCPUs by host', 'Reclaimable vCPUs per exporter.',
-      [{ expr: byHost('vmzombie_reclaimable_vcpus'), legend: '{{cluster}} {{instance}}' }], 'short', 8)
-    .timeseries('Findings by vCenter', 'Findings per vCenter.',
-      [{ expr: `count by (vcenter) (max without (job) (${q(c, 'vmzombie_finding_age_seconds', { vcenter: '!=' })}))`,
-        legend: '{{vcenter}}' }],
-      'short', 8)
+    .timeseries(
+      'Memory by host',
+      'Reclaimable memory per exporter (host, cluster agent or vCenter exporter).',
+      [{ expr: byHost('vmzombie_reclaimable_memory_bytes'), legend: '{{cluster}} {{instance}}' }],
+      'bytes',
+      8,
+    )
+    .timeseries(
+      'vCPUs by host',
+      'Reclaimable vCPUs per exporter.',
+      [{ expr: byHost('vmzombie_reclaimable_vcpus'), legend: '{{cluster}} {{instance}}' }],
+      'short',
+      8,
+    )
+    .timeseries(
+      'Findings by vCenter',
+      'Findings per vCenter.',
+      [
+        {
+          expr: `count by (vcenter) (max without (job) (${q(c, 'vmzombie_finding_age_seconds', { vcenter: '!=' })}))`,
+          legend: '{{vcenter}}',
+        },
+      ],
+      'short',
+      8,
+    )
     .row('Findings')
-    .table('Findings by age',
+    .table(
+      'Findings by age',
       'Every reported finding: its kind, subject, names and age. The kind links to its runbook on the exporter.',
-      [{ expr: findings }], 's', { kind: 'http://${__data.fields.instance}/runbooks/${__data.fields.kind}' }, 24, 10)
+      [{ expr: findings }],
+      's',
+      { kind: 'http://${__data.fields.instance}/runbooks/${__data.fields.kind}' },
+      24,
+      10,
+    )
     .build();
 }

@@ -1,8 +1,14 @@
 // Panel factories and layout shared by the dashboards: one Prometheus data source variable, the
 // cluster / instance variables, queries through the bundle's selector, and grid placement.
 import {
-  DashboardBuilder, DatasourceVariableBuilder, QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort,
-  DashboardCursorSync, type GridPos,
+  DashboardBuilder,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  RowBuilder,
+  VariableRefresh,
+  VariableSort,
+  DashboardCursorSync,
+  type GridPos,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -49,7 +55,11 @@ export class Layout {
   }
 }
 
-export interface Target { expr: string; legend?: string; table?: boolean }
+export interface Target {
+  expr: string;
+  legend?: string;
+  table?: boolean;
+}
 
 function target(t: Target, refId: string): DataqueryBuilder {
   const b = new DataqueryBuilder().datasource(DATASOURCE).expr(t.expr).refId(refId);
@@ -63,10 +73,21 @@ export class Dash {
   readonly builder: DashboardBuilder;
   readonly layout = new Layout();
 
-  constructor(config: BundleConfig, uid: string, title: string, description: string,
-    extraVariables: QueryVariableBuilder[] = []) {
-    this.builder = new DashboardBuilder(title).uid(uid).description(description).tags(['vmzombie'])
-      .time({ from: 'now-24h', to: 'now' }).refresh('1m').tooltip(DashboardCursorSync.Crosshair).timezone('browser')
+  constructor(
+    config: BundleConfig,
+    uid: string,
+    title: string,
+    description: string,
+    extraVariables: QueryVariableBuilder[] = [],
+  ) {
+    this.builder = new DashboardBuilder(title)
+      .uid(uid)
+      .description(description)
+      .tags(['vmzombie'])
+      .time({ from: 'now-24h', to: 'now' })
+      .refresh('1m')
+      .tooltip(DashboardCursorSync.Crosshair)
+      .timezone('browser')
       .withVariable(new DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'))
       .withVariable(variable('cluster', 'Cluster', sel(config, 'vmzombie_build_info')))
       .withVariable(variable('instance', 'Instance', sel(config, 'vmzombie_build_info', { cluster: '=~$cluster' })));
@@ -80,25 +101,51 @@ export class Dash {
 
   /** A single number; `or vector(0)` is added so "nothing found" reads 0, not "No data". */
   stat(title: string, description: string, expr: string, unit: string, w = 4, h = 4): this {
-    this.builder.withPanel(new StatPanel().title(title).description(description).datasource(DATASOURCE)
-      .withTarget(target({ expr: `${expr} or vector(0)`, legend: title }, 'A')).unit(unit)
-      .colorMode(BigValueColorMode.Value)
-      .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-      .gridPos(this.layout.next(w, h)));
+    this.builder.withPanel(
+      new StatPanel()
+        .title(title)
+        .description(description)
+        .datasource(DATASOURCE)
+        .withTarget(target({ expr: `${expr} or vector(0)`, legend: title }, 'A'))
+        .unit(unit)
+        .colorMode(BigValueColorMode.Value)
+        .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+        .gridPos(this.layout.next(w, h)),
+    );
     return this;
   }
 
   timeseries(title: string, description: string, targets: Target[], unit: string, w = 12, h = 8): this {
-    this.builder.withPanel(new TimeseriesPanel().title(title).description(description).datasource(DATASOURCE)
-      .targets(refIds(targets)).unit(unit).fillOpacity(10).gridPos(this.layout.next(w, h)));
+    this.builder.withPanel(
+      new TimeseriesPanel()
+        .title(title)
+        .description(description)
+        .datasource(DATASOURCE)
+        .targets(refIds(targets))
+        .unit(unit)
+        .fillOpacity(10)
+        .gridPos(this.layout.next(w, h)),
+    );
     return this;
   }
 
   /** An instant table; `links` maps a column to a data link URL (Grafana `${__data.fields.x}`). */
-  table(title: string, description: string, targets: Target[], unit: string, links: Record<string, string> = {}, w = 24,
-    h = 8): this {
-    const p = new TablePanel().title(title).description(description).datasource(DATASOURCE)
-      .targets(refIds(targets.map((t) => ({ ...t, table: true })))).unit(unit).gridPos(this.layout.next(w, h))
+  table(
+    title: string,
+    description: string,
+    targets: Target[],
+    unit: string,
+    links: Record<string, string> = {},
+    w = 24,
+    h = 8,
+  ): this {
+    const p = new TablePanel()
+      .title(title)
+      .description(description)
+      .datasource(DATASOURCE)
+      .targets(refIds(targets.map((t) => ({ ...t, table: true }))))
+      .unit(unit)
+      .gridPos(this.layout.next(w, h))
       .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true } } });
     for (const [column, url] of Object.entries(links)) {
       p.overrideByName(column, [{ id: 'links', value: [{ title: 'Runbook', url }] }]);
@@ -119,10 +166,16 @@ export class Dash {
 
 export function variable(name: string, label: string, metricSelector: string): QueryVariableBuilder {
   const query = `label_values(${metricSelector}, ${name})`;
-  return new QueryVariableBuilder(name).label(label).datasource(DATASOURCE)
-    .query({ query, refId: 'PrometheusVariableQueryEditor-VariableQuery' }).definition(query)
-    .multi(true).includeAll(true).allValue('.*')
-    .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc);
+  return new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(DATASOURCE)
+    .query({ query, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+    .definition(query)
+    .multi(true)
+    .includeAll(true)
+    .allValue('.*')
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc);
 }
 
 /** `max by (labels)` over the jobs that may scrape one exporter twice. */

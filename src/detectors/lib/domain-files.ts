@@ -31,20 +31,26 @@ export function filesInUse(libvirt: LibvirtSection): FileUse[] {
       const file = stats.get(path);
       if (!file) continue;
       const use = uses.get(path);
-      if (use) use.domains.push(d); else uses.set(path, { file, domains: [d] });
+      if (use) use.domains.push(d);
+      else uses.set(path, { file, domains: [d] });
     }
   }
   return [...uses.values()];
 }
 
 /** Decides whether a lock holder is entitled to lock a file. */
-export function legitimateHolder(libvirt: LibvirtSection, procfs: ProcfsSection): (holder: LockHolder, use: FileUse) => boolean {
+export function legitimateHolder(
+  libvirt: LibvirtSection,
+  procfs: ProcfsSection,
+): (holder: LockHolder, use: FileUse) => boolean {
   const index = indexDomainProcesses(libvirt.domains, procfs);
   const comms = new Map(procfs.processes.map((p) => [p.pid, p.comm]));
   return (holder, use) => {
     // virtlockd holds leases on images for running guests when lock_manager = "lockd".
     if (comms.get(holder.pid) === 'virtlockd' && use.domains.some(isActive)) return true;
-    return use.domains.some((d) => isActive(d) && index.processOf.get(d.uuid.toLowerCase())?.process.pid === holder.pid);
+    return use.domains.some(
+      (d) => isActive(d) && index.processOf.get(d.uuid.toLowerCase())?.process.pid === holder.pid,
+    );
   };
 }
 
@@ -76,7 +82,9 @@ function findStrayLocks(libvirt: LibvirtSection, procfs: ProcfsSection): StrayLo
 
 /** The finding both image-lock kinds raise, labelled by the domain that makes it that kind. */
 export function imageLockFinding<K extends 'image_locked_by_foreign_process' | 'image_locked_while_domain_inactive'>(
-  kind: K, { use, stray }: StrayLock, labelled: Domain,
+  kind: K,
+  { use, stray }: StrayLock,
+  labelled: Domain,
 ): DetectorFinding<K, ImageLockEvidence, ImageLockLabel> {
   return {
     kind,

@@ -7,10 +7,25 @@
 import type { Vcenter } from '../../snapshot/vsphere.js';
 import { dirname, parseDatastorePath } from '../../util/datastore-path.js';
 
-export interface DatastoreFileRef { path: string; sizeBytes: number; modified: number | null }
+export interface DatastoreFileRef {
+  path: string;
+  sizeBytes: number;
+  modified: number | null;
+}
 
-export interface LeftoverFolder { datastore: string; folder: string; vmx: string[]; files: DatastoreFileRef[]; newestModified: number }
-export interface LeftoverDisk { datastore: string; path: string; files: DatastoreFileRef[]; newestModified: number }
+export interface LeftoverFolder {
+  datastore: string;
+  folder: string;
+  vmx: string[];
+  files: DatastoreFileRef[];
+  newestModified: number;
+}
+export interface LeftoverDisk {
+  datastore: string;
+  path: string;
+  files: DatastoreFileRef[];
+  newestModified: number;
+}
 
 const COMPANION = /-(flat|delta|ctk|sesparse)\.vmdk$/;
 const COMPANION_SUFFIXES = ['-flat.vmdk', '-delta.vmdk', '-ctk.vmdk', '-sesparse.vmdk'];
@@ -22,7 +37,11 @@ function isSystemPath(path: string): boolean {
 
 const key = (ds: string, p: string) => `${ds}\u0000${p}`;
 
-export function datastoreLeftovers(vc: Vcenter, now: number, minAgeSeconds: number): { folders: LeftoverFolder[]; disks: LeftoverDisk[] } {
+export function datastoreLeftovers(
+  vc: Vcenter,
+  now: number,
+  minAgeSeconds: number,
+): { folders: LeftoverFolder[]; disks: LeftoverDisk[] } {
   const folders: LeftoverFolder[] = [];
   const disks: LeftoverDisk[] = [];
   if (vc.files.layoutsAt === null) return { folders, disks };
@@ -56,23 +75,35 @@ export function datastoreLeftovers(vc: Vcenter, now: number, minAgeSeconds: numb
       const folder = dirname(f.path);
       byFolder.set(folder, [...(byFolder.get(folder) ?? []), ref]);
     }
-    const newest = (files: DatastoreFileRef[]) => (files.some((f) => f.modified === null) ? Infinity : Math.max(...files.map((f) => f.modified as number)));
+    const newest = (files: DatastoreFileRef[]) =>
+      files.some((f) => f.modified === null) ? Infinity : Math.max(...files.map((f) => f.modified as number));
     const leftoverFolders = new Set<string>();
     for (const [folder, files] of byFolder) {
       if (folder === '' || homes.has(key(ds.datastore, folder))) continue;
-      const vmx = files.filter((f) => (f.path.endsWith('.vmx') || f.path.endsWith('.vmtx')) && !used.has(key(ds.datastore, f.path)));
+      const vmx = files.filter(
+        (f) => (f.path.endsWith('.vmx') || f.path.endsWith('.vmtx')) && !used.has(key(ds.datastore, f.path)),
+      );
       if (vmx.length === 0) continue;
       leftoverFolders.add(folder);
       const mtime = newest(files);
       if (mtime > cutoff) continue;
-      folders.push({ datastore: ds.datastore, folder, vmx: vmx.map((f) => f.path), files: files.filter((f) => !used.has(key(ds.datastore, f.path))), newestModified: mtime });
+      folders.push({
+        datastore: ds.datastore,
+        folder,
+        vmx: vmx.map((f) => f.path),
+        files: files.filter((f) => !used.has(key(ds.datastore, f.path))),
+        newestModified: mtime,
+      });
     }
     for (const f of byPath.values()) {
       if (!f.path.endsWith('.vmdk') || COMPANION.test(f.path) || used.has(key(ds.datastore, f.path))) continue;
       const folder = dirname(f.path);
       if (leftoverFolders.has(folder) || protectedHomes.has(key(ds.datastore, folder))) continue;
       const base = f.path.slice(0, -'.vmdk'.length);
-      const files = [f, ...COMPANION_SUFFIXES.map((s) => byPath.get(base + s)).filter((x): x is DatastoreFileRef => x !== undefined)];
+      const files = [
+        f,
+        ...COMPANION_SUFFIXES.map((s) => byPath.get(base + s)).filter((x): x is DatastoreFileRef => x !== undefined),
+      ];
       const mtime = newest(files);
       if (mtime > cutoff) continue;
       disks.push({ datastore: ds.datastore, path: f.path, files, newestModified: mtime });

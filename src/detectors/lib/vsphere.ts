@@ -4,7 +4,11 @@ import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { Vcenter, VsphereHost, VsphereVm } from '../../snapshot/vsphere.js';
 import type { Reclaimable } from '../finding.js';
 
-export interface VmRef { vc: Vcenter; vm: VsphereVm; subject: string }
+export interface VmRef {
+  vc: Vcenter;
+  vm: VsphereVm;
+  subject: string;
+}
 
 /**
  * Every VM with its subject: the VM name, or, when the name is used by more than one VM in the
@@ -14,9 +18,13 @@ export function vsphereVms(s: Snapshot): VmRef[] {
   const vcs = s.vsphere?.vcenters ?? [];
   const count = new Map<string, number>();
   for (const vc of vcs) for (const vm of vc.vms) count.set(vm.name, (count.get(vm.name) ?? 0) + 1);
-  return vcs.flatMap((vc) => vc.vms.map((vm) => ({
-    vc, vm, subject: (count.get(vm.name) ?? 0) > 1 ? `${vm.name} (${vc.vcenter}/${vm.moid})` : vm.name,
-  })));
+  return vcs.flatMap((vc) =>
+    vc.vms.map((vm) => ({
+      vc,
+      vm,
+      subject: (count.get(vm.name) ?? 0) > 1 ? `${vm.name} (${vc.vcenter}/${vm.moid})` : vm.name,
+    })),
+  );
 }
 
 export function vmReclaimable(vm: VsphereVm): Reclaimable {
@@ -42,9 +50,14 @@ export interface VmEvidence {
 }
 
 export function vmEvidence(vc: Vcenter, vm: VsphereVm): VmEvidence {
-  const host = vm.host ? vc.hosts.find((h) => h.moid === vm.host)?.name ?? vm.host : null;
+  const host = vm.host ? (vc.hosts.find((h) => h.moid === vm.host)?.name ?? vm.host) : null;
   return {
-    vcenter: vc.vcenter, moid: vm.moid, instanceUuid: vm.instanceUuid, vmPathName: vm.vmPathName,
-    powerState: vm.powerState, connectionState: vm.connectionState, host,
+    vcenter: vc.vcenter,
+    moid: vm.moid,
+    instanceUuid: vm.instanceUuid,
+    vmPathName: vm.vmPathName,
+    powerState: vm.powerState,
+    connectionState: vm.connectionState,
+    host,
   };
 }

@@ -8,11 +8,18 @@ const PCI_LABELS = ['address', 'vendor', 'device', 'class', 'driver', 'iommu_gro
 
 export const deviceMetrics: SectionMetricsFactory = (registry) => {
   const info = new Gauge<(typeof PCI_LABELS)[number]>({
-    name: 'vmzombie_pci_device_info', help: 'PCI devices bound to vfio-pci, and GPUs and NVMe drives on any driver; value 1.',
-    labelNames: [...PCI_LABELS], registers: [registry],
+    name: 'vmzombie_pci_device_info',
+    help: 'PCI devices bound to vfio-pci, and GPUs and NVMe drives on any driver; value 1.',
+    labelNames: [...PCI_LABELS],
+    registers: [registry],
   });
   const vfio = new Gauge<'state'>({
-    name: 'vmzombie_vfio_devices', help: 'PCI devices bound to vfio-pci: assigned (a running domain lists it, or a process holds its IOMMU group) or unassigned.', labelNames: ['state'], registers: [registry],
+    name: 'vmzombie_vfio_devices',
+    help:
+      'PCI devices bound to vfio-pci: assigned (a running domain lists it, or a process holds its IOMMU group) ' +
+      'or unassigned.',
+    labelNames: ['state'],
+    registers: [registry],
   });
   return {
     update(snapshot) {
@@ -23,7 +30,17 @@ export const deviceMetrics: SectionMetricsFactory = (registry) => {
       for (const d of sysfs.pciDevices) {
         const cls = deviceClassName(d.class);
         if (d.driver === null || (d.driver !== 'vfio-pci' && cls !== 'gpu' && cls !== 'nvme')) continue;
-        info.set({ address: d.address, vendor: d.vendor, device: d.device, class: cls, driver: d.driver, iommu_group: d.iommuGroup ?? '' }, 1);
+        info.set(
+          {
+            address: d.address,
+            vendor: d.vendor,
+            device: d.device,
+            class: cls,
+            driver: d.driver,
+            iommu_group: d.iommuGroup ?? '',
+          },
+          1,
+        );
       }
       // The same conditions and the same rule as vfio_device_without_domain, so they never disagree.
       const { procfs } = snapshot;

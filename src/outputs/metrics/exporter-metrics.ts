@@ -29,32 +29,96 @@ export class ExporterMetrics {
   private rendering: Promise<string> | null = null;
   private readonly detectorUp: Gauge<'kind'>;
 
-  constructor(private readonly config: Config, collectorNames: readonly string[], options: { processMetrics?: boolean } = {}) {
+  constructor(
+    private readonly config: Config,
+    collectorNames: readonly string[],
+    options: { processMetrics?: boolean } = {},
+  ) {
     const r = [this.registry];
     // One `cluster` label on every series, for Prometheus servers that scrape several clusters.
     if (config.cluster) this.registry.setDefaultLabels({ cluster: config.cluster });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: 'vmzombie_build_info', help: 'Build information, value 1.', labelNames: ['version', 'node_version'], registers: r })
-      .set({ version: VERSION, node_version: process.version }, 1);
-    this.findings = new Gauge({ name: 'vmzombie_findings', help: 'Current findings per kind (past their grace period).', labelNames: ['kind'], registers: r });
-    this.pending = new Gauge({ name: 'vmzombie_findings_pending', help: 'Findings still inside their grace period, per kind.', labelNames: ['kind'], registers: r });
+    new Gauge({
+      name: 'vmzombie_build_info',
+      help: 'Build information, value 1.',
+      labelNames: ['version', 'node_version'],
+      registers: r,
+    }).set({ version: VERSION, node_version: process.version }, 1);
+    this.findings = new Gauge({
+      name: 'vmzombie_findings',
+      help: 'Current findings per kind (past their grace period).',
+      labelNames: ['kind'],
+      registers: r,
+    });
+    this.pending = new Gauge({
+      name: 'vmzombie_findings_pending',
+      help: 'Findings still inside their grace period, per kind.',
+      labelNames: ['kind'],
+      registers: r,
+    });
     const labelNames = [...new Set(['kind', 'subject', ...Object.values(CATALOG).flatMap((s) => s.labels)])];
-    this.age = new Gauge({ name: 'vmzombie_finding_age_seconds', help: 'Seconds since each finding was first seen in its state.', labelNames, registers: r });
-    this.dropped = new Counter({ name: 'vmzombie_findings_dropped_total', help: 'Per-finding series left out by --findings.max-per-kind, summed over collections.', labelNames: ['kind'], registers: r });
-    const reclaim = (name: string, help: string) => new Gauge<'kind'>({ name, help, labelNames: ['kind'], registers: r });
+    this.age = new Gauge({
+      name: 'vmzombie_finding_age_seconds',
+      help: 'Seconds since each finding was first seen in its state.',
+      labelNames,
+      registers: r,
+    });
+    this.dropped = new Counter({
+      name: 'vmzombie_findings_dropped_total',
+      help: 'Per-finding series left out by --findings.max-per-kind, summed over collections.',
+      labelNames: ['kind'],
+      registers: r,
+    });
+    const reclaim = (name: string, help: string) =>
+      new Gauge<'kind'>({ name, help, labelNames: ['kind'], registers: r });
     this.reclaimable = {
       vcpus: reclaim('vmzombie_reclaimable_vcpus', 'vCPUs that reported findings hold, per kind.'),
       memoryBytes: reclaim('vmzombie_reclaimable_memory_bytes', 'Memory bytes that reported findings hold, per kind.'),
       diskBytes: reclaim('vmzombie_reclaimable_disk_bytes', 'Disk bytes that reported findings hold, per kind.'),
       devices: reclaim('vmzombie_reclaimable_devices', 'Devices that reported findings hold, per kind.'),
     };
-    this.collectorUp = new Gauge({ name: 'vmzombie_collector_up', help: '1 when the collector read its source this time.', labelNames: ['collector'], registers: r });
-    this.collectorState = new Gauge({ name: 'vmzombie_collector_state', help: 'Collector state set: ok, absent (nothing to read on this host), error, timeout.', labelNames: ['collector', 'state'], registers: r });
-    this.collectorDuration = new Gauge({ name: 'vmzombie_collector_duration_seconds', help: 'Time the collector took in the last collection.', labelNames: ['collector'], registers: r });
-    this.collectorLastSuccess = new Gauge({ name: 'vmzombie_collector_last_success_timestamp_seconds', help: 'When the collector last succeeded; older than the scrape means its data is stale.', labelNames: ['collector'], registers: r });
-    this.sourceProblems = new Gauge({ name: 'vmzombie_collector_problems', help: 'Records the collector could not read or parse in the last collection (details on the landing page).', labelNames: ['collector'], registers: r });
-    this.skippedEntries = new Gauge({ name: 'vmzombie_collector_skipped_entries', help: 'Entries skipped quietly in the last collection: gone mid-scan (vanished) or not ours to read (denied).', labelNames: ['collector', 'reason'], registers: r });
-    this.detectorUp = new Gauge({ name: 'vmzombie_detector_up', help: '1 when the detector ran on fresh data this time.', labelNames: ['kind'], registers: r });
+    this.collectorUp = new Gauge({
+      name: 'vmzombie_collector_up',
+      help: '1 when the collector read its source this time.',
+      labelNames: ['collector'],
+      registers: r,
+    });
+    this.collectorState = new Gauge({
+      name: 'vmzombie_collector_state',
+      help: 'Collector state set: ok, absent (nothing to read on this host), error, timeout.',
+      labelNames: ['collector', 'state'],
+      registers: r,
+    });
+    this.collectorDuration = new Gauge({
+      name: 'vmzombie_collector_duration_seconds',
+      help: 'Time the collector took in the last collection.',
+      labelNames: ['collector'],
+      registers: r,
+    });
+    this.collectorLastSuccess = new Gauge({
+      name: 'vmzombie_collector_last_success_timestamp_seconds',
+      help: 'When the collector last succeeded; older than the scrape means its data is stale.',
+      labelNames: ['collector'],
+      registers: r,
+    });
+    this.sourceProblems = new Gauge({
+      name: 'vmzombie_collector_problems',
+      help: 'Records the collector could not read or parse in the last collection (details on the landing page).',
+      labelNames: ['collector'],
+      registers: r,
+    });
+    this.skippedEntries = new Gauge({
+      name: 'vmzombie_collector_skipped_entries',
+      help: 'Entries skipped quietly in the last collection: gone mid-scan (vanished) or not ours to read (denied).',
+      labelNames: ['collector', 'reason'],
+      registers: r,
+    });
+    this.detectorUp = new Gauge({
+      name: 'vmzombie_detector_up',
+      help: '1 when the detector ran on fresh data this time.',
+      labelNames: ['kind'],
+      registers: r,
+    });
     for (const name of collectorNames) this.collectorUp.set({ collector: name }, 0);
     this.sections = SECTION_METRICS.map((make) => make(this.registry, config));
   }
@@ -62,13 +126,16 @@ export class ExporterMetrics {
   update(snapshot: Snapshot, detection: DetectionResult): void {
     for (const [name, status] of Object.entries(snapshot.collectors)) {
       this.collectorUp.set({ collector: name }, status.state === 'ok' ? 1 : 0);
-      for (const state of COLLECTOR_STATES) this.collectorState.set({ collector: name, state }, status.state === state ? 1 : 0);
+      for (const state of COLLECTOR_STATES)
+        this.collectorState.set({ collector: name, state }, status.state === state ? 1 : 0);
       this.collectorDuration.set({ collector: name }, status.durationSeconds);
-      if (status.lastSuccessSeconds !== null) this.collectorLastSuccess.set({ collector: name }, status.lastSuccessSeconds);
+      if (status.lastSuccessSeconds !== null)
+        this.collectorLastSuccess.set({ collector: name }, status.lastSuccessSeconds);
       const section = (snapshot as Record<string, unknown>)[name] as { problems?: unknown[] } | undefined;
-      this.sourceProblems.set({ collector: name }, status.stale ? 0 : section?.problems?.length ?? 0);
+      this.sourceProblems.set({ collector: name }, status.stale ? 0 : (section?.problems?.length ?? 0));
       const skipped = (section as { skipped?: Record<string, number> } | undefined)?.skipped;
-      if (skipped && !status.stale) for (const [reason, n] of Object.entries(skipped)) this.skippedEntries.set({ collector: name, reason }, n);
+      if (skipped && !status.stale)
+        for (const [reason, n] of Object.entries(skipped)) this.skippedEntries.set({ collector: name, reason }, n);
     }
     this.findings.reset();
     this.pending.reset();
@@ -85,7 +152,8 @@ export class ExporterMetrics {
       this.findings.set({ kind }, reported.length);
       this.pending.set({ kind }, all.length - reported.length);
       const sums = { vcpus: 0, memoryBytes: 0, diskBytes: 0, devices: 0 };
-      for (const f of reported) for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += f.reclaimable[k] ?? 0;
+      for (const f of reported)
+        for (const k of Object.keys(sums) as Array<keyof typeof sums>) sums[k] += f.reclaimable[k] ?? 0;
       for (const k of Object.keys(sums) as Array<keyof typeof sums>) this.reclaimable[k].set({ kind }, sums[k]);
       // Oldest first: when capped, the findings that matter most stay visible.
       const sorted = [...reported].sort((a, b) => a.since - b.since);
@@ -95,7 +163,9 @@ export class ExporterMetrics {
         // Only the labels the catalog declares for this kind: one undeclared label would make
         // prom-client throw and fail every scrape. An empty label is the same as no label to
         // Prometheus; leave it out.
-        const labels = Object.fromEntries(Object.entries(f.labels).filter(([k, v]) => v !== '' && declared.includes(k)));
+        const labels = Object.fromEntries(
+          Object.entries(f.labels).filter(([k, v]) => v !== '' && declared.includes(k)),
+        );
         this.age.set({ ...labels, kind, subject: f.subject }, Math.max(0, snapshot.takenAt - f.since));
       }
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);
@@ -106,7 +176,9 @@ export class ExporterMetrics {
 
   /** Scrapes that arrive while a rendering is in flight share it (rendering costs ~8 ms of CPU). */
   metrics(): Promise<string> {
-    this.rendering ??= this.registry.metrics().finally(() => { this.rendering = null; });
+    this.rendering ??= this.registry.metrics().finally(() => {
+      this.rendering = null;
+    });
     return this.rendering;
   }
 

@@ -6,4 +6,10 @@ import { storageMetrics } from './storage-metrics.js';
 import { deviceMetrics } from './device-metrics.js';
 import { vsphereMetrics } from './vsphere-metrics.js';
 
-export const SECTION_METRICS: readonly SectionMetricsFactory[] = [libvirtMetrics, storageMetrics, deviceMetrics, kubeMetrics, vsphereMetrics];
+export const SECTION_METRICS: readonly SectionMetricsFactory[] = [
+  libvirtMetrics,
+  storageMetrics,
+  deviceMetrics,
+  kubeMetrics,
+  vsphereMetrics,
+];

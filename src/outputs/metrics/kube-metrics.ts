@@ -10,41 +10,107 @@ type Of<K extends ReportedFinding['kind']> = Extract<ReportedFinding, { kind: K 
 export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
   const r = [registry];
   const available = new Gauge<'resource'>({
-    name: 'vmzombie_kube_resource_available', help: '1 when the API serves the resource (CRD installed), 0 when it answered 404; re-checked every --kube.recheck-interval.',
-    labelNames: ['resource'], registers: r,
+    name: 'vmzombie_kube_resource_available',
+    help:
+      '1 when the API serves the resource (CRD installed), 0 when it answered 404; re-checked every ' +
+      '--kube.recheck-interval.',
+    labelNames: ['resource'],
+    registers: r,
   });
   const deletionStuck = new Gauge<'namespace' | 'resource' | 'name' | 'finalizer'>({
-    name: 'vmzombie_kubevirt_deletion_stuck_seconds', help: 'Seconds since deletionTimestamp of objects stuck in deletion past --detect.deletion-grace, one series per remaining finalizer (finalizer="" when none is left).',
-    labelNames: ['namespace', 'resource', 'name', 'finalizer'], registers: r,
+    name: 'vmzombie_kubevirt_deletion_stuck_seconds',
+    help:
+      'Seconds since deletionTimestamp of objects stuck in deletion past --detect.deletion-grace, one series per ' +
+      'remaining finalizer (finalizer="" when none is left).',
+    labelNames: ['namespace', 'resource', 'name', 'finalizer'],
+    registers: r,
   });
   const vmStatus = new Gauge<'namespace' | 'name' | 'status'>({
-    name: 'vmzombie_kubevirt_vm_status_seconds', help: 'Seconds a VM has been in a stuck printableStatus (Stopping, Terminating, Unknown, error statuses), past --detect.vm-status-grace.',
-    labelNames: ['namespace', 'name', 'status'], registers: r,
+    name: 'vmzombie_kubevirt_vm_status_seconds',
+    help:
+      'Seconds a VM has been in a stuck printableStatus (Stopping, Terminating, Unknown, error statuses), past ' +
+      '--detect.vm-status-grace.',
+    labelNames: ['namespace', 'name', 'status'],
+    registers: r,
   });
   const freezeTransitions = new Counter<'namespace' | 'name'>({
-    name: 'vmzombie_kubevirt_vmi_freeze_transitions_total', help: 'Changes of a VMI status.fsFreezeStatus seen on the watch since the exporter started watching it (events the API server coalesced are not seen).',
-    labelNames: ['namespace', 'name'], registers: r,
+    name: 'vmzombie_kubevirt_vmi_freeze_transitions_total',
+    help:
+      'Changes of a VMI status.fsFreezeStatus seen on the watch since the exporter started watching it (events ' +
+      'the API server coalesced are not seen).',
+    labelNames: ['namespace', 'name'],
+    registers: r,
   });
   const frozenUpdates = new Counter<'namespace' | 'name'>({
-    name: 'vmzombie_kubevirt_vmi_frozen_updates_total', help: 'New resourceVersions of a VMI seen while it stayed frozen (churn a coalesced freeze loop still shows).',
-    labelNames: ['namespace', 'name'], registers: r,
+    name: 'vmzombie_kubevirt_vmi_frozen_updates_total',
+    help: 'New resourceVersions of a VMI seen while it stayed frozen (churn a coalesced freeze loop still shows).',
+    labelNames: ['namespace', 'name'],
+    registers: r,
   });
   const backupError = new Gauge<'namespace' | 'name' | 'source' | 'resource'>({
-    name: 'vmzombie_kubevirt_backup_error', help: 'VM backups in Error (value 1); the message is on /findings.',
-    labelNames: ['namespace', 'name', 'source', 'resource'], registers: r,
+    name: 'vmzombie_kubevirt_backup_error',
+    help: 'VM backups in Error (value 1); the message is on /findings.',
+    labelNames: ['namespace', 'name', 'source', 'resource'],
+    registers: r,
   });
   const backupTarget = new Gauge<'endpoint' | 'bucket'>({
-    name: 'vmzombie_kubevirt_backup_target_info', help: 'Backup targets the VirtualMachineBackups of this cluster write to, value 1 (two clusters on one target is a known cause of backup errors).',
-    labelNames: ['endpoint', 'bucket'], registers: r,
+    name: 'vmzombie_kubevirt_backup_target_info',
+    help:
+      'Backup targets the VirtualMachineBackups of this cluster write to, value 1 (two clusters on one target is ' +
+      'a known cause of backup errors).',
+    labelNames: ['endpoint', 'bucket'],
+    registers: r,
   });
   const handlerLabels = ['namespace', 'node', 'pod'] as const;
   type HandlerLabel = (typeof handlerLabels)[number];
-  const workingSet = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_working_set_bytes', help: 'virt-handler working set: from metrics.k8s.io (cluster agent) or its container cgroup, memory.current minus inactive_file (node agent).', labelNames: handlerLabels, registers: r });
-  const limit = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_limit_bytes', help: 'Memory limit of the virt-handler container (its spec, or the cgroup memory.max on the node).', labelNames: handlerLabels, registers: r });
-  const request = new Gauge<HandlerLabel>({ name: 'vmzombie_virt_handler_memory_request_bytes', help: 'Memory request of the virt-handler container.', labelNames: handlerLabels, registers: r });
-  const restarts = new Counter<HandlerLabel>({ name: 'vmzombie_virt_handler_restarts_total', help: 'Container restarts of the virt-handler pod (restartCount as the kubelet reports it).', labelNames: handlerLabels, registers: r });
-  const ooms = new Counter<HandlerLabel>({ name: 'vmzombie_virt_handler_oom_kills_total', help: 'OOM kills of virt-handler containers seen on the watch (restartCount up with lastState.terminated.reason OOMKilled).', labelNames: handlerLabels, registers: r });
-  const all = [available, deletionStuck, vmStatus, freezeTransitions, frozenUpdates, backupError, backupTarget, workingSet, limit, request, restarts, ooms];
+  const workingSet = new Gauge<HandlerLabel>({
+    name: 'vmzombie_virt_handler_memory_working_set_bytes',
+    help:
+      'virt-handler working set: from metrics.k8s.io (cluster agent) or its container cgroup, memory.current ' +
+      'minus inactive_file (node agent).',
+    labelNames: handlerLabels,
+    registers: r,
+  });
+  const limit = new Gauge<HandlerLabel>({
+    name: 'vmzombie_virt_handler_memory_limit_bytes',
+    help: 'Memory limit of the virt-handler container (its spec, or the cgroup memory.max on the node).',
+    labelNames: handlerLabels,
+    registers: r,
+  });
+  const request = new Gauge<HandlerLabel>({
+    name: 'vmzombie_virt_handler_memory_request_bytes',
+    help: 'Memory request of the virt-handler container.',
+    labelNames: handlerLabels,
+    registers: r,
+  });
+  const restarts = new Counter<HandlerLabel>({
+    name: 'vmzombie_virt_handler_restarts_total',
+    help: 'Container restarts of the virt-handler pod (restartCount as the kubelet reports it).',
+    labelNames: handlerLabels,
+    registers: r,
+  });
+  const ooms = new Counter<HandlerLabel>({
+    name: 'vmzombie_virt_handler_oom_kills_total',
+    help:
+      'OOM kills of virt-handler containers seen on the watch (restartCount up with lastState.terminated.reason ' +
+      'OOMKilled).',
+    labelNames: handlerLabels,
+    registers: r,
+  });
+  const all = [
+    available,
+    deletionStuck,
+    vmStatus,
+    freezeTransitions,
+    frozenUpdates,
+    backupError,
+    backupTarget,
+    workingSet,
+    limit,
+    request,
+    restarts,
+    ooms,
+  ];
   const max = config['findings.max-per-kind'];
 
   return {
@@ -73,25 +139,41 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
         ooms.inc(labels, p.oomKillsTotal);
       }
       const targets = new Map<string, { endpoint: string; bucket: string }>();
-      for (const b of kube.backups) if (b.backupTarget) targets.set(`${b.backupTarget.endpoint}\u0000${b.backupTarget.bucket}`, b.backupTarget);
+      for (const b of kube.backups)
+        if (b.backupTarget) targets.set(`${b.backupTarget.endpoint}\u0000${b.backupTarget.bucket}`, b.backupTarget);
       for (const t of targets.values()) backupTarget.set(t, 1);
 
       // Per-finding series: reported findings only (past their grace), oldest first, capped per kind.
       const reported = (detection?.findings ?? []).filter((f) => !f.pending).sort((a, b) => a.since - b.since);
       const now = snapshot.takenAt;
-      const of = <K extends ReportedFinding['kind']>(kind: K) => reported.filter((f): f is Of<K> => f.kind === kind).slice(0, max);
+      const of = <K extends ReportedFinding['kind']>(kind: K) =>
+        reported.filter((f): f is Of<K> => f.kind === kind).slice(0, max);
       for (const f of of('kubevirt_stuck_deletion')) {
         const age = Math.max(0, now - f.since);
         const finalizers = f.evidence.finalizers.length ? f.evidence.finalizers : [''];
         for (const finalizer of finalizers) {
-          deletionStuck.set({ namespace: f.evidence.namespace, resource: f.evidence.resource, name: f.evidence.name, finalizer }, age);
+          deletionStuck.set(
+            { namespace: f.evidence.namespace, resource: f.evidence.resource, name: f.evidence.name, finalizer },
+            age,
+          );
         }
       }
       for (const f of of('kubevirt_vm_stuck_status')) {
-        vmStatus.set({ namespace: f.labels.namespace ?? '', name: f.labels.name ?? '', status: f.evidence.printableStatus }, Math.max(0, now - f.since));
+        vmStatus.set(
+          { namespace: f.labels.namespace ?? '', name: f.labels.name ?? '', status: f.evidence.printableStatus },
+          Math.max(0, now - f.since),
+        );
       }
       for (const f of of('kubevirt_backup_error')) {
-        backupError.set({ namespace: f.labels.namespace ?? '', name: f.labels.name ?? '', source: f.labels.source ?? '', resource: f.evidence.resource }, 1);
+        backupError.set(
+          {
+            namespace: f.labels.namespace ?? '',
+            name: f.labels.name ?? '',
+            source: f.labels.source ?? '',
+            resource: f.evidence.resource,
+          },
+          1,
+        );
       }
     },
   };

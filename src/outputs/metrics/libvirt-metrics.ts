@@ -6,16 +6,22 @@ import type { SectionMetricsFactory } from './section-metrics.js';
 
 export const libvirtMetrics: SectionMetricsFactory = (registry) => {
   const info = new Gauge<'domain' | 'uuid' | 'state' | 'reason' | 'autostart' | 'persistent'>({
-    name: 'vmzombie_libvirt_domain_info', help: 'One series per libvirt domain, value 1.',
-    labelNames: ['domain', 'uuid', 'state', 'reason', 'autostart', 'persistent'], registers: [registry],
+    name: 'vmzombie_libvirt_domain_info',
+    help: 'One series per libvirt domain, value 1.',
+    labelNames: ['domain', 'uuid', 'state', 'reason', 'autostart', 'persistent'],
+    registers: [registry],
   });
   const byState = new Gauge<'state'>({
-    name: 'vmzombie_libvirt_domains', help: 'libvirt domains per state.', labelNames: ['state'], registers: [registry],
+    name: 'vmzombie_libvirt_domains',
+    help: 'libvirt domains per state.',
+    labelNames: ['state'],
+    registers: [registry],
   });
   const transport = new Gauge<'transport' | 'reason'>({
     name: 'vmzombie_libvirt_transport_info',
     help: 'How the libvirt collector reads libvirt, value 1: transport rpc (the read-only socket) or virsh, and why.',
-    labelNames: ['transport', 'reason'], registers: [registry],
+    labelNames: ['transport', 'reason'],
+    registers: [registry],
   });
   return {
     update(snapshot) {
@@ -28,7 +34,17 @@ export const libvirtMetrics: SectionMetricsFactory = (registry) => {
       if (!domains) return;
       for (const state of DOMAIN_STATES) byState.set({ state }, 0);
       for (const d of domains) {
-        info.set({ domain: d.name, uuid: d.uuid, state: d.state, reason: d.reason, autostart: String(d.autostart), persistent: String(d.persistent) }, 1);
+        info.set(
+          {
+            domain: d.name,
+            uuid: d.uuid,
+            state: d.state,
+            reason: d.reason,
+            autostart: String(d.autostart),
+            persistent: String(d.persistent),
+          },
+          1,
+        );
         byState.inc({ state: d.state });
       }
     },

@@ -6,16 +6,28 @@ import type { SectionMetricsFactory } from './section-metrics.js';
 
 export const storageMetrics: SectionMetricsFactory = (registry) => {
   const images = new Gauge<'pool' | 'format'>({
-    name: 'vmzombie_pool_images', help: 'Image files in each storage pool directory, per format.', labelNames: ['pool', 'format'], registers: [registry],
+    name: 'vmzombie_pool_images',
+    help: 'Image files in each storage pool directory, per format.',
+    labelNames: ['pool', 'format'],
+    registers: [registry],
   });
   const bytes = new Gauge<'pool'>({
-    name: 'vmzombie_pool_image_bytes', help: 'Bytes allocated on disk (st_blocks × 512) by the image files of each pool.', labelNames: ['pool'], registers: [registry],
+    name: 'vmzombie_pool_image_bytes',
+    help: 'Bytes allocated on disk (st_blocks × 512) by the image files of each pool.',
+    labelNames: ['pool'],
+    registers: [registry],
   });
   const depth = new Gauge<'domain' | 'target'>({
-    name: 'vmzombie_domain_disk_chain_depth', help: 'Layers in each domain disk chain: the active image plus its backing files.', labelNames: ['domain', 'target'], registers: [registry],
+    name: 'vmzombie_domain_disk_chain_depth',
+    help: 'Layers in each domain disk chain: the active image plus its backing files.',
+    labelNames: ['domain', 'target'],
+    registers: [registry],
   });
   const snapshots = new Gauge<'domain'>({
-    name: 'vmzombie_domain_snapshots', help: 'Snapshots libvirt has metadata for, per domain (internal and external).', labelNames: ['domain'], registers: [registry],
+    name: 'vmzombie_domain_snapshots',
+    help: 'Snapshots libvirt has metadata for, per domain (internal and external).',
+    labelNames: ['domain'],
+    registers: [registry],
   });
   return {
     update(snapshot) {
@@ -34,7 +46,9 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
       }
       if (libvirt) {
         for (const d of libvirt.domains) if (d.snapshots !== undefined) snapshots.set({ domain: d.name }, d.snapshots);
-        if (libvirt.local) for (const c of diskChains(libvirt, pools)) if (c.depth > 0) depth.set({ domain: c.domain.name, target: c.disk.target }, c.depth);
+        if (libvirt.local)
+          for (const c of diskChains(libvirt, pools))
+            if (c.depth > 0) depth.set({ domain: c.domain.name, target: c.disk.target }, c.depth);
       }
     },
   };

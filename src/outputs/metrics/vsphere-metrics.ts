@@ -7,28 +7,40 @@ import type { SectionMetricsFactory } from './section-metrics.js';
 export const vsphereMetrics: SectionMetricsFactory = (registry, config) => {
   const r = [registry];
   const vmInfo = new Gauge<'vcenter' | 'vm' | 'host' | 'power_state' | 'connection_state'>({
-    name: 'vmzombie_vsphere_vm_info', help: 'One series per vSphere VM or template, value 1.',
-    labelNames: ['vcenter', 'vm', 'host', 'power_state', 'connection_state'], registers: r,
+    name: 'vmzombie_vsphere_vm_info',
+    help: 'One series per vSphere VM or template, value 1.',
+    labelNames: ['vcenter', 'vm', 'host', 'power_state', 'connection_state'],
+    registers: r,
   });
   const snapshotAge = new Gauge<'vcenter' | 'vm' | 'snapshot'>({
-    name: 'vmzombie_vsphere_snapshot_age_seconds', help: 'Age of each vSphere snapshot (now minus its createTime).',
-    labelNames: ['vcenter', 'vm', 'snapshot'], registers: r,
+    name: 'vmzombie_vsphere_snapshot_age_seconds',
+    help: 'Age of each vSphere snapshot (now minus its createTime).',
+    labelNames: ['vcenter', 'vm', 'snapshot'],
+    registers: r,
   });
   const scanAge = new Gauge<'vcenter' | 'datastore'>({
-    name: 'vmzombie_vsphere_datastore_scan_age_seconds', help: 'Seconds since the datastore was last listed by the file scan.',
-    labelNames: ['vcenter', 'datastore'], registers: r,
+    name: 'vmzombie_vsphere_datastore_scan_age_seconds',
+    help: 'Seconds since the datastore was last listed by the file scan.',
+    labelNames: ['vcenter', 'datastore'],
+    registers: r,
   });
   const scanUp = new Gauge<'vcenter' | 'datastore'>({
-    name: 'vmzombie_vsphere_datastore_scan_up', help: '1 when the last file scan of the datastore worked, 0 when it failed (reason on the landing page).',
-    labelNames: ['vcenter', 'datastore'], registers: r,
+    name: 'vmzombie_vsphere_datastore_scan_up',
+    help: '1 when the last file scan of the datastore worked, 0 when it failed (reason on the landing page).',
+    labelNames: ['vcenter', 'datastore'],
+    registers: r,
   });
   const layoutsAge = new Gauge<'vcenter'>({
-    name: 'vmzombie_vsphere_vm_layouts_age_seconds', help: "Seconds since the VMs' layoutEx was last read by the file scan.",
-    labelNames: ['vcenter'], registers: r,
+    name: 'vmzombie_vsphere_vm_layouts_age_seconds',
+    help: "Seconds since the VMs' layoutEx was last read by the file scan.",
+    labelNames: ['vcenter'],
+    registers: r,
   });
   const dropped = new Counter<'vcenter'>({
-    name: 'vmzombie_vsphere_series_dropped_total', help: 'Per-VM series left out by --vsphere.max-vm-series, summed over collections.',
-    labelNames: ['vcenter'], registers: r,
+    name: 'vmzombie_vsphere_series_dropped_total',
+    help: 'Per-VM series left out by --vsphere.max-vm-series, summed over collections.',
+    labelNames: ['vcenter'],
+    registers: r,
   });
   return {
     update(snapshot) {
@@ -41,12 +53,27 @@ export const vsphereMetrics: SectionMetricsFactory = (registry, config) => {
         let series = 0;
         let left = 0;
         for (const vm of vc.vms) {
-          if (series >= max) { left += 1 + vm.snapshots.length; continue; }
-          vmInfo.set({ vcenter, vm: vm.name, host: vm.host ? hosts.get(vm.host) ?? vm.host : '', power_state: vm.powerState, connection_state: vm.connectionState }, 1);
+          if (series >= max) {
+            left += 1 + vm.snapshots.length;
+            continue;
+          }
+          vmInfo.set(
+            {
+              vcenter,
+              vm: vm.name,
+              host: vm.host ? (hosts.get(vm.host) ?? vm.host) : '',
+              power_state: vm.powerState,
+              connection_state: vm.connectionState,
+            },
+            1,
+          );
           series++;
           for (const snap of vm.snapshots) {
             if (snap.createTime === null) continue;
-            if (series >= max) { left++; continue; }
+            if (series >= max) {
+              left++;
+              continue;
+            }
             snapshotAge.set({ vcenter, vm: vm.name, snapshot: snap.name }, Math.max(0, now - snap.createTime));
             series++;
           }

@@ -16,10 +16,18 @@ export function describeKubeError(e: unknown): string {
   const status = kubeStatusCode(e);
   let body = prop(e, 'body');
   if (typeof body === 'string') {
-    try { body = JSON.parse(body); } catch { /* plain text body */ }
+    try {
+      body = JSON.parse(body);
+    } catch {
+      /* plain text body */
+    }
   }
   const bodyMessage = prop(body, 'message');
-  const message = typeof bodyMessage === 'string' ? bodyMessage
-    : e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+  const message =
+    typeof bodyMessage === 'string'
+      ? bodyMessage
+      : e instanceof Error
+        ? (e.message.split('\n')[0] ?? e.message)
+        : String(e);
   return status !== null ? `HTTP ${status}: ${message}` : message;
 }

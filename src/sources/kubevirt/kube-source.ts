@@ -2,7 +2,13 @@
 // Harvester VM backups, Longhorn backups and CDI DataVolumes, kept by @kubernetes/client-node
 // informers created here. A collection reads the caches and what the watch observed; it never
 // lists the API server.
-import { CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { knob } from '../../config/flags.js';
 import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi, DeletingObject } from '../../snapshot/kube.js';
 import type { SourceDefinition } from '../source.js';
@@ -14,8 +20,16 @@ import { kubeSourceMeta } from './kube-source-meta.js';
 import { PodMetricsPoller } from './pod-metrics.js';
 import { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
 import {
-  containerTerminations, deletingObject, parseLonghornBackup, parseMeta, parsePod, parseVm, parseVmBackup, parseVmiFields,
-  type Meta, type VmiFields,
+  containerTerminations,
+  deletingObject,
+  parseLonghornBackup,
+  parseMeta,
+  parsePod,
+  parseVm,
+  parseVmBackup,
+  parseVmiFields,
+  type Meta,
+  type VmiFields,
 } from './parse-objects.js';
 
 export interface KubeReaderOptions {
@@ -49,7 +63,10 @@ export class KubeReader {
   private readonly clock: () => number;
   private readonly server: string;
 
-  constructor(private readonly opts: KubeReaderOptions, log: Logger) {
+  constructor(
+    private readonly opts: KubeReaderOptions,
+    log: Logger,
+  ) {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     this.freeze = new FreezeTracker(opts.freezeWindowSeconds);
     const kc = opts.kubeconfig;
@@ -57,10 +74,18 @@ export class KubeReader {
     const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     for (const spec of WATCHED) {
-      const cache = new ResourceCache(spec, kc, {
-        namespace: opts.namespace, recheckSeconds: opts.recheckSeconds, watchTimeoutSeconds: opts.watchTimeoutSeconds,
-        list: () => listFn(spec, opts.namespace, core, custom),
-      }, { upsert: (o) => this.observe(spec.kind, o), remove: (o) => this.forget(spec.kind, o) }, log);
+      const cache = new ResourceCache(
+        spec,
+        kc,
+        {
+          namespace: opts.namespace,
+          recheckSeconds: opts.recheckSeconds,
+          watchTimeoutSeconds: opts.watchTimeoutSeconds,
+          list: () => listFn(spec, opts.namespace, core, custom),
+        },
+        { upsert: (o) => this.observe(spec.kind, o), remove: (o) => this.forget(spec.kind, o) },
+        log,
+      );
       this.caches.set(spec.kind, cache);
     }
     this.metrics = new PodMetricsPoller(custom, opts.namespace, opts.metricsIntervalSeconds, log);
@@ -75,7 +100,8 @@ export class KubeReader {
     const now = this.clock();
     if (kind === 'vmi') this.freeze.observe(uid, rv, parseVmiFields(o).fsFreezeStatus, now);
     else if (kind === 'pod') this.ooms.observe(uid, rv, containerTerminations(o));
-    else if (kind === 'vm') this.statuses.observe(uid, (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null, now);
+    else if (kind === 'vm')
+      this.statuses.observe(uid, (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null, now);
   }
 
   private forget(kind: ResourceKind, o: KubernetesObject): void {
@@ -100,16 +126,24 @@ export class KubeReader {
     const metricsProblem = this.metrics.problem();
     if (metricsProblem) problems.push(metricsProblem);
     const section: KubeSection = {
-      server: this.server, namespace: this.opts.namespace,
+      server: this.server,
+      namespace: this.opts.namespace,
       resources: [...[...this.caches.values()].map((c) => c.status()), this.metrics.status()],
-      deleting: [], vms: [], vmis: [], pods: [], backups: [], problems,
+      deleting: [],
+      vms: [],
+      vmis: [],
+      pods: [],
+      backups: [],
+      problems,
     };
     for (const cache of this.caches.values()) {
       for (const o of cache.list()) {
         try {
           this.record(section, cache.spec, o, now);
         } catch (e: unknown) {
-          problems.push(`${cache.spec.resource} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? '?'}: ${describeError(e)}`);
+          problems.push(
+            `${cache.spec.resource} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? '?'}: ${describeError(e)}`,
+          );
         }
       }
     }
@@ -123,12 +157,18 @@ export class KubeReader {
     const hit = this.parseCache.get(key);
     if (hit && rv !== '' && hit.rv === rv) return hit;
     const meta = parseMeta(o);
-    const base = spec.kind === 'vm' ? parseVm(o, null)
-      : spec.kind === 'vmi' ? parseVmiFields(o)
-      : spec.kind === 'pod' ? parsePod(o)
-      : spec.kind === 'vmbackup' ? parseVmBackup(o)
-      : spec.kind === 'lhbackup' ? parseLonghornBackup(o)
-      : null;
+    const base =
+      spec.kind === 'vm'
+        ? parseVm(o, null)
+        : spec.kind === 'vmi'
+          ? parseVmiFields(o)
+          : spec.kind === 'pod'
+            ? parsePod(o)
+            : spec.kind === 'vmbackup'
+              ? parseVmBackup(o)
+              : spec.kind === 'lhbackup'
+                ? parseLonghornBackup(o)
+                : null;
     const value: Parsed = { rv, meta, deleting: deletingObject(spec.resource, meta), base };
     this.parseCache.set(key, value);
     return value;
@@ -146,29 +186,42 @@ export class KubeReader {
       case 'vmi': {
         const f = base as VmiFields;
         const vmi: KubeVmi = {
-          namespace: meta.namespace, name: meta.name, uid: meta.uid, phase: f.phase, nodeName: f.nodeName,
-          deletionTimestamp: meta.deletionTimestamp, fsFreezeStatus: f.fsFreezeStatus, ...this.freeze.view(meta.uid, now),
+          namespace: meta.namespace,
+          name: meta.name,
+          uid: meta.uid,
+          phase: f.phase,
+          nodeName: f.nodeName,
+          deletionTimestamp: meta.deletionTimestamp,
+          fsFreezeStatus: f.fsFreezeStatus,
+          ...this.freeze.view(meta.uid, now),
         };
         section.vmis.push(vmi);
         break;
       }
       case 'pod': {
         const pod: KubePod = {
-          ...(base as ReturnType<typeof parsePod>), oomKillsTotal: this.ooms.count(meta.uid),
+          ...(base as ReturnType<typeof parsePod>),
+          oomKillsTotal: this.ooms.count(meta.uid),
           memoryWorkingSetBytes: this.metrics.workingSet(meta.namespace, meta.name),
         };
         section.pods.push(pod);
         break;
       }
-      case 'vmbackup': case 'lhbackup': section.backups.push(base as KubeBackup); break;
-      case 'pvc': case 'datavolume': break;
+      case 'vmbackup':
+      case 'lhbackup':
+        section.backups.push(base as KubeBackup);
+        break;
+      case 'pvc':
+      case 'datavolume':
+        break;
     }
   }
 
   /** The first collection waits for the initial lists (bounded by the collector timeout). */
   private async waitSettled(signal: AbortSignal): Promise<void> {
     while (![...this.caches.values()].every((c) => c.settled())) {
-      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted while waiting for the initial lists');
+      if (signal.aborted)
+        throw signal.reason instanceof Error ? signal.reason : new Error('aborted while waiting for the initial lists');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -182,18 +235,31 @@ export class KubeReader {
 /** Page size of the initial lists (and relists), as client-go's reflector pages them. */
 export const LIST_PAGE_SIZE = 500;
 
-function listFn(spec: ResourceSpec, namespace: string | null, core: CoreV1Api, custom: CustomObjectsApi): Promise<List> {
+function listFn(
+  spec: ResourceSpec,
+  namespace: string | null,
+  core: CoreV1Api,
+  custom: CustomObjectsApi,
+): Promise<List> {
   const sel = spec.labelSelector === undefined ? {} : { labelSelector: spec.labelSelector };
   return listAllPages((cont) => {
     const paging = { ...sel, limit: LIST_PAGE_SIZE, ...(cont ? { _continue: cont } : {}) };
     if (spec.group === '') {
       if (spec.plural === 'pods') {
-        return (namespace ? core.listNamespacedPod({ namespace, ...paging }) : core.listPodForAllNamespaces(paging)) as Promise<List>;
+        return (
+          namespace ? core.listNamespacedPod({ namespace, ...paging }) : core.listPodForAllNamespaces(paging)
+        ) as Promise<List>;
       }
-      return (namespace ? core.listNamespacedPersistentVolumeClaim({ namespace, ...paging }) : core.listPersistentVolumeClaimForAllNamespaces(paging)) as Promise<List>;
+      return (
+        namespace
+          ? core.listNamespacedPersistentVolumeClaim({ namespace, ...paging })
+          : core.listPersistentVolumeClaimForAllNamespaces(paging)
+      ) as Promise<List>;
     }
     const base = { group: spec.group, version: spec.version, plural: spec.plural, ...paging };
-    return (namespace ? custom.listNamespacedCustomObject({ ...base, namespace }) : custom.listClusterCustomObject(base)) as Promise<List>;
+    return (
+      namespace ? custom.listNamespacedCustomObject({ ...base, namespace }) : custom.listClusterCustomObject(base)
+    ) as Promise<List>;
   });
 }
 
@@ -223,7 +289,8 @@ function continueOf(list: List): string | undefined {
 
 export function loadKubeConfig(path: string): KubeConfig {
   const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path); else kc.loadFromDefault();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
   return kc;
 }
 
@@ -238,15 +305,18 @@ export const kubeSource: SourceDefinition<'kubevirt'> = {
       const reason = new Error(`kubeconfig ${config['kube.config'] || '(default)'}: ${describeError(e)}`);
       return { collect: () => Promise.reject(reason), close: () => Promise.resolve() };
     }
-    const reader = new KubeReader({
-      kubeconfig,
-      namespace: config['kube.namespace'] || null,
-      recheckSeconds: config['kube.recheck-interval'],
-      metricsIntervalSeconds: config['kube.metrics-interval'],
-      watchTimeoutSeconds: config['kube.watch-timeout'],
-      freezeWindowSeconds: knob(config, 'detect.freeze-window'),
-      ...(env.clock ? { clock: env.clock } : {}),
-    }, log);
+    const reader = new KubeReader(
+      {
+        kubeconfig,
+        namespace: config['kube.namespace'] || null,
+        recheckSeconds: config['kube.recheck-interval'],
+        metricsIntervalSeconds: config['kube.metrics-interval'],
+        watchTimeoutSeconds: config['kube.watch-timeout'],
+        freezeWindowSeconds: knob(config, 'detect.freeze-window'),
+        ...(env.clock ? { clock: env.clock } : {}),
+      },
+      log,
+    );
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
   },
 };

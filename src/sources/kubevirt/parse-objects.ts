@@ -32,11 +32,24 @@ export function timestampSeconds(v: unknown): number | null {
 }
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const DECIMAL: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
 
 /** A resource.Quantity ("1600Mi", "325Mi", "1.5Gi", "128974848", "129e6", "500m") to a number. */
 export function parseQuantity(text: string): number {
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/.exec(text.trim());
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d+)|(n|u|m|k|M|G|T|P|E)?)$/.exec(
+    text.trim(),
+  );
   if (!m) throw new Error(`unreadable quantity "${text}"`);
   const n = Number(m[1]);
   if (m[2]) return n * (BINARY[m[2]] as number);
@@ -80,13 +93,22 @@ export function parseMeta(o: unknown): Meta {
 
 export function deletingObject(resource: string, meta: Meta): DeletingObject | null {
   if (meta.deletionTimestamp === null) return null;
-  return { resource, namespace: meta.namespace, name: meta.name, uid: meta.uid, deletionTimestamp: meta.deletionTimestamp, finalizers: meta.finalizers };
+  return {
+    resource,
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
+    deletionTimestamp: meta.deletionTimestamp,
+    finalizers: meta.finalizers,
+  };
 }
 
 export function parseVm(o: unknown, statusSince: number | null): KubeVm {
   const meta = parseMeta(o);
   return {
-    namespace: meta.namespace, name: meta.name, uid: meta.uid,
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
     printableStatus: strOrNull(field(o, 'status', 'printableStatus')),
     statusSince,
     deletionTimestamp: meta.deletionTimestamp,
@@ -98,7 +120,11 @@ export function vmiFreezeStatus(o: unknown): string | null {
   return strOrNull(field(o, 'status', 'fsFreezeStatus'));
 }
 
-export interface VmiFields { phase: string; nodeName: string | null; fsFreezeStatus: string | null }
+export interface VmiFields {
+  phase: string;
+  nodeName: string | null;
+  fsFreezeStatus: string | null;
+}
 export function parseVmiFields(o: unknown): VmiFields {
   return {
     phase: strOrNull(field(o, 'status', 'phase')) ?? '',
@@ -120,8 +146,9 @@ export function containerTerminations(o: unknown): ContainerTermination[] {
   return array(field(o, 'status', 'containerStatuses')).map((cs) => {
     const terminated = field(cs, 'lastState', 'terminated');
     const finishedAt = field(terminated, 'finishedAt');
-    const key = strOrNull(field(terminated, 'containerID'))
-      ?? (finishedAt instanceof Date ? finishedAt.toISOString() : strOrNull(finishedAt));
+    const key =
+      strOrNull(field(terminated, 'containerID')) ??
+      (finishedAt instanceof Date ? finishedAt.toISOString() : strOrNull(finishedAt));
     const restarts = field(cs, 'restartCount');
     return {
       name: strOrNull(field(cs, 'name')) ?? '',
@@ -137,9 +164,14 @@ export function parsePod(o: unknown): Omit<KubePod, 'oomKillsTotal' | 'memoryWor
   const meta = parseMeta(o);
   const component = meta.labels['kubevirt.io'] ?? '';
   const containers = array(field(o, 'spec', 'containers'));
-  const main = containers.find((c) => field(c, 'name') === component) ?? containers.find((c) => field(c, 'name') === 'compute') ?? containers[0];
+  const main =
+    containers.find((c) => field(c, 'name') === component) ??
+    containers.find((c) => field(c, 'name') === 'compute') ??
+    containers[0];
   return {
-    namespace: meta.namespace, name: meta.name, uid: meta.uid,
+    namespace: meta.namespace,
+    name: meta.name,
+    uid: meta.uid,
     component,
     createdBy: meta.labels['kubevirt.io/created-by'] ?? null,
     vmName: meta.labels['vm.kubevirt.io/name'] ?? null,
@@ -176,19 +208,25 @@ export function parseVmBackup(o: unknown): KubeBackup {
   const meta = parseMeta(o);
   const conditions = array(field(o, 'status', 'conditions'));
   const inProgress = conditions.find((c) => field(c, 'type') === 'InProgress');
-  const conditionError = inProgress !== undefined && field(inProgress, 'status') === 'False' && field(inProgress, 'reason') === 'Error';
+  const conditionError =
+    inProgress !== undefined && field(inProgress, 'status') === 'False' && field(inProgress, 'reason') === 'Error';
   const statusError = field(o, 'status', 'error');
   const errorMessage = strOrNull(field(statusError, 'message'));
   const inError = errorMessage !== null || isObj(statusError) || conditionError;
   const ready = field(o, 'status', 'readyToUse');
   return {
     resource: 'virtualmachinebackups.harvesterhci.io',
-    namespace: meta.namespace, name: meta.name,
+    namespace: meta.namespace,
+    name: meta.name,
     source: strOrNull(field(o, 'spec', 'source', 'name')),
     state: inProgress ? strOrNull(field(inProgress, 'reason')) : null,
     readyToUse: typeof ready === 'boolean' ? ready : null,
-    error: inError ? errorMessage ?? strOrNull(field(inProgress, 'message')) ?? 'InProgress condition False, reason Error' : null,
-    errorSince: inError ? timestampSeconds(field(statusError, 'time')) ?? timestampSeconds(field(inProgress, 'lastTransitionTime')) : null,
+    error: inError
+      ? (errorMessage ?? strOrNull(field(inProgress, 'message')) ?? 'InProgress condition False, reason Error')
+      : null,
+    errorSince: inError
+      ? (timestampSeconds(field(statusError, 'time')) ?? timestampSeconds(field(inProgress, 'lastTransitionTime')))
+      : null,
     backupTarget: backupTarget(o),
   };
 }
@@ -198,15 +236,21 @@ export function parseLonghornBackup(o: unknown): KubeBackup {
   const meta = parseMeta(o);
   const state = strOrNull(field(o, 'status', 'state'));
   const messages = field(o, 'status', 'messages');
-  const message = strOrNull(field(o, 'status', 'error'))
-    ?? (isObj(messages) ? Object.values(messages).filter((m) => typeof m === 'string').join('; ') || null : null);
+  const message =
+    strOrNull(field(o, 'status', 'error')) ??
+    (isObj(messages)
+      ? Object.values(messages)
+          .filter((m) => typeof m === 'string')
+          .join('; ') || null
+      : null);
   return {
     resource: 'backups.longhorn.io',
-    namespace: meta.namespace, name: meta.name,
+    namespace: meta.namespace,
+    name: meta.name,
     source: strOrNull(field(o, 'status', 'volumeName')) ?? meta.labels['backup-volume'] ?? null,
     state,
     readyToUse: null,
-    error: state === 'Error' ? message ?? 'state Error' : null,
+    error: state === 'Error' ? (message ?? 'state Error') : null,
     errorSince: null,
     backupTarget: null,
   };

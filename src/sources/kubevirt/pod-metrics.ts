@@ -15,8 +15,12 @@ export class PodMetricsPoller {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(private readonly api: CustomObjectsApi, private readonly namespace: string | null,
-    private readonly intervalSeconds: number, private readonly log: Logger) {}
+  constructor(
+    private readonly api: CustomObjectsApi,
+    private readonly namespace: string | null,
+    private readonly intervalSeconds: number,
+    private readonly log: Logger,
+  ) {}
 
   start(): void {
     void this.poll();
@@ -26,7 +30,13 @@ export class PodMetricsPoller {
     const { group, version, plural, labelSelector } = POD_METRICS;
     try {
       const list: unknown = this.namespace
-        ? await this.api.listNamespacedCustomObject({ group, version, plural, namespace: this.namespace, labelSelector: labelSelector as string })
+        ? await this.api.listNamespacedCustomObject({
+            group,
+            version,
+            plural,
+            namespace: this.namespace,
+            labelSelector: labelSelector as string,
+          })
         : await this.api.listClusterCustomObject({ group, version, plural, labelSelector: labelSelector as string });
       const items = (list as { items?: unknown }).items;
       const next = new Map<string, number>();
@@ -65,7 +75,13 @@ export class PodMetricsPoller {
   }
 
   status(): KubeResourceStatus {
-    return { resource: POD_METRICS.resource, available: this.available, synced: this.read, objects: this.bytes.size, error: this.error };
+    return {
+      resource: POD_METRICS.resource,
+      available: this.available,
+      synced: this.read,
+      objects: this.bytes.size,
+      error: this.error,
+    };
   }
 
   close(): void {

@@ -1,7 +1,13 @@
 // One watched resource: a ListWatch (list, then watch from its resourceVersion, relist on 410) of
 // @kubernetes/client-node, restarted after errors, rebuilt when its CRD is not installed (404) and
 // looked for again every --kube.recheck-interval. A scrape reads `list()`; it never lists the server.
-import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import type { KubeResourceStatus } from '../../snapshot/kube.js';
 import type { Logger } from '../../util/log.js';
 import type { ResourceSpec } from './resources.js';
@@ -22,18 +28,30 @@ export interface ResourceCacheOptions {
 
 /** A Watch that asks for bookmarks and a server-side timeout, and reports each watch it opened. */
 class ReportingWatch extends Watch {
-  constructor(config: KubeConfig, private readonly timeoutSeconds: number, private readonly opened: () => void) {
+  constructor(
+    config: KubeConfig,
+    private readonly timeoutSeconds: number,
+    private readonly opened: () => void,
+  ) {
     super(config);
   }
 
-  override async watch(path: string, queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void): Promise<AbortController> {
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
     let failed = false;
-    const controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.round(this.timeoutSeconds)) },
-      callback, (err: unknown) => {
+    const controller = await super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.round(this.timeoutSeconds)) },
+      callback,
+      (err: unknown) => {
         if (err) failed = true;
         done(err);
-      });
+      },
+    );
     if (!failed) this.opened();
     return controller;
   }
@@ -59,8 +77,13 @@ export class ResourceCache {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(readonly spec: ResourceSpec, private readonly kc: KubeConfig, private readonly opts: ResourceCacheOptions,
-    private readonly events: CacheEvents, private readonly log: Logger) {
+  constructor(
+    readonly spec: ResourceSpec,
+    private readonly kc: KubeConfig,
+    private readonly opts: ResourceCacheOptions,
+    private readonly events: CacheEvents,
+    private readonly log: Logger,
+  ) {
     this.informer = this.makeInformer();
   }
 
@@ -73,7 +96,13 @@ export class ResourceCache {
       this.succeeded();
       return result;
     };
-    const informer = new ListWatch<KubernetesObject>(resourcePath(this.spec, this.opts.namespace), watch, list, false, this.spec.labelSelector);
+    const informer = new ListWatch<KubernetesObject>(
+      resourcePath(this.spec, this.opts.namespace),
+      watch,
+      list,
+      false,
+      this.spec.labelSelector,
+    );
     informer.on('add', (o) => this.events.upsert(o));
     informer.on('update', (o) => this.events.upsert(o));
     informer.on('delete', (o) => this.events.remove(o));
@@ -95,7 +124,8 @@ export class ResourceCache {
     if (this.closed || informer !== this.informer) return;
     if (kubeStatusCode(e) === 404) {
       // Not installed: forget what we had, look again later with a fresh cache.
-      if (this.available) this.log.info('kube resource not served, checking again later', { resource: this.spec.resource });
+      if (this.available)
+        this.log.info('kube resource not served, checking again later', { resource: this.spec.resource });
       for (const o of informer.list()) this.events.remove(o);
       void informer.stop();
       this.available = false;
@@ -142,7 +172,8 @@ export class ResourceCache {
 
   status(): KubeResourceStatus {
     const error = this.standingError();
-    // An optional resource that cannot be read (403, 500) is unavailable; a required one takes the collector down instead.
+    // An optional resource that cannot be read (403, 500) is unavailable; a required one takes the
+    // collector down instead.
     const available = this.available && !(this.spec.optional && error !== null);
     return { resource: this.spec.resource, available, synced: this.synced, objects: this.list().length, error };
   }

@@ -20,18 +20,56 @@ export interface ResourceSpec {
 }
 
 export const WATCHED: readonly ResourceSpec[] = [
-  { kind: 'vm', resource: 'virtualmachines.kubevirt.io', group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines' },
-  { kind: 'vmi', resource: 'virtualmachineinstances.kubevirt.io', group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' },
+  {
+    kind: 'vm',
+    resource: 'virtualmachines.kubevirt.io',
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachines',
+  },
+  {
+    kind: 'vmi',
+    resource: 'virtualmachineinstances.kubevirt.io',
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstances',
+  },
   { kind: 'pod', resource: 'pods', group: '', version: 'v1', plural: 'pods', labelSelector: 'kubevirt.io' },
   { kind: 'pvc', resource: 'persistentvolumeclaims', group: '', version: 'v1', plural: 'persistentvolumeclaims' },
-  { kind: 'vmbackup', resource: 'virtualmachinebackups.harvesterhci.io', group: 'harvesterhci.io', version: 'v1beta1', plural: 'virtualmachinebackups', optional: true },
-  { kind: 'lhbackup', resource: 'backups.longhorn.io', group: 'longhorn.io', version: 'v1beta2', plural: 'backups', optional: true },
-  { kind: 'datavolume', resource: 'datavolumes.cdi.kubevirt.io', group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', optional: true },
+  {
+    kind: 'vmbackup',
+    resource: 'virtualmachinebackups.harvesterhci.io',
+    group: 'harvesterhci.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinebackups',
+    optional: true,
+  },
+  {
+    kind: 'lhbackup',
+    resource: 'backups.longhorn.io',
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    plural: 'backups',
+    optional: true,
+  },
+  {
+    kind: 'datavolume',
+    resource: 'datavolumes.cdi.kubevirt.io',
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'datavolumes',
+    optional: true,
+  },
 ];
 
 /** Pod metrics of virt-handler, read (not watched: the metrics API has no watch) from metrics.k8s.io. */
 export const POD_METRICS: ResourceSpec = {
-  kind: 'pod', resource: 'pods.metrics.k8s.io', group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', labelSelector: 'kubevirt.io=virt-handler',
+  kind: 'pod',
+  resource: 'pods.metrics.k8s.io',
+  group: 'metrics.k8s.io',
+  version: 'v1beta1',
+  plural: 'pods',
+  labelSelector: 'kubevirt.io=virt-handler',
 };
 
 /** `/api/v1/pods`, `/apis/kubevirt.io/v1/namespaces/ns/virtualmachines`. */

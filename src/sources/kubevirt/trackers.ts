@@ -35,7 +35,14 @@ export class FreezeTracker {
   observe(uid: string, resourceVersion: string, status: string | null, now: number): void {
     const prev = this.byUid.get(uid);
     if (!prev) {
-      this.byUid.set(uid, { resourceVersion, status, transitions: 0, transitionTimes: [], frozenUpdates: 0, frozenUpdateTimes: [] });
+      this.byUid.set(uid, {
+        resourceVersion,
+        status,
+        transitions: 0,
+        transitionTimes: [],
+        frozenUpdates: 0,
+        frozenUpdateTimes: [],
+      });
       return;
     }
     if (resourceVersion !== '' && resourceVersion === prev.resourceVersion) return;
@@ -57,7 +64,8 @@ export class FreezeTracker {
   /** Counters and the times inside the window ending at `now`. */
   view(uid: string, now: number): FreezeView {
     const s = this.byUid.get(uid);
-    if (!s) return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
+    if (!s)
+      return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
     const from = now - this.windowSeconds;
     s.transitionTimes = s.transitionTimes.filter((t) => t > from);
     s.frozenUpdateTimes = s.frozenUpdateTimes.filter((t) => t > from);
@@ -70,10 +78,16 @@ export class FreezeTracker {
   }
 }
 
-interface ContainerState { restartCount: number; key: string | null }
+interface ContainerState {
+  restartCount: number;
+  key: string | null;
+}
 
 export class OomTracker {
-  private readonly byUid = new Map<string, { resourceVersion: string; containers: Map<string, ContainerState>; ooms: number }>();
+  private readonly byUid = new Map<
+    string,
+    { resourceVersion: string; containers: Map<string, ContainerState>; ooms: number }
+  >();
 
   /**
    * Counts one OOM kill per container whose restartCount went up while lastState.terminated says
@@ -83,7 +97,8 @@ export class OomTracker {
     let prev = this.byUid.get(uid);
     if (!prev) {
       prev = { resourceVersion, containers: new Map(), ooms: 0 };
-      for (const c of containers) prev.containers.set(c.name, { restartCount: c.restartCount, key: c.lastTerminatedKey });
+      for (const c of containers)
+        prev.containers.set(c.name, { restartCount: c.restartCount, key: c.lastTerminatedKey });
       this.byUid.set(uid, prev);
       return;
     }
@@ -91,8 +106,12 @@ export class OomTracker {
     prev.resourceVersion = resourceVersion;
     for (const c of containers) {
       const before = prev.containers.get(c.name);
-      if (before && c.restartCount > before.restartCount && c.lastTerminatedReason === 'OOMKilled'
-        && (c.lastTerminatedKey === null || c.lastTerminatedKey !== before.key)) {
+      if (
+        before &&
+        c.restartCount > before.restartCount &&
+        c.lastTerminatedReason === 'OOMKilled' &&
+        (c.lastTerminatedKey === null || c.lastTerminatedKey !== before.key)
+      ) {
         prev.ooms++;
       }
       prev.containers.set(c.name, { restartCount: c.restartCount, key: c.lastTerminatedKey });

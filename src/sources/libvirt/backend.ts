@@ -26,7 +26,11 @@ export interface LibvirtBackend {
   /** Every domain's identity and state, and the short autostart / transient / has-snapshot lists. */
   overview(signal: AbortSignal, problems: string[]): Promise<Overview>;
   /** Snapshot count per uuid; a domain that vanished is left out. */
-  snapshotCounts(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, number>>;
+  snapshotCounts(
+    domains: readonly DomainListing[],
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Map<string, number>>;
   /** Live XML per uuid; a domain that vanished is left out. */
   xml(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, string>>;
   /** True once: the connection is new, so XML seen before may be stale (events were missed). */

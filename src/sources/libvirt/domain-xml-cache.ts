@@ -61,7 +61,11 @@ export class DomainXmlCache {
   }
 
   /** Stores fetched XML, parsing only text that changed, in slices of PARSE_SLICE_MS. */
-  async store(fetched: readonly DomainListing[], texts: ReadonlyMap<string, string>, signal: AbortSignal): Promise<void> {
+  async store(
+    fetched: readonly DomainListing[],
+    texts: ReadonlyMap<string, string>,
+    signal: AbortSignal,
+  ): Promise<void> {
     let sliceStart = performance.now();
     let parsed = 0;
     let firstSight = 0;

@@ -6,7 +6,10 @@ import type { Domain, FileStat } from '../../snapshot/libvirt.js';
 import type { HungCallGuard } from '../../util/hung-call-guard.js';
 import { mapLimit } from '../../util/map-limit.js';
 
-interface Entry { stat: FileStat; at: number }
+interface Entry {
+  stat: FileStat;
+  at: number;
+}
 
 export class FileStatCache {
   private readonly entries = new Map<string, Entry>();
@@ -14,9 +17,18 @@ export class FileStatCache {
   /** Files stat-ed in the last collection, for benchmarks and tests. */
   lastStated = 0;
 
-  constructor(private readonly refreshEvery: number, private readonly statFile: (p: string) => Promise<FileStat>, private readonly unknown: (p: string, why: string) => FileStat) {}
+  constructor(
+    private readonly refreshEvery: number,
+    private readonly statFile: (p: string) => Promise<FileStat>,
+    private readonly unknown: (p: string, why: string) => FileStat,
+  ) {}
 
-  async read(domains: readonly Domain[], fresh: ReadonlySet<string>, guard: HungCallGuard<FileStat>, signal: AbortSignal): Promise<FileStat[]> {
+  async read(
+    domains: readonly Domain[],
+    fresh: ReadonlySet<string>,
+    guard: HungCallGuard<FileStat>,
+    signal: AbortSignal,
+  ): Promise<FileStat[]> {
     this.tick++;
     const every = Math.max(1, this.refreshEvery);
     const order: string[] = [];
@@ -38,7 +50,17 @@ export class FileStatCache {
       const e = this.entries.get(p);
       return must.has(p) || !e || e.stat.error !== null || this.tick - e.at >= every;
     });
-    const stats = await mapLimit(due, 16, (p) => guard.run(p, () => this.statFile(p), (why) => this.unknown(p, `stat() ${why}`)), signal);
+    const stats = await mapLimit(
+      due,
+      16,
+      (p) =>
+        guard.run(
+          p,
+          () => this.statFile(p),
+          (why) => this.unknown(p, `stat() ${why}`),
+        ),
+      signal,
+    );
     for (const [i, st] of stats.entries()) {
       const p = due[i] as string;
       const seen = this.entries.has(p);

@@ -70,12 +70,14 @@ export class LibvirtReader {
       this.rpc = new RpcBackend(endpoint, (uuid) => this.cache.markChanged(uuid));
       this.transport = { name: 'rpc', reason: 'local_socket', detail: endpoint.socketPath };
     } else if (choice === 'rpc') {
-      this.configError = `--libvirt.transport=rpc: ${opts.uri} is not reachable over a local socket (${String(endpoint)})`;
+      this.configError =
+        `--libvirt.transport=rpc: ${opts.uri} is not reachable over a local socket ` + `(${String(endpoint)})`;
       this.transport = { name: 'rpc', reason: 'configured', detail: this.configError };
     } else {
-      this.transport = choice === 'virsh'
-        ? { name: 'virsh', reason: 'configured', detail: '--libvirt.transport=virsh' }
-        : { name: 'virsh', reason: endpoint as string, detail: opts.uri };
+      this.transport =
+        choice === 'virsh'
+          ? { name: 'virsh', reason: 'configured', detail: '--libvirt.transport=virsh' }
+          : { name: 'virsh', reason: endpoint as string, detail: opts.uri };
     }
   }
 
@@ -119,7 +121,8 @@ export class LibvirtReader {
   private async readWith(backend: LibvirtBackend, signal: AbortSignal): Promise<LibvirtSection> {
     const problems: string[] = [];
     const overview = await backend.overview(signal, problems);
-    if (backend.transport === 'rpc' && this.rpc) this.transport = { name: 'rpc', reason: 'local_socket', detail: this.rpc.endpoint.socketPath };
+    if (backend.transport === 'rpc' && this.rpc)
+      this.transport = { name: 'rpc', reason: 'local_socket', detail: this.rpc.endpoint.socketPath };
     if (backend.takeReconnected()) this.cache.invalidateAll();
     const withSnapshots = overview.domains.filter((d) => overview.withSnapshots.has(d.uuid));
     const snapshots = await backend.snapshotCounts(withSnapshots, signal, problems);
@@ -145,8 +148,13 @@ export class LibvirtReader {
       }
       const active = d.state !== 'shutoff' && d.state !== 'nostate';
       const next = {
-        name: d.name, id: d.id, state: d.state, reason: d.reason, autostart: overview.autostart.has(d.uuid),
-        persistent: !overview.transient.has(d.uuid), snapshots: snapshots.get(d.uuid) ?? 0,
+        name: d.name,
+        id: d.id,
+        state: d.state,
+        reason: d.reason,
+        autostart: overview.autostart.has(d.uuid),
+        persistent: !overview.transient.has(d.uuid),
+        snapshots: snapshots.get(d.uuid) ?? 0,
         pid: local && active ? await this.pidOf(d.uuid, d.id, d.name, problems) : null,
       };
       // The same XML and the same facts give the same object: no new garbage for 1000 unchanged domains.
@@ -162,7 +170,9 @@ export class LibvirtReader {
     const live = new Set(domains.map((d) => d.uuid));
     for (const uuid of this.pids.keys()) if (!live.has(uuid)) this.pids.delete(uuid);
     for (const uuid of this.built.keys()) if (!live.has(uuid)) this.built.delete(uuid);
-    const files = local ? await this.fileStats.read(domains, new Set(due.map((x) => x.uuid)), this.statGuard, signal) : [];
+    const files = local
+      ? await this.fileStats.read(domains, new Set(due.map((x) => x.uuid)), this.statGuard, signal)
+      : [];
     for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
     return { uri: this.opts.uri, local, domains, files, problems, transport: this.transport };
   }
@@ -213,7 +223,17 @@ async function readOptional(file: string, problems: string[]): Promise<string | 
 
 /** A file we could not look at: neither known to exist nor known missing, so no detector judges it. */
 function unknownFile(p: string, error: string): FileStat {
-  return { path: p, exists: true, inode: null, devMajor: null, devMinor: null, sizeBytes: null, allocatedBytes: null, mtimeSeconds: null, error };
+  return {
+    path: p,
+    exists: true,
+    inode: null,
+    devMajor: null,
+    devMinor: null,
+    sizeBytes: null,
+    allocatedBytes: null,
+    mtimeSeconds: null,
+    error,
+  };
 }
 
 export async function statFile(p: string): Promise<FileStat> {
@@ -221,26 +241,45 @@ export async function statFile(p: string): Promise<FileStat> {
     const st = await stat(p);
     const { major, minor } = splitDev(st.dev);
     return {
-      path: p, exists: true, inode: st.ino, devMajor: major, devMinor: minor,
-      sizeBytes: st.size, allocatedBytes: st.blocks * 512, mtimeSeconds: Math.floor(st.mtimeMs / 1000), error: null,
+      path: p,
+      exists: true,
+      inode: st.ino,
+      devMajor: major,
+      devMinor: minor,
+      sizeBytes: st.size,
+      allocatedBytes: st.blocks * 512,
+      mtimeSeconds: Math.floor(st.mtimeMs / 1000),
+      error: null,
     };
   } catch (e: unknown) {
     const missing = errorCode(e) === 'ENOENT';
     return {
-      path: p, exists: !missing, inode: null, devMajor: null, devMinor: null,
-      sizeBytes: null, allocatedBytes: null, mtimeSeconds: null, error: missing ? null : describeError(e),
+      path: p,
+      exists: !missing,
+      inode: null,
+      devMajor: null,
+      devMinor: null,
+      sizeBytes: null,
+      allocatedBytes: null,
+      mtimeSeconds: null,
+      error: missing ? null : describeError(e),
     };
   }
 }
 
 export const libvirtSource: SourceDefinition<'libvirt'> = {
   name: 'libvirt',
-  description: 'domains, states, disks and devices over libvirt\'s read-only RPC socket, or a read-only virsh shell (--libvirt.uri)',
+  description:
+    "domains, states, disks and devices over libvirt's read-only RPC socket, " +
+    'or a read-only virsh shell (--libvirt.uri)',
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const reader = new LibvirtReader({
-      virsh: config['libvirt.virsh'], uri: config['libvirt.uri'], runDir: config['libvirt.run-dir'],
-      transport: config['libvirt.transport'], xmlRefreshCollections: config['libvirt.xml-refresh'],
+      virsh: config['libvirt.virsh'],
+      uri: config['libvirt.uri'],
+      runDir: config['libvirt.run-dir'],
+      transport: config['libvirt.transport'],
+      xmlRefreshCollections: config['libvirt.xml-refresh'],
     });
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
   },

@@ -29,8 +29,20 @@ const parser = new SafeXmlParser({
 });
 
 const UNIT_BYTES: Record<string, number> = {
-  b: 1, bytes: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1e6,
-  g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9, t: 1024 ** 4, tib: 1024 ** 4, tb: 1e12,
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1e6,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1e9,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  tb: 1e12,
 };
 
 function text(node: unknown): string | null {
@@ -51,7 +63,9 @@ function child(node: unknown, name: string): unknown {
 }
 
 function hex(v: string | null, width: number): string {
-  return Number.parseInt(v ?? '0', v?.startsWith('0x') ? 16 : 10).toString(16).padStart(width, '0');
+  return Number.parseInt(v ?? '0', v?.startsWith('0x') ? 16 : 10)
+    .toString(16)
+    .padStart(width, '0');
 }
 
 function diskSource(type: string, source: unknown): string | null {
@@ -99,18 +113,27 @@ export function parseDomainXml(xml: string): DomainXml {
       backingChain: backingChain(d),
       // Only type='volume' disks carry the key: they name a pool volume instead of a path.
       ...(type === 'volume' && attr(child(d, 'source'), 'pool') && attr(child(d, 'source'), 'volume')
-        ? { volume: { pool: attr(child(d, 'source'), 'pool') as string, volume: attr(child(d, 'source'), 'volume') as string } } : {}),
+        ? {
+            volume: {
+              pool: attr(child(d, 'source'), 'pool') as string,
+              volume: attr(child(d, 'source'), 'volume') as string,
+            },
+          }
+        : {}),
     };
   });
 
-  const pciAddress = (address: unknown) =>
-    `${hex(attr(address, 'domain'), 4)}:${hex(attr(address, 'bus'), 2)}:${hex(attr(address, 'slot'), 2)}.${Number.parseInt(attr(address, 'function') ?? '0', 16)}`;
+  const pciAddress = (address: unknown) => {
+    const fn = Number.parseInt(attr(address, 'function') ?? '0', 16);
+    return `${hex(attr(address, 'domain'), 4)}:${hex(attr(address, 'bus'), 2)}:${hex(attr(address, 'slot'), 2)}.${fn}`;
+  };
   const hostdevs: DomainHostdev[] = ((devices.hostdev as unknown[]) ?? []).flatMap((h): DomainHostdev[] => {
     const type = attr(h, 'type');
     const address = child(child(h, 'source'), 'address');
     const managed = attr(h, 'managed') === 'yes';
     if (type === 'pci' && address) return [{ type: 'pci', managed, address: pciAddress(address) }];
-    if (type === 'mdev' && attr(address, 'uuid')) return [{ type: 'mdev', managed, address: attr(address, 'uuid') as string }];
+    if (type === 'mdev' && attr(address, 'uuid'))
+      return [{ type: 'mdev', managed, address: attr(address, 'uuid') as string }];
     return type ? [{ type: 'other', managed, address: type }] : [];
   });
   // An SR-IOV VF given as <interface type='hostdev'> is a PCI hostdev too: its qemu holds the
@@ -129,7 +152,9 @@ export function parseDomainXml(xml: string): DomainXml {
   }));
 
   const os = child(dom, 'os');
-  const bootFiles = ['kernel', 'initrd', 'dtb', 'loader', 'nvram'].map((n) => text(child(os, n))).filter((p): p is string => p !== null && p.startsWith('/'));
+  const bootFiles = ['kernel', 'initrd', 'dtb', 'loader', 'nvram']
+    .map((n) => text(child(os, n)))
+    .filter((p): p is string => p !== null && p.startsWith('/'));
 
   const vcpus = Number(attr(vcpuNode, 'current') ?? text(vcpuNode) ?? '1');
   return {

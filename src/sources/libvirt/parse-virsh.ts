@@ -3,7 +3,10 @@ import type { DomainState } from '../../snapshot/libvirt.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface UuidList { uuids: string[]; garbage: string[] }
+export interface UuidList {
+  uuids: string[];
+  garbage: string[];
+}
 
 /** `list --all --uuid`: one uuid per line; anything else is reported, not trusted. */
 export function parseUuidList(text: string): UuidList {
@@ -12,14 +15,21 @@ export function parseUuidList(text: string): UuidList {
   for (const line of text.split('\n')) {
     const t = line.trim();
     if (t === '') continue;
-    if (UUID.test(t)) uuids.push(t.toLowerCase()); else garbage.push(t);
+    if (UUID.test(t)) uuids.push(t.toLowerCase());
+    else garbage.push(t);
   }
   return { uuids, garbage };
 }
 
 const STATE_WORDS: ReadonlyArray<[string, DomainState]> = [
-  ['no state', 'nostate'], ['running', 'running'], ['idle', 'blocked'], ['paused', 'paused'],
-  ['in shutdown', 'shutdown'], ['shut off', 'shutoff'], ['crashed', 'crashed'], ['pmsuspended', 'pmsuspended'],
+  ['no state', 'nostate'],
+  ['running', 'running'],
+  ['idle', 'blocked'],
+  ['paused', 'paused'],
+  ['in shutdown', 'shutdown'],
+  ['shut off', 'shutoff'],
+  ['crashed', 'crashed'],
+  ['pmsuspended', 'pmsuspended'],
 ];
 
 /** `domstate --reason`: "shut off (destroyed)", "paused (user)", "running (booted)". */
@@ -31,7 +41,10 @@ export function parseDomState(text: string): { state: DomainState; reason: strin
   return { state: found[1], reason: m ? (m[2] as string).trim() : 'unknown' };
 }
 
-export interface IdNameList { domains: Array<{ uuid: string; id: number | null; name: string }>; garbage: string[] }
+export interface IdNameList {
+  domains: Array<{ uuid: string; id: number | null; name: string }>;
+  garbage: string[];
+}
 
 /** `list --all --uuid --id --name`: "uuid id name" per line, id "-" when inactive; names may hold spaces. */
 export function parseIdNameList(text: string): IdNameList {
@@ -40,7 +53,12 @@ export function parseIdNameList(text: string): IdNameList {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const m = /^\s*([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) (-|\d+) (.+)$/i.exec(line);
-    if (m) domains.push({ uuid: (m[1] as string).toLowerCase(), id: m[2] === '-' ? null : Number(m[2]), name: m[3] as string });
+    if (m)
+      domains.push({
+        uuid: (m[1] as string).toLowerCase(),
+        id: m[2] === '-' ? null : Number(m[2]),
+        name: m[3] as string,
+      });
     else garbage.push(line.trim());
   }
   return { domains, garbage };

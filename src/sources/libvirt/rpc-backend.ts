@@ -20,7 +20,10 @@ export class RpcBackend implements LibvirtBackend {
   /** Event registrations of the current connection (names), for the landing page and tests. */
   events: string[] = [];
 
-  constructor(readonly endpoint: RpcEndpoint, private readonly onDomainEvent: (uuid: string) => void) {}
+  constructor(
+    readonly endpoint: RpcEndpoint,
+    private readonly onDomainEvent: (uuid: string) => void,
+  ) {}
 
   /** Called once per collection on its deadline: a connection with calls still out is not reused. */
   abort(reason: Error): void {
@@ -34,7 +37,11 @@ export class RpcBackend implements LibvirtBackend {
     if (this.client && !this.client.conn.broken) return this.client;
     this.client = null;
     try {
-      const client = await LibvirtRpcClient.open(this.endpoint.socketPath, this.endpoint.name, { onConnection: (c) => { this.connecting = c; } });
+      const client = await LibvirtRpcClient.open(this.endpoint.socketPath, this.endpoint.name, {
+        onConnection: (c) => {
+          this.connecting = c;
+        },
+      });
       this.events = await client.watchDomainEvents(this.onDomainEvent);
       this.client = client;
       this.reconnected = true;
@@ -73,12 +80,22 @@ export class RpcBackend implements LibvirtBackend {
         continue;
       }
       const state = stateName(s);
-      domains.push({ name: domain.name, uuid: domain.uuid, id: domain.id >= 0 ? domain.id : null, state, reason: reasonWord(state, r) });
+      domains.push({
+        name: domain.name,
+        uuid: domain.uuid,
+        id: domain.id >= 0 ? domain.id : null,
+        state,
+        reason: reasonWord(state, r),
+      });
     }
     return { domains, autostart, transient, withSnapshots };
   }
 
-  async snapshotCounts(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, number>> {
+  async snapshotCounts(
+    domains: readonly DomainListing[],
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Map<string, number>> {
     const client = await this.connected(signal);
     return this.each(domains, (d) => client.snapshotNum(wire(d)), problems);
   }
@@ -89,7 +106,11 @@ export class RpcBackend implements LibvirtBackend {
   }
 
   /** One call per domain, all in flight at once; a vanished domain is left out, other refusals noted. */
-  private async each<T>(domains: readonly DomainListing[], call: (d: DomainListing) => Promise<T>, problems: string[]): Promise<Map<string, T>> {
+  private async each<T>(
+    domains: readonly DomainListing[],
+    call: (d: DomainListing) => Promise<T>,
+    problems: string[],
+  ): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     const results = await Promise.allSettled(domains.map(call));
     for (const [i, r] of results.entries()) {

@@ -23,8 +23,16 @@ export class VirshBackend implements LibvirtBackend {
   }
 
   async overview(signal: AbortSignal, problems: string[]): Promise<Overview> {
-    const run = await this.shell.run(['list --all --uuid --id --name', 'list --all --uuid --autostart', 'list --all --uuid --transient',
-      'list --all --uuid --with-snapshot', 'domstats --state --nowait'], signal);
+    const run = await this.shell.run(
+      [
+        'list --all --uuid --id --name',
+        'list --all --uuid --autostart',
+        'list --all --uuid --transient',
+        'list --all --uuid --with-snapshot',
+        'domstats --state --nowait',
+      ],
+      signal,
+    );
     noteErrors(run.stderr, problems);
     const [all, autostart, transient, withSnapshots, stats] = run.outputs;
     const listed = parseIdNameList(all ?? '');
@@ -42,17 +50,29 @@ export class VirshBackend implements LibvirtBackend {
     return { domains, autostart: set(autostart), transient: set(transient), withSnapshots: set(withSnapshots) };
   }
 
-  async snapshotCounts(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, number>> {
+  async snapshotCounts(
+    domains: readonly DomainListing[],
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Map<string, number>> {
     if (domains.length === 0) return new Map();
-    const run = await this.shell.run(domains.map((d) => `snapshot-list --name ${d.uuid}`), signal);
+    const run = await this.shell.run(
+      domains.map((d) => `snapshot-list --name ${d.uuid}`),
+      signal,
+    );
     noteErrors(run.stderr, problems);
-    return new Map(domains.map((d, i) => [d.uuid, (run.outputs[i] ?? '').split('\n').filter((l) => l.trim() !== '').length]));
+    return new Map(
+      domains.map((d, i) => [d.uuid, (run.outputs[i] ?? '').split('\n').filter((l) => l.trim() !== '').length]),
+    );
   }
 
   async xml(domains: readonly DomainListing[], signal: AbortSignal, problems: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (domains.length === 0) return out;
-    const run = await this.shell.run(domains.map((d) => `dumpxml ${d.uuid}`), signal);
+    const run = await this.shell.run(
+      domains.map((d) => `dumpxml ${d.uuid}`),
+      signal,
+    );
     noteErrors(run.stderr, problems);
     for (const [i, d] of domains.entries()) {
       const text = run.outputs[i] ?? '';

@@ -23,8 +23,13 @@ export interface VirshRun {
 }
 
 const SPAWN_OPTIONS = {
-  stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false,
-  env: { LC_ALL: 'C', LANG: 'C' }, extendEnv: true,
+  stdin: 'pipe',
+  stdout: 'pipe',
+  stderr: 'pipe',
+  buffer: false,
+  reject: false,
+  env: { LC_ALL: 'C', LANG: 'C' },
+  extendEnv: true,
 } as const;
 type Shell = ResultPromise<typeof SPAWN_OPTIONS>;
 
@@ -36,7 +41,10 @@ export class VirshShell {
   private seq = 0;
   private waiter: (() => void) | null = null;
 
-  constructor(private readonly virsh: string, private readonly uri: string) {}
+  constructor(
+    private readonly virsh: string,
+    private readonly uri: string,
+  ) {}
 
   private start(): Shell {
     this.stdout = '';
@@ -47,16 +55,32 @@ export class VirshShell {
     const current = () => this.proc === proc;
     proc.stdout?.setEncoding('utf8');
     proc.stderr?.setEncoding('utf8');
-    proc.stdout?.on('data', (chunk: string) => { if (current()) { this.stdout += chunk; this.waiter?.(); } });
-    proc.stderr?.on('data', (chunk: string) => { if (current()) { this.stderr += chunk; this.waiter?.(); } });
-    proc.stdin?.on('error', () => { /* EPIPE when virsh exits first; reported through exit */ });
-    proc.then((result) => {
-      if (!current()) return;
-      const spawnCode = errorCode(result.cause);
-      this.exited = spawnCode === 'ENOENT' ? 'ENOENT' : `virsh exited (${result.exitCode ?? result.signal ?? 'unknown'})`;
-      this.proc = null;
-      this.waiter?.();
-    }, () => {});
+    proc.stdout?.on('data', (chunk: string) => {
+      if (current()) {
+        this.stdout += chunk;
+        this.waiter?.();
+      }
+    });
+    proc.stderr?.on('data', (chunk: string) => {
+      if (current()) {
+        this.stderr += chunk;
+        this.waiter?.();
+      }
+    });
+    proc.stdin?.on('error', () => {
+      /* EPIPE when virsh exits first; reported through exit */
+    });
+    proc.then(
+      (result) => {
+        if (!current()) return;
+        const spawnCode = errorCode(result.cause);
+        this.exited =
+          spawnCode === 'ENOENT' ? 'ENOENT' : `virsh exited (${result.exitCode ?? result.signal ?? 'unknown'})`;
+        this.proc = null;
+        this.waiter?.();
+      },
+      () => {},
+    );
     this.proc = proc;
     return proc;
   }
@@ -96,15 +120,25 @@ export class VirshShell {
         if (this.exited !== null) {
           const why = this.exited;
           const err = this.stderr.trim();
-          if (why === 'ENOENT') return done(() => reject(new SourceAbsentError(`${this.virsh} not found: libvirt client tools are not installed`)));
+          if (why === 'ENOENT')
+            return done(() =>
+              reject(new SourceAbsentError(`${this.virsh} not found: libvirt client tools are not installed`)),
+            );
           if (/Failed to connect socket to .*No such file or directory/.test(err)) {
             return done(() => reject(new SourceAbsentError(`libvirt is not running at ${this.uri}: ${lastLine(err)}`)));
           }
           return done(() => reject(new Error(`${why}: ${lastLine(err) || 'no error output'}`)));
         }
       };
-      const onAbort = () => { this.kill(); done(() => reject(signal.reason instanceof Error ? signal.reason : new Error('virsh aborted'))); };
-      const done = (finish: () => void) => { this.waiter = null; signal.removeEventListener('abort', onAbort); finish(); };
+      const onAbort = () => {
+        this.kill();
+        done(() => reject(signal.reason instanceof Error ? signal.reason : new Error('virsh aborted')));
+      };
+      const done = (finish: () => void) => {
+        this.waiter = null;
+        signal.removeEventListener('abort', onAbort);
+        finish();
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiter = check;
       check();
@@ -136,7 +170,10 @@ export class VirshShell {
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines[lines.length - 1] ?? '';
 }
 
@@ -147,12 +184,16 @@ export function splitOutputs(text: string, commands: readonly string[], firstSeq
   for (const [i, cmd] of commands.entries()) {
     const mark = `${MARK} ${firstSeq + i}`;
     const end = text.indexOf(mark, pos);
-    if (end < 0) { outputs.push(''); continue; }
+    if (end < 0) {
+      outputs.push('');
+      continue;
+    }
     let segment = text.slice(pos, end);
     pos = end + mark.length;
     // Leading "virsh > <cmd>" (or "virsh # "), echoed before the output.
     const firstNl = segment.indexOf('\n');
-    if (firstNl >= 0 && /^virsh [>#] /.test(segment) && segment.slice(0, firstNl).endsWith(cmd)) segment = segment.slice(firstNl + 1);
+    if (firstNl >= 0 && /^virsh [>#] /.test(segment) && segment.slice(0, firstNl).endsWith(cmd))
+      segment = segment.slice(firstNl + 1);
     // Trailing "virsh > echo ..." line that produced the marker.
     const echoAt = segment.lastIndexOf(markCommand(firstSeq + i));
     if (echoAt >= 0) segment = segment.slice(0, segment.lastIndexOf('\n', echoAt) + 1);

@@ -33,7 +33,11 @@ export function parseImageHeader(head: Buffer, fileName: string, sizeBytes: numb
   const none = { backingName: null, backingNameAt: null, backingFormat: null, internalSnapshots: null };
   const magic = readU32(head, 0);
   if (magic === QCOW_MAGIC) return parseQcow(head);
-  if (head.subarray(0, 4).toString('latin1') === 'KDMV' || head.subarray(0, 21).toString('latin1') === '# Disk DescriptorFile') return { format: 'vmdk', ...none };
+  if (
+    head.subarray(0, 4).toString('latin1') === 'KDMV' ||
+    head.subarray(0, 21).toString('latin1') === '# Disk DescriptorFile'
+  )
+    return { format: 'vmdk', ...none };
   if (head.subarray(0, 8).toString('latin1') === 'vhdxfile') return { format: 'vhdx', ...none };
   if (head.subarray(0, 8).toString('latin1') === 'conectix') return { format: 'vpc', ...none };
   if (readU32(head, 64) === 0xbeda107f) return { format: 'vdi', ...none };
@@ -50,7 +54,12 @@ function parseQcow(head: Buffer): ImageHeader {
   if (version === null || backingOffset === null || backingSize === null) throw new Error('qcow2 header cut short');
   if (version === 1) {
     // qcow (v1): backing offset/size at the same place; no snapshots, no extensions.
-    return { format: 'qcow', ...backingName(head, backingOffset, backingSize), backingFormat: null, internalSnapshots: null };
+    return {
+      format: 'qcow',
+      ...backingName(head, backingOffset, backingSize),
+      backingFormat: null,
+      internalSnapshots: null,
+    };
   }
   if (version !== 2 && version !== 3) throw new Error(`unknown qcow2 version ${version}`);
   const snapshots = readU32(head, 60);
@@ -68,13 +77,20 @@ function parseQcow(head: Buffer): ImageHeader {
       at += 8 + Math.ceil(len / 8) * 8;
     }
   }
-  return { format: 'qcow2', ...backingName(head, backingOffset, backingSize), backingFormat, internalSnapshots: snapshots };
+  return {
+    format: 'qcow2',
+    ...backingName(head, backingOffset, backingSize),
+    backingFormat,
+    internalSnapshots: snapshots,
+  };
 }
 
 function backingName(head: Buffer, offset: number, size: number): Pick<ImageHeader, 'backingName' | 'backingNameAt'> {
   if (offset === 0 || size === 0) return { backingName: null, backingNameAt: null };
-  if (size > MAX_BACKING_NAME) throw new Error(`backing file name of ${size} bytes (qcow2 allows at most ${MAX_BACKING_NAME})`);
-  if (offset + size <= head.length) return { backingName: head.subarray(offset, offset + size).toString('utf8'), backingNameAt: null };
+  if (size > MAX_BACKING_NAME)
+    throw new Error(`backing file name of ${size} bytes (qcow2 allows at most ${MAX_BACKING_NAME})`);
+  if (offset + size <= head.length)
+    return { backingName: head.subarray(offset, offset + size).toString('utf8'), backingNameAt: null };
   return { backingName: null, backingNameAt: { offset, size } };
 }
 

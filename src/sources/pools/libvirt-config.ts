@@ -12,9 +12,18 @@ import { mapLimit } from '../../util/map-limit.js';
 /** Pool types whose volumes are files in a directory (target/path). */
 const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
 
-const parser = new SafeXmlParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+const parser = new SafeXmlParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  trimValues: true,
+});
 
-export interface LibvirtPoolDef { name: string; type: string; path: string }
+export interface LibvirtPoolDef {
+  name: string;
+  type: string;
+  path: string;
+}
 
 /** Pure: one storage pool definition; null when it is not a file-backed pool. */
 export function parsePoolXml(xml: string): LibvirtPoolDef | null {
@@ -32,7 +41,10 @@ export function parsePoolXml(xml: string): LibvirtPoolDef | null {
 
 async function xmlFiles(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((n) => n.endsWith('.xml')).sort().map((n) => path.join(dir, n));
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.xml'))
+      .sort()
+      .map((n) => path.join(dir, n));
   } catch (e: unknown) {
     if (errorCode(e) === 'ENOENT') return [];
     throw e;
@@ -63,7 +75,10 @@ export function parseSnapshotXml(xml: string): string[] {
   const walk = (node: unknown, depth: number): void => {
     // Metadata nests a few levels (snapshot → domain → devices → disk → source); a deeper tree is not libvirt's.
     if (depth > 32 || node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) { for (const n of node) walk(n, depth + 1); return; }
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n, depth + 1);
+      return;
+    }
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (key === 'source') {
         for (const src of Array.isArray(value) ? value : [value]) {
@@ -91,7 +106,13 @@ const CONCURRENCY = 16;
 /** Disk paths per domain definition file, valid while its size and mtime are unchanged. */
 export type DefinitionCache = Map<string, { key: string; disks: string[] }>;
 
-export async function readLibvirtConfig(configDir: string, problems: string[], signal?: AbortSignal, cache: DefinitionCache = new Map(), snapshotDir = ''): Promise<LibvirtConfig> {
+export async function readLibvirtConfig(
+  configDir: string,
+  problems: string[],
+  signal?: AbortSignal,
+  cache: DefinitionCache = new Map(),
+  snapshotDir = '',
+): Promise<LibvirtConfig> {
   const config: LibvirtConfig = { pools: [], diskPaths: [], snapshotPaths: [], snapshotFiles: 0 };
   ({ paths: config.snapshotPaths, files: config.snapshotFiles } = await readSnapshotMetadata(snapshotDir, problems));
   if (configDir === '') return config;
@@ -106,21 +127,28 @@ export async function readLibvirtConfig(configDir: string, problems: string[], s
   const files = await listOrProblem(path.join(configDir, 'qemu'), problems);
   const listed = new Set(files);
   for (const f of cache.keys()) if (!listed.has(f)) cache.delete(f);
-  const perDomain = await mapLimit(files, CONCURRENCY, async (file) => {
-    try {
-      const st = await stat(file);
-      const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
-      const cached = cache.get(file);
-      if (cached?.key === key) return cached.disks;
-      const disks = parseDomainXml(await readFile(file, 'utf8')).disks.flatMap((d) => (d.type === 'file' && d.source ? [d.source] : []));
-      cache.set(file, { key, disks });
-      return disks;
-    } catch (e: unknown) {
-      if (errorCode(e) === 'ENOENT') return []; // undefined between listing and reading
-      problems.push(`domain definition ${file}: ${describeError(e)}`);
-      return [];
-    }
-  }, signal);
+  const perDomain = await mapLimit(
+    files,
+    CONCURRENCY,
+    async (file) => {
+      try {
+        const st = await stat(file);
+        const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+        const cached = cache.get(file);
+        if (cached?.key === key) return cached.disks;
+        const disks = parseDomainXml(await readFile(file, 'utf8')).disks.flatMap((d) =>
+          d.type === 'file' && d.source ? [d.source] : [],
+        );
+        cache.set(file, { key, disks });
+        return disks;
+      } catch (e: unknown) {
+        if (errorCode(e) === 'ENOENT') return []; // undefined between listing and reading
+        problems.push(`domain definition ${file}: ${describeError(e)}`);
+        return [];
+      }
+    },
+    signal,
+  );
   config.diskPaths = [...new Set(perDomain.flat())];
   return config;
 }
@@ -130,7 +158,10 @@ async function readSnapshotMetadata(dir: string, problems: string[]): Promise<{ 
   if (dir === '') return { paths: [], files: 0 };
   let domains: string[];
   try {
-    domains = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    domains = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (e: unknown) {
     if (errorCode(e) !== 'ENOENT') problems.push(`cannot list ${dir}: ${describeError(e)}`);
     return { paths: [], files: 0 };

@@ -21,7 +21,11 @@ const MAX_EXTERNAL = 10_000;
 /** Files read per pool directory: a bound for a directory that is not really a pool (a dump of millions of files). */
 const MAX_PER_POOL = 50_000;
 
-export interface PoolsOptions { dirs: readonly string[]; libvirtConfigDir: string; libvirtSnapshotDir?: string }
+export interface PoolsOptions {
+  dirs: readonly string[];
+  libvirtConfigDir: string;
+  libvirtSnapshotDir?: string;
+}
 
 type HeaderParts = Pick<ImageFile, 'format' | 'internalSnapshots' | 'backing' | 'error'>;
 
@@ -72,7 +76,12 @@ export interface PoolsCaches {
 }
 
 export function newPoolsCaches(deadlineMs = 2000): PoolsCaches {
-  return { headers: new HeaderCache(), definitions: new Map(), files: new HungCallGuard(4, deadlineMs), dirs: new HungCallGuard(2, deadlineMs) };
+  return {
+    headers: new HeaderCache(),
+    definitions: new Map(),
+    files: new HungCallGuard(4, deadlineMs),
+    dirs: new HungCallGuard(2, deadlineMs),
+  };
 }
 
 /** The file system calls of a collection; tests replace them to stand in for a hung server. */
@@ -81,19 +90,44 @@ export interface PoolsIo {
   readImage: typeof readImage;
 }
 
-const REAL_IO: PoolsIo = { readdir: (dir) => readdir(dir, { withFileTypes: true }), readImage: (...args) => readImage(...args) };
+const REAL_IO: PoolsIo = {
+  readdir: (dir) => readdir(dir, { withFileTypes: true }),
+  readImage: (...args) => readImage(...args),
+};
 
 function hungImage(p: string, pool: string | null, why: string): ImageFile {
   return {
-    path: p, pool, exists: true, format: 'unknown', sizeBytes: null, allocatedBytes: null, inode: null, devMajor: null, devMinor: null,
-    mtimeSeconds: null, backing: null, internalSnapshots: null, error: `read ${why}`,
+    path: p,
+    pool,
+    exists: true,
+    format: 'unknown',
+    sizeBytes: null,
+    allocatedBytes: null,
+    inode: null,
+    devMajor: null,
+    devMinor: null,
+    mtimeSeconds: null,
+    backing: null,
+    internalSnapshots: null,
+    error: `read ${why}`,
   };
 }
 
-export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches: PoolsCaches = newPoolsCaches(), io: PoolsIo = REAL_IO): Promise<PoolsSection> {
+export async function readPools(
+  opts: PoolsOptions,
+  signal?: AbortSignal,
+  caches: PoolsCaches = newPoolsCaches(),
+  io: PoolsIo = REAL_IO,
+): Promise<PoolsSection> {
   const problems: string[] = [];
   const cache = caches.headers;
-  const config = await readLibvirtConfig(opts.libvirtConfigDir, problems, signal, caches.definitions, opts.libvirtSnapshotDir ?? '');
+  const config = await readLibvirtConfig(
+    opts.libvirtConfigDir,
+    problems,
+    signal,
+    caches.definitions,
+    opts.libvirtSnapshotDir ?? '',
+  );
   const pools: Pool[] = [];
   const seenDirs = new Set<string>();
   const candidates = [
@@ -108,56 +142,119 @@ export async function readPools(opts: PoolsOptions, signal?: AbortSignal, caches
     const pool: Pool = { name: c.name, path: dir, origin: c.origin, readable: false };
     pools.push(pool);
     try {
-      const entries = await caches.dirs.run(dir, () => io.readdir(dir), (why) => `listing ${why}`);
+      const entries = await caches.dirs.run(
+        dir,
+        () => io.readdir(dir),
+        (why) => `listing ${why}`,
+      );
       if (typeof entries === 'string') {
         problems.push(`pool ${c.name} (${dir}): ${entries}`);
         continue;
       }
       pool.readable = true;
       // libvirt dir pools are flat: volumes are the directory's own files. Hidden files are not volumes.
-      const names = entries.filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink())).map((e) => e.name).sort();
-      if (names.length > MAX_PER_POOL) problems.push(`pool ${c.name} (${dir}): ${names.length} files, only the first ${MAX_PER_POOL} read`);
+      const names = entries
+        .filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink()))
+        .map((e) => e.name)
+        .sort();
+      if (names.length > MAX_PER_POOL)
+        problems.push(`pool ${c.name} (${dir}): ${names.length} files, only the first ${MAX_PER_POOL} read`);
       listings.push({ pool, names: names.slice(0, MAX_PER_POOL) });
     } catch (e: unknown) {
       // The default directory missing on a host without libvirt is not a problem worth counting.
-      if (!(errorCode(e) === 'ENOENT' && c.origin === 'flag')) problems.push(`pool ${c.name} (${dir}): ${describeError(e)}`);
+      if (!(errorCode(e) === 'ENOENT' && c.origin === 'flag'))
+        problems.push(`pool ${c.name} (${dir}): ${describeError(e)}`);
     }
   }
   if (listings.length === 0 && config.diskPaths.length === 0) {
-    throw new SourceAbsentError(`no readable image directory (${candidates.map((c) => c.path).join(', ') || 'none configured'})`);
+    throw new SourceAbsentError(
+      `no readable image directory (${candidates.map((c) => c.path).join(', ') || 'none configured'})`,
+    );
   }
 
-  const inPools = listings.flatMap(({ pool, names }) => names.map((n) => ({ path: path.join(pool.path, n), pool: pool.name })));
-  const images = (await mapLimit(inPools, CONCURRENCY, (f) => caches.files.run(f.path, () => io.readImage(f.path, f.pool, false, cache), (why) => hungImage(f.path, f.pool, why)), signal)).filter((f): f is ImageFile => f !== null);
+  const inPools = listings.flatMap(({ pool, names }) =>
+    names.map((n) => ({ path: path.join(pool.path, n), pool: pool.name })),
+  );
+  const images = (
+    await mapLimit(
+      inPools,
+      CONCURRENCY,
+      (f) =>
+        caches.files.run(
+          f.path,
+          () => io.readImage(f.path, f.pool, false, cache),
+          (why) => hungImage(f.path, f.pool, why),
+        ),
+      signal,
+    )
+  ).filter((f): f is ImageFile => f !== null);
   const known = new Set(images.map((i) => i.path));
 
   // Follow chains out of the pools, and the chains of persistent domains' disks kept elsewhere.
   const external: ImageFile[] = [];
-  let queue = [...images.flatMap((i) => (i.backing?.path ? [i.backing.path] : [])), ...config.diskPaths.map((p) => path.resolve(p)),
-    ...config.snapshotPaths];
+  let queue = [
+    ...images.flatMap((i) => (i.backing?.path ? [i.backing.path] : [])),
+    ...config.diskPaths.map((p) => path.resolve(p)),
+    ...config.snapshotPaths,
+  ];
   while (queue.length > 0) {
     const next = [...new Set(queue)].filter((p) => !known.has(p));
     if (next.length === 0) break;
     if (external.length + next.length > MAX_EXTERNAL) {
-      problems.push(`more than ${MAX_EXTERNAL} files outside the pools reached by backing chains; the rest were not read`);
+      problems.push(
+        `more than ${MAX_EXTERNAL} files outside the pools reached by backing chains; the rest were not read`,
+      );
       break;
     }
     for (const p of next) known.add(p);
-    const read = await mapLimit(next, CONCURRENCY, (p) => caches.files.run(p, () => io.readImage(p, null, true, cache), (why) => hungImage(p, null, why)), signal);
+    const read = await mapLimit(
+      next,
+      CONCURRENCY,
+      (p) =>
+        caches.files.run(
+          p,
+          () => io.readImage(p, null, true, cache),
+          (why) => hungImage(p, null, why),
+        ),
+      signal,
+    );
     const found = read.filter((f): f is ImageFile => f !== null);
     external.push(...found);
     queue = found.flatMap((f) => (f.backing?.path ? [f.backing.path] : []));
   }
   for (const f of [...images, ...external]) if (f.error) problems.push(`${f.path}: ${f.error}`);
   cache.prune();
-  return { pools, images, external, problems, snapshotReferences: config.snapshotPaths, snapshotMetadataFiles: config.snapshotFiles };
+  return {
+    pools,
+    images,
+    external,
+    problems,
+    snapshotReferences: config.snapshotPaths,
+    snapshotMetadataFiles: config.snapshotFiles,
+  };
 }
 
 /** stat + header of one file; null for what is not a regular file (a directory, a socket). */
-export async function readImage(p: string, pool: string | null, missingOk = false, cache?: HeaderCache): Promise<ImageFile | null> {
+export async function readImage(
+  p: string,
+  pool: string | null,
+  missingOk = false,
+  cache?: HeaderCache,
+): Promise<ImageFile | null> {
   const base: ImageFile = {
-    path: p, pool, exists: true, format: 'unknown', sizeBytes: null, allocatedBytes: null, inode: null,
-    devMajor: null, devMinor: null, mtimeSeconds: null, backing: null, internalSnapshots: null, error: null,
+    path: p,
+    pool,
+    exists: true,
+    format: 'unknown',
+    sizeBytes: null,
+    allocatedBytes: null,
+    inode: null,
+    devMajor: null,
+    devMinor: null,
+    mtimeSeconds: null,
+    backing: null,
+    internalSnapshots: null,
+    error: null,
   };
   let st: Stats;
   try {
@@ -169,7 +266,12 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
   if (!st.isFile()) return st.isBlockDevice() || !missingOk ? null : { ...base, error: 'not a regular file' };
   const { major, minor } = splitDev(st.dev);
   const file: ImageFile = {
-    ...base, sizeBytes: st.size, allocatedBytes: st.blocks * 512, inode: st.ino, devMajor: major, devMinor: minor,
+    ...base,
+    sizeBytes: st.size,
+    allocatedBytes: st.blocks * 512,
+    inode: st.ino,
+    devMajor: major,
+    devMinor: minor,
     mtimeSeconds: Math.floor(st.mtimeMs / 1000),
   };
   const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
@@ -180,7 +282,9 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
     let parsed, name;
     try {
       parsed = parseImageHeader(header.head, p, st.size);
-      name = parsed.backingName ?? (parsed.backingNameAt ? await header.readAt(parsed.backingNameAt.offset, parsed.backingNameAt.size) : null);
+      name =
+        parsed.backingName ??
+        (parsed.backingNameAt ? await header.readAt(parsed.backingNameAt.offset, parsed.backingNameAt.size) : null);
     } finally {
       await header.close();
     }
@@ -190,7 +294,12 @@ export async function readImage(p: string, pool: string | null, missingOk = fals
   } catch (e: unknown) {
     file.error = `header: ${describeError(e)}`;
   }
-  cache?.set(p, key, { format: file.format, internalSnapshots: file.internalSnapshots, backing: file.backing, error: file.error });
+  cache?.set(p, key, {
+    format: file.format,
+    internalSnapshots: file.internalSnapshots,
+    backing: file.backing,
+    error: file.error,
+  });
   return file;
 }
 
@@ -229,7 +338,8 @@ export const poolsSource: SourceDefinition<'pools'> = {
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const opts = {
-      dirs: config['pool.dir'], libvirtConfigDir: config['pool.libvirt-config-dir'],
+      dirs: config['pool.dir'],
+      libvirtConfigDir: config['pool.libvirt-config-dir'],
       libvirtSnapshotDir: config['pool.libvirt-snapshot-dir'],
     };
     const caches = newPoolsCaches();

@@ -11,19 +11,34 @@ export function parseBootTime(procStat: string): number {
   return Number(m[1]);
 }
 
-export interface PidStat { pid: number; comm: string; state: string; ppid: number; startTicks: number }
+export interface PidStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  startTicks: number;
+}
 
 /** /proc/<pid>/stat: comm is in parentheses and may itself contain spaces and ')'. */
 export function parsePidStat(text: string): PidStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('malformed stat line');
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); starttime is field 22.
   const ppid = Number(rest[1]);
   const startTicks = Number(rest[19]);
   if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) throw new Error('malformed stat fields');
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid, startTicks };
+  return {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: rest[0] ?? '?',
+    ppid,
+    startTicks,
+  };
 }
 
 export function parseCmdline(raw: Buffer | string): string[] {
@@ -34,13 +49,21 @@ export function parseCmdline(raw: Buffer | string): string[] {
   return parts;
 }
 
-export interface PidStatus { uid: number | null; rssBytes: number | null; hugetlbBytes: number | null }
+export interface PidStatus {
+  uid: number | null;
+  rssBytes: number | null;
+  hugetlbBytes: number | null;
+}
 
 export function parsePidStatus(text: string): PidStatus {
   const uid = /^Uid:\s+(\d+)/m.exec(text);
   const rss = /^VmRSS:\s+(\d+)\s*kB/m.exec(text);
   const hugetlb = /^HugetlbPages:\s+(\d+)\s*kB/m.exec(text);
-  return { uid: uid ? Number(uid[1]) : null, rssBytes: rss ? Number(rss[1]) * 1024 : null, hugetlbBytes: hugetlb ? Number(hugetlb[1]) * 1024 : null };
+  return {
+    uid: uid ? Number(uid[1]) : null,
+    rssBytes: rss ? Number(rss[1]) * 1024 : null,
+    hugetlbBytes: hugetlb ? Number(hugetlb[1]) * 1024 : null,
+  };
 }
 
 /**
@@ -58,15 +81,23 @@ export function parseLockFields(fields: string[], raw: string): LockLine | null 
   const end = endText === 'EOF' ? null : Number(endText);
   if (!Number.isInteger(pid) || !Number.isFinite(start) || (end !== null && !Number.isFinite(end))) return null;
   return {
-    lockClass, mode, access, pid,
+    lockClass,
+    mode,
+    access,
+    pid,
     devMajor: parseInt(dev[1] as string, 16),
     devMinor: parseInt(dev[2] as string, 16),
     inode: Number(dev[3]),
-    start, end, raw,
+    start,
+    end,
+    raw,
   };
 }
 
-export interface ProcLocksResult { locks: ProcLock[]; malformed: string[] }
+export interface ProcLocksResult {
+  locks: ProcLock[];
+  malformed: string[];
+}
 
 export function parseProcLocks(text: string): ProcLocksResult {
   const locks: ProcLock[] = [];
@@ -82,7 +113,13 @@ export function parseProcLocks(text: string): ProcLocksResult {
   return { locks, malformed };
 }
 
-export interface FdInfo { mntId: number | null; inode: number | null; locks: LockLine[]; tapInterface: string | null; vfioDeviceSyspath: string | null }
+export interface FdInfo {
+  mntId: number | null;
+  inode: number | null;
+  locks: LockLine[];
+  tapInterface: string | null;
+  vfioDeviceSyspath: string | null;
+}
 
 export function parseFdInfo(text: string): FdInfo {
   const info: FdInfo = { mntId: null, inode: null, locks: [], tapInterface: null, vfioDeviceSyspath: null };

@@ -11,19 +11,35 @@ import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
 import { libvirtPoolDirs } from '../pools/libvirt-config.js';
-import { USER_HZ, parseBootTime, parseCmdline, parseFdInfo, parseMountinfo, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+import {
+  USER_HZ,
+  parseBootTime,
+  parseCmdline,
+  parseFdInfo,
+  parseMountinfo,
+  parsePidStat,
+  parsePidStatus,
+  parseProcLocks,
+} from './parse.js';
 
 const CONCURRENCY = 32;
 const QEMU_COMM = /^(qemu-system-|qemu-kvm$|kvm$)/;
 
 /** Device fds worth keeping for the device and network detectors. */
 function isDeviceOfInterest(target: string): boolean {
-  return target.startsWith('/dev/vfio/') || target === '/dev/net/tun' || target.startsWith('/dev/vhost-')
-    || target.startsWith('/dev/iommu') || target === 'anon_inode:[vfio-device]';
+  return (
+    target.startsWith('/dev/vfio/') ||
+    target === '/dev/net/tun' ||
+    target.startsWith('/dev/vhost-') ||
+    target.startsWith('/dev/iommu') ||
+    target === 'anon_inode:[vfio-device]'
+  );
 }
 
 function isRegularPath(target: string): boolean {
-  return target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/') && !target.startsWith('/sys/');
+  return (
+    target.startsWith('/') && !target.startsWith('/dev/') && !target.startsWith('/proc/') && !target.startsWith('/sys/')
+  );
 }
 
 /** True when `target` (an fd's link, maybe with " (deleted)") names a file inside one of `dirs`. */
@@ -43,7 +59,11 @@ class Skips {
   }
 }
 
-export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: readonly string[] = []): Promise<ProcfsSection> {
+export async function readProcfs(
+  root: string,
+  signal?: AbortSignal,
+  watchDirs: readonly string[] = [],
+): Promise<ProcfsSection> {
   const problems: string[] = [];
   const skips = new Skips(problems);
   let bootTimeSeconds: number;
@@ -61,28 +81,40 @@ export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: 
   const openFiles: OpenFile[] = [];
   const mounts = new MountTables();
 
-  await mapLimit(pids, CONCURRENCY, async (pid) => {
-    const dir = path.join(root, String(pid));
-    let proc: ProcessInfo;
-    try {
-      const [statText, cmdline, statusText] = await Promise.all([
-        readFile(path.join(dir, 'stat'), 'utf8'),
-        readFile(path.join(dir, 'cmdline')),
-        readFile(path.join(dir, 'status'), 'utf8'),
-      ]);
-      const st = parsePidStat(statText);
-      const status = parsePidStatus(statusText);
-      proc = {
-        pid, ppid: st.ppid, comm: st.comm, state: st.state, cmdline: parseCmdline(cmdline), uid: status.uid,
-        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ, rssBytes: status.rssBytes, hugetlbBytes: status.hugetlbBytes,
-      };
-    } catch (e: unknown) {
-      skips.record(e, `pid ${pid}`);
-      return;
-    }
-    processes.push(proc);
-    openFiles.push(...await readOpenFiles(dir, proc, { lockedInodes, watchDirs }, mounts, skips));
-  }, signal);
+  await mapLimit(
+    pids,
+    CONCURRENCY,
+    async (pid) => {
+      const dir = path.join(root, String(pid));
+      let proc: ProcessInfo;
+      try {
+        const [statText, cmdline, statusText] = await Promise.all([
+          readFile(path.join(dir, 'stat'), 'utf8'),
+          readFile(path.join(dir, 'cmdline')),
+          readFile(path.join(dir, 'status'), 'utf8'),
+        ]);
+        const st = parsePidStat(statText);
+        const status = parsePidStatus(statusText);
+        proc = {
+          pid,
+          ppid: st.ppid,
+          comm: st.comm,
+          state: st.state,
+          cmdline: parseCmdline(cmdline),
+          uid: status.uid,
+          startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ,
+          rssBytes: status.rssBytes,
+          hugetlbBytes: status.hugetlbBytes,
+        };
+      } catch (e: unknown) {
+        skips.record(e, `pid ${pid}`);
+        return;
+      }
+      processes.push(proc);
+      openFiles.push(...(await readOpenFiles(dir, proc, { lockedInodes, watchDirs }, mounts, skips)));
+    },
+    signal,
+  );
 
   processes.sort((a, b) => a.pid - b.pid);
   openFiles.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
@@ -90,9 +122,18 @@ export async function readProcfs(root: string, signal?: AbortSignal, watchDirs: 
   return { bootTimeSeconds, restricted, processes, openFiles, locks, problems, skipped: skips.counts };
 }
 
-interface KeepRules { lockedInodes: Set<number>; watchDirs: readonly string[] }
+interface KeepRules {
+  lockedInodes: Set<number>;
+  watchDirs: readonly string[];
+}
 
-async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mounts: MountTables, skips: Skips): Promise<OpenFile[]> {
+async function readOpenFiles(
+  dir: string,
+  proc: ProcessInfo,
+  keep: KeepRules,
+  mounts: MountTables,
+  skips: Skips,
+): Promise<OpenFile[]> {
   let fds: string[];
   try {
     fds = await readdir(path.join(dir, 'fd'));
@@ -128,9 +169,16 @@ async function readOpenFiles(dir: string, proc: ProcessInfo, keep: KeepRules, mo
         if (!isQemu && !keep.lockedInodes.has(inode) && !isUnderDirs(target, keep.watchDirs)) continue;
       }
       kept.push({
-        pid: proc.pid, fd: Number(fdName), target, inode, devMajor, devMinor,
-        mntId: info.mntId, locks: info.locks,
-        tapInterface: info.tapInterface, vfioDeviceSyspath: info.vfioDeviceSyspath,
+        pid: proc.pid,
+        fd: Number(fdName),
+        target,
+        inode,
+        devMajor,
+        devMinor,
+        mntId: info.mntId,
+        locks: info.locks,
+        tapInterface: info.tapInterface,
+        vfioDeviceSyspath: info.vfioDeviceSyspath,
       });
     } catch (e: unknown) {
       skips.record(e, `pid ${proc.pid} fd ${fdName}`);
@@ -162,7 +210,7 @@ export const procfsSource: SourceDefinition<'procfs'> = {
     return {
       collect: async ({ signal }) => {
         // The pools' directories, read afresh each time (a pool defined since the last collection counts).
-        const watch = [...config['pool.dir'], ...await libvirtPoolDirs(config['pool.libvirt-config-dir'])];
+        const watch = [...config['pool.dir'], ...(await libvirtPoolDirs(config['pool.libvirt-config-dir']))];
         return readProcfs(config['path.procfs'], signal, watch);
       },
       close: async () => {},

@@ -14,7 +14,10 @@ const CONCURRENCY = 16;
 const IFF_TAP = 0x0002;
 
 async function exists(p: string): Promise<boolean> {
-  return access(p).then(() => true, () => false);
+  return access(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function readSysfs(root: string, signal?: AbortSignal): Promise<SysfsSection> {
@@ -23,7 +26,9 @@ export async function readSysfs(root: string, signal?: AbortSignal): Promise<Sys
   if (!hasPci && !hasNet) throw new SourceAbsentError(`${root} has neither bus/pci nor class/net: not a sysfs mount`);
   const problems: string[] = [];
   const guard = async <T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> => {
-    try { return await fn(); } catch (e: unknown) {
+    try {
+      return await fn();
+    } catch (e: unknown) {
       if (signal?.aborted) throw e;
       problems.push(`${what}: ${describeError(e)}`);
       return fallback;
@@ -31,36 +36,70 @@ export async function readSysfs(root: string, signal?: AbortSignal): Promise<Sys
   };
 
   const pciDir = path.join(root, 'bus/pci/devices');
-  const pciDevices = (await mapLimit(await list(pciDir), CONCURRENCY,
-    (a) => guard(`pci ${a}`, () => readPciDevice(path.join(pciDir, a), a), null), signal)).filter((d): d is PciDevice => d !== null);
+  const pciDevices = (
+    await mapLimit(
+      await list(pciDir),
+      CONCURRENCY,
+      (a) => guard(`pci ${a}`, () => readPciDevice(path.join(pciDir, a), a), null),
+      signal,
+    )
+  ).filter((d): d is PciDevice => d !== null);
 
   const groupsDir = path.join(root, 'kernel/iommu_groups');
-  const iommuGroups = await mapLimit(await list(groupsDir), CONCURRENCY,
-    async (g) => ({ group: g, devices: await guard(`iommu group ${g}`, () => list(path.join(groupsDir, g, 'devices')), []) }), signal);
+  const iommuGroups = await mapLimit(
+    await list(groupsDir),
+    CONCURRENCY,
+    async (g) => ({
+      group: g,
+      devices: await guard(`iommu group ${g}`, () => list(path.join(groupsDir, g, 'devices')), []),
+    }),
+    signal,
+  );
 
   const mdevDir = path.join(root, 'bus/mdev/devices');
-  const mdevs = (await mapLimit(await list(mdevDir), CONCURRENCY,
-    (u) => guard(`mdev ${u}`, () => readMdev(path.join(mdevDir, u), u), null), signal)).filter((m): m is Mdev => m !== null);
+  const mdevs = (
+    await mapLimit(
+      await list(mdevDir),
+      CONCURRENCY,
+      (u) => guard(`mdev ${u}`, () => readMdev(path.join(mdevDir, u), u), null),
+      signal,
+    )
+  ).filter((m): m is Mdev => m !== null);
 
   const hugepages = await guard('hugepages', () => readHugepages(root), []);
 
   const netDir = path.join(root, 'class/net');
-  const taps = (await mapLimit(await list(netDir), CONCURRENCY,
-    (n) => guard(`net ${n}`, () => readTap(path.join(netDir, n), n), null), signal)).filter((t): t is TapInterface => t !== null);
+  const taps = (
+    await mapLimit(
+      await list(netDir),
+      CONCURRENCY,
+      (n) => guard(`net ${n}`, () => readTap(path.join(netDir, n), n), null),
+      signal,
+    )
+  ).filter((t): t is TapInterface => t !== null);
 
   return { pciDevices, iommuGroups, mdevs, hugepages, taps, problems };
 }
 
 async function readPciDevice(dir: string, address: string): Promise<PciDevice | null> {
   const [vendor, device, cls, driver, override, group, numa, vfioDevs] = await Promise.all([
-    attr(path.join(dir, 'vendor')), attr(path.join(dir, 'device')), attr(path.join(dir, 'class')),
-    linkName(path.join(dir, 'driver')), attr(path.join(dir, 'driver_override')), linkName(path.join(dir, 'iommu_group')),
-    intAttr(path.join(dir, 'numa_node')), list(path.join(dir, 'vfio-dev')),
+    attr(path.join(dir, 'vendor')),
+    attr(path.join(dir, 'device')),
+    attr(path.join(dir, 'class')),
+    linkName(path.join(dir, 'driver')),
+    attr(path.join(dir, 'driver_override')),
+    linkName(path.join(dir, 'iommu_group')),
+    intAttr(path.join(dir, 'numa_node')),
+    list(path.join(dir, 'vfio-dev')),
   ]);
   // A device removed while we read it has no attributes left: skip it.
   if (vendor === null || device === null || cls === null) return null;
   return {
-    address, vendor, device, class: cls, driver,
+    address,
+    vendor,
+    device,
+    class: cls,
+    driver,
     driverOverride: override === null || override === '(null)' || override === '' ? null : override,
     iommuGroup: group,
     numaNode: numa === null || numa < 0 ? null : numa,
@@ -71,7 +110,10 @@ async function readPciDevice(dir: string, address: string): Promise<PciDevice | 
 async function readMdev(entry: string, uuid: string): Promise<Mdev> {
   // bus/mdev/devices/<uuid> links to the instance under its parent: …/<parent address>/<uuid>.
   const target = path.resolve(path.dirname(entry), await readlink(entry));
-  const [type, group] = await Promise.all([linkName(path.join(entry, 'mdev_type')), linkName(path.join(entry, 'iommu_group'))]);
+  const [type, group] = await Promise.all([
+    linkName(path.join(entry, 'mdev_type')),
+    linkName(path.join(entry, 'iommu_group')),
+  ]);
   return { uuid: uuid.toLowerCase(), parent: path.basename(path.dirname(target)), type, iommuGroup: group };
 }
 
@@ -79,8 +121,10 @@ const PAGE_DIR = /^hugepages-(\d+)kB$/;
 
 async function readCounts(dir: string, withResv: boolean) {
   const [nr, free, resv, surplus] = await Promise.all([
-    intAttr(path.join(dir, 'nr_hugepages')), intAttr(path.join(dir, 'free_hugepages')),
-    withResv ? intAttr(path.join(dir, 'resv_hugepages')) : Promise.resolve(null), intAttr(path.join(dir, 'surplus_hugepages')),
+    intAttr(path.join(dir, 'nr_hugepages')),
+    intAttr(path.join(dir, 'free_hugepages')),
+    withResv ? intAttr(path.join(dir, 'resv_hugepages')) : Promise.resolve(null),
+    intAttr(path.join(dir, 'surplus_hugepages')),
   ]);
   if (nr === null || free === null) return null;
   return { nr, free, resv, surplus: surplus ?? 0 };
@@ -107,14 +151,21 @@ async function readHugepages(root: string): Promise<HugepagePool[]> {
 }
 
 async function readTap(dir: string, name: string): Promise<TapInterface | null> {
-  const [flagsText, macvtapDir] = await Promise.all([attr(path.join(dir, 'tun_flags')), list(path.join(dir, 'macvtap'))]);
+  const [flagsText, macvtapDir] = await Promise.all([
+    attr(path.join(dir, 'tun_flags')),
+    list(path.join(dir, 'macvtap')),
+  ]);
   const tunFlags = flagsText !== null && /^0x[0-9a-f]+$/i.test(flagsText) ? Number.parseInt(flagsText, 16) : null;
   let kind: TapInterface['kind'];
   if (macvtapDir.length > 0 || /^macvtap/.test(name)) kind = 'macvtap';
   else if (tunFlags !== null) kind = tunFlags & IFF_TAP ? 'tap' : 'tun';
   else if (/^vnet\d+$/.test(name)) kind = 'tap';
   else return null;
-  const [ifindex, operstate, mac] = await Promise.all([intAttr(path.join(dir, 'ifindex')), attr(path.join(dir, 'operstate')), attr(path.join(dir, 'address'))]);
+  const [ifindex, operstate, mac] = await Promise.all([
+    intAttr(path.join(dir, 'ifindex')),
+    attr(path.join(dir, 'operstate')),
+    attr(path.join(dir, 'address')),
+  ]);
   return { name, kind, ifindex, tunFlags, operstate, mac };
 }
 

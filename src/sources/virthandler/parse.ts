@@ -1,7 +1,10 @@
 // Pure parsers for the virt-handler cgroup reader: /proc/<pid>/cgroup, /proc/<pid>/environ, memory
 // files of cgroup v1 and v2, and the pod uid in a kubepods cgroup path.
 
-export interface CgroupRef { version: 1 | 2; path: string }
+export interface CgroupRef {
+  version: 1 | 2;
+  path: string;
+}
 
 /** The memory cgroup of a process: the v2 unified line (`0::/path`) or the v1 `memory` controller. */
 export function parseProcCgroup(text: string): CgroupRef | null {

@@ -10,17 +10,28 @@ import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { parseEnviron, parseKeyValues, parseMemoryValue, parseProcCgroup, podUidFromCgroup } from './parse.js';
 
-export async function readVirtHandler(procRoot: string, sysRoot: string, hostname: string, signal?: AbortSignal): Promise<VirtHandlerSection> {
+export async function readVirtHandler(
+  procRoot: string,
+  sysRoot: string,
+  hostname: string,
+  signal?: AbortSignal,
+): Promise<VirtHandlerSection> {
   const problems: string[] = [];
   const pids = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n));
   const found: number[] = [];
-  await mapLimit(pids, 32, async (pid) => {
-    try {
-      if ((await readFile(path.join(procRoot, pid, 'comm'), 'utf8')).trim() === 'virt-handler') found.push(Number(pid));
-    } catch (e: unknown) {
-      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
-    }
-  }, signal);
+  await mapLimit(
+    pids,
+    32,
+    async (pid) => {
+      try {
+        if ((await readFile(path.join(procRoot, pid, 'comm'), 'utf8')).trim() === 'virt-handler')
+          found.push(Number(pid));
+      } catch (e: unknown) {
+        if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
+      }
+    },
+    signal,
+  );
   if (found.length === 0) throw new SourceAbsentError('no virt-handler process on this host');
   const handlers: VirtHandlerCgroup[] = [];
   const seen = new Set<string>();
@@ -31,8 +42,14 @@ export async function readVirtHandler(procRoot: string, sysRoot: string, hostnam
       // Child processes share the container's cgroup: report each cgroup once.
       if (seen.has(ref.path)) continue;
       seen.add(ref.path);
-      const env = await readFile(path.join(procRoot, String(pid), 'environ')).then(parseEnviron, () => ({} as Record<string, string>));
-      const dir = ref.version === 2 ? path.join(sysRoot, 'fs/cgroup', ref.path) : path.join(sysRoot, 'fs/cgroup/memory', ref.path);
+      const env = await readFile(path.join(procRoot, String(pid), 'environ')).then(
+        parseEnviron,
+        () => ({}) as Record<string, string>,
+      );
+      const dir =
+        ref.version === 2
+          ? path.join(sysRoot, 'fs/cgroup', ref.path)
+          : path.join(sysRoot, 'fs/cgroup/memory', ref.path);
       const read = (f: string) => readFile(path.join(dir, f), 'utf8');
       const current = parseMemoryValue(await read(ref.version === 2 ? 'memory.current' : 'memory.usage_in_bytes'));
       const max = parseMemoryValue(await read(ref.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'));
@@ -40,9 +57,15 @@ export async function readVirtHandler(procRoot: string, sysRoot: string, hostnam
       const inactive = (ref.version === 2 ? stat.inactive_file : stat.total_inactive_file) ?? 0;
       const events = ref.version === 2 ? parseKeyValues(await read('memory.events').catch(() => '')) : {};
       handlers.push({
-        pid, pod: env.HOSTNAME ?? null, namespace: env.POD_NAMESPACE ?? null, node: env.NODE_NAME ?? hostname,
-        podUid: podUidFromCgroup(ref.path), cgroupPath: ref.path, cgroupVersion: ref.version,
-        memoryCurrentBytes: current ?? 0, memoryMaxBytes: max,
+        pid,
+        pod: env.HOSTNAME ?? null,
+        namespace: env.POD_NAMESPACE ?? null,
+        node: env.NODE_NAME ?? hostname,
+        podUid: podUidFromCgroup(ref.path),
+        cgroupPath: ref.path,
+        cgroupVersion: ref.version,
+        memoryCurrentBytes: current ?? 0,
+        memoryMaxBytes: max,
         workingSetBytes: Math.max(0, (current ?? 0) - inactive),
         oomKills: events.oom_kill ?? null,
       });

@@ -7,10 +7,31 @@ import { child, children, moRef, text, type XmlNode } from './xml.js';
 export const INVENTORY_SPECS: readonly PropertySpec[] = [
   {
     type: 'VirtualMachine',
-    paths: ['name', 'config.instanceUuid', 'config.template', 'config.files.vmPathName', 'config.hardware.numCPU', 'config.hardware.memoryMB',
-      'runtime.powerState', 'runtime.connectionState', 'runtime.host', 'runtime.consolidationNeeded', 'snapshot'],
+    paths: [
+      'name',
+      'config.instanceUuid',
+      'config.template',
+      'config.files.vmPathName',
+      'config.hardware.numCPU',
+      'config.hardware.memoryMB',
+      'runtime.powerState',
+      'runtime.connectionState',
+      'runtime.host',
+      'runtime.consolidationNeeded',
+      'snapshot',
+    ],
   },
-  { type: 'HostSystem', paths: ['name', 'runtime.connectionState', 'runtime.bootTime', 'runtime.inMaintenanceMode', 'parent', 'config.autoStart'] },
+  {
+    type: 'HostSystem',
+    paths: [
+      'name',
+      'runtime.connectionState',
+      'runtime.bootTime',
+      'runtime.inMaintenanceMode',
+      'parent',
+      'config.autoStart',
+    ],
+  },
   { type: 'ClusterComputeResource', paths: ['name', 'configurationEx'] },
   { type: 'Datastore', paths: ['name', 'browser', 'summary.accessible', 'summary.type'] },
 ];
@@ -49,7 +70,13 @@ export function flattenSnapshots(info: XmlNode | undefined): VsphereSnapshot[] {
   const walk = (nodes: XmlNode[], depth: number, parent: number | null) => {
     for (const n of nodes) {
       const index = out.length;
-      out.push({ moid: text(child(n, 'snapshot')), name: text(child(n, 'name')), createTime: parseDateTime(text(child(n, 'createTime'))), depth, parent });
+      out.push({
+        moid: text(child(n, 'snapshot')),
+        name: text(child(n, 'name')),
+        createTime: parseDateTime(text(child(n, 'createTime'))),
+        depth,
+        parent,
+      });
       walk(children(n, 'childSnapshotList'), depth + 1, index);
     }
   };
@@ -68,16 +95,19 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
         const power = text(p('runtime.powerState'));
         const conn = text(p('runtime.connectionState'));
         if (!name || !power || !conn) {
-          inv.problems.push(`VirtualMachine ${o.ref.value}: no ${!name ? 'name' : !power ? 'runtime.powerState' : 'runtime.connectionState'} in the answer; skipped`);
+          const missing = !name ? 'name' : !power ? 'runtime.powerState' : 'runtime.connectionState';
+          inv.problems.push(`VirtualMachine ${o.ref.value}: no ${missing} in the answer; skipped`);
           continue;
         }
         const memMb = num(p('config.hardware.memoryMB'));
         inv.vms.push({
-          moid: o.ref.value, name,
+          moid: o.ref.value,
+          name,
           instanceUuid: text(p('config.instanceUuid')) || null,
           template: bool(p('config.template')) ?? false,
           vmPathName: text(p('config.files.vmPathName')) || null,
-          powerState: power, connectionState: conn,
+          powerState: power,
+          connectionState: conn,
           host: moRef(p('runtime.host'))?.value ?? null,
           consolidationNeeded: bool(p('runtime.consolidationNeeded')),
           numCpu: num(p('config.hardware.numCPU')),
@@ -89,38 +119,56 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
       case 'HostSystem': {
         const conn = text(p('runtime.connectionState'));
         if (!name || !conn) {
-          inv.problems.push(`HostSystem ${o.ref.value}: no ${!name ? 'name' : 'runtime.connectionState'} in the answer; skipped`);
+          inv.problems.push(
+            `HostSystem ${o.ref.value}: no ${!name ? 'name' : 'runtime.connectionState'} in the answer; skipped`,
+          );
           continue;
         }
         const auto = p('config.autoStart');
         const defaults = child(auto, 'defaults');
         inv.hosts.push({
-          moid: o.ref.value, name, connectionState: conn,
+          moid: o.ref.value,
+          name,
+          connectionState: conn,
           bootTime: parseDateTime(text(p('runtime.bootTime'))),
           inMaintenanceMode: bool(p('runtime.inMaintenanceMode')) ?? false,
           parent: moRef(p('parent')),
-          autoStart: auto === undefined ? null : {
-            enabled: bool(child(defaults, 'enabled')),
-            defaultStartDelay: num(child(defaults, 'startDelay')) ?? 0,
-            powerInfo: children(auto, 'powerInfo').map((pi) => ({
-              vm: moRef(child(pi, 'key'))?.value ?? '',
-              startAction: text(child(pi, 'startAction')),
-              startDelay: num(child(pi, 'startDelay')) ?? -1,
-              startOrder: num(child(pi, 'startOrder')) ?? -1,
-            })).filter((pi) => pi.vm !== ''),
-          },
+          autoStart:
+            auto === undefined
+              ? null
+              : {
+                  enabled: bool(child(defaults, 'enabled')),
+                  defaultStartDelay: num(child(defaults, 'startDelay')) ?? 0,
+                  powerInfo: children(auto, 'powerInfo')
+                    .map((pi) => ({
+                      vm: moRef(child(pi, 'key'))?.value ?? '',
+                      startAction: text(child(pi, 'startAction')),
+                      startDelay: num(child(pi, 'startDelay')) ?? -1,
+                      startOrder: num(child(pi, 'startOrder')) ?? -1,
+                    }))
+                    .filter((pi) => pi.vm !== ''),
+                },
         });
         break;
       }
-      case 'ClusterComputeResource':
-      {
+      case 'ClusterComputeResource': {
         // An unset dasConfig.enabled means HA is off; an unreadable configurationEx means unknown.
         const cfg = p('configurationEx');
-        inv.clusters.push({ moid: o.ref.value, name, haEnabled: cfg === undefined ? null : bool(child(child(cfg, 'dasConfig'), 'enabled')) === true });
+        inv.clusters.push({
+          moid: o.ref.value,
+          name,
+          haEnabled: cfg === undefined ? null : bool(child(child(cfg, 'dasConfig'), 'enabled')) === true,
+        });
         break;
       }
       case 'Datastore':
-        inv.datastores.push({ moid: o.ref.value, name, accessible: bool(p('summary.accessible')) ?? false, type: text(p('summary.type')), browser: moRef(p('browser'))?.value ?? null });
+        inv.datastores.push({
+          moid: o.ref.value,
+          name,
+          accessible: bool(p('summary.accessible')) ?? false,
+          type: text(p('summary.type')),
+          browser: moRef(p('browser'))?.value ?? null,
+        });
         break;
       default:
         inv.problems.push(`unexpected object type ${o.ref.type} in the answer`);

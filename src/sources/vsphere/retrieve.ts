@@ -6,7 +6,10 @@ import type { SoapClient } from './soap-client.js';
 import { child, children, escapeXml, moRef, moRefXml, text, type XmlNode } from './xml.js';
 import { isVsphereFaultError } from './vsphere-fault-error.js';
 
-export interface PropertySpec { type: string; paths: readonly string[] }
+export interface PropertySpec {
+  type: string;
+  paths: readonly string[];
+}
 
 /** One object of the answer: its reference, the properties that came back, and those that did not. */
 export interface ObjectContent {
@@ -16,14 +19,27 @@ export interface ObjectContent {
   missing: Array<{ path: string; fault: string }>;
 }
 
-export interface RetrieveResult { objects: ObjectContent[]; pages: number }
+export interface RetrieveResult {
+  objects: ObjectContent[];
+  pages: number;
+}
 
 export function propertySpecXml(specs: readonly PropertySpec[]): string {
-  return specs.map((s) => `<propSet><type>${escapeXml(s.type)}</type>${s.paths.map((p) => `<pathSet>${escapeXml(p)}</pathSet>`).join('')}</propSet>`).join('');
+  return specs
+    .map(
+      (s) =>
+        `<propSet><type>${escapeXml(s.type)}</type>` +
+        s.paths.map((p) => `<pathSet>${escapeXml(p)}</pathSet>`).join('') +
+        '</propSet>',
+    )
+    .join('');
 }
 
 /** The objects of one RetrieveResult element (a page); `token` is set when more pages follow. */
-export function parseRetrieveResult(returnval: XmlNode | undefined): { objects: ObjectContent[]; token: string | null } {
+export function parseRetrieveResult(returnval: XmlNode | undefined): {
+  objects: ObjectContent[];
+  token: string | null;
+} {
   const objects: ObjectContent[] = [];
   for (const oc of children(returnval, 'objects')) {
     const ref = moRef(child(oc, 'obj'));
@@ -36,7 +52,10 @@ export function parseRetrieveResult(returnval: XmlNode | undefined): { objects: 
     const missing = children(oc, 'missingSet').map((m) => {
       const fault = child(child(m, 'fault'), 'fault');
       const xsi = fault && typeof fault === 'object' ? fault['@xsitype'] : undefined;
-      return { path: text(child(m, 'path')), fault: typeof xsi === 'string' ? xsi.slice(xsi.indexOf(':') + 1) : 'unknown' };
+      return {
+        path: text(child(m, 'path')),
+        fault: typeof xsi === 'string' ? xsi.slice(xsi.indexOf(':') + 1) : 'unknown',
+      };
     });
     objects.push({ ref, props, missing });
   }
@@ -45,7 +64,10 @@ export function parseRetrieveResult(returnval: XmlNode | undefined): { objects: 
 }
 
 export async function retrieveFromContainer(
-  client: SoapClient, specs: readonly PropertySpec[], signal: AbortSignal, maxObjects = 1000,
+  client: SoapClient,
+  specs: readonly PropertySpec[],
+  signal: AbortSignal,
+  maxObjects = 1000,
 ): Promise<RetrieveResult> {
   try {
     return await retrieveThroughView(client, specs, signal, maxObjects);
@@ -59,23 +81,46 @@ export async function retrieveFromContainer(
 }
 
 async function retrieveThroughView(
-  client: SoapClient, specs: readonly PropertySpec[], signal: AbortSignal, maxObjects: number,
+  client: SoapClient,
+  specs: readonly PropertySpec[],
+  signal: AbortSignal,
+  maxObjects: number,
 ): Promise<RetrieveResult> {
   const sc = await client.serviceContent(signal);
   const typeXml = specs.map((s) => `<type>${escapeXml(s.type)}</type>`).join('');
-  const viewRes = await client.call('CreateContainerView', sc.viewManager, `${moRefXml('container', sc.rootFolder)}${typeXml}<recursive>true</recursive>`, signal);
+  const viewRes = await client.call(
+    'CreateContainerView',
+    sc.viewManager,
+    `${moRefXml('container', sc.rootFolder)}${typeXml}<recursive>true</recursive>`,
+    signal,
+  );
   const view = moRef(child(viewRes, 'returnval'));
   if (!view) throw new Error('CreateContainerView answered without a view reference');
   try {
-    const objectSet = `<objectSet>${moRefXml('obj', view)}<skip>true</skip><selectSet xsi:type="TraversalSpec">`
-      + '<name>traverseView</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>';
-    const args = `<specSet>${propertySpecXml(specs)}${objectSet}</specSet><options><maxObjects>${maxObjects}</maxObjects></options>`;
-    const first = parseRetrieveResult(child(await client.call('RetrievePropertiesEx', sc.propertyCollector, args, signal), 'returnval'));
+    const objectSet =
+      `<objectSet>${moRefXml('obj', view)}<skip>true</skip><selectSet xsi:type="TraversalSpec">` +
+      '<name>traverseView</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>';
+    const args =
+      `<specSet>${propertySpecXml(specs)}${objectSet}</specSet>` +
+      `<options><maxObjects>${maxObjects}</maxObjects></options>`;
+    const first = parseRetrieveResult(
+      child(await client.call('RetrievePropertiesEx', sc.propertyCollector, args, signal), 'returnval'),
+    );
     const objects = [...first.objects];
     let token = first.token;
     let pages = 1;
     while (token) {
-      const next = parseRetrieveResult(child(await client.call('ContinueRetrievePropertiesEx', sc.propertyCollector, `<token>${escapeXml(token)}</token>`, signal), 'returnval'));
+      const next = parseRetrieveResult(
+        child(
+          await client.call(
+            'ContinueRetrievePropertiesEx',
+            sc.propertyCollector,
+            `<token>${escapeXml(token)}</token>`,
+            signal,
+          ),
+          'returnval',
+        ),
+      );
       objects.push(...next.objects);
       token = next.token;
       pages++;
@@ -87,9 +132,18 @@ async function retrieveThroughView(
 }
 
 /** Properties of one object (a task), without a view. */
-export async function retrieveObject(client: SoapClient, ref: MoRef, paths: readonly string[], signal: AbortSignal): Promise<ObjectContent | null> {
+export async function retrieveObject(
+  client: SoapClient,
+  ref: MoRef,
+  paths: readonly string[],
+  signal: AbortSignal,
+): Promise<ObjectContent | null> {
   const sc = await client.serviceContent(signal);
-  const args = `<specSet>${propertySpecXml([{ type: ref.type, paths }])}<objectSet>${moRefXml('obj', ref)}<skip>false</skip></objectSet></specSet><options></options>`;
-  const res = parseRetrieveResult(child(await client.call('RetrievePropertiesEx', sc.propertyCollector, args, signal), 'returnval'));
+  const args =
+    `<specSet>${propertySpecXml([{ type: ref.type, paths }])}` +
+    `<objectSet>${moRefXml('obj', ref)}<skip>false</skip></objectSet></specSet><options></options>`;
+  const res = parseRetrieveResult(
+    child(await client.call('RetrievePropertiesEx', sc.propertyCollector, args, signal), 'returnval'),
+  );
   return res.objects[0] ?? null;
 }

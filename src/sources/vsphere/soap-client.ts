@@ -4,7 +4,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { MoRef } from '../../snapshot/vsphere.js';
-import { child, envelope, escapeXml, moRef, moRefXml, parseEnvelope, text, type XmlNode, type XmlValue } from './xml.js';
+import {
+  child,
+  envelope,
+  escapeXml,
+  moRef,
+  moRefXml,
+  parseEnvelope,
+  text,
+  type XmlNode,
+  type XmlValue,
+} from './xml.js';
 import { isVsphereFaultError } from './vsphere-fault-error.js';
 
 export interface SoapClientOptions {
@@ -54,9 +64,15 @@ export class SoapClient {
     u.password = '';
     if (u.pathname === '' || u.pathname === '/') u.pathname = '/sdk';
     this.endpoint = u;
-    this.agent = u.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: 4, ...(opts.ca ? { ca: opts.ca } : {}), rejectUnauthorized: !opts.insecureSkipVerify })
-      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    this.agent =
+      u.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            maxSockets: 4,
+            ...(opts.ca ? { ca: opts.ca } : {}),
+            rejectUnauthorized: !opts.insecureSkipVerify,
+          })
+        : new http.Agent({ keepAlive: true, maxSockets: 4 });
   }
 
   get loggedIn(): boolean {
@@ -65,7 +81,10 @@ export class SoapClient {
 
   async serviceContent(signal: AbortSignal): Promise<ServiceContent> {
     if (this.content) return this.content;
-    const body = await this.post(`<RetrieveServiceContent xmlns="urn:vim25">${moRefXml('_this', SERVICE_INSTANCE)}</RetrieveServiceContent>`, signal);
+    const body = await this.post(
+      `<RetrieveServiceContent xmlns="urn:vim25">${moRefXml('_this', SERVICE_INSTANCE)}</RetrieveServiceContent>`,
+      signal,
+    );
     const rv = child(child(body, 'RetrieveServiceContentResponse'), 'returnval');
     const ref = (name: string): MoRef => {
       const r = moRef(child(rv, name));
@@ -74,8 +93,12 @@ export class SoapClient {
     };
     const about = child(rv, 'about');
     this.content = {
-      rootFolder: ref('rootFolder'), propertyCollector: ref('propertyCollector'), viewManager: ref('viewManager'),
-      sessionManager: ref('sessionManager'), apiType: text(child(about, 'apiType')), apiVersion: text(child(about, 'apiVersion')),
+      rootFolder: ref('rootFolder'),
+      propertyCollector: ref('propertyCollector'),
+      viewManager: ref('viewManager'),
+      sessionManager: ref('sessionManager'),
+      apiType: text(child(about, 'apiType')),
+      apiVersion: text(child(about, 'apiVersion')),
     };
     return this.content;
   }
@@ -99,13 +122,16 @@ export class SoapClient {
 
   private async ensureLogin(signal: AbortSignal): Promise<void> {
     if (this.cookie) return;
-    this.loggingIn ??= this.login(signal).finally(() => { this.loggingIn = null; });
+    this.loggingIn ??= this.login(signal).finally(() => {
+      this.loggingIn = null;
+    });
     await this.loggingIn;
   }
 
   private async login(signal: AbortSignal): Promise<void> {
     const sc = await this.serviceContent(signal);
-    const args = `<userName>${escapeXml(this.opts.username)}</userName><password>${escapeXml(this.opts.password)}</password>`;
+    const args =
+      `<userName>${escapeXml(this.opts.username)}</userName>` + `<password>${escapeXml(this.opts.password)}</password>`;
     await this.post(`<Login xmlns="urn:vim25">${moRefXml('_this', sc.sessionManager)}${args}</Login>`, signal, true);
     if (!this.cookie) throw new Error('Login answered without a vmware_soap_session cookie');
   }
@@ -114,7 +140,10 @@ export class SoapClient {
   async close(): Promise<void> {
     if (this.cookie && this.content) {
       try {
-        await this.post(`<Logout xmlns="urn:vim25">${moRefXml('_this', this.content.sessionManager)}</Logout>`, AbortSignal.timeout(2000));
+        await this.post(
+          `<Logout xmlns="urn:vim25">${moRefXml('_this', this.content.sessionManager)}</Logout>`,
+          AbortSignal.timeout(2000),
+        );
       } catch {
         // The server may be gone already; nothing else to give back.
       }
@@ -140,41 +169,67 @@ export class SoapClient {
     const mod = this.endpoint.protocol === 'https:' ? https : http;
     const max = this.opts.maxResponseBytes ?? DEFAULT_MAX_BYTES;
     return new Promise((resolve, reject) => {
-      if (signal.aborted) { reject(signal.reason); return; }
-      const req = mod.request(this.endpoint, {
-        method: 'POST', agent: this.agent, signal,
-        headers: {
-          'content-type': 'text/xml; charset=utf-8', 'content-length': payload.length, soapaction: `urn:vim25/${version}`,
-          ...(this.cookie ? { cookie: `vmware_soap_session=${this.cookie}` } : {}),
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const req = mod.request(
+        this.endpoint,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal,
+          headers: {
+            'content-type': 'text/xml; charset=utf-8',
+            'content-length': payload.length,
+            soapaction: `urn:vim25/${version}`,
+            ...(this.cookie ? { cookie: `vmware_soap_session=${this.cookie}` } : {}),
+          },
         },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > max) { req.destroy(new Error(`response larger than ${max} bytes`)); return; }
-          chunks.push(c);
-        });
-        res.on('error', reject);
-        res.on('end', () => {
-          if (!res.complete) { reject(new Error('connection closed before the response was complete')); return; }
-          const textBody = Buffer.concat(chunks).toString('utf8');
-          if (takeCookie) {
-            const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-            const m = set.map((c) => /vmware_soap_session=("[^"]*"|[^;]*)/.exec(c)).find((x) => x);
-            if (m) this.cookie = m[1] as string;
-          }
-          try {
-            const parsed = parseEnvelope(textBody);
-            if (res.statusCode !== 200 && res.statusCode !== 500) reject(new Error(`HTTP ${res.statusCode} from ${this.endpoint.href}`));
-            else resolve(parsed);
-          } catch (e: unknown) {
-            reject(res.statusCode && res.statusCode >= 400 && !isVsphereFaultError(e) ? new Error(`HTTP ${res.statusCode} from ${this.endpoint.href}: ${textBody.slice(0, 200)}`) : e);
-          }
-        });
-      });
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > max) {
+              req.destroy(new Error(`response larger than ${max} bytes`));
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('error', reject);
+          res.on('end', () => {
+            if (!res.complete) {
+              reject(new Error('connection closed before the response was complete'));
+              return;
+            }
+            const textBody = Buffer.concat(chunks).toString('utf8');
+            if (takeCookie) {
+              const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+              const m = set.map((c) => /vmware_soap_session=("[^"]*"|[^;]*)/.exec(c)).find((x) => x);
+              if (m) this.cookie = m[1] as string;
+            }
+            try {
+              const parsed = parseEnvelope(textBody);
+              if (res.statusCode !== 200 && res.statusCode !== 500)
+                reject(new Error(`HTTP ${res.statusCode} from ${this.endpoint.href}`));
+              else resolve(parsed);
+            } catch (e: unknown) {
+              reject(
+                res.statusCode && res.statusCode >= 400 && !isVsphereFaultError(e)
+                  ? new Error(`HTTP ${res.statusCode} from ${this.endpoint.href}: ${textBody.slice(0, 200)}`)
+                  : e,
+              );
+            }
+          });
+        },
+      );
       req.on('error', (e: Error & { code?: string }) => {
-        reject(req.reusedSocket && e.code === 'ECONNRESET' && !signal.aborted ? new StaleSocketError(e.message, { cause: e }) : e);
+        reject(
+          req.reusedSocket && e.code === 'ECONNRESET' && !signal.aborted
+            ? new StaleSocketError(e.message, { cause: e })
+            : e,
+        );
       });
       req.end(payload);
     });

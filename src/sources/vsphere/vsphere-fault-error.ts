@@ -11,7 +11,10 @@ export class VsphereFaultError extends Error {
     readonly privilegeId: string | null = null,
     options?: { cause?: unknown },
   ) {
-    super(`${fault}${privilegeId ? ` (needs privilege ${privilegeId})` : ''}${faultString ? `: ${faultString}` : ''}`, options);
+    super(
+      `${fault}${privilegeId ? ` (needs privilege ${privilegeId})` : ''}${faultString ? `: ${faultString}` : ''}`,
+      options,
+    );
   }
 }
 

@@ -33,7 +33,8 @@ export function parseVsphereUrl(raw: string): URL {
   } catch {
     throw new Error(`--vsphere.url: not a URL: "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`--vsphere.url: expected http(s), got ${u.protocol}`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new Error(`--vsphere.url: expected http(s), got ${u.protocol}`);
   return u;
 }
 
@@ -52,7 +53,10 @@ export class VcenterReader {
   private loginError: string | null = null;
   private readonly clock: () => number;
 
-  constructor(private readonly opts: VsphereOptions, private readonly log: Logger) {
+  constructor(
+    private readonly opts: VsphereOptions,
+    private readonly log: Logger,
+  ) {
     this.vcenter = vcenterLabel(parseVsphereUrl(opts.url));
     this.clock = opts.clock ?? (() => Date.now() / 1000);
   }
@@ -64,13 +68,22 @@ export class VcenterReader {
     let password = decodeURIComponent(url.password);
     if (this.opts.passwordFile) password = (await readFile(this.opts.passwordFile, 'utf8')).replace(/\r?\n$/, '');
     const ca = this.opts.caFile ? await readFile(this.opts.caFile, 'utf8') : undefined;
-    this.client = new SoapClient({ url, username, password, ...(ca ? { ca } : {}), insecureSkipVerify: this.opts.insecureSkipVerify });
+    this.client = new SoapClient({
+      url,
+      username,
+      password,
+      ...(ca ? { ca } : {}),
+      insecureSkipVerify: this.opts.insecureSkipVerify,
+    });
     return this.client;
   }
 
   async read(signal: AbortSignal, problems: string[]): Promise<Vcenter> {
     if (this.clock() < this.loginBlockedUntil) {
-      throw new Error(`${this.loginError} (next login attempt after ${new Date(this.loginBlockedUntil * 1000).toISOString()}, to avoid locking the account)`);
+      throw new Error(
+        `${this.loginError} (next login attempt after ` +
+          `${new Date(this.loginBlockedUntil * 1000).toISOString()}, to avoid locking the account)`,
+      );
     }
     const started = this.clock();
     const client = await this.getClient();
@@ -90,7 +103,8 @@ export class VcenterReader {
     }
     const inv = parseInventory(objects);
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
-    if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning) this.startScan(client, inv);
+    if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning)
+      this.startScan(client, inv);
     if (this.scan.layoutsAt === null && this.scanning) {
       // No file scan has finished yet (first collection, `scan`, `snapshot`): wait for it while the
       // collection still has time (80% of the timeout), else let it finish in the background.
@@ -99,10 +113,16 @@ export class VcenterReader {
     }
     const scan = this.scan;
     if (scan.layoutError) problems.push(`${this.vcenter}: file scan: reading VM layouts failed: ${scan.layoutError}`);
-    for (const d of scan.datastores) if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
+    for (const d of scan.datastores)
+      if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
     return {
-      vcenter: this.vcenter, apiType: sc.apiType, vms: inv.vms, hosts: inv.hosts, clusters: inv.clusters,
-      datastores: inv.datastores.map(({ moid, name, accessible, type }) => ({ moid, name, accessible, type })), files: scan,
+      vcenter: this.vcenter,
+      apiType: sc.apiType,
+      vms: inv.vms,
+      hosts: inv.hosts,
+      clusters: inv.clusters,
+      datastores: inv.datastores.map(({ moid, name, accessible, type }) => ({ moid, name, accessible, type })),
+      files: scan,
     };
   }
 
@@ -114,8 +134,14 @@ export class VcenterReader {
     this.scanning = (async () => {
       const previous = this.scan;
       // Datastores first, then layouts: a VM created in between is then seen as using its files.
-      const datastores = await scanDatastores(client, inv.datastores, previous.datastores, new Set(this.opts.excludeDatastores), this.clock, signal)
-        .catch((e: unknown) => previous.datastores.map((d) => ({ ...d, error: `scan aborted: ${describeError(e)}` })));
+      const datastores = await scanDatastores(
+        client,
+        inv.datastores,
+        previous.datastores,
+        new Set(this.opts.excludeDatastores),
+        this.clock,
+        signal,
+      ).catch((e: unknown) => previous.datastores.map((d) => ({ ...d, error: `scan aborted: ${describeError(e)}` })));
       let next: FileScan;
       try {
         next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
@@ -125,8 +151,14 @@ export class VcenterReader {
         next = { ...previous, layoutError: describeError(signal.aborted ? signal.reason : e) };
       }
       this.scan = next;
-      this.log.debug('vsphere file scan done', { vcenter: this.vcenter, seconds: this.clock() - started, files: datastores.reduce((n, d) => n + d.files.length, 0) });
-    })().finally(() => { this.scanning = null; });
+      this.log.debug('vsphere file scan done', {
+        vcenter: this.vcenter,
+        seconds: this.clock() - started,
+        files: datastores.reduce((n, d) => n + d.files.length, 0),
+      });
+    })().finally(() => {
+      this.scanning = null;
+    });
   }
 
   async close(): Promise<void> {
@@ -139,7 +171,11 @@ export class VcenterReader {
 /** Resolves when `p` settles, `ms` pass or the signal aborts, whichever comes first; never rejects. */
 function waitAtMost(p: Promise<unknown>, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
-    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
     p.then(done, done);
@@ -154,9 +190,13 @@ export class VsphereReader {
 
   async read(signal: AbortSignal): Promise<VsphereSection> {
     const problems: string[] = [];
-    const vcenters = await Promise.all(this.vcenters.map((r) => r.read(signal, problems).catch((e: unknown) => {
-      throw new Error(`${r.vcenter}: ${describeError(signal.aborted ? signal.reason ?? e : e)}`, { cause: e });
-    })));
+    const vcenters = await Promise.all(
+      this.vcenters.map((r) =>
+        r.read(signal, problems).catch((e: unknown) => {
+          throw new Error(`${r.vcenter}: ${describeError(signal.aborted ? (signal.reason ?? e) : e)}`, { cause: e });
+        }),
+      ),
+    );
     return { vcenters, problems };
   }
 
@@ -170,16 +210,19 @@ export const vsphereSource: SourceDefinition<'vsphere'> = {
   description: 'VMs, hosts, snapshots and datastore files of vCenter/ESXi through the SOAP API (--vsphere.url)',
   enabledByDefault: (config) => config['vsphere.url'].length > 0,
   create(config, log) {
-    const reader = new VsphereReader({
-      urls: config['vsphere.url'],
-      username: config['vsphere.username'],
-      passwordFile: config['vsphere.password-file'],
-      caFile: config['vsphere.ca-file'],
-      insecureSkipVerify: config['vsphere.insecure-skip-verify'],
-      scanIntervalSeconds: config['vsphere.datastore-scan-interval'],
-      scanTimeoutSeconds: config['collector.timeout'],
-      excludeDatastores: config['vsphere.exclude-datastore'],
-    }, log);
+    const reader = new VsphereReader(
+      {
+        urls: config['vsphere.url'],
+        username: config['vsphere.username'],
+        passwordFile: config['vsphere.password-file'],
+        caFile: config['vsphere.ca-file'],
+        insecureSkipVerify: config['vsphere.insecure-skip-verify'],
+        scanIntervalSeconds: config['vsphere.datastore-scan-interval'],
+        scanTimeoutSeconds: config['collector.timeout'],
+        excludeDatastores: config['vsphere.exclude-datastore'],
+      },
+      log,
+    );
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
   },
 };

@@ -35,11 +35,15 @@ export function parseEnvelope(text: string): { [key: string]: XmlValue } {
   try {
     doc = parser.parse(text, true) as { [key: string]: XmlValue };
   } catch (e: unknown) {
-    throw new Error(`malformed SOAP response (${e instanceof Error ? e.message.split('\n')[0] : String(e)}), ${text.length} bytes`, { cause: e });
+    throw new Error(
+      `malformed SOAP response (${e instanceof Error ? e.message.split('\n')[0] : String(e)}), ${text.length} bytes`,
+      { cause: e },
+    );
   }
   const envelope = child(doc, 'Envelope');
   const body = child(envelope, 'Body');
-  if (!body || typeof body === 'string') throw new Error(`not a SOAP envelope (${text.length} bytes: ${JSON.stringify(text.slice(0, 120))})`);
+  if (!body || typeof body === 'string')
+    throw new Error(`not a SOAP envelope (${text.length} bytes: ${JSON.stringify(text.slice(0, 120))})`);
   const fault = child(body, 'Fault');
   if (fault !== undefined) throw faultError(fault);
   return body;
@@ -115,7 +119,10 @@ export function moRefXml(tag: string, ref: MoRef): string {
 }
 
 export function envelope(body: string): string {
-  return '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
-    + ' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    + `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"' +
+    ' xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`
+  );
 }

@@ -4,7 +4,10 @@ import { memoByIdentity } from '../../../src/views/memo.js';
 
 test('memoByIdentity computes once per pair of objects and never mixes pairs', () => {
   let calls = 0;
-  const sum = memoByIdentity((a: { n: number }, b: { n: number }) => { calls++; return a.n + b.n; });
+  const sum = memoByIdentity((a: { n: number }, b: { n: number }) => {
+    calls++;
+    return a.n + b.n;
+  });
   const one = { n: 1 };
   const two = { n: 2 };
   assert.equal(sum(one, two), 3);

@@ -33,19 +33,46 @@ describe('kube source', () => {
     api.create('vms', as(k.vm('default', 'vm1', 'Running')));
     const vmi = api.create('vmis', as(k.vmi('default', 'vm1')));
     api.create('pods', as(k.launcherPod('default', 'virt-launcher-vm1-x7k2p', vmi.metadata.uid as string, 'vm1')));
-    api.create('pods', as({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default', labels: { app: 'nginx' } }, spec: { containers: [] }, status: {} }));
+    api.create(
+      'pods',
+      as({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'nginx', namespace: 'default', labels: { app: 'nginx' } },
+        spec: { containers: [] },
+        status: {},
+      }),
+    );
     api.create('podmetrics', as(k.podMetrics('harvester-system', 'virt-handler-abcde', '1500Mi')));
     api.create('pods', as(k.handlerPod('harvester-system', 'virt-handler-abcde', 'node-1')));
     r = reader(api);
     const first = await read(r);
-    assert.deepEqual(first.pods.map((p) => p.name).sort(), ['virt-handler-abcde', 'virt-launcher-vm1-x7k2p'], 'pods without the kubevirt.io label are not watched');
-    await waitFor('pod metrics', async () => (await read(r as KubeReader)).pods.find((p) => p.component === 'virt-handler')?.memoryWorkingSetBytes === 1500 * 2 ** 20);
+    assert.deepEqual(
+      first.pods.map((p) => p.name).sort(),
+      ['virt-handler-abcde', 'virt-launcher-vm1-x7k2p'],
+      'pods without the kubevirt.io label are not watched',
+    );
+    await waitFor(
+      'pod metrics',
+      async () =>
+        (await read(r as KubeReader)).pods.find((p) => p.component === 'virt-handler')?.memoryWorkingSetBytes ===
+        1500 * 2 ** 20,
+    );
     const lists = api.listRequests('vms') + api.listRequests('pods') + api.listRequests('vmis');
     assert.equal(lists, 3);
     for (let i = 0; i < 5; i++) await read(r);
-    assert.equal(api.listRequests('vms') + api.listRequests('pods') + api.listRequests('vmis'), 3, 'a collection never lists');
-    api.modify('vms', 'default', 'vm1', (o) => { (o.status as { printableStatus: string }).printableStatus = 'Stopping'; });
-    await waitFor('VM update through the watch', async () => (await read(r as KubeReader)).vms[0]?.printableStatus === 'Stopping');
+    assert.equal(
+      api.listRequests('vms') + api.listRequests('pods') + api.listRequests('vmis'),
+      3,
+      'a collection never lists',
+    );
+    api.modify('vms', 'default', 'vm1', (o) => {
+      (o.status as { printableStatus: string }).printableStatus = 'Stopping';
+    });
+    await waitFor(
+      'VM update through the watch',
+      async () => (await read(r as KubeReader)).vms[0]?.printableStatus === 'Stopping',
+    );
     assert.equal(api.listRequests('vms'), 1);
   });
 
@@ -55,10 +82,23 @@ describe('kube source', () => {
     r = reader(api, 0.2);
     const s = await read(r);
     const backups = s.resources.find((x) => x.resource === 'virtualmachinebackups.harvesterhci.io');
-    assert.deepEqual(backups, { resource: 'virtualmachinebackups.harvesterhci.io', available: false, synced: false, objects: 0, error: null });
+    assert.deepEqual(backups, {
+      resource: 'virtualmachinebackups.harvesterhci.io',
+      available: false,
+      synced: false,
+      objects: 0,
+      error: null,
+    });
     assert.equal(s.resources.find((x) => x.resource === 'pods.metrics.k8s.io')?.available, false);
     api.install('vmbackups');
-    api.create('vmbackups', as(k.vmBackup('default', 'vm1-backup', 'vm1', { error: { time: 1795420000, message: 'backups.longhorn.io "backup-0c7e" not found' } })));
+    api.create(
+      'vmbackups',
+      as(
+        k.vmBackup('default', 'vm1-backup', 'vm1', {
+          error: { time: 1795420000, message: 'backups.longhorn.io "backup-0c7e" not found' },
+        }),
+      ),
+    );
     const later = await waitFor('backup after install', async () => {
       const x = await read(r as KubeReader);
       return x.backups.length === 1 ? x : null;
@@ -77,11 +117,14 @@ describe('kube source', () => {
       for (let i = 0; i < 20; i++) api.create('pvcs', as(k.pvc('default', `disk-${i}`)));
       r = reader(api);
       await read(r);
-      const toggle = (frozen: boolean) => api.modify('vmis', 'default', 'db', (o) => {
-        const st = o.status as Record<string, unknown>;
-        if (frozen) st.fsFreezeStatus = 'frozen'; else delete st.fsFreezeStatus;
-      });
-      const transitions = async (n: number) => waitFor(`${n} transitions`, async () => vmiOf(await read(r as KubeReader), 'db')?.freezeTransitionsTotal === n);
+      const toggle = (frozen: boolean) =>
+        api.modify('vmis', 'default', 'db', (o) => {
+          const st = o.status as Record<string, unknown>;
+          if (frozen) st.fsFreezeStatus = 'frozen';
+          else delete st.fsFreezeStatus;
+        });
+      const transitions = async (n: number) =>
+        waitFor(`${n} transitions`, async () => vmiOf(await read(r as KubeReader), 'db')?.freezeTransitionsTotal === n);
 
       toggle(true);
       await transitions(1);
@@ -121,12 +164,22 @@ describe('kube source', () => {
     r = reader(api);
     await read(r);
     const oom = async (n: number) => {
-      api.update('pods', as(k.handlerPod('harvester-system', 'virt-handler-9xq2w', 'node-1', n, { finishedAt: 1795420000 + n * 60, containerID: `containerd://${'a'.repeat(60)}${n}` })));
+      api.update(
+        'pods',
+        as(
+          k.handlerPod('harvester-system', 'virt-handler-9xq2w', 'node-1', n, {
+            finishedAt: 1795420000 + n * 60,
+            containerID: `containerd://${'a'.repeat(60)}${n}`,
+          }),
+        ),
+      );
       await waitFor(`restart ${n}`, async () => (await read(r as KubeReader)).pods[0]?.restartsTotal === n);
     };
     await oom(1);
     // A status update that repeats the same last termination is not a new kill.
-    api.modify('pods', 'harvester-system', 'virt-handler-9xq2w', (o) => { (o.metadata.labels as Record<string, string>).touched = 'yes'; });
+    api.modify('pods', 'harvester-system', 'virt-handler-9xq2w', (o) => {
+      (o.metadata.labels as Record<string, string>).touched = 'yes';
+    });
     await oom(2);
     await waitFor('watches open', () => api.openWatches() >= 4);
     api.compact();
@@ -145,15 +198,28 @@ describe('kube source', () => {
     r = reader(api);
     assert.equal((await read(r)).vms.length, 1);
     await api.stop();
-    await waitFor('collection to fail', async () => {
-      try { await read(r as KubeReader); return false; } catch (e: unknown) { return /ECONNREFUSED|watch caches not current/.test(String(e)); }
-    }, 10000);
+    await waitFor(
+      'collection to fail',
+      async () => {
+        try {
+          await read(r as KubeReader);
+          return false;
+        } catch (e: unknown) {
+          return /ECONNREFUSED|watch caches not current/.test(String(e));
+        }
+      },
+      10000,
+    );
     await api.start();
     api.create('vms', as(k.vm('default', 'vm2', 'Running')));
-    const back = await waitFor('recovery', async () => {
-      const s = await read(r as KubeReader);
-      return s.vms.length === 2 ? s : null;
-    }, 15000);
+    const back = await waitFor(
+      'recovery',
+      async () => {
+        const s = await read(r as KubeReader);
+        return s.vms.length === 2 ? s : null;
+      },
+      15000,
+    );
     assert.deepEqual(back.vms.map((v) => v.name).sort(), ['vm1', 'vm2']);
   });
 
@@ -170,24 +236,45 @@ describe('kube source', () => {
     const bookmarked = api.resourceVersion;
     await new Promise((res) => setTimeout(res, 100));
     api.dropWatches();
-    await waitFor('VM watch resumed', () => api.requests.some((q) => q.resource === 'vms' && q.watch && q.query.includes(`resourceVersion=${bookmarked}`)));
-    assert.ok(api.requests.filter((q) => q.resource === 'vms' && q.watch).every((q) => q.query.includes('allowWatchBookmarks=true')));
+    await waitFor('VM watch resumed', () =>
+      api.requests.some((q) => q.resource === 'vms' && q.watch && q.query.includes(`resourceVersion=${bookmarked}`)),
+    );
+    assert.ok(
+      api.requests
+        .filter((q) => q.resource === 'vms' && q.watch)
+        .every((q) => q.query.includes('allowWatchBookmarks=true')),
+    );
     assert.equal(api.listRequests('vms'), 1);
   });
 
-  it('lists in pages and starts the watch from the first page\'s resourceVersion', async () => {
+  it("lists in pages and starts the watch from the first page's resourceVersion", async () => {
     api = new KubeApiServer(['pods', 'vms', 'vmis', 'pvcs']);
     await api.start();
-    for (let i = 0; i < 1203; i++) api.create('pvcs', as(k.pvc(`ns-${i % 7}`, `disk-${i}`, i === 1202 ? { deletionTimestamp: 1795420000, finalizers: ['kubernetes.io/pvc-protection'] } : undefined)));
+    for (let i = 0; i < 1203; i++)
+      api.create(
+        'pvcs',
+        as(
+          k.pvc(
+            `ns-${i % 7}`,
+            `disk-${i}`,
+            i === 1202 ? { deletionTimestamp: 1795420000, finalizers: ['kubernetes.io/pvc-protection'] } : undefined,
+          ),
+        ),
+      );
     const listedAt = api.resourceVersion;
     r = reader(api);
     const s = await read(r);
     assert.equal(s.resources.find((x) => x.resource === 'persistentvolumeclaims')?.objects, 1203);
-    assert.deepEqual(s.deleting.map((d) => d.name), ['disk-1202']);
+    assert.deepEqual(
+      s.deleting.map((d) => d.name),
+      ['disk-1202'],
+    );
     const pages = api.requests.filter((q) => q.resource === 'pvcs' && !q.watch);
     assert.equal(pages.length, 3);
     assert.ok(pages.every((q) => q.query.includes(`limit=${LIST_PAGE_SIZE}`)));
-    await waitFor('watch', () => api.requests.some((q) => q.resource === 'pvcs' && q.watch && q.query.includes(`resourceVersion=${listedAt}`)));
+    await waitFor('watch', () =>
+      api.requests.some((q) => q.resource === 'pvcs' && q.watch && q.query.includes(`resourceVersion=${listedAt}`)),
+    );
   });
 
   it('lists again from the start when a continue token expires mid-list', async () => {
@@ -212,12 +299,22 @@ describe('kube source', () => {
     await api.start();
     api.create('vms', as(k.vm('team-a', 'a1', 'Running')));
     api.create('vms', as(k.vm('team-b', 'b1', 'Running')));
-    r = new KubeReader({
-      kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)), namespace: 'team-a', recheckSeconds: 60,
-      metricsIntervalSeconds: 60, watchTimeoutSeconds: 60, freezeWindowSeconds: 300,
-    }, silentLogger);
+    r = new KubeReader(
+      {
+        kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)),
+        namespace: 'team-a',
+        recheckSeconds: 60,
+        metricsIntervalSeconds: 60,
+        watchTimeoutSeconds: 60,
+        freezeWindowSeconds: 300,
+      },
+      silentLogger,
+    );
     const s = await read(r);
-    assert.deepEqual(s.vms.map((v) => `${v.namespace}/${v.name}`), ['team-a/a1']);
+    assert.deepEqual(
+      s.vms.map((v) => `${v.namespace}/${v.name}`),
+      ['team-a/a1'],
+    );
     assert.equal(s.namespace, 'team-a');
   });
 });

@@ -10,15 +10,27 @@ describe('watch trackers', () => {
     t.observe('u', '2', 'frozen', 1001.5); // the same version again (relist, reconnect)
     t.observe('u', '3', 'frozen', 1002); // changed while frozen
     t.observe('u', '4', null, 1003);
-    assert.deepEqual(t.view('u', 1010), { freezeTransitionsTotal: 2, freezeTransitionTimes: [1001, 1003], frozenUpdatesTotal: 1, frozenUpdateTimes: [1002] });
-    assert.deepEqual(t.view('u', 1062), { freezeTransitionsTotal: 2, freezeTransitionTimes: [1003], frozenUpdatesTotal: 1, frozenUpdateTimes: [] });
+    assert.deepEqual(t.view('u', 1010), {
+      freezeTransitionsTotal: 2,
+      freezeTransitionTimes: [1001, 1003],
+      frozenUpdatesTotal: 1,
+      frozenUpdateTimes: [1002],
+    });
+    assert.deepEqual(t.view('u', 1062), {
+      freezeTransitionsTotal: 2,
+      freezeTransitionTimes: [1003],
+      frozenUpdatesTotal: 1,
+      frozenUpdateTimes: [],
+    });
     t.forget('u');
     assert.equal(t.view('u', 1062).freezeTransitionsTotal, 0);
   });
 
   it('counts an OOM kill when restartCount rises with a new OOMKilled termination', () => {
     const t = new OomTracker();
-    const c = (restartCount: number, reason: string | null, key: string | null) => [{ name: 'virt-handler', restartCount, lastTerminatedReason: reason, lastTerminatedKey: key }];
+    const c = (restartCount: number, reason: string | null, key: string | null) => [
+      { name: 'virt-handler', restartCount, lastTerminatedReason: reason, lastTerminatedKey: key },
+    ];
     t.observe('p', '1', c(4, 'OOMKilled', 'a')); // history before we watched: baseline
     t.observe('p', '2', c(5, 'OOMKilled', 'b'));
     t.observe('p', '2', c(5, 'OOMKilled', 'b'));

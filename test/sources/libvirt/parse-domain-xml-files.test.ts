@@ -13,7 +13,8 @@ const XML = `<domain type='kvm'>
     <initrd>/var/lib/libvirt/images/initrd.img</initrd>
   </os>
   <devices>
-    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='vol.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='vol.qcow2'/>
+    <target dev='vda' bus='virtio'/></disk>
     <disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/></disk>
   </devices>
 </domain>`;
@@ -21,19 +22,29 @@ const XML = `<domain type='kvm'>
 describe('parseDomainXml: files a domain uses besides disk paths', () => {
   it('keeps the pool and volume of type=volume disks', () => {
     const d = parseDomainXml(XML);
-    assert.deepEqual(d.disks.map((x) => [x.target, x.type, x.source, x.volume]), [
-      ['vda', 'volume', null, { pool: 'default', volume: 'vol.qcow2' }], ['sda', 'file', null, undefined],
-    ]);
+    assert.deepEqual(
+      d.disks.map((x) => [x.target, x.type, x.source, x.volume]),
+      [
+        ['vda', 'volume', null, { pool: 'default', volume: 'vol.qcow2' }],
+        ['sda', 'file', null, undefined],
+      ],
+    );
   });
 
   it('lists loader, nvram, kernel and initrd as boot files', () => {
     assert.deepEqual(parseDomainXml(XML).bootFiles, [
-      '/var/lib/libvirt/images/vmlinuz', '/var/lib/libvirt/images/initrd.img', '/usr/share/OVMF/OVMF_CODE.fd', '/var/lib/libvirt/qemu/nvram/vol_VARS.fd',
+      '/var/lib/libvirt/images/vmlinuz',
+      '/var/lib/libvirt/images/initrd.img',
+      '/usr/share/OVMF/OVMF_CODE.fd',
+      '/var/lib/libvirt/qemu/nvram/vol_VARS.fd',
     ]);
   });
 
   it('finds none in a captured running domain without them', async () => {
-    const captured = await readFile(new URL('../../fixtures/captured/dumpxml-running-backing-chain.xml', import.meta.url), 'utf8');
+    const captured = await readFile(
+      new URL('../../fixtures/captured/dumpxml-running-backing-chain.xml', import.meta.url),
+      'utf8',
+    );
     const d = parseDomainXml(captured);
     assert.equal(d.bootFiles, undefined);
     assert.ok(d.disks.every((x) => x.volume === undefined));

@@ -62,7 +62,15 @@ test('parseDomState: every state virsh prints, with its reason', () => {
 });
 
 test('parseDomState refuses what is not a state', () => {
-  for (const text of ['', 'shutoff', 'running (booted) extra', 'error: failed to get domain', 'exploded (badly)', '(user)', 'virsh > domstate --reason x']) {
+  for (const text of [
+    '',
+    'shutoff',
+    'running (booted) extra',
+    'error: failed to get domain',
+    'exploded (badly)',
+    '(user)',
+    'virsh > domstate --reason x',
+  ]) {
     assert.equal(parseDomState(text), null, JSON.stringify(text));
   }
 });

@@ -16,16 +16,51 @@ import { eventPayload, FakeLibvirtd, frame, handshake, type FakeCall } from '../
 import { killStartedFakes, makeFake } from '../../support/fake-virsh.js';
 import { answerOverview } from '../../support/fake-virsh-answers.js';
 
-interface HostDomain extends WireDomain { state: number; reason: number; autostart: boolean; transient: boolean; snapshots: number; xml: string }
+interface HostDomain extends WireDomain {
+  state: number;
+  reason: number;
+  autostart: boolean;
+  transient: boolean;
+  snapshots: number;
+  xml: string;
+}
 
 const xmlOf = (d: { name: string; uuid: string }, memMiB = 64) =>
-  `<domain type='qemu'><name>${d.name.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</name><uuid>${d.uuid}</uuid><memory unit='MiB'>${memMiB}</memory><vcpu>1</vcpu><devices/></domain>\n`;
+  `<domain type='qemu'><name>${d.name.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</name><uuid>${d.uuid}</uuid>
+  <memory unit='MiB'>${memMiB}</memory><vcpu>1</vcpu><devices/></domain>\n`;
 
 function host(): HostDomain[] {
   const base = [
-    { name: 'web "1" $x ü', uuid: '00000000-0000-4000-8000-000000000001', id: 1, state: 1, reason: 1, autostart: true, transient: false, snapshots: 2 },
-    { name: 'db', uuid: '00000000-0000-4000-8000-000000000002', id: -1, state: 5, reason: 2, autostart: false, transient: false, snapshots: 0 },
-    { name: 'tmp', uuid: '00000000-0000-4000-8000-000000000003', id: 7, state: 3, reason: 1, autostart: false, transient: true, snapshots: 0 },
+    {
+      name: 'web "1" $x ü',
+      uuid: '00000000-0000-4000-8000-000000000001',
+      id: 1,
+      state: 1,
+      reason: 1,
+      autostart: true,
+      transient: false,
+      snapshots: 2,
+    },
+    {
+      name: 'db',
+      uuid: '00000000-0000-4000-8000-000000000002',
+      id: -1,
+      state: 5,
+      reason: 2,
+      autostart: false,
+      transient: false,
+      snapshots: 0,
+    },
+    {
+      name: 'tmp',
+      uuid: '00000000-0000-4000-8000-000000000003',
+      id: 7,
+      state: 3,
+      reason: 1,
+      autostart: false,
+      transient: true,
+      snapshots: 0,
+    },
   ];
   return base.map((d) => ({ ...d, xml: xmlOf(d) }));
 }
@@ -36,14 +71,20 @@ function serve(domains: HostDomain[], silent: Set<number>) {
     if (silent.has(c.proc)) return;
     if (handshake(c, s)) return;
     const w = new XdrWriter();
-    const find = () => { const d = readDomain(new XdrReader(c.body)); return domains.find((x) => x.uuid === d.uuid); };
+    const find = () => {
+      const d = readDomain(new XdrReader(c.body));
+      return domains.find((x) => x.uuid === d.uuid);
+    };
     if (c.proc === 344) {
       w.uint(domains.length);
-      for (const d of domains) writeDomain(w, d).uint(2).string('state.state').int(1).int(d.state).string('state.reason').int(1).int(d.reason);
+      for (const d of domains)
+        writeDomain(w, d).uint(2).string('state.state').int(1).int(d.state).string('state.reason').int(1).int(d.reason);
       s.reply(c, w.bytes());
     } else if (c.proc === 273) {
       const flags = c.body.readUInt32BE(4);
-      const pick = domains.filter((d) => (flags === 1024 && d.autostart) || (flags === 8 && d.transient) || (flags === 4096 && d.snapshots > 0));
+      const pick = domains.filter(
+        (d) => (flags === 1024 && d.autostart) || (flags === 8 && d.transient) || (flags === 4096 && d.snapshots > 0),
+      );
       w.uint(pick.length);
       for (const d of pick) writeDomain(w, d);
       s.reply(c, w.uint(pick.length).bytes());
@@ -71,21 +112,32 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const reader = (extra: Partial<ConstructorParameters<typeof LibvirtReader>[0]> = {}) => new LibvirtReader({
-  virsh: '/nonexistent/virsh', uri: `qemu:///system?socket=${fake.socketPath}`, runDir: path.join(work, 'run'), xmlRefreshCollections: 20, ...extra,
-});
+const reader = (extra: Partial<ConstructorParameters<typeof LibvirtReader>[0]> = {}) =>
+  new LibvirtReader({
+    virsh: '/nonexistent/virsh',
+    uri: `qemu:///system?socket=${fake.socketPath}`,
+    runDir: path.join(work, 'run'),
+    xmlRefreshCollections: 20,
+    ...extra,
+  });
 const since = (n: number, proc: number) => fake.calls.slice(n).filter((c) => c.proc === proc);
-const xmlFetched = (n: number) => since(n, 14).map((c) => readDomain(new XdrReader(c.body)).name).sort();
+const xmlFetched = (n: number) =>
+  since(n, 14)
+    .map((c) => readDomain(new XdrReader(c.body)).name)
+    .sort();
 
-test('one collection: states in virsh words, autostart, persistence, snapshot counts only where there are snapshots', async () => {
+test('one collection: states in virsh words, autostart, persistence, snapshot counts only where present', async () => {
   const r = reader();
   try {
     const s = await r.read(AbortSignal.timeout(5000));
-    assert.deepEqual(s.domains.map((d) => [d.name, d.id, d.state, d.reason, d.autostart, d.persistent, d.snapshots, d.memoryBytes]), [
-      ['web "1" $x ü', 1, 'running', 'booted', true, true, 2, 64 * 2 ** 20],
-      ['db', null, 'shutoff', 'destroyed', false, true, 0, 64 * 2 ** 20],
-      ['tmp', 7, 'paused', 'user', false, false, 0, 64 * 2 ** 20],
-    ]);
+    assert.deepEqual(
+      s.domains.map((d) => [d.name, d.id, d.state, d.reason, d.autostart, d.persistent, d.snapshots, d.memoryBytes]),
+      [
+        ['web "1" $x ü', 1, 'running', 'booted', true, true, 2, 64 * 2 ** 20],
+        ['db', null, 'shutoff', 'destroyed', false, true, 0, 64 * 2 ** 20],
+        ['tmp', 7, 'paused', 'user', false, false, 0, 64 * 2 ** 20],
+      ],
+    );
     assert.deepEqual(s.transport, { name: 'rpc', reason: 'local_socket', detail: fake.socketPath });
     assert.deepEqual(s.problems, []);
     assert.equal(since(0, 187).length, 1);
@@ -95,41 +147,48 @@ test('one collection: states in virsh words, autostart, persistence, snapshot co
   }
 });
 
-test('the next collections fetch XML only for a changed state, an event, or the rolling refresh; unchanged text is not parsed', async () => {
-  const r = reader({ xmlRefreshCollections: 20 });
-  try {
-    await r.read(AbortSignal.timeout(5000));
-    let mark = fake.calls.length;
-    await r.read(AbortSignal.timeout(5000));
-    assert.deepEqual(xmlFetched(mark), [], 'nothing changed: no XML fetched');
+test(
+  'the next collections fetch XML only for a changed state, an event, or the rolling refresh; unchanged text is ' +
+    'not parsed',
+  async () => {
+    const r = reader({ xmlRefreshCollections: 20 });
+    try {
+      await r.read(AbortSignal.timeout(5000));
+      let mark = fake.calls.length;
+      await r.read(AbortSignal.timeout(5000));
+      assert.deepEqual(xmlFetched(mark), [], 'nothing changed: no XML fetched');
 
-    (domains[1] as HostDomain).state = 1;
-    (domains[1] as HostDomain).id = 9;
-    mark = fake.calls.length;
-    const s = await r.read(AbortSignal.timeout(5000));
-    assert.ok(xmlFetched(mark).includes('db'), 'state change: refetched');
-    assert.deepEqual(s.domains.find((d) => d.name === 'db')?.state, 'running');
+      (domains[1] as HostDomain).state = 1;
+      (domains[1] as HostDomain).id = 9;
+      mark = fake.calls.length;
+      const s = await r.read(AbortSignal.timeout(5000));
+      assert.ok(xmlFetched(mark).includes('db'), 'state change: refetched');
+      assert.deepEqual(s.domains.find((d) => d.name === 'db')?.state, 'running');
 
-    // An event for "tmp" (config change of a paused domain), with a new memory size in its XML.
-    (domains[2] as HostDomain).xml = xmlOf(domains[2] as HostDomain, 128);
-    [...fake.sockets][0]?.write(frame(318, 2, 0, 0, eventPayload(1, domains[2] as HostDomain)));
-    await new Promise((res) => setTimeout(res, 30));
-    mark = fake.calls.length;
-    const after = await r.read(AbortSignal.timeout(5000));
-    assert.ok(xmlFetched(mark).includes('tmp'));
-    assert.equal(after.domains.find((d) => d.name === 'tmp')?.memoryBytes, 128 * 2 ** 20);
-    assert.equal(r.xmlCache.lastParsed >= 1, true);
+      // An event for "tmp" (config change of a paused domain), with a new memory size in its XML.
+      (domains[2] as HostDomain).xml = xmlOf(domains[2] as HostDomain, 128);
+      [...fake.sockets][0]?.write(frame(318, 2, 0, 0, eventPayload(1, domains[2] as HostDomain)));
+      await new Promise((res) => setTimeout(res, 30));
+      mark = fake.calls.length;
+      const after = await r.read(AbortSignal.timeout(5000));
+      assert.ok(xmlFetched(mark).includes('tmp'));
+      assert.equal(after.domains.find((d) => d.name === 'tmp')?.memoryBytes, 128 * 2 ** 20);
+      assert.equal(r.xmlCache.lastParsed >= 1, true);
 
-    // Rolling refresh: within 20 collections every domain's XML is fetched again; same text, no parse.
-    mark = fake.calls.length;
-    let parsed = 0;
-    for (let i = 0; i < 20; i++) { await r.read(AbortSignal.timeout(5000)); parsed += r.xmlCache.lastParsed; }
-    assert.deepEqual([...new Set(xmlFetched(mark))].sort(), ['db', 'tmp', 'web "1" $x ü']);
-    assert.equal(parsed, 0);
-  } finally {
-    await r.close();
-  }
-});
+      // Rolling refresh: within 20 collections every domain's XML is fetched again; same text, no parse.
+      mark = fake.calls.length;
+      let parsed = 0;
+      for (let i = 0; i < 20; i++) {
+        await r.read(AbortSignal.timeout(5000));
+        parsed += r.xmlCache.lastParsed;
+      }
+      assert.deepEqual([...new Set(xmlFetched(mark))].sort(), ['db', 'tmp', 'web "1" $x ü']);
+      assert.equal(parsed, 0);
+    } finally {
+      await r.close();
+    }
+  },
+);
 
 test('a config-only change with no event shows within the rolling-refresh bound', async () => {
   const r = reader({ xmlRefreshCollections: 4 });
@@ -139,7 +198,10 @@ test('a config-only change with no event shows within the rolling-refresh bound'
     let seenAfter = 0;
     for (let i = 1; i <= 4; i++) {
       const s = await r.read(AbortSignal.timeout(5000));
-      if (s.domains.find((d) => d.name === 'db')?.memoryBytes === 256 * 2 ** 20) { seenAfter = i; break; }
+      if (s.domains.find((d) => d.name === 'db')?.memoryBytes === 256 * 2 ** 20) {
+        seenAfter = i;
+        break;
+      }
     }
     assert.ok(seenAfter >= 1 && seenAfter <= 4, `seen after ${seenAfter} collections`);
   } finally {
@@ -157,15 +219,20 @@ test('a vanished domain is left out quietly; another refusal is a problem', asyn
     // "ghost" is listed, but its XML call finds no such domain: it went away in between.
     const real = fake.script;
     fake.script = (c, s) => {
-      if (c.proc === 14 && readDomain(new XdrReader(c.body)).name === 'ghost') s.replyError(c, 42, 10, 'Domain not found');
+      if (c.proc === 14 && readDomain(new XdrReader(c.body)).name === 'ghost')
+        s.replyError(c, 42, 10, 'Domain not found');
       else real(c, s);
     };
     const s = await r.read(AbortSignal.timeout(5000));
-    assert.deepEqual(s.domains.map((d) => d.name), ['web "1" $x ü', 'db']);
+    assert.deepEqual(
+      s.domains.map((d) => d.name),
+      ['web "1" $x ü', 'db'],
+    );
     assert.deepEqual(s.problems, []);
     (domains[1] as HostDomain).state = 1;
     fake.script = (c, srv) => {
-      if (c.proc === 14 && readDomain(new XdrReader(c.body)).name === 'db') srv.replyError(c, 1, 10, 'internal error: busy');
+      if (c.proc === 14 && readDomain(new XdrReader(c.body)).name === 'db')
+        srv.replyError(c, 1, 10, 'internal error: busy');
       else real(c, srv);
     };
     const s2 = await r.read(AbortSignal.timeout(5000));
@@ -175,40 +242,66 @@ test('a vanished domain is left out quietly; another refusal is a problem', asyn
   }
 });
 
-test('a deadline with calls outstanding: that collection fails, the next one reconnects, re-registers events and refetches every XML', async () => {
-  const r = reader();
-  try {
-    await r.read(AbortSignal.timeout(5000));
-    (domains[0] as HostDomain).state = 3;
-    silent.add(14);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('timed out after 0.1s')), 100);
-    await assert.rejects(r.read(controller.signal), /timed out after 0\.1s/);
-    silent.clear();
-    const mark = fake.calls.length;
-    const s = await r.read(AbortSignal.timeout(5000));
-    assert.equal(fake.connections, 2);
-    assert.equal(since(mark, 316).length, 9);
-    assert.deepEqual(xmlFetched(mark), ['db', 'tmp', 'web "1" $x ü']);
-    assert.equal(s.domains.find((d) => d.name === 'web "1" $x ü')?.state, 'paused');
-  } finally {
-    await r.close();
-  }
-});
+test(
+  'a deadline with calls outstanding: that collection fails, the next one reconnects, re-registers events and ' +
+    'refetches every XML',
+  async () => {
+    const r = reader();
+    try {
+      await r.read(AbortSignal.timeout(5000));
+      (domains[0] as HostDomain).state = 3;
+      silent.add(14);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('timed out after 0.1s')), 100);
+      await assert.rejects(r.read(controller.signal), /timed out after 0\.1s/);
+      silent.clear();
+      const mark = fake.calls.length;
+      const s = await r.read(AbortSignal.timeout(5000));
+      assert.equal(fake.connections, 2);
+      assert.equal(since(mark, 316).length, 9);
+      assert.deepEqual(xmlFetched(mark), ['db', 'tmp', 'web "1" $x ü']);
+      assert.equal(s.domains.find((d) => d.name === 'web "1" $x ü')?.state, 'paused');
+    } finally {
+      await r.close();
+    }
+  },
+);
 
-test('no socket: absent; a failed handshake: virsh with the reason; --libvirt.transport=rpc does not fall back', async () => {
-  const none = new LibvirtReader({ virsh: '/nonexistent/virsh', uri: `qemu:///system?socket=${path.join(work, 'nothing')}`, runDir: work });
-  await assert.rejects(none.read(AbortSignal.timeout(5000)), (e) => isSourceAbsentError(e) && /libvirt is not running/.test(e.message));
+test('no socket: absent; failed handshake: virsh, with the reason; transport=rpc does not fall back', async () => {
+  const none = new LibvirtReader({
+    virsh: '/nonexistent/virsh',
+    uri: `qemu:///system?socket=${path.join(work, 'nothing')}`,
+    runDir: work,
+  });
+  await assert.rejects(
+    none.read(AbortSignal.timeout(5000)),
+    (e) => isSourceAbsentError(e) && /libvirt is not running/.test(e.message),
+  );
   await none.close();
 
-  fake.script = (c, s) => { if (c.proc === 1) s.replyError(c, 38, 7, 'authentication unavailable: no polkit agent'); else handshake(c, s); };
+  fake.script = (c, s) => {
+    if (c.proc === 1) s.replyError(c, 38, 7, 'authentication unavailable: no polkit agent');
+    else handshake(c, s);
+  };
   const virsh = await makeFake(work, 'virsh');
-  await answerOverview(virsh, [{ name: 'via-virsh', uuid: '00000000-0000-4000-8000-0000000000ff', id: null, state: 5, reason: 1, xml: xmlOf({ name: 'via-virsh', uuid: '00000000-0000-4000-8000-0000000000ff' }) }]);
+  await answerOverview(virsh, [
+    {
+      name: 'via-virsh',
+      uuid: '00000000-0000-4000-8000-0000000000ff',
+      id: null,
+      state: 5,
+      reason: 1,
+      xml: xmlOf({ name: 'via-virsh', uuid: '00000000-0000-4000-8000-0000000000ff' }),
+    },
+  ]);
   const r = reader({ virsh: virsh.bin });
   try {
     const s = await r.read(AbortSignal.timeout(5000));
     assert.deepEqual(s.problems, []);
-    assert.deepEqual(s.domains.map((d) => [d.name, d.state, d.reason]), [['via-virsh', 'shutoff', 'shutdown']]);
+    assert.deepEqual(
+      s.domains.map((d) => [d.name, d.state, d.reason]),
+      [['via-virsh', 'shutoff', 'shutdown']],
+    );
     assert.equal(s.transport?.name, 'virsh');
     assert.equal(s.transport?.reason, 'handshake_failed');
     assert.match(s.transport?.detail ?? '', /no polkit agent/);

@@ -34,7 +34,13 @@ afterAll(async () => {
 
 test('splitOutputs on a transcript captured from the real virsh 9.0 in stdin mode', () => {
   const transcript = readFileSync(path.join(CAPTURED, 'virsh-shell-transcript.txt'), 'utf8');
-  const commands = ['list --all --uuid', 'list --all --uuid --autostart', `dumpxml ${TEST_UUID}`, `domstate --reason ${TEST_UUID}`, 'domstate --reason no-such-domain'];
+  const commands = [
+    'list --all --uuid',
+    'list --all --uuid --autostart',
+    `dumpxml ${TEST_UUID}`,
+    `domstate --reason ${TEST_UUID}`,
+    'domstate --reason no-such-domain',
+  ];
   const outputs = splitOutputs(transcript, commands, 1);
   assert.equal(outputs.length, 5);
   assert.equal(outputs[0], `${TEST_UUID}\n`);
@@ -53,7 +59,9 @@ test('splitOutputs on a transcript captured from the real virsh 9.0 in stdin mod
 });
 
 test('splitOutputs: sequence numbers carry across runs; a missing marker gives an empty output', () => {
-  const text = 'virsh > list --all --uuid\nA\nvirsh > echo "@@VMZ""@@ 41"\n@@VMZ@@ 41virsh > dominfo x\nB\nvirsh > echo "@@VMZ""@@ 42"\n@@VMZ@@ 42';
+  const text =
+    'virsh > list --all --uuid\nA\nvirsh > echo "@@VMZ""@@ 41"\n@@VMZ@@ 41virsh > dominfo x\nB\nvirsh > echo ' +
+    '"@@VMZ""@@ 42"\n@@VMZ@@ 42';
   assert.deepEqual(splitOutputs(text, ['list --all --uuid', 'dominfo x'], 41), ['A\n', 'B\n']);
   assert.deepEqual(splitOutputs(text, ['list --all --uuid', 'dominfo x', 'never ran'], 41), ['A\n', 'B\n', '']);
   // Output that merely looks like a prompt but does not echo this command is kept.
@@ -89,7 +97,10 @@ test('VirshShell: a virsh that hangs is killed on abort, leaves no process, and 
   const shell = new VirshShell(fake.bin, 'qemu:///system');
   try {
     const started = Date.now();
-    await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(300)), (e: unknown) => (e as Error).name === 'TimeoutError');
+    await assert.rejects(
+      shell.run(['list --all --uuid'], AbortSignal.timeout(300)),
+      (e: unknown) => (e as Error).name === 'TimeoutError',
+    );
     assert.ok(Date.now() - started < 2000, `abort took ${Date.now() - started} ms`);
     const [pid] = await fake.starts();
     assert.ok(pid);
@@ -152,17 +163,26 @@ describe('VirshShell: connection failures', () => {
     const shell = new VirshShell(fake.bin, 'qemu:///system');
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(10_000)), (e: unknown) => {
       assert.ok(isSourceAbsentError(e), String(e));
-      assert.match((e as Error).message, /^libvirt is not running at qemu:\/\/\/system: error: Failed to connect socket to '\/var\/run\/libvirt\/libvirt-sock-ro': No such file or directory$/);
+      assert.match(
+        (e as Error).message,
+        new RegExp(
+          '^libvirt is not running at qemu:///system: error: Failed to connect socket to ' +
+            "'/var/run/libvirt/libvirt-sock-ro': No such file or directory$",
+        ),
+      );
       return true;
     });
     await shell.close();
   });
-  test('permission denied: an error, with virsh\'s last line', async () => {
+  test("permission denied: an error, with virsh's last line", async () => {
     const fake = await makeFake('connect-denied', 'connect-denied');
     const shell = new VirshShell(fake.bin, 'qemu:///system');
     await assert.rejects(shell.run(['list --all --uuid'], AbortSignal.timeout(10_000)), (e: unknown) => {
       assert.ok(!isSourceAbsentError(e));
-      assert.equal((e as Error).message, "virsh exited (1): error: Failed to connect socket to '/var/run/libvirt/libvirt-sock-ro': Permission denied");
+      assert.equal(
+        (e as Error).message,
+        "virsh exited (1): error: Failed to connect socket to '/var/run/libvirt/libvirt-sock-ro': Permission denied",
+      );
       return true;
     });
     await shell.close();
@@ -202,7 +222,10 @@ test("VirshShell against the real virsh and libvirt's test driver", async () => 
   const shell = new VirshShell('virsh', 'test:///default');
   try {
     const signal = AbortSignal.timeout(15_000);
-    const r = await shell.run(['list --all --uuid', `domstate --reason ${TEST_UUID}`, 'domstate --reason no-such-domain'], signal);
+    const r = await shell.run(
+      ['list --all --uuid', `domstate --reason ${TEST_UUID}`, 'domstate --reason no-such-domain'],
+      signal,
+    );
     assert.deepEqual(parseUuidList(r.outputs[0]!), { uuids: [TEST_UUID], garbage: [] });
     assert.deepEqual(parseDomState(r.outputs[1]!), { state: 'running', reason: 'unknown' });
     assert.equal(r.outputs[2], '');
@@ -220,7 +243,8 @@ const XML = (name: string, uuid: string, disk: string) => `<domain type='kvm' id
   <memory unit='KiB'>65536</memory>
   <vcpu placement='static'>2</vcpu>
   <devices>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
+    <target dev='vda' bus='virtio'/></disk>
   </devices>
 </domain>
 `;
@@ -235,11 +259,24 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
   const image = path.join(fake.dir, 'web.qcow2');
   await writeFile(image, 'qcow2 bytes');
   await writeFile(path.join(runDir, 'web &quot;1&quot;.pid'), '4242\n');
-  await answerOverview(fake, [
-    { name: 'web "1"', uuid: good, id: 3, state: 1, reason: 1, autostart: true, snapshots: ['before-upgrade', 'after-upgrade'], xml: XML('web &quot;1&quot;', good, image) },
-    { name: 'bad', uuid: bad, id: null, state: 5, reason: 2, xml: '<<< this is not XML at all >>>\n' },
-    { name: 'vanished', uuid: vanished, id: null, state: 5, reason: 1, transient: true, vanished: true },
-  ], ['some stray line']);
+  await answerOverview(
+    fake,
+    [
+      {
+        name: 'web "1"',
+        uuid: good,
+        id: 3,
+        state: 1,
+        reason: 1,
+        autostart: true,
+        snapshots: ['before-upgrade', 'after-upgrade'],
+        xml: XML('web &quot;1&quot;', good, image),
+      },
+      { name: 'bad', uuid: bad, id: null, state: 5, reason: 2, xml: '<<< this is not XML at all >>>\n' },
+      { name: 'vanished', uuid: vanished, id: null, state: 5, reason: 1, transient: true, vanished: true },
+    ],
+    ['some stray line'],
+  );
   const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu:///system', runDir, transport: 'virsh' });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));
@@ -247,13 +284,31 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
     assert.equal(section.local, true);
     assert.equal(section.domains.length, 1);
     const d = section.domains[0]!;
-    assert.deepEqual({ ...d, disks: d.disks.map((x) => x.source) }, {
-      name: 'web "1"', uuid: good, id: 3, state: 'running', reason: 'booted', autostart: true, persistent: true,
-      vcpus: 2, memoryBytes: 64 * 1024 * 1024, hugepages: false, disks: [image], hostdevs: [], interfaces: [], pid: 4242,
-      snapshots: 2,
-    });
+    assert.deepEqual(
+      { ...d, disks: d.disks.map((x) => x.source) },
+      {
+        name: 'web "1"',
+        uuid: good,
+        id: 3,
+        state: 'running',
+        reason: 'booted',
+        autostart: true,
+        persistent: true,
+        vcpus: 2,
+        memoryBytes: 64 * 1024 * 1024,
+        hugepages: false,
+        disks: [image],
+        hostdevs: [],
+        interfaces: [],
+        pid: 4242,
+        snapshots: 2,
+      },
+    );
     assert.equal(section.files.length, 1);
-    assert.deepEqual([section.files[0]!.path, section.files[0]!.exists, section.files[0]!.sizeBytes], [image, true, 11]);
+    assert.deepEqual(
+      [section.files[0]!.path, section.files[0]!.exists, section.files[0]!.sizeBytes],
+      [image, true, 11],
+    );
     // The vanished domain is a clean "gone", not a problem.
     assert.deepEqual(section.problems, [
       'unexpected line in domain list: some stray line',
@@ -270,12 +325,21 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
 test('LibvirtReader on a remote URI reads no pids and stats no files', async () => {
   const fake = await makeFake('reader-remote');
   const uuid = '44444444-4444-4444-8444-444444444444';
-  await answerOverview(fake, [{ name: 'far', uuid, id: 1, state: 1, reason: 1, xml: XML('far', uuid, '/images/far.qcow2') }]);
-  const reader = new LibvirtReader({ virsh: fake.bin, uri: 'qemu+ssh://root@hv2/system', runDir: path.join(fake.dir, 'run') });
+  await answerOverview(fake, [
+    { name: 'far', uuid, id: 1, state: 1, reason: 1, xml: XML('far', uuid, '/images/far.qcow2') },
+  ]);
+  const reader = new LibvirtReader({
+    virsh: fake.bin,
+    uri: 'qemu+ssh://root@hv2/system',
+    runDir: path.join(fake.dir, 'run'),
+  });
   try {
     const section = await reader.read(AbortSignal.timeout(10_000));
     assert.equal(section.local, false);
-    assert.deepEqual(section.domains.map((d) => [d.name, d.pid, d.autostart, d.persistent]), [['far', null, false, true]]);
+    assert.deepEqual(
+      section.domains.map((d) => [d.name, d.pid, d.autostart, d.persistent]),
+      [['far', null, false, true]],
+    );
     assert.deepEqual(section.files, []);
     assert.deepEqual(section.problems, []);
   } finally {

@@ -26,7 +26,10 @@ describe('image header parser on images made by qemu-img', () => {
     await createQcow2(path.join(dir, 'mid.qcow2'), { backing: 'base.qcow2' });
     await createQcow2(path.join(dir, 'top.qcow2'), { backing: path.join(dir, 'mid.qcow2') });
     await createRaw(path.join(dir, 'disk.img'));
-    await createQcow2(path.join(dir, 'raw-backed.qcow2'), { backing: path.join(dir, 'disk.img'), backingFormat: 'raw' });
+    await createQcow2(path.join(dir, 'raw-backed.qcow2'), {
+      backing: path.join(dir, 'disk.img'),
+      backingFormat: 'raw',
+    });
     await createQcow2(path.join(dir, 'snap.qcow2'));
     await addInternalSnapshot(path.join(dir, 'snap.qcow2'), 's1');
     await addInternalSnapshot(path.join(dir, 'snap.qcow2'), 's2');
@@ -34,8 +37,13 @@ describe('image header parser on images made by qemu-img', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads a qcow2 without backing file', async () => {
-    assert.deepEqual(parseImageHeader(await head(path.join(dir, 'base.qcow2')), 'base.qcow2'),
-      { format: 'qcow2', backingName: null, backingNameAt: null, backingFormat: null, internalSnapshots: 0 });
+    assert.deepEqual(parseImageHeader(await head(path.join(dir, 'base.qcow2')), 'base.qcow2'), {
+      format: 'qcow2',
+      backingName: null,
+      backingNameAt: null,
+      backingFormat: null,
+      internalSnapshots: 0,
+    });
   });
 
   it('reads a relative backing name and its format as stored', async () => {
@@ -46,7 +54,10 @@ describe('image header parser on images made by qemu-img', () => {
   });
 
   it('reads an absolute backing name and a raw backing format', async () => {
-    assert.equal(parseImageHeader(await head(path.join(dir, 'top.qcow2')), 'top.qcow2').backingName, path.join(dir, 'mid.qcow2'));
+    assert.equal(
+      parseImageHeader(await head(path.join(dir, 'top.qcow2')), 'top.qcow2').backingName,
+      path.join(dir, 'mid.qcow2'),
+    );
     const rb = parseImageHeader(await head(path.join(dir, 'raw-backed.qcow2')), 'x');
     assert.equal(rb.backingName, path.join(dir, 'disk.img'));
     assert.equal(rb.backingFormat, 'raw');
@@ -59,7 +70,11 @@ describe('image header parser on images made by qemu-img', () => {
   it('takes a file without a known magic for raw, and .iso by name', async () => {
     assert.equal(parseImageHeader(await head(path.join(dir, 'disk.img')), 'disk.img').format, 'raw');
     assert.equal(parseImageHeader(Buffer.alloc(512), 'installer.ISO').format, 'iso');
-    assert.equal(parseImageHeader(Buffer.from('<domain/>\n'), 'vm.xml', 10).format, 'other', 'not whole sectors: not a disk');
+    assert.equal(
+      parseImageHeader(Buffer.from('<domain/>\n'), 'vm.xml', 10).format,
+      'other',
+      'not whole sectors: not a disk',
+    );
     assert.equal(parseImageHeader(Buffer.alloc(512), 'disk', 1024 * 1024).format, 'raw');
   });
 

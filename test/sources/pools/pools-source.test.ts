@@ -10,10 +10,13 @@ import type { PoolsSection } from '../../../src/snapshot/pools.js';
 import { createQcow2, createRaw, rebaseUnsafe } from '../../support/qemu-img.js';
 
 const poolXml = (name: string, dir: string, type = 'dir') =>
-  `<pool type='${type}'>\n  <name>${name}</name>\n  <uuid>0e3c4a5b-7b1f-4b8e-9a55-0a1f2b3c4d5e</uuid>\n  <target>\n    <path>${dir}</path>\n  </target>\n</pool>\n`;
+  `<pool type='${type}'>\n  <name>${name}</name>\n  <uuid>0e3c4a5b-7b1f-4b8e-9a55-0a1f2b3c4d5e</uuid>\n` +
+  `  <target>\n    <path>${dir}</path>\n  </target>\n</pool>\n`;
 const domainXml = (name: string, disk: string) =>
-  `<domain type='qemu'><name>${name}</name><uuid>11111111-2222-3333-4444-555555555555</uuid><memory unit='KiB'>32768</memory><vcpu>1</vcpu>` +
-  `<os><type arch='x86_64'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`;
+  `<domain type='qemu'><name>${name}</name><uuid>11111111-2222-3333-4444-555555555555</uuid>
+  <memory unit='KiB'>32768</memory><vcpu>1</vcpu>` +
+  `<os><type arch='x86_64'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+  <source file='${disk}'/><target dev='vda' bus='virtio'/></disk></devices></domain>`;
 
 describe('pools source on real qcow2 chains', () => {
   let root: string;
@@ -22,7 +25,8 @@ describe('pools source on real qcow2 chains', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'vmz-pools-'));
-    for (const d of ['etc/storage', 'etc/qemu', 'default', 'extra', 'elsewhere', 'default/subdir']) await mkdir(p(d), { recursive: true });
+    for (const d of ['etc/storage', 'etc/qemu', 'default', 'extra', 'elsewhere', 'default/subdir'])
+      await mkdir(p(d), { recursive: true });
     await writeFile(p('etc/storage/default.xml'), poolXml('default', p('default')));
     await writeFile(p('etc/storage/lvm.xml'), poolXml('vg0', '/dev/vg0', 'logical'));
     await writeFile(p('etc/storage/broken.xml'), '<pool type="dir"><target><path>/x</path></target></pool>');
@@ -51,15 +55,24 @@ describe('pools source on real qcow2 chains', () => {
       { name: p('extra'), path: p('extra'), origin: 'flag', readable: true },
       { name: p('missing-dir'), path: p('missing-dir'), origin: 'flag', readable: false },
     ]);
-    assert.ok(section.problems.some((m) => m.includes('broken.xml') && m.includes('without <name>')), section.problems.join('\n'));
+    assert.ok(
+      section.problems.some((m) => m.includes('broken.xml') && m.includes('without <name>')),
+      section.problems.join('\n'),
+    );
   });
 
   it('lists the top-level files of each pool, hidden files and subdirectories left out', () => {
-    assert.deepEqual(section.images.map((i) => [path.relative(root, i.path), i.pool, i.format]), [
-      ['default/base-link.qcow2', 'default', 'qcow2'], ['default/base.qcow2', 'default', 'qcow2'],
-      ['default/gone-base.qcow2', 'default', 'qcow2'], ['default/web.qcow2', 'default', 'qcow2'],
-      ['extra/data.img', p('extra'), 'raw'], ['extra/on-far.qcow2', p('extra'), 'qcow2'],
-    ]);
+    assert.deepEqual(
+      section.images.map((i) => [path.relative(root, i.path), i.pool, i.format]),
+      [
+        ['default/base-link.qcow2', 'default', 'qcow2'],
+        ['default/base.qcow2', 'default', 'qcow2'],
+        ['default/gone-base.qcow2', 'default', 'qcow2'],
+        ['default/web.qcow2', 'default', 'qcow2'],
+        ['extra/data.img', p('extra'), 'raw'],
+        ['extra/on-far.qcow2', p('extra'), 'qcow2'],
+      ],
+    );
   });
 
   it('records size, allocation, inode and mtime from stat', async () => {
@@ -72,13 +85,25 @@ describe('pools source on real qcow2 chains', () => {
   });
 
   it('resolves relative backing names against the image directory', () => {
-    assert.deepEqual(section.images.find((i) => i.path === p('default/web.qcow2'))?.backing, { raw: 'base.qcow2', path: p('default/base.qcow2'), format: 'qcow2' });
-    assert.equal(section.images.find((i) => i.path === p('extra/on-far.qcow2'))?.backing?.path, p('elsewhere/far-base.qcow2'));
+    assert.deepEqual(section.images.find((i) => i.path === p('default/web.qcow2'))?.backing, {
+      raw: 'base.qcow2',
+      path: p('default/base.qcow2'),
+      format: 'qcow2',
+    });
+    assert.equal(
+      section.images.find((i) => i.path === p('extra/on-far.qcow2'))?.backing?.path,
+      p('elsewhere/far-base.qcow2'),
+    );
   });
 
   it("follows chains out of the pools, and the disks of libvirt's persistent domains", () => {
     const ext = new Map(section.external.map((f) => [path.relative(root, f.path), f]));
-    assert.deepEqual([...ext.keys()].sort(), ['elsewhere/deleted.qcow2', 'elsewhere/far-base.qcow2', 'elsewhere/vm1-mid.qcow2', 'elsewhere/vm1-top.qcow2']);
+    assert.deepEqual([...ext.keys()].sort(), [
+      'elsewhere/deleted.qcow2',
+      'elsewhere/far-base.qcow2',
+      'elsewhere/vm1-mid.qcow2',
+      'elsewhere/vm1-top.qcow2',
+    ]);
     assert.equal(ext.get('elsewhere/deleted.qcow2')?.exists, false);
     assert.equal(ext.get('elsewhere/vm1-top.qcow2')?.backing?.path, p('elsewhere/vm1-mid.qcow2'));
     assert.equal(ext.get('elsewhere/vm1-mid.qcow2')?.backing?.path, p('default/base.qcow2'));
@@ -106,25 +131,40 @@ describe('pools source on real qcow2 chains', () => {
     await createQcow2(path.join(dir, 'top.qcow2'), { backing: 'a.qcow2' });
     const opts = { dirs: [dir], libvirtConfigDir: p('etc') };
     const first = await readPools(opts, undefined, caches);
-    assert.equal(first.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path, path.join(dir, 'a.qcow2'));
+    assert.equal(
+      first.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path,
+      path.join(dir, 'a.qcow2'),
+    );
     const again = await readPools(opts, undefined, caches);
     assert.deepEqual(again.images, first.images, 'unchanged files give the same answer from the cache');
     await rebaseUnsafe(path.join(dir, 'top.qcow2'), 'b.qcow2');
     await writeFile(p('etc/qemu/vm1.xml'), domainXml('vm1', p('elsewhere', 'far-base.qcow2')));
     const changed = await readPools(opts, undefined, caches);
-    assert.equal(changed.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path, path.join(dir, 'b.qcow2'));
+    assert.equal(
+      changed.images.find((i) => i.path === path.join(dir, 'top.qcow2'))?.backing?.path,
+      path.join(dir, 'b.qcow2'),
+    );
     // vm1 now uses far-base directly: its old overlay and mid layer are no longer followed.
-    assert.deepEqual(changed.external.map((f) => path.relative(root, f.path)).sort(), ['elsewhere/deleted.qcow2', 'elsewhere/far-base.qcow2']);
+    assert.deepEqual(changed.external.map((f) => path.relative(root, f.path)).sort(), [
+      'elsewhere/deleted.qcow2',
+      'elsewhere/far-base.qcow2',
+    ]);
   });
 
   it('is absent when no image directory exists', async () => {
-    await assert.rejects(readPools({ dirs: [p('nope')], libvirtConfigDir: p('nope-etc') }), (e: unknown) => isSourceAbsentError(e));
+    await assert.rejects(readPools({ dirs: [p('nope')], libvirtConfigDir: p('nope-etc') }), (e: unknown) =>
+      isSourceAbsentError(e),
+    );
   });
 });
 
 describe('parsePoolXml', () => {
   it('keeps dir, fs and netfs pools and ignores block-backed ones', () => {
-    assert.deepEqual(parsePoolXml(poolXml('images', '/var/lib/libvirt/images')), { name: 'images', type: 'dir', path: '/var/lib/libvirt/images' });
+    assert.deepEqual(parsePoolXml(poolXml('images', '/var/lib/libvirt/images')), {
+      name: 'images',
+      type: 'dir',
+      path: '/var/lib/libvirt/images',
+    });
     assert.equal(parsePoolXml(poolXml('nfs', '/mnt/nfs', 'netfs'))?.path, '/mnt/nfs');
     assert.equal(parsePoolXml(poolXml('vg', '/dev/vg', 'logical')), null);
     assert.throws(() => parsePoolXml('<domain/>'), /no <pool> element/);
@@ -141,14 +181,31 @@ describe('snapshot round trip', () => {
     try {
       await createQcow2(path.join(dir, 'base.qcow2'));
       await createQcow2(path.join(dir, 'top.qcow2'), { backing: 'base.qcow2' });
-      await tree.pci({ address: '0000:01:00.0', vendor: '0x10de', device: '0x1eb8', class: '0x030200', driver: 'vfio-pci', iommuGroup: '12' });
+      await tree.pci({
+        address: '0000:01:00.0',
+        vendor: '0x10de',
+        device: '0x1eb8',
+        class: '0x030200',
+        driver: 'vfio-pci',
+        iommuGroup: '12',
+      });
       await tree.mdev('0000:01:00.0', '5c1f0e7a-2b44-4d8e-8f0c-1d2e3f4a5b6c', 'nvidia-63', '30');
       await tree.hugepages(2048, { nr: 8, free: 8, resv: 0 }, [{ node: 0, nr: 8, free: 8 }]);
       await tree.net('vnet0', { ifindex: 5, tunFlags: 0x1002 });
-      const collector = { state: 'ok' as const, reason: null, durationSeconds: 0.01, lastSuccessSeconds: 1, stale: false };
+      const collector = {
+        state: 'ok' as const,
+        reason: null,
+        durationSeconds: 0.01,
+        lastSuccessSeconds: 1,
+        stale: false,
+      };
       const snap = {
-        schemaVersion: 1 as const, hostname: 'h', takenAt: 1, collectors: { pools: collector, sysfs: collector },
-        pools: await readPools({ dirs: [dir], libvirtConfigDir: '' }), sysfs: await readSysfs(tree.root),
+        schemaVersion: 1 as const,
+        hostname: 'h',
+        takenAt: 1,
+        collectors: { pools: collector, sysfs: collector },
+        pools: await readPools({ dirs: [dir], libvirtConfigDir: '' }),
+        sysfs: await readSysfs(tree.root),
       };
       assert.deepEqual(parseSnapshot(JSON.parse(JSON.stringify(snap))), snap);
     } finally {
@@ -169,8 +226,10 @@ describe('pools on hung storage', () => {
       // Stand-ins for calls blocked in the kernel on a dead NFS server: they never settle.
       const never = new Promise<never>(() => {});
       const io = {
-        readdir: async (d: string) => (d === stuckDir ? never : (await import('node:fs/promises')).readdir(d, { withFileTypes: true })),
-        readImage: (p: string, pool: string | null, missingOk?: boolean) => (p.endsWith('on-dead-nfs.qcow2') ? never : readImage(p, pool, missingOk)),
+        readdir: async (d: string) =>
+          d === stuckDir ? never : (await import('node:fs/promises')).readdir(d, { withFileTypes: true }),
+        readImage: (p: string, pool: string | null, missingOk?: boolean) =>
+          p.endsWith('on-dead-nfs.qcow2') ? never : readImage(p, pool, missingOk),
       };
       const caches = newPoolsCaches(200);
       for (let round = 0; round < 2; round++) {
@@ -181,8 +240,14 @@ describe('pools on hung storage', () => {
         const hung = s.images.find((i) => i.path.endsWith('on-dead-nfs.qcow2'));
         assert.match(hung?.error ?? '', /hung storage/);
         assert.equal(hung?.mtimeSeconds, null, 'no age: never an orphan candidate');
-        assert.deepEqual(s.pools.map((p) => p.readable), [true, false]);
-        assert.ok(s.problems.some((m) => m.includes(stuckDir) && /hung storage/.test(m)), s.problems.join('\n'));
+        assert.deepEqual(
+          s.pools.map((p) => p.readable),
+          [true, false],
+        );
+        assert.ok(
+          s.problems.some((m) => m.includes(stuckDir) && /hung storage/.test(m)),
+          s.problems.join('\n'),
+        );
       }
       // Still pending from the first round: the guard issued no second call for it.
       assert.equal(caches.files.pendingCount, 1);

@@ -32,7 +32,10 @@ const EXTERNAL = `<domainsnapshot>
 
 describe('snapshot metadata', () => {
   it('names the overlay and the disks of the saved domain, nothing that is not a host file', () => {
-    assert.deepEqual(parseSnapshotXml(EXTERNAL).sort(), ['/var/lib/libvirt/images/web 名.qcow2', '/var/lib/libvirt/images/web.before-upgrade']);
+    assert.deepEqual(parseSnapshotXml(EXTERNAL).sort(), [
+      '/var/lib/libvirt/images/web 名.qcow2',
+      '/var/lib/libvirt/images/web.before-upgrade',
+    ]);
   });
 
   it('refuses what is not snapshot metadata', () => {

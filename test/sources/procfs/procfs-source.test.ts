@@ -12,7 +12,10 @@ import { splitDev } from '../../../src/util/devnum.js';
 const BTIME = 1763880000;
 
 function statLine(pid: number, comm: string, startTicks: number, state = 'S', ppid = 1): string {
-  return `${pid} (${comm}) ${state} ${ppid} ${pid} ${pid} 0 -1 4194560 10 0 0 0 1 2 0 0 20 0 1 0 ${startTicks} 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n`;
+  return (
+    `${pid} (${comm}) ${state} ${ppid} ${pid} ${pid} 0 -1 4194560 10 0 0 0 1 2 0 0 20 0 1 0 ${startTicks} 1000 10 ` +
+    '18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n'
+  );
 }
 
 interface FakeProcess {
@@ -32,13 +35,19 @@ async function writeProcess(root: string, p: FakeProcess): Promise<void> {
   await mkdir(path.join(dir, 'fdinfo'), { recursive: true });
   await writeFile(path.join(dir, 'stat'), statLine(p.pid, p.comm, p.startTicks));
   await writeFile(path.join(dir, 'cmdline'), p.cmdline.map((a) => a + '\0').join(''));
-  await writeFile(path.join(dir, 'status'), `Name:\t${p.comm}\nUid:\t${p.uid ?? 0}\t0\t0\t0\n${p.rssKb === undefined ? '' : `VmRSS:\t${p.rssKb} kB\n`}`);
+  await writeFile(
+    path.join(dir, 'status'),
+    `Name:\t${p.comm}\nUid:\t${p.uid ?? 0}\t0\t0\t0\n${p.rssKb === undefined ? '' : `VmRSS:\t${p.rssKb} kB\n`}`,
+  );
   for (const [fd, { target, fdinfo }] of Object.entries(p.fds ?? {})) {
     await symlink(target, path.join(dir, 'fd', fd));
     await writeFile(path.join(dir, 'fdinfo', fd), fdinfo ?? 'pos:\t0\nflags:\t0100000\nmnt_id:\t27\n');
   }
   // Mount 27 is the filesystem of the temp files, with the device the kernel prints in /proc/locks.
-  await writeFile(path.join(dir, 'mountinfo'), `25 1 0:6 / /dev rw - devtmpfs udev rw\n27 1 ${mountDev.major}:${mountDev.minor} / / rw - ext4 /dev/root rw\n`);
+  await writeFile(
+    path.join(dir, 'mountinfo'),
+    `25 1 0:6 / /dev rw - devtmpfs udev rw\n27 1 ${mountDev.major}:${mountDev.minor} / / rw - ext4 /dev/root rw\n`,
+  );
 }
 
 let work: string;
@@ -77,20 +86,38 @@ async function buildTree(name: string, opts: { withPid1?: boolean } = {}): Promi
   await writeFile(path.join(root, 'stat'), `cpu  1 2 3 4\nintr 5\nbtime ${BTIME}\nprocesses 9\n`);
   const imgDev = `${hex(imageId.major)}:${hex(imageId.minor)}:${imageId.ino}`;
   const toolDev = `${hex(toolId.major)}:${hex(toolId.minor)}:${toolId.ino}`;
-  await writeFile(path.join(root, 'locks'), [
-    `1: OFDLCK ADVISORY  READ -1 ${imgDev} 100 101`,
-    `2: FLOCK  ADVISORY  READ 300 ${toolDev} 0 EOF`,
-    `3: this line is not a lock`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    path.join(root, 'locks'),
+    [
+      `1: OFDLCK ADVISORY  READ -1 ${imgDev} 100 101`,
+      `2: FLOCK  ADVISORY  READ 300 ${toolDev} 0 EOF`,
+      `3: this line is not a lock`,
+      '',
+    ].join('\n'),
+  );
   const qemuPid = opts.withPid1 === false ? 11 : 1;
   await writeProcess(root, {
-    pid: qemuPid, comm: 'qemu-system-x86', startTicks: 50000, uid: 0, rssKb: 4096,
-    cmdline: ['/usr/bin/qemu-system-x86_64', '-name', 'guest=web-1,debug-threads=on', '-uuid', '11111111-2222-3333-4444-555555555555'],
+    pid: qemuPid,
+    comm: 'qemu-system-x86',
+    startTicks: 50000,
+    uid: 0,
+    rssKb: 4096,
+    cmdline: [
+      '/usr/bin/qemu-system-x86_64',
+      '-name',
+      'guest=web-1,debug-threads=on',
+      '-uuid',
+      '11111111-2222-3333-4444-555555555555',
+    ],
     fds: {
       0: { target: '/dev/null' },
       3: { target: 'socket:[4242]' },
-      7: { target: image, fdinfo: `pos:\t0\nflags:\t02100002\nmnt_id:\t27\nino:\t${imageId.ino}\nlock:\t1: OFDLCK ADVISORY  READ -1 ${imgDev} 100 101\n` },
+      7: {
+        target: image,
+        fdinfo:
+          `pos:\t0\nflags:\t02100002\nmnt_id:\t27\nino:\t${imageId.ino}\n` +
+          `lock:\t1: OFDLCK ADVISORY  READ -1 ${imgDev} 100 101\n`,
+      },
       9: { target: unlocked },
       12: { target: '/dev/net/tun', fdinfo: 'pos:\t0\nflags:\t02004002\nmnt_id:\t25\nino:\t99\niff:\tvnet7\n' },
       13: { target: '/dev/vhost-net', fdinfo: 'pos:\t0\nflags:\t02\nmnt_id:\t25\nino:\t100\n' },
@@ -98,9 +125,18 @@ async function buildTree(name: string, opts: { withPid1?: boolean } = {}): Promi
     },
   });
   await writeProcess(root, {
-    pid: 300, comm: 'flock', startTicks: 90000, uid: 1000, cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'],
+    pid: 300,
+    comm: 'flock',
+    startTicks: 90000,
+    uid: 1000,
+    cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'],
     fds: {
-      3: { target: lockedByTool, fdinfo: `pos:\t0\nflags:\t0100000\nmnt_id:\t27\nino:\t${toolId.ino}\nlock:\t1: FLOCK  ADVISORY  READ 300 ${toolDev} 0 EOF\n` },
+      3: {
+        target: lockedByTool,
+        fdinfo:
+          `pos:\t0\nflags:\t0100000\nmnt_id:\t27\nino:\t${toolId.ino}\n` +
+          `lock:\t1: FLOCK  ADVISORY  READ 300 ${toolDev} 0 EOF\n`,
+      },
       4: { target: unlocked },
       5: { target: image, fdinfo: 'pos:\t0\nflags:\t0100000\nmnt_id:\t27\n' },
     },
@@ -130,37 +166,155 @@ test('readProcfs reads processes, the fds that matter, fdinfo and the lock table
   assert.equal(s.bootTimeSeconds, BTIME);
   assert.equal(s.restricted, false);
   assert.deepEqual(s.processes, [
-    { pid: 1, ppid: 1, comm: 'qemu-system-x86', state: 'S', uid: 0, rssBytes: 4096 * 1024, hugetlbBytes: null, startTimeSeconds: BTIME + 500,
-      cmdline: ['/usr/bin/qemu-system-x86_64', '-name', 'guest=web-1,debug-threads=on', '-uuid', '11111111-2222-3333-4444-555555555555'] },
-    { pid: 2, ppid: 1, comm: 'kthreadd', state: 'S', uid: 0, rssBytes: null, hugetlbBytes: null, startTimeSeconds: BTIME, cmdline: [] },
-    { pid: 300, ppid: 1, comm: 'flock', state: 'S', uid: 1000, rssBytes: null, hugetlbBytes: null, startTimeSeconds: BTIME + 900, cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'] },
+    {
+      pid: 1,
+      ppid: 1,
+      comm: 'qemu-system-x86',
+      state: 'S',
+      uid: 0,
+      rssBytes: 4096 * 1024,
+      hugetlbBytes: null,
+      startTimeSeconds: BTIME + 500,
+      cmdline: [
+        '/usr/bin/qemu-system-x86_64',
+        '-name',
+        'guest=web-1,debug-threads=on',
+        '-uuid',
+        '11111111-2222-3333-4444-555555555555',
+      ],
+    },
+    {
+      pid: 2,
+      ppid: 1,
+      comm: 'kthreadd',
+      state: 'S',
+      uid: 0,
+      rssBytes: null,
+      hugetlbBytes: null,
+      startTimeSeconds: BTIME,
+      cmdline: [],
+    },
+    {
+      pid: 300,
+      ppid: 1,
+      comm: 'flock',
+      state: 'S',
+      uid: 1000,
+      rssBytes: null,
+      hugetlbBytes: null,
+      startTimeSeconds: BTIME + 900,
+      cmdline: ['flock', '-s', lockedByTool, 'sleep', '600'],
+    },
   ]);
   const fileOf = (id: typeof imageId) => ({ inode: id.ino, devMajor: id.major, devMinor: id.minor });
   const unlockedId = await fileId(unlocked);
   const devText = (id: typeof imageId) => `${hex(id.major)}:${hex(id.minor)}:${id.ino}`;
   const imageLock = {
-    lockClass: 'OFDLCK', mode: 'ADVISORY', access: 'READ', pid: -1, devMajor: imageId.major, devMinor: imageId.minor,
-    inode: imageId.ino, start: 100, end: 101, raw: `1: OFDLCK ADVISORY  READ -1 ${devText(imageId)} 100 101`,
+    lockClass: 'OFDLCK',
+    mode: 'ADVISORY',
+    access: 'READ',
+    pid: -1,
+    devMajor: imageId.major,
+    devMinor: imageId.minor,
+    inode: imageId.ino,
+    start: 100,
+    end: 101,
+    raw: `1: OFDLCK ADVISORY  READ -1 ${devText(imageId)} 100 101`,
   };
   const toolLock = {
-    lockClass: 'FLOCK', mode: 'ADVISORY', access: 'READ', pid: 300, devMajor: toolId.major, devMinor: toolId.minor,
-    inode: toolId.ino, start: 0, end: null, raw: `1: FLOCK  ADVISORY  READ 300 ${devText(toolId)} 0 EOF`,
+    lockClass: 'FLOCK',
+    mode: 'ADVISORY',
+    access: 'READ',
+    pid: 300,
+    devMajor: toolId.major,
+    devMinor: toolId.minor,
+    inode: toolId.ino,
+    start: 0,
+    end: null,
+    raw: `1: FLOCK  ADVISORY  READ 300 ${devText(toolId)} 0 EOF`,
   };
   assert.deepEqual(s.openFiles, [
     // qemu: every regular file (locked or not), plus tun and vhost; not /dev/null, sockets or vanished targets.
-    { pid: 1, fd: 7, target: image, ...fileOf(imageId), mntId: 27, locks: [imageLock], tapInterface: null, vfioDeviceSyspath: null },
-    { pid: 1, fd: 9, target: unlocked, ...fileOf(unlockedId), mntId: 27, locks: [], tapInterface: null, vfioDeviceSyspath: null },
-    { pid: 1, fd: 12, target: '/dev/net/tun', inode: null, devMajor: null, devMinor: null, mntId: 25, locks: [], tapInterface: 'vnet7', vfioDeviceSyspath: null },
-    { pid: 1, fd: 13, target: '/dev/vhost-net', inode: null, devMajor: null, devMinor: null, mntId: 25, locks: [], tapInterface: null, vfioDeviceSyspath: null },
+    {
+      pid: 1,
+      fd: 7,
+      target: image,
+      ...fileOf(imageId),
+      mntId: 27,
+      locks: [imageLock],
+      tapInterface: null,
+      vfioDeviceSyspath: null,
+    },
+    {
+      pid: 1,
+      fd: 9,
+      target: unlocked,
+      ...fileOf(unlockedId),
+      mntId: 27,
+      locks: [],
+      tapInterface: null,
+      vfioDeviceSyspath: null,
+    },
+    {
+      pid: 1,
+      fd: 12,
+      target: '/dev/net/tun',
+      inode: null,
+      devMajor: null,
+      devMinor: null,
+      mntId: 25,
+      locks: [],
+      tapInterface: 'vnet7',
+      vfioDeviceSyspath: null,
+    },
+    {
+      pid: 1,
+      fd: 13,
+      target: '/dev/vhost-net',
+      inode: null,
+      devMajor: null,
+      devMinor: null,
+      mntId: 25,
+      locks: [],
+      tapInterface: null,
+      vfioDeviceSyspath: null,
+    },
     // Any other process: only files whose inode is in the lock table (its flock, and the image qemu locks).
-    { pid: 300, fd: 3, target: lockedByTool, ...fileOf(toolId), mntId: 27, locks: [toolLock], tapInterface: null, vfioDeviceSyspath: null },
-    { pid: 300, fd: 5, target: image, ...fileOf(imageId), mntId: 27, locks: [], tapInterface: null, vfioDeviceSyspath: null },
+    {
+      pid: 300,
+      fd: 3,
+      target: lockedByTool,
+      ...fileOf(toolId),
+      mntId: 27,
+      locks: [toolLock],
+      tapInterface: null,
+      vfioDeviceSyspath: null,
+    },
+    {
+      pid: 300,
+      fd: 5,
+      target: image,
+      ...fileOf(imageId),
+      mntId: 27,
+      locks: [],
+      tapInterface: null,
+      vfioDeviceSyspath: null,
+    },
   ]);
-  assert.deepEqual(s.locks.map((l) => [l.ordinal, l.lockClass, l.pid, l.inode]), [[1, 'OFDLCK', -1, imageId.ino], [2, 'FLOCK', 300, toolId.ino]]);
+  assert.deepEqual(
+    s.locks.map((l) => [l.ordinal, l.lockClass, l.pid, l.inode]),
+    [
+      [1, 'OFDLCK', -1, imageId.ino],
+      [2, 'FLOCK', 300, toolId.ino],
+    ],
+  );
   // Vanished pid 400 is silent; the directory-as-stat and the garbage stat are counted problems.
   assert.equal(s.problems.length, 3, s.problems.join('\n'));
   assert.equal(s.problems[0], 'unparsed /proc/locks line: 3: this line is not a lock');
-  assert.ok(s.problems.some((p) => p.startsWith('pid 500: ') && /EISDIR/.test(p)), s.problems.join('\n'));
+  assert.ok(
+    s.problems.some((p) => p.startsWith('pid 500: ') && /EISDIR/.test(p)),
+    s.problems.join('\n'),
+  );
   assert.ok(s.problems.includes('pid 600: malformed stat line'), s.problems.join('\n'));
   assert.ok(!s.problems.some((p) => p.includes('400') || p.includes('deleted-meanwhile')));
 });
@@ -169,7 +323,10 @@ test('readProcfs: no pid 1 visible means restricted (hidepid, another pid namesp
   const root = await buildTree('nopid1', { withPid1: false });
   const s = await readProcfs(root);
   assert.equal(s.restricted, true);
-  assert.deepEqual(s.processes.map((p) => p.pid), [2, 11, 300]);
+  assert.deepEqual(
+    s.processes.map((p) => p.pid),
+    [2, 11, 300],
+  );
 });
 
 test('readProcfs: a missing lock table reads as no locks', async () => {
@@ -178,18 +335,32 @@ test('readProcfs: a missing lock table reads as no locks', async () => {
   const s = await readProcfs(root);
   assert.deepEqual(s.locks, []);
   // Without locks the tool's fds are no longer interesting; qemu's still are.
-  assert.deepEqual(s.openFiles.map((f) => [f.pid, f.fd]), [[1, 7], [1, 9], [1, 12], [1, 13]]);
+  assert.deepEqual(
+    s.openFiles.map((f) => [f.pid, f.fd]),
+    [
+      [1, 7],
+      [1, 9],
+      [1, 12],
+      [1, 13],
+    ],
+  );
 });
 
 test('readProcfs on a missing root or a root without stat is SourceAbsentError', async () => {
-  await assert.rejects(readProcfs(path.join(work, 'does-not-exist')), (e: unknown) => isSourceAbsentError(e) && /cannot read .*does-not-exist/.test((e as Error).message));
+  await assert.rejects(
+    readProcfs(path.join(work, 'does-not-exist')),
+    (e: unknown) => isSourceAbsentError(e) && /cannot read .*does-not-exist/.test((e as Error).message),
+  );
   const empty = path.join(work, 'empty');
   await mkdir(empty);
   await assert.rejects(readProcfs(empty), isSourceAbsentError);
   const noBtime = path.join(work, 'nobtime');
   await mkdir(noBtime);
   await writeFile(path.join(noBtime, 'stat'), 'cpu 1 2 3\n');
-  await assert.rejects(readProcfs(noBtime), (e: unknown) => isSourceAbsentError(e) && /no btime/.test((e as Error).message));
+  await assert.rejects(
+    readProcfs(noBtime),
+    (e: unknown) => isSourceAbsentError(e) && /no btime/.test((e as Error).message),
+  );
 });
 
 test('readProcfs stops when its signal is already aborted', async () => {
@@ -211,8 +382,14 @@ test("readProcfs on this machine's /proc finds this test process with its comman
   assert.equal(self.uid, process.getuid?.());
   assert.ok(self.rssBytes !== null && self.rssBytes > 1024 * 1024);
   const now = Date.now() / 1000;
-  assert.ok(self.startTimeSeconds <= now + 1 && self.startTimeSeconds > now - 600, `start ${self.startTimeSeconds} vs now ${now}`);
+  assert.ok(
+    self.startTimeSeconds <= now + 1 && self.startTimeSeconds > now - 600,
+    `start ${self.startTimeSeconds} vs now ${now}`,
+  );
   assert.ok(s.bootTimeSeconds < self.startTimeSeconds);
   assert.equal(s.restricted, false);
-  assert.ok(s.processes.every((p, i, all) => i === 0 || all[i - 1]!.pid < p.pid), 'sorted by pid');
+  assert.ok(
+    s.processes.every((p, i, all) => i === 0 || all[i - 1]!.pid < p.pid),
+    'sorted by pid',
+  );
 });

@@ -16,7 +16,10 @@ describe("this machine's /sys and /proc", () => {
   it('finds every PCI device with the driver the kernel shows', async () => {
     const section = await readSysfs('/sys');
     const listed = (await sh('ls /sys/bus/pci/devices')).split('\n').filter(Boolean);
-    assert.deepEqual(section.pciDevices.map((d) => d.address), listed);
+    assert.deepEqual(
+      section.pciDevices.map((d) => d.address),
+      listed,
+    );
     for (const d of section.pciDevices) {
       const driver = await sh(`basename "$(readlink /sys/bus/pci/devices/${d.address}/driver)" 2>/dev/null || true`);
       assert.equal(d.driver ?? '', driver === '.' ? '' : driver, d.address);
@@ -25,7 +28,10 @@ describe("this machine's /sys and /proc", () => {
     const sizes = (await sh('ls /sys/kernel/mm/hugepages')).split('\n').filter(Boolean);
     assert.equal(section.hugepages.length, sizes.length);
     for (const p of section.hugepages) {
-      assert.equal(p.total.nr, Number(await sh(`cat /sys/kernel/mm/hugepages/hugepages-${p.pageSizeBytes / 1024}kB/nr_hugepages`)));
+      assert.equal(
+        p.total.nr,
+        Number(await sh(`cat /sys/kernel/mm/hugepages/hugepages-${p.pageSizeBytes / 1024}kB/nr_hugepages`)),
+      );
     }
     assert.deepEqual(section.problems, []);
   });

@@ -18,7 +18,9 @@ async function tree(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-const V2_PATH = '/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod6d3c1f0e_8a2b_4c1d_9e5f_0a1b2c3d4e5f.slice/cri-containerd-4f1e.scope';
+const V2_PATH =
+  '/kubepods.slice/kubepods-burstable.slice/' +
+  'kubepods-burstable-pod6d3c1f0e_8a2b_4c1d_9e5f_0a1b2c3d4e5f.slice/cri-containerd-4f1e.scope';
 const Mi = 2 ** 20;
 
 describe('virthandler source', () => {
@@ -33,15 +35,27 @@ describe('virthandler source', () => {
       'proc/4250/cgroup': `0::${V2_PATH}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.current`]: `${1550 * Mi}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.max`]: `${1600 * Mi}\n`,
-      [`sys/fs/cgroup${V2_PATH}/memory.stat`]: `anon ${1400 * Mi}\nfile ${150 * Mi}\ninactive_file ${50 * Mi}\nactive_file ${100 * Mi}\n`,
+      [`sys/fs/cgroup${V2_PATH}/memory.stat`]:
+        `anon ${1400 * Mi}\nfile ${150 * Mi}\n` + `inactive_file ${50 * Mi}\nactive_file ${100 * Mi}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.events`]: 'low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n',
     });
     const s = await readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'this-host');
     assert.deepEqual(s, {
-      handlers: [{
-        pid: 4242, pod: 'virt-handler-9xq2w', namespace: null, node: 'node-2', podUid: '6d3c1f0e-8a2b-4c1d-9e5f-0a1b2c3d4e5f',
-        cgroupPath: V2_PATH, cgroupVersion: 2, memoryCurrentBytes: 1550 * Mi, memoryMaxBytes: 1600 * Mi, workingSetBytes: 1500 * Mi, oomKills: 1,
-      }],
+      handlers: [
+        {
+          pid: 4242,
+          pod: 'virt-handler-9xq2w',
+          namespace: null,
+          node: 'node-2',
+          podUid: '6d3c1f0e-8a2b-4c1d-9e5f-0a1b2c3d4e5f',
+          cgroupPath: V2_PATH,
+          cgroupVersion: 2,
+          memoryCurrentBytes: 1550 * Mi,
+          memoryMaxBytes: 1600 * Mi,
+          workingSetBytes: 1500 * Mi,
+          oomKills: 1,
+        },
+      ],
       problems: [],
     });
   });
@@ -56,16 +70,25 @@ describe('virthandler source', () => {
       [`sys/fs/cgroup/memory${p}/memory.stat`]: 'total_inactive_file 100000000\n',
     });
     const s = await readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'this-host');
-    assert.deepEqual(s.handlers.map((h) => [h.cgroupVersion, h.memoryMaxBytes, h.workingSetBytes, h.node, h.pod, h.oomKills]), [[1, null, 300000000, 'this-host', null, null]]);
+    assert.deepEqual(
+      s.handlers.map((h) => [h.cgroupVersion, h.memoryMaxBytes, h.workingSetBytes, h.node, h.pod, h.oomKills]),
+      [[1, null, 300000000, 'this-host', null, null]],
+    );
   });
 
   it('is absent on a host without virt-handler', async () => {
     const root = await tree({ 'proc/1/comm': 'systemd\n', 'proc/900/comm': 'qemu-system-x86\n' });
-    await assert.rejects(readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'h'), (e: unknown) => isSourceAbsentError(e));
+    await assert.rejects(readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'h'), (e: unknown) =>
+      isSourceAbsentError(e),
+    );
   });
 
   it('reports an unreadable cgroup as a problem, not a crash', async () => {
-    const root = await tree({ 'proc/5/comm': 'virt-handler\n', 'proc/5/cgroup': `0::${V2_PATH}\n`, [`sys/fs/cgroup${V2_PATH}/memory.current`]: 'garbage\n' });
+    const root = await tree({
+      'proc/5/comm': 'virt-handler\n',
+      'proc/5/cgroup': `0::${V2_PATH}\n`,
+      [`sys/fs/cgroup${V2_PATH}/memory.current`]: 'garbage\n',
+    });
     const s = await readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'h');
     assert.deepEqual(s.handlers, []);
     assert.match(s.problems[0] ?? '', /virt-handler pid 5: unreadable memory value "garbage"/);
@@ -75,7 +98,10 @@ describe('virthandler source', () => {
     assert.deepEqual(parseProcCgroup('0::/a/b\n'), { version: 2, path: '/a/b' });
     assert.deepEqual(parseProcCgroup('4:memory:/x\n3:cpu:/y\n'), { version: 1, path: '/x' });
     assert.equal(parseProcCgroup('garbage'), null);
-    assert.equal(podUidFromCgroup('/kubepods/pod0a1b2c3d-0000-4000-8000-000000000001/c'), '0a1b2c3d-0000-4000-8000-000000000001');
+    assert.equal(
+      podUidFromCgroup('/kubepods/pod0a1b2c3d-0000-4000-8000-000000000001/c'),
+      '0a1b2c3d-0000-4000-8000-000000000001',
+    );
     assert.equal(podUidFromCgroup('/system.slice/libvirtd.service'), null);
     assert.equal(parseMemoryValue('max\n'), null);
   });

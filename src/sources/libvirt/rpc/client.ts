@@ -3,8 +3,16 @@
 import { LibvirtRemoteError, RpcConnectionError } from './rpc-error.js';
 import { RpcConnection, type ConnectionOptions } from './connection.js';
 import {
-  AuthType, CONNECT_RO, DOMAIN_EVENTS, EVENT_PROCS, Proc, readDomain, readTypedParam, writeDomain,
-  type TypedValue, type WireDomain,
+  AuthType,
+  CONNECT_RO,
+  DOMAIN_EVENTS,
+  EVENT_PROCS,
+  Proc,
+  readDomain,
+  readTypedParam,
+  writeDomain,
+  type TypedValue,
+  type WireDomain,
 } from './protocol.js';
 import { XdrReader, XdrWriter } from './xdr.js';
 
@@ -23,7 +31,10 @@ export function isRpcHandshakeError(e: unknown): e is RpcHandshakeError {
   return e instanceof RpcHandshakeError;
 }
 
-export interface DomainStats { domain: WireDomain; params: Map<string, TypedValue> }
+export interface DomainStats {
+  domain: WireDomain;
+  params: Map<string, TypedValue>;
+}
 
 export function formatLibraryVersion(v: number): string {
   return `${Math.floor(v / 1_000_000)}.${Math.floor(v / 1000) % 1000}.${v % 1000}`;
@@ -41,7 +52,11 @@ export class LibvirtRpcClient {
    * Connects and opens `name` read-only. Rejects with RpcConnectionError (no socket, refused, broken)
    * or RpcHandshakeError. Pass `onConnection` to get the connection early, e.g. to destroy it on abort.
    */
-  static async open(socketPath: string, name: string, options: ConnectionOptions & { onConnection?: (c: RpcConnection) => void } = {}): Promise<LibvirtRpcClient> {
+  static async open(
+    socketPath: string,
+    name: string,
+    options: ConnectionOptions & { onConnection?: (c: RpcConnection) => void } = {},
+  ): Promise<LibvirtRpcClient> {
     const conn = new RpcConnection(socketPath, options);
     options.onConnection?.(conn);
     const client = new LibvirtRpcClient(conn);
@@ -58,19 +73,35 @@ export class LibvirtRpcClient {
   private async handshake(name: string): Promise<void> {
     const auth = await this.handshakeCall(Proc.AUTH_LIST, 'AUTH_LIST', null, (r) => r.array(() => r.int(), 20));
     if (!auth.includes(AuthType.NONE)) {
-      if (!auth.includes(AuthType.POLKIT)) throw new RpcHandshakeError(`libvirtd asks for authentication we do not do (types ${auth.join(', ')})`);
+      if (!auth.includes(AuthType.POLKIT))
+        throw new RpcHandshakeError(`libvirtd asks for authentication we do not do (types ${auth.join(', ')})`);
       const complete = await this.handshakeCall(Proc.AUTH_POLKIT, 'AUTH_POLKIT', null, (r) => r.int());
       if (complete !== 1) throw new RpcHandshakeError('polkit did not allow the read-only connection');
     }
-    await this.handshakeCall(Proc.CONNECT_OPEN, 'CONNECT_OPEN', new XdrWriter().optionalString(name).uint(CONNECT_RO).bytes(), () => null);
-    this.libraryVersion = await this.handshakeCall(Proc.CONNECT_GET_LIB_VERSION, 'CONNECT_GET_LIB_VERSION', null, (r) => r.uhyper());
+    await this.handshakeCall(
+      Proc.CONNECT_OPEN,
+      'CONNECT_OPEN',
+      new XdrWriter().optionalString(name).uint(CONNECT_RO).bytes(),
+      () => null,
+    );
+    this.libraryVersion = await this.handshakeCall(Proc.CONNECT_GET_LIB_VERSION, 'CONNECT_GET_LIB_VERSION', null, (r) =>
+      r.uhyper(),
+    );
     if (this.libraryVersion < MIN_LIBRARY_VERSION) {
-      throw new RpcHandshakeError(`libvirt ${formatLibraryVersion(this.libraryVersion)} is older than ${formatLibraryVersion(MIN_LIBRARY_VERSION)}`);
+      throw new RpcHandshakeError(
+        `libvirt ${formatLibraryVersion(this.libraryVersion)} is older than ` +
+          formatLibraryVersion(MIN_LIBRARY_VERSION),
+      );
     }
   }
 
   /** A remote error during the handshake (auth denied, no such driver) is a handshake failure. */
-  private async handshakeCall<T>(proc: number, procName: string, payload: Buffer | null, read: (r: XdrReader) => T): Promise<T> {
+  private async handshakeCall<T>(
+    proc: number,
+    procName: string,
+    payload: Buffer | null,
+    read: (r: XdrReader) => T,
+  ): Promise<T> {
     try {
       return await this.call(proc, procName, payload, read);
     } catch (e: unknown) {
@@ -92,24 +123,43 @@ export class LibvirtRpcClient {
   }
 
   listAllDomains(flags: number): Promise<WireDomain[]> {
-    return this.call(Proc.CONNECT_LIST_ALL_DOMAINS, 'CONNECT_LIST_ALL_DOMAINS', new XdrWriter().int(1).uint(flags).bytes(), (r) => {
-      const domains = r.array(() => readDomain(r));
-      r.uint();
-      return domains;
-    });
+    return this.call(
+      Proc.CONNECT_LIST_ALL_DOMAINS,
+      'CONNECT_LIST_ALL_DOMAINS',
+      new XdrWriter().int(1).uint(flags).bytes(),
+      (r) => {
+        const domains = r.array(() => readDomain(r));
+        r.uint();
+        return domains;
+      },
+    );
   }
 
   allDomainStats(stats: number, flags: number): Promise<DomainStats[]> {
-    return this.call(Proc.CONNECT_GET_ALL_DOMAIN_STATS, 'CONNECT_GET_ALL_DOMAIN_STATS', new XdrWriter().uint(0).uint(stats).uint(flags).bytes(),
-      (r) => r.array(() => ({ domain: readDomain(r), params: new Map(r.array(() => readTypedParam(r))) })));
+    return this.call(
+      Proc.CONNECT_GET_ALL_DOMAIN_STATS,
+      'CONNECT_GET_ALL_DOMAIN_STATS',
+      new XdrWriter().uint(0).uint(stats).uint(flags).bytes(),
+      (r) => r.array(() => ({ domain: readDomain(r), params: new Map(r.array(() => readTypedParam(r))) })),
+    );
   }
 
   snapshotNum(domain: WireDomain): Promise<number> {
-    return this.call(Proc.DOMAIN_SNAPSHOT_NUM, 'DOMAIN_SNAPSHOT_NUM', writeDomain(new XdrWriter(), domain).uint(0).bytes(), (r) => r.int());
+    return this.call(
+      Proc.DOMAIN_SNAPSHOT_NUM,
+      'DOMAIN_SNAPSHOT_NUM',
+      writeDomain(new XdrWriter(), domain).uint(0).bytes(),
+      (r) => r.int(),
+    );
   }
 
   xmlDesc(domain: WireDomain): Promise<string> {
-    return this.call(Proc.DOMAIN_GET_XML_DESC, 'DOMAIN_GET_XML_DESC', writeDomain(new XdrWriter(), domain).uint(0).bytes(), (r) => r.string());
+    return this.call(
+      Proc.DOMAIN_GET_XML_DESC,
+      'DOMAIN_GET_XML_DESC',
+      writeDomain(new XdrWriter(), domain).uint(0).bytes(),
+      (r) => r.string(),
+    );
   }
 
   /**
@@ -118,8 +168,16 @@ export class LibvirtRpcClient {
    */
   async watchDomainEvents(listener: (uuid: string) => void): Promise<string[]> {
     this.eventListener = listener;
-    const results = await Promise.allSettled(DOMAIN_EVENTS.map((ev) => this.call(Proc.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
-      'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', new XdrWriter().int(ev.id).uint(0).bytes(), (r) => r.int())));
+    const results = await Promise.allSettled(
+      DOMAIN_EVENTS.map((ev) =>
+        this.call(
+          Proc.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+          'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY',
+          new XdrWriter().int(ev.id).uint(0).bytes(),
+          (r) => r.int(),
+        ),
+      ),
+    );
     const broken = results.find((r) => r.status === 'rejected' && !(r.reason instanceof LibvirtRemoteError));
     if (broken) throw (broken as PromiseRejectedResult).reason;
     return DOMAIN_EVENTS.filter((_, i) => results[i]?.status === 'fulfilled').map((ev) => ev.name);

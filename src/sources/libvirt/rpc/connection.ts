@@ -2,11 +2,25 @@
 // serial (calls may overlap), hands server-sent messages (events) to a listener, and fails every
 // outstanding call with one clear error when the stream breaks, is garbage, or is destroyed.
 import net from 'node:net';
-import { decodeHeader, encodeCall, HEADER_BYTES, KEEPALIVE_PROGRAM, MESSAGE_MAX, MessageStatus, MessageType, readRemoteError, REMOTE_PROGRAM } from './protocol.js';
+import {
+  decodeHeader,
+  encodeCall,
+  HEADER_BYTES,
+  KEEPALIVE_PROGRAM,
+  MESSAGE_MAX,
+  MessageStatus,
+  MessageType,
+  readRemoteError,
+  REMOTE_PROGRAM,
+} from './protocol.js';
 import { XdrReader } from './xdr.js';
 import { LibvirtRemoteError, RpcConnectionError } from './rpc-error.js';
 
-interface Pending { procName: string; resolve: (payload: Buffer) => void; reject: (e: Error) => void }
+interface Pending {
+  procName: string;
+  resolve: (payload: Buffer) => void;
+  reject: (e: Error) => void;
+}
 
 export interface ConnectionOptions {
   /** Largest frame accepted from the server; libvirt's own limit by default. */
@@ -38,9 +52,15 @@ export class RpcConnection {
     this.ready.catch(() => {});
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (e: Error) => this.fail(connectError(socketPath, e)));
-    this.socket.on('close', () => this.fail(new RpcConnectionError(this.buffered > 0
-      ? `libvirtd closed the connection in the middle of a message (${this.buffered} bytes of it received)`
-      : 'libvirtd closed the connection')));
+    this.socket.on('close', () =>
+      this.fail(
+        new RpcConnectionError(
+          this.buffered > 0
+            ? `libvirtd closed the connection in the middle of a message (${this.buffered} bytes of it received)`
+            : 'libvirtd closed the connection',
+        ),
+      ),
+    );
   }
 
   /** Resolves once the socket is connected; rejects with the reason it could not be. */
@@ -78,7 +98,7 @@ export class RpcConnection {
     process.nextTick(() => {
       const frames = this.outgoing;
       this.outgoing = [];
-      if (!this.failure) this.socket.write(frames.length === 1 ? frames[0] as Buffer : Buffer.concat(frames));
+      if (!this.failure) this.socket.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
     });
   }
 
@@ -104,9 +124,13 @@ export class RpcConnection {
       const head = this.chunks[0] as Buffer;
       const length = head.length >= 4 ? head.readUInt32BE(0) : Buffer.concat(this.chunks).readUInt32BE(0);
       if (length < HEADER_BYTES || length > this.maxFrame) {
-        this.fail(new RpcConnectionError(length > this.maxFrame
-          ? `libvirtd sent a ${length}-byte message, more than the ${this.maxFrame}-byte limit`
-          : `garbage from libvirtd: message length ${length} is shorter than a header`));
+        this.fail(
+          new RpcConnectionError(
+            length > this.maxFrame
+              ? `libvirtd sent a ${length}-byte message, more than the ${this.maxFrame}-byte limit`
+              : `garbage from libvirtd: message length ${length} is shorter than a header`,
+          ),
+        );
         return;
       }
       if (this.buffered < length) return;

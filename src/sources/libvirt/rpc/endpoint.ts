@@ -14,9 +14,24 @@ export interface RpcEndpoint {
 export type VirshReason = 'remote_uri' | 'session_uri' | 'in_process_driver' | 'unsupported_uri';
 
 /** Query parameters only the client reads (libvirt's remote driver strips them too). */
-const CLIENT_PARAMS = new Set(['socket', 'mode', 'proxy', 'no_tty', 'no_verify', 'name', 'command', 'netcat', 'keyfile', 'pkipath']);
+const CLIENT_PARAMS = new Set([
+  'socket',
+  'mode',
+  'proxy',
+  'no_tty',
+  'no_verify',
+  'name',
+  'command',
+  'netcat',
+  'keyfile',
+  'pkipath',
+]);
 
-export function rpcEndpoint(uri: string, socketDir: string, exists: (p: string) => boolean = existsSync): RpcEndpoint | VirshReason {
+export function rpcEndpoint(
+  uri: string,
+  socketDir: string,
+  exists: (p: string) => boolean = existsSync,
+): RpcEndpoint | VirshReason {
   const m = /^([a-z0-9]+)(?:\+([a-z0-9]+))?:\/\/([^/?]*)(\/[^?]*)?(?:\?(.*))?$/i.exec(uri);
   if (!m) return 'unsupported_uri';
   const driver = (m[1] as string).toLowerCase();

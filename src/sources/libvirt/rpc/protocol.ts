@@ -1,6 +1,7 @@
 // libvirt's remote protocol (src/remote/remote_protocol.x, src/rpc/virnetprotocol.x): program and
 // procedure numbers, the message header, and XDR codecs for the handful of structures we use.
-import { XdrError, XdrReader, XdrWriter } from './xdr.js';
+import type { XdrReader, XdrWriter } from './xdr.js';
+import { XdrError } from './xdr.js';
 
 export const REMOTE_PROGRAM = 0x20008086;
 export const REMOTE_VERSION = 1;
@@ -29,7 +30,12 @@ export const AuthType = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
 
 /** virConnectListAllDomainsFlags. */
 export const ListFlags = {
-  ACTIVE: 1, INACTIVE: 2, PERSISTENT: 4, TRANSIENT: 8, AUTOSTART: 1024, HAS_SNAPSHOT: 4096,
+  ACTIVE: 1,
+  INACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  AUTOSTART: 1024,
+  HAS_SNAPSHOT: 4096,
 } as const;
 
 export const STATS_STATE = 1;
@@ -53,7 +59,14 @@ export const DOMAIN_EVENTS: ReadonlyArray<{ id: number; name: string; proc: numb
 ];
 export const EVENT_PROCS: ReadonlySet<number> = new Set(DOMAIN_EVENTS.map((e) => e.proc));
 
-export interface Header { prog: number; vers: number; proc: number; type: number; serial: number; status: number }
+export interface Header {
+  prog: number;
+  vers: number;
+  proc: number;
+  type: number;
+  serial: number;
+  status: number;
+}
 
 /** A call's full frame: length word, header, payload. */
 export function encodeCall(proc: number, serial: number, payload: Buffer | null): Buffer {
@@ -84,7 +97,11 @@ export function decodeHeader(frame: Buffer): Header {
 }
 
 /** remote_nonnull_domain: name, uuid, id (-1 when inactive). */
-export interface WireDomain { name: string; uuid: string; id: number }
+export interface WireDomain {
+  name: string;
+  uuid: string;
+  id: number;
+}
 
 export function readDomain(r: XdrReader): WireDomain {
   const name = r.string();
@@ -106,19 +123,32 @@ export function readTypedParam(r: XdrReader): [string, TypedValue] {
   const field = r.string();
   const type = r.int();
   switch (type) {
-    case 1: return [field, r.int()];
-    case 2: return [field, r.uint()];
-    case 3: return [field, r.hyper()];
-    case 4: return [field, r.uhyper()];
-    case 5: return [field, r.double()];
-    case 6: return [field, r.int() !== 0];
-    case 7: return [field, r.string()];
-    default: throw new XdrError(`unknown typed parameter type ${type} for "${field}"`);
+    case 1:
+      return [field, r.int()];
+    case 2:
+      return [field, r.uint()];
+    case 3:
+      return [field, r.hyper()];
+    case 4:
+      return [field, r.uhyper()];
+    case 5:
+      return [field, r.double()];
+    case 6:
+      return [field, r.int() !== 0];
+    case 7:
+      return [field, r.string()];
+    default:
+      throw new XdrError(`unknown typed parameter type ${type} for "${field}"`);
   }
 }
 
 /** remote_error, the payload of a reply with status ERROR. */
-export interface RemoteError { code: number; domain: number; message: string | null; level: number }
+export interface RemoteError {
+  code: number;
+  domain: number;
+  message: string | null;
+  level: number;
+}
 
 export function readRemoteError(r: XdrReader): RemoteError {
   const code = r.int();

@@ -7,8 +7,14 @@ export class LibvirtRemoteError extends Error {
   override readonly name = 'LibvirtRemoteError';
   readonly code: number;
   readonly domain: number;
-  constructor(readonly procedure: string, remote: RemoteError) {
-    super(`${procedure}: ${remote.message ?? `libvirt error code ${remote.code}`} (code ${remote.code}, domain ${remote.domain})`);
+  constructor(
+    readonly procedure: string,
+    remote: RemoteError,
+  ) {
+    super(
+      `${procedure}: ${remote.message ?? `libvirt error code ${remote.code}`} ` +
+        `(code ${remote.code}, domain ${remote.domain})`,
+    );
     this.code = remote.code;
     this.domain = remote.domain;
   }

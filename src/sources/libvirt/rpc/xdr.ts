@@ -6,10 +6,6 @@ export class XdrError extends Error {
   override readonly name = 'XdrError';
 }
 
-export function isXdrError(e: unknown): e is XdrError {
-  return e instanceof XdrError;
-}
-
 const pad4 = (n: number) => (4 - (n % 4)) % 4;
 
 export class XdrWriter {
@@ -65,11 +61,16 @@ export class XdrWriter {
 
 export class XdrReader {
   private pos = 0;
-  constructor(private readonly buf: Buffer, private readonly maxString = 4 * 1024 * 1024) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly maxString = 4 * 1024 * 1024,
+  ) {}
 
   private need(n: number, what: string): void {
     if (this.pos + n > this.buf.length) {
-      throw new XdrError(`truncated XDR: ${what} needs ${n} bytes at offset ${this.pos}, ${this.buf.length - this.pos} left`);
+      throw new XdrError(
+        `truncated XDR: ${what} needs ${n} bytes at offset ${this.pos}, ${this.buf.length - this.pos} left`,
+      );
     }
   }
 
@@ -137,7 +138,8 @@ export class XdrReader {
     const n = this.uint();
     if (n > max) throw new XdrError(`XDR array of ${n} elements exceeds the limit of ${max}`);
     // Each element takes at least 4 bytes: a larger count is a lie, refuse before allocating.
-    if (n * 4 > this.remaining()) throw new XdrError(`XDR array of ${n} elements cannot fit in ${this.remaining()} bytes`);
+    if (n * 4 > this.remaining())
+      throw new XdrError(`XDR array of ${n} elements cannot fit in ${this.remaining()} bytes`);
     const out: T[] = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = read();
     return out;
