@@ -20,10 +20,23 @@ export function alertsDoc(groups: readonly RuleGroup[]): string {
   }
   for (const g of groups) {
     for (const r of g.rules) {
-      const facts = `Severity \`${r.labels.severity}\`, for \`${r.for ?? '0m'}\`. `
-        + `Summary: \`${r.annotations.summary}\``;
-      lines.push('', `## ${r.alert}`, '', facts,
-        '', '```promql', r.expr, '```', '', `[Runbook](runbooks/${r.alert}.md)`);
+      // The summary is a template and can be long: a code block keeps it verbatim and the prose within 120.
+      lines.push(
+        '',
+        `## ${r.alert}`,
+        '',
+        `Severity \`${r.labels.severity}\`, for \`${r.for ?? '0m'}\`. Summary:`,
+        '',
+        '```text',
+        r.annotations.summary,
+        '```',
+        '',
+        '```promql',
+        r.expr,
+        '```',
+        '',
+        `[Runbook](runbooks/${r.alert}.md)`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
