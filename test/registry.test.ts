@@ -2,7 +2,7 @@
 // every detector file exactly once, under the detector's own kind.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SOURCES } from '../src/sources/index.js';
@@ -107,4 +107,36 @@ test('a detector that compares libvirt with this host states it, so a remote URI
       );
     }
   }
+});
+
+test('the hand-written kind tables of README and docs/ name every kind once, and no kind that does not exist', () => {
+  const root = path.join(SRC, '..');
+  const docs = ['README.md', ...readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)].filter((f) =>
+    f.endsWith('.md'),
+  );
+  const rows = new Map<string, string[]>();
+  for (const file of docs) {
+    // A kind table's first cell is the kind in backticks: | `domain_paused` | raised when | ...
+    for (const m of readFileSync(path.join(root, file), 'utf8').matchAll(/^\| `([a-z][a-z0-9_]*)` \|/gm)) {
+      const kind = m[1] as string;
+      if (kind.startsWith('vmzombie_') || !kind.includes('_')) continue; // a metric or flag table
+      rows.set(kind, [...(rows.get(kind) ?? []), file]);
+    }
+  }
+  const known = new Set<string>(FINDING_KINDS);
+  const documentedKinds = [...rows.keys()].filter((k) => known.has(k));
+  assert.deepEqual(
+    FINDING_KINDS.filter((k) => !rows.has(k)),
+    [],
+    'kinds without a row in a kind table',
+  );
+  assert.deepEqual(
+    documentedKinds.filter((k) => (rows.get(k) as string[]).length > 1),
+    [],
+    'kinds with more than one row',
+  );
+  const unknown = [...rows.entries()].filter(
+    ([k, files]) => !known.has(k) && files.some((f) => f !== 'docs/hyperv.md'),
+  );
+  assert.deepEqual(unknown, [], 'rows naming no catalog kind');
 });
