@@ -31,8 +31,8 @@ export class Exporter {
     return this.engine.collection;
   }
 
-  refresh(): Promise<Evaluated> {
-    return this.engine.refresh();
+  refresh(budgetSeconds?: number): Promise<Evaluated> {
+    return this.engine.refresh(budgetSeconds);
   }
 
   last(): Evaluated | null {

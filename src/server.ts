@@ -65,7 +65,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
       offsetSeconds: exporter.config['web.scrape-timeout-offset'],
       fallbackSeconds: exporter.config['web.scrape-budget'],
     });
-    await exporter.collection.withBudget(budget, () => exporter.refresh());
+    await exporter.refresh(budget);
     res.type(exporter.metrics.contentType).send(await exporter.metrics.metrics());
   });
   app.get('/', async (_req, res) => {

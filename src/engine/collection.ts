@@ -3,7 +3,6 @@
 // A failed or timed-out source is marked down with its reason and its last good section is kept,
 // marked stale. A caller with a budget (a scrape) is answered when it runs out, whatever is still
 // running: those sources are served from their last good data, marked stale, and keep running.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import os from 'node:os';
 import type { CollectorStatus, SectionName, Sections, Snapshot } from '../snapshot/snapshot.js';
 import { SNAPSHOT_SCHEMA_VERSION } from '../snapshot/snapshot.js';
@@ -55,9 +54,6 @@ export class Collection {
   private readonly lastState = new Map<SectionName, string>();
   private readonly clock: () => number;
   private readonly timer: Timer;
-  // The budget of the request being served, so the HTTP handler sets it without threading it
-  // through every caller of get().
-  private readonly budget = new AsyncLocalStorage<number>();
 
   constructor(
     private readonly sources: readonly NamedSource[],
@@ -68,17 +64,12 @@ export class Collection {
     this.timer = opts.timer ?? realTimer;
   }
 
-  /** Runs `fn`; every get() inside it answers within `seconds`. */
-  withBudget<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
-    return this.budget.run(seconds, fn);
-  }
-
   /**
    * The latest snapshot, collecting anew only when the cached one is older than min-interval.
-   * With a budget (argument, or withBudget around the call) it resolves by then at the latest:
+   * With a budget (seconds) it resolves by then at the latest:
    * sources still running are served from their last good data, marked stale.
    */
-  get(budgetSeconds: number | undefined = this.budget.getStore()): Promise<Snapshot> {
+  get(budgetSeconds?: number): Promise<Snapshot> {
     const fresh = this.latest && this.clock() - this.latest.takenAt < this.opts.minIntervalSeconds;
     if (fresh && this.latest) return Promise.resolve(this.latest);
     this.run ??= this.start();

@@ -55,9 +55,12 @@ export class Engine {
     this.listeners.push(listener);
   }
 
-  /** Latest snapshot and findings; each snapshot is evaluated once however many scrapes share it. */
-  async refresh(): Promise<Evaluated> {
-    const snapshot = await this.collection.get();
+  /**
+   * Latest snapshot and findings; each snapshot is evaluated once however many scrapes share it.
+   * With a budget (seconds), collectors still running by then are served stale.
+   */
+  async refresh(budgetSeconds?: number): Promise<Evaluated> {
+    const snapshot = await this.collection.get(budgetSeconds);
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;
     this.evaluated = { snapshot, detection: this.findings.evaluate(snapshot) };
     for (const l of this.listeners) l(this.evaluated);
