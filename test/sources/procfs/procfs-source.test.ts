@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readProcfs } from '../../../src/sources/procfs/procfs-source.js';
+import { ProcfsCache, readProcfs } from '../../../src/sources/procfs/procfs-source.js';
+import { execa } from 'execa';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { splitDev } from '../../../src/util/devnum.js';
 
@@ -392,4 +393,47 @@ test("readProcfs on this machine's /proc finds this test process with its comman
     s.processes.every((p, i, all) => i === 0 || all[i - 1]!.pid < p.pid),
     'sorted by pid',
   );
+});
+
+test('readProcfs reads a command line once per process, again after an exec (new comm) or a pid reuse', async () => {
+  const root = await buildTree('cmdline-cache');
+  const cache = new ProcfsCache();
+  const first = await readProcfs(root, undefined, [], cache);
+  const qemu = first.processes.find((p) => p.pid === 1);
+  assert.equal(qemu?.cmdline[0], '/usr/bin/qemu-system-x86_64');
+
+  // Same pid, start time and comm: the cached command line, not the file.
+  await writeFile(path.join(root, '1', 'cmdline'), 'changed\0');
+  const second = await readProcfs(root, undefined, [], cache);
+  assert.equal(second.processes.find((p) => p.pid === 1)?.cmdline[0], '/usr/bin/qemu-system-x86_64');
+
+  // An exec keeps pid and start time but changes comm: read again.
+  await writeFile(path.join(root, '1', 'stat'), statLine(1, 'qemu-kvm', 50000));
+  const third = await readProcfs(root, undefined, [], cache);
+  assert.deepEqual(third.processes.find((p) => p.pid === 1)?.cmdline, ['changed']);
+
+  // A new process with a reused pid (another start time): read again.
+  await writeFile(path.join(root, '1', 'cmdline'), 'reused\0');
+  await writeFile(path.join(root, '1', 'stat'), statLine(1, 'qemu-kvm', 60000));
+  const fourth = await readProcfs(root, undefined, [], cache);
+  assert.deepEqual(fourth.processes.find((p) => p.pid === 1)?.cmdline, ['reused']);
+});
+
+test('readProcfs: a cmdline read that never returns: the process kept, empty, with a problem', async () => {
+  const root = await buildTree('cmdline-hung');
+  // A FIFO with no writer: reading it blocks in the kernel like a cmdline behind a held memory lock.
+  const fifo = path.join(root, '300', 'cmdline');
+  await rm(fifo);
+  await execa('mkfifo', [fifo]);
+  try {
+    const t = performance.now();
+    const s = await readProcfs(root, undefined, [], new ProcfsCache(200));
+    assert.ok(performance.now() - t < 5000, 'the pass waited for the hung read');
+    assert.deepEqual(s.processes.find((p) => p.pid === 300)?.cmdline, []);
+    assert.ok(s.problems.includes('pid 300 cmdline: the read has not returned; shown empty'), s.problems.join('\n'));
+    assert.ok(s.processes.some((p) => p.pid === 1 && p.cmdline.length > 0));
+  } finally {
+    // Release the thread-pool thread still blocked in open(): a writer lets it return.
+    await writeFile(fifo, 'x\0');
+  }
 });
