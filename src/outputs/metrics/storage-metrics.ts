@@ -1,6 +1,8 @@
 // Pool and disk chain series: images and their allocated bytes per pool, each domain disk's chain
 // depth and each domain's snapshot count, rebuilt from every snapshot.
 import { Gauge } from 'prom-client';
+import { CachedTextGauge } from './cached-text-gauge.js';
+import type { Domain } from '../../snapshot/libvirt.js';
 import { diskChains } from '../../views/disk-chains.js';
 import type { SectionMetricsFactory } from './section-metrics.js';
 
@@ -23,12 +25,13 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
     labelNames: ['domain', 'target'],
     registers: [registry],
   });
-  const snapshots = new Gauge<'domain'>({
-    name: 'vmzombie_domain_snapshots',
-    help: 'Snapshots libvirt has metadata for, per domain (internal and external).',
-    labelNames: ['domain'],
-    registers: [registry],
-  });
+  const snapshots = new CachedTextGauge(
+    'vmzombie_domain_snapshots',
+    'Snapshots libvirt has metadata for, per domain (internal and external).',
+    ['domain'],
+    (d: Domain) => (d.snapshots === undefined ? null : { labels: { domain: d.name }, value: d.snapshots }),
+    registry,
+  );
   return {
     update(snapshot) {
       images.reset();
@@ -45,7 +48,7 @@ export const storageMetrics: SectionMetricsFactory = (registry) => {
         }
       }
       if (libvirt) {
-        for (const d of libvirt.domains) if (d.snapshots !== undefined) snapshots.set({ domain: d.name }, d.snapshots);
+        snapshots.set(libvirt.domains);
         if (libvirt.local)
           for (const c of diskChains(libvirt, pools))
             if (c.depth > 0) depth.set({ domain: c.domain.name, target: c.disk.target }, c.depth);

@@ -1,0 +1,126 @@
+// Gauge families with one series per domain, rendered to exposition text by us and cached per source
+// object. prom-client hashes and formats every series anew on every scrape (about 8 µs each); at 1000
+// domains the per-domain families were a third of a whole scrape. An unchanged domain is the same
+// object from one collection to the next (the libvirt source reuses it), so its line is formatted
+// once. The registry below renders these families in their place among prom-client's own.
+import { Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+type Labels<L extends string> = Partial<Record<L, string>>;
+
+/** A gauge whose series are derived from a list of objects, one line per object. */
+export class CachedTextGauge<T extends object, L extends string> {
+  readonly type = 'gauge';
+  readonly aggregator = 'sum';
+  private items: readonly T[] = [];
+  private lines = new WeakMap<T, string>();
+  private linesFor = '';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelNames: readonly L[],
+    /** The series of one object: its labels and value, or null for none. */
+    private readonly series: (item: T) => { labels: Labels<L>; value: number } | null,
+    registry: Registry,
+  ) {
+    registry.registerMetric(this as never);
+  }
+
+  /** The objects of the current snapshot; the previous ones' series are gone. */
+  set(items: readonly T[]): void {
+    this.items = items;
+  }
+
+  reset(): void {
+    this.items = [];
+  }
+
+  /** prom-client's JSON view (getMetricsAsJSON), for tools that list the registered families. */
+  get(): Promise<MetricObjectWithValues<MetricValue<string>>> {
+    const values: Array<MetricValue<string>> = [];
+    for (const item of this.items) {
+      const s = this.series(item);
+      if (s) values.push({ labels: s.labels as Record<string, string>, value: s.value });
+    }
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type: 'gauge',
+      aggregator: 'sum',
+      values,
+    } as unknown as MetricObjectWithValues<MetricValue<string>>);
+  }
+
+  /** Exposition text, the registry's default labels after each series' own (as prom-client orders them). */
+  text(defaultLabels: Readonly<Record<string, string>>): string {
+    const defaults = Object.entries(defaultLabels);
+    const key = JSON.stringify(defaults);
+    if (key !== this.linesFor) {
+      this.lines = new WeakMap();
+      this.linesFor = key;
+    }
+    const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`];
+    for (const item of this.items) {
+      let line = this.lines.get(item);
+      if (line === undefined) {
+        const s = this.series(item);
+        line = s ? this.format(s.labels, s.value, defaults) : '';
+        this.lines.set(item, line);
+      }
+      if (line) out.push(line);
+    }
+    return out.join('\n');
+  }
+
+  private format(labels: Labels<L>, value: number, defaults: ReadonlyArray<[string, string]>): string {
+    const parts: string[] = [];
+    for (const n of this.labelNames) {
+      const v = labels[n];
+      if (v !== undefined) parts.push(`${n}="${escapeLabelValue(v)}"`);
+    }
+    for (const [n, v] of defaults) if (!(n in labels)) parts.push(`${n}="${escapeLabelValue(v)}"`);
+    return `${this.name}${parts.length ? `{${parts.join(',')}}` : ''} ${formatValue(value)}`;
+  }
+}
+
+/**
+ * A prom-client registry (text format) that renders CachedTextGauge families from their cached text,
+ * each in its registration place, and every other family through prom-client.
+ */
+export class ExporterRegistry extends Registry {
+  private defaults: Record<string, string> = {};
+
+  override setDefaultLabels(labels: object): void {
+    this.defaults = { ...(labels as Record<string, string>) };
+    super.setDefaultLabels(labels);
+  }
+
+  override async metrics(): Promise<string> {
+    const parts = await Promise.all(
+      this.getMetricsAsArray().map((m) => {
+        const metric: unknown = m;
+        return metric instanceof CachedTextGauge
+          ? (metric as CachedTextGauge<object, string>).text(this.defaults)
+          : this.getSingleMetricAsString(m.name);
+      }),
+    );
+    return `${parts.join('\n\n')}\n`;
+  }
+}
+
+// The text format's escapes: label values escape backslash, double quote and newline; help text
+// backslash and newline.
+function escapeLabelValue(v: string): string {
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
+}
+
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
