@@ -50,5 +50,5 @@ EXPOSE 9955
 # --web.listen-address (src/healthcheck.ts).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["node", "/app/dist/healthcheck.js"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "-s", "--", "node", "/app/dist/cli.js"]
+ENTRYPOINT ["/usr/bin/tini", "-s", "--", "node", "--max-semi-space-size=2", "/app/dist/cli.js"]
 CMD ["serve"]

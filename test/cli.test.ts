@@ -2,7 +2,7 @@
 import { DETECTORS } from '../src/catalog/catalog.js';
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -421,4 +421,16 @@ test('serve answers /metrics and /-/ready, and stops cleanly on SIGTERM', async 
   const r = await proc;
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(r.stderr, '');
+});
+
+test("the bin's shebang, npm start and the image's entrypoint give node the same V8 flags", async () => {
+  const shebang = (await readFile(CLI, 'utf8')).split('\n')[0] as string;
+  const fromShebang = /^#!\/usr\/bin\/env -S node ((?:--\S+ ?)+)$/.exec(shebang)?.[1]?.trim();
+  assert.ok(fromShebang, `dist/cli.js starts with ${shebang}`);
+  const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  assert.equal(pkg.scripts.start, `node ${fromShebang} dist/cli.js serve`);
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(await readFile(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const argv = JSON.parse(entrypoint ?? '[]') as string[];
+  assert.deepEqual(argv.slice(argv.indexOf('node') + 1, -1), fromShebang.split(' '));
+  assert.equal(argv.at(-1), '/app/dist/cli.js');
 });

@@ -39,7 +39,7 @@ export class ExporterMetrics {
     // One `cluster` label on every series, for Prometheus servers that scrape several clusters.
     if (config.cluster) this.registry.setDefaultLabels({ cluster: config.cluster });
     // The event-loop lag histogram samples on a timer; prom-client's 10 ms default wakes an idle
-    // agent 100 times a second, a third of its idle CPU. 100 ms still shows a stalled loop.
+    // agent 100 times a second (over a third of its idle CPU). 100 ms still shows a stalled loop.
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
     new Gauge({
