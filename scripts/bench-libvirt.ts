@@ -17,6 +17,7 @@ import { escapeXml } from '../src/util/xml-escape.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
 import { startExporter } from '../test/support/exporter.js';
+import { testNodeXml } from './test-node-xml.js';
 
 const domains = Math.max(10, Math.min(Number(process.argv[2] ?? 1000), 5000));
 const rounds = Math.max(3, Math.min(Number(process.argv[3] ?? 20), 200));
@@ -105,21 +106,6 @@ function qemuXml(name: string, image: string): string {
 <mac address='52:54:00:00:${(name.length % 256).toString(16).padStart(2, '0')}:01'/></interface></devices></domain>`;
 }
 
-function testNodeXml(n: number): string {
-  const runstates = [1, 1, 1, 3, 5];
-  const doms = Array.from(
-    { length: n },
-    (_, i) => `<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-  <name>bench-${i} "q" ü</name><uuid>${`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`}</uuid>
-  <memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>
-  <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-${i}.qcow2'/>
-  <target dev='vda'/></disk></devices>
-  <test:runstate>${runstates[i % runstates.length]}</test:runstate>
-</domain>`,
-  ).join('\n');
-  return `<node>\n${doms}\n</node>\n`;
-}
-
 /** Times `rounds` collections of one reader, with the event loop's worst delay and the daemon's CPU. */
 async function collect(reader: LibvirtReader, n: number, daemonPid: number) {
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -161,6 +147,7 @@ async function idleAgent(d: PrivateLibvirtd): Promise<void> {
   const agent = execa(
     'node',
     [
+      '--max-semi-space-size=2', // as the bin's shebang, npm start and the image run it
       'dist/cli.js',
       'serve',
       `--web.listen-address=127.0.0.1:${port}`,
