@@ -295,13 +295,17 @@ async function readOpenFiles(
 /** Mount tables per mount namespace, read once per collection and only when an fd needs one. */
 class MountTables {
   private readonly byNamespace = new Map<string, Map<number, { major: number; minor: number }>>();
+  private readonly namespaceOf = new Map<string, string>();
 
   of(pidDir: string): Map<number, { major: number; minor: number }> {
-    let ns: string;
-    try {
-      ns = readlinkSync(path.join(pidDir, 'ns', 'mnt'));
-    } catch {
-      ns = `pid:${pidDir}`;
+    let ns = this.namespaceOf.get(pidDir);
+    if (ns === undefined) {
+      try {
+        ns = readlinkSync(path.join(pidDir, 'ns', 'mnt'));
+      } catch {
+        ns = `pid:${pidDir}`;
+      }
+      this.namespaceOf.set(pidDir, ns);
     }
     let table = this.byNamespace.get(ns);
     if (!table) {
