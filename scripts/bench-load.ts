@@ -28,7 +28,15 @@ const port = await new Promise<number>((resolve) => {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags],
+  [
+    '--max-semi-space-size=2',
+    '--import',
+    'tsx',
+    path.join(root, 'src/cli.ts'),
+    'serve',
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...flags,
+  ],
   { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
 );
 const url = `http://127.0.0.1:${port}/metrics`;
