@@ -13,13 +13,13 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
 import type { SourceDefinition } from '../source.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { splitDev } from '../../util/devnum.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
+import { Slicer } from '../../util/slicer.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
 import { libvirtPoolDirs } from '../pools/libvirt-config.js';
 import {
@@ -70,19 +70,6 @@ class Skips {
     if (isVanished(e)) this.counts.vanished++;
     else if (isDenied(e)) this.counts.denied++;
     else this.problems.push(`${what}: ${describeError(e)}`);
-  }
-}
-
-/** Yields to the event loop once the current synchronous slice is longer than SLICE_MS. */
-class Slicer {
-  private start = performance.now();
-  constructor(private readonly signal: AbortSignal | undefined) {}
-
-  async pause(): Promise<void> {
-    if (performance.now() - this.start < SLICE_MS) return;
-    await yieldToLoop();
-    this.signal?.throwIfAborted();
-    this.start = performance.now();
   }
 }
 
@@ -154,7 +141,7 @@ export async function readProcfs(
   const processes: ProcessInfo[] = [];
   const openFiles: OpenFile[] = [];
   const mounts = new MountTables();
-  const slicer = new Slicer(signal);
+  const slicer = new Slicer(signal, SLICE_MS);
   const withoutCmdline: Array<{ proc: ProcessInfo; key: string }> = [];
 
   for (const pid of pids) {

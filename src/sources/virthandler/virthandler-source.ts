@@ -2,13 +2,13 @@
 // --path.procfs and --path.sysfs. Absent (quietly) on hosts that run no virt-handler.
 import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { VirtHandlerCgroup, VirtHandlerSection } from '../../snapshot/virthandler.js';
 import type { SourceDefinition } from '../source.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
+import { Slicer } from '../../util/slicer.js';
 import { parseEnviron, parseKeyValues, parseMemoryValue, parseProcCgroup, podUidFromCgroup } from './parse.js';
 
 export async function readVirtHandler(
@@ -22,13 +22,9 @@ export async function readVirtHandler(
   const found: number[] = [];
   // comm is answered by the kernel from the task itself: a synchronous read costs microseconds, a
   // promise through the thread pool tens, once per process on every collection.
-  let sliceStart = performance.now();
+  const slicer = new Slicer(signal, 4);
   for (const pid of pids) {
-    if (performance.now() - sliceStart > 4) {
-      await yieldToLoop();
-      signal?.throwIfAborted();
-      sliceStart = performance.now();
-    }
+    await slicer.pause();
     try {
       if (readFileSync(path.join(procRoot, pid, 'comm'), 'utf8').trim() === 'virt-handler') found.push(Number(pid));
     } catch (e: unknown) {
