@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeApiServer } from '../test/support/kube-api-server.js';
 import * as k from '../test/support/kubevirt-objects.js';
 import { parseArgs } from '../src/config/flags.js';
-import { SOURCES } from '../src/sources/index.js';
+import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { createServer } from '../src/server.js';
 import { silentLogger } from '../src/util/log.js';

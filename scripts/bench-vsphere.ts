@@ -8,7 +8,7 @@ import { retrieveFromContainer } from '../src/sources/vsphere/retrieve.js';
 import { INVENTORY_SPECS, parseInventory } from '../src/sources/vsphere/parse-inventory.js';
 import { readLayouts, searchDatastore } from '../src/sources/vsphere/file-scan.js';
 import { parseArgs } from '../src/config/flags.js';
-import { SOURCES } from '../src/sources/index.js';
+import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { silentLogger } from '../src/util/log.js';
 

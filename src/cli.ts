@@ -6,10 +6,10 @@
 // needs. npm start, the container's entrypoint and the benchmark pass the same flag.
 import { readFile } from 'node:fs/promises';
 import { flagsHelp, parseArgs, type Config } from './config/flags.js';
-import { SOURCES } from './sources/index.js';
+import { SOURCES } from './families/index.js';
 import { collectOnce, Exporter } from './exporter.js';
 import { enabledSources, replay } from './engine/engine.js';
-import { parseSnapshot } from './snapshot/snapshot.js';
+import { parseSnapshot } from './families/index.js';
 import { applyTimeouts, parseListenAddress, requestListener } from './server.js';
 import { createWebServer } from './web/secure-server.js';
 import { createLogger, type Logger } from './util/log.js';

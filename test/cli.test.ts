@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import net from 'node:net';
 import { FLAGS } from '../src/config/flags.js';
-import { parseSnapshot } from '../src/snapshot/snapshot.js';
+import { parseSnapshot } from '../src/families/index.js';
 import { assertBuilt, CLI, ROOT } from './support/built-cli.js';
 
 let work: string;

@@ -1,28 +1,91 @@
-// The explicit registries match the folders: every source folder is listed, and the catalog names
-// every detector file exactly once, under the detector's own kind.
-import { test } from 'vitest';
+// The registries match the folders: the families list every source folder, each family is whole (kinds
+// with runbooks, metrics, a dashboard, a docs page), and the catalog names every detector file exactly once.
+import { describe, it, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SOURCES } from '../src/sources/index.js';
+import { FACTS, FAMILIES, SECTION_SPECS, SOURCES } from '../src/families/index.js';
+import { buildAlerts } from '../src/bundle/alerts.js';
+import { DEFAULT_CONFIG } from '../src/bundle/config.js';
 import { CATALOG, DETECTORS, FINDING_KINDS } from '../src/catalog/catalog.js';
 import { ALL_FLAGS } from '../src/config/flags.js';
-import { SectionsSchema } from '../src/snapshot/snapshot.js';
 
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src');
 
-test('src/sources/index.ts lists every source folder, each under its folder name', () => {
+test('the families list every source folder once, each source under its folder name', () => {
   const folders = readdirSync(path.join(SRC, 'sources'), { withFileTypes: true })
-    .filter((e) => e.isDirectory())
+    .filter((e) => e.isDirectory() && e.name !== 'shared')
     .map((e) => e.name)
     .sort();
   assert.deepEqual(SOURCES.map((s) => s.name).sort(), folders);
   assert.equal(new Set(SOURCES.map((s) => s.name)).size, SOURCES.length, 'no source listed twice');
 });
 
-test('every source has a snapshot section and every section a source', () => {
-  assert.deepEqual(SOURCES.map((s) => s.name).sort(), Object.keys(SectionsSchema.shape).sort());
+test('every source has a snapshot section of its own family, and every section a source', () => {
+  assert.deepEqual(SOURCES.map((s) => s.name).sort(), Object.keys(SECTION_SPECS).sort());
+  for (const f of FAMILIES) {
+    assert.deepEqual(f.sources.map((s) => s.name).sort(), Object.keys(f.sections).sort(), `family ${f.name}`);
+  }
+});
+
+describe('each family is whole', () => {
+  const root = path.join(SRC, '..');
+  const runbooks = new Set(readdirSync(path.join(root, 'docs/runbooks')));
+  const alertNames = buildAlerts(DEFAULT_CONFIG).map((a) => a.name);
+  for (const f of FAMILIES) {
+    it(`${f.name}: kinds, runbooks, metrics, a dashboard, a docs page, scopes and facts`, () => {
+      const kinds = Object.keys(f.kinds);
+      assert.ok(kinds.length > 0, 'has kinds');
+      assert.ok(f.metrics.length > 0, 'has metrics for its sections');
+      assert.ok(f.dashboards.length > 0, 'has a dashboard');
+      assert.ok(existsSync(path.join(root, f.docsPage)), `docs page ${f.docsPage} exists`);
+      for (const [kind, entry] of Object.entries(f.kinds)) {
+        assert.ok(runbooks.has(`${entry.alert.name}.md`), `${kind} has a runbook`);
+        assert.ok(f.scopes.includes(entry.scope), `${kind}'s scope ${entry.scope} is one of the family's`);
+        // Its detector reads only its own family's sections (joins across families are rules, not detectors).
+        for (const n of entry.detector.needs) {
+          const section = n.split(/[.:]/)[0] as string;
+          assert.ok(section in f.sections, `${kind} needs ${n}, outside family ${f.name}`);
+        }
+      }
+      for (const a of f.alerts?.build(DEFAULT_CONFIG) ?? []) {
+        assert.ok(runbooks.has(`${a.name}.md`), `family alert ${a.name} has a runbook`);
+        assert.ok(
+          f.alerts!.cases.some((c) => c.alert === a.name),
+          `family alert ${a.name} has a promtool case`,
+        );
+      }
+      for (const fact of Object.keys(f.facts ?? {})) {
+        assert.ok(fact.split('.')[0]! in f.sections, `fact ${fact} is named after one of the family's sections`);
+      }
+    });
+  }
+  it('names, scopes, sections and dashboards are each claimed by one family', () => {
+    const once = (values: string[], what: string) =>
+      assert.deepEqual(
+        values.filter((v, i) => values.indexOf(v) !== i),
+        [],
+        `${what} claimed twice`,
+      );
+    once(
+      FAMILIES.map((f) => f.name),
+      'family name',
+    );
+    once(
+      FAMILIES.flatMap((f) => [...f.scopes]),
+      'scope',
+    );
+    once(
+      FAMILIES.flatMap((f) => Object.keys(f.sections)),
+      'section',
+    );
+    once(
+      FAMILIES.flatMap((f) => f.dashboards.map((d) => d.file)),
+      'dashboard',
+    );
+    assert.ok(alertNames.length > 0);
+  });
 });
 
 function detectorFiles(): string[] {
@@ -56,15 +119,13 @@ test('the catalog names one detector per file, its kind named after the file', a
   }
 });
 
-test('every detector needs only sections that exist', () => {
-  const sections = Object.keys(SectionsSchema.shape);
+test('every detector needs only sections that exist and facts a family publishes', () => {
+  const sections = Object.keys(SECTION_SPECS);
   for (const d of DETECTORS) {
     assert.ok(d.needs.length > 0, d.kind);
     for (const n of d.needs) {
-      assert.ok(
-        sections.includes(n) || n === 'libvirt.local' || n === 'procfs.unrestricted',
-        `${d.kind} needs unknown ${n}`,
-      );
+      const fact = n.split(':')[0] as string;
+      assert.ok(sections.includes(n) || fact in FACTS, `${d.kind} needs unknown ${n}`);
     }
   }
 });

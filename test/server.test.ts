@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from '../src/config/flags.js';
-import { SOURCES } from '../src/sources/index.js';
+import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { createServer } from '../src/server.js';
 import { silentLogger } from '../src/util/log.js';

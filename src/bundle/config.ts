@@ -2,8 +2,10 @@
 // selector every query carries, the runbook URL template, severity overrides, extra labels and the
 // thresholds of the alerts that are not a finding kind. `npm run generate` writes the defaults.
 import type { Severity } from '../catalog/kind-spec.js';
+import { FAMILIES } from '../families/index.js';
 
-export interface BundleConfig {
+/** The site knobs every bundle has. */
+export interface CoreBundleConfig {
   /** Label matchers that select this exporter's scrape jobs, added to every selector. */
   selector: string;
   /** Where `runbook_url` points: exactly one `%s`, replaced by the alert name. */
@@ -14,27 +16,29 @@ export interface BundleConfig {
   extraLabels: Readonly<Record<string, string>>;
   /** A collector whose last success is older than this (seconds) is stale. */
   collectorStaleSeconds: number;
-  /** A finalizer holding a deletion longer than this (seconds) alerts on its own. */
-  finalizerStuckSeconds: number;
-  /** Freeze/unfreeze transitions per hour of one VMI above which its rate alerts. */
-  freezeTransitionsPerHour: number;
-  /** How far ahead (seconds) the virt-handler working set is forecast against its limit. */
-  virtHandlerForecastSeconds: number;
-  /** A datastore file scan older than this (seconds) is stale (3 × the default scan interval). */
-  vsphereScanStaleSeconds: number;
 }
 
-export const DEFAULT_CONFIG: BundleConfig = {
+/**
+ * Thresholds of the families' own alerts: each family's alert module adds its fields here
+ * (`declare module '../config.js'`) and its defaults to `FamilyAlerts.defaults`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface FamilyThresholds {}
+
+export type BundleConfig = CoreBundleConfig & FamilyThresholds;
+
+const CORE_DEFAULTS: CoreBundleConfig = {
   selector: 'job=~"vmzombie.*"',
   runbookUrlTemplate: 'http://{{ $labels.instance }}/runbooks/%s',
   severityOverrides: {},
   extraLabels: {},
   collectorStaleSeconds: 15 * 60,
-  finalizerStuckSeconds: 60 * 60,
-  freezeTransitionsPerHour: 12,
-  virtHandlerForecastSeconds: 4 * 3600,
-  vsphereScanStaleSeconds: 3 * 3600,
 };
+
+export const DEFAULT_CONFIG: BundleConfig = Object.assign(
+  { ...CORE_DEFAULTS },
+  ...FAMILIES.map((f) => f.alerts?.defaults ?? {}),
+) as BundleConfig;
 
 /** Throws on a config the generated rules could not honour (checked before anything is written). */
 export function validateConfig(config: BundleConfig): BundleConfig {

@@ -8,31 +8,10 @@ import { kindResultLabels } from './alerts.js';
 import type { BundleConfig } from './config.js';
 import { runbookUrl } from './rules.js';
 import { renderTemplate } from './template.js';
+import { TEST_CLUSTER, TEST_COPY_JOB, TEST_INSTANCE, TEST_JOB, type PromtoolTest } from './promtool-series.js';
 
-export interface SeriesInput {
-  metric: string;
-  labels: Readonly<Record<string, string>>;
-  values: string;
-}
-export interface Firing {
-  labels: Readonly<Record<string, string>>;
-  value: number;
-}
-export interface AlertCase {
-  atMinutes: number;
-  firing: readonly Firing[];
-}
-export interface PromtoolTest {
-  name: string;
-  alert: string;
-  series: readonly SeriesInput[];
-  cases: readonly AlertCase[];
-}
-
-export const TEST_JOB = 'vmzombie';
-export const TEST_COPY_JOB = 'vmzombie-node';
-export const TEST_INSTANCE = 'exporter-a:9955';
-export const TEST_CLUSTER = 'example';
+export type { AlertCase, Firing, PromtoolTest, SeriesInput } from './promtool-series.js';
+export { TEST_CLUSTER, TEST_COPY_JOB, TEST_INSTANCE, TEST_JOB } from './promtool-series.js';
 
 export function seriesText(metric: string, labels: Readonly<Record<string, string>>): string {
   const inner = Object.entries(labels)

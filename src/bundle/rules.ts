@@ -2,6 +2,7 @@
 // as plain rule files and once as the `spec` of a prometheus-operator PrometheusRule.
 import type { AlertDef, AlertGroup } from './alerts.js';
 import type { BundleConfig } from './config.js';
+import { SCOPES } from '../families/index.js';
 
 export interface Rule {
   alert: string;
@@ -16,7 +17,8 @@ export interface RuleGroup {
   rules: Rule[];
 }
 
-const GROUP_ORDER: readonly AlertGroup[] = ['exporter', 'libvirt', 'host', 'kubevirt', 'vsphere', 'hyperv'];
+/** The exporter's own group first, then each family's scopes in family order. */
+const GROUP_ORDER: readonly AlertGroup[] = ['exporter', ...SCOPES];
 
 export function runbookUrl(config: BundleConfig, alertName: string): string {
   return config.runbookUrlTemplate.replace('%s', alertName);

@@ -3,7 +3,8 @@
 import type { AnyDetector } from '../detectors/detector.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
-export type Scope = 'libvirt' | 'host' | 'kubevirt' | 'vsphere' | 'hyperv';
+/** Where a kind is found (`libvirt`, `host`, `kubevirt`, …): one of its family's `scopes`. */
+export type Scope = string;
 export type ReclaimUnit = 'vcpus' | 'memoryBytes' | 'diskBytes' | 'devices';
 
 /** One catalog entry as written: the kind's detector and what a person reads about it. */

@@ -13,11 +13,12 @@ export interface Reclaimable {
 }
 
 /**
- * What a detector needs before its verdict means anything: fresh sections, and facts about them.
- * `libvirt.local`: the URI is this host's (a remote libvirt's guests are not in this /proc).
- * `procfs.unrestricted`: /proc shows every user's processes (with hidepid, absence proves nothing).
+ * What a detector needs before its verdict means anything: fresh sections, and named facts that a
+ * family publishes about its own data (`libvirt.local`, `procfs.unrestricted`, `pools.chains-complete`,
+ * `kubevirt.synced:pods`, `vsphere.files-scanned`; see each family's `facts`). A fact's name starts with
+ * its section; what follows `:` is its argument.
  */
-export type Precondition = SectionName | 'libvirt.local' | 'procfs.unrestricted';
+export type Precondition = SectionName | `${SectionName}.${string}`;
 
 export interface DetectorFinding<K extends string, E, L extends string> {
   kind: K;

@@ -50,12 +50,11 @@ export const orphanImage: Detector<
   kind: 'orphan_image',
   labels: ['image', 'pool', 'format'],
   knobs: { ...ORPHAN_MIN_AGE },
-  needs: ['libvirt', 'pools', 'procfs', 'libvirt.local', 'procfs.unrestricted'],
+  needs: ['libvirt', 'pools', 'procfs', 'libvirt.local', 'procfs.unrestricted', 'pools.chains-complete'],
   detect(s, { now, options }) {
     const { libvirt, pools, procfs } = s;
     if (!libvirt || !pools || !procfs) return [];
     const chains = diskChains(libvirt, pools);
-    if (chains.some((c) => !c.complete)) return [];
     const index = new ImageIndex(pools);
     const stats = new Map(libvirt.files.map((f) => [f.path, f]));
     const paths = new Set<string>(pools.snapshotReferences ?? []);

@@ -1,8 +1,8 @@
 // virt_launcher_pod_orphaned: a virt-launcher pod whose VMI (by the `kubevirt.io/created-by` uid) no
 // longer exists, or a VMI being deleted whose launcher pod is already gone (nothing left to run its
-// finalizer). Only judged when the VMI cache is complete, so an unsynced cache proves nothing.
+// finalizer). Only judged when the VMI and pod caches are complete: an unsynced cache proves nothing.
 import type { Detector, FindingFrom } from './detector.js';
-import { kubeSubject, resourceSynced } from './lib/kube.js';
+import { kubeSubject } from './lib/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 
@@ -25,10 +25,10 @@ export const virtLauncherPodOrphaned: Detector<
 > = {
   kind: 'virt_launcher_pod_orphaned',
   labels: ['namespace', 'name', 'resource'],
-  needs: ['kubevirt'],
+  needs: ['kubevirt', `kubevirt.synced:${VMI}`, 'kubevirt.synced:pods'],
   detect(s) {
     const kube = s.kubevirt;
-    if (!kube || !resourceSynced(kube, VMI) || !resourceSynced(kube, 'pods')) return [];
+    if (!kube) return [];
     const vmiUids = new Set(kube.vmis.map((v) => v.uid));
     const launchers = kube.pods.filter((p) => p.component === 'virt-launcher');
     const podOwners = new Set(launchers.map((p) => p.createdBy));

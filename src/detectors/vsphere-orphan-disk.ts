@@ -22,7 +22,7 @@ export const vsphereOrphanDisk: Detector<
   kind: 'vsphere_orphan_disk',
   labels: ['vcenter', 'datastore'],
   knobs: { ...ORPHAN_MIN_AGE },
-  needs: ['vsphere'],
+  needs: ['vsphere', 'vsphere.files-scanned'],
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereOrphanDisk>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {

@@ -24,7 +24,7 @@ export const vsphereUnregisteredVmFolder: Detector<
   kind: 'vsphere_unregistered_vm_folder',
   labels: ['vcenter', 'datastore'],
   knobs: { ...ORPHAN_MIN_AGE },
-  needs: ['vsphere'],
+  needs: ['vsphere', 'vsphere.files-scanned'],
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereUnregisteredVmFolder>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {

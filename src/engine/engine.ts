@@ -1,7 +1,7 @@
 // The engine: runs the enabled sources (one shared, bounded collection at a time) and evaluates each
 // new snapshot once through the detectors. It returns results; outputs attach to them elsewhere.
 import type { Config } from '../config/flags.js';
-import { SOURCES } from '../sources/index.js';
+import { SOURCES } from '../families/index.js';
 import type { SourceDefinition } from '../sources/source.js';
 import type { DetectionResult } from '../detectors/finding.js';
 import type { Snapshot } from '../snapshot/snapshot.js';

@@ -5,44 +5,12 @@
 // problem), and links findings that concern one resource.
 import { knob, type Config } from '../config/flags.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { AnyDetector, Precondition } from '../detectors/detector.js';
+import type { AnyDetector } from '../detectors/detector.js';
+import { checkPreconditions } from '../families/preconditions.js';
 import type { DetectionResult, Finding, FindingKind, RelatedFinding, ReportedFinding } from '../detectors/finding.js';
 import { CATALOG, DETECTORS } from '../catalog/catalog.js';
 
-/** Why a detector cannot judge this snapshot: sections down or stale, or a fact about them that fails. */
-export type Verdict =
-  { run: true } | { run: false; reason: string; keepLast: boolean } | { run: false; inapplicable: true };
-
-export function checkPreconditions(needs: readonly Precondition[], snapshot: Snapshot): Verdict {
-  const sections = needs.filter(
-    (n): n is Exclude<Precondition, 'libvirt.local' | 'procfs.unrestricted'> => !n.includes('.'),
-  );
-  // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
-  if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined))
-    return { run: false, inapplicable: true };
-  // Some but not all (procfs switched off beside libvirt), or down: it says what it lacks.
-  const down = sections.filter(
-    (n) => snapshot[n] === undefined || snapshot.collectors[n]?.stale || snapshot.collectors[n]?.state !== 'ok',
-  );
-  if (down.length > 0) return { run: false, reason: `needs ${down.join(', ')}`, keepLast: true };
-  if (needs.includes('libvirt.local') && snapshot.libvirt && !snapshot.libvirt.local) {
-    return {
-      run: false,
-      reason:
-        `libvirt is remote (${snapshot.libvirt.uri}): ` +
-        "this host's processes and files say nothing about its domains",
-      keepLast: false,
-    };
-  }
-  if (needs.includes('procfs.unrestricted') && snapshot.procfs?.restricted) {
-    return {
-      run: false,
-      reason: "/proc hides other users' processes (hidepid): a missing process proves nothing",
-      keepLast: false,
-    };
-  }
-  return { run: true };
-}
+export { checkPreconditions, type Verdict } from '../families/preconditions.js';
 
 export class FindingsState {
   private readonly since = new Map<string, number>();

@@ -20,7 +20,7 @@ export interface FindingsQuery {
   ignored: string[];
 }
 
-const SCOPES = [...new Set(Object.values(CATALOG).map((s) => s.scope))].sort() as Scope[];
+const SCOPES = [...new Set(Object.values(CATALOG).map((s) => s.scope))].sort();
 const KINDS = (Object.keys(CATALOG) as FindingKind[]).sort();
 
 function one(q: Record<string, unknown>, name: string): string {

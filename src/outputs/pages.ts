@@ -8,15 +8,7 @@ import { SEVERITIES } from './finding-view.js';
 import { humanAge, humanDate } from './human.js';
 import { incompleteHtml } from './status-html.js';
 import { VERSION } from '../version.js';
-
-/** "host hv1", "cluster https://api:6443 (namespace vms)", "vCenter vc1:443", joined. */
-export function watchedTargets(snapshot: Snapshot): string[] {
-  const out = [`host ${snapshot.hostname}`];
-  const kube = snapshot.kubevirt;
-  if (kube) out.push(`cluster ${kube.server}${kube.namespace ? ` (namespace ${kube.namespace})` : ''}`);
-  for (const vc of snapshot.vsphere?.vcenters ?? []) out.push(`vCenter ${vc.vcenter}`);
-  return out;
-}
+import { watchedTargets } from '../families/index.js';
 
 export function landingPage(snapshot: Snapshot | null, detection: DetectionResult | null, nowSeconds: number): string {
   const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·

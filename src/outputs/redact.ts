@@ -5,6 +5,7 @@
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { ProcessInfo } from '../snapshot/procfs.js';
 import { isQemuProcess, parseQemuGuest } from '../views/qemu-cmdline.js';
+import { sectionHostNames } from '../families/index.js';
 
 const LOCAL_HOSTS = new Set(['', 'localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -28,14 +29,6 @@ export function redactCmdline(p: ProcessInfo): string[] {
   return out;
 }
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname || null;
-  } catch {
-    return null;
-  }
-}
-
 class Names {
   private readonly map = new Map<string, string>();
   constructor(private readonly prefix: string) {}
@@ -48,21 +41,11 @@ class Names {
   }
 }
 
-/** Every host name the snapshot carries: this host, remote libvirt/API/vCenter hosts, ESXi hosts, nodes. */
+/** Every host name the snapshot carries: this host, and what each family's sections name. */
 function collectHosts(s: Snapshot, hosts: Names): void {
   hosts.add(s.hostname);
   hosts.add(s.hostname.split('.')[0]);
-  if (s.libvirt) hosts.add(hostOf(s.libvirt.uri));
-  if (s.kubevirt) {
-    hosts.add(hostOf(s.kubevirt.server));
-    const placed: Array<{ nodeName?: string | null }> = [...s.kubevirt.pods, ...s.kubevirt.vmis];
-    for (const o of placed) hosts.add(o.nodeName);
-  }
-  for (const h of s.virthandler?.handlers ?? []) hosts.add(h.node);
-  for (const vc of s.vsphere?.vcenters ?? []) {
-    hosts.add(vc.vcenter.replace(/:\d+$/, ''));
-    for (const h of vc.hosts) hosts.add(h.name);
-  }
+  for (const name of sectionHostNames(s)) hosts.add(name);
 }
 
 /** User names seen in home directories anywhere in the snapshot. */

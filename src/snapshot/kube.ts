@@ -117,3 +117,9 @@ export const KubeSectionSchema = z.object({
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    kubevirt: KubeSection;
+  }
+}

@@ -107,3 +107,9 @@ export const LibvirtSectionSchema = z.object({
   transport: LibvirtTransportSchema.optional(),
 });
 export type LibvirtSection = z.infer<typeof LibvirtSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    libvirt: LibvirtSection;
+  }
+}

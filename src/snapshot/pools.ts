@@ -74,3 +74,9 @@ export const PoolsSectionSchema = z.object({
   snapshotMetadataFiles: z.number().optional(),
 });
 export type PoolsSection = z.infer<typeof PoolsSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    pools: PoolsSection;
+  }
+}

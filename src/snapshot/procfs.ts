@@ -72,3 +72,9 @@ export const ProcfsSectionSchema = z.object({
   skipped: z.object({ vanished: z.number(), denied: z.number() }).optional(),
 });
 export type ProcfsSection = z.infer<typeof ProcfsSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    procfs: ProcfsSection;
+  }
+}

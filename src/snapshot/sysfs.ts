@@ -72,3 +72,9 @@ export const SysfsSectionSchema = z.object({
   problems: z.array(z.string()),
 });
 export type SysfsSection = z.infer<typeof SysfsSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    sysfs: SysfsSection;
+  }
+}

@@ -28,3 +28,9 @@ export const VirtHandlerSectionSchema = z.object({
   problems: z.array(z.string()),
 });
 export type VirtHandlerSection = z.infer<typeof VirtHandlerSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    virthandler: VirtHandlerSection;
+  }
+}

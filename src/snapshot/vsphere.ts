@@ -136,3 +136,9 @@ export const VsphereSectionSchema = z.object({
   problems: z.array(z.string()),
 });
 export type VsphereSection = z.infer<typeof VsphereSectionSchema>;
+
+declare module './snapshot.js' {
+  interface Sections {
+    vsphere: VsphereSection;
+  }
+}

@@ -57,7 +57,26 @@ const RULES: Rule[] = [
   },
   // The engine runs sources and detectors; outputs attach above it.
   { layer: 'engine', forbidden: ['outputs', 'server.ts', 'cli.ts', 'exporter.ts'] },
+  // A family manifest gathers its own parts; it never reaches the engine, the generic outputs or the
+  // catalog it feeds (its dashboards are loaded lazily, by the generator only).
+  {
+    layer: 'families',
+    forbidden: ['engine', 'exporter.ts', 'server.ts', 'cli.ts', 'catalog/catalog.ts', 'bundle/dashboards'],
+  },
 ];
+
+/** Every file reachable from `start` through runtime (not type-only) imports. */
+function runtimeClosure(start: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [start];
+  while (todo.length > 0) {
+    const file = todo.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const { target, typeOnly } of importsOf(file)) if (!typeOnly) todo.push(target);
+  }
+  return seen;
+}
 
 describe('import boundaries', () => {
   for (const rule of RULES) {
@@ -73,6 +92,21 @@ describe('import boundaries', () => {
       assert.deepEqual(bad, []);
     });
   }
+
+  // The catalog, the snapshot schema and every shared list are derived from the families list, so no part a
+  // family lists may load that list (or the catalog) back while it is being built: a cycle there leaves a
+  // manifest reading an import that is not yet initialised.
+  it('nothing a family lists loads the families list or the catalog back at runtime', () => {
+    const family = (f: string) => f.startsWith('families/');
+    const parts = [...runtimeClosure('families/index.ts')].filter((f) => !family(f));
+    const back = parts.flatMap((file) =>
+      importsOf(file)
+        .filter((i) => !i.typeOnly && (family(i.target) || i.target === 'catalog/catalog.ts'))
+        .map((i) => `${file} → ${i.target}`),
+    );
+    assert.deepEqual(back, []);
+    assert.ok(parts.includes('outputs/metrics/vsphere-metrics.ts'), 'the closure follows the manifests');
+  });
 
   it('sees the imports it checks (a file known to import views does)', () => {
     assert.ok(importsOf('outputs/metrics/device-metrics.ts').some((i) => i.target === 'views/vfio.ts'));

@@ -3,7 +3,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ALL_FLAGS, defaultConfig, flagsHelp, parseArgs } from '../../src/config/flags.js';
-import { SOURCES } from '../../src/sources/index.js';
+import { SOURCES } from '../../src/families/index.js';
 
 const COLLECTORS = ['libvirt', 'procfs'];
 const parse = (...argv: string[]) => parseArgs(argv, COLLECTORS);

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
+import { skipReason } from '../support/judge.js';
 import { virtLauncherPodOrphaned } from '../../src/detectors/virt-launcher-pod-orphaned.js';
 import { ALL_SYNCED, ctx, kubeSnapshot, NOW, pod, vmi } from '../support/kube-snapshot.js';
 
@@ -63,13 +64,25 @@ describe('virt_launcher_pod_orphaned', () => {
     assert.deepEqual(virtLauncherPodOrphaned.detect(s, ctx()), []);
   });
 
-  it('proves nothing while the VMI cache is not complete', () => {
-    const s = kubeSnapshot({
+  it('is skipped with the reason while the VMI or pod cache is not complete (an absence proves nothing)', () => {
+    const orphan = [pod('virt-launcher-old-x1x2x', { createdBy: 'vmi-gone' })];
+    const unserved = kubeSnapshot({
       resources: ALL_SYNCED.map((r) =>
         r.resource === 'virtualmachineinstances.kubevirt.io' ? { ...r, available: false, synced: false } : r,
       ),
-      pods: [pod('virt-launcher-old-x1x2x', { createdBy: 'vmi-gone' })],
+      pods: orphan,
     });
-    assert.deepEqual(virtLauncherPodOrphaned.detect(s, ctx()), []);
+    assert.equal(
+      skipReason(virtLauncherPodOrphaned, unserved),
+      'virtualmachineinstances.kubevirt.io is not served by the API server',
+    );
+    const podsListing = kubeSnapshot({
+      resources: ALL_SYNCED.map((r) => (r.resource === 'pods' ? { ...r, synced: false } : r)),
+      pods: orphan,
+    });
+    assert.equal(skipReason(virtLauncherPodOrphaned, podsListing), 'the pods cache has not finished its first list');
+    const synced = kubeSnapshot({ resources: ALL_SYNCED, pods: orphan });
+    assert.equal(skipReason(virtLauncherPodOrphaned, synced), null);
+    assert.equal(virtLauncherPodOrphaned.detect(synced, ctx()).length, 1);
   });
 });

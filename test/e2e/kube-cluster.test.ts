@@ -8,7 +8,7 @@ import { series as matching, type Sample } from '../support/prom-text.js';
 import { startExporter as start, type RunningExporter } from '../support/exporter.js';
 import { waitFor } from '../support/wait.js';
 import { parseArgs } from '../../src/config/flags.js';
-import { SOURCES } from '../../src/sources/index.js';
+import { SOURCES } from '../../src/families/index.js';
 import { Exporter } from '../../src/exporter.js';
 import { captureSnapshot } from '../support/capture.js';
 import { silentLogger } from '../../src/util/log.js';

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { Exporter } from '../../src/exporter.js';
 import { enabledSources } from '../../src/engine/engine.js';
 import { parseArgs } from '../../src/config/flags.js';
-import { SOURCES } from '../../src/sources/index.js';
+import { SOURCES } from '../../src/families/index.js';
 import { createServer, parseListenAddress } from '../../src/server.js';
-import { parseSnapshot } from '../../src/snapshot/snapshot.js';
+import { parseSnapshot } from '../../src/families/index.js';
 import { silentLogger } from '../../src/util/log.js';
 import { parsePromText, value } from '../support/prom-text.js';
 

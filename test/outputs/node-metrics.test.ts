@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { FindingsState } from '../../src/engine/findings-state.js';
 import { defaultConfig } from '../../src/config/flags.js';
 import { storageMetrics } from '../../src/outputs/metrics/storage-metrics.js';
 import { deviceMetrics } from '../../src/outputs/metrics/device-metrics.js';
@@ -53,8 +54,9 @@ describe('storage and device metrics', () => {
         ],
       }),
     });
+    const judged = (snap: typeof first) => new FindingsState(defaultConfig()).evaluate(snap);
     storage.update(first);
-    devices.update(first);
+    devices.update(first, judged(first));
     let s = await scrape(registry);
     assert.equal(value(s, 'vmzombie_pool_images', { pool: 'default', format: 'qcow2' }), 2);
     assert.equal(value(s, 'vmzombie_pool_images', { pool: 'default', format: 'iso' }), 1);
@@ -72,10 +74,16 @@ describe('storage and device metrics', () => {
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 1);
     // A process holding group 12 makes 0000:01:00.0 in use, by the same rule vfio_device_without_domain uses.
     const held = { ...first, procfs: procfs([proc(77, 'vfio-user')], [fd(77, 5, '/dev/vfio/12')]) };
-    devices.update(held);
+    devices.update(held, judged(held));
     s = await scrape(registry);
     assert.equal(value(s, 'vmzombie_vfio_devices', { state: 'unassigned' }), 0);
     assert.deepEqual(vfioDeviceWithoutDomain.detect(held, ctx()), []);
+    // With hidepid the detector cannot judge, and neither does the metric: no assigned/unassigned series.
+    const hidden = { ...first, procfs: { ...procfs([]), restricted: true } };
+    devices.update(hidden, judged(hidden));
+    s = await scrape(registry);
+    assert.equal(series(s, 'vmzombie_vfio_devices').length, 0);
+    assert.equal(series(s, 'vmzombie_pci_device_info').length, 3, 'the inventory itself needs no judgement');
 
     const second = snapshot({
       pools: pools([base]),
@@ -84,7 +92,7 @@ describe('storage and device metrics', () => {
       sysfs: sysfs({ pciDevices: [] }),
     });
     storage.update(second);
-    devices.update(second);
+    devices.update(second, judged(second));
     s = await scrape(registry);
     assert.equal(series(s, 'vmzombie_pool_images', { format: 'iso' }).length, 0);
     assert.equal(series(s, 'vmzombie_domain_disk_chain_depth').length, 0);

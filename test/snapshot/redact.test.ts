@@ -4,7 +4,8 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { redactCmdline, redactSnapshot } from '../../src/outputs/redact.js';
 import { parseQemuGuest } from '../../src/views/qemu-cmdline.js';
-import { parseSnapshot, type Snapshot } from '../../src/snapshot/snapshot.js';
+import type { Snapshot } from '../../src/snapshot/snapshot.js';
+import { parseSnapshot } from '../../src/families/index.js';
 import type { ProcessInfo } from '../../src/snapshot/procfs.js';
 
 const proc = (pid: number, comm: string, cmdline: string[]): ProcessInfo => ({

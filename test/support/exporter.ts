@@ -1,7 +1,7 @@
 // Starts the real exporter (the same Exporter + HTTP server `serve` runs) on a loopback port.
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from '../../src/config/flags.js';
-import { SOURCES } from '../../src/sources/index.js';
+import { SOURCES } from '../../src/families/index.js';
 import { Exporter } from '../../src/exporter.js';
 import { createServer } from '../../src/server.js';
 import { silentLogger, type Logger } from '../../src/util/log.js';

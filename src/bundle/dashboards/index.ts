@@ -1,20 +1,20 @@
-// The dashboards `npm run generate` writes, in the order they are listed in the README.
-import type { BundleConfig } from '../config.js';
-import { capacityDashboard } from './capacity.js';
-import { hypervisorDashboard } from './hypervisor.js';
-import { kubevirtDashboard } from './kubevirt.js';
-import { vsphereDashboard } from './vsphere.js';
-import { exporterDashboard } from './exporter.js';
+// The dashboards `npm run generate` writes, in the order the README lists them: capacity (every
+// family's reclaimable resources) first, then each family's own, then the exporter's.
+import { FAMILIES } from '../../families/index.js';
+import type { DashboardBuilder, DashboardDef } from '../dashboard-def.js';
 
-export interface DashboardDef {
-  file: string;
-  build(config: BundleConfig): object;
-}
+const CAPACITY: DashboardDef = {
+  file: 'vmzombie-capacity.json',
+  load: async () => (await import('./capacity.js')).capacityDashboard,
+};
+const EXPORTER: DashboardDef = {
+  file: 'vmzombie-exporter.json',
+  load: async () => (await import('./exporter.js')).exporterDashboard,
+};
 
-export const DASHBOARDS: readonly DashboardDef[] = [
-  { file: 'vmzombie-capacity.json', build: capacityDashboard },
-  { file: 'vmzombie-hypervisor.json', build: hypervisorDashboard },
-  { file: 'vmzombie-kubevirt.json', build: kubevirtDashboard },
-  { file: 'vmzombie-vsphere.json', build: vsphereDashboard },
-  { file: 'vmzombie-exporter.json', build: exporterDashboard },
-];
+export const DASHBOARD_DEFS: readonly DashboardDef[] = [CAPACITY, ...FAMILIES.flatMap((f) => f.dashboards), EXPORTER];
+
+/** Every dashboard with its builder loaded (this module is only imported by the generator and tests). */
+export const DASHBOARDS: ReadonlyArray<{ file: string; build: DashboardBuilder }> = await Promise.all(
+  DASHBOARD_DEFS.map(async (d) => ({ file: d.file, build: await d.load() })),
+);

@@ -44,6 +44,7 @@ export function datastoreLeftovers(
 ): { folders: LeftoverFolder[]; disks: LeftoverDisk[] } {
   const folders: LeftoverFolder[] = [];
   const disks: LeftoverDisk[] = [];
+  // Its detectors need `vsphere.files-scanned`, so an unscanned vCenter is skipped with a reason before this.
   if (vc.files.layoutsAt === null) return { folders, disks };
   const used = new Set<string>();
   const homes = new Set<string>();

@@ -2,7 +2,14 @@
 // any driver) and the count of vfio-pci devices a running domain uses or not.
 import { Gauge } from 'prom-client';
 import { deviceClassName, vfioUsage } from '../../views/vfio.js';
+import type { DetectionResult, FindingKind } from '../../detectors/finding.js';
 import type { SectionMetricsFactory } from './section-metrics.js';
+
+/** The kind's detector ran on this snapshot: not skipped for a missing section or fact, not failed. */
+function detectorJudged(detection: DetectionResult | undefined, kind: FindingKind): boolean {
+  if (!detection) return false;
+  return !(kind in detection.skipped) && !(kind in detection.errors) && !detection.inapplicable.includes(kind);
+}
 
 const PCI_LABELS = ['address', 'vendor', 'device', 'class', 'driver', 'iommu_group'] as const;
 
@@ -22,7 +29,7 @@ export const deviceMetrics: SectionMetricsFactory = (registry) => {
     registers: [registry],
   });
   return {
-    update(snapshot) {
+    update(snapshot, detection) {
       info.reset();
       vfio.reset();
       const { sysfs, libvirt } = snapshot;
@@ -42,9 +49,10 @@ export const deviceMetrics: SectionMetricsFactory = (registry) => {
           1,
         );
       }
-      // The same conditions and the same rule as vfio_device_without_domain, so they never disagree.
+      // The same rule as vfio_device_without_domain, counted only when that detector could judge this
+      // snapshot (its declared sections and facts held), so the two never disagree.
       const { procfs } = snapshot;
-      if (!libvirt?.local || !procfs || procfs.restricted) return;
+      if (!libvirt || !procfs || !detectorJudged(detection, 'vfio_device_without_domain')) return;
       const usage = vfioUsage(sysfs, libvirt, procfs);
       const onVfio = sysfs.pciDevices.filter((d) => d.driver === 'vfio-pci');
       const used = onVfio.filter((d) => usage.inUse(d)).length;

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../snapshot/snapshot.js';
 import type { DetectionResult, ReportedFinding } from '../../detectors/finding.js';
 import { CATALOG, FINDING_KINDS } from '../../catalog/catalog.js';
 import type { FindingKind } from '../../detectors/finding.js';
-import { SECTION_METRICS } from './index.js';
+import { SECTION_METRICS } from '../../families/index.js';
 import type { SectionMetrics } from './section-metrics.js';
 import { VERSION } from '../../version.js';
 

@@ -173,7 +173,7 @@ describe('parsePoolXml', () => {
 
 describe('snapshot round trip', () => {
   it('a saved snapshot with real pools and sysfs sections validates and reads back unchanged', async () => {
-    const { parseSnapshot } = await import('../../../src/snapshot/snapshot.js');
+    const { parseSnapshot } = await import('../../../src/families/index.js');
     const { readSysfs } = await import('../../../src/sources/sysfs/sysfs-source.js');
     const { SysfsTree } = await import('../../support/sysfs-tree.js');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-roundtrip-'));

@@ -1,0 +1,70 @@
+// The libvirt host family: a KVM host's libvirt domains, processes, devices and image pools, read by
+// the node agent.
+import { HOST_KINDS } from '../catalog/host.js';
+import { LIBVIRT_KINDS } from '../catalog/libvirt.js';
+import { deviceMetrics } from '../outputs/metrics/device-metrics.js';
+import { libvirtMetrics } from '../outputs/metrics/libvirt-metrics.js';
+import { storageMetrics } from '../outputs/metrics/storage-metrics.js';
+import { libvirtSource } from '../sources/libvirt/libvirt-source.js';
+import { poolsSource } from '../sources/pools/pools-source.js';
+import { procfsSource } from '../sources/procfs/procfs-source.js';
+import { sysfsSource } from '../sources/sysfs/sysfs-source.js';
+import { LibvirtSectionSchema } from '../snapshot/libvirt.js';
+import { PoolsSectionSchema } from '../snapshot/pools.js';
+import { ProcfsSectionSchema } from '../snapshot/procfs.js';
+import { SysfsSectionSchema } from '../snapshot/sysfs.js';
+import { hostOfUrl } from '../util/url-host.js';
+import { diskChains } from '../views/disk-chains.js';
+import { defineFamily } from './family.js';
+
+export const libvirtHostFamily = defineFamily({
+  name: 'libvirt',
+  title: 'libvirt / KVM hosts',
+  docsPage: 'docs/node-collectors.md',
+  scopes: ['libvirt', 'host'],
+  sections: {
+    libvirt: { schema: LibvirtSectionSchema, hostNames: (s) => [hostOfUrl(s.uri)] },
+    procfs: { schema: ProcfsSectionSchema },
+    sysfs: { schema: SysfsSectionSchema },
+    pools: { schema: PoolsSectionSchema },
+  },
+  sources: [libvirtSource, procfsSource, sysfsSource, poolsSource],
+  kinds: { ...LIBVIRT_KINDS, ...HOST_KINDS },
+  facts: {
+    // A remote libvirt's guests are not in this /proc.
+    'libvirt.local': {
+      transient: false,
+      check: (s) =>
+        s.libvirt && !s.libvirt.local
+          ? `libvirt is remote (${s.libvirt.uri}): this host's processes and files say nothing about its domains`
+          : null,
+    },
+    // With hidepid, the absence of a process proves nothing.
+    'procfs.unrestricted': {
+      transient: false,
+      check: (s) =>
+        s.procfs?.restricted ? "/proc hides other users' processes (hidepid): a missing process proves nothing" : null,
+    },
+    // A chain that could not be followed to its end may run through any image in the pool.
+    'pools.chains-complete': {
+      transient: true,
+      check: (s) => {
+        if (!s.libvirt || !s.pools) return 'needs libvirt and pools';
+        const broken = diskChains(s.libvirt, s.pools).filter((c) => !c.complete);
+        if (broken.length === 0) return null;
+        const first = broken[0]!;
+        return (
+          `the backing chain of ${broken.length} disk(s) could not be read to its end ` +
+          `(first: ${first.domain.name} ${first.disk.target}): any image of the pools may be part of it`
+        );
+      },
+    },
+  },
+  metrics: [libvirtMetrics, storageMetrics, deviceMetrics],
+  dashboards: [
+    {
+      file: 'vmzombie-hypervisor.json',
+      load: async () => (await import('../bundle/dashboards/hypervisor.js')).hypervisorDashboard,
+    },
+  ],
+});
