@@ -3,17 +3,17 @@
 // session, the in-process test driver, a failed handshake) through one kept read-only virsh shell.
 // Either way a collection is incremental: one overview of every domain, XML only where it may
 // have changed (DomainXmlCache), snapshot counts only where there are snapshots.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Domain, FileStat, LibvirtSection, LibvirtTransport } from '../../snapshot/libvirt.js';
 import type { SourceDefinition } from '../source.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
-import { splitDev } from '../../util/devnum.js';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
 import { escapeXml } from '../../util/xml-escape.js';
+import { statIdentity, unreadFile } from '../shared/file-identity.js';
 import type { LibvirtBackend } from './backend.js';
 import { DomainXmlCache } from './domain-xml-cache.js';
-import type { DomainXml } from './parse-domain-xml.js';
+import type { DomainXml } from '../shared/parse-domain-xml.js';
 import { FileStatCache } from './file-stat-cache.js';
 import { RpcBackend } from './rpc-backend.js';
 import { VirshBackend } from './virsh-backend.js';
@@ -63,7 +63,7 @@ export class LibvirtReader {
 
   constructor(private readonly opts: LibvirtOptions) {
     this.cache = new DomainXmlCache(opts.xmlRefreshCollections ?? 20);
-    this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statFile, unknownFile);
+    this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statIdentity, (p, why) => unreadFile(p, why));
     const choice = opts.transport ?? 'auto';
     const endpoint = choice === 'virsh' ? null : rpcEndpoint(opts.uri, opts.socketDir ?? '/run/libvirt');
     if (endpoint !== null && typeof endpoint === 'object') {
@@ -218,52 +218,6 @@ async function readOptional(file: string, problems: string[]): Promise<string | 
   } catch (e: unknown) {
     if (errorCode(e) !== 'ENOENT') problems.push(`${file}: ${describeError(e)}`);
     return null;
-  }
-}
-
-/** A file we could not look at: neither known to exist nor known missing, so no detector judges it. */
-function unknownFile(p: string, error: string): FileStat {
-  return {
-    path: p,
-    exists: true,
-    inode: null,
-    devMajor: null,
-    devMinor: null,
-    sizeBytes: null,
-    allocatedBytes: null,
-    mtimeSeconds: null,
-    error,
-  };
-}
-
-export async function statFile(p: string): Promise<FileStat> {
-  try {
-    const st = await stat(p);
-    const { major, minor } = splitDev(st.dev);
-    return {
-      path: p,
-      exists: true,
-      inode: st.ino,
-      devMajor: major,
-      devMinor: minor,
-      sizeBytes: st.size,
-      allocatedBytes: st.blocks * 512,
-      mtimeSeconds: Math.floor(st.mtimeMs / 1000),
-      error: null,
-    };
-  } catch (e: unknown) {
-    const missing = errorCode(e) === 'ENOENT';
-    return {
-      path: p,
-      exists: !missing,
-      inode: null,
-      devMajor: null,
-      devMinor: null,
-      sizeBytes: null,
-      allocatedBytes: null,
-      mtimeSeconds: null,
-      error: missing ? null : describeError(e),
-    };
   }
 }
 

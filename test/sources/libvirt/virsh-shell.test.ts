@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { VirshShell, splitOutputs } from '../../../src/sources/libvirt/virsh-shell.js';
 import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-source.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
-import { parseDomainXml } from '../../../src/sources/libvirt/parse-domain-xml.js';
+import { parseDomainXml } from '../../../src/sources/shared/parse-domain-xml.js';
 import { parseDomState, parseUuidList } from '../../../src/sources/libvirt/parse-virsh.js';
 import { killStartedFakes, makeFake as makeFakeShared, waitGone } from '../../support/fake-virsh.js';
 import { answerOverview } from '../../support/fake-virsh-answers.js';
