@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LibvirtReader, isLocalQemuUri } from '../../../src/sources/libvirt/libvirt-source.js';
+import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-reader.js';
+import { isLocalQemuUri } from '../../../src/sources/libvirt/transport.js';
 import { killStartedFakes, makeFake } from '../../support/fake-virsh.js';
 import { answerOverview } from '../../support/fake-virsh-answers.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VirshShell, splitOutputs } from '../../../src/sources/libvirt/virsh-shell.js';
-import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-source.js';
+import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-reader.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { parseDomainXml } from '../../../src/sources/shared/parse-domain-xml.js';
 import { parseDomState, parseUuidList } from '../../../src/sources/libvirt/parse-virsh.js';
