@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execa } from 'execa';
-import { LibvirtReader } from '../src/sources/libvirt/libvirt-source.js';
+import { LibvirtReader } from '../src/sources/libvirt/libvirt-reader.js';
 import { escapeXml } from '../src/util/xml-escape.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../test/support/libvirtd.js';

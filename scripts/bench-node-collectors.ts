@@ -5,7 +5,7 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { newPoolsCaches, readPools } from '../src/sources/pools/pools-source.js';
+import { newPoolsCaches, readPools } from '../src/sources/pools/read-pools.js';
 import { readSysfs } from '../src/sources/sysfs/sysfs-source.js';
 import { CATALOG, DETECTORS } from '../src/catalog/catalog.js';
 import { defaultConfig } from '../src/config/flags.js';

@@ -14,6 +14,7 @@ import { ALL_FLAGS } from '../src/config/flags.js';
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src');
 
 test('the families list every source folder once, each source under its folder name', () => {
+  // sources/shared/ holds what two sources read (no source of its own).
   const folders = readdirSync(path.join(SRC, 'sources'), { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name !== 'shared')
     .map((e) => e.name)

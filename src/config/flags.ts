@@ -87,6 +87,11 @@ export const FLAGS = {
     '5m',
     'cluster mode: the server closes each watch after this long and it is reopened from its resourceVersion.',
   ),
+  'kube.freeze-history': duration(
+    '5m',
+    "cluster mode: how long each VMI's freeze/unfreeze times are kept for kubevirt_freeze_loop; at least " +
+      '--detect.freeze-window.',
+  ),
   'vsphere.url': list(
     [],
     'vCenter or ESXi SDK URL, e.g. https://vc.example/sdk (user info in the URL is accepted). Turns the vsphere ' +

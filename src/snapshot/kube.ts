@@ -50,7 +50,7 @@ export const KubeVmiSchema = z.object({
   fsFreezeStatus: z.string().nullable(),
   /** Changes of fsFreezeStatus seen on the watch since this process started watching the VMI. */
   freezeTransitionsTotal: z.number(),
-  /** When those changes were seen, only those inside --detect.freeze-window. */
+  /** When those changes were seen, only those inside --kube.freeze-history. */
   freezeTransitionTimes: z.array(z.number()),
   /** New resourceVersions seen while the VMI stayed frozen (churn the API server may coalesce away). */
   frozenUpdatesTotal: z.number(),

@@ -1,6 +1,7 @@
 // Shape of what the libvirt source reads: domains as libvirt describes them, plus the identity of
 // their disk files on this host. Zod schemas are the single definition; types are inferred from them.
 import { z } from 'zod';
+import { FileIdentitySchema } from './file-identity.js';
 
 /** virDomainState names, in libvirt's numeric order (0..7). */
 export const DOMAIN_STATES = [
@@ -17,17 +18,7 @@ export const DomainStateSchema = z.enum(DOMAIN_STATES);
 export type DomainState = z.infer<typeof DomainStateSchema>;
 
 /** stat() of a file a domain references, taken on this host (null fields when it could not be read). */
-export const FileStatSchema = z.object({
-  path: z.string(),
-  exists: z.boolean(),
-  inode: z.number().nullable(),
-  devMajor: z.number().nullable(),
-  devMinor: z.number().nullable(),
-  sizeBytes: z.number().nullable(),
-  allocatedBytes: z.number().nullable(),
-  mtimeSeconds: z.number().nullable(),
-  error: z.string().nullable(),
-});
+export const FileStatSchema = FileIdentitySchema;
 export type FileStat = z.infer<typeof FileStatSchema>;
 
 export const DomainDiskSchema = z.object({

@@ -1,6 +1,7 @@
 // Shape of what the pools source reads: every image file in the storage pool directories, with the
 // backing file its qcow2 header names, plus the files outside the pools that those chains reach.
 import { z } from 'zod';
+import { FileIdentitySchema } from './file-identity.js';
 
 /** `other`: no image magic and a size that is not whole 512-byte sectors (a note, a checksum, an XML dump). */
 export const ImageFormatSchema = z.enum([
@@ -27,24 +28,13 @@ export const BackingRefSchema = z.object({
 });
 export type BackingRef = z.infer<typeof BackingRefSchema>;
 
-export const ImageFileSchema = z.object({
-  path: z.string(),
+export const ImageFileSchema = FileIdentitySchema.extend({
   /** Pool name (libvirt's, or the directory when the pool came from --pool.dir); null outside the pools. */
   pool: z.string().nullable(),
-  exists: z.boolean(),
   format: ImageFormatSchema,
-  sizeBytes: z.number().nullable(),
-  /** st_blocks × 512: what deleting the file would give back. */
-  allocatedBytes: z.number().nullable(),
-  inode: z.number().nullable(),
-  devMajor: z.number().nullable(),
-  devMinor: z.number().nullable(),
-  mtimeSeconds: z.number().nullable(),
   backing: BackingRefSchema.nullable(),
   /** nb_snapshots of the qcow2 header: internal snapshots stored in this file. */
   internalSnapshots: z.number().nullable(),
-  /** Why the file could not be read (permissions, truncated header); null when it was read. */
-  error: z.string().nullable(),
 });
 export type ImageFile = z.infer<typeof ImageFileSchema>;
 

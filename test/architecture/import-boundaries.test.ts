@@ -108,6 +108,22 @@ describe('import boundaries', () => {
     assert.ok(parts.includes('outputs/metrics/vsphere-metrics.ts'), 'the closure follows the manifests');
   });
 
+  // Sibling sources are one floor: what two of them read lives in sources/shared/ (which imports no source).
+  it('no source imports another source (only sources/shared/ and the contract files at the top)', () => {
+    const bad: string[] = [];
+    for (const file of files('sources')) {
+      const own = file.split('/')[1] as string;
+      if (!file.includes('/', 'sources/'.length)) continue; // the contract files (source.ts, index.ts, …)
+      for (const { target } of importsOf(file)) {
+        if (!under(target, 'sources')) continue;
+        const other = target.split('/')[1] as string;
+        if (!target.includes('/', 'sources/'.length)) continue; // a contract file at the top of sources/
+        if (other !== own && other !== 'shared') bad.push(`${file} → ${target}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+
   it('sees the imports it checks (a file known to import views does)', () => {
     assert.ok(importsOf('outputs/metrics/device-metrics.ts').some((i) => i.target === 'views/vfio.ts'));
     assert.ok(importsOf('detectors/finding.ts').some((i) => i.target === 'catalog/catalog.ts' && i.typeOnly));

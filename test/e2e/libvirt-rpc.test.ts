@@ -12,7 +12,7 @@ import { acquireLock, releaseLock } from '../support/libvirtd.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 import { startExporter } from '../support/exporter.js';
 import { series, value, type Sample } from '../support/prom-text.js';
-import { LibvirtReader } from '../../src/sources/libvirt/libvirt-source.js';
+import { LibvirtReader } from '../../src/sources/libvirt/libvirt-reader.js';
 import { parseDomState } from '../../src/sources/libvirt/parse-virsh.js';
 import { escapeXml } from '../../src/util/xml-escape.js';
 import type { LibvirtSection } from '../../src/snapshot/libvirt.js';

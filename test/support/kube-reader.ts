@@ -1,5 +1,6 @@
 // The production KubeReader pointed at the test API server, with short recheck and metrics intervals.
-import { KubeReader, loadKubeConfig } from '../../src/sources/kubevirt/kube-source.js';
+import { KubeReader } from '../../src/sources/kubevirt/kube-reader.js';
+import { loadKubeConfig } from '../../src/sources/kubevirt/kubeconfig.js';
 import { silentLogger } from '../../src/util/log.js';
 import type { KubeApiServer } from './kube-api-server.js';
 import * as k from './kubevirt-objects.js';
@@ -12,7 +13,7 @@ export function testKubeReader(api: KubeApiServer, recheckSeconds = 0.2): KubeRe
       recheckSeconds,
       metricsIntervalSeconds: 0.2,
       watchTimeoutSeconds: 60,
-      freezeWindowSeconds: 300,
+      freezeHistorySeconds: 300,
     },
     silentLogger,
   );

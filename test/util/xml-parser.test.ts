@@ -3,8 +3,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SafeXmlParser, decodeXmlReferences, isXmlRefusedError, refuseDoctype } from '../../src/util/xml-parser.js';
-import { parseDomainXml } from '../../src/sources/libvirt/parse-domain-xml.js';
-import { parsePoolXml } from '../../src/sources/pools/libvirt-config.js';
+import { parseDomainXml } from '../../src/sources/shared/parse-domain-xml.js';
+import { parsePoolXml } from '../../src/sources/shared/libvirt-config.js';
 import { parseEnvelope } from '../../src/sources/vsphere/xml.js';
 
 const parser = new SafeXmlParser({

@@ -30,7 +30,8 @@ function pushBounded(list: number[], t: number): void {
 
 export class FreezeTracker {
   private readonly byUid = new Map<string, FreezeState>();
-  constructor(private readonly windowSeconds: number) {}
+  /** `historySeconds`: how far back transition times are kept. */
+  constructor(private readonly historySeconds: number) {}
 
   observe(uid: string, resourceVersion: string, status: string | null, now: number): void {
     const prev = this.byUid.get(uid);
@@ -61,12 +62,12 @@ export class FreezeTracker {
     this.byUid.delete(uid);
   }
 
-  /** Counters and the times inside the window ending at `now`. */
+  /** Counters and the times inside the history ending at `now`. */
   view(uid: string, now: number): FreezeView {
     const s = this.byUid.get(uid);
     if (!s)
       return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
-    const from = now - this.windowSeconds;
+    const from = now - this.historySeconds;
     s.transitionTimes = s.transitionTimes.filter((t) => t > from);
     s.frozenUpdateTimes = s.frozenUpdateTimes.filter((t) => t > from);
     return {

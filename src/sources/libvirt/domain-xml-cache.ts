@@ -5,7 +5,7 @@
 // event loop every few milliseconds, so a first collection of 1000 domains never stalls it long.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DomainListing } from './backend.js';
-import { parseDomainXml, type DomainXml } from './parse-domain-xml.js';
+import { parseDomainXml, type DomainXml } from '../shared/parse-domain-xml.js';
 import { describeError } from '../../util/fs-errors.js';
 
 interface Entry {

@@ -7,7 +7,7 @@ import { KubeApiServer } from '../../support/kube-api-server.js';
 import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
-import type { KubeReader } from '../../../src/sources/kubevirt/kube-source.js';
+import type { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
 import { retryDelayMs } from '../../../src/sources/kubevirt/resource-cache.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 

@@ -7,7 +7,9 @@ import { KubeApiServer, type ResourceName } from '../../support/kube-api-server.
 import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
-import { KubeReader, LIST_PAGE_SIZE, loadKubeConfig } from '../../../src/sources/kubevirt/kube-source.js';
+import { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
+import { LIST_PAGE_SIZE } from '../../../src/sources/kubevirt/list-pages.js';
+import { loadKubeConfig } from '../../../src/sources/kubevirt/kubeconfig.js';
 import { silentLogger } from '../../../src/util/log.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 
@@ -306,7 +308,7 @@ describe('kube source', () => {
         recheckSeconds: 60,
         metricsIntervalSeconds: 60,
         watchTimeoutSeconds: 60,
-        freezeWindowSeconds: 300,
+        freezeHistorySeconds: 300,
       },
       silentLogger,
     );

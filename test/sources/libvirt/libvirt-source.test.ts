@@ -1,12 +1,12 @@
-// The libvirt source around the shell: which URIs are this host, stat of disk files, and where the
-// qemu pid of each domain comes from (pid files under both names, the status XML, none when off).
+// The libvirt source around the shell: which URIs are this host, and where the qemu pid of each
+// domain comes from (pid files under both names, the status XML, none when off).
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LibvirtReader, isLocalQemuUri, statFile } from '../../../src/sources/libvirt/libvirt-source.js';
-import { splitDev } from '../../../src/util/devnum.js';
+import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-reader.js';
+import { isLocalQemuUri } from '../../../src/sources/libvirt/transport.js';
 import { killStartedFakes, makeFake } from '../../support/fake-virsh.js';
 import { answerOverview } from '../../support/fake-virsh-answers.js';
 
@@ -37,35 +37,6 @@ test('isLocalQemuUri: only QEMU URIs without a server part are this host', () =>
     ['', false],
   ];
   for (const [uri, local] of cases) assert.equal(isLocalQemuUri(uri), local, uri);
-});
-
-test('statFile: identity of an existing file; a missing one is known missing, not an error', async () => {
-  const file = path.join(work, 'disk.img');
-  await writeFile(file, Buffer.alloc(8192, 1));
-  const st = await stat(file);
-  const { major, minor } = splitDev(st.dev);
-  assert.deepEqual(await statFile(file), {
-    path: file,
-    exists: true,
-    inode: st.ino,
-    devMajor: major,
-    devMinor: minor,
-    sizeBytes: 8192,
-    allocatedBytes: st.blocks * 512,
-    mtimeSeconds: Math.floor(st.mtimeMs / 1000),
-    error: null,
-  });
-  assert.deepEqual(await statFile(path.join(work, 'gone.img')), {
-    path: path.join(work, 'gone.img'),
-    exists: false,
-    inode: null,
-    devMajor: null,
-    devMinor: null,
-    sizeBytes: null,
-    allocatedBytes: null,
-    mtimeSeconds: null,
-    error: null,
-  });
 });
 
 const xml = (name: string, uuid: string) =>

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { parseDomainXml } from '../../../src/sources/libvirt/parse-domain-xml.js';
+import { parseDomainXml } from '../../../src/sources/shared/parse-domain-xml.js';
 
 const XML = `<domain type='kvm'>
   <name>vol</name><uuid>6a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d</uuid><memory unit='KiB'>1048576</memory><vcpu>2</vcpu>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDomainXml } from '../../../src/sources/libvirt/parse-domain-xml.js';
+import { parseDomainXml } from '../../../src/sources/shared/parse-domain-xml.js';
 
 const CAPTURED = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/captured');
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-source.js';
+import { LibvirtReader } from '../../../src/sources/libvirt/libvirt-reader.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { writeDomain, type WireDomain } from '../../../src/sources/libvirt/rpc/protocol.js';
 import { XdrWriter } from '../../../src/sources/libvirt/rpc/xdr.js';

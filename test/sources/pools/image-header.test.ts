@@ -4,7 +4,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isHostPath, parseImageHeader } from '../../../src/sources/pools/image-header.js';
-import { resolveBacking } from '../../../src/sources/pools/pools-source.js';
+import { resolveBacking } from '../../../src/sources/pools/read-image.js';
 import { addInternalSnapshot, createQcow2, createRaw } from '../../support/qemu-img.js';
 
 async function head(file: string): Promise<Buffer> {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { newPoolsCaches, readPools } from '../../../src/sources/pools/pools-source.js';
-import { parsePoolXml } from '../../../src/sources/pools/libvirt-config.js';
+import { newPoolsCaches, readPools } from '../../../src/sources/pools/read-pools.js';
+import { parsePoolXml } from '../../../src/sources/shared/libvirt-config.js';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import type { PoolsSection } from '../../../src/snapshot/pools.js';
 import { createQcow2, createRaw, rebaseUnsafe } from '../../support/qemu-img.js';
@@ -217,7 +217,7 @@ describe('snapshot round trip', () => {
 
 describe('pools on hung storage', () => {
   it('answers within the deadline when a file or a directory never returns, and says so', async () => {
-    const { readImage } = await import('../../../src/sources/pools/pools-source.js');
+    const { readImage } = await import('../../../src/sources/pools/read-image.js');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-hung-'));
     const stuckDir = await mkdtemp(path.join(os.tmpdir(), 'vmz-hung-dir-'));
     try {

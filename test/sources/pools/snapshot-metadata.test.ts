@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseSnapshotXml, readLibvirtConfig } from '../../../src/sources/pools/libvirt-config.js';
-import { isUnderDirs } from '../../../src/sources/procfs/procfs-source.js';
+import { parseSnapshotXml, readLibvirtConfig } from '../../../src/sources/shared/libvirt-config.js';
+import { isUnderDirs } from '../../../src/sources/procfs/open-files.js';
 
 // The shape libvirt 9 writes for an external disk snapshot: the snapshot's own overlay under <disks>,
 // the domain as it was (with its disk then) under <domain>.

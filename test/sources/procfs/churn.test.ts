@@ -4,7 +4,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readProcfs } from '../../../src/sources/procfs/procfs-source.js';
+import { readProcfs } from '../../../src/sources/procfs/read-procfs.js';
 
 test(
   '3000 short-lived processes during the scans: no problems, the vanished ones counted',

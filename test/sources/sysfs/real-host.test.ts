@@ -4,7 +4,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { readSysfs } from '../../../src/sources/sysfs/sysfs-source.js';
-import { readProcfs } from '../../../src/sources/procfs/procfs-source.js';
+import { readProcfs } from '../../../src/sources/procfs/read-procfs.js';
 import { vfioDeviceWithoutDomain } from '../../../src/detectors/vfio-device-without-domain.js';
 import { vfioGroupHeldByForeignProcess } from '../../../src/detectors/vfio-group-held-by-foreign-process.js';
 import { mdevWithoutDomain } from '../../../src/detectors/mdev-without-domain.js';

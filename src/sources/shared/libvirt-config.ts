@@ -1,11 +1,12 @@
 // Reads libvirt's own configuration files (read-only): the target directories of its defined
 // file-backed storage pools (storage/*.xml) and the disks of its persistent domains (qemu/*.xml).
 // Read from disk rather than through virsh because sources run in parallel: the pools source must
-// know its directories before the libvirt source has answered.
+// know its directories before the libvirt source has answered. Shared: the pools source reads it
+// whole, the procfs source only the pool directories (to keep fds on files in them).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SafeXmlParser } from '../../util/xml-parser.js';
-import { parseDomainXml } from '../libvirt/parse-domain-xml.js';
+import { parseDomainXml } from './parse-domain-xml.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { mapLimit } from '../../util/map-limit.js';
 

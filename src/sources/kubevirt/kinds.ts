@@ -1,0 +1,109 @@
+// What the reader does with each watched kind, as one table: how an object is parsed (once per
+// resourceVersion), what its watch events add to the history only the watch can know, what is
+// forgotten when it is deleted, and how it enters the section. A new kind is one entry; a kind
+// without one does not compile.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeBackup, KubeSection, KubeVm } from '../../snapshot/kube.js';
+import type { PodMetricsPoller } from './pod-metrics.js';
+import type { ResourceKind } from './resources.js';
+import type { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
+import {
+  containerTerminations,
+  parseLonghornBackup,
+  parsePod,
+  parseVm,
+  parseVmBackup,
+  parseVmiFields,
+  type Meta,
+  type VmiFields,
+} from './parse-objects.js';
+
+/** What the reader keeps besides the caches, which the kinds read and feed. */
+export interface KindState {
+  freeze: FreezeTracker;
+  ooms: OomTracker;
+  statuses: StatusTracker;
+  metrics: PodMetricsPoller;
+}
+
+export interface KindHandler<B> {
+  /** The part of the object its resourceVersion fixes. */
+  parse(o: KubernetesObject): B;
+  /** A watch event (deduplicated by resourceVersion in the trackers). */
+  observe?(state: KindState, o: KubernetesObject, now: number): void;
+  /** The object was deleted. */
+  forget?(state: KindState, uid: string): void;
+  /** Adds the object to the section, with what the watch observed. */
+  record(section: KubeSection, state: KindState, meta: Meta, base: B, now: number): void;
+}
+
+/** Binds a handler's parsed type to itself, so the table can hold handlers of different types. */
+const kind = <B>(h: KindHandler<B>) => h as unknown as KindHandler<unknown>;
+
+/** Harvester's and Longhorn's backups share one record. */
+const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
+  kind<KubeBackup>({
+    parse,
+    record: (section, _state, _meta, backup) => {
+      section.backups.push(backup);
+    },
+  });
+
+/** Kinds watched only for their deletion state (the reader records that for every kind). */
+const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
+
+export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
+  vm: kind<KubeVm>({
+    parse: (o) => parseVm(o, null),
+    observe: (state, o, now) =>
+      state.statuses.observe(
+        o.metadata?.uid ?? '',
+        (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null,
+        now,
+      ),
+    forget: (state, uid) => state.statuses.forget(uid),
+    record: (section, state, meta, vm, now) => {
+      section.vms.push({ ...vm, statusSince: state.statuses.observe(meta.uid, vm.printableStatus, now) });
+    },
+  }),
+  vmi: kind<VmiFields>({
+    parse: parseVmiFields,
+    observe: (state, o, now) =>
+      state.freeze.observe(
+        o.metadata?.uid ?? '',
+        o.metadata?.resourceVersion ?? '',
+        parseVmiFields(o).fsFreezeStatus,
+        now,
+      ),
+    forget: (state, uid) => state.freeze.forget(uid),
+    record: (section, state, meta, f, now) => {
+      section.vmis.push({
+        namespace: meta.namespace,
+        name: meta.name,
+        uid: meta.uid,
+        phase: f.phase,
+        nodeName: f.nodeName,
+        deletionTimestamp: meta.deletionTimestamp,
+        fsFreezeStatus: f.fsFreezeStatus,
+        ...state.freeze.view(meta.uid, now),
+      });
+    },
+  }),
+  pod: kind<ReturnType<typeof parsePod>>({
+    parse: parsePod,
+    observe: (state, o) =>
+      state.ooms.observe(o.metadata?.uid ?? '', o.metadata?.resourceVersion ?? '', containerTerminations(o)),
+    forget: (state, uid) => state.ooms.forget(uid),
+    record: (section, state, meta, pod) => {
+      section.pods.push({
+        ...pod,
+        oomKillsTotal: state.ooms.count(meta.uid),
+        memoryWorkingSetBytes: state.metrics.workingSet(meta.namespace, meta.name),
+      });
+    },
+  }),
+  vmbackup: backupKind(parseVmBackup),
+  lhbackup: backupKind(parseLonghornBackup),
+  pvc: deletionOnly,
+  datavolume: deletionOnly,
+};

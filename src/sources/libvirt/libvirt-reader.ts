@@ -1,0 +1,115 @@
+// One incremental libvirt collection: one overview of every domain, XML only where it may have
+// changed (DomainXmlCache), snapshot counts only where there are snapshots, the qemu pid of each
+// running domain and a stat() of the files the domains reference (local URIs only).
+import type { Domain, FileStat, LibvirtSection, LibvirtTransport } from '../../snapshot/libvirt.js';
+import { HungCallGuard } from '../../util/hung-call-guard.js';
+import { statIdentity, unreadFile } from '../shared/file-identity.js';
+import type { DomainXml } from '../shared/parse-domain-xml.js';
+import type { LibvirtBackend } from './backend.js';
+import { DomainXmlCache } from './domain-xml-cache.js';
+import { FileStatCache } from './file-stat-cache.js';
+import { QemuPids } from './pid-files.js';
+import { Transports, isLocalQemuUri, type TransportOptions } from './transport.js';
+
+export interface LibvirtOptions extends TransportOptions {
+  runDir: string;
+  /** Every domain's XML is fetched again at least this often (collections). */
+  xmlRefreshCollections?: number;
+}
+
+export class LibvirtReader {
+  private readonly cache: DomainXmlCache;
+  private readonly transports: Transports;
+  private readonly pids: QemuPids;
+  private readonly built = new Map<string, { from: DomainXml; domain: Domain }>();
+  /** Disk images often live on NFS: a dead server must not pin every libuv thread. */
+  private readonly statGuard = new HungCallGuard<FileStat>(4, 2000);
+  private readonly fileStats: FileStatCache;
+
+  constructor(private readonly opts: LibvirtOptions) {
+    this.cache = new DomainXmlCache(opts.xmlRefreshCollections ?? 20);
+    this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statIdentity, (p, why) => unreadFile(p, why));
+    this.transports = new Transports(opts, (uuid) => this.cache.markChanged(uuid));
+    this.pids = new QemuPids(opts.runDir);
+  }
+
+  /** The transport of the last collection and why it was chosen. */
+  get currentTransport(): LibvirtTransport {
+    return this.transports.current;
+  }
+
+  get xmlCache(): DomainXmlCache {
+    return this.cache;
+  }
+
+  read(signal: AbortSignal): Promise<LibvirtSection> {
+    return this.transports.run(signal, (backend) => this.readWith(backend, signal));
+  }
+
+  private async readWith(backend: LibvirtBackend, signal: AbortSignal): Promise<LibvirtSection> {
+    const problems: string[] = [];
+    const overview = await backend.overview(signal, problems);
+    this.transports.served(backend);
+    if (backend.takeReconnected()) this.cache.invalidateAll();
+    const withSnapshots = overview.domains.filter((d) => overview.withSnapshots.has(d.uuid));
+    const snapshots = await backend.snapshotCounts(withSnapshots, signal, problems);
+    const due = this.cache.due(overview.domains);
+    let stored = false;
+    try {
+      const texts = await backend.xml(due, signal, problems);
+      await this.cache.store(due, texts, signal);
+      stored = true;
+    } finally {
+      if (!stored) this.cache.retry(due.map((d) => d.uuid));
+    }
+
+    const local = isLocalQemuUri(this.opts.uri);
+    const domains: Domain[] = [];
+    for (const d of overview.domains) {
+      const cached = this.cache.get(d.uuid);
+      // Not fetched: it went away between the overview and its XML.
+      if (!cached) continue;
+      if (!cached.xml) {
+        problems.push(`domain ${d.uuid}: ${cached.error ?? 'no XML'}`);
+        continue;
+      }
+      const active = d.state !== 'shutoff' && d.state !== 'nostate';
+      const next = {
+        name: d.name,
+        id: d.id,
+        state: d.state,
+        reason: d.reason,
+        autostart: overview.autostart.has(d.uuid),
+        persistent: !overview.transient.has(d.uuid),
+        snapshots: snapshots.get(d.uuid) ?? 0,
+        pid: local && active ? await this.pids.of(d.uuid, d.id, d.name, problems) : null,
+      };
+      // The same XML and the same facts give the same object: no new garbage for 1000 unchanged domains.
+      const built = this.built.get(d.uuid);
+      if (built && built.from === cached.xml && sameFacts(built.domain, next)) {
+        domains.push(built.domain);
+        continue;
+      }
+      const domain: Domain = { ...cached.xml, uuid: d.uuid, ...next };
+      this.built.set(d.uuid, { from: cached.xml, domain });
+      domains.push(domain);
+    }
+    const live = new Set(domains.map((d) => d.uuid));
+    this.pids.retain(live);
+    for (const uuid of this.built.keys()) if (!live.has(uuid)) this.built.delete(uuid);
+    const files = local
+      ? await this.fileStats.read(domains, new Set(due.map((x) => x.uuid)), this.statGuard, signal)
+      : [];
+    for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
+    return { uri: this.opts.uri, local, domains, files, problems, transport: this.transports.current };
+  }
+
+  close(): Promise<void> {
+    return this.transports.close();
+  }
+}
+
+const FACTS = ['name', 'id', 'state', 'reason', 'autostart', 'persistent', 'snapshots', 'pid'] as const;
+function sameFacts(a: Domain, b: Pick<Domain, (typeof FACTS)[number]>): boolean {
+  return FACTS.every((k) => a[k] === b[k]);
+}

@@ -1,0 +1,123 @@
+// One pass over /proc per collection: processes, the open files detectors care about
+// (open-files.ts), and the kernel's lock table. Vanished processes and denied entries are skipped quietly.
+//
+// The pass uses synchronous reads, in slices that yield to the event loop every few milliseconds:
+// stat, status, fd links, fdinfo and mountinfo are answered by the kernel without touching a
+// filesystem or another process's memory, and a synchronous read of them costs a few microseconds
+// where a promise through libuv's thread pool costs tens (hundreds of processes, thousands of fds).
+// Only cmdline can block (the kernel takes the process's memory lock to copy it), so it is read off
+// the loop thread, through a hung-call guard, once per process (pid, start time and comm: an exec
+// changes comm) and cached.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
+import { SourceAbsentError } from '../source-absent-error.js';
+import { mapLimit } from '../../util/map-limit.js';
+import { Slicer } from '../../util/slicer.js';
+import { describeError, isVanished } from '../../util/fs-errors.js';
+import { USER_HZ, parseBootTime, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+import { ProcfsCache } from './procfs-cache.js';
+import { MountTables, readOpenFiles, type KeepRules } from './open-files.js';
+import { Skips } from './skips.js';
+
+/** Longest synchronous run before timers and sockets get the event loop back. */
+const SLICE_MS = 4;
+/** cmdline reads in flight at once (only processes new since the last collection are read). */
+const CMDLINE_CONCURRENCY = 8;
+
+export async function readProcfs(
+  root: string,
+  signal?: AbortSignal,
+  watchDirs: readonly string[] = [],
+  cache: ProcfsCache = new ProcfsCache(),
+): Promise<ProcfsSection> {
+  const problems: string[] = [];
+  const skips = new Skips(problems);
+  let bootTimeSeconds: number;
+  try {
+    bootTimeSeconds = parseBootTime(readFileSync(path.join(root, 'stat'), 'utf8'));
+  } catch (e: unknown) {
+    throw new SourceAbsentError(`cannot read ${path.join(root, 'stat')}: ${describeError(e)}`, { cause: e });
+  }
+  let locksText = '';
+  try {
+    locksText = readFileSync(path.join(root, 'locks'), 'utf8');
+  } catch {
+    // No lock table (a minimal /proc): no locks.
+  }
+  const { locks, malformed } = parseProcLocks(locksText);
+  for (const line of malformed) problems.push(`unparsed /proc/locks line: ${line}`);
+  const keep: KeepRules = { lockedInodes: new Set(locks.map((l) => l.inode)), watchDirs };
+
+  const pids = readdirSync(root)
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
+  const processes: ProcessInfo[] = [];
+  const openFiles: OpenFile[] = [];
+  const mounts = new MountTables();
+  const slicer = new Slicer(signal, SLICE_MS);
+  const withoutCmdline: Array<{ proc: ProcessInfo; key: string }> = [];
+
+  for (const pid of pids) {
+    await slicer.pause();
+    const dir = path.join(root, String(pid));
+    let proc: ProcessInfo;
+    let key: string;
+    try {
+      const st = parsePidStat(readFileSync(path.join(dir, 'stat'), 'utf8'));
+      const status = parsePidStatus(readFileSync(path.join(dir, 'status'), 'utf8'));
+      key = `${st.startTicks}:${st.comm}`;
+      proc = {
+        pid,
+        ppid: st.ppid,
+        comm: st.comm,
+        state: st.state,
+        cmdline: cache.cmdline(pid, key) ?? [],
+        uid: status.uid,
+        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ,
+        rssBytes: status.rssBytes,
+        hugetlbBytes: status.hugetlbBytes,
+      };
+    } catch (e: unknown) {
+      skips.record(e, `pid ${pid}`);
+      continue;
+    }
+    if (cache.cmdline(pid, key) === undefined) withoutCmdline.push({ proc, key });
+    processes.push(proc);
+    await readOpenFiles(dir, proc, keep, mounts, skips, slicer, openFiles);
+  }
+
+  // Command lines of processes not seen before, off the loop thread; one that vanished meanwhile is dropped.
+  const vanished = new Set<number>();
+  await mapLimit(
+    withoutCmdline,
+    CMDLINE_CONCURRENCY,
+    async ({ proc, key }) => {
+      try {
+        const cmdline = await cache.readCmdline(proc.pid, key, path.join(root, String(proc.pid), 'cmdline'));
+        if (cmdline === 'hung') problems.push(`pid ${proc.pid} cmdline: the read has not returned; shown empty`);
+        else proc.cmdline = cmdline;
+      } catch (e: unknown) {
+        if (isVanished(e)) vanished.add(proc.pid);
+        skips.record(e, `pid ${proc.pid} cmdline`);
+      }
+    },
+    signal,
+  );
+  const live = vanished.size ? processes.filter((p) => !vanished.has(p.pid)) : processes;
+  const files = vanished.size ? openFiles.filter((f) => !vanished.has(f.pid)) : openFiles;
+  cache.retain(new Set(live.map((p) => p.pid)));
+
+  live.sort((a, b) => a.pid - b.pid);
+  files.sort((a, b) => a.pid - b.pid || a.fd - b.fd);
+  const restricted = !live.some((p) => p.pid === 1);
+  return {
+    bootTimeSeconds,
+    restricted,
+    processes: live,
+    openFiles: files,
+    locks,
+    problems,
+    skipped: skips.counts,
+  };
+}
