@@ -10,6 +10,7 @@ import { SOURCES } from './families/index.js';
 import { collectOnce, Exporter } from './exporter.js';
 import { enabledSources, replay } from './engine/engine.js';
 import { parseSnapshot } from './families/index.js';
+import { KeepFile } from './keep/keep-file.js';
 import { applyTimeouts, parseListenAddress, requestListener } from './server.js';
 import { createWebServer } from './web/secure-server.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -181,7 +182,8 @@ async function scan(config: Config, log: Logger): Promise<number> {
       process.stderr.write(`error: ${config.from}: ${e instanceof Error ? e.message : String(e)}\n`);
       return EXIT.unknown;
     }
-    result = replay(config, snap);
+    const keep = config['keep.file'] ? await new KeepFile(config['keep.file']).load() : undefined;
+    result = replay(config, snap, keep);
   } else {
     result = await collect(config, log);
   }

@@ -11,6 +11,9 @@ import { by, sel } from './query.js';
 
 export type { AlertDef, AlertGroup } from './alert-def.js';
 
+/** What identifies one finding across the agent's series: where, which kind, which subject. */
+const ACK_KEY = ['cluster', 'instance', 'kind', 'subject'];
+
 /** The labels of a kind's alert: where it was found, the kind, the subject and the catalog's labels. */
 export function kindResultLabels(kind: FindingKind): string[] {
   return ['cluster', 'instance', 'kind', 'subject', ...CATALOG[kind].labels];
@@ -24,7 +27,11 @@ function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {
     group: spec.scope,
     severity: spec.alert.severity,
     for: spec.alert.for,
-    expr: `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`,
+    // A finding a keep marker acknowledges pages no one; when the marker expires its series goes and it fires.
+    expr:
+      `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})\n` +
+      `unless on (${ACK_KEY.join(', ')})\n` +
+      `max ${by(ACK_KEY)} (${sel(config, 'vmzombie_finding_acknowledged', { kind })})`,
     resultLabels: labels,
     summary: spec.alert.summary,
     description: `{{ $labels.subject }} on ${WHERE}, seen for {{ $value | humanizeDuration }}. ${spec.description}`,

@@ -36,19 +36,36 @@ export function kindTests(): PromtoolTest[] {
   return FINDING_KINDS.map((kind) => {
     const forMin = parseDuration(CATALOG[kind].alert.for) / 60;
     const labels = exampleFinding(kind);
-    const values = `0+60x${forMin} stale`;
+    // Healthy look-alikes: one acknowledged by a keep marker throughout, which never fires; one whose
+    // marker expires at 3m, which fires `for` after that.
+    const kept = { ...labels, subject: `kept ${kind}` };
+    const expired = { ...labels, subject: `expired ${kind}` };
+    const both = (metric: string, l: Record<string, string>, values: string) =>
+      [TEST_JOB, TEST_COPY_JOB].map((job) => ({ metric, labels: { job, ...l }, values }));
+    const ackOf = (l: Record<string, string>) => ({
+      cluster: l.cluster!,
+      instance: l.instance!,
+      kind,
+      subject: l.subject!,
+    });
+    const long = `0+60x${forMin + 10}`;
     return {
-      name: `${kind}: silent before for, firing at for, silent when stale`,
+      name: `${kind}: silent before for, firing at for, silent when stale or acknowledged, firing once the marker expires`,
       alert: CATALOG[kind].alert.name,
-      series: [TEST_JOB, TEST_COPY_JOB].map((job) => ({
-        metric: 'vmzombie_finding_age_seconds',
-        labels: { job, ...labels },
-        values,
-      })),
+      series: [
+        ...both('vmzombie_finding_age_seconds', labels, `0+60x${forMin} stale`),
+        ...both('vmzombie_finding_age_seconds', kept, long),
+        ...both('vmzombie_finding_acknowledged', ackOf(kept), `1x${forMin + 10}`),
+        ...both('vmzombie_finding_age_seconds', expired, long),
+        ...both('vmzombie_finding_acknowledged', ackOf(expired), '1x2 stale'),
+      ],
       cases: [
         { atMinutes: forMin - 1, firing: [] },
         { atMinutes: forMin, firing: [{ labels: pick(labels, kindResultLabels(kind)), value: forMin * 60 }] },
-        { atMinutes: forMin + 2, firing: [] },
+        {
+          atMinutes: forMin + 3,
+          firing: [{ labels: pick(expired, kindResultLabels(kind)), value: (forMin + 3) * 60 }],
+        },
       ],
     };
   });

@@ -57,6 +57,11 @@ export const FLAGS = {
     'Taken off X-Prometheus-Scrape-Timeout-Seconds to leave time to render and send the answer.',
   ),
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
+  'keep.file': str(
+    '',
+    'Keep file (YAML): findings it marks as on purpose are acknowledged (no alert, counted as kept). Read again ' +
+      'when it changes. Empty: none.',
+  ),
   'findings.max-per-kind': int(
     500,
     'Per-finding series kept per kind; the rest are counted in vmzombie_findings_dropped_total.',

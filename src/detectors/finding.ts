@@ -2,6 +2,7 @@
 // and what the engine reports (a finding with its first sighting, grace, staleness and links).
 import type { CATALOG_ENTRIES } from '../catalog/catalog.js';
 import type { Detector, DetectorFinding } from './detector.js';
+import type { Acknowledgement, KeepMarker } from '../keep/keep-marker.js';
 
 export type { DetectContext, Detector, DetectorFinding, Precondition, Reclaimable } from './detector.js';
 
@@ -34,7 +35,27 @@ export type ReportedFinding = Finding & {
   stale: boolean;
   /** Other findings about the same resource (a process, a file, a domain), e.g. a lock and its holder's finding. */
   related: RelatedFinding[];
+  /** A keep marker says this one is on purpose: it pages no one and counts as kept in the capacity review. */
+  acknowledged?: Acknowledgement;
 };
+
+/** A finding that was reported (past its grace) and is no longer found, with what became of its resource. */
+export interface EndedFinding {
+  finding: ReportedFinding;
+  /** `gone`: the resource disappeared (given back); `healthy`: it is there and no longer a finding (used again). */
+  outcome: 'gone' | 'healthy';
+}
+
+/** What the keep markers did this evaluation. */
+export interface KeepReport {
+  markers: number;
+  /** Markers that matched no finding: a leak of their own (the resource went, the marker stayed). */
+  stale: KeepMarker[];
+  /** Markers past their `until` that still match a finding, which pages again. */
+  expired: KeepMarker[];
+  /** Markers that could not be read, with why; they acknowledge nothing. */
+  problems: string[];
+}
 
 export interface DetectionResult {
   findings: ReportedFinding[];
@@ -44,4 +65,7 @@ export interface DetectionResult {
   inapplicable: FindingKind[];
   /** Detector exceptions (a bug or an input shape we did not expect), per kind. */
   errors: Partial<Record<FindingKind, string>>;
+  /** Findings that ended since the last evaluation (for the reclaimed ledger). */
+  ended?: EndedFinding[];
+  keep?: KeepReport;
 }

@@ -8,6 +8,9 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
 import { Collection, type NamedSource } from './collection.js';
 import { FindingsState } from './findings-state.js';
+import { applyKeep } from './keep.js';
+import { KeepFile } from '../keep/keep-file.js';
+import { NO_KEEP, type KeepSet } from '../keep/keep-marker.js';
 
 export function enabledSources(config: Config, sources: readonly SourceDefinition[] = SOURCES): SourceDefinition[] {
   return sources.filter((s) => config.collectors[s.name] ?? s.enabledByDefault(config));
@@ -26,6 +29,7 @@ export class Engine {
   readonly collection: Collection;
   readonly sourceNames: string[];
   private readonly findings: FindingsState;
+  private readonly keepFile: KeepFile | null;
   private evaluated: Evaluated | null = null;
   private readonly listeners: Array<(result: Evaluated) => void> = [];
 
@@ -48,6 +52,7 @@ export class Engine {
       log,
     );
     this.findings = new FindingsState(config);
+    this.keepFile = config['keep.file'] ? new KeepFile(config['keep.file']) : null;
   }
 
   /** Called once per newly evaluated snapshot, before `refresh` resolves. */
@@ -62,7 +67,11 @@ export class Engine {
   async refresh(budgetSeconds?: number): Promise<Evaluated> {
     const snapshot = await this.collection.get(budgetSeconds);
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;
-    this.evaluated = { snapshot, detection: this.findings.evaluate(snapshot) };
+    const keep = this.keepFile ? await this.keepFile.load() : NO_KEEP;
+    if (this.evaluated?.snapshot === snapshot) return this.evaluated;
+    const detection = this.findings.evaluate(snapshot);
+    detection.keep = applyKeep(detection.findings, keep, snapshot.takenAt);
+    this.evaluated = { snapshot, detection };
     for (const l of this.listeners) l(this.evaluated);
     return this.evaluated;
   }
@@ -77,6 +86,8 @@ export class Engine {
 }
 
 /** A saved snapshot through detection, as one collection would be (`scan --from`, golden tests). */
-export function replay(config: Config, snapshot: Snapshot): Evaluated {
-  return { snapshot, detection: new FindingsState(config).evaluate(snapshot) };
+export function replay(config: Config, snapshot: Snapshot, keep: KeepSet = NO_KEEP): Evaluated {
+  const detection = new FindingsState(config).evaluate(snapshot);
+  detection.keep = applyKeep(detection.findings, keep, snapshot.takenAt);
+  return { snapshot, detection };
 }

@@ -7,7 +7,15 @@ import { knob, type Config } from '../config/flags.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { AnyDetector } from '../detectors/detector.js';
 import { checkPreconditions } from '../families/preconditions.js';
-import type { DetectionResult, Finding, FindingKind, RelatedFinding, ReportedFinding } from '../detectors/finding.js';
+import type {
+  DetectionResult,
+  EndedFinding,
+  Finding,
+  FindingKind,
+  RelatedFinding,
+  ReportedFinding,
+} from '../detectors/finding.js';
+import { familyOfKind } from '../families/index.js';
 import { CATALOG, DETECTORS } from '../catalog/catalog.js';
 
 export { checkPreconditions, type Verdict } from '../families/preconditions.js';
@@ -24,7 +32,8 @@ export class FindingsState {
   evaluate(snapshot: Snapshot): DetectionResult {
     const now = snapshot.takenAt;
     const ctx = { now, options: this.config as unknown as Readonly<Record<string, number>> };
-    const result: DetectionResult = { findings: [], skipped: {}, errors: {}, inapplicable: [] };
+    const ended: EndedFinding[] = [];
+    const result: DetectionResult = { findings: [], skipped: {}, errors: {}, inapplicable: [], ended };
     for (const detector of this.detectors) {
       const kind = detector.kind as FindingKind;
       const verdict = checkPreconditions(detector.needs, snapshot);
@@ -64,6 +73,7 @@ export class FindingsState {
           related: [],
         } as ReportedFinding);
       }
+      ended.push(...endedFindings(this.previous.get(kind) ?? [], seen, snapshot));
       // Forget subjects of this kind that cleared, so a recurrence starts a new `since`.
       const prefix = `${kind}\u0000`;
       for (const key of this.since.keys()) if (key.startsWith(prefix) && !seen.has(key)) this.since.delete(key);
@@ -73,6 +83,21 @@ export class FindingsState {
     linkRelated(result.findings);
     return result;
   }
+}
+
+/**
+ * The reported findings of the last evaluation that are not found now: each with `gone` when its resource
+ * left the snapshot, `healthy` when it is still there. Findings still within grace were a state passing
+ * through, and stale ones were never re-judged: neither counts.
+ */
+function endedFindings(previous: readonly ReportedFinding[], seen: Set<string>, snapshot: Snapshot): EndedFinding[] {
+  const out: EndedFinding[] = [];
+  for (const f of previous) {
+    if (f.pending || f.stale || seen.has(`${f.kind}\u0000${f.subject}`)) continue;
+    const present = familyOfKind(f.kind)?.resourcePresent?.(f.labels as Record<string, string>, snapshot) ?? null;
+    out.push({ finding: f, outcome: present === true ? 'healthy' : 'gone' });
+  }
+  return out;
 }
 
 /** The resources a finding concerns: what its detector named, plus what its labels identify. */

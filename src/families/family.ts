@@ -48,6 +48,11 @@ export interface Family<K extends Record<string, KindEntry> = Record<string, Kin
   sources: readonly SourceDefinition[];
   kinds: K;
   facts?: Readonly<Record<string, Fact>>;
+  /**
+   * Whether the resource a finding of this family names (by its labels) is still in the snapshot: for the
+   * reclaimed ledger (`gone` or `healthy` when a finding ends). Null when the labels name nothing to look up.
+   */
+  resourcePresent?(labels: Readonly<Record<string, string | undefined>>, snapshot: Snapshot): boolean | null;
   metrics: readonly SectionMetricsFactory[];
   /** Alerts that are not a finding kind, their thresholds and their promtool cases. */
   alerts?: FamilyAlerts;

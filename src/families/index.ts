@@ -44,6 +44,11 @@ export const SECTION_METRICS: readonly SectionMetricsFactory[] = FAMILIES.flatMa
 /** Every fact a detector or metric may need, by name (`libvirt.local`, `kubevirt.synced`). */
 export const FACTS: Readonly<Record<string, Fact>> = Object.assign({}, ...FAMILIES.map((f) => f.facts ?? {}));
 
+/** The family whose kinds include `kind`. */
+export function familyOfKind(kind: string): (typeof FAMILIES)[number] | undefined {
+  return FAMILIES.find((f) => kind in f.kinds);
+}
+
 /** Every scope of the catalog, in family order: rule groups and findings-page filters follow it. */
 export const SCOPES: readonly string[] = FAMILIES.flatMap((f) => f.scopes);
 

@@ -9,6 +9,7 @@ import { virtHandlerSource } from '../sources/virthandler/virthandler-source.js'
 import { KubeSectionSchema } from '../snapshot/kube.js';
 import { VirtHandlerSectionSchema } from '../snapshot/virthandler.js';
 import { hostOfUrl } from '../util/url-host.js';
+import { kubevirtResourcePresent } from '../views/presence.js';
 import { defineFamily } from './family.js';
 
 /** Cluster mode only: its Kubernetes client is not loaded by a node agent. */
@@ -46,6 +47,7 @@ export const kubevirtFamily = defineFamily({
       },
     },
   },
+  resourcePresent: kubevirtResourcePresent,
   metrics: [kubeMetrics],
   alerts: KUBEVIRT_ALERTS,
   dashboards: [

@@ -15,6 +15,7 @@ import { ProcfsSectionSchema } from '../snapshot/procfs.js';
 import { SysfsSectionSchema } from '../snapshot/sysfs.js';
 import { hostOfUrl } from '../util/url-host.js';
 import { diskChains } from '../views/disk-chains.js';
+import { libvirtHostResourcePresent } from '../views/presence.js';
 import { defineFamily } from './family.js';
 
 export const libvirtHostFamily = defineFamily({
@@ -60,6 +61,7 @@ export const libvirtHostFamily = defineFamily({
       },
     },
   },
+  resourcePresent: libvirtHostResourcePresent,
   metrics: [libvirtMetrics, storageMetrics, deviceMetrics],
   dashboards: [
     {

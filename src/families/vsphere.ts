@@ -4,6 +4,7 @@ import { VSPHERE_KINDS } from '../catalog/vsphere.js';
 import { vsphereMetrics } from '../outputs/metrics/vsphere-metrics.js';
 import { vsphereSource } from '../sources/vsphere/vsphere-source.js';
 import { VsphereSectionSchema } from '../snapshot/vsphere.js';
+import { vsphereResourcePresent } from '../views/presence.js';
 import { defineFamily } from './family.js';
 
 export const vsphereFamily = defineFamily({
@@ -32,6 +33,7 @@ export const vsphereFamily = defineFamily({
       },
     },
   },
+  resourcePresent: vsphereResourcePresent,
   metrics: [vsphereMetrics],
   alerts: VSPHERE_ALERTS,
   dashboards: [

@@ -47,6 +47,11 @@ export function findingView(f: ReportedFinding, now: number): FindingView {
   const marks: string[] = [];
   if (f.pending) marks.push('within grace');
   if (f.stale) marks.push('stale: its source is down, last known state');
+  const ack = f.acknowledged;
+  if (ack) {
+    const until = ack.until === null ? '' : `, until ${humanDate(ack.until)}`;
+    marks.push(`acknowledged by ${ack.who}${until}: ${ack.reason}`);
+  }
   return {
     finding: f,
     kind: f.kind,

@@ -11,6 +11,7 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
     collectors: snapshot.collectors,
     skippedDetectors: detection.skipped,
     detectorErrors: detection.errors,
+    keep: detection.keep ?? null,
     findings: detection.findings.map((f) => {
       const v = findingView(f, snapshot.takenAt);
       return {
@@ -32,6 +33,12 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
         runbook: v.runbook,
         evidence: f.evidence,
         related: f.related,
+        acknowledged: f.acknowledged
+          ? {
+              ...f.acknowledged,
+              until: f.acknowledged.until === null ? null : new Date(f.acknowledged.until * 1000).toISOString(),
+            }
+          : null,
       };
     }),
   };

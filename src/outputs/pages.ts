@@ -3,7 +3,7 @@
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DetectionResult } from '../detectors/finding.js';
 import { CATALOG } from '../catalog/catalog.js';
-import { html, page } from './html.js';
+import { html, page, type Html } from './html.js';
 import { SEVERITIES } from './finding-view.js';
 import { humanAge, humanDate } from './human.js';
 import { incompleteHtml } from './status-html.js';
@@ -50,8 +50,35 @@ ${incompleteHtml(snapshot, detection)}
 <h2>Collectors</h2>
 <table><thead><tr><th>collector</th><th>state</th><th>duration</th><th>reason</th></tr></thead>
 <tbody>${rows}</tbody></table>
-${transport}`,
+${transport}
+${keepHtml(detection)}`,
   );
+}
+
+/** Keep markers that need a person: matching nothing (stale), past their date, or unreadable. */
+function keepHtml(detection: DetectionResult): Html | string {
+  const keep = detection.keep;
+  if (!keep || (keep.markers === 0 && keep.problems.length === 0)) return '';
+  const until = (u: number | null) => (u === null ? '' : `, until ${humanDate(u)}`);
+  const item = (m: {
+    subject: string;
+    kind: string | null;
+    reason: string;
+    who: string;
+    until: number | null;
+    origin: string;
+  }) =>
+    html`<li><code>${m.subject}</code>${m.kind ? ` (${m.kind})` : ''}: ${m.reason}, by ${m.who}${until(m.until)}
+<span class="muted">${m.origin}</span></li>`;
+  const list = (title: string, items: Html[]) => (items.length ? html`<h3>${title}</h3><ul>${items}</ul>` : '');
+  return html`<h2>Keep markers</h2>
+<p>${keep.markers} marker(s); ${detection.findings.filter((f) => f.acknowledged).length} finding(s) acknowledged.</p>
+${list('Matching no finding (stale: remove them)', keep.stale.map(item))}
+${list('Expired (their findings page again)', keep.expired.map(item))}
+${list(
+  'Unreadable (they acknowledge nothing)',
+  keep.problems.map((p) => html`<li>${p}</li>`),
+)}`;
 }
 
 export function errorPage(status: number, message: string): string {

@@ -10,8 +10,9 @@ export function scanExitCode(snapshot: Snapshot, detection: DetectionResult): nu
   // "absent" (no libvirtd on this host) is not a failure; a host where nothing at all could be read is.
   const states = Object.values(snapshot.collectors).map((c) => c.state);
   if (!states.includes('ok')) return EXIT.unknown;
-  // Findings still within their grace are shown but, as in the alerts, not counted.
-  const counted = detection.findings.filter((f) => !f.pending);
+  // Findings still within their grace, and those a keep marker acknowledges, are shown but, as in the
+  // alerts, not counted.
+  const counted = detection.findings.filter((f) => !f.pending && !f.acknowledged);
   if (counted.some((f) => CATALOG[f.kind].alert.severity === 'critical')) return EXIT.critical;
   return counted.length > 0 ? EXIT.warning : EXIT.clean;
 }

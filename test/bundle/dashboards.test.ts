@@ -71,7 +71,7 @@ describe('dashboards', () => {
       });
 
       it('every target uses the data source variable and only variables that exist', () => {
-        const names = new Set([...vars.map((v) => v.name), '__rate_interval']);
+        const names = new Set([...vars.map((v) => v.name), '__rate_interval', '__range']);
         for (const p of panels(model)) {
           for (const t of p.targets ?? []) {
             assert.equal(t.datasource?.uid, '${datasource}', p.title);
@@ -81,10 +81,12 @@ describe('dashboards', () => {
         }
       });
 
-      it('rate() and increase() use $__rate_interval', () => {
+      it('rate() and increase() use $__rate_interval (or $__range, for a total over the time picked)', () => {
         for (const q of dashboardQueries(model)) {
-          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g))
-            assert.equal(m[2], '$__rate_interval', `${q.where}: ${m[0]}`);
+          for (const m of q.expr.matchAll(/\b(rate|irate|increase)\([^[]*\[([^\]]+)\]/g)) {
+            const overRange = m[1] === 'increase' && m[2] === '$__range';
+            assert.ok(m[2] === '$__rate_interval' || overRange, `${q.where}: ${m[0]}`);
+          }
         }
       });
 

@@ -217,7 +217,13 @@ test('a detector that never succeeded and is skipped reports nothing', () => {
   d.output = [crashed('web-1')];
   const state = new FindingsState(config(), [d as AnyDetector]);
   const r = state.evaluate(snapshot(1000, { state: 'absent', reason: 'no virsh' }));
-  assert.deepEqual(r, { findings: [], skipped: { domain_crashed: 'needs libvirt' }, errors: {}, inapplicable: [] });
+  assert.deepEqual(r, {
+    findings: [],
+    skipped: { domain_crashed: 'needs libvirt' },
+    errors: {},
+    inapplicable: [],
+    ended: [],
+  });
 });
 
 test('a detector whose collector this exporter does not run is inapplicable, not skipped', () => {

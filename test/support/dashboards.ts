@@ -29,6 +29,9 @@ export function dashboardQueries(model: object): PanelQuery[] {
 }
 
 /** `$cluster`, `$instance`, `$vcenter` as "All" (.*), `$__rate_interval` as a fixed window. */
-export function substitute(expr: string, rateInterval = '5m'): string {
-  return expr.replace(/\$__rate_interval/g, rateInterval).replace(/\$(cluster|instance|vcenter)\b/g, '.*');
+export function substitute(expr: string, rateInterval = '5m', range = '1h'): string {
+  return expr
+    .replace(/\$__rate_interval/g, rateInterval)
+    .replace(/\$__range/g, range)
+    .replace(/\$(cluster|instance|vcenter)\b/g, '.*');
 }

@@ -10,6 +10,11 @@ export function capacityDashboard(c: BundleConfig): object {
   const byKind = (metric: string) => `sum by (kind) (${dedup(PER_KIND, q(c, metric))}) > 0`;
   const byHost = (metric: string) => `sum by (cluster, instance) (${dedup(PER_KIND, q(c, metric))})`;
   const age = q(c, 'vmzombie_finding_age_seconds');
+  // One exporter scraped by two jobs counts once: max over the jobs before increase() sums the hosts.
+  const reclaimedOver = (metric: string, range: string, by: string) =>
+    `sum${by}(max by (cluster, instance, kind, outcome) (increase(${q(c, metric)}[${range}])))`;
+  const reclaimed = (metric: string) => `${reclaimedOver(metric, '$__rate_interval', ' by (kind, outcome) ')} > 0`;
+  const reclaimedTotal = (metric: string) => reclaimedOver(metric, '$__range', '');
   // Names come with the finding; a libvirt domain's current state is joined from its info series.
   const findings =
     `max without (job) (${age})\n* on (cluster, instance, uuid) group_left (state)\n` +
@@ -52,6 +57,52 @@ export function capacityDashboard(c: BundleConfig): object {
       'Findings still inside their grace period (not yet reported).',
       now('vmzombie_findings_pending'),
       'short',
+    )
+    .stat(
+      'Kept on purpose (disk)',
+      'Disk bytes held by findings a keep marker acknowledges: counted here, paging no one.',
+      now('vmzombie_reclaimable_acknowledged_disk_bytes'),
+      'bytes',
+    )
+    .stat(
+      'Kept on purpose (memory)',
+      'Memory held by findings a keep marker acknowledges.',
+      now('vmzombie_reclaimable_acknowledged_memory_bytes'),
+      'bytes',
+    )
+    .row('Reclaimed')
+    .stat(
+      'Disk given back',
+      'Disk bytes that findings held when they ended, over the time range picked (pick "Last 30 days" for the ' +
+        "month's figure). increase() copes with exporter restarts; findings ending while it is down are missed.",
+      reclaimedTotal('vmzombie_reclaimed_disk_bytes_total'),
+      'bytes',
+    )
+    .stat(
+      'Memory given back',
+      'Memory bytes that findings held when they ended, over the time range picked.',
+      reclaimedTotal('vmzombie_reclaimed_memory_bytes_total'),
+      'bytes',
+    )
+    .stat(
+      'vCPUs given back',
+      'vCPUs that findings held when they ended, over the time range picked.',
+      reclaimedTotal('vmzombie_reclaimed_vcpus_total'),
+      'short',
+    )
+    .timeseries(
+      'Disk given back, by kind and outcome',
+      'Disk bytes that ended findings held: gone (the resource was deleted) or healthy (it is used again).',
+      [{ expr: reclaimed('vmzombie_reclaimed_disk_bytes_total'), legend: '{{kind}} {{outcome}}' }],
+      'bytes',
+      12,
+    )
+    .timeseries(
+      'Memory given back, by kind and outcome',
+      'Memory bytes that ended findings held, by kind and outcome.',
+      [{ expr: reclaimed('vmzombie_reclaimed_memory_bytes_total'), legend: '{{kind}} {{outcome}}' }],
+      'bytes',
+      12,
     )
     .row('Over time, by kind')
     .timeseries(

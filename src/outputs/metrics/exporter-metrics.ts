@@ -9,6 +9,7 @@ import { CATALOG, FINDING_KINDS } from '../../catalog/catalog.js';
 import type { FindingKind } from '../../detectors/finding.js';
 import { SECTION_METRICS } from '../../families/index.js';
 import type { SectionMetrics } from './section-metrics.js';
+import { KeepLedgerMetrics } from './keep-ledger-metrics.js';
 import { VERSION } from '../../version.js';
 
 const COLLECTOR_STATES = ['ok', 'absent', 'error', 'timeout'] as const;
@@ -29,6 +30,7 @@ export class ExporterMetrics {
   private readonly skippedEntries: Gauge<'collector' | 'reason'>;
   private rendering: Promise<string> | null = null;
   private readonly detectorUp: Gauge<'kind'>;
+  private readonly keepLedger: KeepLedgerMetrics;
 
   constructor(
     private readonly config: Config,
@@ -125,6 +127,7 @@ export class ExporterMetrics {
     });
     for (const name of collectorNames) this.collectorUp.set({ collector: name }, 0);
     this.sections = SECTION_METRICS.map((make) => make(this.registry, config));
+    this.keepLedger = new KeepLedgerMetrics(this.registry, config);
   }
 
   update(snapshot: Snapshot, detection: DetectionResult): void {
@@ -146,6 +149,7 @@ export class ExporterMetrics {
     this.age.reset();
     for (const g of Object.values(this.reclaimable)) g.reset();
     const byKind = new Map<FindingKind, ReportedFinding[]>();
+    const reportedByKind = new Map<FindingKind, ReportedFinding[]>();
     for (const kind of FINDING_KINDS) byKind.set(kind, []);
     for (const f of detection.findings) byKind.get(f.kind)?.push(f);
     for (const [kind, all] of byKind) {
@@ -153,6 +157,7 @@ export class ExporterMetrics {
       if (detection.inapplicable.includes(kind)) this.detectorUp.remove({ kind });
       else this.detectorUp.set({ kind }, detection.skipped[kind] || detection.errors[kind] ? 0 : 1);
       const reported = all.filter((f) => !f.pending);
+      reportedByKind.set(kind, reported);
       this.findings.set({ kind }, reported.length);
       this.pending.set({ kind }, all.length - reported.length);
       const sums = { vcpus: 0, memoryBytes: 0, diskBytes: 0, devices: 0 };
@@ -175,6 +180,7 @@ export class ExporterMetrics {
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);
       else this.dropped.inc({ kind }, 0);
     }
+    this.keepLedger.update(detection, reportedByKind);
     for (const s of this.sections) s.update(snapshot, detection);
   }
 
