@@ -50,7 +50,7 @@ export function kindTests(): PromtoolTest[] {
     });
     const long = `0+60x${forMin + 10}`;
     return {
-      name: `${kind}: silent before for, firing at for, silent when stale or acknowledged, firing once the marker expires`,
+      name: `${kind}: silent before for, firing at for, silent when stale or acknowledged, firing once unmarked`,
       alert: CATALOG[kind].alert.name,
       series: [
         ...both('vmzombie_finding_age_seconds', labels, `0+60x${forMin} stale`),

@@ -124,7 +124,7 @@ describe('keep markers', () => {
     assert.deepEqual(report.problems, ['bad entry']);
   });
 
-  it('an acknowledged finding is shown with who and why, still counted as reclaimable, and does not raise the exit code', async () => {
+  it('an acknowledged finding is shown with who and why, counted as kept, and not in the exit code', async () => {
     const state = new FindingsState(config);
     const detection = state.evaluate(s);
     detection.keep = applyKeep(
