@@ -8,6 +8,7 @@ import { VirtHandlerSectionSchema } from './virthandler.js';
 import { VsphereSectionSchema } from './vsphere.js';
 import { PoolsSectionSchema } from './pools.js';
 import { SysfsSectionSchema } from './sysfs.js';
+import { HypervSectionSchema } from './hyperv.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -34,6 +35,7 @@ export const SectionsSchema = z.object({
   vsphere: VsphereSectionSchema,
   sysfs: SysfsSectionSchema,
   pools: PoolsSectionSchema,
+  hyperv: HypervSectionSchema,
 });
 export type Sections = z.infer<typeof SectionsSchema>;
 export type SectionName = keyof Sections;

@@ -8,6 +8,7 @@ import { virtHandlerSource } from './virthandler/virthandler-source.js';
 import { sysfsSource } from './sysfs/sysfs-source.js';
 import { poolsSource } from './pools/pools-source.js';
 import { vsphereSource } from './vsphere/vsphere-source.js';
+import { hypervSource } from './hyperv/hyperv-source.js';
 
 /** Cluster mode only: its Kubernetes client is not loaded by a node agent. */
 const kubeSource = lazySource<'kubevirt'>(
@@ -23,4 +24,5 @@ export const SOURCES: readonly SourceDefinition[] = [
   kubeSource,
   virtHandlerSource,
   vsphereSource,
+  hypervSource,
 ] as readonly SourceDefinition[];
