@@ -14,7 +14,6 @@ $ProgressPreference = 'SilentlyContinue'
 [Console]::OutputEncoding = [System.Text.Encoding]::UTF8
 $Marker = '---vmzombie-hyperv-json---'
 $Problems = New-Object -TypeName 'System.Collections.Generic.List[string]'
-$NoGuid = '00000000-0000-0000-0000-000000000000'
 
 function ConvertTo-Utc($Value) {
     if ($null -eq $Value) { return $null }

@@ -9,8 +9,8 @@ export const HYPERV_FLAGS = {
   ),
   'hyperv.vm-dir': list(
     [],
-    'Directory the Hyper-V file scan lists for .vhdx/.avhdx/.vhd/.avhd files (repeatable). Empty: the host\'s ' +
-      'default virtual disk and VM folders, each VM\'s folder and the folders of its disks.',
+    "Directory the Hyper-V file scan lists for .vhdx/.avhdx/.vhd/.avhd files (repeatable). Empty: the host's " +
+      "default virtual disk and VM folders, each VM's folder and the folders of its disks.",
   ),
   'hyperv.scan-interval': duration(
     '15m',

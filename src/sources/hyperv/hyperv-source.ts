@@ -2,8 +2,6 @@
 // checkpoints, disk chains, workers, compute systems, boot time); every --hyperv.scan-interval a
 // second one lists the VM directories in the background, and its last result is served in between.
 // Read-only. On by default on Windows; elsewhere only when asked for (--collector.hyperv).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HypervFileScan, HypervSection } from '../../snapshot/hyperv.js';
 import type { SourceDefinition } from '../source.js';
@@ -13,11 +11,9 @@ import { SourceAbsentError } from '../source-absent-error.js';
 import { runScript } from './run-powershell.js';
 import { HypervAbsent, parseFilesOutput, parseInventoryOutput } from './script-output.js';
 
-/** collect.ps1 beside this module (run from source), or under src/ in the package (run from dist/). */
+/** collect.ps1 beside this module: in src/, or in dist/ where the build copies it (scripts/copy-assets.mjs). */
 export function bundledScriptPath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'collect.ps1'), path.join(here, '../../../src/sources/hyperv/collect.ps1')];
-  return candidates.find((p) => existsSync(p)) ?? (candidates[0] as string);
+  return fileURLToPath(new URL('./collect.ps1', import.meta.url));
 }
 
 export interface HypervOptions {
@@ -84,7 +80,7 @@ export class HypervReader {
         for (const p of result.problems) this.log.warn('hyperv file scan', { problem: p });
       } catch (e: unknown) {
         // Keep the last listing (and when it was taken) so detectors judge on it, marked by the error.
-        this.scan = { ...this.scan, error: describeError(signal.aborted ? (signal.reason ?? e) : e) };
+        this.scan = { ...this.scan, error: describeError(e) };
       }
       this.log.debug('hyperv file scan done', { seconds: this.clock() - started });
     })().finally(() => {

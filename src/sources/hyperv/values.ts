@@ -82,11 +82,14 @@ export const VM_STATE = {
  * when it is one whose meaning never changed, else kept visible as "Unknown(n)" — never guessed.
  */
 export function enumName(table: Readonly<Record<number, string>>) {
-  return z.union([z.string(), z.number()]).nullish().transform((v) => {
-    if (v === null || v === undefined || v === '') return null;
-    if (typeof v === 'string') return v;
-    return table[v] ?? `Unknown(${v})`;
-  });
+  return z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => {
+      if (v === null || v === undefined || v === '') return null;
+      if (typeof v === 'string') return v;
+      return table[v] ?? `Unknown(${v})`;
+    });
 }
 
 export const num = z

@@ -36,7 +36,9 @@ describe('real captured samples', () => {
     expect(drives[0]).toEqual({
       vmId: '6f225311-b793-49cf-98a3-0a32108e49bb',
       checkpointId: null,
-      path: 'C:\\Users\\vagrant\\project\\.vagrant\\machines\\default\\hyperv\\Virtual Hard Disks\\ubuntu-18.04-amd64.vhdx',
+      path:
+        'C:\\Users\\vagrant\\project\\.vagrant\\machines\\default\\hyperv\\' +
+        'Virtual Hard Disks\\ubuntu-18.04-amd64.vhdx',
     });
     expect(drives).toHaveLength(2);
   });
@@ -60,7 +62,7 @@ describe('real captured samples', () => {
     expect(normalizeGuid(wmi)).toBe(normalizeGuid('6a257fa0-fa76-4bf4-a3fb-67aee79316bd'));
   });
 
-  it("reads a raw dump's State number through the fixed table only where it never changed (CLIXML: I32 3 = Off)", () => {
+  it("reads a raw dump's State number only where its meaning never changed (CLIXML: I32 3 = Off)", () => {
     const xml = sample('devolutions_get-vm_select_clixml.xml');
     const number = Number(/<ToString>Off<\/ToString>\s*<I32>(\d+)<\/I32>/.exec(xml)?.[1]);
     const id = /<G N="VMId">([^<]+)<\/G>/.exec(xml)?.[1];
