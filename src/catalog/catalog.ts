@@ -33,6 +33,7 @@ import { vfioGroupHeldByForeignProcess } from '../detectors/vfio-group-held-by-f
 import { mdevWithoutDomain } from '../detectors/mdev-without-domain.js';
 import { hugepagesReservedWithoutDomain } from '../detectors/hugepages-reserved-without-domain.js';
 import { tapWithoutDomain } from '../detectors/tap-without-domain.js';
+import { HYPERV_CATALOG_ENTRIES } from './hyperv.js';
 
 export const CATALOG_ENTRIES = {
   qemu_without_domain: {
@@ -537,6 +538,7 @@ export const CATALOG_ENTRIES = {
       summary: 'interface {{ $labels.interface }} is owned by no running domain',
     },
   },
+  ...HYPERV_CATALOG_ENTRIES,
 } as const satisfies Record<string, KindEntry>;
 
 type Entries = typeof CATALOG_ENTRIES;

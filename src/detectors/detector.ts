@@ -3,6 +3,7 @@
 // but nothing of the catalog, which is built from the detectors (so no type depends on itself).
 import type { SectionName, Snapshot } from '../snapshot/snapshot.js';
 import type { KnobSpec } from '../config/flag-spec.js';
+import type { HypervFact } from './lib/hyperv.js';
 
 /** What giving the resource back would free. Capacity dashboards sum these. */
 export interface Reclaimable {
@@ -17,7 +18,7 @@ export interface Reclaimable {
  * `libvirt.local`: the URI is this host's (a remote libvirt's guests are not in this /proc).
  * `procfs.unrestricted`: /proc shows every user's processes (with hidepid, absence proves nothing).
  */
-export type Precondition = SectionName | 'libvirt.local' | 'procfs.unrestricted';
+export type Precondition = SectionName | 'libvirt.local' | 'procfs.unrestricted' | HypervFact;
 
 export interface DetectorFinding<K extends string, E, L extends string> {
   kind: K;

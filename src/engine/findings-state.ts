@@ -8,6 +8,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { AnyDetector, Precondition } from '../detectors/detector.js';
 import type { DetectionResult, Finding, FindingKind, RelatedFinding, ReportedFinding } from '../detectors/finding.js';
 import { CATALOG, DETECTORS } from '../catalog/catalog.js';
+import { hypervFactFails, type HypervFact } from '../detectors/lib/hyperv.js';
 
 /** Why a detector cannot judge this snapshot: sections down or stale, or a fact about them that fails. */
 export type Verdict =
@@ -15,7 +16,7 @@ export type Verdict =
 
 export function checkPreconditions(needs: readonly Precondition[], snapshot: Snapshot): Verdict {
   const sections = needs.filter(
-    (n): n is Exclude<Precondition, 'libvirt.local' | 'procfs.unrestricted'> => !n.includes('.'),
+    (n): n is Exclude<Precondition, `${string}.${string}`> => !n.includes('.'),
   );
   // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
   if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined))
@@ -40,6 +41,10 @@ export function checkPreconditions(needs: readonly Precondition[], snapshot: Sna
       reason: "/proc hides other users' processes (hidepid): a missing process proves nothing",
       keepLast: false,
     };
+  }
+  for (const fact of needs.filter((n): n is HypervFact => n.startsWith('hyperv.'))) {
+    const reason = hypervFactFails(fact, snapshot);
+    if (reason) return { run: false, reason, keepLast: false };
   }
   return { run: true };
 }
