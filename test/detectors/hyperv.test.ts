@@ -28,7 +28,7 @@ const edit = (f: (h: HypervSection) => void) => {
 };
 
 describe('hyperv_ghost_worker', () => {
-  it('reports the worker of a VM Get-VM does not list, with its memory; the WSL2 worker and upper-case GUIDs are fine', () => {
+  it('reports the worker of a VM Get-VM does not list, with its memory; WSL2 and upper-case GUIDs are fine', () => {
     const found = run(hypervGhostWorker, hypervSection());
     expect(found.map((f) => f.labels)).toEqual([{ pid: '7788', vm_id: IDS.gone }]);
     expect(found[0]?.reclaimable).toEqual({ memoryBytes: 2147483648 });
@@ -36,7 +36,7 @@ describe('hyperv_ghost_worker', () => {
       '"C:\\Windows\\System32\\vmwp.exe" C17E3A9D-62D6-4AF3-BF98-54371869FA54 0x208',
     );
   });
-  it('without the compute systems the WSL2 worker would look like a ghost: the detector is skipped, with the reason', () => {
+  it('without the compute systems the WSL2 worker would look like a ghost: skipped, with the reason', () => {
     const h = edit((x) => {
       x.host.computeSystemsListed = false;
       x.computeSystems = [];
