@@ -5,6 +5,7 @@ import { kubeMetrics } from './kube-metrics.js';
 import { storageMetrics } from './storage-metrics.js';
 import { deviceMetrics } from './device-metrics.js';
 import { vsphereMetrics } from './vsphere-metrics.js';
+import { hypervMetrics } from './hyperv-metrics.js';
 
 export const SECTION_METRICS: readonly SectionMetricsFactory[] = [
   libvirtMetrics,
@@ -12,4 +13,5 @@ export const SECTION_METRICS: readonly SectionMetricsFactory[] = [
   deviceMetrics,
   kubeMetrics,
   vsphereMetrics,
+  hypervMetrics,
 ];
