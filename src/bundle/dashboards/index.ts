@@ -4,6 +4,7 @@ import { capacityDashboard } from './capacity.js';
 import { hypervisorDashboard } from './hypervisor.js';
 import { kubevirtDashboard } from './kubevirt.js';
 import { vsphereDashboard } from './vsphere.js';
+import { hypervDashboard } from './hyperv.js';
 import { exporterDashboard } from './exporter.js';
 
 export interface DashboardDef {
@@ -16,5 +17,6 @@ export const DASHBOARDS: readonly DashboardDef[] = [
   { file: 'vmzombie-hypervisor.json', build: hypervisorDashboard },
   { file: 'vmzombie-kubevirt.json', build: kubevirtDashboard },
   { file: 'vmzombie-vsphere.json', build: vsphereDashboard },
+  { file: 'vmzombie-hyperv.json', build: hypervDashboard },
   { file: 'vmzombie-exporter.json', build: exporterDashboard },
 ];
