@@ -15,9 +15,7 @@ export type Verdict =
   { run: true } | { run: false; reason: string; keepLast: boolean } | { run: false; inapplicable: true };
 
 export function checkPreconditions(needs: readonly Precondition[], snapshot: Snapshot): Verdict {
-  const sections = needs.filter(
-    (n): n is Exclude<Precondition, `${string}.${string}`> => !n.includes('.'),
-  );
+  const sections = needs.filter((n): n is Exclude<Precondition, `${string}.${string}`> => !n.includes('.'));
   // None of its collectors runs here (cluster kinds on a node agent): not this exporter's business.
   if (sections.length > 0 && sections.every((n) => snapshot.collectors[n] === undefined))
     return { run: false, inapplicable: true };
