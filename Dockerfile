@@ -14,9 +14,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
  && test -x node_modules/.bin/tsc && test -f node_modules/prom-client/package.json
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/copy-assets.mjs ./scripts/
 # Then production dependencies only (npm prune is local), without type declarations and source maps
 # (a third of their size).
-RUN node_modules/.bin/tsc -p tsconfig.build.json && test -f dist/cli.js \
+RUN node_modules/.bin/tsc -p tsconfig.build.json && node scripts/copy-assets.mjs && test -f dist/cli.js \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && test -f node_modules/prom-client/package.json && test ! -e node_modules/typescript \
  && find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \

@@ -3,6 +3,7 @@
 import { formatDuration } from './duration.js';
 import { bool, duration, int, list, oneOf, parseBool, str, type FlagSpec } from './flag-spec.js';
 import { DETECTORS } from '../catalog/catalog.js';
+import { HYPERV_FLAGS } from '../sources/hyperv/hyperv-flags.js';
 
 /** The exporter's own flags (each detector's `detect.*` knobs are added from the catalog below). */
 export const FLAGS = {
@@ -119,6 +120,7 @@ export const FLAGS = {
       'vmzombie_vsphere_series_dropped_total.',
   ),
   'vsphere.exclude-datastore': list([], 'Datastore name the file scan skips (e.g. shared with another vCenter).'),
+  ...HYPERV_FLAGS,
   from: str('', 'scan: read this saved snapshot (from `snapshot`) instead of collecting.'),
   output: str('text', 'scan: text or json.'),
   redact: bool(

@@ -15,8 +15,9 @@ import type { Fact, SectionSpec } from './family.js';
 import { kubevirtFamily } from './kubevirt.js';
 import { libvirtHostFamily } from './libvirt-host.js';
 import { vsphereFamily } from './vsphere.js';
+import { hypervFamily } from './hyperv.js';
 
-export const FAMILIES = [libvirtHostFamily, kubevirtFamily, vsphereFamily] as const;
+export const FAMILIES = [libvirtHostFamily, kubevirtFamily, vsphereFamily, hypervFamily] as const;
 
 export type FamilyName = (typeof FAMILIES)[number]['name'];
 

@@ -51,7 +51,8 @@ function collectHosts(s: Snapshot, hosts: Names): void {
 /** User names seen in home directories anywhere in the snapshot. */
 function collectUsers(value: unknown, users: Names): void {
   if (typeof value === 'string') {
-    for (const m of value.matchAll(/\/(?:home|Users)\/([^/\s,'"]+)/g)) users.add(m[1]);
+    // Windows paths too (C:\Users\name\...), from the hyperv section.
+    for (const m of value.matchAll(/[\\/](?:home|Users)[\\/]([^\\/\s,'"]+)/g)) users.add(m[1]);
   } else if (Array.isArray(value)) {
     for (const v of value) collectUsers(v, users);
   } else if (value && typeof value === 'object') {

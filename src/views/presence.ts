@@ -40,3 +40,12 @@ export function vsphereResourcePresent(l: Labels, s: Snapshot): boolean | null {
   if (!vc || l.vm === undefined) return null;
   return vc.vms.some((vm) => vm.name === l.vm);
 }
+
+/** The Hyper-V family: worker processes, VMs by name, files by path (compared as Windows does). */
+export function hypervResourcePresent(l: Labels, s: Snapshot): boolean | null {
+  const h = s.hyperv;
+  if (!h) return null;
+  if (l.pid !== undefined) return h.workers.some((w) => String(w.pid) === l.pid);
+  if (l.vm !== undefined) return h.vms.some((vm) => vm.name === l.vm || `${vm.name} (${vm.id})` === l.vm);
+  return null;
+}

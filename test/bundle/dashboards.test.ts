@@ -42,9 +42,9 @@ interface PanelJson {
 const models = DASHBOARDS.map((d) => ({ file: d.file, model: d.build(DEFAULT_CONFIG) as Model }));
 
 describe('dashboards', () => {
-  it('five dashboards with fixed, unique uids and titles', () => {
-    assert.equal(models.length, 5);
-    assert.equal(new Set(models.map((m) => m.model.uid)).size, 5);
+  it('six dashboards with fixed, unique uids and titles', () => {
+    assert.equal(models.length, 6);
+    assert.equal(new Set(models.map((m) => m.model.uid)).size, 6);
     for (const { model } of models) assert.match(model.uid, /^vmzombie-[a-z]+$/);
   });
 

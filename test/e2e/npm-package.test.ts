@@ -38,6 +38,7 @@ describe('npm package', () => {
     assert.ok(files.includes('dist/cli.js'));
     assert.ok(files.includes('package.json') && files.includes('README.md'));
     assert.ok(files.includes('deploy/systemd/vmzombie-exporter.service'));
+    assert.ok(files.includes('dist/sources/hyperv/collect.ps1'), 'the Hyper-V script is packed');
     // Present once they are generated into the repository; every file of these folders ships.
     for (const folder of ['docs/runbooks', 'alerts', 'dashboards']) {
       if (existsSync(path.join(ROOT, folder)))

@@ -78,7 +78,8 @@ export async function readVirtHandler(
 export const virtHandlerSource: SourceDefinition<'virthandler'> = {
   name: 'virthandler',
   description: "the local virt-handler container's cgroup memory (--path.procfs, --path.sysfs)",
-  enabledByDefault: (config) => config.mode === 'node',
+  // No virt-handler (nor /proc) on a Windows node agent, where only the hyperv collector has work.
+  enabledByDefault: (config) => config.mode === 'node' && process.platform !== 'win32',
   create(config) {
     return {
       collect: ({ signal }) => readVirtHandler(config['path.procfs'], config['path.sysfs'], os.hostname(), signal),
