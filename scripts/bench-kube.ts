@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { KubeApiServer } from '../test/support/kube-api-server.js';
 import * as k from '../test/support/kubevirt-objects.js';
-import { parseArgs } from '../src/config/flags.js';
+import { parseArgs } from '../src/flags.js';
 import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { createServer } from '../src/server.js';

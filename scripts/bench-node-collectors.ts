@@ -8,7 +8,7 @@ import path from 'node:path';
 import { newPoolsCaches, readPools } from '../src/sources/pools/read-pools.js';
 import { readSysfs } from '../src/sources/sysfs/sysfs-source.js';
 import { CATALOG, DETECTORS } from '../src/catalog/catalog.js';
-import { defaultConfig } from '../src/config/flags.js';
+import { defaultConfig } from '../src/flags.js';
 import type { Domain } from '../src/snapshot/libvirt.js';
 import type { Snapshot } from '../src/snapshot/snapshot.js';
 import { createQcow2 } from '../test/support/qemu-img.js';

@@ -7,7 +7,7 @@ import { SoapClient } from '../src/sources/vsphere/soap-client.js';
 import { retrieveFromContainer } from '../src/sources/vsphere/retrieve.js';
 import { INVENTORY_SPECS, parseInventory } from '../src/sources/vsphere/parse-inventory.js';
 import { readLayouts, searchDatastore } from '../src/sources/vsphere/file-scan.js';
-import { parseArgs } from '../src/config/flags.js';
+import { parseArgs } from '../src/flags.js';
 import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { silentLogger } from '../src/util/log.js';

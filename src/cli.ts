@@ -5,7 +5,8 @@
 // collection and stays there until the next one, +16 MiB of RSS on an idle agent for no speed it
 // needs. npm start, the container's entrypoint and the benchmark pass the same flag.
 import { readFile } from 'node:fs/promises';
-import { flagsHelp, parseArgs, type Config } from './config/flags.js';
+import type { Config } from './config/flags.js';
+import { flagsHelp, parseArgs } from './flags.js';
 import { SOURCES } from './families/index.js';
 import { collectOnce, Exporter } from './exporter.js';
 import { enabledSources, replay } from './engine/engine.js';

@@ -9,7 +9,7 @@ import { FACTS, FAMILIES, SECTION_SPECS, SOURCES } from '../src/families/index.j
 import { buildAlerts } from '../src/bundle/alerts.js';
 import { DEFAULT_CONFIG } from '../src/bundle/config.js';
 import { CATALOG, DETECTORS, FINDING_KINDS } from '../src/catalog/catalog.js';
-import { ALL_FLAGS } from '../src/config/flags.js';
+import { ALL_FLAGS } from '../src/flags.js';
 
 const SRC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src');
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from '../src/config/flags.js';
+import { parseArgs } from '../src/flags.js';
 import { SOURCES } from '../src/families/index.js';
 import { Exporter } from '../src/exporter.js';
 import { createServer } from '../src/server.js';

@@ -1,6 +1,6 @@
 // The metric names the exporter really registers, read from its own prom-client registry with the
 // default configuration (not a hand list), plus the series Prometheus itself adds to every target.
-import { parseArgs } from '../config/flags.js';
+import { parseArgs } from '../flags.js';
 import { SOURCES } from '../families/index.js';
 import { ExporterMetrics } from '../outputs/metrics/exporter-metrics.js';
 

@@ -64,3 +64,6 @@ export const oneOf = <T extends string>(choices: readonly T[], def: T, help: str
 
 /** A detector's knob: a `detect.*` flag holding a number (seconds for durations). */
 export type KnobSpec = FlagSpec<number>;
+
+/** A table of flags by name (without the leading --), as a source or the exporter declares them. */
+export type FlagTable = Readonly<Record<string, FlagSpec<unknown>>>;

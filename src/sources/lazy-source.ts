@@ -4,7 +4,7 @@ import type { SectionName } from '../snapshot/snapshot.js';
 import type { SourceDefinition } from './source.js';
 
 export function lazySource<N extends SectionName>(
-  meta: Pick<SourceDefinition<N>, 'name' | 'description' | 'enabledByDefault'>,
+  meta: Pick<SourceDefinition<N>, 'name' | 'description' | 'flags' | 'enabledByDefault'>,
   load: () => Promise<SourceDefinition<N>>,
 ): SourceDefinition<N> {
   return {

@@ -1,4 +1,5 @@
 // The contract every source implements: I/O only, returning its section of the snapshot.
+import type { FlagTable } from '../config/flag-spec.js';
 import type { Config } from '../config/flags.js';
 import type { SectionName, Sections } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
@@ -22,6 +23,8 @@ export interface SourceEnv {
 export interface SourceDefinition<N extends SectionName = SectionName> {
   name: N;
   description: string;
+  /** The flags this source owns (sources/<name>/flags.ts); composed with every other flag in src/flags.ts. */
+  flags?: FlagTable;
   /** Whether the source runs when no --collector.X / --no-collector.X flag was given. */
   enabledByDefault(config: Config): boolean;
   create(config: Config, log: Logger, env?: SourceEnv): SourceInstance<N>;

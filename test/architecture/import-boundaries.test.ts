@@ -41,7 +41,14 @@ const RULES: Rule[] = [
   // Sources do I/O and return sections; they never judge.
   {
     layer: 'sources',
-    forbidden: ['detectors', 'views', 'outputs', 'engine', 'catalog', 'exporter.ts', 'server.ts', 'cli.ts'],
+    forbidden: ['detectors', 'views', 'outputs', 'engine', 'catalog', 'exporter.ts', 'server.ts', 'cli.ts', 'flags.ts'],
+  },
+  // Config is the ground floor: the full flag table is composed above the layers (src/flags.ts), so
+  // loading config/ loads no source and no detector (their flag types only).
+  {
+    layer: 'config',
+    forbidden: ['views', 'outputs', 'engine', 'exporter.ts', 'server.ts', 'cli.ts', 'flags.ts'],
+    typesOnly: ['detectors', 'catalog', 'sources'],
   },
   // Snapshot schemas are the boundary: they depend on nothing but zod.
   { layer: 'snapshot', forbidden: ['sources', 'detectors', 'views', 'outputs', 'engine', 'catalog', 'config'] },
@@ -127,5 +134,6 @@ describe('import boundaries', () => {
   it('sees the imports it checks (a file known to import views does)', () => {
     assert.ok(importsOf('outputs/metrics/device-metrics.ts').some((i) => i.target === 'views/vfio.ts'));
     assert.ok(importsOf('detectors/finding.ts').some((i) => i.target === 'catalog/catalog.ts' && i.typeOnly));
+    assert.ok(importsOf('config/flags.ts').some((i) => i.target === 'sources/source-flags.ts' && i.typeOnly));
   });
 });

@@ -1,7 +1,7 @@
 // Repeatable (list) flags: --vsphere.url once per vCenter, defaults replaced by the first use.
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { parseArgs, flagsHelp } from '../../src/config/flags.js';
+import { parseArgs, flagsHelp } from '../../src/flags.js';
 import { enabledSources } from '../../src/engine/engine.js';
 
 describe('list flags', () => {

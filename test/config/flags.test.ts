@@ -2,7 +2,8 @@
 // error texts, and --help listing every flag.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { ALL_FLAGS, defaultConfig, flagsHelp, parseArgs } from '../../src/config/flags.js';
+import { ALL_FLAGS, composeFlags, defaultConfig, flagsHelp, parseArgs } from '../../src/flags.js';
+import { str } from '../../src/config/flag-spec.js';
 import { SOURCES } from '../../src/families/index.js';
 
 const COLLECTORS = ['libvirt', 'procfs'];
@@ -130,4 +131,25 @@ test('--help lists every flag with its type and default, and every source', () =
   // Every flag line in the help is a flag of the table (nothing stale listed).
   const listed = [...help.matchAll(/^ {2}--([a-z.-]+)/gm)].map((m) => m[1]);
   assert.deepEqual(listed.sort(), Object.keys(ALL_FLAGS).sort());
+});
+
+test('each source declares its own flags; the table holds them once, a second declaration is refused', () => {
+  for (const s of SOURCES)
+    for (const [name, spec] of Object.entries(s.flags ?? {})) assert.equal(ALL_FLAGS[name], spec, `${s.name}: ${name}`);
+  assert.ok(SOURCES.find((s) => s.name === 'kubevirt')?.flags?.['kube.freeze-history'], 'the lazy kube source too');
+  const a = { name: 'a', flags: { 'x.dir': str('/a', 'a dir.') } };
+  const b = { name: 'b', flags: { 'x.dir': str('/b', 'another dir.') } };
+  assert.throws(() => composeFlags([a, b], []), /source b: flag --x\.dir is declared twice/);
+  assert.throws(
+    () => composeFlags([{ name: 'c', flags: { mode: str('x', 'y') } }], []),
+    /flag --mode is declared twice/,
+  );
+});
+
+test("--kube.freeze-history is the kube source's own, and never shorter than the window the detector judges", () => {
+  assert.equal(defaultConfig()['kube.freeze-history'], 300);
+  assert.equal(parse('--kube.freeze-history=1h').config['kube.freeze-history'], 3600);
+  // A longer freeze-loop window raises it, so the detector never judges a window the source has trimmed.
+  assert.equal(parse('--detect.freeze-window=10m').config['kube.freeze-history'], 600);
+  assert.equal(parse('--detect.freeze-window=10m', '--kube.freeze-history=1m').config['kube.freeze-history'], 600);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { qemuWithoutDomain } from '../../src/detectors/qemu-without-domain.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import {
   backedBy,
   ctx,

@@ -4,7 +4,7 @@ import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { backingChainMissingLink } from '../../src/detectors/backing-chain-missing-link.js';
 import { snapshotChainDeep } from '../../src/detectors/snapshot-chain-deep.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import {
   backedBy,
   ctx,

@@ -109,7 +109,7 @@ describe('vsphere_consolidation_needed', () => {
 describe('vsphere_vm_on_unreachable_host through the findings state', () => {
   it('stays pending for --detect.host-grace (5m by default), then is reported', async () => {
     const { FindingsState } = await import('../../src/engine/findings-state.js');
-    const { defaultConfig } = await import('../../src/config/flags.js');
+    const { defaultConfig } = await import('../../src/flags.js');
     const state = new FindingsState(defaultConfig());
     const at = (t: number) => ({
       ...snapshotOf(vcenter({ hosts: [host('host-1', { connectionState: 'notResponding' })], vms: [vm('ghost')] })),

@@ -7,7 +7,7 @@ import * as k from '../support/kubevirt-objects.js';
 import { series as matching, type Sample } from '../support/prom-text.js';
 import { startExporter as start, type RunningExporter } from '../support/exporter.js';
 import { waitFor } from '../support/wait.js';
-import { parseArgs } from '../../src/config/flags.js';
+import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { Exporter } from '../../src/exporter.js';
 import { captureSnapshot } from '../support/capture.js';

@@ -5,7 +5,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Collection, type NamedSource, type Timer } from '../../src/engine/collection.js';
 import { scrapeBudgetSeconds } from '../../src/engine/scrape-budget.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import type { SourceInstance } from '../../src/sources/source.js';
 import type { SectionName, Snapshot } from '../../src/snapshot/snapshot.js';
 import { silentLogger } from '../../src/util/log.js';

@@ -6,7 +6,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Exporter } from '../../src/exporter.js';
 import { enabledSources } from '../../src/engine/engine.js';
-import { parseArgs } from '../../src/config/flags.js';
+import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { createServer, parseListenAddress } from '../../src/server.js';
 import { parseSnapshot } from '../../src/families/index.js';

@@ -3,7 +3,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { defaultConfig, type Config } from '../../src/config/flags.js';
+import type { Config } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import type { DetectContext, FindingKind, FindingOf } from '../../src/detectors/finding.js';
 import type { AnyDetector, Precondition } from '../../src/detectors/detector.js';
 import { CATALOG } from '../../src/catalog/catalog.js';

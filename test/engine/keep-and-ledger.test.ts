@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { FindingsState } from '../../src/engine/findings-state.js';
 import { applyKeep } from '../../src/engine/keep.js';
-import { parseArgs } from '../../src/config/flags.js';
+import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { findingsJson } from '../../src/outputs/findings-json.js';

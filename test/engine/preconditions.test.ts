@@ -5,7 +5,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { FindingsState, checkPreconditions } from '../../src/engine/findings-state.js';
 import { DETECTORS } from '../../src/catalog/catalog.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { findingsJson } from '../../src/outputs/findings-json.js';
 import { textReport } from '../../src/outputs/report.js';

@@ -6,7 +6,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from '../../src/config/flags.js';
+import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { parseSnapshot } from '../../src/families/index.js';
 import { replay } from '../../src/engine/engine.js';

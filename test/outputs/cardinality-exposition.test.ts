@@ -6,7 +6,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import type { ReportedFinding } from '../../src/detectors/finding.js';
 import type { CollectorStatus, Snapshot } from '../../src/snapshot/snapshot.js';
 import { parseProcLocks } from '../../src/sources/procfs/parse.js';

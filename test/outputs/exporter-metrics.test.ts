@@ -3,7 +3,8 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
-import { defaultConfig, type Config } from '../../src/config/flags.js';
+import type { Config } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import type { DetectionResult, ReportedFinding } from '../../src/detectors/finding.js';
 import type { CollectorStatus, Snapshot } from '../../src/snapshot/snapshot.js';
 import type { Domain } from '../../src/snapshot/libvirt.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { hypervMetrics } from '../../src/outputs/metrics/hyperv-metrics.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import { hypervSection, NOW, SCANNED_AT, snapshotOf } from '../detectors/hyperv-fixture.js';
 
 async function exposition(update: (m: ReturnType<typeof hypervMetrics>) => void): Promise<string[]> {

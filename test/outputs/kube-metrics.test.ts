@@ -4,7 +4,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import { parsePromText, series } from '../support/prom-text.js';
 import { kubeSnapshot, NOW } from '../support/kube-snapshot.js';
 import type { Snapshot } from '../../src/snapshot/snapshot.js';

@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { FindingsState } from '../../src/engine/findings-state.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 import { storageMetrics } from '../../src/outputs/metrics/storage-metrics.js';
 import { deviceMetrics } from '../../src/outputs/metrics/device-metrics.js';
 import { parsePromText, series, value } from '../support/prom-text.js';

@@ -1,6 +1,6 @@
 // A detection context for detector tables: every knob at its flag default, overridden by flag name.
 import type { DetectContext } from '../../src/detectors/detector.js';
-import { defaultConfig } from '../../src/config/flags.js';
+import { defaultConfig } from '../../src/flags.js';
 
 export type Knobs = Record<`detect.${string}`, number>;
 

@@ -1,6 +1,6 @@
 // Starts the real exporter (the same Exporter + HTTP server `serve` runs) on a loopback port.
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from '../../src/config/flags.js';
+import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { Exporter } from '../../src/exporter.js';
 import { createServer } from '../../src/server.js';

@@ -18,3 +18,9 @@ export const HYPERV_FLAGS = {
       'between).',
   ),
 } as const;
+
+declare module '../source-flags.js' {
+  interface SourceFlagTables {
+    hyperv: typeof HYPERV_FLAGS;
+  }
+}

@@ -2,6 +2,7 @@
 // checkpoints, disk chains, workers, compute systems, boot time); every --hyperv.scan-interval a
 // second one lists the VM directories in the background, and its last result is served in between.
 // Read-only. On by default on Windows; elsewhere only when asked for (--collector.hyperv).
+import { HYPERV_FLAGS } from './hyperv-flags.js';
 import { fileURLToPath } from 'node:url';
 import type { HypervFileScan, HypervSection } from '../../snapshot/hyperv.js';
 import type { SourceDefinition } from '../source.js';
@@ -112,6 +113,7 @@ export const hypervSource: SourceDefinition<'hyperv'> = {
   name: 'hyperv',
   description: 'Hyper-V VMs, checkpoints, disk chains, vmwp.exe workers and VM directory files (one PowerShell script)',
   enabledByDefault: () => process.platform === 'win32',
+  flags: HYPERV_FLAGS,
   create(config, log) {
     const reader = new HypervReader(
       {

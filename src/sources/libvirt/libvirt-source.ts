@@ -3,6 +3,7 @@
 // session, the in-process test driver, a failed handshake) through one kept read-only virsh shell
 // (transport.ts). Either way a collection is incremental (libvirt-reader.ts).
 import type { SourceDefinition } from '../source.js';
+import { LIBVIRT_FLAGS } from './flags.js';
 import { LibvirtReader } from './libvirt-reader.js';
 
 export const libvirtSource: SourceDefinition<'libvirt'> = {
@@ -10,6 +11,7 @@ export const libvirtSource: SourceDefinition<'libvirt'> = {
   description:
     "domains, states, disks and devices over libvirt's read-only RPC socket, " +
     'or a read-only virsh shell (--libvirt.uri)',
+  flags: LIBVIRT_FLAGS,
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const reader = new LibvirtReader({

@@ -4,14 +4,12 @@
 import type { LibvirtTransport } from '../../snapshot/libvirt.js';
 import { describeError } from '../../util/fs-errors.js';
 import type { LibvirtBackend } from './backend.js';
+import type { TransportChoice } from './flags.js';
 import { RpcBackend } from './rpc-backend.js';
 import { VirshBackend } from './virsh-backend.js';
 import { rpcEndpoint } from './rpc/endpoint.js';
 import { isRpcHandshakeError } from './rpc/client.js';
 import { abortOnSignal } from './rpc/abort.js';
-
-export const TRANSPORT_CHOICES = ['auto', 'rpc', 'virsh'] as const;
-export type TransportChoice = (typeof TRANSPORT_CHOICES)[number];
 
 /** A URI names this host when it has no server part and drives QEMU (whose processes we can see). */
 export function isLocalQemuUri(uri: string): boolean {

@@ -3,11 +3,13 @@
 // (and the disks of libvirt's persistent domains) to the files outside the pools. Read-only:
 // files are opened O_RDONLY (O_NOATIME when allowed) and never locked.
 import type { SourceDefinition } from '../source.js';
+import { POOLS_FLAGS } from './flags.js';
 import { newPoolsCaches, readPools } from './read-pools.js';
 
 export const poolsSource: SourceDefinition<'pools'> = {
   name: 'pools',
   description: 'image files in storage pool directories with their qcow2 backing chains (--pool.dir)',
+  flags: POOLS_FLAGS,
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const opts = {

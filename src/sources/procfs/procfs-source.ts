@@ -3,6 +3,7 @@
 // keeps any process's fds on files in the pool directories (--pool.dir and libvirt's dir pools):
 // an image a backup tool or `qemu-img convert` reads without a lock is in use, not an orphan.
 import type { SourceDefinition } from '../source.js';
+import { PROCFS_FLAGS } from './flags.js';
 import { libvirtPoolDirs } from '../shared/libvirt-config.js';
 import { ProcfsCache } from './procfs-cache.js';
 import { readProcfs } from './read-procfs.js';
@@ -10,6 +11,7 @@ import { readProcfs } from './read-procfs.js';
 export const procfsSource: SourceDefinition<'procfs'> = {
   name: 'procfs',
   description: 'processes, open files and file locks from /proc (--path.procfs)',
+  flags: PROCFS_FLAGS,
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     const cache = new ProcfsCache();

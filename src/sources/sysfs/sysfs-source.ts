@@ -5,6 +5,7 @@ import { access, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { HugepagePool, Mdev, PciDevice, SysfsSection, TapInterface } from '../../snapshot/sysfs.js';
 import type { SourceDefinition } from '../source.js';
+import { SYSFS_FLAGS } from './flags.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { describeError } from '../../util/fs-errors.js';
@@ -172,6 +173,7 @@ async function readTap(dir: string, name: string): Promise<TapInterface | null> 
 export const sysfsSource: SourceDefinition<'sysfs'> = {
   name: 'sysfs',
   description: 'PCI/VFIO devices, IOMMU groups, mdevs, hugepages and tap interfaces from /sys (--path.sysfs)',
+  flags: SYSFS_FLAGS,
   enabledByDefault: (config) => config.mode === 'node',
   create(config) {
     return { collect: ({ signal }) => readSysfs(config['path.sysfs'], signal), close: async () => {} };

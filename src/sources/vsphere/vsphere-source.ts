@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FileScan, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
 import type { SourceDefinition } from '../source.js';
+import { VSPHERE_FLAGS } from './flags.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
 import { SoapClient, vcenterLabel } from './soap-client.js';
@@ -208,6 +209,7 @@ export class VsphereReader {
 export const vsphereSource: SourceDefinition<'vsphere'> = {
   name: 'vsphere',
   description: 'VMs, hosts, snapshots and datastore files of vCenter/ESXi through the SOAP API (--vsphere.url)',
+  flags: VSPHERE_FLAGS,
   enabledByDefault: (config) => config['vsphere.url'].length > 0,
   create(config, log) {
     const reader = new VsphereReader(
