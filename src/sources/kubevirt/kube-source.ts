@@ -217,9 +217,12 @@ export class KubeReader {
     }
   }
 
-  /** The first collection waits for the initial lists (bounded by the collector timeout). */
+  /**
+   * The first collection waits for the initial lists and the first metrics.k8s.io answer (bounded by the
+   * collector timeout): before it, the metrics API would be reported available whether it is served or not.
+   */
   private async waitSettled(signal: AbortSignal): Promise<void> {
-    while (![...this.caches.values()].every((c) => c.settled())) {
+    while (![...this.caches.values()].every((c) => c.settled()) || !this.metrics.settled()) {
       if (signal.aborted)
         throw signal.reason instanceof Error ? signal.reason : new Error('aborted while waiting for the initial lists');
       await new Promise((resolve) => setTimeout(resolve, 50));
