@@ -1,6 +1,6 @@
 // The built CLI as a user runs it: `node dist/cli.js …`, on the dist/ that `npm run build` made.
 import { DETECTORS } from '../src/catalog/catalog.js';
-import { afterAll, beforeAll, test } from 'vitest';
+import { afterAll, beforeAll, test, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,6 +10,11 @@ import net from 'node:net';
 import { FLAGS } from '../src/config/flags.js';
 import { parseSnapshot } from '../src/snapshot/snapshot.js';
 import { assertBuilt, CLI, ROOT } from './support/built-cli.js';
+
+// Each test starts `node dist/cli.js` up to five times, about half a CPU-second each.
+// Their wall time grows with the machine's load: a 2-core machine shared at a load of 12 per core
+// stretches it past the 30 s default. The timeout only catches a hang.
+vi.setConfig({ testTimeout: 120_000 });
 
 let work: string;
 
