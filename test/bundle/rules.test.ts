@@ -1,7 +1,7 @@
 // The generated alert rules: up to date, accepted by promtool (the plain file and the manifest's
 // spec), their promtool unit tests pass, names and annotations follow the conventions, templates
 // only name labels the expression keeps, and the site knobs of the config reach the rules.
-import { describe, it } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +16,11 @@ import { ruleGroups, type RuleGroup } from '../../src/bundle/rules.js';
 import { missingCommands, skipWithout } from '../support/components.js';
 import { ROOT, generatedRules } from '../support/bundle-files.js';
 import { templateLabels, humanizeDuration, humanize, humanize1024, renderTemplate } from '../../src/bundle/template.js';
+
+// promtool checks and tests every rule: about five CPU-seconds for the whole `test rules` run.
+// Their wall time grows with the machine's load: a 2-core machine shared at a load of 12 per core
+// stretches it past the 30 s default. The timeout only catches a hang.
+vi.setConfig({ testTimeout: 120_000 });
 
 const noPromtool = skipWithout('promtool', missingCommands('promtool'));
 

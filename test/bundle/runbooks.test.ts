@@ -1,7 +1,7 @@
 // The runbooks: one per alert and one alert per runbook, the four headings in order, markdownlint
 // clean, Meaning states the alert's `for`, a kind's runbook starts from the catalog's diagnosis
 // command, and every placeholder in a command block is one of the alert's labels or explained.
-import { describe, it } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,11 @@ import { execa } from 'execa';
 import { buildAlerts } from '../../src/bundle/alerts.js';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
 import { CATALOG } from '../../src/catalog/catalog.js';
+
+// markdownlint-cli2 and other real programs run over every page.
+// Their wall time grows with the machine's load: a 2-core machine shared at a load of 12 per core
+// stretches it past the 30 s default. The timeout only catches a hang.
+vi.setConfig({ testTimeout: 120_000 });
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIR = path.join(ROOT, 'docs/runbooks');

@@ -96,10 +96,12 @@ test('a source that never answers times out, its signal is aborted, the other so
   const hung = fake('libvirt', never);
   const ok = fake('procfs', () => ({ fine: true }));
   const collection = new Collection([hung, ok], { timeoutSeconds: 0.2, minIntervalSeconds: 0 }, silentLogger);
+  // The hung source never settles: that get() resolves at all shows it did not wait for it. Only the
+  // lower bound is checked on the wall clock; a loaded machine can stretch any upper one.
   const started = Date.now();
   const snap = await collection.get();
   const elapsed = Date.now() - started;
-  assert.ok(elapsed >= 190 && elapsed < 2000, `took ${elapsed} ms`);
+  assert.ok(elapsed >= 190, `took ${elapsed} ms`);
   assert.equal(snap.libvirt, undefined);
   assert.deepEqual(snap.procfs, { fine: true } as never);
   const status = snap.collectors.libvirt!;
@@ -107,7 +109,7 @@ test('a source that never answers times out, its signal is aborted, the other so
   assert.equal(status.reason, 'timed out after 0.2s');
   assert.equal(status.stale, false);
   assert.equal(status.lastSuccessSeconds, null);
-  assert.ok(status.durationSeconds >= 0.19 && status.durationSeconds < 2, String(status.durationSeconds));
+  assert.ok(status.durationSeconds >= 0.19, String(status.durationSeconds));
   assert.equal(hung.signals[0]!.aborted, true);
   assert.match(String((hung.signals[0]!.reason as Error).message), /timed out after 0.2s/);
   assert.equal(ok.signals[0]!.aborted, false);

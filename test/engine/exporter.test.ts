@@ -3,7 +3,10 @@
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Exporter } from '../../src/exporter.js';
 import { enabledSources } from '../../src/engine/engine.js';
 import { parseArgs } from '../../src/flags.js';
@@ -52,11 +55,20 @@ test('parseListenAddress', () => {
 let exporter: Exporter;
 let server: http.Server;
 let base = '';
+let poolDir = '';
 
 beforeAll(async () => {
-  exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, {
-    processMetrics: false,
-  });
+  // An empty pool directory of its own, no libvirt configuration: the pools source is up whether or not
+  // this host has /var/lib/libvirt/images (a fresh machine has none until libvirtd first runs).
+  poolDir = mkdtempSync(path.join(os.tmpdir(), 'vmz-exporter-pools-'));
+  const config = configOf(
+    '--no-collector.libvirt',
+    '--collector.min-interval=1h',
+    `--pool.dir=${poolDir}`,
+    '--pool.libvirt-config-dir=',
+    '--pool.libvirt-snapshot-dir=',
+  );
+  exporter = new Exporter(config, silentLogger, { processMetrics: false });
   server = createServer(exporter, silentLogger);
   // Port 0: parallel test files and other checkouts never collide.
   await new Promise<void>((resolve, reject) => {
@@ -70,6 +82,7 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await exporter.close();
+  rmSync(poolDir, { recursive: true, force: true });
 });
 
 test('before the first collection /-/ready is 503 and /-/healthy 200', async () => {
@@ -99,7 +112,8 @@ test('concurrent scrapes share one evaluated snapshot; endpoints serve it', asyn
   };
   // Every detector needs libvirt, which is off: all skipped, none reporting.
   assert.deepEqual(findings.findings, []);
-  assert.ok(Object.values(findings.skippedDetectors).every((why) => why === 'needs libvirt'));
+  const reasons = new Set(Object.values(findings.skippedDetectors));
+  assert.deepEqual(reasons, new Set(['needs libvirt']));
   const landing = await fetch(`${base}/`);
   assert.equal(landing.status, 200);
   assert.match(await landing.text(), /<td>procfs<\/td><td class="ok">ok<\/td>/);

@@ -1,7 +1,7 @@
 // The runbook pages: every alert renders, a kind leads to its alert's page, any other name (paths,
 // dots, encoded slashes) is null and served as 404, raw HTML is escaped, unsafe links neutralised,
 // and the runbooks ship in the npm package.
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,11 @@ import {
   renderRunbookPath,
 } from '../../src/outputs/runbook-pages.js';
 import { startExporter, type RunningExporter } from '../support/exporter.js';
+
+// `npm pack` runs for real.
+// Their wall time grows with the machine's load: a 2-core machine shared at a load of 12 per core
+// stretches it past the 30 s default. The timeout only catches a hang.
+vi.setConfig({ testTimeout: 120_000 });
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -203,18 +203,23 @@ export class KubeApiServer {
     return n;
   }
 
-  /** Sends a BOOKMARK with the current resourceVersion to every watch that asked for bookmarks. */
-  bookmark(): void {
+  /**
+   * Sends a BOOKMARK with the current resourceVersion to every watch that asked for bookmarks. Resolves once
+   * each line is handed to the kernel: a watch dropped after that still delivers it, before its end.
+   */
+  bookmark(): Promise<void> {
+    const written: Array<Promise<void>> = [];
     for (const w of this.watchers) {
       if (!w.bookmarks) continue;
       const t = RESOURCES[w.resource];
-      w.res.write(
+      const line =
         JSON.stringify({
           type: 'BOOKMARK',
           object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.rv) } },
-        }) + '\n',
-      );
+        }) + '\n';
+      written.push(new Promise((resolve) => w.res.write(line, () => resolve())));
     }
+    return Promise.all(written).then(() => {});
   }
 
   openWatches(): number {

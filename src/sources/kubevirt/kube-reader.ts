@@ -139,7 +139,9 @@ export class KubeReader {
 
   /** The first collection waits for the initial lists (bounded by the collector timeout). */
   private async waitSettled(signal: AbortSignal): Promise<void> {
-    while (![...this.caches.values()].every((c) => c.settled())) {
+    // The first metrics.k8s.io answer too: before it, the metrics API would be reported available whether
+    // it is served or not.
+    while (![...this.caches.values()].every((c) => c.settled()) || !this.state.metrics.settled()) {
       if (signal.aborted)
         throw signal.reason instanceof Error ? signal.reason : new Error('aborted while waiting for the initial lists');
       await new Promise((resolve) => setTimeout(resolve, 50));

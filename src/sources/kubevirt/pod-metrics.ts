@@ -11,6 +11,8 @@ export class PodMetricsPoller {
   private bytes = new Map<string, number>();
   private available = true;
   private read = false;
+  /** The first poll has finished, whatever its outcome: until then `available` is a guess. */
+  private answered = false;
   private error: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -59,10 +61,15 @@ export class PodMetricsPoller {
         this.error = describeKubeError(e);
       }
     }
+    this.answered = true;
     if (!this.closed) {
       this.timer = setTimeout(() => void this.poll(), this.intervalSeconds * 1000);
       this.timer.unref();
     }
+  }
+
+  settled(): boolean {
+    return this.answered;
   }
 
   workingSet(namespace: string, name: string): number | null {

@@ -234,9 +234,9 @@ describe('kube source', () => {
     // Changes elsewhere move the resourceVersion on; the VM watch learns it only from a bookmark.
     for (let i = 0; i < 5; i++) api.create('pvcs', as(k.pvc('default', `d${i}`)));
     await waitFor('watches open', () => api.openWatches() >= 4);
-    api.bookmark();
     const bookmarked = api.resourceVersion;
-    await new Promise((res) => setTimeout(res, 100));
+    // Written before the drop: the client reads the bookmark, then the end of the stream.
+    await api.bookmark();
     api.dropWatches();
     await waitFor('VM watch resumed', () =>
       api.requests.some((q) => q.resource === 'vms' && q.watch && q.query.includes(`resourceVersion=${bookmarked}`)),

@@ -1,10 +1,10 @@
 // Test helper: an HTTP server that answers vSphere SOAP methods from recorded envelopes
 // (test/fixtures/vsphere), for what the simulator cannot do: paging, an expired session.
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../vsphere/simulator.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'vsphere');
 export const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -46,8 +46,12 @@ export async function startRecordedServer(
       res.end(out.body);
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  // Port 0 on the server itself: a port probed free and bound later can be taken by a parallel file meanwhile.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://user:pass@127.0.0.1:${port}/sdk`,
     requests,
