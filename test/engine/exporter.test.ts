@@ -54,9 +54,13 @@ let server: http.Server;
 let base = '';
 
 beforeAll(async () => {
-  exporter = new Exporter(configOf('--no-collector.libvirt', '--collector.min-interval=1h'), silentLogger, {
-    processMetrics: false,
-  });
+  exporter = new Exporter(
+    configOf('--no-collector.libvirt', '--collector.min-interval=1h', '--web.enable-snapshot'),
+    silentLogger,
+    {
+      processMetrics: false,
+    },
+  );
   server = createServer(exporter, silentLogger);
   // Port 0: parallel test files and other checkouts never collide.
   await new Promise<void>((resolve, reject) => {

@@ -27,12 +27,19 @@ import {
   snapshot,
 } from '../support/builders.js';
 
-const SECRETS = ['hunter2-db', 'tok-9f8e7d', 'pa55-in-url', 'qemu-data-s3cr3t', 'spice-pw-77', 'recorded-pw-1'];
+const SECRETS = [
+  'hunter2-db',
+  'tok-9f8e7d',
+  'pa55-in-url',
+  'qemu-data-s3cr3t',
+  'spice-pw-77',
+  'recorded-pw-1',
+] as const;
 
 const OFF = file('/images/off.qcow2', 2001);
 const OFF2 = file('/images/off2.qcow2', 2002);
-const offDomain = domain({ name: 'web', state: 'shut off', reason: 'shutdown', disks: [disk(OFF.path)] });
-const offDomain2 = domain({ name: 'db', state: 'shut off', reason: 'shutdown', disks: [disk(OFF2.path)] });
+const offDomain = domain({ name: 'web', state: 'shutoff', reason: 'shutdown', disks: [disk(OFF.path)] });
+const offDomain2 = domain({ name: 'db', state: 'shutoff', reason: 'shutdown', disks: [disk(OFF2.path)] });
 // libvirt says running with pid 700; pid 700 is now something else, with a password in its arguments.
 const lostDomain = domain({ name: 'lost', state: 'running', reason: 'booted', pid: 700, id: 3 });
 const stray = proc(600, [
