@@ -42,8 +42,21 @@ function words(name: string): string[] {
     .filter(Boolean);
 }
 
+// Names repeat across processes (qemu's properties, common flags): judge each once. Bounded.
+const judged = new Map<string, boolean>();
+
 /** Whether a flag, property or variable of this name holds a secret (`--db-password`, `apiToken`, `SECRET_KEY`). */
 export function isSecretName(name: string): boolean {
+  let secret = judged.get(name);
+  if (secret === undefined) {
+    secret = judgeName(name);
+    if (judged.size >= 4096) judged.clear();
+    judged.set(name, secret);
+  }
+  return secret;
+}
+
+function judgeName(name: string): boolean {
   const ws = words(name);
   const last = ws[ws.length - 1];
   if (last === undefined || LOCATION_WORDS.has(last)) return false;
