@@ -14,6 +14,7 @@ import { parseSnapshot } from './families/index.js';
 import { KeepFile } from './keep/keep-file.js';
 import { applyTimeouts, parseListenAddress, requestListener } from './server.js';
 import { createWebServer } from './web/secure-server.js';
+import { describeSnapshotMode, snapshotMode } from './web/snapshot-endpoint.js';
 import { createLogger, type Logger } from './util/log.js';
 import { findingsJson } from './outputs/findings-json.js';
 import { textReport } from './outputs/report.js';
@@ -31,6 +32,12 @@ Usage:
 scan exits 0 when nothing is found, 1 with only warning or info findings, 2 with any critical
 finding, 3 when it could not judge (no collector succeeded, an unreadable --from file, a bad flag).
 Findings still within their grace are printed but not counted.
+
+snapshot prints everything the detectors read, unredacted: every process's full command line (with
+any password or token passed as an argument), uid and open files, /proc/locks, this host's name,
+domain names, uuids and disk paths, pool files, Kubernetes object and node names, vCenter and ESXi
+names. --redact cuts command lines to what detection reads (secrets masked), replaces host and user
+names and drops URL credentials: fit for a public bug report.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -86,6 +93,13 @@ async function serve(config: Config, log: Logger): Promise<number> {
     return 2;
   }
   const { host, port } = listen;
+  let snapshotEndpoint;
+  try {
+    snapshotEndpoint = snapshotMode(config);
+  } catch (e: unknown) {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
   const exporter = new Exporter(config, log);
   let server;
   try {
@@ -112,7 +126,11 @@ async function serve(config: Config, log: Logger): Promise<number> {
   log.info('listening', {
     address: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
     collectors: exporter.sourceNames,
+    snapshot: snapshotEndpoint,
   });
+  const snapshotLine = describeSnapshotMode(snapshotEndpoint);
+  if (snapshotEndpoint === 'raw') log.warn(snapshotLine);
+  else log.info(snapshotLine);
   void exporter.refresh().catch((e: unknown) => log.error('first collection failed', { error: String(e) }));
   await new Promise<void>((resolve) => {
     // Later signals are ignored, not fatal: a runtime that shares the host's PID namespace signals

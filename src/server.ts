@@ -1,7 +1,7 @@
-// HTTP server on express: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json,
-// /runbooks, /-/healthy, /-/ready. GET and HEAD only, security headers, bounded header and request
-// times, and one error handler behind every route. A scrape waits for the shared collection at most
-// its budget (scrape-budget.ts).
+// HTTP server on express: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json (off
+// unless a flag asks: web/snapshot-endpoint.ts), /runbooks, /-/healthy, /-/ready. GET and HEAD only,
+// security headers, bounded header and request times, and one error handler behind every route. A
+// scrape waits for the shared collection at most its budget (scrape-budget.ts).
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Exporter } from './exporter.js';
@@ -12,6 +12,8 @@ import { findingsPage, parseFindingsQuery } from './outputs/findings-page.js';
 import { STYLESHEET } from './outputs/html.js';
 import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.js';
 import type { Logger } from './util/log.js';
+import { redactSnapshot } from './outputs/redact.js';
+import { SNAPSHOT_OFF_BODY, snapshotMode } from './web/snapshot-endpoint.js';
 
 export interface ServerOptions {
   /** A client must finish sending its headers within this (slowloris). */
@@ -51,6 +53,7 @@ function onlyGetAndHead(req: Request, res: Response, next: NextFunction): void {
 }
 
 export function createApp(exporter: Exporter, log: Logger): express.Express {
+  const snapshot = snapshotMode(exporter.config);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -70,7 +73,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
   });
   app.get('/', async (_req, res) => {
     const last = exporter.last() ?? (await exporter.refresh());
-    html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000));
+    html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000, snapshot));
   });
   app.get('/findings', async (req, res) => {
     const { snapshot, detection } = await exporter.refresh();
@@ -80,9 +83,14 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     const { snapshot, detection } = await exporter.refresh();
     res.type('application/json').send(JSON.stringify(findingsJson(snapshot, detection), null, 2));
   });
+  // Off by default: 404 like any path this server does not have, since no credential would unlock it.
   app.get('/snapshot.json', async (_req, res) => {
-    const { snapshot } = await exporter.refresh();
-    res.type('application/json').send(JSON.stringify(snapshot));
+    if (snapshot === 'off') {
+      res.status(404).type('text/plain').send(SNAPSHOT_OFF_BODY);
+      return;
+    }
+    const { snapshot: snap } = await exporter.refresh();
+    res.type('application/json').send(JSON.stringify(snapshot === 'raw' ? snap : redactSnapshot(snap)));
   });
   app.get('/runbooks', (_req, res) => {
     html(res, renderRunbookIndex());

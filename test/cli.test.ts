@@ -86,6 +86,16 @@ test('--help exits 0 and lists the commands and every flag', async () => {
   assert.equal(r.stderr, '');
 });
 
+test('--help says what an unredacted snapshot holds and what --redact and the snapshot endpoint flags do', async () => {
+  const r = await cli('snapshot', '--help');
+  assert.equal(r.exitCode, 0, r.stderr);
+  const text = r.stdout.replace(/\s+/g, ' ');
+  assert.match(text, /snapshot prints everything the detectors read, unredacted: every process's full command line/);
+  assert.match(text, /--redact cuts command lines to what detection reads \(secrets masked\)/);
+  assert.match(text, /--web\.enable-snapshot .*Off: it answers 404/);
+  assert.match(text, /--web\.snapshot-unredacted .*With --web\.enable-snapshot: serve the raw snapshot/);
+});
+
 test('an unknown flag exits 2 with the message on stderr (3 for scan, whose 2 means critical)', async () => {
   const serve = await cli('serve', '--no-such-flag=1');
   assert.equal(serve.exitCode, 2);

@@ -61,7 +61,6 @@ describe('HTTP server', { timeout: 60_000 }, () => {
       '/',
       '/findings',
       '/findings.json',
-      '/snapshot.json',
       '/metrics',
       '/style.css',
       '/-/healthy',

@@ -14,6 +14,14 @@ export const SERVE_FLAGS = {
     'exporter-toolkit web config (YAML): TLS, client certificates and basic auth (README "Web config"). Empty: plain ' +
       'HTTP.',
   ),
+  'web.enable-snapshot': bool(
+    false,
+    'Serve /snapshot.json, redacted as by `snapshot --redact`. Off: it answers 404 (it holds every command line).',
+  ),
+  'web.snapshot-unredacted': bool(
+    false,
+    'With --web.enable-snapshot: serve the raw snapshot (every process command line, host and user name) instead.',
+  ),
   mode: str('node', 'node: this host (libvirt, /proc, /sys). cluster: KubeVirt objects through the Kubernetes API.'),
 } satisfies FlagTable;
 
@@ -60,7 +68,8 @@ export const COMMAND_FLAGS = {
   redact: bool(
     false,
     'snapshot: cut command lines to what detection reads, replace host and user names, drop URL credentials (for a ' +
-      'public bug report).',
+      "public bug report). Without it the file holds every process's full command line (with any password or token " +
+      'given as an argument), open files, host, domain, pool, Kubernetes and vCenter names.',
   ),
   'log.level': str('info', 'debug, info, warn or error.'),
   'log.json': bool(false, 'Log one JSON object per line instead of text.'),

@@ -2,6 +2,7 @@
 // libvirt's state disagrees with reality (its pid file points at nothing, or at another program).
 import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses, isActive } from '../views/domain-processes.js';
+import { commandLineText } from '../views/command-line-mask.js';
 
 export interface DomainWithoutProcessEvidence {
   state: string;
@@ -39,7 +40,7 @@ export const domainWithoutProcess: Detector<'domain_without_process', DomainWith
               d.pid === null
                 ? 'no pid file'
                 : other
-                  ? `${other.comm}: ${other.cmdline.join(' ').slice(0, 200)}`
+                  ? `${other.comm}: ${commandLineText(other.cmdline, 200)}`
                   : 'no such process',
           },
         });

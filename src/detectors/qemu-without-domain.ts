@@ -10,6 +10,7 @@ import type { PoolsSection } from '../snapshot/pools.js';
 import { indexDomainProcesses } from '../views/domain-processes.js';
 import { domainFiles } from './lib/domain-files.js';
 import { fileId, ImageIndex } from '../views/disk-chains.js';
+import { commandLineText } from '../views/command-line-mask.js';
 
 export interface GhostDisk {
   path: string;
@@ -72,7 +73,7 @@ export const qemuWithoutDomain: Detector<'qemu_without_domain', QemuWithoutDomai
         evidence: {
           pid: p.pid,
           comm: p.comm,
-          cmdline: p.cmdline.join(' ').slice(0, 1024),
+          cmdline: commandLineText(p.cmdline, 1024),
           startedAt: p.startTimeSeconds,
           rssBytes: p.rssBytes,
           guestName: guest.name,

@@ -4,6 +4,7 @@
 import type { Detector, FindingFrom } from './detector.js';
 import { indexDomainProcesses } from '../views/domain-processes.js';
 import { VfioUsage, vfioUsage } from '../views/vfio.js';
+import { commandLineText } from '../views/command-line-mask.js';
 
 export interface VfioGroupHeldByForeignProcessEvidence {
   group: string;
@@ -60,7 +61,7 @@ export const vfioGroupHeldByForeignProcess: Detector<
             group,
             pid,
             comm: p?.comm ?? '(exited)',
-            cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512),
+            cmdline: commandLineText(p?.cmdline ?? [], 512),
             startedAt: p?.startTimeSeconds ?? null,
             fds: fds.map((f) => `fd ${f.fd} → ${f.target}`),
             groupDevices: devices,

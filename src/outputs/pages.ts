@@ -10,10 +10,32 @@ import { incompleteHtml } from './status-html.js';
 import { VERSION } from '../version.js';
 import { watchedTargets } from '../families/index.js';
 
-export function landingPage(snapshot: Snapshot | null, detection: DetectionResult | null, nowSeconds: number): string {
+/** What /snapshot.json serves: nothing (404), the redacted snapshot, or the raw one. */
+export type SnapshotEndpoint = 'off' | 'redacted' | 'raw';
+
+const SNAPSHOT_LINK: Record<SnapshotEndpoint, ReturnType<typeof html>> = {
+  off: html``,
+  redacted: html` · <a href="/snapshot.json">Snapshot (JSON, redacted)</a>`,
+  raw: html` · <a href="/snapshot.json">Snapshot (JSON, unredacted)</a>`,
+};
+const SNAPSHOT_NOTE: Record<SnapshotEndpoint, ReturnType<typeof html>> = {
+  off: html`<p class="muted">The snapshot is not served (<code>--web.enable-snapshot</code> serves it redacted).</p>`,
+  redacted: html`<p class="muted">The snapshot is served redacted: command lines cut to what detection reads, host
+and user names replaced.</p>`,
+  raw: html`<p class="down">The snapshot is served unredacted (<code>--web.snapshot-unredacted</code>): every
+command line, host and user name, to anyone who can reach this port.</p>`,
+};
+
+export function landingPage(
+  snapshot: Snapshot | null,
+  detection: DetectionResult | null,
+  nowSeconds: number,
+  snapshotEndpoint: SnapshotEndpoint = 'off',
+): string {
   const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·
 <a href="/metrics">Metrics</a> ·
-<a href="/findings.json">Findings (JSON)</a> · <a href="/snapshot.json">Snapshot (JSON)</a></p>`;
+<a href="/findings.json">Findings (JSON)</a>${SNAPSHOT_LINK[snapshotEndpoint]}</p>
+${SNAPSHOT_NOTE[snapshotEndpoint]}`;
   const title = `vmzombie-exporter ${VERSION}`;
   if (!snapshot || !detection) return page(title, html`${links}<p>No collection has finished yet.</p>`);
   const active = detection.findings.filter((f) => !f.pending);

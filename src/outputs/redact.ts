@@ -6,6 +6,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { ProcessInfo } from '../snapshot/procfs.js';
 import { isQemuProcess, parseQemuGuest } from '../views/qemu-cmdline.js';
 import { sectionHostNames } from '../families/index.js';
+import { maskCommandLine, maskUrls } from '../views/command-line-mask.js';
 
 const LOCAL_HOSTS = new Set(['', 'localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -18,7 +19,7 @@ export function redactCmdline(p: ProcessInfo): string[] {
   // Kernel threads have none; keep it that way.
   if (p.cmdline.length === 0) return [];
   const argv0 = basename(p.cmdline[0] as string);
-  if (!isQemuProcess(p)) return [argv0];
+  if (!isQemuProcess(p)) return maskCommandLine([argv0]);
   const g = parseQemuGuest(p);
   const out = [argv0];
   if (g.name !== null) out.push('-name', `guest=${g.name.replace(/,/g, ',,')}`);
@@ -26,7 +27,8 @@ export function redactCmdline(p: ProcessInfo): string[] {
   out.push('-smp', String(g.vcpus));
   if (g.memoryBytes !== null) out.push('-m', `${Math.round(g.memoryBytes / 1024)}k`);
   if (g.capabilityProbe) out.push('-machine', 'none');
-  return out;
+  // A title a process wrote over argv[0] (or a guest name) may carry a secret too.
+  return maskCommandLine(out);
 }
 
 class Names {
@@ -78,7 +80,7 @@ export function redactSnapshot(snapshot: Snapshot): Snapshot {
   const lookup = new Map(pairs);
   const fix = (text: string): string => {
     // Credentials a URL carries (qemu+ssh://root@hv2/system, https://user:pw@vc/sdk) are never kept.
-    const noUserInfo = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1');
+    const noUserInfo = maskUrls(text, '');
     return pattern ? noUserInfo.replace(pattern, (m) => lookup.get(m) ?? m) : noUserInfo;
   };
   const walk = (value: unknown): unknown => {

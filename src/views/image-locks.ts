@@ -3,6 +3,7 @@
 import type { FileStat } from '../snapshot/libvirt.js';
 import type { OpenFile, ProcessInfo, ProcfsSection, ProcLock } from '../snapshot/procfs.js';
 import { pushTo } from './multimap.js';
+import { commandLineText } from './command-line-mask.js';
 
 export interface LockHolder {
   pid: number;
@@ -87,7 +88,7 @@ function addHolder(
   into.set(key, {
     pid,
     comm: p?.comm ?? '(exited)',
-    cmdline: (p?.cmdline.join(' ') ?? '').slice(0, 512),
+    cmdline: commandLineText(p?.cmdline ?? [], 512),
     fd,
     lockLine: line,
   });

@@ -12,11 +12,16 @@ export interface QemuGuest {
 
 const QEMU_BINARY = /^(qemu-system-[\w-]+|qemu-kvm|kvm)$/;
 
+/** Whether a program's base name is a qemu system emulator. */
+export function isQemuProgram(name: string): boolean {
+  return QEMU_BINARY.test(name);
+}
+
 export function isQemuProcess(p: ProcessInfo): boolean {
   // An exited process waiting to be reaped (a -daemonize parent, say) holds nothing.
   if (p.state === 'Z' || p.state === 'X') return false;
   const argv0 = p.cmdline[0];
-  if (argv0 !== undefined && QEMU_BINARY.test(argv0.slice(argv0.lastIndexOf('/') + 1))) return true;
+  if (argv0 !== undefined && isQemuProgram(argv0.slice(argv0.lastIndexOf('/') + 1))) return true;
   // comm is truncated to 15 characters ("qemu-system-x86"); the cmdline may be rewritten.
   return p.comm.startsWith('qemu-system-') || p.comm === 'qemu-kvm';
 }

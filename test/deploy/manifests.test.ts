@@ -135,6 +135,7 @@ for (const target of TARGETS) {
         'ClusterRole/vmzombie-exporter-cluster',
         'ClusterRoleBinding/vmzombie-exporter-cluster',
         'Namespace/vmzombie-exporter',
+        'NetworkPolicy/vmzombie-exporter-prometheus-only',
       ]) {
         assert.ok(names.includes(want), `${want} in ${names.join(', ')}`);
       }
@@ -250,6 +251,45 @@ for (const target of TARGETS) {
       assert.deepEqual(c.securityContext?.capabilities, { drop: ['ALL'] });
       assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
       assert.ok(!pod.hostPID && !(pod.volumes ?? []).some((v) => v.hostPath));
+    });
+
+    it("NetworkPolicy: only Prometheus pods in the monitoring namespace reach both agents' port", () => {
+      const policies = byKind('NetworkPolicy') as unknown as Array<{ spec: k8s.V1NetworkPolicySpec }>;
+      assert.equal(policies.length, 1);
+      const spec = (policies[0] as { spec: k8s.V1NetworkPolicySpec }).spec;
+      assert.deepEqual(spec.policyTypes, ['Ingress']);
+      const selects = (labels: Record<string, string>) =>
+        Object.entries(spec.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+        (spec.podSelector?.matchExpressions ?? []).length === 0;
+      for (const kind of ['DaemonSet', 'Deployment']) {
+        const w = byKind(kind)[0] as unknown as {
+          spec: { template: { metadata: { labels: Record<string, string> } } };
+        };
+        assert.ok(selects(w.spec.template.metadata.labels), `selects the ${kind}'s pods`);
+      }
+      assert.equal(spec.ingress?.length, 1);
+      // The rendered YAML, not client-node's class: the field is `from`.
+      const rule = spec.ingress?.[0] as unknown as { from?: k8s.V1NetworkPolicyPeer[]; ports?: unknown[] };
+      // One peer holding both selectors means "Prometheus pods in that namespace"; two peers would mean either.
+      assert.equal(rule.from?.length, 1);
+      const peer = (rule.from ?? [])[0] as k8s.V1NetworkPolicyPeer;
+      assert.ok(!peer.ipBlock);
+      const namespaces = peer.namespaceSelector?.matchExpressions ?? [];
+      const wantNamespace = target.endsWith('harvester') ? 'cattle-monitoring-system' : 'monitoring';
+      assert.deepEqual(namespaces, [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [wantNamespace] }]);
+      assert.deepEqual(peer.namespaceSelector?.matchLabels ?? {}, {});
+      // commonLabels must not have added this app's labels to the Prometheus selector.
+      assert.deepEqual(peer.podSelector?.matchLabels ?? {}, {});
+      assert.deepEqual(peer.podSelector?.matchExpressions, [
+        { key: 'app.kubernetes.io/name', operator: 'In', values: ['prometheus'] },
+      ]);
+      // The port named in the policy is the agents' container port, which the Services and ServiceMonitors use.
+      const portNames = ['DaemonSet', 'Deployment'].flatMap((kind) => {
+        const w = byKind(kind)[0] as unknown as { spec: { template: { spec: k8s.V1PodSpec } } };
+        return (w.spec.template.spec.containers[0]?.ports ?? []).map((p) => p.name);
+      });
+      assert.deepEqual(rule.ports, [{ port: 'metrics', protocol: 'TCP' }]);
+      assert.deepEqual(portNames, ['metrics', 'metrics']);
     });
 
     it("each Service and ServiceMonitor selects its agent's pods by the labels the pods carry", () => {

@@ -48,6 +48,9 @@ function startExporter(api: KubeApiServer, flags: string[], clock?: () => number
       '--collector.timeout=5s',
       '--kube.recheck-interval=1s',
       '--kube.metrics-interval=0.2s',
+      // The raw snapshot: captured as a fixture and read back below.
+      '--web.enable-snapshot',
+      '--web.snapshot-unredacted',
       ...flags,
     ],
     silentLogger,

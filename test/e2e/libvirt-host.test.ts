@@ -87,7 +87,8 @@ describe.skipIf(unavailable)('libvirt host, real libvirtd and qemu', { timeout: 
   });
 
   it('reports exactly the zombies that were built, and nothing about the healthy guests', async () => {
-    exporter = await startExporter(NOW_GRACES);
+    // The raw snapshot is captured as a fixture below.
+    exporter = await startExporter([...NOW_GRACES, '--web.enable-snapshot', '--web.snapshot-unredacted']);
     const samples = await exporter.scrape();
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'libvirt' }), 1);
     assert.equal(value(samples, 'vmzombie_collector_up', { collector: 'procfs' }), 1);

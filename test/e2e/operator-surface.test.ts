@@ -106,7 +106,13 @@ describe.skipIf(unavailable)('operator surface on a real libvirt host', () => {
       cmdlines.push((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean).join(' '));
     }
     // One collection serves every request, so the page, the JSON and the snapshot agree.
-    exporter = await startExporter([...NOW_GRACES, ...ONLY_HOST, '--collector.min-interval=1h']);
+    exporter = await startExporter([
+      ...NOW_GRACES,
+      ...ONLY_HOST,
+      '--collector.min-interval=1h',
+      '--web.enable-snapshot',
+      '--web.snapshot-unredacted',
+    ]);
     // Root in a container has no user namespace for Chromium's sandbox.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     await mkdir(ARTIFACTS, { recursive: true });

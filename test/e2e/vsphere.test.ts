@@ -79,6 +79,9 @@ describe.skipIf(unavailable)('vsphere collector on the simulator', { timeout: 18
       '--detect.host-grace=0s',
       '--detect.orphan-min-age=0s',
       '--vsphere.datastore-scan-interval=1h',
+      // The raw snapshot: captured as a fixture and read back below.
+      '--web.enable-snapshot',
+      '--web.snapshot-unredacted',
     ]);
   });
 

@@ -67,6 +67,7 @@ beforeAll(async () => {
     `--pool.dir=${poolDir}`,
     '--pool.libvirt-config-dir=',
     '--pool.libvirt-snapshot-dir=',
+    '--web.enable-snapshot',
   );
   exporter = new Exporter(config, silentLogger, { processMetrics: false });
   server = createServer(exporter, silentLogger);
