@@ -34,6 +34,16 @@ export const FLAGS = {
     "Image directory to walk, in addition to the directories of libvirt's defined dir pools; giving it replaces the " +
       'default.',
   ),
+  'pool.shared-dir': list(
+    [],
+    'Image directory on storage other hosts mount too (repeatable), for what the mount table does not show: a bind ' +
+      'mount into a container, a FUSE filesystem. Its images are judged by the fleet rules, not by this host.',
+  ),
+  'pool.max-shared-image-series': int(
+    1000,
+    'Per-image series of shared storage (vmzombie_shared_image) kept; the rest are counted in ' +
+      'vmzombie_shared_images_dropped_total.',
+  ),
   'pool.libvirt-config-dir': str(
     '/etc/libvirt',
     "libvirt configuration directory: dir pools from storage/*.xml, persistent domains' disks from qemu/*.xml. " +

@@ -1,5 +1,6 @@
 // The finding types, derived from the catalog: the kind union, each kind's evidence and label names,
 // and what the engine reports (a finding with its first sighting, grace, staleness and links).
+import type { SharedImagesView } from '../views/shared-images.js';
 import type { CATALOG_ENTRIES } from '../catalog/catalog.js';
 import type { Detector, DetectorFinding } from './detector.js';
 
@@ -44,4 +45,6 @@ export interface DetectionResult {
   inapplicable: FindingKind[];
   /** Detector exceptions (a bug or an input shape we did not expect), per kind. */
   errors: Partial<Record<FindingKind, string>>;
+  /** Images on shared storage, judged by the fleet rule and not by this host (absent: none mounted). */
+  sharedImages?: SharedImagesView | null;
 }

@@ -14,6 +14,7 @@ import { describeError, errorCode } from '../../util/fs-errors.js';
 import { HEADER_READ_BYTES, isHostPath, parseImageHeader } from './image-header.js';
 import { readLibvirtConfig, type DefinitionCache } from './libvirt-config.js';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
+import { classifyStorage, readMounts, sharedMounts } from './shared-storage.js';
 
 const CONCURRENCY = 16;
 /** Files outside the pools followed per collection: a bound against pathological or looping chains. */
@@ -25,6 +26,10 @@ export interface PoolsOptions {
   dirs: readonly string[];
   libvirtConfigDir: string;
   libvirtSnapshotDir?: string;
+  /** procfs mount point, for the mount table that says which directories are on shared storage. */
+  procfs?: string;
+  /** --pool.shared-dir: directories on storage other hosts mount, whatever its filesystem type. */
+  sharedDirs?: readonly string[];
 }
 
 type HeaderParts = Pick<ImageFile, 'format' | 'internalSnapshots' | 'backing' | 'error'>;
@@ -131,15 +136,25 @@ export async function readPools(
   const pools: Pool[] = [];
   const seenDirs = new Set<string>();
   const candidates = [
-    ...config.pools.map((p) => ({ name: p.name, path: p.path, origin: 'libvirt' as const })),
-    ...opts.dirs.map((d) => ({ name: d, path: d, origin: 'flag' as const })),
+    ...config.pools.map((p) => ({ name: p.name, path: p.path, origin: 'libvirt' as const, type: p.type })),
+    ...[...opts.dirs, ...(opts.sharedDirs ?? [])].map((d) => ({
+      name: d,
+      path: d,
+      origin: 'flag' as const,
+      type: null,
+    })),
   ];
+  const mounts = opts.procfs === undefined ? [] : await readMounts(opts.procfs);
+  if (typeof mounts === 'string') problems.push(mounts);
   const listings: Array<{ pool: Pool; names: string[] }> = [];
   for (const c of candidates) {
     const dir = path.resolve(c.path);
     if (seenDirs.has(dir)) continue;
     seenDirs.add(dir);
+    const storage = classifyStorage(dir, c.type, typeof mounts === 'string' ? [] : mounts, opts.sharedDirs ?? []);
     const pool: Pool = { name: c.name, path: dir, origin: c.origin, readable: false };
+    // Without a mount table or a flag, nothing can be said about the storage.
+    if (opts.procfs !== undefined || opts.sharedDirs?.length) pool.storage = storage;
     pools.push(pool);
     try {
       const entries = await caches.dirs.run(
@@ -231,6 +246,7 @@ export async function readPools(
     problems,
     snapshotReferences: config.snapshotPaths,
     snapshotMetadataFiles: config.snapshotFiles,
+    sharedMounts: sharedMounts(pools, typeof mounts === 'string' ? [] : mounts),
   };
 }
 
@@ -341,6 +357,8 @@ export const poolsSource: SourceDefinition<'pools'> = {
       dirs: config['pool.dir'],
       libvirtConfigDir: config['pool.libvirt-config-dir'],
       libvirtSnapshotDir: config['pool.libvirt-snapshot-dir'],
+      procfs: config['path.procfs'],
+      sharedDirs: config['pool.shared-dir'],
     };
     const caches = newPoolsCaches();
     return { collect: ({ signal }) => readPools(opts, signal, caches), close: async () => {} };
