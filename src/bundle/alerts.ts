@@ -7,6 +7,7 @@ import type { Scope, Severity } from '../catalog/kind-spec.js';
 import type { FindingKind } from '../detectors/finding.js';
 import { DEFAULT_CONFIG, type BundleConfig } from './config.js';
 import { by, sel } from './query.js';
+import { fleetAlerts, kindFleetGuard } from './fleet-alerts.js';
 
 export type AlertGroup = Scope | 'exporter';
 
@@ -22,6 +23,8 @@ export interface AlertDef {
   description: string;
   /** The finding kind this alert reports, if it is a kind alert. */
   kind?: FindingKind;
+  /** For an alert without an `instance` label: a template naming the exporter its runbook link points at. */
+  runbookInstance?: string;
 }
 
 const WHERE = '{{ $labels.instance }}{{ with $labels.cluster }} (cluster {{ . }}){{ end }}';
@@ -39,7 +42,7 @@ function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {
     group: spec.scope,
     severity: spec.alert.severity,
     for: spec.alert.for,
-    expr: `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`,
+    expr: kindFleetGuard(config, kind, `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`),
     resultLabels: labels,
     summary: spec.alert.summary,
     description: `{{ $labels.subject }} on ${WHERE}, seen for {{ $value | humanizeDuration }}. ${spec.description}`,
@@ -222,7 +225,7 @@ function extraAlerts(c: BundleConfig): AlertDef[] {
 
 /** Every alert, kind alerts first in catalog order, with the site's severity overrides applied. */
 export function buildAlerts(config: BundleConfig): AlertDef[] {
-  const all = [...FINDING_KINDS.map((k) => kindAlert(config, k)), ...extraAlerts(config)];
+  const all = [...FINDING_KINDS.map((k) => kindAlert(config, k)), ...extraAlerts(config), ...fleetAlerts(config)];
   return all.map((a) => ({ ...a, severity: config.severityOverrides[a.name] ?? a.severity }));
 }
 

@@ -22,6 +22,16 @@ export interface BundleConfig {
   virtHandlerForecastSeconds: number;
   /** A datastore file scan older than this (seconds) is stale (3 × the default scan interval). */
   vsphereScanStaleSeconds: number;
+  /**
+   * `for` of VMZombieDomainRunningOnSeveralHosts: how long one uuid may look active on two hosts. Copies
+   * paused for a migration never count; this covers the switchover, when the source's last scrape still
+   * says running while the destination's says running too (about one scrape interval).
+   */
+  severalHostsFor: string;
+  /** `for` of VMZombieDomainStaleDefinition (covers a migration's undefine of the source, and a person's). */
+  staleDefinitionFor: string;
+  /** `for` of VMZombieSharedImageOrphan, on top of --detect.orphan-min-age. */
+  sharedImageOrphanFor: string;
 }
 
 export const DEFAULT_CONFIG: BundleConfig = {
@@ -34,6 +44,9 @@ export const DEFAULT_CONFIG: BundleConfig = {
   freezeTransitionsPerHour: 12,
   virtHandlerForecastSeconds: 4 * 3600,
   vsphereScanStaleSeconds: 3 * 3600,
+  severalHostsFor: '3m',
+  staleDefinitionFor: '15m',
+  sharedImageOrphanFor: '1h',
 };
 
 /** Throws on a config the generated rules could not honour (checked before anything is written). */
@@ -51,6 +64,9 @@ export function validateConfig(config: BundleConfig): BundleConfig {
       throw new Error(`extraLabels: "${name}" is set by the rules themselves`);
     }
     if (typeof value !== 'string') throw new Error(`extraLabels: "${name}" must be a string`);
+  }
+  for (const k of ['severalHostsFor', 'staleDefinitionFor', 'sharedImageOrphanFor'] as const) {
+    if (!/^\d+[smh]$/.test(config[k])) throw new Error(`${k} must be a duration such as 3m, got: ${config[k]}`);
   }
   return config;
 }

@@ -17,6 +17,8 @@ export interface SeriesInput {
 export interface Firing {
   labels: Readonly<Record<string, string>>;
   value: number;
+  /** What the queries of a fleet alert's templates return: the instances they name, sorted. */
+  instances?: readonly string[];
 }
 export interface AlertCase {
   atMinutes: number;
@@ -105,9 +107,14 @@ export function testFile(
           exp_alerts: c.firing.map((f) => ({
             exp_labels: { ...pick(f.labels, alert.resultLabels), severity: alert.severity, ...config.extraLabels },
             exp_annotations: {
-              summary: renderTemplate(alert.summary, f.labels, f.value),
-              description: renderTemplate(alert.description, f.labels, f.value),
-              runbook_url: renderTemplate(runbookUrl(config, alert.name), f.labels, f.value),
+              summary: renderTemplate(alert.summary, f.labels, f.value, f.instances),
+              description: renderTemplate(alert.description, f.labels, f.value, f.instances),
+              runbook_url: renderTemplate(
+                runbookUrl(config, alert.name, alert.runbookInstance),
+                f.labels,
+                f.value,
+                f.instances,
+              ),
             },
           })),
         })),
