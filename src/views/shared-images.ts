@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { PoolsSection, SharedMount } from '../snapshot/pools.js';
 import { diskChains } from './disk-chains.js';
-import { imageUsage } from './image-usage.js';
+import { imageUsage, NOT_DISKS } from './image-usage.js';
 
 export type SharedImageState = 'in_use' | 'unused';
 
@@ -94,7 +94,8 @@ export function sharedImages(s: Snapshot, now: number, minAge: number): SharedIm
   if (usage) {
     const unreferenced = new Set(usage.unreferenced);
     for (const img of pools.images) {
-      if (!img.exists || !locate(img.path)) continue;
+      // Install media and non-disks are never orphans anywhere; a domain using one still counts above.
+      if (!img.exists || NOT_DISKS.has(img.format) || !locate(img.path)) continue;
       if (!unreferenced.has(img) || usage.held(img)) add(img.path, 'in_use', img);
       else if (hostWide === null && img.mtimeSeconds !== null && now - img.mtimeSeconds >= minAge)
         add(img.path, 'unused', img);
