@@ -8,6 +8,10 @@ import { orphanImage } from '../../src/detectors/orphan-image.js';
 import { sharedImages } from '../../src/views/shared-images.js';
 import { sharedStorageMetrics } from '../../src/outputs/metrics/shared-storage-metrics.js';
 import { defaultConfig } from '../../src/config/flags.js';
+import { FindingsState } from '../../src/engine/findings-state.js';
+import { textReport } from '../../src/outputs/report.js';
+import { findingsPage, parseFindingsQuery } from '../../src/outputs/findings-page.js';
+import { findingsJson } from '../../src/outputs/findings-json.js';
 import type { PoolsSection } from '../../src/snapshot/pools.js';
 import type { DetectionResult } from '../../src/detectors/finding.js';
 import { parsePromText, value } from '../support/prom-text.js';
@@ -120,5 +124,20 @@ describe('shared storage images', () => {
     const all = await scrapeWith(1000);
     assert.equal(value(all, 'vmzombie_shared_image', { store: STORE, image: '/pool/old.qcow2', state: 'unused' }), 1);
     assert.equal(value(all, 'vmzombie_shared_images_dropped_total', {}), 0);
+  });
+
+  it('scan, the findings page and JSON say one host alone cannot judge a shared candidate, and list it', () => {
+    const s = host();
+    const detection = new FindingsState({ ...defaultConfig(), 'detect.grace': 0 }).evaluate(s);
+    assert.ok(detection.findings.every((f) => f.subject !== `${S}/old.qcow2`));
+    const text = textReport(s, detection);
+    assert.match(text, /one host alone cannot judge these/);
+    assert.match(text, new RegExp(`candidate ${S}/old.qcow2 \\(store path /pool/old.qcow2`));
+    assert.ok(!text.includes(`candidate ${S}/live.qcow2`));
+    const pageHtml = findingsPage(s, detection, parseFindingsQuery({}));
+    assert.match(pageHtml, /one host alone cannot judge these/);
+    assert.ok(pageHtml.includes(`<code>${S}/old.qcow2</code>`));
+    const json = findingsJson(s, detection) as { sharedStorage?: { images: unknown[] } };
+    assert.equal(json.sharedStorage?.images.length, 5);
   });
 });
