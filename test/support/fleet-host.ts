@@ -4,7 +4,7 @@
 // /var/lib/libvirt/images/shared. Commands run inside it with nsenter, so an exporter started there sees
 // only this host's processes. Stopping it kills the namespace's init, which ends everything inside.
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { escapeXml } from '../../src/util/xml-escape.js';
@@ -15,6 +15,7 @@ const QEMU_USERS =
   'getent group kvm >/dev/null || groupadd -r kvm; ' +
   'getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu; ' +
   'id libvirt-qemu >/dev/null 2>&1 || useradd -r -g kvm libvirt-qemu';
+const HOST_CAPS = '/var/cache/libvirt/qemu/capabilities';
 const BOUND = ['/etc/libvirt', '/run/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/var/log/libvirt'];
 /** Where every host sees the shared directory. */
 export const SHARED_IN_HOST = '/var/lib/libvirt/images/shared';
@@ -49,6 +50,9 @@ export class FleetHost {
     const folders = ['etc', 'run', 'lib', 'cache', 'log'].map((f) => path.join(dir, f));
     // libvirt's QEMU driver looks its default user up before it reads qemu.conf's user = "root".
     await execa('bash', ['-c', QEMU_USERS]);
+    // The host libvirtd's probe of each qemu binary, if it has one: libvirtd reuses it while the binaries are
+    // unchanged instead of probing again (tens of seconds per host on a busy machine).
+    await cp(HOST_CAPS, path.join(dir, 'cache', 'qemu', 'capabilities'), { recursive: true }).catch(() => undefined);
     for (const f of folders) await mkdir(f, { recursive: true });
     await mkdir(path.join(dir, 'drivers'));
     await symlink(DRIVER, path.join(dir, 'drivers', path.basename(DRIVER)));
