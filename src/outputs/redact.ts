@@ -59,6 +59,8 @@ function collectHosts(s: Snapshot, hosts: Names): void {
     for (const o of placed) hosts.add(o.nodeName);
   }
   for (const h of s.virthandler?.handlers ?? []) hosts.add(h.node);
+  // File servers of shared storage: the `server` of an NFS/GlusterFS source `server:/export`.
+  for (const m of s.pools?.sharedMounts ?? []) hosts.add(/^([^:/,\s]+):\//.exec(m.store)?.[1]);
   for (const vc of s.vsphere?.vcenters ?? []) {
     hosts.add(vc.vcenter.replace(/:\d+$/, ''));
     for (const h of vc.hosts) hosts.add(h.name);
