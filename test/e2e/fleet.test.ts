@@ -78,8 +78,15 @@ describe.skipIf(unavailable)('fleet: two hosts, one shared directory, one Promet
   beforeAll(async () => {
     await assertBuilt();
     shared = await mkdtemp(path.join(os.tmpdir(), 'vmz-fleet-shared-'));
-    a = await FleetHost.start('a', shared);
-    b = await FleetHost.start('b', shared);
+    // Both at once: a fresh libvirtd takes most of this test's time before it answers.
+    const started = await Promise.allSettled([FleetHost.start('a', shared), FleetHost.start('b', shared)]);
+    for (const r of started) {
+      if (r.status !== 'fulfilled') continue;
+      if (r.value.name === 'a') a = r.value;
+      else b = r.value;
+    }
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const img = (file: string) => execa('qemu-img', ['create', '-q', '-f', 'qcow2', file, '16M']);
     for (const f of ['migrated.qcow2', 'b-live.qcow2', 'nobody.qcow2']) await img(path.join(shared, f));
     for (const h of [a, b]) await img(h.outside(`${IMAGES_IN_HOST}/twice.qcow2`));
