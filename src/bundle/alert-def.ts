@@ -18,6 +18,8 @@ export interface AlertDef {
   description: string;
   /** The finding kind this alert reports, if it is a kind alert. */
   kind?: FindingKind;
+  /** For an alert without an `instance` label: a template naming the exporter its runbook link points at. */
+  runbookInstance?: string;
 }
 
 /** Where an alert fired, for descriptions: the exporter and, on a multi-cluster querier, its cluster. */

@@ -8,6 +8,7 @@ import { FAMILIES } from '../families/index.js';
 import { WHERE, type AlertDef } from './alert-def.js';
 import { DEFAULT_CONFIG, type BundleConfig } from './config.js';
 import { by, sel } from './query.js';
+import { fleetAlerts, kindFleetGuard } from './fleet-alerts.js';
 
 export type { AlertDef, AlertGroup } from './alert-def.js';
 
@@ -28,10 +29,14 @@ function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {
     severity: spec.alert.severity,
     for: spec.alert.for,
     // A finding a keep marker acknowledges pages no one; when the marker expires its series goes and it fires.
-    expr:
+    // The autostart alert is also silent while the uuid runs on another host (fleet-alerts.ts).
+    expr: kindFleetGuard(
+      config,
+      kind,
       `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})\n` +
-      `unless on (${ACK_KEY.join(', ')})\n` +
-      `max ${by(ACK_KEY)} (${sel(config, 'vmzombie_finding_acknowledged', { kind })})`,
+        `unless on (${ACK_KEY.join(', ')})\n` +
+        `max ${by(ACK_KEY)} (${sel(config, 'vmzombie_finding_acknowledged', { kind })})`,
+    ),
     resultLabels: labels,
     summary: spec.alert.summary,
     description: `{{ $labels.subject }} on ${WHERE}, seen for {{ $value | humanizeDuration }}. ${spec.description}`,
@@ -111,6 +116,7 @@ export function buildAlerts(config: BundleConfig): AlertDef[] {
     ...FINDING_KINDS.map((k) => kindAlert(config, k)),
     ...exporterAlerts(config),
     ...FAMILIES.flatMap((f) => f.alerts?.build(config) ?? []),
+    ...fleetAlerts(config),
   ];
   return all.map((a) => ({ ...a, severity: config.severityOverrides[a.name] ?? a.severity }));
 }

@@ -16,6 +16,16 @@ export interface CoreBundleConfig {
   extraLabels: Readonly<Record<string, string>>;
   /** A collector whose last success is older than this (seconds) is stale. */
   collectorStaleSeconds: number;
+  /**
+   * `for` of VMZombieDomainRunningOnSeveralHosts: how long one uuid may look active on two hosts. Copies
+   * paused for a migration never count; this covers the switchover, when the source's last scrape still
+   * says running while the destination's says running too (about one scrape interval).
+   */
+  severalHostsFor: string;
+  /** `for` of VMZombieDomainStaleDefinition (covers a migration's undefine of the source, and a person's). */
+  staleDefinitionFor: string;
+  /** `for` of VMZombieSharedImageOrphan, on top of --detect.orphan-min-age. */
+  sharedImageOrphanFor: string;
 }
 
 /**
@@ -33,6 +43,9 @@ const CORE_DEFAULTS: CoreBundleConfig = {
   severityOverrides: {},
   extraLabels: {},
   collectorStaleSeconds: 15 * 60,
+  severalHostsFor: '3m',
+  staleDefinitionFor: '15m',
+  sharedImageOrphanFor: '1h',
 };
 
 export const DEFAULT_CONFIG: BundleConfig = Object.assign(
@@ -55,6 +68,9 @@ export function validateConfig(config: BundleConfig): BundleConfig {
       throw new Error(`extraLabels: "${name}" is set by the rules themselves`);
     }
     if (typeof value !== 'string') throw new Error(`extraLabels: "${name}" must be a string`);
+  }
+  for (const k of ['severalHostsFor', 'staleDefinitionFor', 'sharedImageOrphanFor'] as const) {
+    if (!/^\d+[smh]$/.test(config[k])) throw new Error(`${k} must be a duration such as 3m, got: ${config[k]}`);
   }
   return config;
 }

@@ -9,6 +9,7 @@ import { alertsDoc } from './alerts-doc.js';
 import { DEFAULT_CONFIG, validateConfig, type BundleConfig } from './config.js';
 import { DASHBOARDS } from './dashboards/index.js';
 import { HAND_CASES } from './promtool-cases.js';
+import { fleetCases } from './promtool-fleet-cases.js';
 import { kindTests, testFile } from './promtool-tests.js';
 import { prometheusRule, ruleGroups } from './rules.js';
 
@@ -30,6 +31,7 @@ export function bundleFiles(config: BundleConfig = DEFAULT_CONFIG): Map<string, 
   files.set('deploy/base/generated/prometheusrule.yaml', manifest);
   files.set('alerts/tests/kinds.yaml', toYaml(testFile(config, alerts, '../vmzombie.rules.yaml', kindTests())));
   files.set('alerts/tests/cases.yaml', toYaml(testFile(config, alerts, '../vmzombie.rules.yaml', HAND_CASES)));
+  files.set('alerts/tests/fleet.yaml', toYaml(testFile(config, alerts, '../vmzombie.rules.yaml', fleetCases(config))));
   for (const d of DASHBOARDS) {
     const json = `${JSON.stringify(d.build(config), null, 2)}\n`;
     files.set(`dashboards/${d.file}`, json);

@@ -9,6 +9,8 @@ export interface SeriesInput {
 export interface Firing {
   labels: Readonly<Record<string, string>>;
   value: number;
+  /** What the queries of a fleet alert's templates return: the instances they name, sorted. */
+  instances?: readonly string[];
 }
 export interface AlertCase {
   atMinutes: number;

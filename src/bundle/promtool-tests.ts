@@ -101,9 +101,14 @@ export function testFile(
           exp_alerts: c.firing.map((f) => ({
             exp_labels: { ...pick(f.labels, alert.resultLabels), severity: alert.severity, ...config.extraLabels },
             exp_annotations: {
-              summary: renderTemplate(alert.summary, f.labels, f.value),
-              description: renderTemplate(alert.description, f.labels, f.value),
-              runbook_url: renderTemplate(runbookUrl(config, alert.name), f.labels, f.value),
+              summary: renderTemplate(alert.summary, f.labels, f.value, f.instances),
+              description: renderTemplate(alert.description, f.labels, f.value, f.instances),
+              runbook_url: renderTemplate(
+                runbookUrl(config, alert.name, alert.runbookInstance),
+                f.labels,
+                f.value,
+                f.instances,
+              ),
             },
           })),
         })),

@@ -20,8 +20,9 @@ export interface RuleGroup {
 /** The exporter's own group first, then each family's scopes in family order. */
 const GROUP_ORDER: readonly AlertGroup[] = ['exporter', ...SCOPES];
 
-export function runbookUrl(config: BundleConfig, alertName: string): string {
-  return config.runbookUrlTemplate.replace('%s', alertName);
+export function runbookUrl(config: BundleConfig, alertName: string, instance?: string): string {
+  const url = config.runbookUrlTemplate.replace('%s', alertName);
+  return instance === undefined ? url : url.replaceAll('{{ $labels.instance }}', instance);
 }
 
 export function toRule(config: BundleConfig, a: AlertDef): Rule {
@@ -31,7 +32,11 @@ export function toRule(config: BundleConfig, a: AlertDef): Rule {
     // A zero `for` is left out: Prometheus' default, and what promtool prints back.
     ...(/^0[smh]?$/.test(a.for) ? {} : { for: a.for }),
     labels: { severity: a.severity, ...config.extraLabels },
-    annotations: { summary: a.summary, description: a.description, runbook_url: runbookUrl(config, a.name) },
+    annotations: {
+      summary: a.summary,
+      description: a.description,
+      runbook_url: runbookUrl(config, a.name, a.runbookInstance),
+    },
   };
 }
 

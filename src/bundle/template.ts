@@ -36,8 +36,45 @@ export const humanize1024 = (v: number) => scaled(v, 1024, ['ki', 'Mi', 'Gi', 'T
 
 const FILTERS: Record<string, (v: number) => string> = { humanizeDuration, humanize, humanize1024 };
 
-export function renderTemplate(template: string, labels: Readonly<Record<string, string>>, value: number): string {
-  const withBlocks = template.replace(
+/** `printf` of a query with `%q` slots filled from the alert's labels, in Go template syntax. */
+function printfQuery(query: string, args: readonly string[]): string {
+  if (query.includes('`')) throw new Error(`a query in a template cannot hold a backquote: ${query}`);
+  return `printf \`${query}\` ${args.map((a) => `$labels.${a}`).join(' ')}`;
+}
+
+/**
+ * Go template: the `instance` of every series `query` returns (sorted, comma-separated), evaluated when
+ * the alert fires. For fleet alerts, to name every host involved without one alert per host pair.
+ */
+export function instancesTemplate(query: string, args: readonly string[]): string {
+  return (
+    `{{ range $i, $s := ${printfQuery(query, args)} | query | sortByLabel "instance" }}` +
+    `{{ if $i }}, {{ end }}{{ $s.Labels.instance }}{{ end }}`
+  );
+}
+
+/** Go template: the first (sorted) `instance` `query` returns, for a link on an alert that has no instance label. */
+export function firstInstanceTemplate(query: string, args: readonly string[]): string {
+  const first = `${printfQuery(query, args)} | query | sortByLabel "instance" | first`;
+  return `{{ with ${first} }}{{ .Labels.instance }}{{ end }}`;
+}
+
+const INSTANCES =
+  /\{\{ range \$i, \$s := printf `[^`]*`(?: \$labels\.\w+)* \| query \| sortByLabel "instance" \}\}\{\{ if \$i \}\}, \{\{ end \}\}\{\{ \$s\.Labels\.instance \}\}\{\{ end \}\}/g;
+const FIRST_INSTANCE =
+  /\{\{ with printf `[^`]*`(?: \$labels\.\w+)* \| query \| sortByLabel "instance" \| first \}\}\{\{ \.Labels\.instance \}\}\{\{ end \}\}/g;
+
+/** `instances`: what the template's queries return (sorted), for the constructs above. */
+export function renderTemplate(
+  template: string,
+  labels: Readonly<Record<string, string>>,
+  value: number,
+  instances: readonly string[] = [],
+): string {
+  const queried = template
+    .replace(INSTANCES, () => instances.join(', '))
+    .replace(FIRST_INSTANCE, () => instances[0] ?? '');
+  const withBlocks = queried.replace(
     /\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ end \}\}/g,
     (_, name: string, inner: string) => {
       const v = labels[name] ?? '';

@@ -1,5 +1,6 @@
 // The finding types, derived from the catalog: the kind union, each kind's evidence and label names,
 // and what the engine reports (a finding with its first sighting, grace, staleness and links).
+import type { SharedImagesView } from '../views/shared-images.js';
 import type { CATALOG_ENTRIES } from '../catalog/catalog.js';
 import type { Detector, DetectorFinding } from './detector.js';
 import type { Acknowledgement, KeepMarker } from '../keep/keep-marker.js';
@@ -68,4 +69,6 @@ export interface DetectionResult {
   /** Findings that ended since the last evaluation (for the reclaimed ledger). */
   ended?: EndedFinding[];
   keep?: KeepReport;
+  /** Images on shared storage, judged by the fleet rule and not by this host (absent: none mounted). */
+  sharedImages?: SharedImagesView | null;
 }

@@ -6,10 +6,9 @@
 // followed to its end: that unknown chain might lead to any image. Young files are left alone.
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
-import type { ImageFile } from '../snapshot/pools.js';
-import { diskChains, fileId, ImageIndex } from '../views/disk-chains.js';
-import { fileHolders } from '../views/file-holders.js';
-import { pushTo } from '../views/multimap.js';
+import { fileId } from '../views/disk-chains.js';
+import { imageUsage } from '../views/image-usage.js';
+import { sharedPoolNames } from '../views/shared-images.js';
 
 export interface OrphanImageEvidence {
   pool: string | null;
@@ -36,11 +35,6 @@ export interface OrphanImageEvidence {
   sameFileAs: string | null;
 }
 
-/** Install media kept on purpose, and files that are not disk images at all. */
-const NOT_DISKS = new Set(['iso', 'other']);
-/** Far beyond any real chain; stops a looping chain. */
-const MAX_LINKS = 256;
-
 export const orphanImage: Detector<
   'orphan_image',
   OrphanImageEvidence,
@@ -54,50 +48,17 @@ export const orphanImage: Detector<
   detect(s, { now, options }) {
     const { libvirt, pools, procfs } = s;
     if (!libvirt || !pools || !procfs) return [];
-    const chains = diskChains(libvirt, pools);
-    const index = new ImageIndex(pools);
-    const stats = new Map(libvirt.files.map((f) => [f.path, f]));
-    const paths = new Set<string>(pools.snapshotReferences ?? []);
-    const ids = new Set<string>();
-    // Kernels, initrds and firmware a domain boots from may sit in a pool directory too.
-    for (const d of libvirt.domains) for (const p of d.bootFiles ?? []) paths.add(p);
-    for (const c of chains) {
-      for (const p of c.referenced) {
-        paths.add(p);
-        const st = stats.get(p);
-        if (st?.inode != null) ids.add(fileId(st.devMajor, st.devMinor, st.inode));
-        const img = index.byPath.get(p);
-        if (img?.inode != null) ids.add(fileId(img.devMajor, img.devMinor, img.inode));
-      }
-    }
-    const all = [...pools.images, ...pools.external];
-    const overlaysOf = new Map<string, ImageFile[]>();
-    for (const img of all) if (img.backing?.path) pushTo(overlaysOf, img.backing.path, img);
-    const holders = fileHolders(procfs);
-    const held = (img: ImageFile) => holders.of(img).length > 0;
-
-    const orphans = pools.images.filter(
-      (img) =>
-        img.exists &&
-        !NOT_DISKS.has(img.format) &&
-        !paths.has(img.path) &&
-        !(img.inode !== null && ids.has(fileId(img.devMajor, img.devMinor, img.inode))),
-    );
+    const usage = imageUsage(libvirt, pools, procfs);
+    // An image on shared storage may be the disk of a domain on another host: only the fleet rule judges it.
+    const shared = sharedPoolNames(pools);
+    const orphans = usage.unreferenced.filter((img) => img.pool === null || !shared.has(img.pool));
     const findings: Array<FindingFrom<typeof orphanImage>> = [];
     const counted = new Map<string, string>();
     for (const img of orphans) {
       if (img.mtimeSeconds === null || now - img.mtimeSeconds < options['detect.orphan-min-age']) continue;
-      const backingChain = chainBelow(img, index);
+      const backingChain = usage.chainBelow(img);
       // Held itself, or any file above or below it in a chain: in use, whoever uses it.
-      if (
-        held(img) ||
-        backingChain.some((p) => {
-          const f = index.byPath.get(p);
-          return f !== undefined && held(f);
-        }) ||
-        overlaysAbove(img, overlaysOf).some(held)
-      )
-        continue;
+      if (usage.held(img)) continue;
       const id = img.inode === null ? null : fileId(img.devMajor, img.devMinor, img.inode);
       const sameFileAs = id === null ? null : (counted.get(id) ?? null);
       if (id !== null && sameFileAs === null) counted.set(id, img.path);
@@ -129,32 +90,3 @@ export const orphanImage: Detector<
     return findings;
   },
 };
-
-/** Paths of the backing files below `img`, nearest first, as far as the headers read go. */
-function chainBelow(img: ImageFile, index: ImageIndex): string[] {
-  const chain: string[] = [];
-  const seen = new Set([img.path]);
-  let next = img.backing?.path ?? null;
-  while (next !== null && !seen.has(next) && chain.length < MAX_LINKS) {
-    chain.push(next);
-    seen.add(next);
-    next = index.byPath.get(next)?.backing?.path ?? null;
-  }
-  return chain;
-}
-
-/** Every image whose chain leads to `img` (overlays of overlays included). */
-function overlaysAbove(img: ImageFile, overlaysOf: ReadonlyMap<string, ImageFile[]>): ImageFile[] {
-  const found: ImageFile[] = [];
-  const seen = new Set([img.path]);
-  const queue = [img.path];
-  while (queue.length > 0 && found.length < MAX_LINKS) {
-    for (const o of overlaysOf.get(queue.shift() as string) ?? []) {
-      if (seen.has(o.path)) continue;
-      seen.add(o.path);
-      found.push(o);
-      queue.push(o.path);
-    }
-  }
-  return found;
-}

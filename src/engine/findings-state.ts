@@ -3,6 +3,7 @@
 // per kind + subject across collections, holds a finding back until it has lasted its kind's grace,
 // keeps the last findings of a detector whose inputs are down (absence of data is not absence of a
 // problem), and links findings that concern one resource.
+import { sharedImages } from '../views/shared-images.js';
 import { knob, type Config } from '../config/flags.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { AnyDetector } from '../detectors/detector.js';
@@ -81,6 +82,8 @@ export class FindingsState {
       result.findings.push(...reported);
     }
     linkRelated(result.findings);
+    const shared = sharedImages(snapshot, now, this.config['detect.orphan-min-age'] ?? 3600);
+    if (shared) result.sharedImages = shared;
     return result;
   }
 }

@@ -5,6 +5,7 @@ import { LIBVIRT_KINDS } from '../catalog/libvirt.js';
 import { deviceMetrics } from '../outputs/metrics/device-metrics.js';
 import { libvirtMetrics } from '../outputs/metrics/libvirt-metrics.js';
 import { storageMetrics } from '../outputs/metrics/storage-metrics.js';
+import { sharedStorageMetrics } from '../outputs/metrics/shared-storage-metrics.js';
 import { libvirtSource } from '../sources/libvirt/libvirt-source.js';
 import { poolsSource } from '../sources/pools/pools-source.js';
 import { procfsSource } from '../sources/procfs/procfs-source.js';
@@ -27,7 +28,11 @@ export const libvirtHostFamily = defineFamily({
     libvirt: { schema: LibvirtSectionSchema, hostNames: (s) => [hostOfUrl(s.uri)] },
     procfs: { schema: ProcfsSectionSchema },
     sysfs: { schema: SysfsSectionSchema },
-    pools: { schema: PoolsSectionSchema },
+    pools: {
+      schema: PoolsSectionSchema,
+      // File servers of shared storage: the `server` of an NFS/GlusterFS source `server:/export`.
+      hostNames: (p) => (p.sharedMounts ?? []).map((m) => /^([^:/,\s]+):\//.exec(m.store)?.[1]),
+    },
   },
   sources: [libvirtSource, procfsSource, sysfsSource, poolsSource],
   kinds: { ...LIBVIRT_KINDS, ...HOST_KINDS },
@@ -62,7 +67,7 @@ export const libvirtHostFamily = defineFamily({
     },
   },
   resourcePresent: libvirtHostResourcePresent,
-  metrics: [libvirtMetrics, storageMetrics, deviceMetrics],
+  metrics: [libvirtMetrics, storageMetrics, sharedStorageMetrics, deviceMetrics],
   dashboards: [
     {
       file: 'vmzombie-hypervisor.json',

@@ -3,6 +3,7 @@
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { DetectionResult } from '../detectors/finding.js';
 import { findingView } from './finding-view.js';
+import { SHARED_NOTE } from './shared-images-report.js';
 
 export function findingsJson(snapshot: Snapshot, detection: DetectionResult): object {
   return {
@@ -41,5 +42,7 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
           : null,
       };
     }),
+    // Not findings: images on shared storage, judged by the fleet rule (absent when none is mounted).
+    ...(detection.sharedImages ? { sharedStorage: { note: SHARED_NOTE, ...detection.sharedImages } } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { findingView, SEVERITIES, sortViews, type FindingView, type SortOrder } 
 import type { EvidenceEntry, EvidenceValue } from './evidence-view.js';
 import { humanDate } from './human.js';
 import { incompleteHtml } from './status-html.js';
+import { sharedImagesHtml } from './shared-images-report.js';
 
 export interface FindingsQuery {
   severity: Severity | null;
@@ -127,6 +128,7 @@ ${filtersHtml(q, new Set(all.map((f) => f.kind)))}
 ${q.ignored.length ? html`<p class="down">Ignored unknown filter values: ${q.ignored.join(', ')}</p>` : ''}
 ${incompleteHtml(snapshot, detection)}
 <h2 id="findings">${count}</h2>
-${shown.length === 0 ? none : shown.map(findingHtml)}`;
+${shown.length === 0 ? none : shown.map(findingHtml)}
+${sharedImagesHtml(detection.sharedImages)}`;
   return page('Findings', body);
 }

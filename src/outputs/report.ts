@@ -7,6 +7,7 @@ import { findingView, sortViews } from './finding-view.js';
 import type { EvidenceEntry, EvidenceValue } from './evidence-view.js';
 import { humanDate } from './human.js';
 import { detectorsNotJudging } from './status-html.js';
+import { sharedImagesText } from './shared-images-report.js';
 
 /**
  * Process names, command lines and guest names come from anyone who can start a process: show
@@ -86,5 +87,6 @@ export function textReport(
     out.push(`  first, run: ${printable(v.command)}`);
     out.push(`  runbook: ${v.runbook}`);
   }
+  out.push(...sharedImagesText(detection.sharedImages).map(printable));
   return out.join('\n') + '\n';
 }

@@ -38,6 +38,29 @@ export const ImageFileSchema = FileIdentitySchema.extend({
 });
 export type ImageFile = z.infer<typeof ImageFileSchema>;
 
+/** Where a pool directory is stored, and whether other hosts mount the same storage. */
+export const PoolStorageSchema = z.object({
+  shared: z.boolean(),
+  /** Why it counts as shared or local: the pool type, the mount's filesystem type, or --pool.shared-dir. */
+  reason: z.string(),
+  fstype: z.string(),
+  /** The mount's source (NFS `server:/export`): the storage's name on every host that mounts it. */
+  store: z.string(),
+  /** The pool directory's path inside that storage (mount root + path below the mount point). */
+  pathInStore: z.string(),
+});
+export type PoolStorage = z.infer<typeof PoolStorageSchema>;
+
+/** A directory tree on shared storage: a shared mount, a netfs pool or a --pool.shared-dir. */
+export const SharedMountSchema = z.object({
+  mountPoint: z.string(),
+  store: z.string(),
+  /** Path of mountPoint inside the store. */
+  pathInStore: z.string(),
+  reason: z.string(),
+});
+export type SharedMount = z.infer<typeof SharedMountSchema>;
+
 export const PoolSchema = z.object({
   name: z.string(),
   path: z.string(),
@@ -45,6 +68,8 @@ export const PoolSchema = z.object({
   origin: z.enum(['libvirt', 'flag']),
   /** The directory could be listed (false: missing or unreadable, see problems). */
   readable: z.boolean(),
+  /** Absent in snapshots taken before storage was classified: read as local. */
+  storage: PoolStorageSchema.optional(),
 });
 export type Pool = z.infer<typeof PoolSchema>;
 
@@ -62,6 +87,8 @@ export const PoolsSectionSchema = z.object({
   snapshotReferences: z.array(z.string()).optional(),
   /** How many snapshot metadata files were read. */
   snapshotMetadataFiles: z.number().optional(),
+  /** Where shared storage is mounted on this host (absent in older snapshots: none known). */
+  sharedMounts: z.array(SharedMountSchema).optional(),
 });
 export type PoolsSection = z.infer<typeof PoolsSectionSchema>;
 

@@ -124,3 +124,23 @@ test('host and user names become stable placeholders everywhere; URL credentials
   // Still a valid snapshot.
   assert.deepEqual(parseSnapshot(JSON.parse(text)), out);
 });
+
+test('the file server of shared storage is a host name too, in the store and wherever else it appears', () => {
+  const store = 'nfs1.corp.example:/export/vms';
+  const snap = {
+    schemaVersion: 1,
+    hostname: 'hv1',
+    takenAt: 1_700_000_000,
+    collectors: {},
+    pools: {
+      pools: [],
+      images: [],
+      external: [],
+      problems: [`${store}: stale file handle`],
+      sharedMounts: [{ mountPoint: '/mnt/vms', store, pathInStore: '/', reason: 'filesystem nfs4' }],
+    },
+  } as unknown as Snapshot;
+  const out = redactSnapshot(parseSnapshot(snap));
+  assert.ok(!JSON.stringify(out).includes('nfs1'), JSON.stringify(out.pools));
+  assert.equal(out.pools?.sharedMounts?.[0]?.store, out.pools?.problems[0]?.split(': ')[0]);
+});

@@ -6,10 +6,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 
-const DRIVER = '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so';
+export const DRIVER = '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so';
 const BOUND = ['/etc/libvirt', '/run/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/var/log/libvirt'];
 
-const QEMU_CONF = `# Test daemon: qemu as root, unconfined, no cgroups, no virtlogd.
+export const QEMU_CONF = `# Test daemon: qemu as root, unconfined, no cgroups, no virtlogd.
 user = "root"
 group = "root"
 dynamic_ownership = 0

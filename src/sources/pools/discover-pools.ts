@@ -13,6 +13,8 @@ export interface PoolCandidate {
   name: string;
   path: string;
   origin: Pool['origin'];
+  /** libvirt's pool type (`dir`, `netfs`, …); null for a --pool.dir. */
+  type: string | null;
 }
 
 export interface PoolListing {

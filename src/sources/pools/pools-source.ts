@@ -16,6 +16,8 @@ export const poolsSource: SourceDefinition<'pools'> = {
       dirs: config['pool.dir'],
       libvirtConfigDir: config['pool.libvirt-config-dir'],
       libvirtSnapshotDir: config['pool.libvirt-snapshot-dir'],
+      procfs: config['path.procfs'],
+      sharedDirs: config['pool.shared-dir'],
     };
     const caches = newPoolsCaches();
     return { collect: ({ signal }) => readPools(opts, signal, caches), close: async () => {} };

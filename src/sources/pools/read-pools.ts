@@ -1,6 +1,7 @@
 // One collection of the pools section: libvirt's configuration, the pool directories, every image
 // in them, then the chains out of them. State kept between collections (caches and hung-call
 // guards) comes in as PoolsCaches.
+import { classifyStorage, readMounts, sharedMounts } from './shared-storage.js';
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,6 +22,10 @@ export interface PoolsOptions {
   dirs: readonly string[];
   libvirtConfigDir: string;
   libvirtSnapshotDir?: string;
+  /** procfs mount point, for the mount table that says which directories are on shared storage. */
+  procfs?: string;
+  /** --pool.shared-dir: directories on storage other hosts mount, whatever its filesystem type. */
+  sharedDirs?: readonly string[];
 }
 
 /**
@@ -71,10 +76,24 @@ export async function readPools(
     opts.libvirtSnapshotDir ?? '',
   );
   const candidates: PoolCandidate[] = [
-    ...config.pools.map((p) => ({ name: p.name, path: p.path, origin: 'libvirt' as const })),
-    ...opts.dirs.map((d) => ({ name: d, path: d, origin: 'flag' as const })),
+    ...config.pools.map((p) => ({ name: p.name, path: p.path, origin: 'libvirt' as const, type: p.type })),
+    ...[...opts.dirs, ...(opts.sharedDirs ?? [])].map((d) => ({
+      name: d,
+      path: d,
+      origin: 'flag' as const,
+      type: null,
+    })),
   ];
   const { pools, listings } = await discoverPools(candidates, io.readdir, caches.dirs, problems);
+  const mounts = opts.procfs === undefined ? [] : await readMounts(opts.procfs);
+  if (typeof mounts === 'string') problems.push(mounts);
+  const mountTable = typeof mounts === 'string' ? [] : mounts;
+  // Without a mount table or a flag, nothing can be said about the storage.
+  if (opts.procfs !== undefined || opts.sharedDirs?.length) {
+    const typeOf = new Map(candidates.map((c) => [path.resolve(c.path), c.type]));
+    for (const pool of pools)
+      pool.storage = classifyStorage(pool.path, typeOf.get(pool.path) ?? null, mountTable, opts.sharedDirs ?? []);
+  }
   if (listings.length === 0 && config.diskPaths.length === 0) {
     throw new SourceAbsentError(
       `no readable image directory (${candidates.map((c) => c.path).join(', ') || 'none configured'})`,
@@ -111,5 +130,6 @@ export async function readPools(
     problems,
     snapshotReferences: config.snapshotPaths,
     snapshotMetadataFiles: config.snapshotFiles,
+    sharedMounts: sharedMounts(pools, mountTable),
   };
 }
