@@ -3,6 +3,7 @@
 // groups. Every alert keeps `instance` (the default runbook link points at the exporter that fired it)
 // and `cluster`, and takes `max` over the jobs that may scrape one exporter twice.
 import { CATALOG, FINDING_KINDS } from '../catalog/catalog.js';
+import type { KindEntry } from '../catalog/kind-spec.js';
 import type { FindingKind } from '../detectors/finding.js';
 import { FAMILIES } from '../families/index.js';
 import { WHERE, type AlertDef } from './alert-def.js';
@@ -19,12 +20,17 @@ export function kindResultLabels(kind: FindingKind): string[] {
 function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {
   const spec = CATALOG[kind];
   const labels = kindResultLabels(kind);
+  const findings = `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`;
+  const u = (spec.alert as KindEntry['alert']).unless;
   return {
     name: spec.alert.name,
     group: spec.scope,
     severity: spec.alert.severity,
     for: spec.alert.for,
-    expr: `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`,
+    expr: u
+      ? `${findings}\nunless on (${u.label})\n` +
+        `label_replace(max ${by([u.from])} (${sel(config, u.metric)}), "${u.label}", "$1", "${u.from}", "(.*)")`
+      : findings,
     resultLabels: labels,
     summary: spec.alert.summary,
     description: `{{ $labels.subject }} on ${WHERE}, seen for {{ $value | humanizeDuration }}. ${spec.description}`,

@@ -15,6 +15,7 @@ import type { SourceDefinition } from '../source.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
 import { WATCHED, type ResourceKind, type ResourceSpec } from './resources.js';
+import { csiVolumeHandle } from './pv-handles.js';
 import { ResourceCache } from './resource-cache.js';
 import { kubeSourceMeta } from './kube-source-meta.js';
 import { PodMetricsPoller } from './pod-metrics.js';
@@ -134,6 +135,7 @@ export class KubeReader {
       vmis: [],
       pods: [],
       backups: [],
+      pvVolumeHandles: [],
       problems,
     };
     for (const cache of this.caches.values()) {
@@ -211,6 +213,11 @@ export class KubeReader {
       case 'lhbackup':
         section.backups.push(base as KubeBackup);
         break;
+      case 'pv': {
+        const handle = csiVolumeHandle(o);
+        if (handle) section.pvVolumeHandles?.push({ name: meta.name, ...handle });
+        break;
+      }
       case 'pvc':
       case 'datavolume':
         break;
@@ -245,6 +252,7 @@ function listFn(
   return listAllPages((cont) => {
     const paging = { ...sel, limit: LIST_PAGE_SIZE, ...(cont ? { _continue: cont } : {}) };
     if (spec.group === '') {
+      if (spec.plural === 'persistentvolumes') return core.listPersistentVolume(paging) as Promise<List>;
       if (spec.plural === 'pods') {
         return (
           namespace ? core.listNamespacedPod({ namespace, ...paging }) : core.listPodForAllNamespaces(paging)

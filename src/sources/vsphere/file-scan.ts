@@ -32,14 +32,20 @@ export function parseLayouts(objects: readonly ObjectContent[]): VmLayout[] {
         }
         snapshotFiles[key] = keys.map((k) => byKey.get(k)).filter((n): n is string => n !== undefined);
       }
-      return { vm: o.ref.value, files, snapshotFiles };
+      // Each disk's chain as descriptor names (the first file key of each unit is its descriptor).
+      const diskChains = children(o.props.get('layoutEx.disk'), 'VirtualMachineFileLayoutExDiskLayout').map((d) =>
+        children(d, 'chain')
+          .map((u) => byKey.get(text(children(u, 'fileKey')[0])))
+          .filter((n): n is string => n !== undefined),
+      );
+      return { vm: o.ref.value, files, snapshotFiles, diskChains };
     });
 }
 
 export function readLayouts(client: SoapClient, signal: AbortSignal): Promise<VmLayout[]> {
   return retrieveFromContainer(
     client,
-    [{ type: 'VirtualMachine', paths: ['layoutEx.file', 'layoutEx.snapshot'] }],
+    [{ type: 'VirtualMachine', paths: ['layoutEx.file', 'layoutEx.snapshot', 'layoutEx.disk'] }],
     signal,
   ).then((r) => parseLayouts(r.objects));
 }
