@@ -31,7 +31,7 @@ const stats = (xs: number[]) => {
 
 async function bench(vms: number): Promise<void> {
   // The VPX model puts `vms` on the standalone host and as many in the cluster.
-  const [sim, startup] = await timed(() => startSimulator({ vms: vms / 2 }));
+  const [sim, startup] = await timed(() => startSimulator({ vms: vms / 2, startTimeoutMs: 900_000 }));
   const u = new URL(sim.url);
   const client = new SoapClient({ url: u, username: u.username, password: u.password });
   try {

@@ -9,6 +9,8 @@ import { parseDateTime } from './parse-inventory.js';
 import { describeError } from '../../util/fs-errors.js';
 import { parseDatastorePath } from '../../util/datastore-path.js';
 
+const EXTENT = /-(flat|delta|sesparse|ctk)\.vmdk$/;
+
 export function parseLayouts(objects: readonly ObjectContent[]): VmLayout[] {
   return objects
     .filter((o) => o.ref.type === 'VirtualMachine')
@@ -32,10 +34,16 @@ export function parseLayouts(objects: readonly ObjectContent[]): VmLayout[] {
         }
         snapshotFiles[key] = keys.map((k) => byKey.get(k)).filter((n): n is string => n !== undefined);
       }
-      // Each disk's chain as descriptor names (the first file key of each unit is its descriptor).
+      // Each disk's chain as descriptor names: of each unit's files, the one that is not an extent
+      // (hosts list the descriptor first; the simulator lists the extent first).
       const diskChains = children(o.props.get('layoutEx.disk'), 'VirtualMachineFileLayoutExDiskLayout').map((d) =>
         children(d, 'chain')
-          .map((u) => byKey.get(text(children(u, 'fileKey')[0])))
+          .map((u) => {
+            const names = children(u, 'fileKey')
+              .map((k) => byKey.get(text(k)))
+              .filter((n): n is string => n !== undefined);
+            return names.find((n) => !EXTENT.test(n)) ?? names[0];
+          })
           .filter((n): n is string => n !== undefined),
       );
       return { vm: o.ref.value, files, snapshotFiles, diskChains };
