@@ -1,7 +1,7 @@
 // Benchmark of the vsphere source on govmomi's simulator: for 1000 and 5000 VMs, the fast path
 // (one container view + RetrievePropertiesEx) and the file scan (layoutEx of every VM, then one
 // SearchDatastoreSubFolders_Task) timed separately. Bounded: a few rounds per size, every step
-// under a timeout. Usage: node --import tsx scripts/bench-vsphere.ts [rounds]
+// under a timeout. Usage: node --import tsx scripts/bench-vsphere.ts [rounds] [sizes, e.g. 5000,10000]
 import { startSimulator, cleanupSimulatorBuild } from '../test/vsphere/simulator.js';
 import { SoapClient } from '../src/sources/vsphere/soap-client.js';
 import { retrieveFromContainer } from '../src/sources/vsphere/retrieve.js';
@@ -13,7 +13,9 @@ import { Exporter } from '../src/exporter.js';
 import { silentLogger } from '../src/util/log.js';
 
 const rounds = Math.min(Math.max(Number(process.argv[2] ?? 5), 1), 20);
-const SIZES = [1000, 5000];
+const SIZES = (process.argv[3] ?? '1000,5000')
+  .split(',')
+  .map((n) => Math.min(Math.max(Math.round(Number(n) / 2) * 2, 2), 20000));
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = process.hrtime.bigint();
@@ -29,7 +31,7 @@ const stats = (xs: number[]) => {
 
 async function bench(vms: number): Promise<void> {
   // The VPX model puts `vms` on the standalone host and as many in the cluster.
-  const [sim, startup] = await timed(() => startSimulator({ vms: vms / 2 }));
+  const [sim, startup] = await timed(() => startSimulator({ vms: vms / 2, startTimeoutMs: 900_000 }));
   const u = new URL(sim.url);
   const client = new SoapClient({ url: u, username: u.username, password: u.password });
   try {

@@ -3,6 +3,7 @@
 // groups. Every alert keeps `instance` (the default runbook link points at the exporter that fired it)
 // and `cluster`, and takes `max` over the jobs that may scrape one exporter twice.
 import { CATALOG, FINDING_KINDS } from '../catalog/catalog.js';
+import type { KindEntry } from '../catalog/kind-spec.js';
 import type { FindingKind } from '../detectors/finding.js';
 import { FAMILIES } from '../families/index.js';
 import { WHERE, type AlertDef } from './alert-def.js';
@@ -23,19 +24,29 @@ export function kindResultLabels(kind: FindingKind): string[] {
 function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {
   const spec = CATALOG[kind];
   const labels = kindResultLabels(kind);
+  const findings = `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})`;
+  const u = (spec.alert as KindEntry['alert']).unless;
   return {
     name: spec.alert.name,
     group: spec.scope,
     severity: spec.alert.severity,
     for: spec.alert.for,
     // A finding a keep marker acknowledges pages no one; when the marker expires its series goes and it fires.
-    // The autostart alert is also silent while the uuid runs on another host (fleet-alerts.ts).
+    // A kind may name series elsewhere in the fleet that clear it (an FCD a cluster's PV names), and the
+    // autostart alert is silent while the uuid runs on another host (fleet-alerts.ts).
     expr: kindFleetGuard(
       config,
       kind,
-      `max ${by(labels)} (${sel(config, 'vmzombie_finding_age_seconds', { kind })})\n` +
-        `unless on (${ACK_KEY.join(', ')})\n` +
-        `max ${by(ACK_KEY)} (${sel(config, 'vmzombie_finding_acknowledged', { kind })})`,
+      `${findings}
+` +
+        `unless on (${ACK_KEY.join(', ')})
+` +
+        `max ${by(ACK_KEY)} (${sel(config, 'vmzombie_finding_acknowledged', { kind })})` +
+        (u
+          ? `
+unless on (${u.label})
+` + `label_replace(max ${by([u.from])} (${sel(config, u.metric)}), "${u.label}", "$1", "${u.from}", "(.*)")`
+          : ''),
     ),
     resultLabels: labels,
     summary: spec.alert.summary,

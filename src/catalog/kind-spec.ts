@@ -29,6 +29,11 @@ export interface KindEntry {
     /** Prometheus `for:` on top of the exporter's own grace. */
     for: string;
     summary: string;
+    /**
+     * A fleet join: stay quiet where another agent's series names the same resource
+     * (`unless on (label) max by (from) (metric)`, `from` renamed to `label`).
+     */
+    unless?: { metric: string; label: string; from: string };
   };
 }
 

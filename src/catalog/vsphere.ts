@@ -9,6 +9,10 @@ import { vsphereSnapshotChainDeep } from '../detectors/vsphere-snapshot-chain-de
 import { vsphereUnregisteredVmFolder } from '../detectors/vsphere-unregistered-vm-folder.js';
 import { vsphereOrphanDisk } from '../detectors/vsphere-orphan-disk.js';
 import { vsphereAutostartVmNotRunning } from '../detectors/vsphere-autostart-vm-not-running.js';
+import { vspherePhantomSnapshot } from '../detectors/vsphere-phantom-snapshot.js';
+import { vsphereVmPoweredOffLong } from '../detectors/vsphere-vm-powered-off-long.js';
+import { vsphereOrphanFcd } from '../detectors/vsphere-orphan-fcd.js';
+import { vsphereVmFolderLeftover } from '../detectors/vsphere-vm-folder-leftover.js';
 
 export const VSPHERE_KINDS = {
   vsphere_vm_orphaned: {
@@ -153,6 +157,74 @@ export const VSPHERE_KINDS = {
       severity: 'warning',
       for: '10m',
       summary: 'VM {{ $labels.vm }} should have started with host {{ $labels.host }}',
+    },
+  },
+  vsphere_phantom_snapshot: {
+    detector: vspherePhantomSnapshot,
+    title: 'vSphere VM runs on a snapshot delta, or keeps deltas, that no snapshot names',
+    description:
+      'The VM lists no snapshot but its disk runs on a delta (uncontrolled snapshot mode), or its folder holds delta ' +
+      'files that no snapshot and no disk uses: nothing will ever consolidate them, and a running delta grows until ' +
+      'the datastore is full.',
+    diagnose: 'govc device.info -vm {{vm}} disk-*',
+    scope: 'vsphere',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieVspherePhantomSnapshot',
+      severity: 'warning',
+      for: '1h',
+      summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} has snapshot deltas no snapshot names',
+    },
+  },
+  vsphere_vm_powered_off_long: {
+    detector: vsphereVmPoweredOffLong,
+    title: 'vSphere VM powered off longer than the maximum age, still holding its disks',
+    description:
+      'The VM has been powered off longer than the maximum age (by its power-off event in vCenter, else its files) ' +
+      'and still holds its disks on the datastore. Templates, SRM placeholders, vCLS and other known owners are ' +
+      'not reported.',
+    diagnose: 'govc events -n 5 -type VmPoweredOffEvent vm/{{vm}}',
+    scope: 'vsphere',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieVsphereVmPoweredOffLong',
+      severity: 'info',
+      for: '1h',
+      summary: 'VM {{ $labels.vm }} on {{ $labels.vcenter }} has been powered off for a long time',
+    },
+  },
+  vsphere_orphan_fcd: {
+    detector: vsphereOrphanFcd,
+    title: 'vSphere First-Class Disk attached to no VM and named by no PersistentVolume',
+    description:
+      'A First-Class Disk (a CNS volume of the vSphere CSI driver) is attached to no VM, is older than the orphan ' +
+      'age, and no watched Kubernetes cluster has a PersistentVolume with its id as volume handle: a deleted volume ' +
+      'whose disk was left behind.',
+    diagnose: 'govc disk.ls -ds {{datastore}} -l {{fcd_id}}',
+    scope: 'vsphere',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieVsphereOrphanFcd',
+      severity: 'info',
+      for: '1h',
+      summary: 'First-Class Disk {{ $labels.fcd_id }} on {{ $labels.datastore }} is attached to nothing',
+      unless: { metric: 'vmzombie_kube_pv_csi_volume_handle_info', label: 'fcd_id', from: 'volume_handle' },
+    },
+  },
+  vsphere_vm_folder_leftover: {
+    detector: vsphereVmFolderLeftover,
+    title: 'datastore folder left by a destroy: no VM, no .vmx, only locks, logs, ISOs or empty descriptors',
+    description:
+      'A datastore folder that no registered VM uses holds no .vmx, only what a destroy leaves (lock files, logs, ' +
+      'ISOs, swap, descriptors without an extent), older than the orphan age: a delete that did not finish.',
+    diagnose: 'govc datastore.ls -ds {{datastore}} -l {{subject}}',
+    scope: 'vsphere',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieVsphereVmFolderLeftover',
+      severity: 'info',
+      for: '1h',
+      summary: 'folder {{ $labels.subject }} is what a VM destroy left behind',
     },
   },
 } as const satisfies Record<string, KindEntry>;

@@ -5,12 +5,16 @@
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { datastoreLeftovers } from './lib/vsphere-files.js';
-import { formatDatastorePath } from '../util/datastore-path.js';
+import { namesOfFolder, removalOf, type Removal } from './lib/vsphere-events.js';
+import { knownOwners } from '../util/vsphere-known-owners.js';
+import { dirname, formatDatastorePath } from '../util/datastore-path.js';
 
 export interface VsphereOrphanDiskEvidence {
   vcenter: string;
   files: Array<{ path: string; sizeBytes: number }>;
   newestModified: string;
+  /** Who removed the VM named like the disk's folder and when, while vCenter keeps the event. */
+  removed: Removal | null;
 }
 
 export const vsphereOrphanDisk: Detector<
@@ -26,7 +30,8 @@ export const vsphereOrphanDisk: Detector<
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereOrphanDisk>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const d of datastoreLeftovers(vc, now, options['detect.orphan-min-age']).disks) {
+      for (const d of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], knownOwners(s.vsphere?.knownOwners))
+        .disks) {
         out.push({
           kind: 'vsphere_orphan_disk',
           subject: formatDatastorePath(d.datastore, d.path),
@@ -37,6 +42,7 @@ export const vsphereOrphanDisk: Detector<
             vcenter: vc.vcenter,
             files: d.files.map((x) => ({ path: formatDatastorePath(d.datastore, x.path), sizeBytes: x.sizeBytes })),
             newestModified: new Date(d.newestModified * 1000).toISOString(),
+            removed: removalOf(vc, null, namesOfFolder(dirname(d.path), [])),
           },
         });
       }

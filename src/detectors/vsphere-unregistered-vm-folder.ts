@@ -6,6 +6,8 @@
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { datastoreLeftovers } from './lib/vsphere-files.js';
+import { namesOfFolder, removalOf, type Removal } from './lib/vsphere-events.js';
+import { knownOwners } from '../util/vsphere-known-owners.js';
 import { formatDatastorePath } from '../util/datastore-path.js';
 
 export interface VsphereUnregisteredVmFolderEvidence {
@@ -13,6 +15,8 @@ export interface VsphereUnregisteredVmFolderEvidence {
   vmx: string[];
   files: Array<{ path: string; sizeBytes: number }>;
   newestModified: string;
+  /** Who removed (or unregistered) the VM of that name and when, while vCenter keeps the event. */
+  removed: Removal | null;
 }
 
 export const vsphereUnregisteredVmFolder: Detector<
@@ -28,7 +32,8 @@ export const vsphereUnregisteredVmFolder: Detector<
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereUnregisteredVmFolder>> = [];
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age']).folders) {
+      for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], knownOwners(s.vsphere?.knownOwners))
+        .folders) {
         out.push({
           kind: 'vsphere_unregistered_vm_folder',
           subject: formatDatastorePath(f.datastore, f.folder, true),
@@ -40,6 +45,7 @@ export const vsphereUnregisteredVmFolder: Detector<
             vmx: f.vmx.map((p) => formatDatastorePath(f.datastore, p)),
             files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
             newestModified: new Date(f.newestModified * 1000).toISOString(),
+            removed: removalOf(vc, null, namesOfFolder(f.folder, f.vmx)),
           },
         });
       }

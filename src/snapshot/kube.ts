@@ -114,6 +114,8 @@ export const KubeSectionSchema = z.object({
   vmis: z.array(KubeVmiSchema),
   pods: z.array(KubePodSchema),
   backups: z.array(KubeBackupSchema),
+  /** CSI PersistentVolumes' volume handles (a vSphere FCD id for csi.vsphere.vmware.com); absent in old snapshots. */
+  pvVolumeHandles: z.array(z.object({ name: z.string(), driver: z.string(), volumeHandle: z.string() })).optional(),
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;

@@ -33,6 +33,8 @@ export const VsphereVmSchema = z.object({
   numCpu: z.number().nullable(),
   memoryBytes: z.number().nullable(),
   snapshots: z.array(VsphereSnapshotSchema),
+  /** config.managedBy: the extension that owns the VM (SRM placeholders, vCLS, Horizon, replication). */
+  managedBy: z.object({ extensionKey: z.string(), type: z.string() }).nullable().optional(),
 });
 export type VsphereVm = z.infer<typeof VsphereVmSchema>;
 
@@ -88,6 +90,8 @@ export const VmLayoutSchema = z.object({
   files: z.array(LayoutFileSchema),
   /** Per snapshot moid, the files only that snapshot holds (its memory/state and top delta disks). */
   snapshotFiles: z.record(z.string(), z.array(z.string())),
+  /** Per virtual disk, the descriptor of each unit of its chain (layoutEx.disk), in the order vSphere gives. */
+  diskChains: z.array(z.array(z.string())).optional(),
 });
 export type VmLayout = z.infer<typeof VmLayoutSchema>;
 
@@ -109,12 +113,41 @@ export const DatastoreScanSchema = z.object({
 });
 export type DatastoreScan = z.infer<typeof DatastoreScanSchema>;
 
+/** A First-Class Disk (VStorageObject) on a datastore, from the storage-object manager. */
+export const FcdSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  datastore: z.string(),
+  /** "[datastore] fcd/….vmdk" */
+  filePath: z.string(),
+  capacityBytes: z.number().nullable(),
+  /** Unix seconds. */
+  createTime: z.number().nullable(),
+});
+export type Fcd = z.infer<typeof FcdSchema>;
+
+/** A VmRemovedEvent or VmPoweredOffEvent from vCenter's event history (who and when). */
+export const VmEventSchema = z.object({
+  type: z.string(),
+  /** Unix seconds. */
+  time: z.number(),
+  user: z.string(),
+  vm: z.string(),
+  /** The VM's moid when the event names it. */
+  vmMoid: z.string().nullable(),
+});
+export type VmEvent = z.infer<typeof VmEventSchema>;
+
 export const FileScanSchema = z.object({
   /** Unix seconds when the VMs' layoutEx was last read; null when never. */
   layoutsAt: z.number().nullable(),
   layoutError: z.string().nullable(),
   layouts: z.array(VmLayoutSchema),
   datastores: z.array(DatastoreScanSchema),
+  /** First-Class Disks per scanned datastore; absent when the vCenter has no storage-object manager. */
+  fcds: z.array(FcdSchema).optional(),
+  /** Power-off and removal events, newest per VM; absent when the event history could not be read. */
+  events: z.array(VmEventSchema).optional(),
 });
 export type FileScan = z.infer<typeof FileScanSchema>;
 
@@ -134,6 +167,11 @@ export const VsphereSectionSchema = z.object({
   vcenters: z.array(VcenterSchema),
   /** Objects or properties that could not be read; counted, never fatal. */
   problems: z.array(z.string()),
+  /**
+   * Known owners in effect (--vsphere.known-owner and the defaults): `vm:<glob>`, `extension:<key>`,
+   * `path:<glob>`. Recorded so a replayed snapshot judges the same; absent in older snapshots (defaults apply).
+   */
+  knownOwners: z.array(z.string()).optional(),
 });
 export type VsphereSection = z.infer<typeof VsphereSectionSchema>;
 

@@ -19,6 +19,7 @@ export interface ResourceType {
 export const RESOURCES = {
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   pvcs: { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
+  pvs: { group: '', version: 'v1', plural: 'persistentvolumes', kind: 'PersistentVolume' },
   vms: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', kind: 'VirtualMachine' },
   vmis: { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', kind: 'VirtualMachineInstance' },
   vmbackups: {

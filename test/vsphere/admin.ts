@@ -4,7 +4,7 @@
 // calls live here only: the product stays read-only.
 import { SoapClient } from '../../src/sources/vsphere/soap-client.js';
 import { retrieveFromContainer, retrieveObject } from '../../src/sources/vsphere/retrieve.js';
-import { child, escapeXml, moRef, moRefXml, text, xsiType } from '../../src/sources/vsphere/xml.js';
+import { child, children, escapeXml, moRef, moRefXml, text, xsiType } from '../../src/sources/vsphere/xml.js';
 import type { MoRef } from '../../src/snapshot/vsphere.js';
 
 const TIMEOUT_MS = 30_000;
@@ -128,6 +128,59 @@ export class VsphereAdmin {
         <startAction>powerOn</startAction>` +
         '<stopDelay>-1</stopDelay><stopAction>systemDefault</stopAction></powerInfo></spec>',
       signal(),
+    );
+  }
+
+  /** config.managedBy, as SRM sets it on a placeholder VM. */
+  setManagedBy(vm: MoRef, extensionKey: string, type: string): Promise<void> {
+    return this.task(
+      'ReconfigVM_Task',
+      vm,
+      `<spec><managedBy><extensionKey>${escapeXml(extensionKey)}</extensionKey><type>${escapeXml(type)}</type>` +
+        '</managedBy></spec>',
+    );
+  }
+
+  /**
+   * Puts the VM's first disk on a delta over its current file (ReconfigVM_Task edit with a backing
+   * parent), the state a failed snapshot removal leaves: the VM runs on `<disk>-000001.vmdk`.
+   */
+  async runOnDelta(vm: MoRef): Promise<string> {
+    const disk = children(await this.property(vm, 'config.hardware.device'), 'VirtualDevice').find(
+      (d) => xsiType(d) === 'VirtualDisk',
+    );
+    const fileName = text(child(child(disk, 'backing'), 'fileName'));
+    if (!disk || !fileName) throw new Error(`VM ${vm.value} has no disk`);
+    const delta = fileName.replace(/\.vmdk$/, '-000001.vmdk');
+    await this.createVirtualDisk(delta, 1024);
+    const backing = (name: string, parent = '') =>
+      `<fileName>${escapeXml(name)}</fileName><diskMode>persistent</diskMode><thinProvisioned>true</thinProvisioned>` +
+      parent;
+    await this.task(
+      'ReconfigVM_Task',
+      vm,
+      `<spec><deviceChange><operation>edit</operation><device xsi:type="VirtualDisk">` +
+        `<key>${text(child(disk, 'key'))}</key>` +
+        // Without deviceInfo the simulator's edit path fails (it clears the summary of the old one).
+        `<deviceInfo><label>${escapeXml(text(child(child(disk, 'deviceInfo'), 'label')))}</label>` +
+        '<summary>delta</summary></deviceInfo>' +
+        `<backing xsi:type="VirtualDiskFlatVer2BackingInfo">` +
+        backing(delta, `<parent>${backing(fileName)}</parent>`) +
+        `</backing><controllerKey>${text(child(disk, 'controllerKey'))}</controllerKey>` +
+        `<unitNumber>${text(child(disk, 'unitNumber'))}</unitNumber>` +
+        `<capacityInKB>${text(child(disk, 'capacityInKB'))}</capacityInKB></device></deviceChange></spec>`,
+    );
+    return delta;
+  }
+
+  /** A First-Class Disk through the storage-object manager (CreateDisk_Task); returns nothing (its id is random). */
+  async createFcd(name: string, datastore: MoRef, capacityMb: number): Promise<void> {
+    await this.task(
+      'CreateDisk_Task',
+      { type: 'VcenterVStorageObjectManager', value: 'VStorageObjectManager' },
+      `<spec><name>${escapeXml(name)}</name><backingSpec xsi:type="VslmCreateSpecDiskFileBackingSpec">` +
+        `${moRefXml('datastore', datastore)}<provisioningType>thin</provisioningType></backingSpec>` +
+        `<capacityInMB>${capacityMb}</capacityInMB></spec>`,
     );
   }
 

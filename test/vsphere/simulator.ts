@@ -72,6 +72,8 @@ export interface SimulatorOptions {
   user?: string;
   pass?: string;
   tls?: boolean;
+  /** How long to wait for it to listen (large inventories on a loaded machine take minutes). */
+  startTimeoutMs?: number;
 }
 
 export interface Simulator {
@@ -100,8 +102,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const info = await new Promise<{ url: string; certFile?: string }>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGINT');
-      reject(new Error(`simulator did not start in 60s: ${stderr}`));
-    }, 60_000);
+      reject(new Error(`simulator did not start in ${(opts.startTimeoutMs ?? 60_000) / 1000}s: ${stderr}`));
+    }, opts.startTimeoutMs ?? 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`simulator exited (${code}): ${stderr}`));

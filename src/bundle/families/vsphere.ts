@@ -36,7 +36,7 @@ function build(c: BundleConfig): AlertDef[] {
   ];
 }
 
-const cases: readonly PromtoolTest[] = [
+const cases: PromtoolTest[] = [
   {
     name: 'a datastore scan older than the threshold fires; a fresh one does not',
     alert: 'VMZombieVsphereFileScanStale',
@@ -51,6 +51,41 @@ const cases: readonly PromtoolTest[] = [
     ],
   },
 ];
+
+// The orphan-FCD join: a candidate FCD that a PersistentVolume of any watched cluster names as its CSI
+// volume handle stays quiet; one that no PV names fires after the kind's `for`.
+const fcd = (id: string) => ({
+  kind: 'vsphere_orphan_fcd',
+  subject: `pvc-${id} (${id})`,
+  vcenter: 'vc1',
+  datastore: 'ds1',
+  fcd_id: id,
+});
+const pvOfOtherCluster = (id: string): PromtoolTest['series'][number] => ({
+  metric: 'vmzombie_kube_pv_csi_volume_handle_info',
+  labels: {
+    job: 'vmzombie',
+    instance: 'cluster-agent-b:9955',
+    cluster: 'k8s-b',
+    persistentvolume: `pvc-${id}`,
+    driver: 'csi.vsphere.vmware.com',
+    volume_handle: id,
+  },
+  values: '1x80',
+});
+cases.push({
+  name: 'an FCD no PersistentVolume names fires; one a PV of another cluster names stays silent',
+  alert: 'VMZombieVsphereOrphanFcd',
+  series: [
+    ...twice('vmzombie_finding_age_seconds', fcd('aaaa-1111'), '0+60x80'),
+    ...twice('vmzombie_finding_age_seconds', fcd('bbbb-2222'), '0+60x80'),
+    pvOfOtherCluster('bbbb-2222'),
+  ],
+  cases: [
+    { atMinutes: 59, firing: [] },
+    { atMinutes: 60, firing: [{ labels: { ...at, ...fcd('aaaa-1111') }, value: 3600 }] },
+  ],
+});
 
 export const VSPHERE_ALERTS: FamilyAlerts = {
   defaults: { vsphereScanStaleSeconds: 3 * 3600 },

@@ -6,6 +6,7 @@
 // libraries, first-class disks) are never reported.
 import type { Vcenter } from '../../snapshot/vsphere.js';
 import { dirname, parseDatastorePath } from '../../util/datastore-path.js';
+import type { KnownOwners } from '../../util/vsphere-known-owners.js';
 
 export interface DatastoreFileRef {
   path: string;
@@ -20,6 +21,12 @@ export interface LeftoverFolder {
   files: DatastoreFileRef[];
   newestModified: number;
 }
+/** Deltas in a registered VM's folder that its layout does not use: no snapshot names them. */
+export interface StaleDeltas {
+  datastore: string;
+  folder: string;
+  files: DatastoreFileRef[];
+}
 export interface LeftoverDisk {
   datastore: string;
   path: string;
@@ -28,6 +35,12 @@ export interface LeftoverDisk {
 }
 
 const COMPANION = /-(flat|delta|ctk|sesparse)\.vmdk$/;
+/** A snapshot delta's descriptor or extent: name-000001.vmdk, name-000001-delta.vmdk, -sesparse. */
+export const DELTA = /-\d{6}(-delta|-sesparse|-ctk)?\.vmdk$/;
+/** What a destroy leaves in a folder: locks, logs, ISOs, swap and the small files beside a .vmx. */
+const DESTROY_LEFTOVER = /(^|\/)\.lck-[^/]*$|\.(log|iso|vmsd|vmxf|nvram|hlog|vswp|scoreboard|lck|vmx~)$/i;
+/** A descriptor is "empty" below this size when no extent is beside it (a real descriptor has one). */
+const EMPTY_DESCRIPTOR_BYTES = 64 * 1024;
 const COMPANION_SUFFIXES = ['-flat.vmdk', '-delta.vmdk', '-ctk.vmdk', '-sesparse.vmdk'];
 
 function isSystemPath(path: string): boolean {
@@ -41,11 +54,14 @@ export function datastoreLeftovers(
   vc: Vcenter,
   now: number,
   minAgeSeconds: number,
-): { folders: LeftoverFolder[]; disks: LeftoverDisk[] } {
+  owners: KnownOwners | null = null,
+): { folders: LeftoverFolder[]; disks: LeftoverDisk[]; bareFolders: LeftoverFolder[]; deltas: StaleDeltas[] } {
   const folders: LeftoverFolder[] = [];
   const disks: LeftoverDisk[] = [];
+  const bareFolders: LeftoverFolder[] = [];
+  const deltas: StaleDeltas[] = [];
   // Its detectors need `vsphere.files-scanned`, so an unscanned vCenter is skipped with a reason before this.
-  if (vc.files.layoutsAt === null) return { folders, disks };
+  if (vc.files.layoutsAt === null) return { folders, disks, bareFolders, deltas };
   const used = new Set<string>();
   const homes = new Set<string>();
   const protectedHomes = new Set<string>();
@@ -70,7 +86,7 @@ export function datastoreLeftovers(
     const byFolder = new Map<string, DatastoreFileRef[]>();
     const byPath = new Map<string, DatastoreFileRef>();
     for (const f of ds.files) {
-      if (isSystemPath(f.path)) continue;
+      if (isSystemPath(f.path) || owners?.path(ds.datastore, f.path)) continue;
       const ref = { path: f.path, sizeBytes: f.sizeBytes ?? 0, modified: f.modified };
       byPath.set(f.path, ref);
       const folder = dirname(f.path);
@@ -80,11 +96,24 @@ export function datastoreLeftovers(
       files.some((f) => f.modified === null) ? Infinity : Math.max(...files.map((f) => f.modified as number));
     const leftoverFolders = new Set<string>();
     for (const [folder, files] of byFolder) {
-      if (folder === '' || homes.has(key(ds.datastore, folder))) continue;
+      if (folder === '') continue;
+      if (homes.has(key(ds.datastore, folder))) {
+        if (protectedHomes.has(key(ds.datastore, folder))) continue;
+        const stale = files.filter((f) => DELTA.test(f.path) && !used.has(key(ds.datastore, f.path)));
+        if (stale.length > 0 && newest(stale) <= cutoff) deltas.push({ datastore: ds.datastore, folder, files: stale });
+        continue;
+      }
       const vmx = files.filter(
         (f) => (f.path.endsWith('.vmx') || f.path.endsWith('.vmtx')) && !used.has(key(ds.datastore, f.path)),
       );
-      if (vmx.length === 0) continue;
+      if (vmx.length === 0) {
+        if (!isDestroyLeftover(files, byPath) || files.some((f) => used.has(key(ds.datastore, f.path)))) continue;
+        leftoverFolders.add(folder);
+        const mtime = newest(files);
+        if (mtime <= cutoff)
+          bareFolders.push({ datastore: ds.datastore, folder, vmx: [], files, newestModified: mtime });
+        continue;
+      }
       leftoverFolders.add(folder);
       const mtime = newest(files);
       if (mtime > cutoff) continue;
@@ -100,6 +129,8 @@ export function datastoreLeftovers(
       if (!f.path.endsWith('.vmdk') || COMPANION.test(f.path) || used.has(key(ds.datastore, f.path))) continue;
       const folder = dirname(f.path);
       if (leftoverFolders.has(folder) || protectedHomes.has(key(ds.datastore, folder))) continue;
+      // Deltas in a registered VM's folder are judged as phantom snapshots, not as orphan disks.
+      if (DELTA.test(f.path) && homes.has(key(ds.datastore, folder))) continue;
       const base = f.path.slice(0, -'.vmdk'.length);
       const files = [
         f,
@@ -110,5 +141,15 @@ export function datastoreLeftovers(
       disks.push({ datastore: ds.datastore, path: f.path, files, newestModified: mtime });
     }
   }
-  return { folders, disks };
+  return { folders, disks, bareFolders, deltas };
+}
+
+/** Every file is what a destroy leaves: locks, logs, ISOs, or a descriptor with no extent and no content. */
+function isDestroyLeftover(files: readonly DatastoreFileRef[], byPath: ReadonlyMap<string, DatastoreFileRef>): boolean {
+  return files.every((f) => {
+    if (DESTROY_LEFTOVER.test(f.path)) return true;
+    if (!f.path.endsWith('.vmdk') || COMPANION.test(f.path)) return false;
+    const base = f.path.slice(0, -'.vmdk'.length);
+    return f.sizeBytes < EMPTY_DESCRIPTOR_BYTES && COMPANION_SUFFIXES.every((x) => !byPath.has(base + x));
+  });
 }

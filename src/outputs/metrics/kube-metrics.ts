@@ -61,6 +61,14 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
     labelNames: ['endpoint', 'bucket'],
     registers: r,
   });
+  const pvHandle = new Gauge<'persistentvolume' | 'driver' | 'volume_handle'>({
+    name: 'vmzombie_kube_pv_csi_volume_handle_info',
+    help:
+      'CSI PersistentVolumes of the cluster with their volume handle, value 1: the vSphere family keeps quiet about ' +
+      'a First-Class Disk a PV names.',
+    labelNames: ['persistentvolume', 'driver', 'volume_handle'],
+    registers: r,
+  });
   const handlerLabels = ['namespace', 'node', 'pod'] as const;
   type HandlerLabel = (typeof handlerLabels)[number];
   const workingSet = new Gauge<HandlerLabel>({
@@ -105,6 +113,7 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
     frozenUpdates,
     backupError,
     backupTarget,
+    pvHandle,
     workingSet,
     limit,
     request,
@@ -142,6 +151,8 @@ export const kubeMetrics: SectionMetricsFactory = (registry, config) => {
       for (const b of kube.backups)
         if (b.backupTarget) targets.set(`${b.backupTarget.endpoint}\u0000${b.backupTarget.bucket}`, b.backupTarget);
       for (const t of targets.values()) backupTarget.set(t, 1);
+      for (const pv of kube.pvVolumeHandles ?? [])
+        pvHandle.set({ persistentvolume: pv.name, driver: pv.driver, volume_handle: pv.volumeHandle }, 1);
 
       // Per-finding series: reported findings only (past their grace), oldest first, capped per kind.
       const reported = (detection?.findings ?? []).filter((f) => !f.pending).sort((a, b) => a.since - b.since);

@@ -6,6 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeBackup, KubeSection, KubeVm } from '../../snapshot/kube.js';
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
+import { csiVolumeHandle } from './pv-handles.js';
 import type { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
 import {
   containerTerminations,
@@ -104,6 +105,13 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   }),
   vmbackup: backupKind(parseVmBackup),
   lhbackup: backupKind(parseLonghornBackup),
+  // A PV's CSI volume handle: the key a vSphere FCD (or any CSI disk) is joined on across agents.
+  pv: kind<{ driver: string; volumeHandle: string } | null>({
+    parse: csiVolumeHandle,
+    record: (section, _state, meta, handle) => {
+      if (handle) section.pvVolumeHandles?.push({ name: meta.name, ...handle });
+    },
+  }),
   pvc: deletionOnly,
   datavolume: deletionOnly,
 };

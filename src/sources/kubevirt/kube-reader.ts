@@ -106,6 +106,7 @@ export class KubeReader {
       vmis: [],
       pods: [],
       backups: [],
+      pvVolumeHandles: [],
       problems,
     };
     for (const cache of this.caches.values()) {

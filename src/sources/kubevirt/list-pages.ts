@@ -18,6 +18,7 @@ export function listResource(
   return listAllPages((cont) => {
     const paging = { ...sel, limit: LIST_PAGE_SIZE, ...(cont ? { _continue: cont } : {}) };
     if (spec.group === '') {
+      if (spec.plural === 'persistentvolumes') return core.listPersistentVolume(paging) as Promise<List>;
       if (spec.plural === 'pods') {
         return (
           namespace ? core.listNamespacedPod({ namespace, ...paging }) : core.listPodForAllNamespaces(paging)

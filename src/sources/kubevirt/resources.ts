@@ -1,7 +1,7 @@
 // The resources the cluster agent watches: API group, version, plural, and the URL paths the list
 // and the watch use (cluster-wide, or one namespace with --kube.namespace).
 
-export type ResourceKind = 'vm' | 'vmi' | 'pod' | 'pvc' | 'vmbackup' | 'lhbackup' | 'datavolume';
+export type ResourceKind = 'vm' | 'vmi' | 'pod' | 'pvc' | 'pv' | 'vmbackup' | 'lhbackup' | 'datavolume';
 
 export interface ResourceSpec {
   kind: ResourceKind;
@@ -17,6 +17,8 @@ export interface ResourceSpec {
    * resource is reported unavailable; the collector stays up with the rest.
    */
   optional?: true;
+  /** Not namespaced (PersistentVolumes): watched cluster-wide even with --kube.namespace. */
+  clusterScoped?: true;
 }
 
 export const WATCHED: readonly ResourceSpec[] = [
@@ -36,6 +38,16 @@ export const WATCHED: readonly ResourceSpec[] = [
   },
   { kind: 'pod', resource: 'pods', group: '', version: 'v1', plural: 'pods', labelSelector: 'kubevirt.io' },
   { kind: 'pvc', resource: 'persistentvolumeclaims', group: '', version: 'v1', plural: 'persistentvolumeclaims' },
+  // Their CSI volume handles, for the vSphere family's orphan-FCD join; optional: without the right only it is lost.
+  {
+    kind: 'pv',
+    resource: 'persistentvolumes',
+    group: '',
+    version: 'v1',
+    plural: 'persistentvolumes',
+    optional: true,
+    clusterScoped: true,
+  },
   {
     kind: 'vmbackup',
     resource: 'virtualmachinebackups.harvesterhci.io',
@@ -75,5 +87,7 @@ export const POD_METRICS: ResourceSpec = {
 /** `/api/v1/pods`, `/apis/kubevirt.io/v1/namespaces/ns/virtualmachines`. */
 export function resourcePath(spec: ResourceSpec, namespace: string | null): string {
   const base = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
-  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}` : `${base}/${spec.plural}`;
+  return namespace && !spec.clusterScoped
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}`
+    : `${base}/${spec.plural}`;
 }

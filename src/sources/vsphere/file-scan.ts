@@ -9,6 +9,8 @@ import { parseDateTime } from './parse-inventory.js';
 import { describeError } from '../../util/fs-errors.js';
 import { parseDatastorePath } from '../../util/datastore-path.js';
 
+const EXTENT = /-(flat|delta|sesparse|ctk)\.vmdk$/;
+
 export function parseLayouts(objects: readonly ObjectContent[]): VmLayout[] {
   return objects
     .filter((o) => o.ref.type === 'VirtualMachine')
@@ -32,14 +34,26 @@ export function parseLayouts(objects: readonly ObjectContent[]): VmLayout[] {
         }
         snapshotFiles[key] = keys.map((k) => byKey.get(k)).filter((n): n is string => n !== undefined);
       }
-      return { vm: o.ref.value, files, snapshotFiles };
+      // Each disk's chain as descriptor names: of each unit's files, the one that is not an extent
+      // (hosts list the descriptor first; the simulator lists the extent first).
+      const diskChains = children(o.props.get('layoutEx.disk'), 'VirtualMachineFileLayoutExDiskLayout').map((d) =>
+        children(d, 'chain')
+          .map((u) => {
+            const names = children(u, 'fileKey')
+              .map((k) => byKey.get(text(k)))
+              .filter((n): n is string => n !== undefined);
+            return names.find((n) => !EXTENT.test(n)) ?? names[0];
+          })
+          .filter((n): n is string => n !== undefined),
+      );
+      return { vm: o.ref.value, files, snapshotFiles, diskChains };
     });
 }
 
 export function readLayouts(client: SoapClient, signal: AbortSignal): Promise<VmLayout[]> {
   return retrieveFromContainer(
     client,
-    [{ type: 'VirtualMachine', paths: ['layoutEx.file', 'layoutEx.snapshot'] }],
+    [{ type: 'VirtualMachine', paths: ['layoutEx.file', 'layoutEx.snapshot', 'layoutEx.disk'] }],
     signal,
   ).then((r) => parseLayouts(r.objects));
 }

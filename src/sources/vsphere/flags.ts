@@ -26,6 +26,16 @@ export const VSPHERE_FLAGS = {
       'vmzombie_vsphere_series_dropped_total.',
   ),
   'vsphere.exclude-datastore': list([], 'Datastore name the file scan skips (e.g. shared with another vCenter).'),
+  'vsphere.known-owner': list(
+    [],
+    'What belongs to a known owner and is never an orphan, leftover or long powered-off VM: vm:<glob> (VM name), ' +
+      'extension:<key> (config.managedBy), path:<glob> (datastore path "ds/folder/file"). Adds to the defaults.',
+  ),
+  'vsphere.default-known-owners': bool(
+    true,
+    'Apply the built-in known owners (Horizon, App Volumes, vSphere Replication, SRM, vCLS; docs/vsphere.md).',
+  ),
+  'vsphere.max-events': int(50000, 'Power-off and removal events read from vCenter per file scan (0: none).'),
 } satisfies FlagTable;
 
 declare module '../source-flags.js' {

@@ -19,6 +19,7 @@ export const INVENTORY_SPECS: readonly PropertySpec[] = [
       'runtime.host',
       'runtime.consolidationNeeded',
       'snapshot',
+      'config.managedBy',
     ],
   },
   {
@@ -84,6 +85,11 @@ export function flattenSnapshots(info: XmlNode | undefined): VsphereSnapshot[] {
   return out;
 }
 
+function managedBy(v: XmlNode | undefined): { extensionKey: string; type: string } | null {
+  const extensionKey = text(child(v, 'extensionKey'));
+  return extensionKey ? { extensionKey, type: text(child(v, 'type')) } : null;
+}
+
 export function parseInventory(objects: readonly ObjectContent[]): Inventory {
   const inv: Inventory = { vms: [], hosts: [], clusters: [], datastores: [], problems: [] };
   for (const o of objects) {
@@ -113,6 +119,7 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
           numCpu: num(p('config.hardware.numCPU')),
           memoryBytes: memMb === null ? null : memMb * 1024 * 1024,
           snapshots: flattenSnapshots(p('snapshot')),
+          managedBy: managedBy(p('config.managedBy')),
         });
         break;
       }

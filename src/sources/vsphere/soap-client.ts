@@ -33,6 +33,9 @@ export interface ServiceContent {
   propertyCollector: MoRef;
   viewManager: MoRef;
   sessionManager: MoRef;
+  /** Absent on servers without event history or First-Class Disks (ESXi has no vStorageObjectManager). */
+  eventManager: MoRef | null;
+  vStorageObjectManager: MoRef | null;
   apiType: string;
   apiVersion: string;
 }
@@ -97,6 +100,8 @@ export class SoapClient {
       propertyCollector: ref('propertyCollector'),
       viewManager: ref('viewManager'),
       sessionManager: ref('sessionManager'),
+      eventManager: moRef(child(rv, 'eventManager')),
+      vStorageObjectManager: moRef(child(rv, 'vStorageObjectManager')),
       apiType: text(child(about, 'apiType')),
       apiVersion: text(child(about, 'apiVersion')),
     };

@@ -13,6 +13,8 @@ import { retrieveFromContainer } from './retrieve.js';
 import { INVENTORY_SPECS, parseInventory, type Inventory } from './parse-inventory.js';
 import { readLayouts, scanDatastores } from './file-scan.js';
 import { isVsphereFaultError } from './vsphere-fault-error.js';
+import { listFcds, readVmEvents } from './fcd-events.js';
+import { knownOwnerError, knownOwnersInEffect } from '../../util/vsphere-known-owners.js';
 
 export interface VsphereOptions {
   url: string;
@@ -23,6 +25,8 @@ export interface VsphereOptions {
   scanIntervalSeconds: number;
   scanTimeoutSeconds: number;
   excludeDatastores: readonly string[];
+  /** Events read per file scan (0: none). */
+  maxEvents: number;
   clock?: () => number;
 }
 
@@ -47,6 +51,8 @@ export class VcenterReader {
   private client: SoapClient | null = null;
   private scan: FileScan = EMPTY_SCAN;
   private scanning: Promise<void> | null = null;
+  /** What the last file scan could not read besides layouts and listings (FCDs, events). */
+  private scanProblems: string[] = [];
   private lastScanStart = -Infinity;
   private readonly closing = new AbortController();
   /** After InvalidLogin, no new attempt before this (Unix seconds), so the account is not locked out. */
@@ -114,6 +120,7 @@ export class VcenterReader {
     }
     const scan = this.scan;
     if (scan.layoutError) problems.push(`${this.vcenter}: file scan: reading VM layouts failed: ${scan.layoutError}`);
+    for (const p of this.scanProblems) problems.push(`${this.vcenter}: file scan: ${p}`);
     for (const d of scan.datastores)
       if (d.error) problems.push(`${this.vcenter}: file scan of datastore ${d.datastore} failed: ${d.error}`);
     return {
@@ -144,13 +151,17 @@ export class VcenterReader {
         signal,
       ).catch((e: unknown) => previous.datastores.map((d) => ({ ...d, error: `scan aborted: ${describeError(e)}` })));
       let next: FileScan;
+      const scanProblems: string[] = [];
       try {
         next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
+        const extra = await this.readFcdsAndEvents(client, inv, datastores, signal, scanProblems);
+        next = { ...next, ...extra };
       } catch (e: unknown) {
         // Keep the previous listings with the previous layouts: new listings against old layouts
         // would show files of VMs created since as unused.
         next = { ...previous, layoutError: describeError(signal.aborted ? signal.reason : e) };
       }
+      this.scanProblems = scanProblems;
       this.scan = next;
       this.log.debug('vsphere file scan done', {
         vcenter: this.vcenter,
@@ -160,6 +171,40 @@ export class VcenterReader {
     })().finally(() => {
       this.scanning = null;
     });
+  }
+
+  /** FCDs of the datastores just listed, and the event history; a failure drops only that part. */
+  private async readFcdsAndEvents(
+    client: SoapClient,
+    inv: Inventory,
+    listed: FileScan['datastores'],
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Pick<FileScan, 'fcds' | 'events'>> {
+    const sc = await client.serviceContent(signal);
+    const out: Pick<FileScan, 'fcds' | 'events'> = {};
+    if (sc.vStorageObjectManager) {
+      try {
+        const fcds = [];
+        for (const d of listed.filter((x) => x.error === null)) {
+          const ds = inv.datastores.find((x) => x.name === d.datastore);
+          if (ds) fcds.push(...(await listFcds(client, sc.vStorageObjectManager, ds, signal)));
+        }
+        out.fcds = fcds;
+      } catch (e: unknown) {
+        if (signal.aborted) throw e;
+        problems.push(`listing First-Class Disks failed: ${describeError(e)}`);
+      }
+    }
+    if (sc.eventManager && this.opts.maxEvents > 0) {
+      try {
+        out.events = await readVmEvents(client, sc.eventManager, this.opts.maxEvents, signal);
+      } catch (e: unknown) {
+        if (signal.aborted) throw e;
+        problems.push(`reading the event history failed: ${describeError(e)}`);
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -185,8 +230,13 @@ function waitAtMost(p: Promise<unknown>, ms: number, signal: AbortSignal): Promi
 
 export class VsphereReader {
   readonly vcenters: VcenterReader[];
-  constructor(opts: Omit<VsphereOptions, 'url'> & { urls: readonly string[] }, log: Logger) {
+  private readonly knownOwners: string[];
+  constructor(
+    opts: Omit<VsphereOptions, 'url'> & { urls: readonly string[]; knownOwners: readonly string[] },
+    log: Logger,
+  ) {
     this.vcenters = opts.urls.map((url) => new VcenterReader({ ...opts, url }, log));
+    this.knownOwners = [...opts.knownOwners];
   }
 
   async read(signal: AbortSignal): Promise<VsphereSection> {
@@ -198,7 +248,7 @@ export class VsphereReader {
         }),
       ),
     );
-    return { vcenters, problems };
+    return { vcenters, problems, knownOwners: this.knownOwners };
   }
 
   async close(): Promise<void> {
@@ -212,6 +262,10 @@ export const vsphereSource: SourceDefinition<'vsphere'> = {
   flags: VSPHERE_FLAGS,
   enabledByDefault: (config) => config['vsphere.url'].length > 0,
   create(config, log) {
+    for (const e of config['vsphere.known-owner']) {
+      const err = knownOwnerError(e);
+      if (err) throw new Error(err);
+    }
     const reader = new VsphereReader(
       {
         urls: config['vsphere.url'],
@@ -222,6 +276,8 @@ export const vsphereSource: SourceDefinition<'vsphere'> = {
         scanIntervalSeconds: config['vsphere.datastore-scan-interval'],
         scanTimeoutSeconds: config['collector.timeout'],
         excludeDatastores: config['vsphere.exclude-datastore'],
+        maxEvents: config['vsphere.max-events'],
+        knownOwners: knownOwnersInEffect(config['vsphere.known-owner'], config['vsphere.default-known-owners']),
       },
       log,
     );

@@ -77,6 +77,7 @@ describe('vSphere fast path inventory (recorded from the simulator)', () => {
         connectionState: 'connected',
         host: 'host-21',
         consolidationNeeded: null,
+        managedBy: null,
         numCpu: 1,
         memoryBytes: 32 * 1024 * 1024,
         snapshots: [

@@ -190,6 +190,7 @@ describe('vsphere source login failures', () => {
         scanIntervalSeconds: 3600,
         scanTimeoutSeconds: 5,
         excludeDatastores: [],
+        maxEvents: 1000,
         clock: () => now,
       },
       silentLogger,
