@@ -4,7 +4,7 @@ import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { CATALOG, FINDING_KINDS } from '../../src/catalog/catalog.js';
-import { diagnoseCommand, diagnosePlaceholders, shellQuote } from '../../src/catalog/diagnose.js';
+import { diagnoseCommand, diagnosePlaceholders, powershellQuote, shellQuote } from '../../src/catalog/diagnose.js';
 
 describe('diagnose commands', () => {
   for (const kind of FINDING_KINDS) {
@@ -26,6 +26,25 @@ describe('diagnose commands', () => {
     assert.equal(
       diagnoseCommand({ diagnose: 'x {{nope}} {{subject}}' }, { subject: 'a b', labels: {} }),
       "x {{nope}} 'a b'",
+    );
+  });
+});
+
+describe('PowerShell quoting for Hyper-V commands', () => {
+  it("doubles a quote inside '…' (sh's '\\'' is not PowerShell) and leaves plain values bare", () => {
+    assert.equal(powershellQuote('web-01'), 'web-01');
+    assert.equal(powershellQuote("O'Brien vm"), "'O''Brien vm'");
+    assert.equal(powershellQuote('a $b'), "'a $b'");
+    assert.equal(
+      diagnoseCommand({ diagnose: 'Get-VM -Name {{vm}}', scope: 'hyperv' }, { subject: 's', labels: { vm: "it's" } }),
+      "Get-VM -Name 'it''s'",
+    );
+    assert.equal(
+      diagnoseCommand(
+        { diagnose: 'virsh -r dominfo {{vm}}', scope: 'libvirt' },
+        { subject: 's', labels: { vm: "it's" } },
+      ),
+      "virsh -r dominfo 'it'\\''s'",
     );
   });
 });
