@@ -76,13 +76,19 @@ describe('domain_shut_off_long', () => {
   const other = domain({ name: 'other', state: 'running', disks: [disk('/img/shared-data.raw')] });
   const tpl = domain({ name: 'tpl', state: 'shutoff', reason: 'shutdown', template: true });
   const norecord = domain({ name: 'never-ran', state: 'shutoff', reason: 'unknown' });
+  const saved = domain({ name: 'saved', state: 'shutoff', reason: 'saved', managedSave: true });
   const s = snapshot({
-    libvirt: libvirtSection([old, other, tpl, norecord], [{ ...file('/img/old.qcow2', 7), allocatedBytes: 3 << 30 }], {
-      shutOff: [
-        { uuid: old.uuid, since: NOW - 40 * DAY, record: 'qemu-log' },
-        { uuid: tpl.uuid, since: NOW - 400 * DAY, record: 'qemu-log' },
-      ],
-    }),
+    libvirt: libvirtSection(
+      [old, other, tpl, norecord, saved],
+      [{ ...file('/img/old.qcow2', 7), allocatedBytes: 3 << 30 }],
+      {
+        shutOff: [
+          { uuid: old.uuid, since: NOW - 40 * DAY, record: 'qemu-log' },
+          { uuid: tpl.uuid, since: NOW - 400 * DAY, record: 'qemu-log' },
+          { uuid: saved.uuid, since: NOW - 400 * DAY, record: 'qemu-log' },
+        ],
+      },
+    ),
   });
 
   it('dated by its record, owner label, only the disks no other domain uses are reclaimable', () => {

@@ -42,7 +42,7 @@ export async function answerOverview(fake: Fake, domains: FakeDomain[], extraLis
     uuids((d) => (d.snapshots?.length ?? 0) > 0),
   );
   await fake.answer(
-    'list --all --uuid --managed-save',
+    'list --all --uuid --with-managed-save',
     uuids((d) => d.managedSave === true),
   );
   // No storage pools: the storage round lists none.

@@ -11,6 +11,7 @@ import { FileStatCache } from './file-stat-cache.js';
 import { QemuPids } from './pid-files.js';
 import { Transports, isLocalQemuUri, type TransportOptions } from './transport.js';
 import { StorageReader } from './storage/storage-reader.js';
+import { StorageUnsupportedError } from './storage/virsh-storage.js';
 import { ShutOffTimes, readSaveFiles } from './host-records.js';
 import { describeError } from '../../util/fs-errors.js';
 import type { LibvirtStorage } from '../../snapshot/libvirt-storage.js';
@@ -146,7 +147,8 @@ export class LibvirtReader {
       signal.throwIfAborted();
       if (backend.transport === 'rpc' && !isLibvirtRemoteError(e)) throw e;
       // VIR_ERR_NO_SUPPORT: no storage driver in this daemon; the storage kinds say so themselves.
-      if (!(isLibvirtRemoteError(e) && e.code === NO_SUPPORT)) problems.push(`storage pools: ${describeError(e)}`);
+      if (!(isLibvirtRemoteError(e) && e.code === NO_SUPPORT) && !(e instanceof StorageUnsupportedError))
+        problems.push(`storage pools: ${describeError(e)}`);
       return undefined;
     }
   }

@@ -32,7 +32,7 @@ export class VirshBackend implements LibvirtBackend {
         'list --all --uuid --autostart',
         'list --all --uuid --transient',
         'list --all --uuid --with-snapshot',
-        'list --all --uuid --managed-save',
+        'list --all --uuid --with-managed-save',
         'domstats --state --nowait',
       ],
       signal,

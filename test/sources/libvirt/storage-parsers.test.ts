@@ -94,4 +94,6 @@ test('vol-list rows: names and paths split on column padding', () => {
     { name: 'disk 1', path: '/dev/vg0/disk 1' },
     { name: 'vm-1-disk', path: 'rbdpool/vm-1-disk' },
   ]);
+  // `virsh -q` prints no header.
+  assert.deepEqual(parseVolList(' a   /dev/vg0/a\n'), [{ name: 'a', path: '/dev/vg0/a' }]);
 });

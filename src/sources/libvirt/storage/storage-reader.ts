@@ -43,10 +43,9 @@ export class StorageReader {
     this.collection++;
     const listed = await backend.pools(signal, problems);
     const duePools = listed.filter((p) => this.due(this.pools.get(p.uuid)?.turn));
-    const [poolTexts, byPool] = await Promise.all([
-      backend.poolXml(duePools, signal, problems),
-      backend.volumes(listed, signal, problems),
-    ]);
+    // One after the other: a virsh shell runs one batch at a time.
+    const poolTexts = await backend.poolXml(duePools, signal, problems);
+    const byPool = await backend.volumes(listed, signal, problems);
     for (const p of duePools) {
       const xml = poolTexts.get(p.uuid);
       if (xml === undefined) continue;

@@ -9,15 +9,24 @@ import { volumeId, type StorageBackend } from './storage-reader.js';
 /** virsh's words for a pool or volume that went away between two commands. */
 const GONE = /Storage pool not found|Storage volume not found|failed to get (pool|vol)/i;
 
+const NO_DRIVER = /not supported by the connection driver/;
+
+/** No storage driver behind this connection: the storage kinds cannot judge, nothing is broken. */
+export class StorageUnsupportedError extends Error {
+  override readonly name = 'StorageUnsupportedError';
+}
+
 /** virsh's own quoting: single quotes, no escapes inside; a name holding one cannot be passed. */
 function quote(s: string): string | null {
   return /['\n\r]/.test(s) ? null : `'${s}'`;
 }
 
-/** Pure: `vol-list` rows are `name  path`, columns padded with at least two spaces. */
+/** Pure: `vol-list` rows are `name  path`, columns padded with at least two spaces; the header only without -q. */
 export function parseVolList(text: string): Array<{ name: string; path: string }> {
   const rows: Array<{ name: string; path: string }> = [];
-  for (const line of text.split('\n').slice(2)) {
+  const lines = text.split('\n');
+  const headed = /^\s*Name\s+Path\s*$/.test(lines[0] ?? '') && /^-+$/.test((lines[1] ?? '').trim());
+  for (const line of headed ? lines.slice(2) : lines) {
     const m = /^\s*(.+?)\s{2,}(\S.*?)\s*$/.exec(line);
     if (m) rows.push({ name: m[1] as string, path: m[2] as string });
   }
@@ -35,7 +44,11 @@ export class VirshStorage implements StorageBackend {
   }
 
   async pools(signal: AbortSignal, problems: string[]): Promise<WirePool[]> {
-    const [list] = await this.run(['pool-list --all --uuid'], signal, problems);
+    const run = await this.shell.run(['pool-list --all --uuid'], signal);
+    // The same refusal the RPC path gets from a daemon without a storage driver.
+    if (NO_DRIVER.test(run.stderr)) throw new StorageUnsupportedError(run.stderr.trim());
+    for (const line of run.stderr.split('\n')) if (line.trim()) problems.push(line.trim());
+    const [list] = run.outputs;
     const uuids = parseUuidList(list ?? '').uuids;
     // Names come with the XML; the uuid identifies the pool meanwhile.
     return uuids.map((uuid) => ({ name: uuid, uuid }));
