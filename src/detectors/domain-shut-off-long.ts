@@ -1,7 +1,8 @@
 // domain_shut_off_long: a persistent domain shut off for longer than the grace (30 days by default),
 // still holding its disks. The stop is dated by libvirt's qemu log of the domain (its last "shutting
 // down" line, else the log's mtime), which survives exporter and libvirtd restarts; a domain with no
-// log on this host is not judged, nor one with a managed save (managed_save_stale). Templates carry a marker (metadata in urn:vmzombie:template).
+// log on this host is not judged, nor one with a managed save (managed_save_stale). Templates carry
+// a marker (metadata in urn:vmzombie:template).
 import { duration } from '../config/flag-spec.js';
 import type { Detector, FindingFrom } from './detector.js';
 import type { Domain, LibvirtSection } from '../snapshot/libvirt.js';

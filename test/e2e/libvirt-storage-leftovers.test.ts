@@ -47,7 +47,8 @@ const blockDisk = (dev: string) => `<disk type='block' device='disk'><source dev
 const RBD_DISK =
   `<disk type='network' device='disk'><source protocol='rbd' name='rbdpool/db-disk'><host name='mon1'/></source>` +
   `<target dev='vda'/></disk>`;
-const VOLUME_DISK = `<disk type='volume' device='disk'><source pool='tank' volume='by-volume'/><target dev='vda'/></disk>`;
+const VOLUME_DISK =
+  `<disk type='volume' device='disk'><source pool='tank' volume='by-volume'/>` + `<target dev='vda'/></disk>`;
 
 const NODE = `<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
 ${testDomain('lvm-user', '000000000001', blockDisk('/dev/vg0/web-root'))}
@@ -156,7 +157,7 @@ describe.skipIf(unavailable)(
       }
     });
 
-    it('QEMU: managed save, unpivoted commit, destroyed domain dated by its log; template, never-started silent', async () => {
+    it('QEMU: managed save, unpivoted commit, a stop dated by its log; template, never-started silent', async () => {
       const images = path.join(d.dir, 'lib', 'images');
       const img = async (name: string, backing?: string) => {
         const p = path.join(images, name);
