@@ -127,7 +127,7 @@ export class ExporterMetrics {
     });
     for (const name of collectorNames) this.collectorUp.set({ collector: name }, 0);
     this.sections = SECTION_METRICS.map((make) => make(this.registry, config));
-    this.keepLedger = new KeepLedgerMetrics(this.registry, config);
+    this.keepLedger = new KeepLedgerMetrics(this.registry, config, FINDING_KINDS);
   }
 
   update(snapshot: Snapshot, detection: DetectionResult): void {

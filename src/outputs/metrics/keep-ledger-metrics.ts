@@ -14,6 +14,8 @@ const UNITS = [
 
 type Unit = (typeof UNITS)[number][0];
 
+const OUTCOMES = ['gone', 'healthy'] as const;
+
 export class KeepLedgerMetrics {
   private readonly acknowledged: Gauge<'kind' | 'subject'>;
   private readonly acknowledgedCount: Gauge<'kind'>;
@@ -25,6 +27,7 @@ export class KeepLedgerMetrics {
   constructor(
     registry: Registry,
     private readonly config: Config,
+    kinds: readonly string[],
   ) {
     const registers = [registry];
     this.acknowledged = new Gauge({
@@ -73,6 +76,13 @@ export class KeepLedgerMetrics {
       labelNames: ['kind', 'outcome'],
       registers,
     });
+    // Every series from 0: increase() cannot see the first increment of a series that appears with it.
+    for (const kind of kinds) {
+      for (const outcome of OUTCOMES) {
+        this.ended.inc({ kind, outcome }, 0);
+        for (const [unit] of UNITS) this.reclaimed[unit].inc({ kind, outcome }, 0);
+      }
+    }
   }
 
   update(detection: DetectionResult, reported: ReadonlyMap<string, readonly ReportedFinding[]>): void {
