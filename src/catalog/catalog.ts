@@ -1,10 +1,10 @@
 // The catalog: one entry per finding kind, each naming its detector, gathered from every family's
 // kinds (`catalog/<family>.ts`). The kind union, each kind's evidence and labels, the detector list and
 // the `detect.*` flags are all derived from it.
+import type { UnionToIntersection } from '../util/types.js';
 import type { AnyDetector } from '../detectors/detector.js';
 import { FAMILIES } from '../families/index.js';
 
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type Entries = UnionToIntersection<(typeof FAMILIES)[number]['kinds']>;
 type Kind = keyof Entries & string;
 

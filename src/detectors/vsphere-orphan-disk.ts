@@ -29,9 +29,9 @@ export const vsphereOrphanDisk: Detector<
   needs: ['vsphere', 'vsphere.files-scanned'],
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereOrphanDisk>> = [];
+    const owners = knownOwners(s.vsphere?.knownOwners);
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const d of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], knownOwners(s.vsphere?.knownOwners))
-        .disks) {
+      for (const d of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], owners).disks) {
         out.push({
           kind: 'vsphere_orphan_disk',
           subject: formatDatastorePath(d.datastore, d.path),

@@ -31,9 +31,9 @@ export const vsphereUnregisteredVmFolder: Detector<
   needs: ['vsphere', 'vsphere.files-scanned'],
   detect(s, { now, options }) {
     const out: Array<FindingFrom<typeof vsphereUnregisteredVmFolder>> = [];
+    const owners = knownOwners(s.vsphere?.knownOwners);
     for (const vc of s.vsphere?.vcenters ?? []) {
-      for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], knownOwners(s.vsphere?.knownOwners))
-        .folders) {
+      for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], owners).folders) {
         out.push({
           kind: 'vsphere_unregistered_vm_folder',
           subject: formatDatastorePath(f.datastore, f.folder, true),

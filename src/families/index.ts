@@ -1,6 +1,7 @@
 // THE list of source families. Everything shared — sources, snapshot sections, the catalog, facts,
 // metrics, dashboards, family alerts, landing-page targets, redaction — is derived from it: adding a
 // family is its own files plus one line here (test/registry.test.ts checks that each part is there).
+import type { UnionToIntersection } from '../util/types.js';
 import type { z } from 'zod';
 import type { SectionMetricsFactory } from '../outputs/metrics/section-metrics.js';
 import type { SourceDefinition } from '../sources/source.js';
@@ -22,7 +23,6 @@ export const FAMILIES = [libvirtHostFamily, kubevirtFamily, vsphereFamily, hyper
 export type FamilyName = (typeof FAMILIES)[number]['name'];
 
 type SectionsOfFamilies = keyof UnionToIntersection<(typeof FAMILIES)[number]['sections']>;
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 // Every section a schema file declares belongs to a family, and every family's section is declared.
 const everySectionListed: [SectionName] extends [SectionsOfFamilies]
   ? [SectionsOfFamilies] extends [SectionName]

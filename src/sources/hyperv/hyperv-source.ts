@@ -2,6 +2,7 @@
 // checkpoints, disk chains, workers, compute systems, boot time); every --hyperv.scan-interval a
 // second one lists the VM directories in the background, and its last result is served in between.
 // Read-only. On by default on Windows; elsewhere only when asked for (--collector.hyperv).
+import { waitAtMost } from '../../util/wait-at-most.js';
 import { HYPERV_FLAGS } from './hyperv-flags.js';
 import { fileURLToPath } from 'node:url';
 import type { HypervFileScan, HypervSection } from '../../snapshot/hyperv.js';
@@ -93,20 +94,6 @@ export class HypervReader {
     this.closing.abort(new Error('source closed'));
     await this.scanning?.catch(() => {});
   }
-}
-
-/** Resolves when `p` settles, `ms` pass or the signal aborts, whichever comes first; never rejects. */
-function waitAtMost(p: Promise<unknown>, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    p.then(done, done);
-  });
 }
 
 export const hypervSource: SourceDefinition<'hyperv'> = {

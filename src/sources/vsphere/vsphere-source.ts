@@ -2,6 +2,7 @@
 // RetrievePropertiesEx for VMs, hosts, clusters, datastores) and the slow path in the background
 // every --vsphere.datastore-scan-interval (layoutEx + one datastore search per datastore), whose
 // last result is served in between. Read-only: it only reads properties and lists datastores.
+import { waitAtMost } from '../../util/wait-at-most.js';
 import { readFile } from 'node:fs/promises';
 import type { FileScan, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
 import type { SourceDefinition } from '../source.js';
@@ -212,20 +213,6 @@ export class VcenterReader {
     await this.scanning?.catch(() => {});
     await this.client?.close();
   }
-}
-
-/** Resolves when `p` settles, `ms` pass or the signal aborts, whichever comes first; never rejects. */
-function waitAtMost(p: Promise<unknown>, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    p.then(done, done);
-  });
 }
 
 export class VsphereReader {
