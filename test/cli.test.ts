@@ -248,9 +248,12 @@ test('scan --from --output=json', async () => {
   };
   assert.equal(out.hostname, 'hv-test-1');
   assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
-  // The snapshot has libvirt only: every detector that also needs /proc, pools or sysfs says so.
+  // The snapshot has libvirt only, taken before libvirt's storage pools and shut-off records were
+  // read: every detector that also needs /proc, pools, sysfs or those says so.
   const needsMore = DETECTORS.filter(
-    (d) => d.needs.includes('libvirt') && d.needs.some((n) => ['procfs', 'pools', 'sysfs'].includes(n)),
+    (d) =>
+      d.needs.includes('libvirt') &&
+      d.needs.some((n) => ['procfs', 'pools', 'sysfs', 'libvirt.storage', 'libvirt.shut-off-dated'].includes(n)),
   );
   assert.deepEqual(Object.keys(out.skippedDetectors).sort(), needsMore.map((d) => d.kind).sort());
   assert.ok(needsMore.length >= 12);

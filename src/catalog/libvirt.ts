@@ -10,6 +10,10 @@ import { imageLockedByForeignProcess } from '../detectors/image-locked-by-foreig
 import { imageLockedWhileDomainInactive } from '../detectors/image-locked-while-domain-inactive.js';
 import { backingChainMissingLink } from '../detectors/backing-chain-missing-link.js';
 import { snapshotChainDeep } from '../detectors/snapshot-chain-deep.js';
+import { orphanVolume } from '../detectors/orphan-volume.js';
+import { managedSaveStale } from '../detectors/managed-save-stale.js';
+import { blockJobStuck } from '../detectors/block-job-stuck.js';
+import { domainShutOffLong } from '../detectors/domain-shut-off-long.js';
 
 export const LIBVIRT_KINDS = {
   qemu_without_domain: {
@@ -173,6 +177,72 @@ export const LIBVIRT_KINDS = {
       severity: 'warning',
       for: '1h',
       summary: 'disk {{ $labels.target }} of {{ $labels.domain }} has a deep backing chain',
+    },
+  },
+  orphan_volume: {
+    detector: orphanVolume,
+    title: 'storage volume that no domain uses',
+    description:
+      'A volume in a libvirt storage pool that is not a directory (LVM, Ceph RBD, iSCSI, ZFS, SCSI, multipath) is ' +
+      'used by no defined domain: not as a disk, a backing volume or in snapshot metadata. Its allocation is ' +
+      'reclaimable. In a pool other hosts share (shared="true"), a guest on another host may still use it.',
+    diagnose: 'virsh -r vol-dumpxml --pool {{pool}} {{volume}}',
+    scope: 'libvirt',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieOrphanVolume',
+      severity: 'info',
+      for: '1h',
+      summary: 'volume {{ $labels.volume }} in pool {{ $labels.pool }} is used by no domain',
+    },
+  },
+  managed_save_stale: {
+    detector: managedSaveStale,
+    title: 'managed-save image nobody resumed',
+    description:
+      "A domain's managed-save image (its whole RAM, written by `virsh managedsave`) is older than the grace, or a " +
+      "save file in libvirt's save directory has no domain that will resume it. The domain cannot be undefined " +
+      'without --managed-save, and a resume long after the save may fail.',
+    diagnose: 'virsh -r dominfo {{domain}}',
+    scope: 'libvirt',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieManagedSaveStale',
+      severity: 'info',
+      for: '1h',
+      summary: 'managed-save image of {{ $labels.domain }} was never resumed',
+    },
+  },
+  block_job_stuck: {
+    detector: blockJobStuck,
+    title: 'block job never finished or never pivoted',
+    description:
+      "A block copy or active commit has run on a domain's disk for longer than the grace, or reached its end " +
+      '(ready) and was never pivoted or cancelled: every write goes to two images and the overlays stay.',
+    diagnose: 'virsh -r blockjob {{uuid}} {{disk}} --info',
+    scope: 'libvirt',
+    reclaims: [],
+    alert: {
+      name: 'VMZombieBlockJobStuck',
+      severity: 'warning',
+      for: '30m',
+      summary: 'block job ({{ $labels.block_job }}) on {{ $labels.disk }} of {{ $labels.domain }} never finished',
+    },
+  },
+  domain_shut_off_long: {
+    detector: domainShutOffLong,
+    title: 'domain shut off for a long time, still holding its disks',
+    description:
+      'A persistent domain has been shut off longer than the grace (30 days by default, dated by its qemu log), ' +
+      'and still holds its disks. Mark a template with metadata in the urn:vmzombie:template namespace.',
+    diagnose: 'virsh -r domstate --reason {{uuid}}',
+    scope: 'libvirt',
+    reclaims: ['diskBytes'],
+    alert: {
+      name: 'VMZombieDomainShutOffLong',
+      severity: 'info',
+      for: '1h',
+      summary: 'domain {{ $labels.domain }} has been shut off for a long time',
     },
   },
 } as const satisfies Record<string, KindEntry>;

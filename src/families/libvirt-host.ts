@@ -45,6 +45,28 @@ export const libvirtHostFamily = defineFamily({
           ? `libvirt is remote (${s.libvirt.uri}): this host's processes and files say nothing about its domains`
           : null,
     },
+    // A volume is unused only if every way of using it was seen: the pools and their volumes, and the
+    // snapshot metadata of every domain that has any (read from this host's files).
+    'libvirt.storage': {
+      transient: true,
+      check: (s) => {
+        if (!s.libvirt?.storage) return "libvirt's storage API was not read (no storage driver, or it refused)";
+        const withSnapshots = s.libvirt.domains.filter((d) => (d.snapshots ?? 0) > 0);
+        if (withSnapshots.length > 0 && !s.pools?.snapshotReferences) {
+          return (
+            `${withSnapshots.length} domain(s) have snapshot metadata that was not read ` +
+            `(first: ${withSnapshots[0]!.name}): a volume may belong to one of their snapshots`
+          );
+        }
+        return null;
+      },
+    },
+    // Shut-off times come from the qemu logs; without them no domain can be dated.
+    'libvirt.shut-off-dated': {
+      transient: false,
+      check: (s) =>
+        s.libvirt?.shutOff ? null : 'the qemu logs that date shut-off domains were not read (--libvirt.log-dir)',
+    },
     // With hidepid, the absence of a process proves nothing.
     'procfs.unrestricted': {
       transient: false,

@@ -2,6 +2,7 @@
 // their disk files on this host. Zod schemas are the single definition; types are inferred from them.
 import { z } from 'zod';
 import { FileIdentitySchema } from './file-identity.js';
+import { LibvirtStorageSchema } from './libvirt-storage.js';
 
 /** virDomainState names, in libvirt's numeric order (0..7). */
 export const DOMAIN_STATES = [
@@ -33,6 +34,10 @@ export const DomainDiskSchema = z.object({
   backingChain: z.array(z.string()),
   /** For type='volume' disks: the storage pool and volume the disk names instead of a path. */
   volume: z.object({ pool: z.string(), volume: z.string() }).nullable().optional(),
+  /** For type='network' disks: the protocol and name, e.g. rbd and `pool/image`. */
+  network: z.object({ protocol: z.string(), name: z.string() }).optional(),
+  /** A block job's target (<mirror>): copy or active-commit, and whether it reached its end (ready). */
+  mirror: z.object({ job: z.string(), ready: z.boolean(), source: z.string().nullable() }).optional(),
 });
 export type DomainDisk = z.infer<typeof DomainDiskSchema>;
 
@@ -70,6 +75,12 @@ export const DomainSchema = z.object({
   interfaces: z.array(DomainInterfaceSchema),
   /** Host files the domain boots from or keeps state in: <os> kernel, initrd, dtb, loader, nvram. */
   bootFiles: z.array(z.string()).optional(),
+  /** Has a managed-save image (`virsh managedsave`): the next start resumes from it. */
+  managedSave: z.boolean().optional(),
+  /** Who the host records as the domain's owner: nova metadata, a KubeVirt launcher's name. */
+  owner: z.object({ system: z.string(), project: z.string().nullable(), name: z.string().nullable() }).optional(),
+  /** Marked as a template (metadata in the urn:vmzombie:template namespace): never judged as idle. */
+  template: z.boolean().optional(),
   /** qemu pid from libvirt's run directory (<name>.pid), null when not running or not readable. */
   pid: z.number().nullable(),
 });
@@ -94,6 +105,12 @@ export const LibvirtSectionSchema = z.object({
   files: z.array(FileStatSchema),
   /** Records that could not be read or parsed; counted, never fatal. */
   problems: z.array(z.string()),
+  /** libvirt's storage API: every pool of any type and its volumes; absent when it could not be read. */
+  storage: LibvirtStorageSchema.optional(),
+  /** Files in libvirt's managed-save directory (local URIs only). */
+  saveFiles: z.array(FileStatSchema).optional(),
+  /** When each shut-off domain (uuid) last stopped, from its qemu log (local URIs only). */
+  shutOff: z.array(z.object({ uuid: z.string(), since: z.number(), record: z.string() })).optional(),
   /** Absent in snapshots taken before the RPC transport existed. */
   transport: LibvirtTransportSchema.optional(),
 });

@@ -20,8 +20,10 @@ const needing = (p: string) =>
 
 describe('declared preconditions', () => {
   const web = domain('web');
+  // Storage API read (no pools) and qemu logs read (nothing shut off): every libvirt fact holds.
+  const read = { storage: { pools: [], volumes: [] }, shutOff: [] };
   const healthy = () => ({
-    libvirt: libvirt([web]),
+    libvirt: libvirt([web], [], read),
     procfs: procfs([qemuOf(500, web), stray]),
     pools: pools([]),
     sysfs: sysfs(),
@@ -37,7 +39,10 @@ describe('declared preconditions', () => {
   });
 
   it('remote libvirt: each detector needing libvirt.local is skipped with the reason, and finds nothing', () => {
-    const s = snapshot({ ...healthy(), libvirt: libvirt([web], [], { uri: 'qemu+ssh://hv2/system', local: false }) });
+    const s = snapshot({
+      ...healthy(),
+      libvirt: libvirt([web], [], { ...read, uri: 'qemu+ssh://hv2/system', local: false }),
+    });
     const r = new FindingsState(defaultConfig()).evaluate(s);
     assert.deepEqual(Object.keys(r.skipped).sort(), needing('libvirt.local'));
     assert.ok(needing('libvirt.local').includes('qemu_without_domain'));

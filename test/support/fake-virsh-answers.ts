@@ -14,6 +14,7 @@ export interface FakeDomain {
   autostart?: boolean;
   transient?: boolean;
   snapshots?: string[];
+  managedSave?: boolean;
   /** Listed, but gone before its XML is fetched. */
   vanished?: boolean;
 }
@@ -40,6 +41,12 @@ export async function answerOverview(fake: Fake, domains: FakeDomain[], extraLis
     'list --all --uuid --with-snapshot',
     uuids((d) => (d.snapshots?.length ?? 0) > 0),
   );
+  await fake.answer(
+    'list --all --uuid --with-managed-save',
+    uuids((d) => d.managedSave === true),
+  );
+  // No storage pools: the storage round lists none.
+  await fake.answer('pool-list --all --uuid', '');
   await fake.answer(
     'domstats --state --nowait',
     domains.map((d) => `Domain: '${d.name}'\n  state.state=${d.state}\n  state.reason=${d.reason}\n\n`).join(''),

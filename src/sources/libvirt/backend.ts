@@ -1,6 +1,7 @@
 // What the incremental libvirt collection needs from a transport (RPC or virsh): one cheap overview
 // of every domain per collection, then snapshot counts and XML only for the domains that need them.
 import type { DomainState } from '../../snapshot/libvirt.js';
+import type { StorageBackend } from './storage/storage-reader.js';
 
 export interface DomainListing {
   name: string;
@@ -17,12 +18,16 @@ export interface Overview {
   transient: ReadonlySet<string>;
   /** Domains libvirt has snapshot metadata for. */
   withSnapshots: ReadonlySet<string>;
+  /** Domains with a managed-save image (`virsh managedsave`). */
+  withManagedSave: ReadonlySet<string>;
 }
 
 export type Transport = 'rpc' | 'virsh';
 
 export interface LibvirtBackend {
   readonly transport: Transport;
+  /** libvirt's storage API on the same connection or shell. */
+  readonly storage: StorageBackend;
   /** Every domain's identity and state, and the short autostart / transient / has-snapshot lists. */
   overview(signal: AbortSignal, problems: string[]): Promise<Overview>;
   /** Snapshot count per uuid; a domain that vanished is left out. */

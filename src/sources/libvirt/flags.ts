@@ -9,6 +9,14 @@ export const LIBVIRT_FLAGS = {
   'libvirt.uri': str('qemu:///system', 'libvirt connection URI (opened read-only).'),
   'libvirt.virsh': str('virsh', 'virsh executable used to talk to libvirt.'),
   'libvirt.run-dir': str('/run/libvirt/qemu', 'libvirt QEMU driver state directory (<domain>.pid files).'),
+  'libvirt.save-dir': str(
+    '/var/lib/libvirt/qemu/save',
+    "libvirt's managed-save images (<domain>.save). Empty: not read.",
+  ),
+  'libvirt.log-dir': str(
+    '/var/log/libvirt/qemu',
+    'libvirt\'s qemu logs (<domain>.log): their last "shutting down" line dates a shut-off domain. Empty: not read.',
+  ),
   'libvirt.transport': oneOf(
     TRANSPORT_CHOICES,
     'auto',

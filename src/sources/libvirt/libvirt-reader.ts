@@ -10,11 +10,23 @@ import { DomainXmlCache } from './domain-xml-cache.js';
 import { FileStatCache } from './file-stat-cache.js';
 import { QemuPids } from './pid-files.js';
 import { Transports, isLocalQemuUri, type TransportOptions } from './transport.js';
+import { StorageReader } from './storage/storage-reader.js';
+import { StorageUnsupportedError } from './storage/virsh-storage.js';
+import { ShutOffTimes, readSaveFiles } from './host-records.js';
+import { describeError } from '../../util/fs-errors.js';
+import type { LibvirtStorage } from '../../snapshot/libvirt-storage.js';
+import { isLibvirtRemoteError } from './rpc/rpc-error.js';
+
+const NO_SUPPORT = 3;
 
 export interface LibvirtOptions extends TransportOptions {
   runDir: string;
   /** Every domain's XML is fetched again at least this often (collections). */
   xmlRefreshCollections?: number;
+  /** libvirt's managed-save directory (<name>.save files); empty: not read. */
+  saveDir?: string;
+  /** libvirt's qemu log directory (<name>.log), which dates when a domain stopped; empty: not read. */
+  logDir?: string;
 }
 
 export class LibvirtReader {
@@ -25,12 +37,16 @@ export class LibvirtReader {
   /** Disk images often live on NFS: a dead server must not pin every libuv thread. */
   private readonly statGuard = new HungCallGuard<FileStat>(4, 2000);
   private readonly fileStats: FileStatCache;
+  private readonly storage: StorageReader;
+  private readonly shutOffTimes: ShutOffTimes | null;
 
   constructor(private readonly opts: LibvirtOptions) {
     this.cache = new DomainXmlCache(opts.xmlRefreshCollections ?? 20);
     this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statIdentity, (p, why) => unreadFile(p, why));
     this.transports = new Transports(opts, (uuid) => this.cache.markChanged(uuid));
     this.pids = new QemuPids(opts.runDir);
+    this.storage = new StorageReader(opts.xmlRefreshCollections ?? 20);
+    this.shutOffTimes = opts.logDir ? new ShutOffTimes(opts.logDir) : null;
   }
 
   /** The transport of the last collection and why it was chosen. */
@@ -50,7 +66,10 @@ export class LibvirtReader {
     const problems: string[] = [];
     const overview = await backend.overview(signal, problems);
     this.transports.served(backend);
-    if (backend.takeReconnected()) this.cache.invalidateAll();
+    if (backend.takeReconnected()) {
+      this.cache.invalidateAll();
+      this.storage.invalidateAll();
+    }
     const withSnapshots = overview.domains.filter((d) => overview.withSnapshots.has(d.uuid));
     const snapshots = await backend.snapshotCounts(withSnapshots, signal, problems);
     const due = this.cache.due(overview.domains);
@@ -82,6 +101,7 @@ export class LibvirtReader {
         autostart: overview.autostart.has(d.uuid),
         persistent: !overview.transient.has(d.uuid),
         snapshots: snapshots.get(d.uuid) ?? 0,
+        managedSave: overview.withManagedSave.has(d.uuid),
         pid: local && active ? await this.pids.of(d.uuid, d.id, d.name, problems) : null,
       };
       // The same XML and the same facts give the same object: no new garbage for 1000 unchanged domains.
@@ -101,7 +121,51 @@ export class LibvirtReader {
       ? await this.fileStats.read(domains, new Set(due.map((x) => x.uuid)), this.statGuard, signal)
       : [];
     for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
-    return { uri: this.opts.uri, local, domains, files, problems, transport: this.transports.current };
+    const storage = await this.readStorage(backend, signal, problems);
+    const host = local ? await this.hostRecords(domains, problems) : {};
+    return {
+      uri: this.opts.uri,
+      local,
+      domains,
+      files,
+      problems,
+      transport: this.transports.current,
+      ...(storage ? { storage } : {}),
+      ...host,
+    };
+  }
+
+  /** A storage driver that refuses (not loaded, no permission) costs the storage kinds, not the collection. */
+  private async readStorage(
+    backend: LibvirtBackend,
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<LibvirtStorage | undefined> {
+    try {
+      return await this.storage.read(backend.storage, signal, problems);
+    } catch (e: unknown) {
+      signal.throwIfAborted();
+      if (backend.transport === 'rpc' && !isLibvirtRemoteError(e)) throw e;
+      // VIR_ERR_NO_SUPPORT: no storage driver in this daemon; the storage kinds say so themselves.
+      if (!(isLibvirtRemoteError(e) && e.code === NO_SUPPORT) && !(e instanceof StorageUnsupportedError))
+        problems.push(`storage pools: ${describeError(e)}`);
+      return undefined;
+    }
+  }
+
+  private async hostRecords(
+    domains: readonly Domain[],
+    problems: string[],
+  ): Promise<Pick<LibvirtSection, 'saveFiles' | 'shutOff'>> {
+    const out: Pick<LibvirtSection, 'saveFiles' | 'shutOff'> = {};
+    if (this.opts.saveDir) out.saveFiles = await readSaveFiles(this.opts.saveDir, problems);
+    if (this.shutOffTimes) {
+      out.shutOff = await this.shutOffTimes.read(
+        domains.filter((d) => d.state === 'shutoff' && d.persistent),
+        problems,
+      );
+    }
+    return out;
   }
 
   close(): Promise<void> {
@@ -109,7 +173,7 @@ export class LibvirtReader {
   }
 }
 
-const FACTS = ['name', 'id', 'state', 'reason', 'autostart', 'persistent', 'snapshots', 'pid'] as const;
+const FACTS = ['name', 'id', 'state', 'reason', 'autostart', 'persistent', 'snapshots', 'managedSave', 'pid'] as const;
 function sameFacts(a: Domain, b: Pick<Domain, (typeof FACTS)[number]>): boolean {
   return FACTS.every((k) => a[k] === b[k]);
 }

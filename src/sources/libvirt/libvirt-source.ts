@@ -20,6 +20,8 @@ export const libvirtSource: SourceDefinition<'libvirt'> = {
       runDir: config['libvirt.run-dir'],
       transport: config['libvirt.transport'],
       xmlRefreshCollections: config['libvirt.xml-refresh'],
+      saveDir: config['libvirt.save-dir'],
+      logDir: config['libvirt.log-dir'],
     });
     return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
   },

@@ -11,6 +11,7 @@ import { isLibvirtRemoteError, isNoDomain, isRpcConnectionError } from './rpc/rp
 import { reasonWord, stateName } from './state-reasons.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { errorCode } from '../../util/fs-errors.js';
+import { RpcStorage } from './storage/rpc-storage.js';
 
 export class RpcBackend implements LibvirtBackend {
   readonly transport = 'rpc' as const;
@@ -19,6 +20,7 @@ export class RpcBackend implements LibvirtBackend {
   private reconnected = false;
   /** Event registrations of the current connection (names), for the landing page and tests. */
   events: string[] = [];
+  readonly storage = new RpcStorage((signal) => this.connected(signal));
 
   constructor(
     readonly endpoint: RpcEndpoint,
@@ -65,11 +67,12 @@ export class RpcBackend implements LibvirtBackend {
   async overview(signal: AbortSignal, problems: string[]): Promise<Overview> {
     const client = await this.connected(signal);
     const uuids = (ds: WireDomain[]) => new Set(ds.map((d) => d.uuid));
-    const [stats, autostart, transient, withSnapshots] = await Promise.all([
+    const [stats, autostart, transient, withSnapshots, withManagedSave] = await Promise.all([
       client.allDomainStats(STATS_STATE, STATS_NOWAIT),
       client.listAllDomains(ListFlags.AUTOSTART).then(uuids),
       client.listAllDomains(ListFlags.TRANSIENT).then(uuids),
       client.listAllDomains(ListFlags.HAS_SNAPSHOT).then(uuids),
+      client.listAllDomains(ListFlags.MANAGEDSAVE).then(uuids),
     ]);
     const domains: DomainListing[] = [];
     for (const { domain, params } of stats) {
@@ -88,7 +91,7 @@ export class RpcBackend implements LibvirtBackend {
         reason: reasonWord(state, r),
       });
     }
-    return { domains, autostart, transient, withSnapshots };
+    return { domains, autostart, transient, withSnapshots, withManagedSave };
   }
 
   async snapshotCounts(

@@ -6,6 +6,7 @@ import type { DomainListing, LibvirtBackend, Overview } from './backend.js';
 import { VirshShell } from './virsh-shell.js';
 import { parseDomStats, parseIdNameList, parseUuidList } from './parse-virsh.js';
 import { reasonWord, stateName } from './state-reasons.js';
+import { VirshStorage } from './storage/virsh-storage.js';
 
 /** virsh's words for a domain that went away between two commands: a clean "gone". */
 const GONE = /Domain not found|failed to get domain/i;
@@ -13,9 +14,11 @@ const GONE = /Domain not found|failed to get domain/i;
 export class VirshBackend implements LibvirtBackend {
   readonly transport = 'virsh' as const;
   private readonly shell: VirshShell;
+  readonly storage: VirshStorage;
 
   constructor(virsh: string, uri: string) {
     this.shell = new VirshShell(virsh, uri);
+    this.storage = new VirshStorage(this.shell);
   }
 
   takeReconnected(): boolean {
@@ -29,12 +32,13 @@ export class VirshBackend implements LibvirtBackend {
         'list --all --uuid --autostart',
         'list --all --uuid --transient',
         'list --all --uuid --with-snapshot',
+        'list --all --uuid --with-managed-save',
         'domstats --state --nowait',
       ],
       signal,
     );
     noteErrors(run.stderr, problems);
-    const [all, autostart, transient, withSnapshots, stats] = run.outputs;
+    const [all, autostart, transient, withSnapshots, withManagedSave, stats] = run.outputs;
     const listed = parseIdNameList(all ?? '');
     for (const g of listed.garbage) problems.push(`unexpected line in domain list: ${g.slice(0, 200)}`);
     const states = parseDomStats(stats ?? '');
@@ -47,7 +51,13 @@ export class VirshBackend implements LibvirtBackend {
       domains.push({ ...d, state, reason: reasonWord(state, s.reason) });
     }
     const set = (text: string | undefined) => new Set(parseUuidList(text ?? '').uuids);
-    return { domains, autostart: set(autostart), transient: set(transient), withSnapshots: set(withSnapshots) };
+    return {
+      domains,
+      autostart: set(autostart),
+      transient: set(transient),
+      withSnapshots: set(withSnapshots),
+      withManagedSave: set(withManagedSave),
+    };
   }
 
   async snapshotCounts(

@@ -15,6 +15,8 @@ export interface DomainXml {
   interfaces: Array<{ type: string; targetDev: string | null; mac: string | null }>;
   /** Present only when the domain has any. */
   bootFiles?: string[];
+  owner?: { system: string; project: string | null; name: string | null };
+  template?: boolean;
 }
 
 type Node = Record<string, unknown>;
@@ -111,6 +113,8 @@ export function parseDomainXml(xml: string): DomainXml {
       readonly: child(d, 'readonly') !== undefined,
       shareable: child(d, 'shareable') !== undefined,
       backingChain: backingChain(d),
+      ...networkSource(type, child(d, 'source')),
+      ...mirrorOf(child(d, 'mirror')),
       // Only type='volume' disks carry the key: they name a pool volume instead of a path.
       ...(type === 'volume' && attr(child(d, 'source'), 'pool') && attr(child(d, 'source'), 'volume')
         ? {
@@ -156,6 +160,7 @@ export function parseDomainXml(xml: string): DomainXml {
     .map((n) => text(child(os, n)))
     .filter((p): p is string => p !== null && p.startsWith('/'));
 
+  const meta = metadataFacts(child(dom, 'metadata'), name);
   const vcpus = Number(attr(vcpuNode, 'current') ?? text(vcpuNode) ?? '1');
   return {
     name,
@@ -168,5 +173,59 @@ export function parseDomainXml(xml: string): DomainXml {
     hostdevs,
     interfaces,
     ...(bootFiles.length > 0 ? { bootFiles } : {}),
+    ...meta,
   };
+}
+
+function networkSource(type: string, source: unknown): { network?: { protocol: string; name: string } } {
+  const protocol = attr(source, 'protocol');
+  const name = attr(source, 'name');
+  return type === 'network' && protocol && name ? { network: { protocol, name } } : {};
+}
+
+function mirrorOf(mirror: unknown): { mirror?: { job: string; ready: boolean; source: string | null } } {
+  if (!mirror || typeof mirror !== 'object') return {};
+  const type = attr(mirror, 'type') ?? 'file';
+  return {
+    mirror: {
+      job: attr(mirror, 'job') ?? 'copy',
+      ready: attr(mirror, 'ready') === 'yes',
+      source: diskSource(type, child(mirror, 'source')) ?? attr(mirror, 'file'),
+    },
+  };
+}
+
+/** The template marker's namespace: `virsh metadata <dom> urn:vmzombie:template --key vmz --set '<template/>'`. */
+export const TEMPLATE_NS = 'urn:vmzombie:template';
+const NOVA_NS = /^http:\/\/openstack\.org\/xmlns\/libvirt\/nova\//;
+
+/**
+ * Owner and template marker from <metadata>. A KubeVirt launcher's domain carries metadata in the
+ * http://kubevirt.io namespace and is named `<namespace>_<vmi>`.
+ */
+function metadataFacts(metadata: unknown, domainName: string): Pick<DomainXml, 'owner' | 'template'> {
+  const out: Pick<DomainXml, 'owner' | 'template'> = {};
+  let kubevirt = false;
+  if (metadata && typeof metadata === 'object') {
+    for (const [key, node] of Object.entries(metadata as Node)) {
+      if (!node || typeof node !== 'object') continue;
+      const ns = Object.entries(node as Node).find(([k]) => k.startsWith('@xmlns'))?.[1];
+      if (ns === TEMPLATE_NS) out.template = true;
+      if (ns === 'http://kubevirt.io') kubevirt = true;
+      if (typeof ns === 'string' && NOVA_NS.test(ns) && key.endsWith('instance')) {
+        const prefix = key.slice(0, key.length - 'instance'.length);
+        const owner = child(node, `${prefix}owner`);
+        const project = child(owner, `${prefix}project`);
+        out.owner = {
+          system: 'nova',
+          project: attr(project, 'uuid') ?? text(project),
+          name: text(child(node, `${prefix}name`)),
+        };
+      }
+    }
+  }
+  const launcher = kubevirt && /^([a-z0-9][a-z0-9-]{0,62})_([a-z0-9][a-z0-9.-]{0,252})$/.exec(domainName);
+  if (!out.owner && launcher)
+    out.owner = { system: 'kubevirt', project: launcher[1] as string, name: launcher[2] as string };
+  return out;
 }

@@ -135,6 +135,7 @@ test('disks: file, block, dir, volume, network, empty cdrom, readonly, shareable
       readonly: false,
       shareable: false,
       backingChain: [],
+      network: { protocol: 'rbd', name: 'pool/image' },
     },
     { target: 'sda', device: 'cdrom', type: 'file', source: null, readonly: true, shareable: false, backingChain: [] },
   ]);

@@ -92,6 +92,9 @@ function serve(domains: HostDomain[], silent: Set<number>) {
       const d = find();
       if (!d) s.replyError(c, 42, 10, 'Domain not found: no domain with matching uuid');
       else s.reply(c, c.proc === 187 ? w.int(d.snapshots).bytes() : w.string(d.xml).bytes());
+    } else {
+      // What a libvirtd without that driver (here: storage) answers.
+      s.replyError(c, 3, 0, 'this function is not supported by the connection driver');
     }
   };
 }

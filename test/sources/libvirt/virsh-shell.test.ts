@@ -301,6 +301,7 @@ test('LibvirtReader: two domains, one with garbage dumpxml (a problem), one read
         interfaces: [],
         pid: 4242,
         snapshots: 2,
+        managedSave: false,
       },
     );
     assert.equal(section.files.length, 1);

@@ -34,6 +34,7 @@ export const ListFlags = {
   INACTIVE: 2,
   PERSISTENT: 4,
   TRANSIENT: 8,
+  MANAGEDSAVE: 256,
   AUTOSTART: 1024,
   HAS_SNAPSHOT: 4096,
 } as const;
