@@ -3,6 +3,7 @@
 import type { ResourceKeep } from '../snapshot/keep.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Domain } from '../snapshot/libvirt.js';
+import type { VsphereVm } from '../snapshot/vsphere.js';
 import { domainOwner, ownerLabel } from './libvirt-owner.js';
 
 export type Labels = Readonly<Record<string, string | undefined>>;
@@ -79,6 +80,33 @@ export function kubevirtResources(s: Snapshot): (l: Labels) => FactsOfResource |
         label: `kubevirt:${ns}`,
         detail: vm === null ? `namespace ${ns}` : `namespace ${ns}, VirtualMachine ${vm}`,
       },
+    };
+  };
+}
+
+/**
+ * The vSphere family: a finding that names a VM (labels `vcenter` and `vm`) carries the marker of its
+ * `vmzombie.keep` custom attribute; its owner is its resource pool (below the root pool) or else its folder
+ * (below the datacenter's VM folder), where teams are given their share.
+ */
+export function vsphereResources(s: Snapshot): (l: Labels) => FactsOfResource | null {
+  const byName = new Map<string, VsphereVm>();
+  for (const vc of s.vsphere?.vcenters ?? [])
+    for (const vm of vc.vms)
+      if (!byName.has(`${vc.vcenter}\u0000${vm.name}`)) byName.set(`${vc.vcenter}\u0000${vm.name}`, vm);
+  return (l) => {
+    if (l.vcenter === undefined || l.vm === undefined) return null;
+    const vm = byName.get(`${l.vcenter}\u0000${l.vm}`);
+    if (!vm) return null;
+    const detail = [vm.folder && `folder ${vm.folder}`, vm.resourcePool && `resource pool ${vm.resourcePool}`]
+      .filter(Boolean)
+      .join(', ');
+    const team = vm.resourcePool ?? vm.folder;
+    return {
+      keep: vm.keep
+        ? { keep: vm.keep, origin: `custom attribute vmzombie.keep of VM ${vm.name} on ${l.vcenter}` }
+        : null,
+      owner: team ? { label: `vsphere:${team}`, detail } : null,
     };
   };
 }

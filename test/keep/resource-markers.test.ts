@@ -10,6 +10,12 @@ import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { findingsJson } from '../../src/outputs/findings-json.js';
 import { landingPage } from '../../src/outputs/pages.js';
+import { findingView } from '../../src/outputs/finding-view.js';
+import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
+import { parsePromText, value } from '../support/prom-text.js';
+import { KEEP_ATTRIBUTE, keepFieldKeys, parseInventory } from '../../src/sources/vsphere/parse-inventory.js';
+import type { ObjectContent } from '../../src/sources/vsphere/retrieve.js';
+import type { XmlNode } from '../../src/sources/vsphere/xml.js';
 import { NOW, domain, libvirt, procfs, qemuOf, snapshot } from '../support/node-snapshot.js';
 
 const config = parseArgs(
@@ -101,5 +107,86 @@ describe('keep marker in a libvirt domain <metadata>', () => {
     const page = landingPage(snap, detection, NOW);
     assert.match(page, /no who \(by\); it acknowledges nothing/);
     assert.match(page, /Expired/);
+  });
+
+  it("a domain's owner from nova metadata is in the evidence and the owner label of its finding series", async () => {
+    const owned = domain('instance-0000002a', {
+      state: 'paused',
+      reason: 'user',
+      pid: 510,
+      owner: { system: 'nova', project: 'a1b2c3', name: 'web-7' },
+    });
+    const snap = snapshot({ libvirt: libvirt([owned]), procfs: procfs([qemuOf(510, owned)]) });
+    const { detection } = replay(config, snap);
+    const f = detection.findings.find((x) => x.kind === 'domain_paused')!;
+    assert.deepEqual(f.owner, { label: 'nova:a1b2c3', detail: 'nova, project a1b2c3, name web-7' });
+    const metrics = new ExporterMetrics(config, ['libvirt', 'procfs'], { processMetrics: false });
+    metrics.update(snap, detection);
+    const m = parsePromText(await metrics.metrics());
+    assert.equal(value(m, 'vmzombie_finding_age_seconds', { kind: 'domain_paused', owner: 'nova:a1b2c3' }), 0);
+    const view = findingView(f, NOW);
+    assert.deepEqual(
+      (view.evidence.find((e) => e.key === 'owner')?.value as { text?: string } | undefined)?.text,
+      'nova, project a1b2c3, name web-7',
+    );
+  });
+});
+
+describe('vSphere inventory: the keep attribute and the owner', () => {
+  const ref = (type: string, value: string) => ({ '@type': type, '#text': value });
+  const obj = (type: string, value: string, props: Record<string, unknown>): ObjectContent => ({
+    ref: { type, value },
+    props: new Map(Object.entries(props) as Array<[string, XmlNode]>),
+    missing: [],
+  });
+  const fields = {
+    CustomFieldDef: [
+      { key: '101', name: KEEP_ATTRIBUTE, managedObjectType: 'VirtualMachine' },
+      { key: '102', name: KEEP_ATTRIBUTE, managedObjectType: 'HostSystem' },
+      { key: '103', name: 'notes', managedObjectType: '' },
+    ],
+  } as unknown as XmlNode;
+
+  it('reads the last vmzombie.keep value, the folder below the VM folder and the pool below the root pool', () => {
+    const keys = keepFieldKeys(fields);
+    assert.deepEqual([...keys], ['101']);
+    const inv = parseInventory(
+      [
+        obj('Folder', 'group-v3', { name: 'vm', parent: ref('Datacenter', 'datacenter-2') }),
+        obj('Folder', 'group-v10', { name: 'finance', parent: ref('Folder', 'group-v3') }),
+        obj('ResourcePool', 'resgroup-8', { name: 'Resources', parent: ref('ClusterComputeResource', 'domain-c7') }),
+        obj('ResourcePool', 'resgroup-20', { name: 'Batch', parent: ref('ResourcePool', 'resgroup-8') }),
+        obj('VirtualMachine', 'vm-1', {
+          name: 'db1',
+          'runtime.powerState': 'poweredOff',
+          'runtime.connectionState': 'connected',
+          parent: ref('Folder', 'group-v10'),
+          resourcePool: ref('ResourcePool', 'resgroup-20'),
+          customValue: {
+            CustomFieldValue: [
+              { key: '101', value: 'old; by=x' },
+              { key: '103', value: 'not a marker' },
+              { key: '101', value: 'cold spare; by=alice; until=2027-06-30' },
+            ],
+          },
+        }),
+        obj('VirtualMachine', 'vm-2', {
+          name: 'top',
+          'runtime.powerState': 'poweredOn',
+          'runtime.connectionState': 'connected',
+          parent: ref('Folder', 'group-v3'),
+          resourcePool: ref('ResourcePool', 'resgroup-8'),
+        }),
+      ],
+      keys,
+    );
+    assert.deepEqual(inv.problems, []);
+    const [db1, top] = inv.vms;
+    assert.deepEqual(db1?.keep, { reason: 'cold spare', who: 'alice', until: '2027-06-30', unknown: [] });
+    assert.equal(db1?.folder, 'finance');
+    assert.equal(db1?.resourcePool, 'Batch');
+    assert.equal(top?.keep, undefined);
+    assert.equal(top?.folder, undefined, 'the datacenter VM folder itself is no team');
+    assert.equal(top?.resourcePool, undefined, 'the root pool is no team');
   });
 });

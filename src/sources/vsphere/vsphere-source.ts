@@ -4,14 +4,14 @@
 // last result is served in between. Read-only: it only reads properties and lists datastores.
 import { waitAtMost } from '../../util/wait-at-most.js';
 import { readFile } from 'node:fs/promises';
-import type { FileScan, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
+import type { FileScan, MoRef, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
 import type { SourceDefinition } from '../source.js';
 import { VSPHERE_FLAGS } from './flags.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
 import { SoapClient, vcenterLabel } from './soap-client.js';
-import { retrieveFromContainer } from './retrieve.js';
-import { INVENTORY_SPECS, parseInventory, type Inventory } from './parse-inventory.js';
+import { retrieveFromContainer, retrieveObject } from './retrieve.js';
+import { INVENTORY_SPECS, keepFieldKeys, parseInventory, type Inventory } from './parse-inventory.js';
 import { readLayouts, scanDatastores } from './file-scan.js';
 import { isVsphereFaultError } from './vsphere-fault-error.js';
 import { listFcds, readVmEvents } from './fcd-events.js';
@@ -109,7 +109,7 @@ export class VcenterReader {
       }
       throw e;
     }
-    const inv = parseInventory(objects);
+    const inv = parseInventory(objects, await this.keepFieldKeys(client, sc.customFieldsManager, signal, problems));
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
     if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning)
       this.startScan(client, inv);
@@ -133,6 +133,25 @@ export class VcenterReader {
       datastores: inv.datastores.map(({ moid, name, accessible, type }) => ({ moid, name, accessible, type })),
       files: scan,
     };
+  }
+
+  /** The keys of the vmzombie.keep custom attribute; none when the server has no custom attributes or hides them. */
+  private async keepFieldKeys(
+    client: SoapClient,
+    manager: MoRef | null,
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Set<string>> {
+    if (!manager) return new Set();
+    try {
+      return keepFieldKeys((await retrieveObject(client, manager, ['field'], signal))?.props.get('field'));
+    } catch (e: unknown) {
+      if (signal.aborted) throw e;
+      problems.push(
+        `${this.vcenter}: custom attribute definitions not readable (${describeError(e)}); keep markers not read`,
+      );
+      return new Set();
+    }
   }
 
   /** The slow path, in the background under its own timeout, so it never holds up a scrape. */
