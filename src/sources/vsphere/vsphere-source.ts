@@ -54,6 +54,11 @@ export class VcenterReader {
   private scanning: Promise<void> | null = null;
   /** What the last file scan could not read besides layouts and listings (FCDs, events). */
   private scanProblems: string[] = [];
+  /**
+   * The keys of the vmzombie.keep custom attribute: read at the first collection and again with each file
+   * scan (attributes are defined once; their values, on each VM, are read at every collection).
+   */
+  private keepKeys: Set<string> | null = null;
   private lastScanStart = -Infinity;
   private readonly closing = new AbortController();
   /** After InvalidLogin, no new attempt before this (Unix seconds), so the account is not locked out. */
@@ -109,7 +114,12 @@ export class VcenterReader {
       }
       throw e;
     }
-    const inv = parseInventory(objects, await this.keepFieldKeys(client, sc.customFieldsManager, signal, problems));
+    if (this.keepKeys === null) {
+      const fieldProblems: string[] = [];
+      this.keepKeys = await this.keepFieldKeys(client, sc.customFieldsManager, signal, fieldProblems);
+      for (const p of fieldProblems) problems.push(`${this.vcenter}: ${p}`);
+    }
+    const inv = parseInventory(objects, this.keepKeys);
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
     if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning)
       this.startScan(client, inv);
@@ -147,9 +157,7 @@ export class VcenterReader {
       return keepFieldKeys((await retrieveObject(client, manager, ['field'], signal))?.props.get('field'));
     } catch (e: unknown) {
       if (signal.aborted) throw e;
-      problems.push(
-        `${this.vcenter}: custom attribute definitions not readable (${describeError(e)}); keep markers not read`,
-      );
+      problems.push(`custom attribute definitions not readable (${describeError(e)}); keep markers not read`);
       return new Set();
     }
   }
@@ -176,6 +184,9 @@ export class VcenterReader {
         next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
         const extra = await this.readFcdsAndEvents(client, inv, datastores, signal, scanProblems);
         next = { ...next, ...extra };
+        // A keep attribute defined since: its values count from the next collection.
+        const sc = await client.serviceContent(signal);
+        this.keepKeys = await this.keepFieldKeys(client, sc.customFieldsManager, signal, scanProblems);
       } catch (e: unknown) {
         // Keep the previous listings with the previous layouts: new listings against old layouts
         // would show files of VMs created since as unused.
