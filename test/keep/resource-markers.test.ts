@@ -10,6 +10,7 @@ import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
 import { findingsJson } from '../../src/outputs/findings-json.js';
 import { landingPage } from '../../src/outputs/pages.js';
+import { textReport } from '../../src/outputs/report.js';
 import { findingView } from '../../src/outputs/finding-view.js';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import { parsePromText, value } from '../support/prom-text.js';
@@ -107,6 +108,10 @@ describe('keep marker in a libvirt domain <metadata>', () => {
     const page = landingPage(snap, detection, NOW);
     assert.match(page, /no who \(by\); it acknowledges nothing/);
     assert.match(page, /Expired/);
+    assert.match(
+      textReport(snap, detection),
+      /keep marker ignored: <metadata> of domain broken \(.*\): no who \(by\); it acknowledges nothing/,
+    );
   });
 
   it("a domain's owner from nova metadata is in the evidence and the owner label of its finding series", async () => {
