@@ -16,9 +16,12 @@ export type { AlertDef, AlertGroup } from './alert-def.js';
 /** What identifies one finding across the agent's series: where, which kind, which subject. */
 const ACK_KEY = ['cluster', 'instance', 'kind', 'subject'];
 
-/** The labels of a kind's alert: where it was found, the kind, the subject and the catalog's labels. */
+/**
+ * The labels of a kind's alert: where it was found, the kind, the subject, the catalog's labels and the
+ * resource's owner where its layer records one (so Alertmanager can route by team).
+ */
 export function kindResultLabels(kind: FindingKind): string[] {
-  return ['cluster', 'instance', 'kind', 'subject', ...CATALOG[kind].labels];
+  return [...new Set(['cluster', 'instance', 'kind', 'subject', ...CATALOG[kind].labels, 'owner'])];
 }
 
 function kindAlert(config: BundleConfig, kind: FindingKind): AlertDef {

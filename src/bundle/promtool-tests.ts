@@ -29,6 +29,8 @@ export function exampleFinding(kind: keyof typeof CATALOG): Record<string, strin
     subject: `example ${kind}`,
   };
   for (const l of CATALOG[kind].labels) labels[l] = `example-${l}`;
+  // Every finding series may carry its resource's owner, and the alert keeps it.
+  labels.owner = 'example-owner';
   return labels;
 }
 

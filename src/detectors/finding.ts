@@ -38,7 +38,17 @@ export type ReportedFinding = Finding & {
   related: RelatedFinding[];
   /** A keep marker says this one is on purpose: it pages no one and counts as kept in the capacity review. */
   acknowledged?: Acknowledgement;
+  /** Who owns the resource, where its layer records it (namespace, folder or resource pool, domain metadata). */
+  owner?: FindingOwner;
 };
+
+/** A finding's owner: a short, bounded label for routing pages, and the details for a person. */
+export interface FindingOwner {
+  /** `system:team`, e.g. `kubevirt:team-a`, `nova:<project>`, `vsphere:Finance`: one per team, not per resource. */
+  label: string;
+  /** Everything the layer records: `namespace team-a, VirtualMachine web1`, `folder /dc1/vm/finance, pool Finance`. */
+  detail: string;
+}
 
 /** A finding that was reported (past its grace) and is no longer found, with what became of its resource. */
 export interface EndedFinding {

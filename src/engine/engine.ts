@@ -8,7 +8,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
 import { Collection, type NamedSource } from './collection.js';
 import { FindingsState } from './findings-state.js';
-import { applyKeep } from './keep.js';
+import { applyResources } from './resources.js';
 import { KeepFile } from '../keep/keep-file.js';
 import { NO_KEEP, type KeepSet } from '../keep/keep-marker.js';
 
@@ -31,11 +31,13 @@ export class Engine {
   private readonly findings: FindingsState;
   private readonly keepFile: KeepFile | null;
   private evaluated: Evaluated | null = null;
+  /** Malformed keep markers already logged: each is logged once, when it appears. */
+  private loggedKeepProblems = new Set<string>();
   private readonly listeners: Array<(result: Evaluated) => void> = [];
 
   constructor(
     readonly config: Config,
-    log: Logger,
+    private readonly log: Logger,
     options: EngineOptions = {},
   ) {
     const defs = enabledSources(config);
@@ -70,10 +72,16 @@ export class Engine {
     const keep = this.keepFile ? await this.keepFile.load() : NO_KEEP;
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;
     const detection = this.findings.evaluate(snapshot);
-    detection.keep = applyKeep(detection.findings, keep, snapshot.takenAt);
+    detection.keep = applyResources(detection.findings, keep, snapshot);
+    this.logKeepProblems(detection.keep.problems);
     this.evaluated = { snapshot, detection };
     for (const l of this.listeners) l(this.evaluated);
     return this.evaluated;
+  }
+
+  private logKeepProblems(problems: readonly string[]): void {
+    for (const p of problems) if (!this.loggedKeepProblems.has(p)) this.log.warn('keep marker ignored', { problem: p });
+    this.loggedKeepProblems = new Set(problems);
   }
 
   last(): Evaluated | null {
@@ -88,6 +96,6 @@ export class Engine {
 /** A saved snapshot through detection, as one collection would be (`scan --from`, golden tests). */
 export function replay(config: Config, snapshot: Snapshot, keep: KeepSet = NO_KEEP): Evaluated {
   const detection = new FindingsState(config).evaluate(snapshot);
-  detection.keep = applyKeep(detection.findings, keep, snapshot.takenAt);
+  detection.keep = applyResources(detection.findings, keep, snapshot);
   return { snapshot, detection };
 }

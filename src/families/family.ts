@@ -9,6 +9,14 @@ import type { SourceDefinition } from '../sources/source.js';
 import type { SectionName, Sections, Snapshot } from '../snapshot/snapshot.js';
 import type { FamilyAlerts } from '../bundle/family-alerts.js';
 import type { DashboardDef } from '../bundle/dashboard-def.js';
+import type { ResourceKeepRef } from '../keep/resource-marker.js';
+import type { FindingOwner } from '../detectors/finding.js';
+
+/** What the resource a finding names carries itself: a keep marker, who owns it. */
+export interface ResourceFacts {
+  keep: ResourceKeepRef | null;
+  owner: FindingOwner | null;
+}
 
 /** One snapshot section: its schema (a saved snapshot is validated with it) and what pages read off it. */
 export interface SectionSpec<N extends SectionName = SectionName> {
@@ -53,6 +61,11 @@ export interface Family<K extends Record<string, KindEntry> = Record<string, Kin
    * reclaimed ledger (`gone` or `healthy` when a finding ends). Null when the labels name nothing to look up.
    */
   resourcePresent?(labels: Readonly<Record<string, string | undefined>>, snapshot: Snapshot): boolean | null;
+  /**
+   * Built once per evaluation: the keep marker and owner of the resource a finding of this family names (by
+   * its labels), or null when the labels name nothing this snapshot holds.
+   */
+  resources?(snapshot: Snapshot): (labels: Readonly<Record<string, string | undefined>>) => ResourceFacts | null;
   metrics: readonly SectionMetricsFactory[];
   /** Alerts that are not a finding kind, their thresholds and their promtool cases. */
   alerts?: FamilyAlerts;

@@ -1,5 +1,6 @@
 // The KubeVirt family: a cluster's KubeVirt and Harvester objects (cluster agent, through watch caches)
 // and each node's virt-handler (node agent).
+import { kubevirtResources } from '../views/resource-facts.js';
 import { KUBEVIRT_ALERTS } from '../bundle/families/kubevirt.js';
 import { KUBEVIRT_KINDS } from '../catalog/kubevirt.js';
 import { kubeMetrics } from '../outputs/metrics/kube-metrics.js';
@@ -48,6 +49,7 @@ export const kubevirtFamily = defineFamily({
     },
   },
   resourcePresent: kubevirtResourcePresent,
+  resources: kubevirtResources,
   metrics: [kubeMetrics],
   alerts: KUBEVIRT_ALERTS,
   dashboards: [

@@ -1,5 +1,6 @@
 // The libvirt host family: a KVM host's libvirt domains, processes, devices and image pools, read by
 // the node agent.
+import { libvirtResources } from '../views/resource-facts.js';
 import { HOST_KINDS } from '../catalog/host.js';
 import { LIBVIRT_KINDS } from '../catalog/libvirt.js';
 import { deviceMetrics } from '../outputs/metrics/device-metrics.js';
@@ -89,6 +90,7 @@ export const libvirtHostFamily = defineFamily({
     },
   },
   resourcePresent: libvirtHostResourcePresent,
+  resources: libvirtResources,
   metrics: [libvirtMetrics, storageMetrics, sharedStorageMetrics, deviceMetrics],
   dashboards: [
     {

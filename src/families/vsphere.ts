@@ -1,4 +1,5 @@
 // The vSphere family: each vCenter's VMs, snapshots and datastore files, read over its SOAP API.
+import { vsphereResources } from '../views/resource-facts.js';
 import { VSPHERE_ALERTS } from '../bundle/families/vsphere.js';
 import { VSPHERE_KINDS } from '../catalog/vsphere.js';
 import { vsphereMetrics } from '../outputs/metrics/vsphere-metrics.js';
@@ -34,6 +35,7 @@ export const vsphereFamily = defineFamily({
     },
   },
   resourcePresent: vsphereResourcePresent,
+  resources: vsphereResources,
   metrics: [vsphereMetrics],
   alerts: VSPHERE_ALERTS,
   dashboards: [

@@ -65,7 +65,11 @@ export function findingView(f: ReportedFinding, now: number): FindingView {
     age,
     marks,
     holds: humanReclaimable(f.reclaimable),
-    evidence: evidenceEntries(f.evidence as unknown as Record<string, unknown>),
+    // Who owns the resource, where its layer records it, beside the detector's own evidence.
+    evidence: evidenceEntries({
+      ...(f.evidence as unknown as Record<string, unknown>),
+      ...(f.owner && !('owner' in (f.evidence as object)) ? { owner: f.owner.detail } : {}),
+    }),
     command: diagnoseCommand(spec, f),
     runbook: runbookPath(spec.alert.name),
   };

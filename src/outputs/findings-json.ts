@@ -34,6 +34,7 @@ export function findingsJson(snapshot: Snapshot, detection: DetectionResult): ob
         runbook: v.runbook,
         evidence: f.evidence,
         related: f.related,
+        owner: f.owner ?? null,
         acknowledged: f.acknowledged
           ? {
               ...f.acknowledged,

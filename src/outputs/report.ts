@@ -72,6 +72,8 @@ export function textReport(
     out.push(printable(`  collector ${name}: ${s.state}${s.stale ? ' (stale)' : ''}${reason}`));
   }
   for (const [kind, why] of detectorsNotJudging(detection)) out.push(printable(`  detector ${kind} ${why}`));
+  // A keep marker with a mistake hides nothing; say so where the findings it meant to mark are read.
+  for (const p of detection.keep?.problems ?? []) out.push(printable(`  keep marker ignored: ${p}`));
   const views = sortViews(
     detection.findings.map((f) => findingView(f, snapshot.takenAt)),
     'severity',

@@ -2,6 +2,7 @@
 // reduced to the fields detectors need, plus what only the watch can see (counters and the times of
 // transitions it observed). All times are Unix seconds.
 import { z } from 'zod';
+import { ResourceKeepSchema } from './keep.js';
 
 /** One watched resource: whether its API is served, whether the cache holds a full list. */
 export const KubeResourceStatusSchema = z.object({
@@ -116,6 +117,10 @@ export const KubeSectionSchema = z.object({
   backups: z.array(KubeBackupSchema),
   /** CSI PersistentVolumes' volume handles (a vSphere FCD id for csi.vsphere.vmware.com); absent in old snapshots. */
   pvVolumeHandles: z.array(z.object({ name: z.string(), driver: z.string(), volumeHandle: z.string() })).optional(),
+  /** Watched objects that carry a keep marker in their annotations (vmzombie.io/keep); absent in old snapshots. */
+  keepMarkers: z
+    .array(z.object({ resource: z.string(), namespace: z.string(), name: z.string(), keep: ResourceKeepSchema }))
+    .optional(),
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { FileIdentitySchema } from './file-identity.js';
 import { LibvirtStorageSchema } from './libvirt-storage.js';
+import { ResourceKeepSchema } from './keep.js';
 
 /** virDomainState names, in libvirt's numeric order (0..7). */
 export const DOMAIN_STATES = [
@@ -81,6 +82,8 @@ export const DomainSchema = z.object({
   owner: z.object({ system: z.string(), project: z.string().nullable(), name: z.string().nullable() }).optional(),
   /** Marked as a template (metadata in the urn:vmzombie:template namespace): never judged as idle. */
   template: z.boolean().optional(),
+  /** A keep marker in the domain's <metadata> (namespace https://vmzombie.io/keep), as written. */
+  keep: ResourceKeepSchema.optional(),
   /** qemu pid from libvirt's run directory (<name>.pid), null when not running or not readable. */
   pid: z.number().nullable(),
 });

@@ -2,6 +2,7 @@
 // fast path (every collection) and the file scan of the slow path (every
 // --vsphere.datastore-scan-interval, cached in between). Zod schemas are the single definition.
 import { z } from 'zod';
+import { ResourceKeepSchema } from './keep.js';
 
 /** A managed object reference: `<val type="HostSystem">host-21</val>`. */
 export const MoRefSchema = z.object({ type: z.string(), value: z.string() });
@@ -35,6 +36,12 @@ export const VsphereVmSchema = z.object({
   snapshots: z.array(VsphereSnapshotSchema),
   /** config.managedBy: the extension that owns the VM (SRM placeholders, vCLS, Horizon, replication). */
   managedBy: z.object({ extensionKey: z.string(), type: z.string() }).nullable().optional(),
+  /** Its folder below the datacenter's VM folder (`finance/prod`); absent at the top or in old snapshots. */
+  folder: z.string().optional(),
+  /** Its resource pool below the root pool (`Finance/batch`); absent in the root pool or in old snapshots. */
+  resourcePool: z.string().optional(),
+  /** The keep marker of its `vmzombie.keep` custom attribute, as written. */
+  keep: ResourceKeepSchema.optional(),
 });
 export type VsphereVm = z.infer<typeof VsphereVmSchema>;
 

@@ -166,6 +166,9 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       severity: 'warning',
       ...TARGET,
     });
+    // A kind alert carries the owner of its resource, for Alertmanager to route by team.
+    const stuck = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtStuckDeletion')!;
+    assert.equal(stuck.labels.owner, 'kubevirt:default');
     const finalizer = firing.find((a) => a.labels.alertname === 'VMZombieKubevirtFinalizerStuck')!;
     assert.equal(finalizer.labels.finalizer, 'wrangler.cattle.io/VMController.CleanupPVCAndSnapshot');
     const oom = firing.find((a) => a.labels.alertname === 'VMZombieVirtHandlerOOMKilled')!;

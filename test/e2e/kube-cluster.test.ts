@@ -334,6 +334,8 @@ describe('cluster agent end to end', () => {
           namespace: 'default',
           name: 'virt-launcher-old-zx9k2',
           resource: 'pods',
+          // Its owner, for Alertmanager to route by team: the namespace.
+          owner: 'kubevirt:default',
         }),
       ) !== undefined,
     );

@@ -73,6 +73,42 @@ export class VsphereAdmin {
     );
   }
 
+  /** A custom attribute for VMs (CustomFieldsManager.AddCustomFieldDef); its key. */
+  async addCustomField(name: string): Promise<string> {
+    const sc = await this.client.serviceContent(signal());
+    if (!sc.customFieldsManager) throw new Error('no CustomFieldsManager');
+    const res = await this.client.call(
+      'AddCustomFieldDef',
+      sc.customFieldsManager,
+      `<name>${escapeXml(name)}</name><moType>VirtualMachine</moType>`,
+      signal(),
+    );
+    return text(child(child(res, 'returnval'), 'key'));
+  }
+
+  /** Sets a custom attribute's value on an entity (CustomFieldsManager.SetField). */
+  async setField(entity: MoRef, key: string, value: string): Promise<void> {
+    const sc = await this.client.serviceContent(signal());
+    await this.client.call(
+      'SetField',
+      sc.customFieldsManager!,
+      `${moRefXml('entity', entity)}<key>${escapeXml(key)}</key><value>${escapeXml(value)}</value>`,
+      signal(),
+    );
+  }
+
+  /** A folder under `parent` (Folder.CreateFolder). */
+  async createFolder(parent: MoRef, name: string): Promise<MoRef> {
+    const res = await this.client.call('CreateFolder', parent, `<name>${escapeXml(name)}</name>`, signal());
+    const ref = moRef(child(res, 'returnval'));
+    if (!ref) throw new Error('CreateFolder: no folder');
+    return ref;
+  }
+
+  moveIntoFolder(folder: MoRef, entity: MoRef): Promise<void> {
+    return this.task('MoveIntoFolder_Task', folder, moRefXml('list', entity));
+  }
+
   powerOff(vm: MoRef): Promise<void> {
     return this.task('PowerOffVM_Task', vm, '');
   }

@@ -62,7 +62,7 @@ export class ExporterMetrics {
       labelNames: ['kind'],
       registers: r,
     });
-    const labelNames = [...new Set(['kind', 'subject', ...Object.values(CATALOG).flatMap((s) => s.labels)])];
+    const labelNames = [...new Set(['kind', 'subject', ...Object.values(CATALOG).flatMap((s) => s.labels), 'owner'])];
     this.age = new Gauge({
       name: 'vmzombie_finding_age_seconds',
       help: 'Seconds since each finding was first seen in its state.',
@@ -175,6 +175,8 @@ export class ExporterMetrics {
         const labels = Object.fromEntries(
           Object.entries(f.labels).filter(([k, v]) => v !== '' && declared.includes(k)),
         );
+        // The owner where the layer records one: a namespace, project or folder, one value per team.
+        if (f.owner?.label && labels.owner === undefined) labels.owner = f.owner.label;
         this.age.set({ ...labels, kind, subject: f.subject }, Math.max(0, snapshot.takenAt - f.since));
       }
       if (sorted.length > max) this.dropped.inc({ kind }, sorted.length - max);

@@ -107,6 +107,7 @@ export class KubeReader {
       pods: [],
       backups: [],
       pvVolumeHandles: [],
+      keepMarkers: [],
       problems,
     };
     for (const cache of this.caches.values()) {
@@ -114,6 +115,13 @@ export class KubeReader {
         try {
           const { meta, deleting, base } = this.parsed(cache.spec, o);
           if (deleting) section.deleting.push(deleting);
+          if (meta.keep)
+            section.keepMarkers?.push({
+              resource: cache.spec.resource,
+              namespace: meta.namespace,
+              name: meta.name,
+              keep: meta.keep,
+            });
           KINDS[cache.spec.kind].record(section, this.state, meta, base, now);
         } catch (e: unknown) {
           problems.push(

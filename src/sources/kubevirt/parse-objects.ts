@@ -2,6 +2,7 @@
 // watch streams them, plain JSON) to the records of the kube section. Unknown shapes give nulls or
 // a thrown Error with the field's name, never a silent wrong value.
 import type { DeletingObject, KubeBackup, KubePod, KubeVm } from '../../snapshot/kube.js';
+import type { ResourceKeep } from '../../snapshot/keep.js';
 
 type Obj = Record<string, unknown>;
 
@@ -71,6 +72,27 @@ export interface Meta {
   labels: Record<string, string>;
   deletionTimestamp: number | null;
   finalizers: string[];
+  /** The keep marker its annotations carry (KEEP_ANNOTATION), null when it has none. */
+  keep: ResourceKeep | null;
+}
+
+/** `vmzombie.io/keep: <reason>`, with `vmzombie.io/keep-by` (required) and `vmzombie.io/keep-until` (optional). */
+export const KEEP_ANNOTATION = 'vmzombie.io/keep';
+
+/** The keep marker in an object's annotations; any other `vmzombie.io/keep-…` annotation makes it malformed. */
+export function keepAnnotations(annotations: unknown): ResourceKeep | null {
+  if (!isObj(annotations)) return null;
+  let keep: ResourceKeep | null = null;
+  for (const [k, v] of Object.entries(annotations)) {
+    if (k !== KEEP_ANNOTATION && !k.startsWith(`${KEEP_ANNOTATION}-`)) continue;
+    keep ??= { reason: null, who: null, until: null, unknown: [] };
+    const value = typeof v === 'string' ? v : '';
+    if (k === KEEP_ANNOTATION) keep.reason = value;
+    else if (k === `${KEEP_ANNOTATION}-by`) keep.who = value;
+    else if (k === `${KEEP_ANNOTATION}-until`) keep.until = value;
+    else keep.unknown.push(k);
+  }
+  return keep;
 }
 
 export function parseMeta(o: unknown): Meta {
@@ -88,6 +110,7 @@ export function parseMeta(o: unknown): Meta {
     labels,
     deletionTimestamp: timestampSeconds(field(md, 'deletionTimestamp')),
     finalizers: array(field(md, 'finalizers')).filter((f): f is string => typeof f === 'string'),
+    keep: keepAnnotations(field(md, 'annotations')),
   };
 }
 

@@ -2,6 +2,7 @@
 // with their backing chains, PCI/mdev hostdevs, tap interfaces, hugepage backing.
 import { SafeXmlParser } from '../../util/xml-parser.js';
 import type { DomainDisk, DomainHostdev } from '../../snapshot/libvirt.js';
+import type { ResourceKeep } from '../../snapshot/keep.js';
 
 export interface DomainXml {
   name: string;
@@ -17,6 +18,8 @@ export interface DomainXml {
   bootFiles?: string[];
   owner?: { system: string; project: string | null; name: string | null };
   template?: boolean;
+  /** A keep marker in <metadata> (KEEP_NS): this domain's findings are on purpose. */
+  keep?: ResourceKeep;
 }
 
 type Node = Record<string, unknown>;
@@ -197,20 +200,32 @@ function mirrorOf(mirror: unknown): { mirror?: { job: string; ready: boolean; so
 
 /** The template marker's namespace: `virsh metadata <dom> urn:vmzombie:template --key vmz --set '<template/>'`. */
 export const TEMPLATE_NS = 'urn:vmzombie:template';
+/**
+ * The keep marker's namespace:
+ * `virsh metadata <dom> https://vmzombie.io/keep --key vmzombie --set '<keep reason="…" by="…" until="2027-03-31"/>'`.
+ */
+export const KEEP_NS = 'https://vmzombie.io/keep';
+const KEEP_FIELDS: Record<string, 'reason' | 'who' | 'until'> = {
+  reason: 'reason',
+  by: 'who',
+  who: 'who',
+  until: 'until',
+};
 const NOVA_NS = /^http:\/\/openstack\.org\/xmlns\/libvirt\/nova\//;
 
 /**
  * Owner and template marker from <metadata>. A KubeVirt launcher's domain carries metadata in the
  * http://kubevirt.io namespace and is named `<namespace>_<vmi>`.
  */
-function metadataFacts(metadata: unknown, domainName: string): Pick<DomainXml, 'owner' | 'template'> {
-  const out: Pick<DomainXml, 'owner' | 'template'> = {};
+function metadataFacts(metadata: unknown, domainName: string): Pick<DomainXml, 'owner' | 'template' | 'keep'> {
+  const out: Pick<DomainXml, 'owner' | 'template' | 'keep'> = {};
   let kubevirt = false;
   if (metadata && typeof metadata === 'object') {
     for (const [key, node] of Object.entries(metadata as Node)) {
       if (!node || typeof node !== 'object') continue;
       const ns = Object.entries(node as Node).find(([k]) => k.startsWith('@xmlns'))?.[1];
       if (ns === TEMPLATE_NS) out.template = true;
+      if (ns === KEEP_NS) out.keep = keepElement(key, node as Node);
       if (ns === 'http://kubevirt.io') kubevirt = true;
       if (typeof ns === 'string' && NOVA_NS.test(ns) && key.endsWith('instance')) {
         const prefix = key.slice(0, key.length - 'instance'.length);
@@ -228,4 +243,18 @@ function metadataFacts(metadata: unknown, domainName: string): Pick<DomainXml, '
   if (!out.owner && launcher)
     out.owner = { system: 'kubevirt', project: launcher[1] as string, name: launcher[2] as string };
   return out;
+}
+
+/** The keep element's attributes (reason, by, until); anything else in it makes the marker malformed. */
+function keepElement(key: string, node: Node): ResourceKeep {
+  const keep: ResourceKeep = { reason: null, who: null, until: null, unknown: [] };
+  const local = key.includes(':') ? key.slice(key.indexOf(':') + 1) : key;
+  if (local !== 'keep') keep.unknown.push(`<${local}>`);
+  for (const [name, value] of Object.entries(node)) {
+    if (name.startsWith('@xmlns')) continue;
+    const field = name.startsWith('@') ? KEEP_FIELDS[name.slice(1)] : undefined;
+    if (field) keep[field] = String(value);
+    else keep.unknown.push(name.startsWith('@') ? name.slice(1) : name === '#text' ? 'text' : `<${name}>`);
+  }
+  return keep;
 }

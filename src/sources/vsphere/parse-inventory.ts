@@ -3,6 +3,13 @@
 import type { VsphereCluster, VsphereHost, VsphereSnapshot, VsphereVm } from '../../snapshot/vsphere.js';
 import type { ObjectContent, PropertySpec } from './retrieve.js';
 import { child, children, moRef, text, type XmlNode } from './xml.js';
+import { parseKeepValue } from '../../keep/resource-marker.js';
+
+/**
+ * The custom attribute that marks a VM as kept on purpose, in the single-value syntax
+ * `reason; by=alice; until=2027-03-31` (`govc fields.add -type VirtualMachine vmzombie.keep`).
+ */
+export const KEEP_ATTRIBUTE = 'vmzombie.keep';
 
 export const INVENTORY_SPECS: readonly PropertySpec[] = [
   {
@@ -20,8 +27,14 @@ export const INVENTORY_SPECS: readonly PropertySpec[] = [
       'runtime.consolidationNeeded',
       'snapshot',
       'config.managedBy',
+      // The owner (its folder, its resource pool) and the keep attribute.
+      'parent',
+      'resourcePool',
+      'customValue',
     ],
   },
+  { type: 'Folder', paths: ['name', 'parent'] },
+  { type: 'ResourcePool', paths: ['name', 'parent'] },
   {
     type: 'HostSystem',
     paths: [
@@ -90,8 +103,41 @@ function managedBy(v: XmlNode | undefined): { extensionKey: string; type: string
   return extensionKey ? { extensionKey, type: text(child(v, 'type')) } : null;
 }
 
-export function parseInventory(objects: readonly ObjectContent[]): Inventory {
+/** The keys of the custom fields named KEEP_ATTRIBUTE for VMs (or for every type), from CustomFieldsManager.field. */
+export function keepFieldKeys(fields: XmlNode | undefined): Set<string> {
+  return new Set(
+    children(fields, 'CustomFieldDef')
+      .filter((f) => text(child(f, 'name')) === KEEP_ATTRIBUTE)
+      .filter((f) => ['', 'VirtualMachine'].includes(text(child(f, 'managedObjectType'))))
+      .map((f) => text(child(f, 'key'))),
+  );
+}
+
+/** `finance/prod`: a folder's or pool's path below the datacenter's VM folder or the root resource pool. */
+function pathOf(
+  nodes: ReadonlyMap<string, { name: string; parent: string | null }>,
+  moid: string | null,
+): string | null {
+  const parts: string[] = [];
+  // A path stops at the top (a Datacenter, a compute resource), which is not part of it; bounded against loops.
+  for (let id = moid, depth = 0; id !== null && depth < 64; depth++) {
+    const n = nodes.get(id);
+    if (!n) return null;
+    if (n.parent === null || !nodes.has(n.parent)) break;
+    parts.unshift(n.name);
+    id = n.parent;
+  }
+  return parts.length > 0 ? parts.join('/') : null;
+}
+
+export function parseInventory(
+  objects: readonly ObjectContent[],
+  keepKeys: ReadonlySet<string> = new Set(),
+): Inventory {
   const inv: Inventory = { vms: [], hosts: [], clusters: [], datastores: [], problems: [] };
+  const folders = new Map<string, { name: string; parent: string | null }>();
+  const pools = new Map<string, { name: string; parent: string | null }>();
+  const placement = new Map<VsphereVm, { folder: string | null; pool: string | null }>();
   for (const o of objects) {
     const p = (path: string) => o.props.get(path);
     for (const m of o.missing) inv.problems.push(`${o.ref.type} ${o.ref.value}: ${m.path} not readable (${m.fault})`);
@@ -106,7 +152,12 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
           continue;
         }
         const memMb = num(p('config.hardware.memoryMB'));
-        inv.vms.push({
+        // SetField may leave an older value beside the new one: the last is the current.
+        const keepValue = children(p('customValue'), 'CustomFieldValue')
+          .filter((v) => keepKeys.has(text(child(v, 'key'))))
+          .map((v) => text(child(v, 'value')))
+          .at(-1);
+        const vm: VsphereVm = {
           moid: o.ref.value,
           name,
           instanceUuid: text(p('config.instanceUuid')) || null,
@@ -120,9 +171,21 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
           memoryBytes: memMb === null ? null : memMb * 1024 * 1024,
           snapshots: flattenSnapshots(p('snapshot')),
           managedBy: managedBy(p('config.managedBy')),
+          ...(keepValue ? { keep: parseKeepValue(keepValue) } : {}),
+        };
+        inv.vms.push(vm);
+        placement.set(vm, {
+          folder: moRef(p('parent'))?.value ?? null,
+          pool: moRef(p('resourcePool'))?.value ?? null,
         });
         break;
       }
+      case 'Folder':
+        folders.set(o.ref.value, { name, parent: moRef(p('parent'))?.value ?? null });
+        break;
+      case 'ResourcePool':
+        pools.set(o.ref.value, { name, parent: moRef(p('parent'))?.value ?? null });
+        break;
       case 'HostSystem': {
         const conn = text(p('runtime.connectionState'));
         if (!name || !conn) {
@@ -180,6 +243,12 @@ export function parseInventory(objects: readonly ObjectContent[]): Inventory {
       default:
         inv.problems.push(`unexpected object type ${o.ref.type} in the answer`);
     }
+  }
+  for (const [vm, at] of placement) {
+    const folder = pathOf(folders, at.folder);
+    const resourcePool = pathOf(pools, at.pool);
+    if (folder !== null) vm.folder = folder;
+    if (resourcePool !== null) vm.resourcePool = resourcePool;
   }
   return inv;
 }

@@ -36,6 +36,8 @@ export interface ServiceContent {
   /** Absent on servers without event history or First-Class Disks (ESXi has no vStorageObjectManager). */
   eventManager: MoRef | null;
   vStorageObjectManager: MoRef | null;
+  /** Absent on a standalone ESXi without custom attributes. */
+  customFieldsManager: MoRef | null;
   apiType: string;
   apiVersion: string;
 }
@@ -102,6 +104,7 @@ export class SoapClient {
       sessionManager: ref('sessionManager'),
       eventManager: moRef(child(rv, 'eventManager')),
       vStorageObjectManager: moRef(child(rv, 'vStorageObjectManager')),
+      customFieldsManager: moRef(child(rv, 'customFieldsManager')),
       apiType: text(child(about, 'apiType')),
       apiVersion: text(child(about, 'apiVersion')),
     };

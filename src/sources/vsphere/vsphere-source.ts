@@ -4,14 +4,14 @@
 // last result is served in between. Read-only: it only reads properties and lists datastores.
 import { waitAtMost } from '../../util/wait-at-most.js';
 import { readFile } from 'node:fs/promises';
-import type { FileScan, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
+import type { FileScan, MoRef, Vcenter, VsphereSection } from '../../snapshot/vsphere.js';
 import type { SourceDefinition } from '../source.js';
 import { VSPHERE_FLAGS } from './flags.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
 import { SoapClient, vcenterLabel } from './soap-client.js';
-import { retrieveFromContainer } from './retrieve.js';
-import { INVENTORY_SPECS, parseInventory, type Inventory } from './parse-inventory.js';
+import { retrieveFromContainer, retrieveObject } from './retrieve.js';
+import { INVENTORY_SPECS, keepFieldKeys, parseInventory, type Inventory } from './parse-inventory.js';
 import { readLayouts, scanDatastores } from './file-scan.js';
 import { isVsphereFaultError } from './vsphere-fault-error.js';
 import { listFcds, readVmEvents } from './fcd-events.js';
@@ -54,6 +54,11 @@ export class VcenterReader {
   private scanning: Promise<void> | null = null;
   /** What the last file scan could not read besides layouts and listings (FCDs, events). */
   private scanProblems: string[] = [];
+  /**
+   * The keys of the vmzombie.keep custom attribute: read at the first collection and again with each file
+   * scan (attributes are defined once; their values, on each VM, are read at every collection).
+   */
+  private keepKeys: Set<string> | null = null;
   private lastScanStart = -Infinity;
   private readonly closing = new AbortController();
   /** After InvalidLogin, no new attempt before this (Unix seconds), so the account is not locked out. */
@@ -109,7 +114,12 @@ export class VcenterReader {
       }
       throw e;
     }
-    const inv = parseInventory(objects);
+    if (this.keepKeys === null) {
+      const fieldProblems: string[] = [];
+      this.keepKeys = await this.keepFieldKeys(client, sc.customFieldsManager, signal, fieldProblems);
+      for (const p of fieldProblems) problems.push(`${this.vcenter}: ${p}`);
+    }
+    const inv = parseInventory(objects, this.keepKeys);
     for (const p of inv.problems) problems.push(`${this.vcenter}: ${p}`);
     if (this.clock() - this.lastScanStart >= this.opts.scanIntervalSeconds && !this.scanning)
       this.startScan(client, inv);
@@ -135,6 +145,23 @@ export class VcenterReader {
     };
   }
 
+  /** The keys of the vmzombie.keep custom attribute; none when the server has no custom attributes or hides them. */
+  private async keepFieldKeys(
+    client: SoapClient,
+    manager: MoRef | null,
+    signal: AbortSignal,
+    problems: string[],
+  ): Promise<Set<string>> {
+    if (!manager) return new Set();
+    try {
+      return keepFieldKeys((await retrieveObject(client, manager, ['field'], signal))?.props.get('field'));
+    } catch (e: unknown) {
+      if (signal.aborted) throw e;
+      problems.push(`custom attribute definitions not readable (${describeError(e)}); keep markers not read`);
+      return new Set();
+    }
+  }
+
   /** The slow path, in the background under its own timeout, so it never holds up a scrape. */
   private startScan(client: SoapClient, inv: Inventory): void {
     this.lastScanStart = this.clock();
@@ -157,6 +184,9 @@ export class VcenterReader {
         next = { layoutsAt: this.clock(), layoutError: null, layouts: await readLayouts(client, signal), datastores };
         const extra = await this.readFcdsAndEvents(client, inv, datastores, signal, scanProblems);
         next = { ...next, ...extra };
+        // A keep attribute defined since: its values count from the next collection.
+        const sc = await client.serviceContent(signal);
+        this.keepKeys = await this.keepFieldKeys(client, sc.customFieldsManager, signal, scanProblems);
       } catch (e: unknown) {
         // Keep the previous listings with the previous layouts: new listings against old layouts
         // would show files of VMs created since as unused.
