@@ -14,6 +14,8 @@ import type { ListedNetwork, NetworkBackend } from './network-reader.js';
 
 /** VIR_ERR_NO_NETWORK, VIR_ERR_NO_NWFILTER_BINDING: it went away between two calls. */
 const GONE = new Set([43, 101]);
+/** VIR_ERR_NO_SUPPORT: the driver has no such call (libvirt's test driver has no DHCP leases). */
+const NO_SUPPORT = 3;
 
 export class RpcNetwork implements NetworkBackend {
   constructor(private readonly connected: (signal: AbortSignal) => Promise<LibvirtRpcClient>) {}
@@ -75,6 +77,8 @@ async function each<I, T>(
   for (const [i, r] of results.entries()) {
     const key = id(items[i] as I);
     if (r.status === 'fulfilled') out.set(key, r.value);
+    // Nothing of that kind can be read at all: the kind says it cannot judge.
+    else if (isLibvirtRemoteError(r.reason) && r.reason.code === NO_SUPPORT) throw r.reason;
     else if (isLibvirtRemoteError(r.reason)) {
       if (!GONE.has(r.reason.code)) problems.push(`${what} ${key}: ${r.reason.message}`);
     } else throw r.reason;
