@@ -248,12 +248,10 @@ test('scan --from --output=json', async () => {
   };
   assert.equal(out.hostname, 'hv-test-1');
   assert.equal(out.takenAt, '2025-11-23T08:00:00.000Z');
-  // The snapshot has libvirt only, taken before libvirt's storage pools and shut-off records were
-  // read: every detector that also needs /proc, pools, sysfs or those says so.
+  // The snapshot has libvirt's domains only (a local host), taken before storage pools, shut-off
+  // records, networks and filter bindings were read: every detector that needs more says so.
   const needsMore = DETECTORS.filter(
-    (d) =>
-      d.needs.includes('libvirt') &&
-      d.needs.some((n) => ['procfs', 'pools', 'sysfs', 'libvirt.storage', 'libvirt.shut-off-dated'].includes(n)),
+    (d) => d.needs.includes('libvirt') && d.needs.some((n) => n !== 'libvirt' && n !== 'libvirt.local'),
   );
   assert.deepEqual(Object.keys(out.skippedDetectors).sort(), needsMore.map((d) => d.kind).sort());
   assert.ok(needsMore.length >= 12);

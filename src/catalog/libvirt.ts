@@ -14,6 +14,8 @@ import { orphanVolume } from '../detectors/orphan-volume.js';
 import { managedSaveStale } from '../detectors/managed-save-stale.js';
 import { blockJobStuck } from '../detectors/block-job-stuck.js';
 import { domainShutOffLong } from '../detectors/domain-shut-off-long.js';
+import { dhcpLeaseWithoutDomain } from '../detectors/dhcp-lease-without-domain.js';
+import { nwfilterBindingWithoutDomain } from '../detectors/nwfilter-binding-without-domain.js';
 
 export const LIBVIRT_KINDS = {
   qemu_without_domain: {
@@ -243,6 +245,41 @@ export const LIBVIRT_KINDS = {
       severity: 'info',
       for: '1h',
       summary: 'domain {{ $labels.domain }} has been shut off for a long time',
+    },
+  },
+  dhcp_lease_without_domain: {
+    detector: dhcpLeaseWithoutDomain,
+    title: 'DHCP lease of a MAC no defined domain has',
+    description:
+      "An unexpired DHCP lease in a libvirt network names a MAC that is on no defined domain's interface, running " +
+      "or shut off: what is left of an undefined guest. It holds one address of the network's range (the finding " +
+      "count is the address count) and hands the dead guest's hostname to whoever gets the address next.",
+    diagnose: 'virsh -r net-dhcp-leases {{network}} --mac {{mac}}',
+    scope: 'libvirt',
+    reclaims: [],
+    alert: {
+      name: 'VMZombieDhcpLeaseWithoutDomain',
+      severity: 'info',
+      for: '30m',
+      summary: 'DHCP lease {{ $labels.ip }} ({{ $labels.mac }}) in network {{ $labels.network }} has no domain',
+    },
+  },
+  nwfilter_binding_without_domain: {
+    detector: nwfilterBindingWithoutDomain,
+    title: 'nwfilter binding whose owner domain does not run',
+    description:
+      'An nwfilter binding (a filter libvirt applies to a guest port device) names an owner domain that is not ' +
+      'running: it outlived its guest. Its rules stay on that tap name and filter or block the next guest that ' +
+      'gets the same tap.',
+    diagnose: 'virsh -r nwfilter-binding-dumpxml {{port_dev}}',
+    scope: 'libvirt',
+    reclaims: [],
+    alert: {
+      name: 'VMZombieNwfilterBindingWithoutDomain',
+      severity: 'warning',
+      for: '15m',
+      summary:
+        'nwfilter binding {{ $labels.filter }} on {{ $labels.port_dev }} outlived its domain {{ $labels.domain }}',
     },
   },
 } as const satisfies Record<string, KindEntry>;

@@ -62,6 +62,21 @@ export const libvirtHostFamily = defineFamily({
         return null;
       },
     },
+    // Without the network driver's answer no lease can be judged (a daemon without it: no networks at all).
+    'libvirt.networks': {
+      transient: true,
+      check: (s) =>
+        s.libvirt?.networks
+          ? null
+          : "libvirt's networks and DHCP leases were not read (no network driver, or it refused)",
+    },
+    'libvirt.nwfilter-bindings': {
+      transient: true,
+      check: (s) =>
+        s.libvirt?.nwfilterBindings
+          ? null
+          : "libvirt's nwfilter bindings were not read (no nwfilter driver, or it refused)",
+    },
     // Shut-off times come from the qemu logs; without them no domain can be dated.
     'libvirt.shut-off-dated': {
       transient: false,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { FileIdentitySchema } from './file-identity.js';
 import { LibvirtStorageSchema } from './libvirt-storage.js';
 import { ResourceKeepSchema } from './keep.js';
+import { LibvirtNetworksSchema, NwfilterBindingSchema } from './libvirt-network.js';
 
 /** virDomainState names, in libvirt's numeric order (0..7). */
 export const DOMAIN_STATES = [
@@ -110,6 +111,10 @@ export const LibvirtSectionSchema = z.object({
   problems: z.array(z.string()),
   /** libvirt's storage API: every pool of any type and its volumes; absent when it could not be read. */
   storage: LibvirtStorageSchema.optional(),
+  /** libvirt's virtual networks and their DHCP leases; absent when the network driver could not be read. */
+  networks: LibvirtNetworksSchema.optional(),
+  /** Every nwfilter binding (filter on a port device); absent when the nwfilter driver could not be read. */
+  nwfilterBindings: z.array(NwfilterBindingSchema).optional(),
   /** Files in libvirt's managed-save directory (local URIs only). */
   saveFiles: z.array(FileStatSchema).optional(),
   /** When each shut-off domain (uuid) last stopped, from its qemu log (local URIs only). */

@@ -20,8 +20,14 @@ const needing = (p: string) =>
 
 describe('declared preconditions', () => {
   const web = domain('web');
-  // Storage API read (no pools) and qemu logs read (nothing shut off): every libvirt fact holds.
-  const read = { storage: { pools: [], volumes: [] }, shutOff: [] };
+  // Storage API, networks and filter bindings read (none), qemu logs read (nothing shut off): every
+  // libvirt fact holds.
+  const read = {
+    storage: { pools: [], volumes: [] },
+    networks: { networks: [], leases: [] },
+    nwfilterBindings: [],
+    shutOff: [],
+  };
   const healthy = () => ({
     libvirt: libvirt([web], [], read),
     procfs: procfs([qemuOf(500, web), stray]),

@@ -47,6 +47,10 @@ export async function answerOverview(fake: Fake, domains: FakeDomain[], extraLis
   );
   // No storage pools: the storage round lists none.
   await fake.answer('pool-list --all --uuid', '');
+  // No networks and no filter bindings.
+  await fake.answer('net-list --all --name', '');
+  await fake.answer('net-list --name', '');
+  await fake.answer('nwfilter-binding-list', '');
   await fake.answer(
     'domstats --state --nowait',
     domains.map((d) => `Domain: '${d.name}'\n  state.state=${d.state}\n  state.reason=${d.reason}\n\n`).join(''),

@@ -1,6 +1,8 @@
 // A private libvirtd for tests and benchmarks that must not disturb the host's own: its own mount
 // namespace with /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and
-// /var/log/libvirt bound to temp folders, only the QEMU driver loaded, stopped by its pid.
+// /var/log/libvirt bound to temp folders, the QEMU driver loaded (and others when asked), stopped by
+// its pid. With the network driver it gets its own network namespace too, so its bridges, firewall
+// rules and dnsmasq stay off the host's network.
 import { execa } from 'execa';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,10 +22,18 @@ remember_owner = 0
 stdio_handler = "file"
 `;
 
+export interface PrivateLibvirtdOptions {
+  /** Connection drivers besides qemu, e.g. network, nwfilter. */
+  drivers?: string[];
+  /** Its own network namespace (loopback up), for the network driver's bridges and dnsmasq. */
+  ownNetwork?: boolean;
+}
+
 export class PrivateLibvirtd {
   private constructor(
     readonly dir: string,
     readonly pid: number,
+    private readonly ownNetwork: boolean,
   ) {}
 
   /** Folder that is /run/libvirt inside the daemon's namespace: its sockets and qemu/ pid files. */
@@ -48,14 +58,18 @@ export class PrivateLibvirtd {
     return `qemu:///system?socket=${this.roSocket}`;
   }
 
-  static async start(): Promise<PrivateLibvirtd> {
+  static async start(opts: PrivateLibvirtdOptions = {}): Promise<PrivateLibvirtd> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-libvirtd-'));
     const folders = BOUND.map((b) =>
       path.join(dir, path.basename(b) === 'libvirt' ? (b.split('/')[1] as string) : path.basename(b)),
     );
     for (const f of folders) await mkdir(f, { recursive: true });
     await mkdir(path.join(dir, 'drivers'));
-    await symlink(DRIVER, path.join(dir, 'drivers', path.basename(DRIVER)));
+    for (const d of [
+      DRIVER,
+      ...(opts.drivers ?? []).map((n) => path.join(path.dirname(DRIVER), `libvirt_driver_${n}.so`)),
+    ])
+      await symlink(d, path.join(dir, 'drivers', path.basename(d)));
     await writeFile(path.join(dir, 'etc', 'qemu.conf'), QEMU_CONF);
     await writeFile(path.join(dir, 'etc', 'libvirtd.conf'), 'max_clients = 100\n');
     await mkdir(path.join(dir, 'lib', 'images'), { recursive: true });
@@ -65,11 +79,13 @@ export class PrivateLibvirtd {
       'unshare',
       [
         '--mount',
+        ...(opts.ownNetwork ? ['--net'] : []),
         '--propagation',
         'private',
         'bash',
         '-c',
-        `mkdir -p ${BOUND.join(' ')} && ${binds} && exec libvirtd -d -p ${JSON.stringify(pidfile)}`,
+        `${opts.ownNetwork ? 'ip link set lo up && ' : ''}mkdir -p ${BOUND.join(' ')} && ${binds} && ` +
+          `exec libvirtd -d -p ${JSON.stringify(pidfile)}`,
       ],
       {
         env: { LIBVIRT_DRIVER_DIR: path.join(dir, 'drivers') },
@@ -86,7 +102,7 @@ export class PrivateLibvirtd {
           ['-c', `qemu:///system?socket=${path.join(dir, 'run', 'libvirt-sock')}`, 'version'],
           { reject: false, timeout: 10_000 },
         );
-        if (up.exitCode === 0) return new PrivateLibvirtd(dir, pid);
+        if (up.exitCode === 0) return new PrivateLibvirtd(dir, pid, opts.ownNetwork ?? false);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -95,6 +111,14 @@ export class PrivateLibvirtd {
 
   async virsh(...args: string[]): Promise<string> {
     const { stdout } = await execa('virsh', ['-q', '-c', this.uri, ...args], { timeout: 60_000 });
+    return stdout;
+  }
+
+  /** Runs a command inside the daemon's mount (and network) namespace, where its paths and bridges are. */
+  async inside(command: string[], env: Record<string, string> = {}): Promise<string> {
+    const ns = ['-t', String(this.pid), '-m', ...(this.ownNetwork ? ['-n'] : [])];
+    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const { stdout } = await execa('nsenter', [...ns, '--', 'env', ...vars, ...command], { timeout: 60_000 });
     return stdout;
   }
 
@@ -119,9 +143,21 @@ export class PrivateLibvirtd {
     return pids;
   }
 
-  /** Stops the daemon by its pid (SIGCONT first, in case a test stopped it), then its qemus. */
+  /** Processes the daemon started that outlive it: its networks' dnsmasq (pid files in run/network). */
+  private async dnsmasqPids(): Promise<number[]> {
+    const dir = path.join(this.runDir, 'network');
+    const files = await readdir(dir).catch(() => [] as string[]);
+    const pids: number[] = [];
+    for (const f of files.filter((n) => n.endsWith('.pid'))) {
+      const pid = Number((await readFile(path.join(dir, f), 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+    }
+    return pids;
+  }
+
+  /** Stops the daemon by its pid (SIGCONT first, in case a test stopped it), then its qemus and dnsmasqs. */
   async stop(): Promise<void> {
-    const qemus = await this.qemuPids();
+    const children = [...(await this.qemuPids()), ...(await this.dnsmasqPids())];
     for (const sig of ['SIGCONT', 'SIGTERM'] as const) {
       try {
         process.kill(this.pid, sig);
@@ -131,7 +167,7 @@ export class PrivateLibvirtd {
     }
     for (let i = 0; i < 100 && alive(this.pid); i++) await new Promise((r) => setTimeout(r, 50));
     if (alive(this.pid)) process.kill(this.pid, 'SIGKILL');
-    for (const p of qemus) {
+    for (const p of children) {
       try {
         process.kill(p, 'SIGKILL');
       } catch {

@@ -2,6 +2,7 @@
 // of every domain per collection, then snapshot counts and XML only for the domains that need them.
 import type { DomainState } from '../../snapshot/libvirt.js';
 import type { StorageBackend } from './storage/storage-reader.js';
+import type { NetworkBackend } from './network/network-reader.js';
 
 export interface DomainListing {
   name: string;
@@ -28,6 +29,8 @@ export interface LibvirtBackend {
   readonly transport: Transport;
   /** libvirt's storage API on the same connection or shell. */
   readonly storage: StorageBackend;
+  /** libvirt's network and nwfilter-binding APIs on the same connection or shell. */
+  readonly network: NetworkBackend;
   /** Every domain's identity and state, and the short autostart / transient / has-snapshot lists. */
   overview(signal: AbortSignal, problems: string[]): Promise<Overview>;
   /** Snapshot count per uuid; a domain that vanished is left out. */

@@ -12,6 +12,7 @@ import { QemuPids } from './pid-files.js';
 import { Transports, isLocalQemuUri, type TransportOptions } from './transport.js';
 import { StorageReader } from './storage/storage-reader.js';
 import { StorageUnsupportedError } from './storage/virsh-storage.js';
+import { NetworkReader, NetworkUnsupportedError } from './network/network-reader.js';
 import { ShutOffTimes, readSaveFiles } from './host-records.js';
 import { describeError } from '../../util/fs-errors.js';
 import type { LibvirtStorage } from '../../snapshot/libvirt-storage.js';
@@ -38,6 +39,7 @@ export class LibvirtReader {
   private readonly statGuard = new HungCallGuard<FileStat>(4, 2000);
   private readonly fileStats: FileStatCache;
   private readonly storage: StorageReader;
+  private readonly network: NetworkReader;
   private readonly shutOffTimes: ShutOffTimes | null;
 
   constructor(private readonly opts: LibvirtOptions) {
@@ -46,6 +48,7 @@ export class LibvirtReader {
     this.transports = new Transports(opts, (uuid) => this.cache.markChanged(uuid));
     this.pids = new QemuPids(opts.runDir);
     this.storage = new StorageReader(opts.xmlRefreshCollections ?? 20);
+    this.network = new NetworkReader(opts.xmlRefreshCollections ?? 20);
     this.shutOffTimes = opts.logDir ? new ShutOffTimes(opts.logDir) : null;
   }
 
@@ -69,6 +72,7 @@ export class LibvirtReader {
     if (backend.takeReconnected()) {
       this.cache.invalidateAll();
       this.storage.invalidateAll();
+      this.network.invalidateAll();
     }
     const withSnapshots = overview.domains.filter((d) => overview.withSnapshots.has(d.uuid));
     const snapshots = await backend.snapshotCounts(withSnapshots, signal, problems);
@@ -122,6 +126,13 @@ export class LibvirtReader {
       : [];
     for (const f of files) if (f.error) problems.push(`${f.path}: ${f.error}`);
     const storage = await this.readStorage(backend, signal, problems);
+    const networks = await this.optionalRead(backend, 'networks', signal, problems, () =>
+      this.network.readNetworks(backend.network, signal, problems),
+    );
+    const running = new Set(domains.filter((d) => d.id !== null).map((d) => d.uuid));
+    const nwfilterBindings = await this.optionalRead(backend, 'nwfilter bindings', signal, problems, () =>
+      this.network.readBindings(backend.network, running, signal, problems),
+    );
     const host = local ? await this.hostRecords(domains, problems) : {};
     return {
       uri: this.opts.uri,
@@ -131,6 +142,8 @@ export class LibvirtReader {
       problems,
       transport: this.transports.current,
       ...(storage ? { storage } : {}),
+      ...(networks ? { networks } : {}),
+      ...(nwfilterBindings ? { nwfilterBindings } : {}),
       ...host,
     };
   }
@@ -149,6 +162,25 @@ export class LibvirtReader {
       // VIR_ERR_NO_SUPPORT: no storage driver in this daemon; the storage kinds say so themselves.
       if (!(isLibvirtRemoteError(e) && e.code === NO_SUPPORT) && !(e instanceof StorageUnsupportedError))
         problems.push(`storage pools: ${describeError(e)}`);
+      return undefined;
+    }
+  }
+
+  /** A driver that is absent or refuses costs its own kinds (they say why), not the collection. */
+  private async optionalRead<T>(
+    backend: LibvirtBackend,
+    what: string,
+    signal: AbortSignal,
+    problems: string[],
+    read: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (e: unknown) {
+      signal.throwIfAborted();
+      if (backend.transport === 'rpc' && !isLibvirtRemoteError(e)) throw e;
+      if (!(isLibvirtRemoteError(e) && e.code === NO_SUPPORT) && !(e instanceof NetworkUnsupportedError))
+        problems.push(`${what}: ${describeError(e)}`);
       return undefined;
     }
   }

@@ -12,6 +12,7 @@ import { reasonWord, stateName } from './state-reasons.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { errorCode } from '../../util/fs-errors.js';
 import { RpcStorage } from './storage/rpc-storage.js';
+import { RpcNetwork } from './network/rpc-network.js';
 
 export class RpcBackend implements LibvirtBackend {
   readonly transport = 'rpc' as const;
@@ -21,6 +22,7 @@ export class RpcBackend implements LibvirtBackend {
   /** Event registrations of the current connection (names), for the landing page and tests. */
   events: string[] = [];
   readonly storage = new RpcStorage((signal) => this.connected(signal));
+  readonly network = new RpcNetwork((signal) => this.connected(signal));
 
   constructor(
     readonly endpoint: RpcEndpoint,

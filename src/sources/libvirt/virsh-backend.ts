@@ -7,6 +7,7 @@ import { VirshShell } from './virsh-shell.js';
 import { parseDomStats, parseIdNameList, parseUuidList } from './parse-virsh.js';
 import { reasonWord, stateName } from './state-reasons.js';
 import { VirshStorage } from './storage/virsh-storage.js';
+import { VirshNetwork } from './network/virsh-network.js';
 
 /** virsh's words for a domain that went away between two commands: a clean "gone". */
 const GONE = /Domain not found|failed to get domain/i;
@@ -15,10 +16,12 @@ export class VirshBackend implements LibvirtBackend {
   readonly transport = 'virsh' as const;
   private readonly shell: VirshShell;
   readonly storage: VirshStorage;
+  readonly network: VirshNetwork;
 
   constructor(virsh: string, uri: string) {
     this.shell = new VirshShell(virsh, uri);
     this.storage = new VirshStorage(this.shell);
+    this.network = new VirshNetwork(this.shell);
   }
 
   takeReconnected(): boolean {
