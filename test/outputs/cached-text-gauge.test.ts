@@ -2,8 +2,8 @@
 // and format an object's line once.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { Gauge, Registry } from 'prom-client';
-import { CachedTextGauge, ExporterRegistry } from '../../src/outputs/metrics/cached-text-gauge.js';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { CachedTextCounter, CachedTextGauge, ExporterRegistry } from '../../src/outputs/metrics/cached-text-gauge.js';
 
 interface Item {
   name: string;
@@ -77,4 +77,23 @@ test("an object's line is formatted once; a new object (a changed domain) is for
     json.map((m) => m.name),
     ['per_item'],
   );
+});
+
+test('a counter family renders what a prom-client Counter incremented by each total would', async () => {
+  const ours = new ExporterRegistry();
+  const theirs = new Registry();
+  for (const r of [ours, theirs]) r.setDefaultLabels({ cluster: 'c' });
+  new CachedTextCounter('per_item_total', 'a total per item', ['domain', 'kind'], series, ours).set(ITEMS);
+  const c = new Counter({
+    name: 'per_item_total',
+    help: 'a total per item',
+    labelNames: ['domain', 'kind'],
+    registers: [theirs],
+  });
+  for (const i of ITEMS) {
+    const s = series(i);
+    if (s) c.inc(s.labels, s.value);
+  }
+  assert.equal(await ours.metrics(), await theirs.metrics());
+  assert.match(await ours.metrics(), /# TYPE per_item_total counter/);
 });
