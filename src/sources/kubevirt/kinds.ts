@@ -3,11 +3,11 @@
 // forgotten when it is deleted, and how it enters the section. A new kind is one entry; a kind
 // without one does not compile.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { KubeBackup, KubeSection, KubeVm } from '../../snapshot/kube.js';
+import type { KubeBackup, KubeSection, KubeVm, KubeVmi } from '../../snapshot/kube.js';
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
 import { csiVolumeHandle } from './pv-handles.js';
-import type { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
+import type { FreezeTracker, FreezeView, OomTracker, StatusTracker } from './trackers.js';
 import {
   containerTerminations,
   parseLonghornBackup,
@@ -53,6 +53,9 @@ const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
 /** Kinds watched only for their deletion state (the reader records that for every kind). */
 const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
 
+/** A VMI's last record, per parsed version of it (kept as long as that version is cached). */
+const vmiRecords = new WeakMap<VmiFields, { view: FreezeView; vmi: KubeVmi }>();
+
 export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   vm: kind<KubeVm>({
     parse: (o) => parseVm(o, null),
@@ -78,7 +81,15 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       ),
     forget: (state, uid) => state.freeze.forget(uid),
     record: (section, state, meta, f, now) => {
-      section.vmis.push({
+      // The same record while the VMI's version and its freeze view are unchanged: the per-VMI series
+      // are cached per record (outputs/metrics/cached-text-gauge.ts).
+      const view = state.freeze.view(meta.uid, now);
+      const last = vmiRecords.get(f);
+      if (last?.view === view) {
+        section.vmis.push(last.vmi);
+        return;
+      }
+      const vmi: KubeVmi = {
         namespace: meta.namespace,
         name: meta.name,
         uid: meta.uid,
@@ -86,8 +97,10 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
         nodeName: f.nodeName,
         deletionTimestamp: meta.deletionTimestamp,
         fsFreezeStatus: f.fsFreezeStatus,
-        ...state.freeze.view(meta.uid, now),
-      });
+        ...view,
+      };
+      vmiRecords.set(f, { view, vmi });
+      section.vmis.push(vmi);
     },
   }),
   pod: kind<ReturnType<typeof parsePod>>({
