@@ -3,7 +3,7 @@
 // forgotten when it is deleted, and how it enters the section. A new kind is one entry; a kind
 // without one does not compile.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { KubeBackup, KubeSection, KubeVm, KubeVmi } from '../../snapshot/kube.js';
+import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi } from '../../snapshot/kube.js';
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
 import { csiVolumeHandle } from './pv-handles.js';
@@ -53,8 +53,12 @@ const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
 /** Kinds watched only for their deletion state (the reader records that for every kind). */
 const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
 
-/** A VMI's last record, per parsed version of it (kept as long as that version is cached). */
+// An object's last record, per parsed version of it (kept as long as that version is cached): reused
+// while what the watch adds is unchanged, so a collection allocates only for what changed and the
+// per-object series lines stay cached (outputs/metrics/cached-text-gauge.ts).
 const vmiRecords = new WeakMap<VmiFields, { view: FreezeView; vmi: KubeVmi }>();
+const vmRecords = new WeakMap<KubeVm, KubeVm>();
+const podRecords = new WeakMap<ReturnType<typeof parsePod>, KubePod>();
 
 export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   vm: kind<KubeVm>({
@@ -67,7 +71,14 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       ),
     forget: (state, uid) => state.statuses.forget(uid),
     record: (section, state, meta, vm, now) => {
-      section.vms.push({ ...vm, statusSince: state.statuses.observe(meta.uid, vm.printableStatus, now) });
+      const statusSince = state.statuses.observe(meta.uid, vm.printableStatus, now);
+      const last = vmRecords.get(vm);
+      if (last?.statusSince === statusSince) section.vms.push(last);
+      else {
+        const record = { ...vm, statusSince };
+        vmRecords.set(vm, record);
+        section.vms.push(record);
+      }
     },
   }),
   vmi: kind<VmiFields>({
@@ -81,8 +92,6 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       ),
     forget: (state, uid) => state.freeze.forget(uid),
     record: (section, state, meta, f, now) => {
-      // The same record while the VMI's version and its freeze view are unchanged: the per-VMI series
-      // are cached per record (outputs/metrics/cached-text-gauge.ts).
       const view = state.freeze.view(meta.uid, now);
       const last = vmiRecords.get(f);
       if (last?.view === view) {
@@ -109,11 +118,18 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       state.ooms.observe(o.metadata?.uid ?? '', o.metadata?.resourceVersion ?? '', containerTerminations(o)),
     forget: (state, uid) => state.ooms.forget(uid),
     record: (section, state, meta, pod) => {
-      section.pods.push({
-        ...pod,
-        oomKillsTotal: state.ooms.count(meta.uid),
-        memoryWorkingSetBytes: state.metrics.workingSet(meta.namespace, meta.name),
-      });
+      const oomKillsTotal = state.ooms.count(meta.uid);
+      // The metrics API is polled for virt-handler pods only (POD_METRICS' selector): no lookup for the rest.
+      const memoryWorkingSetBytes =
+        pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null;
+      const last = podRecords.get(pod);
+      if (last?.oomKillsTotal === oomKillsTotal && last.memoryWorkingSetBytes === memoryWorkingSetBytes)
+        section.pods.push(last);
+      else {
+        const record = { ...pod, oomKillsTotal, memoryWorkingSetBytes };
+        podRecords.set(pod, record);
+        section.pods.push(record);
+      }
     },
   }),
   vmbackup: backupKind(parseVmBackup),
