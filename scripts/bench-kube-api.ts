@@ -93,7 +93,13 @@ process.on('message', (m: Command) => {
       break;
     }
     case 'stats':
-      process.send?.({ ok: 'stats', sent, listRequests: api.listRequests(), openWatches: api.openWatches() });
+      // Lists of the watched resources only: metrics.k8s.io is polled (it has no watch), not relisted.
+      process.send?.({
+        ok: 'stats',
+        sent,
+        listRequests: api.listRequests() - api.listRequests('podmetrics'),
+        openWatches: api.openWatches(),
+      });
       break;
   }
 });
