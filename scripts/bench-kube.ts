@@ -4,9 +4,9 @@
 // Measures the time to the first scrape (initial lists of every watched resource), scrape latency and
 // the kube collector's duration with a steady stream of watch events arriving, the agent's CPU, watch
 // throughput, bytes on the wire with and without gzip and what gzip costs, RSS. Bounded (fixed objects,
-// scrapes, events); it prints JSON and stops by itself. --cpu-prof=DIR profiles the agent (node
-// --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --save-metrics=FILE
-// keeps the last /metrics text.
+// scrapes, events); it prints JSON and stops by itself. Options: --cpu-prof=DIR profiles the agent
+// (node --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --semi-space=MiB
+// sets V8's young generation; --save-metrics=FILE keeps the last /metrics text.
 //   npm run bench:kube -- [--vms=10000] [--scrapes=20] [--interval=15] [--rate=200] [--events=5000]
 import { fork, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ const EVENTS = Math.min(arg('events', 5000), 50000);
 const AGENT = process.argv.find((a) => a.startsWith('--agent='))?.split('=')[1];
 /** Writes the last /metrics text there, to look at what a scrape carries. */
 const SAVE = process.argv.find((a) => a.startsWith('--save-metrics='))?.split('=')[1];
+/** V8's young generation for the agent, in MiB: 2 as the bin's shebang and the image run it. */
+const SEMI_SPACE = arg('semi-space', 2);
 const CPU_PROF = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 const ms = (t: bigint) => Number(t) / 1e6;
@@ -69,7 +71,7 @@ let t0 = process.hrtime.bigint();
 const agent = spawn(
   process.execPath,
   [
-    '--max-semi-space-size=2',
+    `--max-semi-space-size=${SEMI_SPACE}`,
     ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
     AGENT ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
     'serve',
