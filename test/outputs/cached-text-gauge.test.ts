@@ -97,3 +97,30 @@ test('a counter family renders what a prom-client Counter incremented by each to
   assert.equal(await ours.metrics(), await theirs.metrics());
   assert.match(await ours.metrics(), /# TYPE per_item_total counter/);
 });
+
+test('a new list of the same objects formats nothing; a changed object in the middle only its own line', async () => {
+  const registry = new ExporterRegistry();
+  let calls = 0;
+  const family = new CachedTextCounter(
+    'per_item_total',
+    'h',
+    ['domain'],
+    (i: Item) => {
+      calls++;
+      return { labels: { domain: i.name }, value: i.n };
+    },
+    registry,
+  );
+  const items = [1, 2, 3].map((n) => ({ name: `d${n}`, n }));
+  family.set(items);
+  const first = await registry.metrics();
+  family.set([...items]);
+  assert.equal(await registry.metrics(), first);
+  assert.equal(calls, 3);
+  family.set([items[0] as Item, { name: 'd2', n: 20 }, items[2] as Item]);
+  assert.match(
+    await registry.metrics(),
+    /per_item_total\{domain="d1"\} 1\nper_item_total\{domain="d2"\} 20\nper_item_total\{domain="d3"\} 3/,
+  );
+  assert.equal(calls, 4);
+});

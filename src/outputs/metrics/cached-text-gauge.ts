@@ -14,6 +14,9 @@ export class CachedTextFamily<T extends object, L extends string> {
   private items: readonly T[] = [];
   private lines = new WeakMap<T, string>();
   private linesFor = '';
+  /** The last rendering's objects and their lines, by position. */
+  private previous: { items: readonly T[]; lines: string[] } = { items: [], lines: [] };
+  private rendered: { items: readonly T[]; key: string; text: string } | null = null;
 
   constructor(
     readonly type: 'gauge' | 'counter',
@@ -58,19 +61,30 @@ export class CachedTextFamily<T extends object, L extends string> {
     const key = JSON.stringify(defaults);
     if (key !== this.linesFor) {
       this.lines = new WeakMap();
+      this.previous = { items: [], lines: [] };
       this.linesFor = key;
     }
+    // Scrapes sharing one collection share its text; the next collection's list mostly holds the same
+    // objects in the same places (a cluster's VMIs), found by position before the WeakMap.
+    if (this.rendered?.items === this.items && this.rendered.key === key) return this.rendered.text;
+    const previous = this.previous;
+    const lines = new Array<string>(this.items.length);
     const out = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    for (const item of this.items) {
-      let line = this.lines.get(item);
+    for (let i = 0; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      let line = previous.items[i] === item ? previous.lines[i] : this.lines.get(item);
       if (line === undefined) {
         const s = this.series(item);
         line = s ? this.format(s.labels, s.value, defaults) : '';
         this.lines.set(item, line);
       }
+      lines[i] = line;
       if (line) out.push(line);
     }
-    return out.join('\n');
+    this.previous = { items: this.items, lines };
+    const text = out.join('\n');
+    this.rendered = { items: this.items, key, text };
+    return text;
   }
 
   private format(labels: Labels<L>, value: number, defaults: ReadonlyArray<[string, string]>): string {
