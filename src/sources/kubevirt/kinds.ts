@@ -7,7 +7,7 @@ import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi } from '../../sn
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
 import { csiVolumeHandle } from './pv-handles.js';
-import type { FreezeTracker, FreezeView, OomTracker, StatusTracker } from './trackers.js';
+import type { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
 import {
   containerTerminations,
   parseLonghornBackup,
@@ -53,13 +53,6 @@ const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
 /** Kinds watched only for their deletion state (the reader records that for every kind). */
 const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
 
-// An object's last record, per parsed version of it (kept as long as that version is cached): reused
-// while what the watch adds is unchanged, so a collection allocates only for what changed and the
-// per-object series lines stay cached (outputs/metrics/cached-text-gauge.ts).
-const vmiRecords = new WeakMap<VmiFields, { view: FreezeView; vmi: KubeVmi }>();
-const vmRecords = new WeakMap<KubeVm, KubeVm>();
-const podRecords = new WeakMap<ReturnType<typeof parsePod>, KubePod>();
-
 export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   vm: kind<KubeVm>({
     parse: (o) => parseVm(o, null),
@@ -92,13 +85,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       ),
     forget: (state, uid) => state.freeze.forget(uid),
     record: (section, state, meta, f, now) => {
-      const view = state.freeze.view(meta.uid, now);
-      const last = vmiRecords.get(f);
-      if (last?.view === view) {
-        section.vmis.push(last.vmi);
-        return;
-      }
-      const vmi: KubeVmi = {
+      section.vmis.push({
         namespace: meta.namespace,
         name: meta.name,
         uid: meta.uid,
@@ -106,10 +93,9 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
         nodeName: f.nodeName,
         deletionTimestamp: meta.deletionTimestamp,
         fsFreezeStatus: f.fsFreezeStatus,
-        ...view,
-      };
-      vmiRecords.set(f, { view, vmi });
-      section.vmis.push(vmi);
+        ...state.freeze.view(meta.uid, now),
+      });
+      keepLast(section.vmis, vmiRecords, f);
     },
   }),
   pod: kind<ReturnType<typeof parsePod>>({
@@ -144,3 +130,34 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   pvc: deletionOnly,
   datavolume: deletionOnly,
 };
+
+// An object's last record, per parsed version of it (kept as long as that version is cached): reused
+// while what the watch adds is unchanged, so a collection keeps only what changed and the per-object
+// series lines stay cached (outputs/metrics/cached-text-gauge.ts).
+const vmiRecords = new WeakMap<VmiFields, KubeVmi>();
+const vmRecords = new WeakMap<KubeVm, KubeVm>();
+const podRecords = new WeakMap<ReturnType<typeof parsePod>, KubePod>();
+
+/**
+ * Puts back the record this parsed version made last time in place of the one just pushed when the two
+ * are equal field by field (the watch-derived parts, such as the freeze view, are the same objects while
+ * unchanged); else remembers the new one.
+ */
+function keepLast<R extends object>(list: R[], last: WeakMap<object, R>, version: object): void {
+  const made = list[list.length - 1] as R;
+  const before = last.get(version);
+  if (before !== undefined && sameFields(before, made)) list[list.length - 1] = before;
+  else last.set(version, made);
+}
+
+function sameFields(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}
