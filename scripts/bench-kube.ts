@@ -1,131 +1,245 @@
-// Benchmark of the cluster agent against the test API server (same process, loopback HTTP):
-// time to the first scrape (initial lists), scrape latency from the caches, watch event throughput
-// and memory. Bounded: a fixed number of objects, scrapes and events; stops by itself.
-//   node --import tsx scripts/bench-kube.ts [--vms=2000] [--scrapes=50] [--events=4000]
+// Benchmark of the cluster agent as it is deployed: the built agent (`node dist/cli.js serve
+// --mode=cluster`, run `npm run build` first) and the test API server (scripts/bench-kube-api.ts) each
+// in their own process, this one only the scraping client, so the agent's RSS and CPU are its own.
+// Measures the time to the first scrape (initial lists of every watched resource), scrape latency and
+// the kube collector's duration with a steady stream of watch events arriving, the agent's CPU, watch
+// throughput, bytes on the wire with and without gzip and what gzip costs, RSS. Bounded (fixed objects,
+// scrapes, events); it prints JSON and stops by itself. Options: --cpu-prof=DIR profiles the agent
+// (node --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --semi-space=MiB
+// sets V8's young generation; --save-metrics=FILE keeps the last /metrics text.
+//   npm run bench:kube -- [--vms=10000] [--scrapes=20] [--interval=15] [--rate=200] [--events=5000]
+import { fork, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KubeApiServer } from '../test/support/kube-api-server.js';
-import * as k from '../test/support/kubevirt-objects.js';
-import { parseArgs } from '../src/flags.js';
-import { SOURCES } from '../src/families/index.js';
-import { Exporter } from '../src/exporter.js';
-import { createServer } from '../src/server.js';
-import { silentLogger } from '../src/util/log.js';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
 
-type Obj = Parameters<KubeApiServer['create']>[1];
 const arg = (name: string, def: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
-const VMS = Math.min(arg('vms', 2000), 20000);
-const SCRAPES = Math.min(arg('scrapes', 50), 500);
-const EVENTS = Math.min(arg('events', 4000), 50000);
-const NODES = 50;
+const VMS = Math.min(arg('vms', 10000), 20000);
+const SCRAPES = Math.min(arg('scrapes', 20), 500);
+const INTERVAL_S = Math.min(arg('interval', 15), 60);
+const RATE = Math.min(arg('rate', 200), 5000);
+const EVENTS = Math.min(arg('events', 5000), 50000);
+/** Another build of the agent to compare with (a copy of dist/ from an earlier commit, inside the checkout). */
+const AGENT = process.argv.find((a) => a.startsWith('--agent='))?.split('=')[1];
+/** Writes the last /metrics text there, to look at what a scrape carries. */
+const SAVE = process.argv.find((a) => a.startsWith('--save-metrics='))?.split('=')[1];
+/** V8's young generation for the agent, in MiB: 2 as the bin's shebang and the image run it. */
+const SEMI_SPACE = arg('semi-space', 2);
+const CPU_PROF = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
+const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 const ms = (t: bigint) => Number(t) / 1e6;
-const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+const mib = (b: number) => Number((b / 2 ** 20).toFixed(1));
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
-const api = new KubeApiServer();
-await api.start();
-const now = Math.floor(Date.now() / 1000);
-for (let i = 0; i < VMS; i++) {
-  const ns = `team-${i % 20}`;
-  const deleting =
-    i % 100 === 0
-      ? { deletionTimestamp: now - 1000, finalizers: ['wrangler.cattle.io/VMController.CleanupPVCAndSnapshot'] }
-      : undefined;
-  api.create('vms', k.vm(ns, `vm-${i}`, deleting ? 'Terminating' : 'Running', deleting) as Obj);
-  const vmi = api.create('vmis', k.vmi(ns, `vm-${i}`, { node: `node-${i % NODES}` }) as Obj);
-  api.create(
-    'pods',
-    k.launcherPod(ns, `virt-launcher-vm-${i}-abcde`, vmi.metadata.uid as string, `vm-${i}`, {
-      node: `node-${i % NODES}`,
-    }) as Obj,
-  );
-  api.create('pvcs', k.pvc(ns, `vm-${i}-disk-0`) as Obj);
-  if (i % 10 === 0) api.create('vmbackups', k.vmBackup(ns, `vm-${i}-backup`, `vm-${i}`) as Obj);
+// The API server's process; messages are answers to the commands of bench-kube-api.ts.
+const child = fork(fileURLToPath(new URL('./bench-kube-api.ts', import.meta.url)), [`--vms=${VMS}`], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+type Reply = Record<string, unknown> & { ok: string };
+const replies: Reply[] = [];
+let wake: (() => void) | null = null;
+child.on('message', (m: Reply) => {
+  replies.push(m);
+  wake?.();
+});
+async function reply(ok: string): Promise<Reply> {
+  for (;;) {
+    const i = replies.findIndex((r) => r.ok === ok);
+    if (i >= 0) return replies.splice(i, 1)[0] as Reply;
+    await new Promise<void>((r) => (wake = r));
+  }
 }
-for (let n = 0; n < NODES; n++)
-  api.create('pods', k.handlerPod('harvester-system', `virt-handler-${n}`, `node-${n}`) as Obj);
+const ask = (m: Record<string, unknown>) => {
+  child.send(m);
+  return reply(String(m.cmd));
+};
+const ready = await reply('ready');
 
-const { config } = parseArgs(
+const freePort = await new Promise<number>((resolve) => {
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const p = (probe.address() as AddressInfo).port;
+    probe.close(() => resolve(p));
+  });
+});
+let t0 = process.hrtime.bigint();
+const agent = spawn(
+  process.execPath,
   [
+    `--max-semi-space-size=${SEMI_SPACE}`,
+    ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+    AGENT ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
     'serve',
     '--mode=cluster',
-    `--kube.config=${k.writeKubeconfig(api.url)}`,
+    `--kube.config=${writeKubeconfig(String(ready.url))}`,
     '--cluster=bench',
     '--collector.min-interval=0s',
     '--collector.timeout=60s',
+    `--web.listen-address=127.0.0.1:${freePort}`,
+    '--log.level=warn',
   ],
-  SOURCES.map((s) => s.name),
+  { stdio: ['ignore', 'ignore', 'inherit'] },
 );
-const rssBefore = process.memoryUsage().rss;
-let t0 = process.hrtime.bigint();
-const exporter = new Exporter(config, silentLogger, { processMetrics: false });
-const server = createServer(exporter, silentLogger);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-let body = await (await fetch(url)).text();
-const firstScrapeMs = ms(process.hrtime.bigint() - t0);
-const listsAfterSync = api.listRequests();
-
-const latencies: number[] = [];
-const collectorMs: number[] = [];
-for (let i = 0; i < SCRAPES; i++) {
-  t0 = process.hrtime.bigint();
-  body = await (await fetch(url)).text();
-  latencies.push(ms(process.hrtime.bigint() - t0));
-  const d = /^vmzombie_collector_duration_seconds\{collector="kubevirt"[^}]*\} (\S+)$/m.exec(body);
-  if (d) collectorMs.push(Number(d[1]) * 1000);
-}
-const pctOf = (list: number[], p: number) =>
-  [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]?.toFixed(1);
-const pct = (p: number) => pctOf(latencies, p);
-
-// Watch throughput: freeze/unfreeze toggles spread over the VMIs, then wait until the counters show them all.
-t0 = process.hrtime.bigint();
-for (let e = 0; e < EVENTS; e++) {
-  const i = e % VMS;
-  api.modify('vmis', `team-${i % 20}`, `vm-${i}`, (o) => {
-    const st = o.status as Record<string, unknown>;
-    if (st.fsFreezeStatus) delete st.fsFreezeStatus;
-    else st.fsFreezeStatus = 'frozen';
+const agentPid = agent.pid as number;
+const agentExited = new Promise<void>((resolve) => agent.on('exit', () => resolve()));
+/** The agent's CPU (user + system) in ms, and its RSS and peak RSS (VmHWM) in bytes. */
+const cpuOf = () => {
+  const stat = readFileSync(`/proc/${agentPid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / HZ;
+};
+const memOf = () => {
+  const status = readFileSync(`/proc/${agentPid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+};
+const port = freePort;
+/** One GET /metrics over a plain HTTP client: the bytes as sent, and the text. */
+function scrape(gzip: boolean): Promise<{ wireBytes: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = gzip ? { 'Accept-Encoding': 'gzip' } : {};
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          const body = res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw;
+          resolve({ wireBytes: raw.length, text: body.toString('utf8') });
+        });
+      })
+      .on('error', reject);
   });
 }
-const deadline = Date.now() + 60000;
-let seen = 0;
-while (Date.now() < deadline) {
-  body = await (await fetch(url)).text();
-  seen = [...body.matchAll(/^vmzombie_kubevirt_vmi_freeze_transitions_total\{[^}]*\} (\d+)$/gm)].reduce(
+const collectorMsOf = (text: string) => {
+  const d = /^vmzombie_collector_duration_seconds\{collector="kubevirt"[^}]*\} (\S+)$/m.exec(text);
+  return d ? Number(d[1]) * 1000 : NaN;
+};
+const freezeTotal = (text: string) =>
+  [...text.matchAll(/^vmzombie_kubevirt_vmi_freeze_transitions_total\{[^}]*\} (\d+)$/gm)].reduce(
     (s, m) => s + Number(m[1]),
     0,
   );
+
+// The first scrape: as soon as the agent listens, it waits for the initial lists.
+let body = '';
+for (;;) {
+  try {
+    body = (await scrape(true)).text;
+    break;
+  } catch {
+    await sleep(20);
+  }
+}
+const firstScrapeMs = ms(process.hrtime.bigint() - t0);
+const rssAfterFirst = memOf().rss;
+const listsAfterSync = Number((await ask({ cmd: 'stats' })).listRequests);
+
+// Steady state: scrapes every INTERVAL_S with RATE watch events a second arriving in between, as Prometheus
+// would see it (gzip asked).
+await ask({ cmd: 'churn', perSecond: RATE });
+const latencies: number[] = [];
+const collectorMs: number[] = [];
+const rss: number[] = [];
+const scrapeCpuMs: number[] = [];
+const steadyCpu0 = cpuOf();
+const steadyT0 = Date.now();
+for (let i = 0; i < SCRAPES; i++) {
+  await sleep(INTERVAL_S * 1000);
+  t0 = process.hrtime.bigint();
+  const cpu = cpuOf();
+  body = (await scrape(true)).text;
+  latencies.push(ms(process.hrtime.bigint() - t0));
+  scrapeCpuMs.push(cpuOf() - cpu);
+  collectorMs.push(collectorMsOf(body));
+  rss.push(memOf().rss);
+}
+const steadyCpuMs = cpuOf() - steadyCpu0;
+const steadyWallMs = Date.now() - steadyT0;
+const churned = await ask({ cmd: 'stop' });
+const pct = (list: number[], p: number) =>
+  Number([...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(p * list.length))]?.toFixed(1));
+const dist = (list: number[]) => ({ p50: pct(list, 0.5), p95: pct(list, 0.95), max: pct(list, 1) });
+
+// Watch throughput: a burst of freeze toggles, timed until the counters show them all.
+await sleep(500);
+const baseline = freezeTotal((await scrape(true)).text);
+t0 = process.hrtime.bigint();
+const burst = await ask({ cmd: 'burst', events: EVENTS });
+const deadline = Date.now() + 120_000;
+let seen = 0;
+while (Date.now() < deadline) {
+  seen = freezeTotal((await scrape(true)).text) - baseline;
   if (seen >= EVENTS) break;
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(20);
 }
 const eventsMs = ms(process.hrtime.bigint() - t0);
-global.gc?.();
-const mem = process.memoryUsage();
+
+// Bytes on the wire, and what gzip costs for this body (level 1 as served, and zlib's default for comparison).
+const plain = await scrape(false);
+if (SAVE) writeFileSync(SAVE, plain.text);
+const zipped = await scrape(true);
+const gzipCost = (level: number) => {
+  const times: number[] = [];
+  const buf = Buffer.from(plain.text);
+  let size = 0;
+  for (let i = 0; i < 7; i++) {
+    const t = process.hrtime.bigint();
+    size = zlib.gzipSync(buf, { level }).length;
+    times.push(ms(process.hrtime.bigint() - t));
+  }
+  return { ms: pct(times, 0.5), bytes: size };
+};
+const stats = await ask({ cmd: 'stats' });
+const mem = memOf();
 
 console.log(
   JSON.stringify(
     {
-      objects: { vms: VMS, vmis: VMS, pods: VMS + NODES, pvcs: VMS, vmbackups: Math.ceil(VMS / 10) },
+      objects: ready.counts,
+      notLoaded: ready.unloaded,
       firstScrapeMs: Math.round(firstScrapeMs),
-      scrapeMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: pct(1) },
-      kubeCollectorMs: { p50: pctOf(collectorMs, 0.5), p90: pctOf(collectorMs, 0.9) },
-      metricsBytes: body.length,
-      listRequestsDuringScrapes: api.listRequests() - listsAfterSync,
-      watchEvents: {
-        sent: EVENTS,
+      steady: { scrapes: SCRAPES, intervalSeconds: INTERVAL_S, eventsPerSecond: RATE, eventsSent: churned.sent },
+      scrapeMs: dist(latencies),
+      kubeCollectorMs: dist(collectorMs),
+      // Everything the agent did in the steady phase (watch events, collections, rendering), per scrape.
+      agentCpu: {
+        // CPU the agent used while answering a scrape (collection, detection, rendering; 10 ms ticks, so the mean).
+        msPerScrape: Math.round(scrapeCpuMs.reduce((a, b) => a + b, 0) / SCRAPES),
+        msPerScrapeInterval: Math.round(steadyCpuMs / SCRAPES),
+        percentOfOneCore: Number(((100 * steadyCpuMs) / steadyWallMs).toFixed(1)),
+      },
+      relistsAfterSync: Number(stats.listRequests) - listsAfterSync,
+      watchThroughput: {
+        events: EVENTS,
         counted: seen,
         ms: Math.round(eventsMs),
         perSecond: Math.round(EVENTS / (eventsMs / 1000)),
+        apiServerStoreMs: Math.round(Number(burst.storeMs)),
       },
-      memoryMiB: { rss: mib(mem.rss), rssGrowth: mib(mem.rss - rssBefore), heapUsed: mib(mem.heapUsed) },
-      note: 'test API server runs in the same process and shares its CPU',
+      wire: {
+        identityBytes: plain.wireBytes,
+        gzipBytes: zipped.wireBytes,
+        gzipLevel1: gzipCost(1),
+        gzipLevel6: gzipCost(6),
+      },
+      agentRssMiB: {
+        afterFirstScrape: mib(rssAfterFirst),
+        steadyMax: mib(Math.max(...rss)),
+        end: mib(mem.rss),
+        peak: mib(mem.hwm),
+      },
+      note: 'agent, test API server and client are three processes sharing the machine',
     },
     null,
     2,
   ),
 );
-server.closeAllConnections();
-server.close();
-await exporter.close();
-await api.stop();
+agent.kill('SIGTERM');
+await agentExited;
+child.disconnect();

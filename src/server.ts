@@ -1,7 +1,8 @@
 // HTTP server on express: /metrics, the landing page, /findings (HTML and JSON), /snapshot.json (off
 // unless a flag asks: web/snapshot-endpoint.ts), /runbooks, /-/healthy, /-/ready. GET and HEAD only,
 // security headers, bounded header and request times, and one error handler behind every route. A
-// scrape waits for the shared collection at most its budget (scrape-budget.ts).
+// scrape waits for the shared collection at most its budget (scrape-budget.ts). /metrics and the JSON
+// endpoints are gzip-compressed when the client asks (web/compress.ts).
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Exporter } from './exporter.js';
@@ -14,6 +15,7 @@ import { renderRunbookIndex, renderRunbookPath } from './outputs/runbook-pages.j
 import type { Logger } from './util/log.js';
 import { redactSnapshot } from './outputs/redact.js';
 import { SNAPSHOT_OFF_BODY, snapshotMode } from './web/snapshot-endpoint.js';
+import { sendCompressible } from './web/compress.js';
 
 export interface ServerOptions {
   /** A client must finish sending its headers within this (slowloris). */
@@ -25,6 +27,7 @@ export interface ServerOptions {
 }
 
 const ALLOW = 'GET, HEAD';
+const JSON_TYPE = 'application/json; charset=utf-8';
 // No script at all; styles only from /style.css; nothing may frame the pages.
 const CSP = [
   "default-src 'none'",
@@ -69,7 +72,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
       fallbackSeconds: exporter.config['web.scrape-budget'],
     });
     await exporter.refresh(budget);
-    res.type(exporter.metrics.contentType).send(await exporter.metrics.metrics());
+    await sendCompressible(req, res, exporter.metrics.contentType, await exporter.metrics.metrics());
   });
   app.get('/', async (_req, res) => {
     const last = exporter.last() ?? (await exporter.refresh());
@@ -79,18 +82,18 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
     const { snapshot, detection } = await exporter.refresh();
     html(res, findingsPage(snapshot, detection, parseFindingsQuery(req.query as Record<string, unknown>)));
   });
-  app.get('/findings.json', async (_req, res) => {
+  app.get('/findings.json', async (req, res) => {
     const { snapshot, detection } = await exporter.refresh();
-    res.type('application/json').send(JSON.stringify(findingsJson(snapshot, detection), null, 2));
+    await sendCompressible(req, res, JSON_TYPE, JSON.stringify(findingsJson(snapshot, detection), null, 2));
   });
   // Off by default: 404 like any path this server does not have, since no credential would unlock it.
-  app.get('/snapshot.json', async (_req, res) => {
+  app.get('/snapshot.json', async (req, res) => {
     if (snapshot === 'off') {
       res.status(404).type('text/plain').send(SNAPSHOT_OFF_BODY);
       return;
     }
     const { snapshot: snap } = await exporter.refresh();
-    res.type('application/json').send(JSON.stringify(snapshot === 'raw' ? snap : redactSnapshot(snap)));
+    await sendCompressible(req, res, JSON_TYPE, JSON.stringify(snapshot === 'raw' ? snap : redactSnapshot(snap)));
   });
   app.get('/runbooks', (_req, res) => {
     html(res, renderRunbookIndex());

@@ -2,8 +2,8 @@
 // and format an object's line once.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { Gauge, Registry } from 'prom-client';
-import { CachedTextGauge, ExporterRegistry } from '../../src/outputs/metrics/cached-text-gauge.js';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { CachedTextCounter, CachedTextGauge, ExporterRegistry } from '../../src/outputs/metrics/cached-text-gauge.js';
 
 interface Item {
   name: string;
@@ -77,4 +77,50 @@ test("an object's line is formatted once; a new object (a changed domain) is for
     json.map((m) => m.name),
     ['per_item'],
   );
+});
+
+test('a counter family renders what a prom-client Counter incremented by each total would', async () => {
+  const ours = new ExporterRegistry();
+  const theirs = new Registry();
+  for (const r of [ours, theirs]) r.setDefaultLabels({ cluster: 'c' });
+  new CachedTextCounter('per_item_total', 'a total per item', ['domain', 'kind'], series, ours).set(ITEMS);
+  const c = new Counter({
+    name: 'per_item_total',
+    help: 'a total per item',
+    labelNames: ['domain', 'kind'],
+    registers: [theirs],
+  });
+  for (const i of ITEMS) {
+    const s = series(i);
+    if (s) c.inc(s.labels, s.value);
+  }
+  assert.equal(await ours.metrics(), await theirs.metrics());
+  assert.match(await ours.metrics(), /# TYPE per_item_total counter/);
+});
+
+test('a new list of the same objects formats nothing; a changed object in the middle only its own line', async () => {
+  const registry = new ExporterRegistry();
+  let calls = 0;
+  const family = new CachedTextCounter(
+    'per_item_total',
+    'h',
+    ['domain'],
+    (i: Item) => {
+      calls++;
+      return { labels: { domain: i.name }, value: i.n };
+    },
+    registry,
+  );
+  const items = [1, 2, 3].map((n) => ({ name: `d${n}`, n }));
+  family.set(items);
+  const first = await registry.metrics();
+  family.set([...items]);
+  assert.equal(await registry.metrics(), first);
+  assert.equal(calls, 3);
+  family.set([items[0] as Item, { name: 'd2', n: 20 }, items[2] as Item]);
+  assert.match(
+    await registry.metrics(),
+    /per_item_total\{domain="d1"\} 1\nper_item_total\{domain="d2"\} 20\nper_item_total\{domain="d3"\} 3/,
+  );
+  assert.equal(calls, 4);
 });

@@ -3,7 +3,7 @@
 // forgotten when it is deleted, and how it enters the section. A new kind is one entry; a kind
 // without one does not compile.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { KubeBackup, KubeSection, KubeVm } from '../../snapshot/kube.js';
+import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi } from '../../snapshot/kube.js';
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
 import { csiVolumeHandle } from './pv-handles.js';
@@ -64,7 +64,14 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       ),
     forget: (state, uid) => state.statuses.forget(uid),
     record: (section, state, meta, vm, now) => {
-      section.vms.push({ ...vm, statusSince: state.statuses.observe(meta.uid, vm.printableStatus, now) });
+      const statusSince = state.statuses.observe(meta.uid, vm.printableStatus, now);
+      const last = vmRecords.get(vm);
+      if (last?.statusSince === statusSince) section.vms.push(last);
+      else {
+        const record = { ...vm, statusSince };
+        vmRecords.set(vm, record);
+        section.vms.push(record);
+      }
     },
   }),
   vmi: kind<VmiFields>({
@@ -88,6 +95,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
         fsFreezeStatus: f.fsFreezeStatus,
         ...state.freeze.view(meta.uid, now),
       });
+      keepLast(section.vmis, vmiRecords, f);
     },
   }),
   pod: kind<ReturnType<typeof parsePod>>({
@@ -96,11 +104,18 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       state.ooms.observe(o.metadata?.uid ?? '', o.metadata?.resourceVersion ?? '', containerTerminations(o)),
     forget: (state, uid) => state.ooms.forget(uid),
     record: (section, state, meta, pod) => {
-      section.pods.push({
-        ...pod,
-        oomKillsTotal: state.ooms.count(meta.uid),
-        memoryWorkingSetBytes: state.metrics.workingSet(meta.namespace, meta.name),
-      });
+      const oomKillsTotal = state.ooms.count(meta.uid);
+      // The metrics API is polled for virt-handler pods only (POD_METRICS' selector): no lookup for the rest.
+      const memoryWorkingSetBytes =
+        pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null;
+      const last = podRecords.get(pod);
+      if (last?.oomKillsTotal === oomKillsTotal && last.memoryWorkingSetBytes === memoryWorkingSetBytes)
+        section.pods.push(last);
+      else {
+        const record = { ...pod, oomKillsTotal, memoryWorkingSetBytes };
+        podRecords.set(pod, record);
+        section.pods.push(record);
+      }
     },
   }),
   vmbackup: backupKind(parseVmBackup),
@@ -115,3 +130,34 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   pvc: deletionOnly,
   datavolume: deletionOnly,
 };
+
+// An object's last record, per parsed version of it (kept as long as that version is cached): reused
+// while what the watch adds is unchanged, so a collection keeps only what changed and the per-object
+// series lines stay cached (outputs/metrics/cached-text-gauge.ts).
+const vmiRecords = new WeakMap<VmiFields, KubeVmi>();
+const vmRecords = new WeakMap<KubeVm, KubeVm>();
+const podRecords = new WeakMap<ReturnType<typeof parsePod>, KubePod>();
+
+/**
+ * Puts back the record this parsed version made last time in place of the one just pushed when the two
+ * are equal field by field (the watch-derived parts, such as the freeze view, are the same objects while
+ * unchanged); else remembers the new one.
+ */
+function keepLast<R extends object>(list: R[], last: WeakMap<object, R>, version: object): void {
+  const made = list[list.length - 1] as R;
+  const before = last.get(version);
+  if (before !== undefined && sameFields(before, made)) list[list.length - 1] = before;
+  else last.set(version, made);
+}
+
+function sameFields(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}

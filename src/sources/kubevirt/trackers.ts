@@ -14,6 +14,8 @@ interface FreezeState {
   transitionTimes: number[];
   frozenUpdates: number;
   frozenUpdateTimes: number[];
+  /** The last view handed out, handed out again while nothing in it changed. */
+  view: FreezeView | null;
 }
 
 export interface FreezeView {
@@ -43,6 +45,7 @@ export class FreezeTracker {
         transitionTimes: [],
         frozenUpdates: 0,
         frozenUpdateTimes: [],
+        view: null,
       });
       return;
     }
@@ -62,20 +65,34 @@ export class FreezeTracker {
     this.byUid.delete(uid);
   }
 
-  /** Counters and the times inside the history ending at `now`. */
+  /**
+   * Counters and the times inside the history ending at `now`: the same object as last time while
+   * nothing was added or aged out, so what is built from it can be reused (the per-VMI series).
+   */
   view(uid: string, now: number): FreezeView {
     const s = this.byUid.get(uid);
     if (!s)
       return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
     const from = now - this.historySeconds;
-    s.transitionTimes = s.transitionTimes.filter((t) => t > from);
-    s.frozenUpdateTimes = s.frozenUpdateTimes.filter((t) => t > from);
-    return {
+    // Times are appended in order, so only the oldest can have aged out.
+    if ((s.transitionTimes[0] ?? Infinity) <= from) s.transitionTimes = s.transitionTimes.filter((t) => t > from);
+    if ((s.frozenUpdateTimes[0] ?? Infinity) <= from) s.frozenUpdateTimes = s.frozenUpdateTimes.filter((t) => t > from);
+    const last = s.view;
+    if (
+      last &&
+      last.freezeTransitionsTotal === s.transitions &&
+      last.frozenUpdatesTotal === s.frozenUpdates &&
+      last.freezeTransitionTimes.length === s.transitionTimes.length &&
+      last.frozenUpdateTimes.length === s.frozenUpdateTimes.length
+    )
+      return last;
+    s.view = {
       freezeTransitionsTotal: s.transitions,
       freezeTransitionTimes: [...s.transitionTimes],
       frozenUpdatesTotal: s.frozenUpdates,
       frozenUpdateTimes: [...s.frozenUpdateTimes],
     };
+    return s.view;
   }
 }
 
