@@ -63,7 +63,8 @@ export class KubeReader {
           namespace: opts.namespace,
           recheckSeconds: opts.recheckSeconds,
           watchTimeoutSeconds: opts.watchTimeoutSeconds,
-          list: () => listResource(spec, opts.namespace, core, custom),
+          list: () => listResource(spec, opts.namespace, core, custom, KINDS[spec.kind].project),
+          ...(KINDS[spec.kind].project ? { project: KINDS[spec.kind].project } : {}),
         },
         { upsert: (o) => this.observe(spec.kind, o), remove: (o) => this.forget(spec.kind, o) },
         log,
@@ -107,6 +108,11 @@ export class KubeReader {
       pods: [],
       backups: [],
       pvVolumeHandles: [],
+      pvs: [],
+      pvcs: [],
+      claimUsers: [],
+      migrations: [],
+      vmSnapshots: [],
       problems,
     };
     for (const cache of this.caches.values()) {
