@@ -3,6 +3,7 @@
 import { KUBEVIRT_ALERTS } from '../bundle/families/kubevirt.js';
 import { KUBEVIRT_KINDS } from '../catalog/kubevirt.js';
 import { kubeMetrics } from '../outputs/metrics/kube-metrics.js';
+import { kubevirtQemuMetrics } from '../outputs/metrics/kubevirt-qemu-metrics.js';
 import { kubeSourceMeta } from '../sources/kubevirt/kube-source-meta.js';
 import { lazySource } from '../sources/lazy-source.js';
 import { virtHandlerSource } from '../sources/virthandler/virthandler-source.js';
@@ -48,7 +49,7 @@ export const kubevirtFamily = defineFamily({
     },
   },
   resourcePresent: kubevirtResourcePresent,
-  metrics: [kubeMetrics],
+  metrics: [kubeMetrics, kubevirtQemuMetrics],
   alerts: KUBEVIRT_ALERTS,
   dashboards: [
     {
