@@ -4,6 +4,7 @@ import { KUBEVIRT_ALERTS } from '../bundle/families/kubevirt.js';
 import { KUBEVIRT_KINDS } from '../catalog/kubevirt.js';
 import { kubeMetrics } from '../outputs/metrics/kube-metrics.js';
 import { kubevirtQemuMetrics } from '../outputs/metrics/kubevirt-qemu-metrics.js';
+import { kubevirtVolumeMetrics } from '../outputs/metrics/kubevirt-volume-metrics.js';
 import { kubeSourceMeta } from '../sources/kubevirt/kube-source-meta.js';
 import { lazySource } from '../sources/lazy-source.js';
 import { virtHandlerSource } from '../sources/virthandler/virthandler-source.js';
@@ -49,7 +50,7 @@ export const kubevirtFamily = defineFamily({
     },
   },
   resourcePresent: kubevirtResourcePresent,
-  metrics: [kubeMetrics, kubevirtQemuMetrics],
+  metrics: [kubeMetrics, kubevirtQemuMetrics, kubevirtVolumeMetrics],
   alerts: KUBEVIRT_ALERTS,
   dashboards: [
     {

@@ -42,6 +42,7 @@ function agent(api: KubeApiServer, cluster: string): Promise<RunningExporter> {
       '--detect.grace=0s',
       '--detect.deletion-grace=0s',
       '--detect.vm-status-grace=0s',
+      '--detect.kubevirt-volume-grace=0s',
     ],
     silentLogger,
   );
@@ -80,6 +81,11 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       ),
     );
     east.create('pods', as(k.handlerPod(HANDLER.namespace, HANDLER.pod, HANDLER.node)));
+    // A deleted VM's disk, still Bound; and the stopped VM ok's disk, which its spec names.
+    east.create('pvcs', as(k.vmDiskPvc('default', 'old-disk', { ownedByVm: 'gone', volumeName: 'pvc-0ld' })));
+    east.create('pvs', as(k.pv('pvc-0ld', '20Gi', { namespace: 'default', name: 'old-disk' })));
+    east.create('vms', as(k.vmWithDisks('default', 'stopped', 'Stopped', 'stopped-root', 'stopped-data')));
+    east.create('pvcs', as(k.vmDiskPvc('default', 'stopped-data', { ownedByVm: 'stopped' })));
     east.create('podmetrics', as(k.podMetrics(HANDLER.namespace, HANDLER.pod, '1520Mi')));
     west.create('vms', as(k.vm('default', 'app', 'Running')));
     west.create('vmbackups', as(k.vmBackup('default', 'app-backup', 'app', TARGET)));
@@ -128,6 +134,7 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       'VMZombieKubevirtBackupTargetShared west',
       'VMZombieKubevirtFinalizerStuck east default/web',
       'VMZombieKubevirtFreezeLoop east default/db',
+      'VMZombieKubevirtOrphanVolume east default/old-disk',
       'VMZombieKubevirtStuckDeletion east default/web',
       'VMZombieKubevirtVMIFreezeRate east default/db',
       'VMZombieKubevirtVMStuckStatus east default/web',
