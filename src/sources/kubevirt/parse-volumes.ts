@@ -64,9 +64,10 @@ export function podRequests(o: unknown): { cpuRequestCores: number; memoryReques
 }
 
 /**
- * What the all-pods watch keeps of each pod: name, namespace, uid, resourceVersion, deletion and
- * creation time, node, phase and the PVCs its volumes name. The informer stores this, not the pod,
- * so ten thousand pods cost a few hundred bytes each.
+ * What the all-pods watch keeps of each pod: name, namespace, uid, resourceVersion, node, phase and the
+ * PVCs its volumes name. The informer stores this, not the pod, so ten thousand pods cost a few hundred
+ * bytes each. No deletionTimestamp: a pod being deleted still mounts its claims, and other workloads'
+ * pods stuck in deletion are not this exporter's (the kubevirt.io pod watch reports launcher pods).
  */
 export function projectPodClaims(o: KubernetesObject): KubernetesObject {
   const md = o.metadata ?? {};
@@ -79,7 +80,6 @@ export function projectPodClaims(o: KubernetesObject): KubernetesObject {
       ...(md.namespace !== undefined ? { namespace: md.namespace } : {}),
       ...(md.uid !== undefined ? { uid: md.uid } : {}),
       ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
-      ...(md.deletionTimestamp !== undefined ? { deletionTimestamp: md.deletionTimestamp } : {}),
     },
     spec: {
       nodeName: strOrNull(field(o, 'spec', 'nodeName')),

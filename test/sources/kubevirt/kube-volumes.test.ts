@@ -186,5 +186,7 @@ describe('kube source, one layer down', () => {
       status: { phase: 'Running' },
     });
     assert.ok(JSON.stringify(kept).length < JSON.stringify(full).length / 5);
+    const deleting = { ...full, metadata: { ...full.metadata, deletionTimestamp: new Date() } } as KubernetesObject;
+    assert.equal(projectPodClaims(deleting).metadata?.deletionTimestamp, undefined, 'not a stuck deletion of ours');
   });
 });
