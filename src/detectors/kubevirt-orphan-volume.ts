@@ -78,7 +78,8 @@ function snapshotting(kube: KubeSection): Set<string> {
   return vms;
 }
 
-function owners(kube: KubeSection, pvc: KubePvc): OrphanVolumeOwner[] {
+/** Whether the objects an owner reference names still exist, with the lookups built once per snapshot. */
+function ownerChecker(kube: KubeSection): (pvc: KubePvc) => OrphanVolumeOwner[] {
   const vmUids = new Set(kube.vms.map((v) => v.uid));
   const vmiUids = new Set(kube.vmis.map((v) => v.uid));
   const dvs = new Set(
@@ -86,18 +87,19 @@ function owners(kube: KubeSection, pvc: KubePvc): OrphanVolumeOwner[] {
       .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
       .map((u) => `${u.namespace}/${u.name}`),
   );
-  return pvc.ownerReferences.map((o) => ({
-    kind: o.kind,
-    name: o.name,
-    exists:
-      o.kind === 'VirtualMachine'
-        ? vmUids.has(o.uid)
-        : o.kind === 'VirtualMachineInstance'
-          ? vmiUids.has(o.uid)
-          : o.kind === 'DataVolume'
-            ? dvs.has(`${pvc.namespace}/${o.name}`)
-            : null,
-  }));
+  return (pvc) =>
+    pvc.ownerReferences.map((o) => ({
+      kind: o.kind,
+      name: o.name,
+      exists:
+        o.kind === 'VirtualMachine'
+          ? vmUids.has(o.uid)
+          : o.kind === 'VirtualMachineInstance'
+            ? vmiUids.has(o.uid)
+            : o.kind === 'DataVolume'
+              ? dvs.has(`${pvc.namespace}/${o.name}`)
+              : null,
+    }));
 }
 
 export const kubevirtOrphanVolume: Detector<
@@ -137,6 +139,7 @@ export const kubevirtOrphanVolume: Detector<
         .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
         .map((u) => [`${u.namespace}/${u.name}`, u]),
     );
+    const owners = ownerChecker(kube);
     const out: Array<FindingFrom<typeof kubevirtOrphanVolume>> = [];
     for (const pvc of kube.pvcs) {
       // Pending claims hold no storage; a deleting one is kubevirt_stuck_deletion's if it stays; other
@@ -160,7 +163,7 @@ export const kubevirtOrphanVolume: Detector<
           volume: pvc.volumeName,
           storageClass: pvc.storageClass,
           bytesFrom: capacity !== null ? 'pv capacity' : pvc.requestBytes !== null ? 'pvc request' : 'unknown',
-          ownerReferences: owners(kube, pvc),
+          ownerReferences: owners(pvc),
           ownedByVms: pvc.ownedByVms.map((vm) => ({ vm, exists: vmNames.has(vm) })),
           dataVolume: dv ? { name: dv.name, phase: dv.state } : null,
           imageId: pvc.imageId,
