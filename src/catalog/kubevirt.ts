@@ -11,6 +11,7 @@ import { virtLauncherPodStale } from '../detectors/virt-launcher-pod-stale.js';
 import { kubevirtMigrationStuck } from '../detectors/kubevirt-migration-stuck.js';
 import { kubevirtVmiWithoutLauncherPod } from '../detectors/kubevirt-vmi-without-launcher-pod.js';
 import { kubevirtSnapshotStuck } from '../detectors/kubevirt-snapshot-stuck.js';
+import { longhornOrphan } from '../detectors/longhorn-orphan.js';
 
 export const KUBEVIRT_KINDS = {
   kubevirt_stuck_deletion: {
@@ -195,6 +196,23 @@ export const KUBEVIRT_KINDS = {
       severity: 'warning',
       for: '10m',
       summary: 'VM snapshot {{ $labels.namespace }}/{{ $labels.name }} is {{ $labels.phase }}',
+    },
+  },
+  longhorn_orphan: {
+    detector: longhornOrphan,
+    title: 'Longhorn orphan: replica data or an instance no volume owns',
+    description:
+      'A Longhorn Orphan object has existed longer than the orphan grace: replica data on a node disk (or a ' +
+      'runtime instance) that no Longhorn volume owns. Longhorn keeps the data until the orphan is deleted (or ' +
+      'orphan auto-deletion is on); it fills the disk toward DiskPressure. The node agent measures the directory.',
+    diagnose: 'kubectl get orphans.longhorn.io -n {{namespace}} {{name}} -o yaml',
+    scope: 'kubevirt',
+    reclaims: [],
+    alert: {
+      name: 'VMZombieLonghornOrphan',
+      severity: 'info',
+      for: '1h',
+      summary: 'Longhorn orphan {{ $labels.name }} ({{ $labels.type }}) on {{ $labels.node }} disk {{ $labels.disk }}',
     },
   },
 } as const satisfies Record<string, KindEntry>;

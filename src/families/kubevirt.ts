@@ -8,6 +8,8 @@ import { kubevirtVolumeMetrics } from '../outputs/metrics/kubevirt-volume-metric
 import { kubeSourceMeta } from '../sources/kubevirt/kube-source-meta.js';
 import { lazySource } from '../sources/lazy-source.js';
 import { virtHandlerSource } from '../sources/virthandler/virthandler-source.js';
+import { longhornSource } from '../sources/longhorn/longhorn-source.js';
+import { LonghornSectionSchema } from '../snapshot/longhorn.js';
 import { KubeSectionSchema } from '../snapshot/kube.js';
 import { VirtHandlerSectionSchema } from '../snapshot/virthandler.js';
 import { hostOfUrl } from '../util/url-host.js';
@@ -32,8 +34,9 @@ export const kubevirtFamily = defineFamily({
       hostNames: (k) => [hostOfUrl(k.server), ...k.pods.map((p) => p.nodeName), ...k.vmis.map((v) => v.nodeName)],
     },
     virthandler: { schema: VirtHandlerSectionSchema, hostNames: (v) => v.handlers.map((h) => h.node) },
+    longhorn: { schema: LonghornSectionSchema },
   },
-  sources: [kubeSource, virtHandlerSource],
+  sources: [kubeSource, virtHandlerSource, longhornSource],
   kinds: KUBEVIRT_KINDS,
   facts: {
     // An unsynced or failing cache holds a partial list: "not in it" proves nothing.

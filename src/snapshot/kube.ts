@@ -202,6 +202,23 @@ export const KubeVmSnapshotSchema = z.object({
 });
 export type KubeVmSnapshot = z.infer<typeof KubeVmSnapshotSchema>;
 
+/** A Longhorn Orphan (longhorn.io/v1beta2): replica data or a runtime instance no volume owns. */
+export const LonghornOrphanSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  /** spec.nodeID */
+  node: z.string(),
+  /** spec.orphanType: `replica` (before 1.9), `replica-data`, `engine-instance`, `replica-instance`. */
+  type: z.string(),
+  /** spec.parameters.DataName: the replica's directory under `<DiskPath>/replicas/`, or the instance name. */
+  dataName: z.string().nullable(),
+  diskName: z.string().nullable(),
+  diskPath: z.string().nullable(),
+  createdAt: z.number().nullable(),
+  deletionTimestamp: z.number().nullable(),
+});
+export type LonghornOrphan = z.infer<typeof LonghornOrphanSchema>;
+
 export const KubeSectionSchema = z.object({
   /** The API server URL from the kubeconfig. */
   server: z.string(),
@@ -224,6 +241,7 @@ export const KubeSectionSchema = z.object({
   claimUsers: z.array(KubeClaimUserSchema).optional(),
   migrations: z.array(KubeMigrationSchema).optional(),
   vmSnapshots: z.array(KubeVmSnapshotSchema).optional(),
+  longhornOrphans: z.array(LonghornOrphanSchema).optional(),
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;

@@ -9,12 +9,14 @@ import { virtLauncherPodStale } from '../../src/detectors/virt-launcher-pod-stal
 import { kubevirtMigrationStuck } from '../../src/detectors/kubevirt-migration-stuck.js';
 import { kubevirtVmiWithoutLauncherPod } from '../../src/detectors/kubevirt-vmi-without-launcher-pod.js';
 import { kubevirtSnapshotStuck } from '../../src/detectors/kubevirt-snapshot-stuck.js';
+import { longhornOrphan } from '../../src/detectors/longhorn-orphan.js';
 import type {
   KubeClaimUser,
   KubeMigration,
   KubePvc,
   KubeResourceStatus,
   KubeVmSnapshot,
+  LonghornOrphan,
 } from '../../src/snapshot/kube.js';
 
 const GiB = 2 ** 30;
@@ -388,5 +390,64 @@ describe('kubevirt_snapshot_stuck', () => {
         [{ namespace: 'default', name: 'late', phase: 'InProgress' }, NOW - 300],
       ],
     );
+  });
+});
+
+describe('longhorn_orphan', () => {
+  const orphan = (name: string, extra: Partial<LonghornOrphan> = {}): LonghornOrphan => ({
+    namespace: 'longhorn-system',
+    name,
+    node: 'harvester-node-2',
+    type: 'replica-data',
+    dataName: 'pvc-5c0f2b8e-7d1a-4a63-9f0e-1d2c3b4a5f6e-d1a2b3c4',
+    diskName: 'default-disk-1f2e3d4c',
+    diskPath: '/var/lib/harvester/defaultdisk/',
+    createdAt: NOW - 7200,
+    deletionTimestamp: null,
+    ...extra,
+  });
+  const withOrphans = (orphans: LonghornOrphan[]) =>
+    kubeSnapshot({ resources: [...RESOURCES, synced('orphans.longhorn.io')], longhornOrphans: orphans });
+
+  it('reports each orphan with node, disk, type, its data directory and its age; not one being deleted', () => {
+    const found = judge(
+      longhornOrphan,
+      withOrphans([orphan('orphan-a1'), orphan('orphan-gone', { deletionTimestamp: NOW - 5 })]),
+      ctx(),
+    );
+    assert.deepEqual(found, [
+      {
+        kind: 'longhorn_orphan',
+        subject: 'orphans.longhorn.io longhorn-system/orphan-a1',
+        labels: {
+          namespace: 'longhorn-system',
+          name: 'orphan-a1',
+          node: 'harvester-node-2',
+          disk: 'default-disk-1f2e3d4c',
+          type: 'replica-data',
+        },
+        since: NOW - 7200,
+        reclaimable: {},
+        evidence: {
+          orphan: 'orphan-a1',
+          node: 'harvester-node-2',
+          type: 'replica-data',
+          dataName: 'pvc-5c0f2b8e-7d1a-4a63-9f0e-1d2c3b4a5f6e-d1a2b3c4',
+          diskName: 'default-disk-1f2e3d4c',
+          diskPath: '/var/lib/harvester/defaultdisk/',
+          dataDir: '/var/lib/harvester/defaultdisk/replicas/pvc-5c0f2b8e-7d1a-4a63-9f0e-1d2c3b4a5f6e-d1a2b3c4',
+          createdAt: NOW - 7200,
+        },
+        refs: ['longhorn-data:pvc-5c0f2b8e-7d1a-4a63-9f0e-1d2c3b4a5f6e-d1a2b3c4'],
+      },
+    ]);
+  });
+
+  it('an engine instance has no data directory; without the Orphan CRD the kind is skipped', () => {
+    const [f] = judge(longhornOrphan, withOrphans([orphan('orphan-e1', { type: 'engine-instance' })]), ctx()) as Array<{
+      evidence: { dataDir: string | null };
+    }>;
+    assert.equal(f?.evidence.dataDir, null);
+    assert.match(skipReason(longhornOrphan, kubeSnapshot({})) ?? '', /orphans.longhorn.io/);
   });
 });

@@ -68,6 +68,7 @@ export const RESOURCES = {
     kind: 'VirtualMachineImage',
   },
   backingimages: { group: 'longhorn.io', version: 'v1beta2', plural: 'backingimages', kind: 'BackingImage' },
+  lhorphans: { group: 'longhorn.io', version: 'v1beta2', plural: 'orphans', kind: 'Orphan' },
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof RESOURCES;

@@ -22,6 +22,7 @@ import {
 import {
   parseBackingImage,
   parseDataVolume,
+  parseLonghornOrphan,
   parseMigration,
   parsePodClaims,
   parsePv,
@@ -35,7 +36,7 @@ import {
   vmClaims,
   type VmiVolumeFields,
 } from './parse-volumes.js';
-import type { KubeClaimUser, KubeMigration, KubePvc, KubeVmSnapshot } from '../../snapshot/kube.js';
+import type { KubeClaimUser, KubeMigration, KubePvc, KubeVmSnapshot, LonghornOrphan } from '../../snapshot/kube.js';
 
 /** What the reader keeps besides the caches, which the kinds read and feed. */
 export interface KindState {
@@ -182,4 +183,10 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   volumesnapshotcontent: deletionOnly,
   vmimage: claimUser(parseVmImage),
   backingimage: claimUser(parseBackingImage),
+  lhorphan: kind<LonghornOrphan>({
+    parse: parseLonghornOrphan,
+    record: (section, _state, _meta, orphan) => {
+      section.longhornOrphans?.push(orphan);
+    },
+  }),
 };

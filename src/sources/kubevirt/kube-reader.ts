@@ -113,6 +113,7 @@ export class KubeReader {
       claimUsers: [],
       migrations: [],
       vmSnapshots: [],
+      longhornOrphans: [],
       problems,
     };
     for (const cache of this.caches.values()) {

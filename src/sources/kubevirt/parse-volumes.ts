@@ -2,7 +2,14 @@
 // use: VM and VMI claims, PVCs and PVs, every pod's claims (from a trimmed projection), DataVolumes,
 // restores, Harvester images, Longhorn backing images, migrations and VM snapshots.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { KubeClaimUser, KubeMigration, KubePvc, KubeVmi, KubeVmSnapshot } from '../../snapshot/kube.js';
+import type {
+  KubeClaimUser,
+  KubeMigration,
+  KubePvc,
+  KubeVmi,
+  KubeVmSnapshot,
+  LonghornOrphan,
+} from '../../snapshot/kube.js';
 import { array, field, isObj, parseMeta, quantityOrNull, strOrNull, timestampSeconds } from './parse-objects.js';
 
 function volumeClaims(volumes: unknown): string[] {
@@ -278,6 +285,23 @@ export function parseVmSnapshot(o: unknown): KubeVmSnapshot {
     failureDeadlineSeconds: deadline === null ? DEFAULT_SNAPSHOT_FAILURE_DEADLINE_SECONDS : goDurationSeconds(deadline),
     createdAt: timestampSeconds(field(o, 'metadata', 'creationTimestamp')),
     error: strOrNull(field(o, 'status', 'error', 'message')),
+    deletionTimestamp: meta.deletionTimestamp,
+  };
+}
+
+/** Longhorn Orphan: node, type and the data directory it names (`<DiskPath>/replicas/<DataName>`). */
+export function parseLonghornOrphan(o: unknown): LonghornOrphan {
+  const meta = parseMeta(o);
+  const param = (k: string) => strOrNull(field(o, 'spec', 'parameters', k));
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    node: strOrNull(field(o, 'spec', 'nodeID')) ?? '',
+    type: strOrNull(field(o, 'spec', 'orphanType')) ?? '',
+    dataName: param('DataName') ?? param('InstanceName'),
+    diskName: param('DiskName'),
+    diskPath: param('DiskPath'),
+    createdAt: timestampSeconds(field(o, 'metadata', 'creationTimestamp')),
     deletionTimestamp: meta.deletionTimestamp,
   };
 }

@@ -17,7 +17,8 @@ export type ResourceKind =
   | 'volumesnapshot'
   | 'volumesnapshotcontent'
   | 'vmimage'
-  | 'backingimage';
+  | 'backingimage'
+  | 'lhorphan';
 
 export interface ResourceSpec {
   kind: ResourceKind;
@@ -153,6 +154,14 @@ export const WATCHED: readonly ResourceSpec[] = [
     group: 'longhorn.io',
     version: 'v1beta2',
     plural: 'backingimages',
+    optional: true,
+  },
+  {
+    kind: 'lhorphan',
+    resource: 'orphans.longhorn.io',
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    plural: 'orphans',
     optional: true,
   },
 ];

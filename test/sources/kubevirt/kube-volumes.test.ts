@@ -114,6 +114,31 @@ describe('kube source, one layer down', () => {
       }),
     );
 
+    // A Longhorn orphan: replica data on node-2 no volume owns.
+    api.create(
+      'lhorphans',
+      as({
+        metadata: {
+          name: 'orphan-5a1b2c3d',
+          namespace: 'longhorn-system',
+          creationTimestamp: k.iso(now - 7200),
+          labels: { longhornnode: 'node-2', 'longhorn.io/orphan-type': 'replica-data' },
+          finalizers: ['longhorn.io'],
+        },
+        spec: {
+          nodeID: 'node-2',
+          orphanType: 'replica-data',
+          parameters: {
+            DataName: 'pvc-0a1b-d1a2b3c4',
+            DiskName: 'default-disk-1f2e',
+            DiskPath: '/var/lib/longhorn/',
+            DiskUUID: '9c8b7a6d-0000-4000-8000-00000000000a',
+          },
+        },
+        status: { ownerID: 'node-2', conditions: [] },
+      }),
+    );
+
     r = testKubeReader(api);
     const read = () => (r as KubeReader).read(AbortSignal.timeout(5000));
     let section: KubeSection = await read();
@@ -136,6 +161,19 @@ describe('kube source, one layer down', () => {
     for (const res of ['pods:claims', 'virtualmachineinstancemigrations.kubevirt.io', 'backingimages.longhorn.io'])
       assert.equal(section.resources.find((x) => x.resource === res)?.available, true, res);
 
+    assert.deepEqual(section.longhornOrphans, [
+      {
+        namespace: 'longhorn-system',
+        name: 'orphan-5a1b2c3d',
+        node: 'node-2',
+        type: 'replica-data',
+        dataName: 'pvc-0a1b-d1a2b3c4',
+        diskName: 'default-disk-1f2e',
+        diskPath: '/var/lib/longhorn/',
+        createdAt: Math.floor(now - 7200),
+        deletionTimestamp: null,
+      },
+    ]);
     const s = kubeSnapshot(section, now);
     const c = ctx(now);
     const volumes = kubevirtOrphanVolume.detect(s, c);
