@@ -21,6 +21,11 @@ export function kubevirtDashboard(c: BundleConfig): object {
   const freezes = q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total');
   const targets = sel(c, 'vmzombie_kubevirt_backup_target_info');
   const orphanBytes = q(c, 'vmzombie_kubevirt_orphan_volume_bytes');
+  // A Longhorn orphan's size: the node agent measures the directory, the cluster agent names it an orphan.
+  const longhornOrphanBytes =
+    `sum by (cluster, node) (max by (cluster, data_name) (${q(c, 'vmzombie_longhorn_replica_dir_bytes')})\n` +
+    `* on (cluster, data_name) group_left (node)\n` +
+    `max by (cluster, data_name, node) (${q(c, 'vmzombie_longhorn_orphan_info')}))`;
   const findings = q(c, 'vmzombie_findings', {
     kind: `=~${LEFT_BEHIND.join('|')}`,
   });
@@ -76,13 +81,20 @@ export function kubevirtDashboard(c: BundleConfig): object {
         'short',
         12,
       )
+      .timeseries(
+        'Longhorn orphan bytes by node',
+        'Disk space of the replica data Longhorn orphans hold, measured by node agents with --longhorn.data-root.',
+        [{ expr: longhornOrphanBytes, legend: '{{cluster}} {{node}}' }],
+        'bytes',
+        12,
+      )
       .table(
         'Orphan volumes',
         'Each VM volume nothing references, with its reclaimable bytes.',
         [{ expr: `max without (job) (${orphanBytes})` }],
         'bytes',
         {},
-        24,
+        12,
         6,
       )
       .row('Freeze loops and backups')
