@@ -4,9 +4,13 @@ import { kubevirtResources } from '../views/resource-facts.js';
 import { KUBEVIRT_ALERTS } from '../bundle/families/kubevirt.js';
 import { KUBEVIRT_KINDS } from '../catalog/kubevirt.js';
 import { kubeMetrics } from '../outputs/metrics/kube-metrics.js';
+import { kubevirtQemuMetrics } from '../outputs/metrics/kubevirt-qemu-metrics.js';
+import { kubevirtVolumeMetrics } from '../outputs/metrics/kubevirt-volume-metrics.js';
 import { kubeSourceMeta } from '../sources/kubevirt/kube-source-meta.js';
 import { lazySource } from '../sources/lazy-source.js';
 import { virtHandlerSource } from '../sources/virthandler/virthandler-source.js';
+import { longhornSource } from '../sources/longhorn/longhorn-source.js';
+import { LonghornSectionSchema } from '../snapshot/longhorn.js';
 import { KubeSectionSchema } from '../snapshot/kube.js';
 import { VirtHandlerSectionSchema } from '../snapshot/virthandler.js';
 import { hostOfUrl } from '../util/url-host.js';
@@ -31,8 +35,9 @@ export const kubevirtFamily = defineFamily({
       hostNames: (k) => [hostOfUrl(k.server), ...k.pods.map((p) => p.nodeName), ...k.vmis.map((v) => v.nodeName)],
     },
     virthandler: { schema: VirtHandlerSectionSchema, hostNames: (v) => v.handlers.map((h) => h.node) },
+    longhorn: { schema: LonghornSectionSchema },
   },
-  sources: [kubeSource, virtHandlerSource],
+  sources: [kubeSource, virtHandlerSource, longhornSource],
   kinds: KUBEVIRT_KINDS,
   facts: {
     // An unsynced or failing cache holds a partial list: "not in it" proves nothing.
@@ -50,7 +55,7 @@ export const kubevirtFamily = defineFamily({
   },
   resourcePresent: kubevirtResourcePresent,
   resources: kubevirtResources,
-  metrics: [kubeMetrics],
+  metrics: [kubeMetrics, kubevirtQemuMetrics, kubevirtVolumeMetrics],
   alerts: KUBEVIRT_ALERTS,
   dashboards: [
     {

@@ -37,6 +37,11 @@ export const KubeVmSchema = z.object({
   statusSince: z.number().nullable(),
   deletionTimestamp: z.number().nullable(),
   finalizers: z.array(z.string()),
+  /**
+   * PVCs the VM's spec names, running or stopped: spec.template.spec.volumes persistentVolumeClaim.claimName
+   * and dataVolume.name, and spec.dataVolumeTemplates[].metadata.name. Absent in old snapshots.
+   */
+  claims: z.array(z.string()).optional(),
 });
 export type KubeVm = z.infer<typeof KubeVmSchema>;
 
@@ -56,6 +61,23 @@ export const KubeVmiSchema = z.object({
   /** New resourceVersions seen while the VMI stayed frozen (churn the API server may coalesce away). */
   frozenUpdatesTotal: z.number(),
   frozenUpdateTimes: z.array(z.number()),
+  /** metadata.creationTimestamp; absent in old snapshots. */
+  createdAt: z.number().nullable().optional(),
+  /** status.activePods: the uids of the launcher pods the VMI runs in (two during a live migration). */
+  activePods: z.array(z.string()).optional(),
+  /** status.migrationState: the pods and migration of the last or current migration. */
+  migration: z
+    .object({
+      sourcePod: z.string().nullable(),
+      targetPod: z.string().nullable(),
+      migrationUid: z.string().nullable(),
+      completed: z.boolean(),
+      failed: z.boolean(),
+    })
+    .nullable()
+    .optional(),
+  /** PVCs the VMI uses: spec volumes (claimName / dataVolume name) and status.volumeStatus (hot-plugged ones). */
+  claims: z.array(z.string()).optional(),
 });
 export type KubeVmi = z.infer<typeof KubeVmiSchema>;
 
@@ -81,6 +103,12 @@ export const KubePodSchema = z.object({
   memoryRequestBytes: z.number().nullable(),
   /** From metrics.k8s.io, null when not served or not reported for this pod. */
   memoryWorkingSetBytes: z.number().nullable(),
+  /** Sum of the containers' CPU requests (cores) and memory requests (bytes); absent in old snapshots. */
+  cpuRequestCores: z.number().optional(),
+  memoryRequestsBytes: z.number().optional(),
+  /** `kubevirt.io/migrationJobUID` label: the migration this target launcher pod was created for. */
+  migrationJobUid: z.string().nullable().optional(),
+  createdAt: z.number().nullable().optional(),
 });
 export type KubePod = z.infer<typeof KubePodSchema>;
 
@@ -104,6 +132,94 @@ export const KubeBackupSchema = z.object({
 });
 export type KubeBackup = z.infer<typeof KubeBackupSchema>;
 
+const OwnerRefSchema = z.object({ kind: z.string(), name: z.string(), uid: z.string() });
+
+/** A PersistentVolumeClaim, with what says who made it and what it would free. */
+export const KubePvcSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  phase: z.string(),
+  /** spec.volumeName: the bound PV. */
+  volumeName: z.string().nullable(),
+  /** spec.resources.requests.storage in bytes. */
+  requestBytes: z.number().nullable(),
+  storageClass: z.string().nullable(),
+  createdAt: z.number().nullable(),
+  deletionTimestamp: z.number().nullable(),
+  ownerReferences: z.array(OwnerRefSchema),
+  /** `harvesterhci.io/owned-by` annotation: the `<namespace>/<name>` refs of its kubevirt.io.virtualmachine entries. */
+  ownedByVms: z.array(z.string()),
+  /** `harvesterhci.io/imageId` annotation: the `<namespace>/<name>` of the Harvester image it was made from. */
+  imageId: z.string().nullable(),
+  /**
+   * What marks it as a VM's volume (an owner reference to a VM, VMI or DataVolume, Harvester's owner or image
+   * annotation, CDI's annotations); empty for other workloads' claims, which this exporter does not judge.
+   */
+  kubevirtMarks: z.array(z.string()),
+});
+export type KubePvc = z.infer<typeof KubePvcSchema>;
+
+/** Any watched object that may keep a PVC in use, reduced to the claims it names. */
+export const KubeClaimUserSchema = z.object({
+  /** kubectl style resource: `pods`, `virtualmachineimages.harvesterhci.io`, … */
+  resource: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  /** The PVCs it names, in its own namespace unless written `<namespace>/<name>`. */
+  claims: z.array(z.string()),
+  /** Longhorn volume (PV) names it names (backing images exported from a volume). */
+  volumes: z.array(z.string()),
+  /** Whether it still holds them: a running pod, an image not yet ready, a restore not complete, … */
+  active: z.boolean(),
+  /** Pod phase, DataVolume phase, image state: shown as evidence. */
+  state: z.string().nullable(),
+});
+export type KubeClaimUser = z.infer<typeof KubeClaimUserSchema>;
+
+export const KubeMigrationSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  vmiName: z.string(),
+  phase: z.string(),
+  createdAt: z.number().nullable(),
+  deletionTimestamp: z.number().nullable(),
+});
+export type KubeMigration = z.infer<typeof KubeMigrationSchema>;
+
+export const KubeVmSnapshotSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  /** spec.source kind/name (a VirtualMachine). */
+  source: z.string().nullable(),
+  phase: z.string().nullable(),
+  /** spec.failureDeadline in seconds (KubeVirt's default 5m when unset; 0 means none). */
+  failureDeadlineSeconds: z.number(),
+  createdAt: z.number().nullable(),
+  error: z.string().nullable(),
+  deletionTimestamp: z.number().nullable(),
+});
+export type KubeVmSnapshot = z.infer<typeof KubeVmSnapshotSchema>;
+
+/** A Longhorn Orphan (longhorn.io/v1beta2): replica data or a runtime instance no volume owns. */
+export const LonghornOrphanSchema = z.object({
+  namespace: z.string(),
+  name: z.string(),
+  /** spec.nodeID */
+  node: z.string(),
+  /** spec.orphanType: `replica` (before 1.9), `replica-data`, `engine-instance`, `replica-instance`. */
+  type: z.string(),
+  /** spec.parameters.DataName: the replica's directory under `<DiskPath>/replicas/`, or the instance name. */
+  dataName: z.string().nullable(),
+  diskName: z.string().nullable(),
+  diskPath: z.string().nullable(),
+  createdAt: z.number().nullable(),
+  deletionTimestamp: z.number().nullable(),
+});
+export type LonghornOrphan = z.infer<typeof LonghornOrphanSchema>;
+
 export const KubeSectionSchema = z.object({
   /** The API server URL from the kubeconfig. */
   server: z.string(),
@@ -121,6 +237,16 @@ export const KubeSectionSchema = z.object({
   keepMarkers: z
     .array(z.object({ resource: z.string(), namespace: z.string(), name: z.string(), keep: ResourceKeepSchema }))
     .optional(),
+  /** PersistentVolumes' capacity in bytes and the claim they are bound to; absent in old snapshots. */
+  pvs: z
+    .array(z.object({ name: z.string(), capacityBytes: z.number().nullable(), claim: z.string().nullable() }))
+    .optional(),
+  pvcs: z.array(KubePvcSchema).optional(),
+  /** Pods (all of them, a trimmed projection), DataVolumes, restores, images that name PVCs. */
+  claimUsers: z.array(KubeClaimUserSchema).optional(),
+  migrations: z.array(KubeMigrationSchema).optional(),
+  vmSnapshots: z.array(KubeVmSnapshotSchema).optional(),
+  longhornOrphans: z.array(LonghornOrphanSchema).optional(),
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;

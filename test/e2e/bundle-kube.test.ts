@@ -1,8 +1,9 @@
-// End to end for the KubeVirt part of the bundle: two cluster agents (clusters east and west, each
-// against its own test API server) scraped by a real Prometheus loading the generated rules (short
-// `for:`). A stuck deletion, a freeze loop, a backup in Error, a virt-handler near its limit with OOM
-// kills, and a backup target both clusters write to must raise exactly their alerts, and every panel
-// query of the KubeVirt / Harvester dashboard must return series.
+// End to end for the KubeVirt part of the bundle: two cluster agents (clusters east and west, each against its
+// own test API server) and a node agent of east measuring a Longhorn data root, scraped by a real Prometheus
+// loading the generated rules (short `for:`). A stuck deletion, a freeze loop, a backup in Error, a virt-handler
+// near its limit with OOM kills, a backup target both clusters write to, a deleted VM's volume and a Longhorn
+// orphan must raise exactly their alerts, and every panel query of the KubeVirt / Harvester dashboard must
+// return series.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG } from '../../src/bundle/config.js';
@@ -16,6 +17,9 @@ import { waitFor } from '../support/wait.js';
 import { rulesWithShortFor } from '../support/bundle-files.js';
 import { silentLogger } from '../../src/util/log.js';
 import { missingCommands, skipWithout } from '../support/components.js';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
@@ -42,6 +46,8 @@ function agent(api: KubeApiServer, cluster: string): Promise<RunningExporter> {
       '--detect.grace=0s',
       '--detect.deletion-grace=0s',
       '--detect.vm-status-grace=0s',
+      '--detect.kubevirt-volume-grace=0s',
+      '--detect.longhorn-orphan-grace=0s',
     ],
     silentLogger,
   );
@@ -51,11 +57,18 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
   const east = new KubeApiServer();
   const west = new KubeApiServer();
   let agents: RunningExporter[] = [];
+  let dataRoot = '';
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
 
   beforeAll(async () => {
     await east.start();
     await west.start();
+    dataRoot = await mkdtemp(path.join(os.tmpdir(), 'vmz-longhorn-'));
+    await mkdir(path.join(dataRoot, 'replicas', 'pvc-0a1b-d1a2b3c4'), { recursive: true });
+    await writeFile(
+      path.join(dataRoot, 'replicas', 'pvc-0a1b-d1a2b3c4', 'volume-head-000.img'),
+      Buffer.alloc(65536, 1),
+    );
     const now = Math.floor(Date.now() / 1000);
     east.create(
       'vms',
@@ -80,15 +93,46 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       ),
     );
     east.create('pods', as(k.handlerPod(HANDLER.namespace, HANDLER.pod, HANDLER.node)));
+    // A deleted VM's disk, still Bound; and the stopped VM ok's disk, which its spec names.
+    east.create('pvcs', as(k.vmDiskPvc('default', 'old-disk', { ownedByVm: 'gone', volumeName: 'pvc-0ld' })));
+    east.create('pvs', as(k.pv('pvc-0ld', '20Gi', { namespace: 'default', name: 'old-disk' })));
+    east.create('vms', as(k.vmWithDisks('default', 'stopped', 'Stopped', 'stopped-root', 'stopped-data')));
+    east.create('pvcs', as(k.vmDiskPvc('default', 'stopped-data', { ownedByVm: 'stopped' })));
+    // A Longhorn orphan whose replica data a node agent of east measures.
+    east.create(
+      'lhorphans',
+      as({
+        metadata: { name: 'orphan-5a1b', namespace: 'longhorn-system', finalizers: ['longhorn.io'] },
+        spec: {
+          nodeID: 'node-2',
+          orphanType: 'replica-data',
+          parameters: { DataName: 'pvc-0a1b-d1a2b3c4', DiskName: 'default-disk-1f2e', DiskPath: dataRoot },
+        },
+      }),
+    );
     east.create('podmetrics', as(k.podMetrics(HANDLER.namespace, HANDLER.pod, '1520Mi')));
     west.create('vms', as(k.vm('default', 'app', 'Running')));
     west.create('vmbackups', as(k.vmBackup('default', 'app-backup', 'app', TARGET)));
-    agents = [await agent(east, 'east'), await agent(west, 'west')];
+    // A node agent of east that reads only the Longhorn data root.
+    const nodeAgent = await startExporter(
+      [
+        '--cluster=east',
+        `--longhorn.data-root=${dataRoot}`,
+        '--no-collector.libvirt',
+        '--no-collector.procfs',
+        '--no-collector.sysfs',
+        '--no-collector.pools',
+        '--no-collector.virthandler',
+        '--collector.min-interval=0s',
+      ],
+      silentLogger,
+    );
+    agents = [await agent(east, 'east'), await agent(west, 'west'), nodeAgent];
     const rules = await rulesWithShortFor();
     prom = await startPrometheus({ vmzombie: agents.map((a) => new URL(a.url).host) }, rules, 'http://127.0.0.1:9');
     await waitFor(
-      'both agents scraped',
-      async () => (await prom!.query('vmzombie_build_info')).length === 2,
+      'the three agents scraped',
+      async () => (await prom!.query('vmzombie_build_info')).length === 3,
       60_000,
       500,
     );
@@ -119,6 +163,7 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
     for (const a of agents) await a.stop();
     await east.stop();
     await west.stop();
+    if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
   });
 
   it('exactly the expected alerts fire, once per cluster, and none names a healthy VM', async () => {
@@ -128,9 +173,11 @@ describe.skipIf(unavailable)('bundle end to end: cluster agents, Prometheus', { 
       'VMZombieKubevirtBackupTargetShared west',
       'VMZombieKubevirtFinalizerStuck east default/web',
       'VMZombieKubevirtFreezeLoop east default/db',
+      'VMZombieKubevirtOrphanVolume east default/old-disk',
       'VMZombieKubevirtStuckDeletion east default/web',
       'VMZombieKubevirtVMIFreezeRate east default/db',
       'VMZombieKubevirtVMStuckStatus east default/web',
+      'VMZombieLonghornOrphan east longhorn-system/orphan-5a1b',
       'VMZombieVirtHandlerMemoryNearLimit east',
       'VMZombieVirtHandlerOOMKilled east',
     ];

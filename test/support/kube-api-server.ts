@@ -31,6 +31,44 @@ export const RESOURCES = {
   lhbackups: { group: 'longhorn.io', version: 'v1beta2', plural: 'backups', kind: 'Backup' },
   datavolumes: { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', kind: 'DataVolume' },
   podmetrics: { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', kind: 'PodMetrics' },
+  migrations: {
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstancemigrations',
+    kind: 'VirtualMachineInstanceMigration',
+  },
+  vmsnapshots: {
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinesnapshots',
+    kind: 'VirtualMachineSnapshot',
+  },
+  vmrestores: {
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinerestores',
+    kind: 'VirtualMachineRestore',
+  },
+  volumesnapshots: {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshots',
+    kind: 'VolumeSnapshot',
+  },
+  volumesnapshotcontents: {
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshotcontents',
+    kind: 'VolumeSnapshotContent',
+  },
+  vmimages: {
+    group: 'harvesterhci.io',
+    version: 'v1beta1',
+    plural: 'virtualmachineimages',
+    kind: 'VirtualMachineImage',
+  },
+  backingimages: { group: 'longhorn.io', version: 'v1beta2', plural: 'backingimages', kind: 'BackingImage' },
+  lhorphans: { group: 'longhorn.io', version: 'v1beta2', plural: 'orphans', kind: 'Orphan' },
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof RESOURCES;

@@ -294,3 +294,192 @@ current-context: test
   );
   return file;
 }
+
+// One layer down: volumes, migrations, snapshots, as KubeVirt, CDI, Harvester and Longhorn write them.
+
+/** A Harvester VM disk PVC: owner annotation, optional owner references, bound to `volumeName`. */
+export function vmDiskPvc(
+  namespace: string,
+  name: string,
+  opts: { ownedByVm?: string; owners?: Array<{ kind: string; name: string; uid: string }>; volumeName?: string } = {},
+) {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name,
+      namespace,
+      annotations: {
+        ...(opts.ownedByVm
+          ? {
+              'harvesterhci.io/owned-by': JSON.stringify([
+                { schema: 'kubevirt.io.virtualmachine', refs: [`${namespace}/${opts.ownedByVm}`] },
+              ]),
+            }
+          : {}),
+        'pv.kubernetes.io/bind-completed': 'yes',
+      },
+      ...(opts.owners
+        ? {
+            ownerReferences: opts.owners.map((o) => ({
+              apiVersion: o.kind === 'DataVolume' ? 'cdi.kubevirt.io/v1beta1' : 'kubevirt.io/v1',
+              kind: o.kind,
+              name: o.name,
+              uid: o.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            })),
+          }
+        : {}),
+      finalizers: ['kubernetes.io/pvc-protection'],
+    },
+    spec: {
+      accessModes: ['ReadWriteMany'],
+      resources: { requests: { storage: '10Gi' } },
+      storageClassName: 'harvester-longhorn',
+      volumeMode: 'Block',
+      volumeName: opts.volumeName ?? `pvc-${name}`,
+    },
+    status: { phase: 'Bound', accessModes: ['ReadWriteMany'], capacity: { storage: '10Gi' } },
+  };
+}
+
+export function pv(name: string, capacity: string, claim: { namespace: string; name: string }) {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name, finalizers: ['kubernetes.io/pv-protection'] },
+    spec: {
+      capacity: { storage: capacity },
+      claimRef: { kind: 'PersistentVolumeClaim', namespace: claim.namespace, name: claim.name },
+      csi: { driver: 'driver.longhorn.io', volumeHandle: name },
+      persistentVolumeReclaimPolicy: 'Delete',
+    },
+    status: { phase: 'Bound' },
+  };
+}
+
+/** A VM whose disks are a DataVolume template and a plain PVC, stopped or running. */
+export function vmWithDisks(namespace: string, name: string, printableStatus: string, dataVolume: string, pvc: string) {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name, namespace, finalizers: ['kubevirt.io/virtualMachineControllerFinalize'] },
+    spec: {
+      runStrategy: printableStatus === 'Stopped' ? 'Halted' : 'RerunOnFailure',
+      dataVolumeTemplates: [{ metadata: { name: dataVolume }, spec: { storage: { resources: {} } } }],
+      template: {
+        spec: {
+          domain: { devices: { disks: [{ name: 'disk-0' }, { name: 'disk-1' }] } },
+          volumes: [
+            { name: 'disk-0', dataVolume: { name: dataVolume } },
+            { name: 'disk-1', persistentVolumeClaim: { claimName: pvc } },
+          ],
+        },
+      },
+    },
+    status: { printableStatus },
+  };
+}
+
+export function dataVolume(namespace: string, name: string, phase: string) {
+  return {
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'DataVolume',
+    metadata: { name, namespace },
+    spec: { source: { http: { url: 'http://images.example/focal.qcow2' } }, storage: {} },
+    status: { phase, progress: phase === 'Succeeded' ? '100.0%' : '37.5%' },
+  };
+}
+
+/** A running VMI after a migration (or during one): activePods, migrationState, a hot-plugged volume. */
+export function migratedVmi(
+  namespace: string,
+  name: string,
+  opts: {
+    activePods: Record<string, string>;
+    sourcePod: string;
+    targetPod: string;
+    migrationUid: string;
+    completed: boolean;
+    hotplugClaim?: string;
+  },
+) {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstance',
+    metadata: { name, namespace, labels: { 'vm.kubevirt.io/name': name } },
+    spec: {
+      domain: { devices: {} },
+      volumes: opts.hotplugClaim
+        ? [{ name: 'hp', persistentVolumeClaim: { claimName: opts.hotplugClaim, hotpluggable: true } }]
+        : [],
+    },
+    status: {
+      phase: 'Running',
+      nodeName: 'node-2',
+      activePods: opts.activePods,
+      migrationState: {
+        sourceNode: 'node-1',
+        targetNode: 'node-2',
+        sourcePod: opts.sourcePod,
+        targetPod: opts.targetPod,
+        migrationUid: opts.migrationUid,
+        completed: opts.completed,
+        failed: false,
+      },
+      volumeStatus: opts.hotplugClaim
+        ? [
+            {
+              name: 'hp',
+              phase: 'Ready',
+              hotplugVolume: { attachPodName: `hp-volume-${name}-abcde`, attachPodUID: 'x' },
+              persistentVolumeClaimInfo: { claimName: opts.hotplugClaim },
+            },
+          ]
+        : [],
+    },
+  };
+}
+
+export function migration(namespace: string, name: string, vmiName: string, phase: string, created: number) {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachineInstanceMigration',
+    metadata: { name, namespace, creationTimestamp: iso(created), finalizers: ['kubevirt.io/migrationJobFinalize'] },
+    spec: { vmiName },
+    status: { phase, phaseTransitionTimestamps: [{ phase, phaseTransitionTimestamp: iso(created) }] },
+  };
+}
+
+export function vmSnapshot(namespace: string, name: string, vm: string, phase: string, created: number) {
+  return {
+    apiVersion: 'snapshot.kubevirt.io/v1beta1',
+    kind: 'VirtualMachineSnapshot',
+    metadata: { name, namespace, creationTimestamp: iso(created) },
+    spec: { source: { apiGroup: 'kubevirt.io', kind: 'VirtualMachine', name: vm }, failureDeadline: '5m0s' },
+    status: {
+      phase,
+      readyToUse: phase === 'Succeeded',
+      ...(phase === 'Failed' ? { error: { message: 'snapshot deadline exceeded', time: iso(created + 300) } } : {}),
+    },
+  };
+}
+
+/** Any pod mounting a PVC (an ordinary workload, no kubevirt.io label). */
+export function podWithClaim(namespace: string, name: string, claim: string, phase = 'Running') {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: name }, annotations: { big: 'x'.repeat(2000) } },
+    spec: {
+      nodeName: 'node-1',
+      containers: [{ name: 'main', image: 'nginx', env: [{ name: 'A', value: 'b' }] }],
+      volumes: [
+        { name: 'data', persistentVolumeClaim: { claimName: claim } },
+        { name: 'tmp', emptyDir: {} },
+      ],
+    },
+    status: { phase },
+  };
+}

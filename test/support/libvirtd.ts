@@ -141,7 +141,7 @@ export class LibvirtTestHost {
   async startStrayQemu(
     guestName: string,
     image: string,
-    options: { vcpus?: number; memoryMiB?: number } = {},
+    options: { vcpus?: number; memoryMiB?: number; extraArgs?: string[] } = {},
   ): Promise<number> {
     const pidfile = path.join(this.workDir, `stray-${this.pids.length}.pid`);
     await execa('qemu-system-x86_64', [
@@ -160,6 +160,7 @@ export class LibvirtTestHost {
       pidfile,
       '-drive',
       `file=${image.replace(/,/g, ',,')},if=virtio,format=qcow2`,
+      ...(options.extraArgs ?? []),
     ]);
     const pid = Number((await readFile(pidfile, 'utf8')).trim());
     this.pids.push(pid);

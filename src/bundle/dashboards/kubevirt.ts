@@ -1,10 +1,18 @@
 // KubeVirt / Harvester: stuck deletions by finalizer and age, freeze-loop rate per VMI, backup
-// errors and shared targets, virt-handler memory against its limit with the forecast, OOM kills.
+// errors and shared targets, virt-handler memory against its limit with the forecast, OOM kills, and what a
+// VM left behind one layer down (reclaimable volume bytes by namespace, the new kinds' counts).
 import type { BundleConfig } from '../config.js';
 import { sel } from '../query.js';
 import { Dash, dedup, q } from './common.js';
 
 const HANDLER = 'cluster, namespace, node, pod';
+const LEFT_BEHIND = [
+  'kubevirt_orphan_volume',
+  'virt_launcher_pod_stale',
+  'kubevirt_migration_stuck',
+  'kubevirt_vmi_without_launcher_pod',
+  'kubevirt_snapshot_stuck',
+];
 
 export function kubevirtDashboard(c: BundleConfig): object {
   const wsRaw = q(c, 'vmzombie_virt_handler_memory_working_set_bytes');
@@ -12,6 +20,15 @@ export function kubevirtDashboard(c: BundleConfig): object {
   const stuck = q(c, 'vmzombie_kubevirt_deletion_stuck_seconds');
   const freezes = q(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total');
   const targets = sel(c, 'vmzombie_kubevirt_backup_target_info');
+  const orphanBytes = q(c, 'vmzombie_kubevirt_orphan_volume_bytes');
+  // A Longhorn orphan's size: the node agent measures the directory, the cluster agent names it an orphan.
+  const longhornOrphanBytes =
+    `sum by (cluster, node) (max by (cluster, data_name) (${q(c, 'vmzombie_longhorn_replica_dir_bytes')})\n` +
+    `* on (cluster, data_name) group_left (node)\n` +
+    `max by (cluster, data_name, node) (${q(c, 'vmzombie_longhorn_orphan_info')}))`;
+  const findings = q(c, 'vmzombie_findings', {
+    kind: `=~${LEFT_BEHIND.join('|')}`,
+  });
   return (
     new Dash(
       c,
@@ -42,6 +59,42 @@ export function kubevirtDashboard(c: BundleConfig): object {
         's',
         {},
         24,
+        6,
+      )
+      .row('What a VM left behind')
+      .timeseries(
+        'Reclaimable volume bytes by namespace',
+        'Capacity of the VM volumes (PVCs) that nothing references, summed per namespace.',
+        [
+          {
+            expr: `sum by (cluster, namespace) (max without (job, instance) (${orphanBytes}))`,
+            legend: '{{cluster}} {{namespace}}',
+          },
+        ],
+        'bytes',
+        12,
+      )
+      .timeseries(
+        'Leftovers one layer down',
+        'Orphan volumes, stale launcher pods, stuck migrations, VMIs without a launcher pod, stuck snapshots.',
+        [{ expr: `max by (cluster, kind) (${findings})`, legend: '{{cluster}} {{kind}}' }],
+        'short',
+        12,
+      )
+      .timeseries(
+        'Longhorn orphan bytes by node',
+        'Disk space of the replica data Longhorn orphans hold, measured by node agents with --longhorn.data-root.',
+        [{ expr: longhornOrphanBytes, legend: '{{cluster}} {{node}}' }],
+        'bytes',
+        12,
+      )
+      .table(
+        'Orphan volumes',
+        'Each VM volume nothing references, with its reclaimable bytes.',
+        [{ expr: `max without (job) (${orphanBytes})` }],
+        'bytes',
+        {},
+        12,
         6,
       )
       .row('Freeze loops and backups')

@@ -192,4 +192,60 @@ export const KUBEVIRT_CASES: readonly PromtoolTest[] = [
       },
     ],
   },
+  {
+    name:
+      'a KubeVirt qemu whose VMI the cluster agent no longer lists fires; one with its VMI, or while the agent is ' +
+      'down, does not',
+    alert: 'VMZombieKubevirtQemuWithoutVMI',
+    series: [
+      ...[
+        { vmi: 'web', pid: '4242' },
+        { vmi: 'db', pid: '4343' },
+      ].map((q) => ({
+        metric: 'vmzombie_kubevirt_qemu_info',
+        labels: { job: TEST_JOB, instance: 'node-1:9955', cluster: 'east', namespace: 'default', ...q },
+        values: '1x30',
+      })),
+      // The cluster agent of east lists db only; web was deleted at 5m.
+      ...twice(
+        'vmzombie_kubevirt_vmi_freeze_transitions_total',
+        { cluster: 'east', namespace: 'default', name: 'db' },
+        '0x30',
+      ),
+      ...twice(
+        'vmzombie_kubevirt_vmi_freeze_transitions_total',
+        { cluster: 'east', namespace: 'default', name: 'web' },
+        '0x4',
+      ),
+      ...twice('vmzombie_collector_up', { cluster: 'east', collector: 'kubevirt' }, '1x30'),
+      // Cluster west: its cluster agent is down, so the empty VMI list proves nothing.
+      {
+        metric: 'vmzombie_kubevirt_qemu_info',
+        labels: {
+          job: TEST_JOB,
+          instance: 'node-9:9955',
+          cluster: 'west',
+          namespace: 'default',
+          vmi: 'app',
+          pid: '77',
+        },
+        values: '1x30',
+      },
+      ...twice('vmzombie_collector_up', { cluster: 'west', collector: 'kubevirt' }, '0x30'),
+    ],
+    // web's counter is last sampled at 4m and missing once that sample is older than the 5m lookback, after 9m;
+    // the alert fires 10m later.
+    cases: [
+      { atMinutes: 19, firing: [] },
+      {
+        atMinutes: 20,
+        firing: [
+          {
+            labels: { instance: 'node-1:9955', cluster: 'east', namespace: 'default', vmi: 'web', pid: '4242' },
+            value: 1,
+          },
+        ],
+      },
+    ],
+  },
 ];

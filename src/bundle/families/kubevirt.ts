@@ -23,6 +23,7 @@ function build(c: BundleConfig): AlertDef[] {
   const vmi = [...at, 'namespace', 'name'];
   const finalizer = [...at, 'namespace', 'resource', 'name', 'finalizer'];
   const target = [...at, 'endpoint', 'bucket'];
+  const qemu = [...at, 'namespace', 'vmi', 'pid'];
   return [
     {
       name: 'VMZombieVirtHandlerMemoryForecast',
@@ -107,6 +108,30 @@ function build(c: BundleConfig): AlertDef[] {
         `Cluster {{ $labels.cluster }} (exporter {{ $labels.instance }}) writes VM backups to endpoint {{ ` +
         `$labels.endpoint }}, bucket {{ $labels.bucket }}, and at least one other cluster writes to the same target. ` +
         `Harvester clusters sharing a target see each other's backups and delete or fail them.`,
+    },
+    {
+      name: 'VMZombieKubevirtQemuWithoutVMI',
+      group: 'kubevirt',
+      severity: 'warning',
+      for: '10m',
+      // Across layers: the node agent's KubeVirt qemus against the VMIs the cluster agent of the same cluster
+      // lists (every VMI has a freeze counter series, 0 when it never froze), only while that agent is up.
+      expr:
+        `max ${by(qemu)} (${sel(c, 'vmzombie_kubevirt_qemu_info')})\n` +
+        `unless on (cluster, namespace, vmi)\n` +
+        `label_replace(max by (cluster, namespace, name) (` +
+        `${sel(c, 'vmzombie_kubevirt_vmi_freeze_transitions_total')}), "vmi", "$1", "name", "(.+)")\n` +
+        `and on (cluster)\n` +
+        `(max by (cluster) (${sel(c, 'vmzombie_collector_up', { collector: 'kubevirt' })}) == 1)`,
+      resultLabels: qemu,
+      summary:
+        'qemu pid {{ $labels.pid }} on {{ $labels.instance }} runs VMI {{ $labels.namespace }}/{{ $labels.vmi }}, ' +
+        'which the cluster no longer has',
+      description:
+        `A KubeVirt qemu process (pid {{ $labels.pid }}, seen by ${WHERE}) runs the guest of VMI {{ ` +
+        `$labels.namespace }}/{{ $labels.vmi }}, but the cluster agent of the same cluster lists no such VMI. ` +
+        `The guest runs outside KubeVirt's control, holding the node's CPU, memory and its disks; a new VMI of ` +
+        `that name may start a second copy on the same disks.`,
     },
   ];
 }

@@ -15,9 +15,28 @@ import {
   parseVm,
   parseVmBackup,
   parseVmiFields,
+  timestampSeconds,
   type Meta,
   type VmiFields,
 } from './parse-objects.js';
+import {
+  parseBackingImage,
+  parseDataVolume,
+  parseLonghornOrphan,
+  parseMigration,
+  parsePodClaims,
+  parsePv,
+  parsePvc,
+  parseVmImage,
+  parseVmiVolumeFields,
+  parseVmRestore,
+  parseVmSnapshot,
+  podRequests,
+  projectPodClaims,
+  vmClaims,
+  type VmiVolumeFields,
+} from './parse-volumes.js';
+import type { KubeClaimUser, KubeMigration, KubePvc, KubeVmSnapshot, LonghornOrphan } from '../../snapshot/kube.js';
 
 /** What the reader keeps besides the caches, which the kinds read and feed. */
 export interface KindState {
@@ -34,6 +53,8 @@ export interface KindHandler<B> {
   observe?(state: KindState, o: KubernetesObject, now: number): void;
   /** The object was deleted. */
   forget?(state: KindState, uid: string): void;
+  /** What the cache stores of each object, when less than all of it (the all-pods watch). */
+  project?(o: KubernetesObject): KubernetesObject;
   /** Adds the object to the section, with what the watch observed. */
   record(section: KubeSection, state: KindState, meta: Meta, base: B, now: number): void;
 }
@@ -53,9 +74,18 @@ const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
 /** Kinds watched only for their deletion state (the reader records that for every kind). */
 const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
 
+/** Objects that may keep a PVC in use. */
+const claimUser = (parse: (o: KubernetesObject) => KubeClaimUser | null) =>
+  kind<KubeClaimUser | null>({
+    parse,
+    record: (section, _state, _meta, user) => {
+      if (user) section.claimUsers?.push(user);
+    },
+  });
+
 export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   vm: kind<KubeVm>({
-    parse: (o) => parseVm(o, null),
+    parse: (o) => ({ ...parseVm(o, null), claims: vmClaims(o) }),
     observe: (state, o, now) =>
       state.statuses.observe(
         o.metadata?.uid ?? '',
@@ -74,8 +104,8 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
       }
     },
   }),
-  vmi: kind<VmiFields>({
-    parse: parseVmiFields,
+  vmi: kind<VmiFields & VmiVolumeFields>({
+    parse: (o) => ({ ...parseVmiFields(o), ...parseVmiVolumeFields(o) }),
     observe: (state, o, now) =>
       state.freeze.observe(
         o.metadata?.uid ?? '',
@@ -94,12 +124,21 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
         deletionTimestamp: meta.deletionTimestamp,
         fsFreezeStatus: f.fsFreezeStatus,
         ...state.freeze.view(meta.uid, now),
+        createdAt: f.createdAt,
+        activePods: f.activePods,
+        migration: f.migration,
+        claims: f.claims,
       });
       keepLast(section.vmis, vmiRecords, f);
     },
   }),
   pod: kind<ReturnType<typeof parsePod>>({
-    parse: parsePod,
+    parse: (o) => ({
+      ...parsePod(o),
+      ...podRequests(o),
+      migrationJobUid: o.metadata?.labels?.['kubevirt.io/migrationJobUID'] ?? null,
+      createdAt: timestampSeconds(o.metadata?.creationTimestamp),
+    }),
     observe: (state, o) =>
       state.ooms.observe(o.metadata?.uid ?? '', o.metadata?.resourceVersion ?? '', containerTerminations(o)),
     forget: (state, uid) => state.ooms.forget(uid),
@@ -121,14 +160,50 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
   vmbackup: backupKind(parseVmBackup),
   lhbackup: backupKind(parseLonghornBackup),
   // A PV's CSI volume handle: the key a vSphere FCD (or any CSI disk) is joined on across agents.
-  pv: kind<{ driver: string; volumeHandle: string } | null>({
-    parse: csiVolumeHandle,
-    record: (section, _state, meta, handle) => {
+  pv: kind<{ handle: { driver: string; volumeHandle: string } | null; pv: ReturnType<typeof parsePv> }>({
+    parse: (o) => ({ handle: csiVolumeHandle(o), pv: parsePv(o) }),
+    record: (section, _state, meta, { handle, pv }) => {
       if (handle) section.pvVolumeHandles?.push({ name: meta.name, ...handle });
+      section.pvs?.push({ name: meta.name, ...pv });
     },
   }),
-  pvc: deletionOnly,
-  datavolume: deletionOnly,
+  pvc: kind<KubePvc>({
+    parse: parsePvc,
+    record: (section, _state, _meta, pvc) => {
+      section.pvcs?.push(pvc);
+    },
+  }),
+  datavolume: claimUser(parseDataVolume),
+  podclaims: kind<KubeClaimUser | null>({
+    parse: parsePodClaims,
+    project: projectPodClaims,
+    record: (section, _state, _meta, user) => {
+      if (user) section.claimUsers?.push(user);
+    },
+  }),
+  migration: kind<KubeMigration>({
+    parse: parseMigration,
+    record: (section, _state, _meta, m) => {
+      section.migrations?.push(m);
+    },
+  }),
+  vmsnapshot: kind<KubeVmSnapshot>({
+    parse: parseVmSnapshot,
+    record: (section, _state, _meta, snap) => {
+      section.vmSnapshots?.push(snap);
+    },
+  }),
+  vmrestore: claimUser(parseVmRestore),
+  volumesnapshot: deletionOnly,
+  volumesnapshotcontent: deletionOnly,
+  vmimage: claimUser(parseVmImage),
+  backingimage: claimUser(parseBackingImage),
+  lhorphan: kind<LonghornOrphan>({
+    parse: parseLonghornOrphan,
+    record: (section, _state, _meta, orphan) => {
+      section.longhornOrphans?.push(orphan);
+    },
+  }),
 };
 
 // An object's last record, per parsed version of it (kept as long as that version is cached): reused

@@ -70,7 +70,8 @@ export class KubeReader {
           namespace: opts.namespace,
           recheckSeconds: opts.recheckSeconds,
           watchTimeoutSeconds: opts.watchTimeoutSeconds,
-          list: () => listResource(spec, opts.namespace, core, custom),
+          list: () => listResource(spec, opts.namespace, core, custom, KINDS[spec.kind].project),
+          ...(KINDS[spec.kind].project ? { project: KINDS[spec.kind].project } : {}),
         },
         { upsert: (o) => this.observe(spec.kind, o), remove: (o) => this.forget(spec.kind, o) },
         log,
@@ -116,6 +117,12 @@ export class KubeReader {
       backups: [],
       pvVolumeHandles: [],
       keepMarkers: [],
+      pvs: [],
+      pvcs: [],
+      claimUsers: [],
+      migrations: [],
+      vmSnapshots: [],
+      longhornOrphans: [],
       problems,
     };
     for (const cache of this.caches.values()) {

@@ -13,9 +13,15 @@ export function listResource(
   namespace: string | null,
   core: CoreV1Api,
   custom: CustomObjectsApi,
+  project?: (o: KubernetesObject) => KubernetesObject,
 ): Promise<List> {
   const sel = spec.labelSelector === undefined ? {} : { labelSelector: spec.labelSelector };
-  return listAllPages((cont) => {
+  return listAllPages(async (cont) => {
+    const page = await listPage(cont);
+    // Trimmed page by page, so a full list of every pod is never held at once.
+    return project ? { ...page, items: (page.items ?? []).map(project) } : page;
+  });
+  function listPage(cont: string | undefined): Promise<List> {
     const paging = { ...sel, limit: LIST_PAGE_SIZE, ...(cont ? { _continue: cont } : {}) };
     if (spec.group === '') {
       if (spec.plural === 'persistentvolumes') return core.listPersistentVolume(paging) as Promise<List>;
@@ -32,9 +38,11 @@ export function listResource(
     }
     const base = { group: spec.group, version: spec.version, plural: spec.plural, ...paging };
     return (
-      namespace ? custom.listNamespacedCustomObject({ ...base, namespace }) : custom.listClusterCustomObject(base)
+      namespace && !spec.clusterScoped
+        ? custom.listNamespacedCustomObject({ ...base, namespace })
+        : custom.listClusterCustomObject(base)
     ) as Promise<List>;
-  });
+  }
 }
 
 /**

@@ -4,12 +4,12 @@
 import type { DeletingObject, KubeBackup, KubePod, KubeVm } from '../../snapshot/kube.js';
 import type { ResourceKeep } from '../../snapshot/keep.js';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-function field(o: unknown, ...path: string[]): unknown {
+export function field(o: unknown, ...path: string[]): unknown {
   let cur: unknown = o;
   for (const p of path) {
     if (!isObj(cur)) return undefined;
@@ -17,10 +17,10 @@ function field(o: unknown, ...path: string[]): unknown {
   }
   return cur;
 }
-function strOrNull(v: unknown): string | null {
+export function strOrNull(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
-function array(v: unknown): unknown[] {
+export function array(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
@@ -58,7 +58,7 @@ export function parseQuantity(text: string): number {
   return n * (DECIMAL[m[4] ?? ''] as number);
 }
 
-function quantityOrNull(v: unknown): number | null {
+export function quantityOrNull(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (typeof v !== 'string' || v === '') return null;
   return parseQuantity(v);

@@ -24,6 +24,8 @@ export interface ResourceCacheOptions {
   recheckSeconds: number;
   watchTimeoutSeconds: number;
   list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  /** What the cache stores of each watched object (the list applies it itself); the whole object when absent. */
+  project?: (o: KubernetesObject) => KubernetesObject;
 }
 
 /** A Watch that asks for bookmarks and a server-side timeout, and reports each watch it opened. */
@@ -32,6 +34,7 @@ class ReportingWatch extends Watch {
     config: KubeConfig,
     private readonly timeoutSeconds: number,
     private readonly opened: () => void,
+    private readonly project?: (o: KubernetesObject) => KubernetesObject,
   ) {
     super(config);
   }
@@ -46,7 +49,16 @@ class ReportingWatch extends Watch {
     const controller = await super.watch(
       path,
       { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.round(this.timeoutSeconds)) },
-      callback,
+      this.project
+        ? (phase, apiObj, watchObj) =>
+            callback(
+              phase,
+              phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED'
+                ? (this.project as (o: KubernetesObject) => KubernetesObject)(apiObj as KubernetesObject)
+                : apiObj,
+              watchObj,
+            )
+        : callback,
       (err: unknown) => {
         if (err) failed = true;
         done(err);
@@ -88,7 +100,7 @@ export class ResourceCache {
   }
 
   private makeInformer(): ListWatch<KubernetesObject> {
-    const watch = new ReportingWatch(this.kc, this.opts.watchTimeoutSeconds, () => this.succeeded());
+    const watch = new ReportingWatch(this.kc, this.opts.watchTimeoutSeconds, () => this.succeeded(), this.opts.project);
     const list = async () => {
       const result = await this.opts.list();
       this.available = true;

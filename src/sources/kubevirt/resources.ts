@@ -1,7 +1,24 @@
 // The resources the cluster agent watches: API group, version, plural, and the URL paths the list
 // and the watch use (cluster-wide, or one namespace with --kube.namespace).
 
-export type ResourceKind = 'vm' | 'vmi' | 'pod' | 'pvc' | 'pv' | 'vmbackup' | 'lhbackup' | 'datavolume';
+export type ResourceKind =
+  | 'vm'
+  | 'vmi'
+  | 'pod'
+  | 'pvc'
+  | 'pv'
+  | 'vmbackup'
+  | 'lhbackup'
+  | 'datavolume'
+  | 'podclaims'
+  | 'migration'
+  | 'vmsnapshot'
+  | 'vmrestore'
+  | 'volumesnapshot'
+  | 'volumesnapshotcontent'
+  | 'vmimage'
+  | 'backingimage'
+  | 'lhorphan';
 
 export interface ResourceSpec {
   kind: ResourceKind;
@@ -70,6 +87,81 @@ export const WATCHED: readonly ResourceSpec[] = [
     group: 'cdi.kubevirt.io',
     version: 'v1beta1',
     plural: 'datavolumes',
+    optional: true,
+  },
+  // Every pod, for the PVCs it mounts (a volume an ordinary pod mounts is in use), stored as a trimmed
+  // projection (kinds.ts): the full objects of every pod cost too much at ten thousand VMs.
+  {
+    kind: 'podclaims',
+    resource: 'pods:claims',
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    optional: true,
+  },
+  {
+    kind: 'migration',
+    resource: 'virtualmachineinstancemigrations.kubevirt.io',
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'virtualmachineinstancemigrations',
+    optional: true,
+  },
+  {
+    kind: 'vmsnapshot',
+    resource: 'virtualmachinesnapshots.snapshot.kubevirt.io',
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinesnapshots',
+    optional: true,
+  },
+  {
+    kind: 'vmrestore',
+    resource: 'virtualmachinerestores.snapshot.kubevirt.io',
+    group: 'snapshot.kubevirt.io',
+    version: 'v1beta1',
+    plural: 'virtualmachinerestores',
+    optional: true,
+  },
+  {
+    kind: 'volumesnapshot',
+    resource: 'volumesnapshots.snapshot.storage.k8s.io',
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshots',
+    optional: true,
+  },
+  {
+    kind: 'volumesnapshotcontent',
+    resource: 'volumesnapshotcontents.snapshot.storage.k8s.io',
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    plural: 'volumesnapshotcontents',
+    optional: true,
+    clusterScoped: true,
+  },
+  {
+    kind: 'vmimage',
+    resource: 'virtualmachineimages.harvesterhci.io',
+    group: 'harvesterhci.io',
+    version: 'v1beta1',
+    plural: 'virtualmachineimages',
+    optional: true,
+  },
+  {
+    kind: 'backingimage',
+    resource: 'backingimages.longhorn.io',
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    plural: 'backingimages',
+    optional: true,
+  },
+  {
+    kind: 'lhorphan',
+    resource: 'orphans.longhorn.io',
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    plural: 'orphans',
     optional: true,
   },
 ];

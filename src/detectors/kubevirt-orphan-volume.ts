@@ -1,0 +1,178 @@
+// kubevirt_orphan_volume: a Bound PVC that nothing references for longer than --detect.kubevirt-volume-grace:
+// no VM spec (running or stopped: volumes and dataVolumeTemplates), no VMI (hot-plugged volumes too), no pod
+// still running, no DataVolume still importing, no restore in progress, no VM snapshot in progress of the VM
+// Harvester's owner annotation names, no Harvester image or Longhorn backing image exported from it. A stopped
+// VM's disk is referenced by its VM and stays silent: "no pod mounts it" alone never means unused.
+import { duration } from '../config/flag-spec.js';
+import type { KubeClaimUser, KubePvc, KubeSection } from '../snapshot/kube.js';
+import type { Detector, FindingFrom } from './detector.js';
+import { kubeSubject } from './lib/kube.js';
+
+/** Add-on resources that only add users: one that is failing makes "nothing uses it" unprovable. */
+const CLAIM_HOLDERS = [
+  'datavolumes.cdi.kubevirt.io',
+  'virtualmachinerestores.snapshot.kubevirt.io',
+  'virtualmachinesnapshots.snapshot.kubevirt.io',
+  'virtualmachineimages.harvesterhci.io',
+  'backingimages.longhorn.io',
+];
+
+export interface OrphanVolumeOwner {
+  kind: string;
+  name: string;
+  /** Whether the cluster still has it; null when this agent does not watch that kind. */
+  exists: boolean | null;
+}
+
+export interface OrphanVolumeEvidence {
+  pvc: string;
+  phase: string;
+  volume: string | null;
+  storageClass: string | null;
+  /** Where reclaimable bytes come from: the bound PV's capacity, else the PVC's request. */
+  bytesFrom: 'pv capacity' | 'pvc request' | 'unknown';
+  ownerReferences: OrphanVolumeOwner[];
+  /** `harvesterhci.io/owned-by` VM refs, `<namespace>/<name>`, and whether each VM still exists. */
+  ownedByVms: Array<{ vm: string; exists: boolean }>;
+  /** The DataVolume of the same name, when there is one. */
+  dataVolume: { name: string; phase: string | null } | null;
+  imageId: string | null;
+  /** Why it counts as a VM's volume. */
+  kubevirtMarks: string[];
+  /** Unix seconds. */
+  createdAt: number | null;
+}
+
+function unprovable(kube: KubeSection): string | null {
+  for (const r of kube.resources) {
+    if (!CLAIM_HOLDERS.includes(r.resource) || !r.available) continue;
+    if (r.error !== null) return `the ${r.resource} watch failed: ${r.error}`;
+    if (!r.synced) return `the ${r.resource} cache has not finished its first list`;
+  }
+  return null;
+}
+
+const key = (namespace: string, claim: string) => (claim.includes('/') ? claim : `${namespace}/${claim}`);
+
+/** Every `<namespace>/<pvc>` something still holds, and the PV names backing images hold. */
+export function claimsInUse(kube: KubeSection): { claims: Set<string>; volumes: Set<string> } {
+  const claims = new Set<string>();
+  const volumes = new Set<string>();
+  for (const vm of kube.vms) for (const c of vm.claims ?? []) claims.add(key(vm.namespace, c));
+  for (const vmi of kube.vmis) for (const c of vmi.claims ?? []) claims.add(key(vmi.namespace, c));
+  const active = (u: KubeClaimUser) => u.active;
+  for (const u of (kube.claimUsers ?? []).filter(active)) {
+    for (const c of u.claims) claims.add(key(u.namespace, c));
+    for (const v of u.volumes) volumes.add(v);
+  }
+  return { claims, volumes };
+}
+
+function snapshotting(kube: KubeSection): Set<string> {
+  const vms = new Set<string>();
+  for (const s of kube.vmSnapshots ?? []) {
+    if (s.deletionTimestamp !== null || s.phase === 'Succeeded' || s.phase === 'Failed') continue;
+    const vm = s.source?.startsWith('VirtualMachine/') ? s.source.slice('VirtualMachine/'.length) : null;
+    if (vm) vms.add(`${s.namespace}/${vm}`);
+  }
+  return vms;
+}
+
+/** Whether the objects an owner reference names still exist, with the lookups built once per snapshot. */
+function ownerChecker(kube: KubeSection): (pvc: KubePvc) => OrphanVolumeOwner[] {
+  const vmUids = new Set(kube.vms.map((v) => v.uid));
+  const vmiUids = new Set(kube.vmis.map((v) => v.uid));
+  const dvs = new Set(
+    (kube.claimUsers ?? [])
+      .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
+      .map((u) => `${u.namespace}/${u.name}`),
+  );
+  return (pvc) =>
+    pvc.ownerReferences.map((o) => ({
+      kind: o.kind,
+      name: o.name,
+      exists:
+        o.kind === 'VirtualMachine'
+          ? vmUids.has(o.uid)
+          : o.kind === 'VirtualMachineInstance'
+            ? vmiUids.has(o.uid)
+            : o.kind === 'DataVolume'
+              ? dvs.has(`${pvc.namespace}/${o.name}`)
+              : null,
+    }));
+}
+
+export const kubevirtOrphanVolume: Detector<
+  'kubevirt_orphan_volume',
+  OrphanVolumeEvidence,
+  'namespace' | 'name',
+  'detect.kubevirt-volume-grace'
+> = {
+  kind: 'kubevirt_orphan_volume',
+  labels: ['namespace', 'name'],
+  knobs: {
+    'detect.kubevirt-volume-grace': duration(
+      '1h',
+      'How long a PVC may stay referenced by nothing (no VM, VMI, pod, import, restore or image) before ' +
+        'kubevirt_orphan_volume.',
+    ),
+  },
+  grace: 'detect.kubevirt-volume-grace',
+  needs: [
+    'kubevirt',
+    'kubevirt.synced:virtualmachines.kubevirt.io',
+    'kubevirt.synced:virtualmachineinstances.kubevirt.io',
+    'kubevirt.synced:pods:claims',
+    'kubevirt.synced:persistentvolumeclaims',
+  ],
+  detect(s) {
+    const kube = s.kubevirt;
+    if (!kube?.pvcs) return [];
+    const reason = unprovable(kube);
+    if (reason) throw new Error(`cannot prove a volume unused: ${reason}`);
+    const { claims, volumes } = claimsInUse(kube);
+    const inSnapshot = snapshotting(kube);
+    const vmNames = new Set(kube.vms.map((v) => `${v.namespace}/${v.name}`));
+    const pvs = new Map((kube.pvs ?? []).map((p) => [p.name, p]));
+    const dvs = new Map(
+      (kube.claimUsers ?? [])
+        .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
+        .map((u) => [`${u.namespace}/${u.name}`, u]),
+    );
+    const owners = ownerChecker(kube);
+    const out: Array<FindingFrom<typeof kubevirtOrphanVolume>> = [];
+    for (const pvc of kube.pvcs) {
+      // Pending claims hold no storage; a deleting one is kubevirt_stuck_deletion's if it stays; other
+      // workloads' claims (a StatefulSet scaled to zero) are not a VM's leftovers.
+      if (pvc.phase !== 'Bound' || pvc.deletionTimestamp !== null || pvc.kubevirtMarks.length === 0) continue;
+      const k = `${pvc.namespace}/${pvc.name}`;
+      if (claims.has(k) || (pvc.volumeName !== null && volumes.has(pvc.volumeName))) continue;
+      if (pvc.ownedByVms.some((vm) => inSnapshot.has(vm))) continue;
+      const capacity = pvc.volumeName === null ? null : (pvs.get(pvc.volumeName)?.capacityBytes ?? null);
+      const bytes = capacity ?? pvc.requestBytes;
+      const dv = dvs.get(k);
+      out.push({
+        kind: 'kubevirt_orphan_volume',
+        subject: kubeSubject('persistentvolumeclaims', pvc.namespace, pvc.name),
+        labels: { namespace: pvc.namespace, name: pvc.name },
+        since: null,
+        reclaimable: bytes === null ? {} : { diskBytes: bytes },
+        evidence: {
+          pvc: pvc.name,
+          phase: pvc.phase,
+          volume: pvc.volumeName,
+          storageClass: pvc.storageClass,
+          bytesFrom: capacity !== null ? 'pv capacity' : pvc.requestBytes !== null ? 'pvc request' : 'unknown',
+          ownerReferences: owners(pvc),
+          ownedByVms: pvc.ownedByVms.map((vm) => ({ vm, exists: vmNames.has(vm) })),
+          dataVolume: dv ? { name: dv.name, phase: dv.state } : null,
+          imageId: pvc.imageId,
+          kubevirtMarks: pvc.kubevirtMarks,
+          createdAt: pvc.createdAt,
+        },
+        refs: pvc.volumeName ? [`pv:${pvc.volumeName}`] : [],
+      });
+    }
+    return out;
+  },
+};

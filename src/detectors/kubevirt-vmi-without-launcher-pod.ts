@@ -1,0 +1,63 @@
+// kubevirt_vmi_without_launcher_pod: a live VMI (Pending, Scheduling or Scheduled, not being deleted) for
+// which no virt-launcher pod exists (label kubevirt.io/created-by=<VMI uid>) --detect.vmi-launcher-grace after
+// it was created: its VM shows Starting forever. KubeVirt creates no pod while a DataVolume of the VMI is still
+// importing or cloning, so such a VMI stays silent.
+import { duration } from '../config/flag-spec.js';
+import type { Detector, FindingFrom } from './detector.js';
+import { kubeSubject } from './lib/kube.js';
+
+const VMI = 'virtualmachineinstances.kubevirt.io';
+const LIVE = new Set(['Pending', 'Scheduling', 'Scheduled']);
+
+export interface VmiWithoutLauncherEvidence {
+  vmi: string;
+  uid: string;
+  phase: string;
+  /** Unix seconds. */
+  createdAt: number | null;
+  claims: string[];
+}
+
+export const kubevirtVmiWithoutLauncherPod: Detector<
+  'kubevirt_vmi_without_launcher_pod',
+  VmiWithoutLauncherEvidence,
+  'namespace' | 'name' | 'phase',
+  'detect.vmi-launcher-grace'
+> = {
+  kind: 'kubevirt_vmi_without_launcher_pod',
+  labels: ['namespace', 'name', 'phase'],
+  knobs: {
+    'detect.vmi-launcher-grace': duration(
+      '10m',
+      'How long a Pending/Scheduling/Scheduled VMI may have no virt-launcher pod before ' +
+        'kubevirt_vmi_without_launcher_pod.',
+    ),
+  },
+  grace: 'detect.vmi-launcher-grace',
+  needs: ['kubevirt', `kubevirt.synced:${VMI}`, 'kubevirt.synced:pods'],
+  detect(s) {
+    const kube = s.kubevirt;
+    if (!kube) return [];
+    const launched = new Set(kube.pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy));
+    const importing = new Set(
+      (kube.claimUsers ?? [])
+        .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io' && u.active)
+        .map((u) => `${u.namespace}/${u.name}`),
+    );
+    const out: Array<FindingFrom<typeof kubevirtVmiWithoutLauncherPod>> = [];
+    for (const v of kube.vmis) {
+      if (!LIVE.has(v.phase) || v.deletionTimestamp !== null || launched.has(v.uid)) continue;
+      const claims = v.claims ?? [];
+      if (claims.some((c) => importing.has(`${v.namespace}/${c}`))) continue;
+      out.push({
+        kind: 'kubevirt_vmi_without_launcher_pod',
+        subject: kubeSubject(VMI, v.namespace, v.name),
+        labels: { namespace: v.namespace, name: v.name, phase: v.phase },
+        since: v.createdAt ?? null,
+        reclaimable: {},
+        evidence: { vmi: v.name, uid: v.uid, phase: v.phase, createdAt: v.createdAt ?? null, claims },
+      });
+    }
+    return out;
+  },
+};
