@@ -7,7 +7,10 @@ export type Labels = Readonly<Record<string, string | undefined>>;
 
 /** The libvirt host family: processes, image files, PCI devices, mdevs, taps, domains. */
 export function libvirtHostResourcePresent(l: Labels, s: Snapshot): boolean | null {
-  if (l.pid !== undefined && s.procfs) return s.procfs.processes.some((p) => String(p.pid) === l.pid);
+  // An exited process its parent has not reaped yet (state Z) holds nothing: it is gone.
+  if (l.pid !== undefined && s.procfs) {
+    return s.procfs.processes.some((p) => String(p.pid) === l.pid && p.state !== 'Z' && p.state !== 'X');
+  }
   if (l.image !== undefined && (s.pools || s.libvirt)) {
     const files = [...(s.pools?.images ?? []), ...(s.pools?.external ?? []), ...(s.libvirt?.files ?? [])];
     return files.some((f) => f.path === l.image && (!('exists' in f) || f.exists !== false));

@@ -2,8 +2,9 @@
 // Prometheus under two jobs (two copies of every series) that loads the generated rules (a copy with
 // short `for:`), and a real Alertmanager notifying a webhook served by the test. Every rule must
 // evaluate, the expected alerts arrive once each with their labels and a runbook link the exporter
-// serves, the healthy domain raises nothing, cleanup resolves them, and every panel query of the
-// Capacity review, Hypervisor and Exporter health dashboards returns series where this scenario has them.
+// serves, the healthy domain raises nothing, cleanup resolves them, every panel query of the Capacity
+// review, Hypervisor and Exporter health dashboards returns series where this scenario has them, and the
+// reclaimed ledger counts what the cleanup gave back (gone or healthy) through Prometheus and the panels.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { utimes } from 'node:fs/promises';
@@ -59,6 +60,7 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
   const images: Record<string, string> = {};
   let strayPid = 0;
   let t = '';
+  let orphanBytes: number | undefined;
 
   beforeAll(async () => {
     host = await LibvirtTestHost.acquire();
@@ -243,6 +245,11 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
       30_000,
       250,
     );
+    const before = JSON.parse((await exporter.get('/findings.json')).body) as {
+      findings: Array<{ kind: string; subject: string; reclaimable: { diskBytes?: number } }>;
+    };
+    orphanBytes = before.findings.find((f) => f.kind === 'orphan_image' && f.subject === images.orphan)?.reclaimable
+      .diskBytes;
     await host.virsh('resume', ids.paused as string);
     await host.virsh('autostart', '--disable', ids.auto as string);
     process.kill(strayPid, 'SIGKILL');
@@ -278,5 +285,49 @@ describe.skipIf(unavailable)('bundle end to end: libvirt host, Prometheus, Alert
         .map((e) => e.split(' ')[0])
         .sort(),
     );
+  });
+  it('the reclaimed ledger counts what the cleanup gave back, and the Reclaimed panels show it', async () => {
+    assert.ok(orphanBytes !== undefined && orphanBytes > 0, `orphan image bytes: ${orphanBytes}`);
+    const value = async (expr: string) => {
+      const r = await prom!.query(`max(${expr})`);
+      return r.length === 0 ? null : Number(r[0]!.value[1]);
+    };
+    const ended = (kind: string, outcome: string) =>
+      value(`vmzombie_findings_ended_total{instance="${instance()}",kind="${kind}",outcome="${outcome}"}`);
+    // Resumed, autostart turned off, lock released: the resource is still there, used as it should be.
+    // Deleted or killed: gone.
+    await waitFor(
+      'the ended findings in Prometheus',
+      async () => {
+        const got = {
+          paused: await ended('domain_paused', 'healthy'),
+          autostart: await ended('autostart_not_running', 'healthy'),
+          lock: await ended('image_locked_while_domain_inactive', 'healthy'),
+          qemu: await ended('qemu_without_domain', 'gone'),
+          orphan: await ended('orphan_image', 'gone'),
+        };
+        const short = Object.entries(got).filter(([, v]) => v === null || v < 1);
+        if (short.length > 0) throw new Error(`not yet: ${JSON.stringify(got)}`);
+        return got;
+      },
+      30_000,
+      500,
+    );
+    // The orphan's bytes, once (the healthy outcomes of the other kinds hold no disk of their own here).
+    const gone = await value(
+      `vmzombie_reclaimed_disk_bytes_total{instance="${instance()}",kind="orphan_image",outcome="gone"}`,
+    );
+    assert.equal(gone, orphanBytes);
+    const capacity = DASHBOARDS.find((d) => d.file === 'vmzombie-capacity.json')!.build(DEFAULT_CONFIG);
+    const queries = dashboardQueries(capacity);
+    const byKind = queries.find((q) => q.title === 'Disk given back, by kind and outcome')!;
+    const rows = await prom!.query(substitute(byKind.expr, '1m'));
+    assert.ok(
+      rows.some((r) => r.metric.kind === 'orphan_image' && r.metric.outcome === 'gone' && Number(r.value[1]) > 0),
+      JSON.stringify(rows.map((r) => r.metric)),
+    );
+    const total = queries.find((q) => q.title === 'Disk given back')!;
+    const [sum] = await prom!.query(substitute(total.expr, '1m', '1h'));
+    assert.ok(sum !== undefined && Number(sum.value[1]) >= (orphanBytes as number), JSON.stringify(sum));
   });
 });

@@ -58,6 +58,23 @@ describe('reclaimed ledger', () => {
     assert.deepEqual(third.ended, []);
   });
 
+  it('a stray qemu killed but not yet reaped (a zombie) ends gone, not healthy', () => {
+    const lost = domain('lost', { state: 'shutoff', reason: 'destroyed' });
+    const state = new FindingsState(config);
+    const first = state.evaluate(snapshot({ libvirt: libvirt([]), procfs: procfs([qemuOf(900, lost)]) }));
+    assert.deepEqual(
+      first.findings.map((f) => f.kind),
+      ['qemu_without_domain'],
+    );
+    const zombie = { ...qemuOf(900, lost), state: 'Z', rssBytes: null };
+    const second = state.evaluate(later(snapshot({ libvirt: libvirt([]), procfs: procfs([zombie]) }), 60));
+    assert.deepEqual(second.findings, []);
+    assert.deepEqual(
+      second.ended!.map((e) => [e.finding.kind, e.outcome]),
+      [['qemu_without_domain', 'gone']],
+    );
+  });
+
   it('a finding still within its grace that clears was a state passing through: not counted', () => {
     const graced = parseArgs(
       [],
