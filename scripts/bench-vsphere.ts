@@ -46,6 +46,8 @@ const stats = (xs: number[]) => {
 };
 
 async function bench(vms: number): Promise<void> {
+  peak.rss = 0; // each size's own peak (the heap of an earlier size may not be collected yet)
+  peak.heap = 0;
   // The VPX model puts `vms` on the standalone host and as many in the cluster.
   const [sim, startup] = await timed(() =>
     startSimulator({ vms: vms / 2, datastores: DATASTORES, startTimeoutMs: 900_000 }),
