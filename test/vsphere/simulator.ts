@@ -69,6 +69,8 @@ export async function freePort(): Promise<number> {
 export interface SimulatorOptions {
   vms?: number;
   hosts?: number;
+  /** Local datastores LocalDS_0.. (the simulator's VMs all live on LocalDS_0). */
+  datastores?: number;
   user?: string;
   pass?: string;
   tls?: boolean;
@@ -91,6 +93,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const args = [`-listen=127.0.0.1:${port}`];
   if (opts.vms) args.push(`-vms=${opts.vms}`);
   if (opts.hosts) args.push(`-hosts=${opts.hosts}`);
+  if (opts.datastores) args.push(`-datastores=${opts.datastores}`);
   if (opts.user) args.push(`-user=${opts.user}`, `-pass=${opts.pass ?? ''}`);
   if (opts.tls) args.push('-tls');
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

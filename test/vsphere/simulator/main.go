@@ -104,6 +104,7 @@ func main() {
 	hosts := flag.Int("cluster-hosts", 3, "hosts in the cluster")
 	standalone := flag.Int("hosts", 1, "standalone hosts")
 	useTLS := flag.Bool("tls", false, "serve https with a self-signed certificate")
+	datastores := flag.Int("datastores", 0, "local datastores LocalDS_0.. mounted on every host (0: the simulator's default, 1)")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -111,6 +112,9 @@ func main() {
 	model.Host = *standalone
 	if *vms > 0 {
 		model.Machine = *vms
+	}
+	if *datastores > 0 {
+		model.Datastore = *datastores
 	}
 	if err := model.Create(); err != nil {
 		log.Fatal(err)

@@ -1,0 +1,187 @@
+// Benchmark of the built node agent (dist/cli.js serve, every node collector) on a busy host: thousands of
+// extra processes (idle `sleep` children, killed at the end) and a private real libvirtd serving a
+// test-driver node file of many domains over test+unix://. Prints one JSON object; asserts nothing.
+//   npm run build && node --import tsx scripts/bench-busy-host.ts [processes=5000] [domains=1000]
+//     [scrapes=10] [idle-seconds=120]
+// 1. Whole scrape with --collector.min-interval=0s (every scrape collects), back to back: wall time per
+//    scrape and the agent's and libvirtd's CPU per collection (/proc/<pid>/stat).
+// 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max.
+import { spawn } from 'node:child_process';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
+import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { testNodeXml } from './test-node-xml.js';
+
+const processes = Math.max(0, Math.min(Number(process.argv[2] ?? 5000), 20000));
+const domains = Math.max(10, Math.min(Number(process.argv[3] ?? 1000), 5000));
+const scrapes = Math.max(3, Math.min(Number(process.argv[4] ?? 10), 100));
+const idleSeconds = Math.max(15, Math.min(Number(process.argv[5] ?? 120), 900));
+const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
+
+const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN) / 1024;
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function scrape(url: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url);
+  await res.text();
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return performance.now() - t;
+}
+
+/** Starts the agent and waits for its first answer (a first collection included). */
+async function startAgent(flags: string[]) {
+  const port = await freePort();
+  const agent = execa(
+    'node',
+    ['--max-semi-space-size=2', 'dist/cli.js', 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags],
+    { reject: false },
+  );
+  const url = `http://127.0.0.1:${port}/metrics`;
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { agent, url, pid: agent.pid as number };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  agent.kill('SIGKILL');
+  throw new Error('the agent did not answer');
+}
+
+const processesBefore = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).length;
+const result: Record<string, unknown> = {
+  benchmark: 'busy-host',
+  processes,
+  domains,
+  cores: os.cpus().length,
+  loadavgStart: await loadavg(),
+};
+
+// The extra processes: one shell in its own process group starting `processes` sleeps; the group is
+// killed by its id at the end.
+const sleepers = spawn('bash', ['-c', `for ((i = 0; i < ${processes}; i++)); do sleep 86400 & done; wait`], {
+  detached: true,
+  stdio: 'ignore',
+});
+const killSleepers = () => {
+  try {
+    process.kill(-(sleepers.pid as number), 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+process.once('exit', killSleepers);
+
+await acquireLock();
+const d = await PrivateLibvirtd.start();
+try {
+  for (let i = 0; i < 600; i++) {
+    const now = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).length;
+    if (now >= processesBefore + processes) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  result.processesOnHost = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).length;
+  const node = path.join(d.dir, 'node.xml');
+  await writeFile(node, testNodeXml(domains));
+  const common = [`--libvirt.uri=test+unix://${node}?socket=${d.roSocket}`, `--libvirt.run-dir=${d.runDir}/qemu`];
+
+  // 1. Every scrape collects.
+  {
+    const { agent, url, pid } = await startAgent([...common, '--collector.min-interval=0s', '--collector.timeout=60s']);
+    try {
+      const first = await scrape(url);
+      const times: number[] = [];
+      const own0 = await cpuTicks(pid);
+      const daemon0 = await cpuTicks(d.pid);
+      for (let i = 0; i < scrapes; i++) times.push(await scrape(url));
+      const own = (((await cpuTicks(pid)) - own0) * (1000 / HZ)) / scrapes;
+      const daemon = (((await cpuTicks(d.pid)) - daemon0) * (1000 / HZ)) / scrapes;
+      const body = await (await fetch(url)).text();
+      const exported = body.split('\n').filter((l) => l.startsWith('vmzombie_libvirt_domain_info{')).length;
+      const durations = Object.fromEntries(
+        body
+          .split('\n')
+          .filter((l) => l.startsWith('vmzombie_collector_duration_seconds{'))
+          .map((l) => [/collector="([^"]+)"/.exec(l)?.[1], round(Number(l.split(' ').pop()) * 1000)]),
+      );
+      result.wholeScrape = {
+        flags: '--collector.min-interval=0s',
+        scrapes,
+        firstMs: round(first),
+        p50Ms: round(pct(times, 0.5)),
+        p95Ms: round(pct(times, 0.95)),
+        maxMs: round(Math.max(...times)),
+        agentCpuMsPerCollection: round(own),
+        libvirtdCpuMsPerCollection: round(daemon),
+        domainsExported: exported,
+        collectorMsLastScrape: durations,
+      };
+    } finally {
+      agent.kill('SIGTERM');
+      await agent;
+    }
+  }
+
+  // 2. Default flags, a 15 s scrape interval.
+  {
+    const { agent, url, pid } = await startAgent(common);
+    try {
+      await scrape(url);
+      const cpu0 = await cpuTicks(pid);
+      const t0 = performance.now();
+      let maxRss = 0;
+      for (let s = 0; s < idleSeconds; s += 15) {
+        await new Promise((r) => setTimeout(r, 15_000));
+        await scrape(url);
+        maxRss = Math.max(maxRss, await rssMiB(pid));
+      }
+      const wall = (performance.now() - t0) / 1000;
+      const cpu = ((await cpuTicks(pid)) - cpu0) / HZ;
+      result.idle = {
+        flags: 'defaults',
+        scrapeIntervalS: 15,
+        seconds: round(wall, 0),
+        cpuPercentOfOneCore: round((100 * cpu) / wall, 2),
+        rssMaxMiB: round(maxRss),
+        rssMaxMB: round((maxRss * 2 ** 20) / 1e6),
+        rssEndMiB: round(await rssMiB(pid)),
+      };
+    } finally {
+      agent.kill('SIGTERM');
+      await agent;
+    }
+  }
+  result.loadavgEnd = await loadavg();
+} finally {
+  killSleepers();
+  await d.stop();
+  await releaseLock();
+}
+console.log(JSON.stringify(result, null, 2));
