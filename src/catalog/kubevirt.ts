@@ -118,8 +118,8 @@ export const KUBEVIRT_KINDS = {
     description:
       "A VM's PersistentVolumeClaim is Bound but no VirtualMachine (running or stopped), VMI, running pod, " +
       'importing DataVolume, restore in progress or image refers to it, and has not for longer than the volume ' +
-      'grace. Its owner references and Harvester owner annotation name objects that no longer exist. The bound ' +
-      "volume's capacity is reclaimable.",
+      'grace. Its owner references and Harvester owner annotation name objects that no longer exist. Reclaimable: ' +
+      "the Longhorn volume's actual size where its object is readable, else the bound volume's capacity.",
     diagnose: 'kubectl get pvc -n {{namespace}} {{name}} -o yaml',
     scope: 'kubevirt',
     reclaims: ['diskBytes'],

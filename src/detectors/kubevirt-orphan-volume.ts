@@ -29,8 +29,15 @@ export interface OrphanVolumeEvidence {
   phase: string;
   volume: string | null;
   storageClass: string | null;
-  /** Where reclaimable bytes come from: the bound PV's capacity, else the PVC's request. */
-  bytesFrom: 'pv capacity' | 'pvc request' | 'unknown';
+  /**
+   * Where reclaimable bytes come from: the Longhorn volume's actual size where its object is readable, else the
+   * bound PV's capacity, else the PVC's request.
+   */
+  bytesFrom: 'longhorn actual size' | 'pv capacity' | 'pvc request' | 'unknown';
+  /** The bound PV's spec.capacity.storage, kept even when the Longhorn figure is used. */
+  pvCapacityBytes: number | null;
+  /** The Longhorn volume (the PV's CSI volume handle) and its status.actualSize, when watched and found. */
+  longhornVolume: { namespace: string; name: string; actualSizeBytes: number } | null;
   ownerReferences: OrphanVolumeOwner[];
   /** `harvesterhci.io/owned-by` VM refs, `<namespace>/<name>`, and whether each VM still exists. */
   ownedByVms: Array<{ vm: string; exists: boolean }>;
@@ -41,6 +48,22 @@ export interface OrphanVolumeEvidence {
   kubevirtMarks: string[];
   /** Unix seconds. */
   createdAt: number | null;
+}
+
+const LONGHORN_DRIVER = 'driver.longhorn.io';
+
+/**
+ * Longhorn volumes by name, with their actual size: only while their watch is current (a failing or unsynced
+ * watch, or no Longhorn, leaves the PV's capacity as the figure).
+ */
+function longhornSizes(kube: KubeSection): Map<string, { namespace: string; name: string; actualSizeBytes: number }> {
+  const out = new Map<string, { namespace: string; name: string; actualSizeBytes: number }>();
+  const status = kube.resources.find((r) => r.resource === 'volumes.longhorn.io');
+  if (!status?.available || !status.synced || status.error !== null) return out;
+  for (const v of kube.longhornVolumes ?? [])
+    if (v.actualSizeBytes !== null)
+      out.set(v.name, { namespace: v.namespace, name: v.name, actualSizeBytes: v.actualSizeBytes });
+  return out;
 }
 
 function unprovable(kube: KubeSection): string | null {
@@ -140,6 +163,10 @@ export const kubevirtOrphanVolume: Detector<
         .map((u) => [`${u.namespace}/${u.name}`, u]),
     );
     const owners = ownerChecker(kube);
+    const handles = new Map(
+      (kube.pvVolumeHandles ?? []).filter((h) => h.driver === LONGHORN_DRIVER).map((h) => [h.name, h.volumeHandle]),
+    );
+    const longhorn = longhornSizes(kube);
     const out: Array<FindingFrom<typeof kubevirtOrphanVolume>> = [];
     for (const pvc of kube.pvcs) {
       // Pending claims hold no storage; a deleting one is kubevirt_stuck_deletion's if it stays; other
@@ -149,7 +176,9 @@ export const kubevirtOrphanVolume: Detector<
       if (claims.has(k) || (pvc.volumeName !== null && volumes.has(pvc.volumeName))) continue;
       if (pvc.ownedByVms.some((vm) => inSnapshot.has(vm))) continue;
       const capacity = pvc.volumeName === null ? null : (pvs.get(pvc.volumeName)?.capacityBytes ?? null);
-      const bytes = capacity ?? pvc.requestBytes;
+      const handle = pvc.volumeName === null ? undefined : handles.get(pvc.volumeName);
+      const lh = handle === undefined ? null : (longhorn.get(handle) ?? null);
+      const bytes = lh?.actualSizeBytes ?? capacity ?? pvc.requestBytes;
       const dv = dvs.get(k);
       out.push({
         kind: 'kubevirt_orphan_volume',
@@ -162,7 +191,16 @@ export const kubevirtOrphanVolume: Detector<
           phase: pvc.phase,
           volume: pvc.volumeName,
           storageClass: pvc.storageClass,
-          bytesFrom: capacity !== null ? 'pv capacity' : pvc.requestBytes !== null ? 'pvc request' : 'unknown',
+          bytesFrom:
+            lh !== null
+              ? 'longhorn actual size'
+              : capacity !== null
+                ? 'pv capacity'
+                : pvc.requestBytes !== null
+                  ? 'pvc request'
+                  : 'unknown',
+          pvCapacityBytes: capacity,
+          longhornVolume: lh,
           ownerReferences: owners(pvc),
           ownedByVms: pvc.ownedByVms.map((vm) => ({ vm, exists: vmNames.has(vm) })),
           dataVolume: dv ? { name: dv.name, phase: dv.state } : null,

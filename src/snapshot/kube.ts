@@ -247,6 +247,13 @@ export const KubeSectionSchema = z.object({
   migrations: z.array(KubeMigrationSchema).optional(),
   vmSnapshots: z.array(KubeVmSnapshotSchema).optional(),
   longhornOrphans: z.array(LonghornOrphanSchema).optional(),
+  /**
+   * Longhorn volumes (longhorn.io/v1beta2; named after the PV's CSI volume handle) and status.actualSize, the
+   * bytes one replica holds on disk; absent in old snapshots.
+   */
+  longhornVolumes: z
+    .array(z.object({ namespace: z.string(), name: z.string(), actualSizeBytes: z.number().nullable() }))
+    .optional(),
   problems: z.array(z.string()),
 });
 export type KubeSection = z.infer<typeof KubeSectionSchema>;

@@ -16,6 +16,11 @@ export const ProcessSchema = z.object({
   rssBytes: z.number().nullable(),
   /** HugetlbPages of /proc/<pid>/status: hugepage memory this process maps (null when not shown). */
   hugetlbBytes: z.number().nullable().optional(),
+  /**
+   * The uid of the Kubernetes pod whose cgroup the process is in (/proc/<pid>/cgroup); read for qemu processes
+   * only, absent when not read, unreadable or not in a pod.
+   */
+  podUid: z.string().optional(),
 });
 export type ProcessInfo = z.infer<typeof ProcessSchema>;
 

@@ -104,6 +104,8 @@ describe('kubevirt_orphan_volume', () => {
           volume: 'pvc-web-disk-0',
           storageClass: 'harvester-longhorn',
           bytesFrom: 'pv capacity',
+          pvCapacityBytes: 20 * GiB,
+          longhornVolume: null,
           ownerReferences: [{ kind: 'VirtualMachine', name: 'web', exists: false }],
           ownedByVms: [{ vm: 'default/web', exists: false }],
           dataVolume: null,
@@ -114,6 +116,32 @@ describe('kubevirt_orphan_volume', () => {
         refs: ['pv:pvc-web-disk-0'],
       },
     ]);
+  });
+
+  it("counts a Longhorn volume's actual size only while its watch is current and the PV is Longhorn's", () => {
+    const lhStatus = (extra: Partial<KubeResourceStatus> = {}) => ({ ...synced('volumes.longhorn.io'), ...extra });
+    const bytes = (resource: KubeResourceStatus | null, driver = 'driver.longhorn.io', actual: number | null = GiB) => {
+      const s = kubeSnapshot({
+        ...base,
+        resources: resource ? [...RESOURCES, resource] : RESOURCES,
+        vmis: [...base.vmis, vmi('guest-cp-1', { claims: ['pvc-1f2e3d4c'] })],
+        pvVolumeHandles: [{ name: 'pvc-web-disk-0', driver, volumeHandle: 'pvc-web-disk-0' }],
+        longhornVolumes: [{ namespace: 'longhorn-system', name: 'pvc-web-disk-0', actualSizeBytes: actual }],
+      });
+      const [f] = judge(kubevirtOrphanVolume, s, ctx()) as Array<{
+        reclaimable: { diskBytes?: number };
+        evidence: { bytesFrom: string; pvCapacityBytes: number | null };
+      }>;
+      assert.equal(f?.evidence.pvCapacityBytes, 20 * GiB);
+      return [f?.reclaimable.diskBytes, f?.evidence.bytesFrom];
+    };
+    assert.deepEqual(bytes(lhStatus()), [GiB, 'longhorn actual size']);
+    assert.deepEqual(bytes(null), [20 * GiB, 'pv capacity'], 'Longhorn volumes not watched');
+    assert.deepEqual(bytes(lhStatus({ available: false })), [20 * GiB, 'pv capacity'], 'CRD not installed');
+    assert.deepEqual(bytes(lhStatus({ error: 'HTTP 403' })), [20 * GiB, 'pv capacity'], 'watch failing');
+    assert.deepEqual(bytes(lhStatus({ synced: false })), [20 * GiB, 'pv capacity'], 'first list not done');
+    assert.deepEqual(bytes(lhStatus(), 'csi.vsphere.vmware.com'), [20 * GiB, 'pv capacity'], 'not a Longhorn PV');
+    assert.deepEqual(bytes(lhStatus(), 'driver.longhorn.io', null), [20 * GiB, 'pv capacity'], 'no actualSize');
   });
 
   it('falls back to the request without a PV, and reports a finished DataVolume nothing uses', () => {

@@ -69,6 +69,7 @@ export const RESOURCES = {
   },
   backingimages: { group: 'longhorn.io', version: 'v1beta2', plural: 'backingimages', kind: 'BackingImage' },
   lhorphans: { group: 'longhorn.io', version: 'v1beta2', plural: 'orphans', kind: 'Orphan' },
+  lhvolumes: { group: 'longhorn.io', version: 'v1beta2', plural: 'volumes', kind: 'Volume' },
 } as const satisfies Record<string, ResourceType>;
 
 export type ResourceName = keyof typeof RESOURCES;

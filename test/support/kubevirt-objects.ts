@@ -359,6 +359,56 @@ export function pv(name: string, capacity: string, claim: { namespace: string; n
   };
 }
 
+/**
+ * A Longhorn Volume as longhorn-manager writes it for a PV of driver.longhorn.io (named after the PV's volume
+ * handle): detached since its VM is gone, spec.size a string of bytes, status.actualSize an int64 of the bytes
+ * one replica holds.
+ */
+export function longhornVolume(
+  name: string,
+  size: string,
+  actualSize: number,
+  pvc: { namespace: string; name: string },
+) {
+  return {
+    apiVersion: 'longhorn.io/v1beta2',
+    kind: 'Volume',
+    metadata: {
+      name,
+      namespace: 'longhorn-system',
+      finalizers: ['longhorn.io'],
+      labels: { longhornvolume: name, 'recurring-job-group.longhorn.io/default': 'enabled' },
+    },
+    spec: {
+      size,
+      numberOfReplicas: 3,
+      frontend: 'blockdev',
+      dataEngine: 'v1',
+      accessMode: 'rwo',
+      dataLocality: 'disabled',
+      migratable: true,
+      nodeID: '',
+    },
+    status: {
+      state: 'detached',
+      robustness: 'unknown',
+      actualSize,
+      currentNodeID: '',
+      ownerID: 'node-1',
+      kubernetesStatus: {
+        namespace: pvc.namespace,
+        pvcName: pvc.name,
+        pvName: name,
+        pvStatus: 'Bound',
+        lastPVCRefAt: '',
+        lastPodRefAt: iso(Date.now() / 1000 - 7200),
+        workloadsStatus: null,
+      },
+      conditions: [{ type: 'Scheduled', status: 'True', reason: '', message: '' }],
+    },
+  };
+}
+
 /** A VM whose disks are a DataVolume template and a plain PVC, stopped or running. */
 export function vmWithDisks(namespace: string, name: string, printableStatus: string, dataVolume: string, pvc: string) {
   return {

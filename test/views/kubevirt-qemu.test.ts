@@ -39,8 +39,11 @@ describe('kubevirtQemu', () => {
       pid: 4242,
       namespace: 'vm-ns',
       vmi: 'web-01',
+      podUid: null,
       startTimeSeconds: 1795420000,
     });
+    const inPod = kubevirtQemu(proc(LAUNCHER, { podUid: '5f3c1b2a-7d41-4a4e-9b1f-0a2b3c4d5e6f' }));
+    assert.equal(inPod?.podUid, '5f3c1b2a-7d41-4a4e-9b1f-0a2b3c4d5e6f');
   });
 
   it('leaves out libvirt guests, capability probes, zombies and non-qemu processes', () => {

@@ -199,8 +199,8 @@ export const KUBEVIRT_CASES: readonly PromtoolTest[] = [
     alert: 'VMZombieKubevirtQemuWithoutVMI',
     series: [
       ...[
-        { vmi: 'web', pid: '4242' },
-        { vmi: 'db', pid: '4343' },
+        { vmi: 'web', pid: '4242', pod_uid: '5f3c1b2a-7d41-4a4e-9b1f-0a2b3c4d5e6f' },
+        { vmi: 'db', pid: '4343', pod_uid: '9a8b7c6d-0000-4000-8000-000000000002' },
       ].map((q) => ({
         metric: 'vmzombie_kubevirt_qemu_info',
         labels: { job: TEST_JOB, instance: 'node-1:9955', cluster: 'east', namespace: 'default', ...q },
@@ -241,7 +241,14 @@ export const KUBEVIRT_CASES: readonly PromtoolTest[] = [
         atMinutes: 20,
         firing: [
           {
-            labels: { instance: 'node-1:9955', cluster: 'east', namespace: 'default', vmi: 'web', pid: '4242' },
+            labels: {
+              instance: 'node-1:9955',
+              cluster: 'east',
+              namespace: 'default',
+              vmi: 'web',
+              pid: '4242',
+              pod_uid: '5f3c1b2a-7d41-4a4e-9b1f-0a2b3c4d5e6f',
+            },
             value: 1,
           },
         ],

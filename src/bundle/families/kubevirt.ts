@@ -23,7 +23,7 @@ function build(c: BundleConfig): AlertDef[] {
   const vmi = [...at, 'namespace', 'name'];
   const finalizer = [...at, 'namespace', 'resource', 'name', 'finalizer'];
   const target = [...at, 'endpoint', 'bucket'];
-  const qemu = [...at, 'namespace', 'vmi', 'pid'];
+  const qemu = [...at, 'namespace', 'vmi', 'pid', 'pod_uid'];
   return [
     {
       name: 'VMZombieVirtHandlerMemoryForecast',
@@ -129,7 +129,8 @@ function build(c: BundleConfig): AlertDef[] {
         'which the cluster no longer has',
       description:
         `A KubeVirt qemu process (pid {{ $labels.pid }}, seen by ${WHERE}) runs the guest of VMI {{ ` +
-        `$labels.namespace }}/{{ $labels.vmi }}, but the cluster agent of the same cluster lists no such VMI. ` +
+        `$labels.namespace }}/{{ $labels.vmi }} (its cgroup names launcher pod uid "{{ $labels.pod_uid }}"), but the ` +
+        `cluster agent of the same cluster lists no such VMI. ` +
         `The guest runs outside KubeVirt's control, holding the node's CPU, memory and its disks; a new VMI of ` +
         `that name may start a second copy on the same disks.`,
     },

@@ -23,6 +23,7 @@ import {
   parseBackingImage,
   parseDataVolume,
   parseLonghornOrphan,
+  parseLonghornVolume,
   parseMigration,
   parsePodClaims,
   parsePv,
@@ -32,6 +33,7 @@ import {
   parseVmRestore,
   parseVmSnapshot,
   podRequests,
+  projectLonghornVolume,
   projectPodClaims,
   vmClaims,
   type VmiVolumeFields,
@@ -202,6 +204,13 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
     parse: parseLonghornOrphan,
     record: (section, _state, _meta, orphan) => {
       section.longhornOrphans?.push(orphan);
+    },
+  }),
+  lhvolume: kind<ReturnType<typeof parseLonghornVolume>>({
+    parse: parseLonghornVolume,
+    project: projectLonghornVolume,
+    record: (section, _state, _meta, volume) => {
+      section.longhornVolumes?.push(volume);
     },
   }),
 };

@@ -123,6 +123,7 @@ export class KubeReader {
       migrations: [],
       vmSnapshots: [],
       longhornOrphans: [],
+      longhornVolumes: [],
       problems,
     };
     for (const cache of this.caches.values()) {

@@ -1,6 +1,6 @@
 // The initial lists (and relists) of the watch caches, paged as client-go's reflector pages them.
 import type { CoreV1Api, CustomObjectsApi, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import type { ResourceSpec } from './resources.js';
+import { watchNamespace, type ResourceSpec } from './resources.js';
 
 export type List = KubernetesListObject<KubernetesObject>;
 
@@ -37,10 +37,9 @@ export function listResource(
       ) as Promise<List>;
     }
     const base = { group: spec.group, version: spec.version, plural: spec.plural, ...paging };
+    const ns = watchNamespace(spec, namespace);
     return (
-      namespace && !spec.clusterScoped
-        ? custom.listNamespacedCustomObject({ ...base, namespace })
-        : custom.listClusterCustomObject(base)
+      ns ? custom.listNamespacedCustomObject({ ...base, namespace: ns }) : custom.listClusterCustomObject(base)
     ) as Promise<List>;
   }
 }

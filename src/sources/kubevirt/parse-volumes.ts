@@ -305,3 +305,34 @@ export function parseLonghornOrphan(o: unknown): LonghornOrphan {
     deletionTimestamp: meta.deletionTimestamp,
   };
 }
+
+/**
+ * What the cache keeps of a Longhorn Volume: its name (the PV's CSI volume handle) and status.actualSize. The
+ * volume objects carry the whole spec and status of every replica and engine; the rest is never read.
+ */
+export function projectLonghornVolume(o: KubernetesObject): KubernetesObject {
+  const md = o.metadata ?? {};
+  const actualSize = field(o, 'status', 'actualSize');
+  return {
+    apiVersion: o.apiVersion ?? 'longhorn.io/v1beta2',
+    kind: o.kind ?? 'Volume',
+    metadata: {
+      name: md.name ?? '',
+      ...(md.namespace !== undefined ? { namespace: md.namespace } : {}),
+      ...(md.uid !== undefined ? { uid: md.uid } : {}),
+      ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
+    },
+    ...(actualSize !== undefined ? { status: { actualSize } } : {}),
+  } as KubernetesObject;
+}
+
+/** A Longhorn Volume's actual size (an int64 of bytes; Longhorn writes 0 before a replica reported one). */
+export function parseLonghornVolume(o: unknown): { namespace: string; name: string; actualSizeBytes: number | null } {
+  const meta = parseMeta(o);
+  const size = field(o, 'status', 'actualSize');
+  return {
+    namespace: meta.namespace,
+    name: meta.name,
+    actualSizeBytes: typeof size === 'number' && Number.isFinite(size) && size >= 0 ? size : null,
+  };
+}

@@ -18,7 +18,8 @@ export type ResourceKind =
   | 'volumesnapshotcontent'
   | 'vmimage'
   | 'backingimage'
-  | 'lhorphan';
+  | 'lhorphan'
+  | 'lhvolume';
 
 export interface ResourceSpec {
   kind: ResourceKind;
@@ -36,6 +37,11 @@ export interface ResourceSpec {
   optional?: true;
   /** Not namespaced (PersistentVolumes): watched cluster-wide even with --kube.namespace. */
   clusterScoped?: true;
+  /**
+   * Namespaced, but living in an add-on's own namespace (Longhorn's volumes in longhorn-system), not the VMs':
+   * watched in every namespace even with --kube.namespace, so a Longhorn installed elsewhere is found too.
+   */
+  everyNamespace?: true;
 }
 
 export const WATCHED: readonly ResourceSpec[] = [
@@ -164,6 +170,16 @@ export const WATCHED: readonly ResourceSpec[] = [
     plural: 'orphans',
     optional: true,
   },
+  // Each Longhorn volume's actual size, for the reclaimable bytes of an orphan volume; stored trimmed (kinds.ts).
+  {
+    kind: 'lhvolume',
+    resource: 'volumes.longhorn.io',
+    group: 'longhorn.io',
+    version: 'v1beta2',
+    plural: 'volumes',
+    optional: true,
+    everyNamespace: true,
+  },
 ];
 
 /** Pod metrics of virt-handler, read (not watched: the metrics API has no watch) from metrics.k8s.io. */
@@ -176,10 +192,14 @@ export const POD_METRICS: ResourceSpec = {
   labelSelector: 'kubevirt.io=virt-handler',
 };
 
+/** The namespace a resource is listed and watched in: --kube.namespace, or null (all) for those not in it. */
+export function watchNamespace(spec: ResourceSpec, namespace: string | null): string | null {
+  return spec.clusterScoped || spec.everyNamespace ? null : namespace;
+}
+
 /** `/api/v1/pods`, `/apis/kubevirt.io/v1/namespaces/ns/virtualmachines`. */
 export function resourcePath(spec: ResourceSpec, namespace: string | null): string {
   const base = spec.group === '' ? `/api/${spec.version}` : `/apis/${spec.group}/${spec.version}`;
-  return namespace && !spec.clusterScoped
-    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${spec.plural}`
-    : `${base}/${spec.plural}`;
+  const ns = watchNamespace(spec, namespace);
+  return ns ? `${base}/namespaces/${encodeURIComponent(ns)}/${spec.plural}` : `${base}/${spec.plural}`;
 }

@@ -12,6 +12,9 @@ import { parseFdInfo, parseMountinfo } from './parse.js';
 
 const QEMU_COMM = /^(qemu-system-|qemu-kvm$|kvm$)/;
 
+/** A qemu process by its comm (`qemu-system-x86`, truncated to 15 characters; `qemu-kvm`). */
+export const isQemuComm = (comm: string): boolean => QEMU_COMM.test(comm);
+
 /** Device fds worth keeping for the device and network detectors. */
 function isDeviceOfInterest(target: string): boolean {
   return (

@@ -2,7 +2,7 @@
 // (open-files.ts), and the kernel's lock table. Vanished processes and denied entries are skipped quietly.
 //
 // The pass uses synchronous reads, in slices that yield to the event loop every few milliseconds:
-// stat, status, fd links, fdinfo and mountinfo are answered by the kernel without touching a
+// stat, status, fd links, fdinfo, mountinfo and (for qemu) cgroup are answered by the kernel without touching a
 // filesystem or another process's memory, and a synchronous read of them costs a few microseconds
 // where a promise through libuv's thread pool costs tens (hundreds of processes, thousands of fds).
 // Only cmdline can block (the kernel takes the process's memory lock to copy it), so it is read off
@@ -17,7 +17,8 @@ import { Slicer } from '../../util/slicer.js';
 import { describeError, isVanished } from '../../util/fs-errors.js';
 import { USER_HZ, parseBootTime, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
 import { ProcfsCache } from './procfs-cache.js';
-import { MountTables, readOpenFiles, type KeepRules } from './open-files.js';
+import { MountTables, isQemuComm, readOpenFiles, type KeepRules } from './open-files.js';
+import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
 import { Skips } from './skips.js';
 
 /** Longest synchronous run before timers and sockets get the event loop back. */
@@ -82,6 +83,10 @@ export async function readProcfs(
       skips.record(e, `pid ${pid}`);
       continue;
     }
+    if (isQemuComm(proc.comm)) {
+      const podUid = readPodUid(dir);
+      if (podUid !== null) proc.podUid = podUid;
+    }
     if (cache.cmdline(pid, key) === undefined) withoutCmdline.push({ proc, key });
     processes.push(proc);
     await readOpenFiles(dir, proc, keep, mounts, skips, slicer, openFiles);
@@ -120,4 +125,16 @@ export async function readProcfs(
     problems,
     skipped: skips.counts,
   };
+}
+
+/**
+ * The pod a process runs in, from /proc/<pid>/cgroup (a KubeVirt qemu's is its virt-launcher pod); null when
+ * the file cannot be read (gone, denied, a /proc without it) or names no pod: the process is still reported.
+ */
+function readPodUid(dir: string): string | null {
+  try {
+    return podUidFromProcCgroup(readFileSync(path.join(dir, 'cgroup'), 'utf8'));
+  } catch {
+    return null;
+  }
 }

@@ -18,11 +18,7 @@ export function parseProcCgroup(text: string): CgroupRef | null {
   return v1;
 }
 
-/** Pod uid from a kubepods path (cgroupfs `pod<uid>` or systemd `…-pod<uid_with_underscores>.slice`). */
-export function podUidFromCgroup(cgroupPath: string): string | null {
-  const m = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/.exec(cgroupPath);
-  return m ? (m[1] as string).replace(/_/g, '-') : null;
-}
+export { podUidFromCgroup } from '../shared/kubepods-cgroup.js';
 
 export function parseEnviron(buf: Buffer | string): Record<string, string> {
   const env: Record<string, string> = {};

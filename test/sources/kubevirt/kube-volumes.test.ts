@@ -2,13 +2,19 @@
 // pod's claims (stored trimmed), migrations, snapshots; then the detectors on what the reader made of them.
 import { afterEach, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { KubeApiServer } from '../../support/kube-api-server.js';
+import { KubeApiServer, RESOURCES } from '../../support/kube-api-server.js';
 import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { ctx, kubeSnapshot } from '../../support/kube-snapshot.js';
 import { waitFor } from '../../support/wait.js';
-import type { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
-import { projectPodClaims } from '../../../src/sources/kubevirt/parse-volumes.js';
+import { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
+import { loadKubeConfig } from '../../../src/sources/kubevirt/kubeconfig.js';
+import {
+  parseLonghornVolume,
+  projectLonghornVolume,
+  projectPodClaims,
+} from '../../../src/sources/kubevirt/parse-volumes.js';
+import { silentLogger } from '../../../src/util/log.js';
 import { kubevirtOrphanVolume } from '../../../src/detectors/kubevirt-orphan-volume.js';
 import { virtLauncherPodStale } from '../../../src/detectors/virt-launcher-pod-stale.js';
 import { kubevirtMigrationStuck } from '../../../src/detectors/kubevirt-migration-stuck.js';
@@ -210,6 +216,124 @@ describe('kube source, one layer down', () => {
     assert.equal(status('pods:claims')?.available, true);
     const found = kubevirtOrphanVolume.detect(kubeSnapshot(section), ctx());
     assert.deepEqual(subjects(found), ['persistentvolumeclaims default/web-disk-0']);
+  });
+
+  // A deleted VM's 20 GiB Longhorn disk, 3 GiB of it written: the PV, its claim, and (where Longhorn runs) the volume.
+  const orphanedLonghornDisk = (withVolume: boolean) => {
+    api.create(
+      'pvcs',
+      as(
+        k.vmDiskPvc('vms', 'web-disk-0', { ownedByVm: 'web', volumeName: 'pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f' }),
+      ),
+    );
+    api.create(
+      'pvs',
+      as(k.pv('pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f', '20Gi', { namespace: 'vms', name: 'web-disk-0' })),
+    );
+    if (withVolume)
+      api.create(
+        'lhvolumes',
+        as(
+          k.longhornVolume('pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f', String(20 * GiB), 3 * GiB, {
+            namespace: 'vms',
+            name: 'web-disk-0',
+          }),
+        ),
+      );
+  };
+
+  it("counts a Longhorn volume's actual size as reclaimable, with the PV's capacity in evidence", async () => {
+    api = new KubeApiServer();
+    await api.start();
+    orphanedLonghornDisk(true);
+    // Watching one namespace: Longhorn's volumes live in longhorn-system and are still found.
+    r = new KubeReader(
+      {
+        kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)),
+        namespace: 'vms',
+        recheckSeconds: 0.2,
+        metricsIntervalSeconds: 0.2,
+        watchTimeoutSeconds: 60,
+        freezeHistorySeconds: 300,
+      },
+      silentLogger,
+    );
+    const read = () => (r as KubeReader).read(AbortSignal.timeout(5000));
+    let section = await read();
+    assert.equal(section.resources.find((x) => x.resource === 'volumes.longhorn.io')?.available, true);
+    assert.deepEqual(section.longhornVolumes, [
+      { namespace: 'longhorn-system', name: 'pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f', actualSizeBytes: 3 * GiB },
+    ]);
+    let found = kubevirtOrphanVolume.detect(kubeSnapshot(section), ctx());
+    assert.deepEqual(subjects(found), ['persistentvolumeclaims vms/web-disk-0']);
+    assert.deepEqual(found[0]?.reclaimable, { diskBytes: 3 * GiB });
+    assert.equal(found[0]?.evidence.bytesFrom, 'longhorn actual size');
+    assert.equal(found[0]?.evidence.pvCapacityBytes, 20 * GiB);
+    assert.deepEqual(found[0]?.evidence.longhornVolume, {
+      namespace: 'longhorn-system',
+      name: 'pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f',
+      actualSizeBytes: 3 * GiB,
+    });
+
+    // The guest writes more before it is gone for good: the watch carries the new size.
+    api.modify('lhvolumes', 'longhorn-system', 'pvc-5c0f2b8e-7d41-4a4e-9b1f-0a2b3c4d5e6f', (o) => {
+      (o.status as { actualSize: number }).actualSize = 5 * GiB;
+    });
+    await waitFor('the new actual size through the watch', async () => {
+      section = await read();
+      return section.longhornVolumes?.[0]?.actualSizeBytes === 5 * GiB;
+    });
+    found = kubevirtOrphanVolume.detect(kubeSnapshot(section), ctx());
+    assert.deepEqual(found[0]?.reclaimable, { diskBytes: 5 * GiB });
+
+    // Longhorn's volumes become unreadable (the role loses them): the PV's capacity again, the volume still judged.
+    api.faults.set('lhvolumes', 403);
+    api.dropWatches();
+    await waitFor('the volumes watch to fail', async () => {
+      section = await read();
+      return section.resources.find((x) => x.resource === 'volumes.longhorn.io')?.error != null;
+    });
+    found = kubevirtOrphanVolume.detect(kubeSnapshot(section), ctx());
+    assert.deepEqual(subjects(found), ['persistentvolumeclaims vms/web-disk-0']);
+    assert.deepEqual(found[0]?.reclaimable, { diskBytes: 20 * GiB });
+    assert.equal(found[0]?.evidence.bytesFrom, 'pv capacity');
+  });
+
+  it("without Longhorn's volumes CRD the PV's capacity counts, and only that resource is unavailable", async () => {
+    api = new KubeApiServer(
+      (Object.keys(RESOURCES) as Array<keyof typeof RESOURCES>).filter((name) => name !== 'lhvolumes'),
+    );
+    await api.start();
+    orphanedLonghornDisk(false);
+    r = testKubeReader(api);
+    const section = await r.read(AbortSignal.timeout(5000));
+    const status = (res: string) => section.resources.find((x) => x.resource === res);
+    assert.equal(status('volumes.longhorn.io')?.available, false);
+    assert.equal(status('orphans.longhorn.io')?.available, true);
+    assert.deepEqual(section.problems, []);
+    const found = kubevirtOrphanVolume.detect(kubeSnapshot(section), ctx());
+    assert.deepEqual(subjects(found), ['persistentvolumeclaims vms/web-disk-0']);
+    assert.deepEqual(found[0]?.reclaimable, { diskBytes: 20 * GiB });
+    assert.equal(found[0]?.evidence.bytesFrom, 'pv capacity');
+    assert.equal(found[0]?.evidence.longhornVolume, null);
+  });
+
+  it('keeps only the name and actual size of each Longhorn volume', () => {
+    const full = k.longhornVolume('pvc-1', '1073741824', 4096, {
+      namespace: 'vms',
+      name: 'd',
+    }) as unknown as KubernetesObject;
+    full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '9' };
+    const kept = projectLonghornVolume(full);
+    assert.deepEqual(kept, {
+      apiVersion: 'longhorn.io/v1beta2',
+      kind: 'Volume',
+      metadata: { name: 'pvc-1', namespace: 'longhorn-system', uid: 'u1', resourceVersion: '9' },
+      status: { actualSize: 4096 },
+    });
+    assert.deepEqual(parseLonghornVolume(kept), { namespace: 'longhorn-system', name: 'pvc-1', actualSizeBytes: 4096 });
+    const fresh = { ...full, status: {} } as KubernetesObject;
+    assert.equal(parseLonghornVolume(projectLonghornVolume(fresh)).actualSizeBytes, null);
   });
 
   it('keeps only a projection of each pod: name, namespace, uid, phase, node and claims', () => {
