@@ -5,8 +5,8 @@
 // them with --vsphere.exclude-datastore).
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
-import { datastoreLeftovers } from './lib/vsphere-files.js';
-import { namesOfFolder, removalOf, type Removal } from './lib/vsphere-events.js';
+import { datastoreLeftovers, leftoverFolderFinding } from './lib/vsphere-files.js';
+import type { Removal } from './lib/vsphere-events.js';
 import { knownOwners } from '../util/vsphere-known-owners.js';
 import { formatDatastorePath } from '../util/datastore-path.js';
 
@@ -34,18 +34,16 @@ export const vsphereUnregisteredVmFolder: Detector<
     const owners = knownOwners(s.vsphere?.knownOwners);
     for (const vc of s.vsphere?.vcenters ?? []) {
       for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], owners).folders) {
+        const { files, newestModified, removed, ...finding } = leftoverFolderFinding(vc, f);
         out.push({
           kind: 'vsphere_unregistered_vm_folder',
-          subject: formatDatastorePath(f.datastore, f.folder, true),
-          labels: { vcenter: vc.vcenter, datastore: f.datastore },
-          since: null,
-          reclaimable: { diskBytes: f.files.reduce((n, x) => n + x.sizeBytes, 0) },
+          ...finding,
           evidence: {
             vcenter: vc.vcenter,
             vmx: f.vmx.map((p) => formatDatastorePath(f.datastore, p)),
-            files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
-            newestModified: new Date(f.newestModified * 1000).toISOString(),
-            removed: removalOf(vc, null, namesOfFolder(f.folder, f.vmx)),
+            files,
+            newestModified,
+            removed,
           },
         });
       }

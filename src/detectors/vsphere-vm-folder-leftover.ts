@@ -4,9 +4,8 @@
 // known owners' paths (--vsphere.known-owner) are never reported. Reclaimable: the folder's bytes.
 import { ORPHAN_MIN_AGE } from './lib/knobs.js';
 import type { Detector, FindingFrom } from './detector.js';
-import { datastoreLeftovers } from './lib/vsphere-files.js';
-import { namesOfFolder, removalOf, type Removal } from './lib/vsphere-events.js';
-import { formatDatastorePath } from '../util/datastore-path.js';
+import { datastoreLeftovers, leftoverFolderFinding } from './lib/vsphere-files.js';
+import type { Removal } from './lib/vsphere-events.js';
 import { knownOwners } from '../util/vsphere-known-owners.js';
 
 export interface VsphereVmFolderLeftoverEvidence {
@@ -32,18 +31,11 @@ export const vsphereVmFolderLeftover: Detector<
     const owners = knownOwners(s.vsphere?.knownOwners);
     for (const vc of s.vsphere?.vcenters ?? []) {
       for (const f of datastoreLeftovers(vc, now, options['detect.orphan-min-age'], owners).bareFolders) {
+        const { files, newestModified, removed, ...finding } = leftoverFolderFinding(vc, f);
         out.push({
           kind: 'vsphere_vm_folder_leftover',
-          subject: formatDatastorePath(f.datastore, f.folder, true),
-          labels: { vcenter: vc.vcenter, datastore: f.datastore },
-          since: null,
-          reclaimable: { diskBytes: f.files.reduce((n, x) => n + x.sizeBytes, 0) },
-          evidence: {
-            vcenter: vc.vcenter,
-            files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
-            newestModified: new Date(f.newestModified * 1000).toISOString(),
-            removed: removalOf(vc, null, namesOfFolder(f.folder, [])),
-          },
+          ...finding,
+          evidence: { vcenter: vc.vcenter, files, newestModified, removed },
         });
       }
     }

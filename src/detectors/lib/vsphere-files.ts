@@ -5,7 +5,8 @@
 // is unknown protects its whole home folder. System folders (.sdd.sf, .vSphere-HA, content
 // libraries, first-class disks) are never reported.
 import type { Vcenter } from '../../snapshot/vsphere.js';
-import { dirname, parseDatastorePath } from '../../util/datastore-path.js';
+import { dirname, formatDatastorePath, parseDatastorePath } from '../../util/datastore-path.js';
+import { namesOfFolder, removalOf } from './vsphere-events.js';
 import type { KnownOwners } from '../../util/vsphere-known-owners.js';
 
 export interface DatastoreFileRef {
@@ -152,4 +153,20 @@ function isDestroyLeftover(files: readonly DatastoreFileRef[], byPath: ReadonlyM
     const base = f.path.slice(0, -'.vmdk'.length);
     return f.sizeBytes < EMPTY_DESCRIPTOR_BYTES && COMPANION_SUFFIXES.every((x) => !byPath.has(base + x));
   });
+}
+
+/**
+ * What a finding about a leftover folder says, with or without a .vmx in it: its subject, labels and bytes,
+ * and the evidence's files, newest change and who removed the VM of that name.
+ */
+export function leftoverFolderFinding(vc: Vcenter, f: LeftoverFolder) {
+  return {
+    subject: formatDatastorePath(f.datastore, f.folder, true),
+    labels: { vcenter: vc.vcenter, datastore: f.datastore },
+    since: null,
+    reclaimable: { diskBytes: f.files.reduce((n, x) => n + x.sizeBytes, 0) },
+    files: f.files.map((x) => ({ path: formatDatastorePath(f.datastore, x.path), sizeBytes: x.sizeBytes })),
+    newestModified: new Date(f.newestModified * 1000).toISOString(),
+    removed: removalOf(vc, null, namesOfFolder(f.folder, f.vmx)),
+  };
 }
