@@ -8,13 +8,14 @@
 // 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max.
 import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
 import { testNodeXml } from './test-node-xml.js';
+import { pct, cpuTicks, rssMiB } from './bench-measures.js';
+import { freePort } from '../test/support/prometheus.js';
 
 const processes = Math.max(0, Math.min(Number(process.argv[2] ?? 5000), 20000));
 const domains = Math.max(10, Math.min(Number(process.argv[3] ?? 1000), 5000));
@@ -24,27 +25,6 @@ const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 const round = (x: number, d = 1) => Number(x.toFixed(d));
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
-
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN) / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function scrape(url: string): Promise<number> {
   const t = performance.now();

@@ -11,6 +11,7 @@ import { RpcBackend } from '../src/sources/libvirt/rpc-backend.js';
 import { NetworkReader } from '../src/sources/libvirt/network/network-reader.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { pct } from './bench-measures.js';
 
 const networks = Math.max(1, Math.min(Number(process.argv[2] ?? 10), 100));
 const leases = Math.max(0, Math.min(Number(process.argv[3] ?? 100), 1000));
@@ -19,8 +20,6 @@ const rounds = Math.max(3, Math.min(Number(process.argv[5] ?? 20), 200));
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
 const mac = (n: number) => `52:54:00:${hex((n >> 16) & 255, 2)}:${hex((n >> 8) & 255, 2)}:${hex(n & 255, 2)}`;
-const pct = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] as number;
 
 async function setUp(d: PrivateLibvirtd): Promise<Set<string>> {
   const expiry = Math.floor(Date.now() / 1000) + 86400;

@@ -8,7 +8,6 @@
 //    kumina's, alternating, in one run.
 // 3. The built node agent (dist/cli.js) idle on a small host at a 15 s scrape interval: CPU, RSS.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -18,6 +17,8 @@ import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
 import { startExporter } from '../test/support/exporter.js';
 import { testNodeXml } from './test-node-xml.js';
+import { pct, cpuTicks, rssMiB } from './bench-measures.js';
+import { freePort } from '../test/support/prometheus.js';
 
 const domains = Math.max(10, Math.min(Number(process.argv[2] ?? 1000), 5000));
 const rounds = Math.max(3, Math.min(Number(process.argv[3] ?? 20), 200));
@@ -25,29 +26,8 @@ const idleSeconds = Math.max(15, Math.min(Number(process.argv[4] ?? 120), 900));
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 const summary = (xs: number[]) =>
   `p50 ${ms(pct(xs, 0.5))}, p95 ${ms(pct(xs, 0.95))}, max ${ms(Math.max(...xs))} (${xs.length} rounds)`;
-
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN) / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function httpGet(url: string): Promise<{ ms: number; body: string }> {
   const t = performance.now();
