@@ -24,6 +24,11 @@ export const ProcessSchema = z.object({
 });
 export type ProcessInfo = z.infer<typeof ProcessSchema>;
 
+/** An exited process its parent has not reaped yet (Z, or X while it goes): it holds no memory, file or lock. */
+export function hasExited(p: Pick<ProcessInfo, 'state'>): boolean {
+  return p.state === 'Z' || p.state === 'X';
+}
+
 /** One `lock:` line of /proc/<pid>/fdinfo/<fd>, same format as /proc/locks. */
 export const LockLineSchema = z.object({
   lockClass: z.string(),

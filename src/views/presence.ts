@@ -2,15 +2,14 @@
 // sections: for the reclaimed ledger, a finding that ends with its resource gone was given back (`gone`);
 // one whose resource is still there is in use again (`healthy`). Null: the labels name nothing to look up.
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { hasExited } from '../snapshot/procfs.js';
 
 export type Labels = Readonly<Record<string, string | undefined>>;
 
 /** The libvirt host family: processes, image files, PCI devices, mdevs, taps, domains. */
 export function libvirtHostResourcePresent(l: Labels, s: Snapshot): boolean | null {
-  // An exited process its parent has not reaped yet (state Z) holds nothing: it is gone.
-  if (l.pid !== undefined && s.procfs) {
-    return s.procfs.processes.some((p) => String(p.pid) === l.pid && p.state !== 'Z' && p.state !== 'X');
-  }
+  // An exited process its parent has not reaped yet holds nothing: it is gone.
+  if (l.pid !== undefined && s.procfs) return s.procfs.processes.some((p) => String(p.pid) === l.pid && !hasExited(p));
   if (l.image !== undefined && (s.pools || s.libvirt)) {
     const files = [...(s.pools?.images ?? []), ...(s.pools?.external ?? []), ...(s.libvirt?.files ?? [])];
     return files.some((f) => f.path === l.image && (!('exists' in f) || f.exists !== false));

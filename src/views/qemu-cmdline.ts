@@ -1,6 +1,6 @@
 // Reads what a qemu command line says about its guest: name, uuid, vCPUs, memory, and whether it is
 // one of libvirt's capability probes (qemu started with "-machine none" to ask what it supports).
-import type { ProcessInfo } from '../snapshot/procfs.js';
+import { hasExited, type ProcessInfo } from '../snapshot/procfs.js';
 
 export interface QemuGuest {
   name: string | null;
@@ -19,7 +19,7 @@ export function isQemuProgram(name: string): boolean {
 
 export function isQemuProcess(p: ProcessInfo): boolean {
   // An exited process waiting to be reaped (a -daemonize parent, say) holds nothing.
-  if (p.state === 'Z' || p.state === 'X') return false;
+  if (hasExited(p)) return false;
   const argv0 = p.cmdline[0];
   if (argv0 !== undefined && isQemuProgram(argv0.slice(argv0.lastIndexOf('/') + 1))) return true;
   // comm is truncated to 15 characters ("qemu-system-x86"); the cmdline may be rewritten.
