@@ -202,7 +202,6 @@ console.log(
   JSON.stringify(
     {
       objects: ready.counts,
-      notLoaded: ready.unloaded,
       firstScrapeMs: Math.round(firstScrapeMs),
       steady: { scrapes: SCRAPES, intervalSeconds: INTERVAL_S, eventsPerSecond: RATE, eventsSent: churned.sent },
       scrapeMs: dist(latencies),

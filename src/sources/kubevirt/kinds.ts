@@ -1,13 +1,13 @@
 // What the reader does with each watched kind, as one table: how an object is parsed (once per
-// resourceVersion), what its watch events add to the history only the watch can know, what is
-// forgotten when it is deleted, and how it enters the section. A new kind is one entry; a kind
-// without one does not compile.
+// resourceVersion, when it arrives), what its watch events add to the history only the watch can know,
+// what is forgotten when it is deleted, and what it places in the section. A new kind is one entry; a
+// kind without one does not compile.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeBackup, KubePod, KubeSection, KubeVm, KubeVmi } from '../../snapshot/kube.js';
 import type { PodMetricsPoller } from './pod-metrics.js';
 import type { ResourceKind } from './resources.js';
 import { csiVolumeHandle } from './pv-handles.js';
-import type { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
+import type { FreezeTracker, FreezeView, OomTracker, StatusTracker } from './trackers.js';
 import {
   containerTerminations,
   parseLonghornBackup,
@@ -16,6 +16,7 @@ import {
   parseVmBackup,
   parseVmiFields,
   timestampSeconds,
+  type ContainerTermination,
   type Meta,
   type VmiFields,
 } from './parse-objects.js';
@@ -33,8 +34,6 @@ import {
   parseVmRestore,
   parseVmSnapshot,
   podRequests,
-  projectLonghornVolume,
-  projectPodClaims,
   vmClaims,
   type VmiVolumeFields,
 } from './parse-volumes.js';
@@ -48,76 +47,79 @@ export interface KindState {
   metrics: PodMetricsPoller;
 }
 
-export interface KindHandler<B> {
+/** The section's lists an object can place entries in. */
+export type ListField = {
+  [F in keyof KubeSection]-?: NonNullable<KubeSection[F]> extends readonly unknown[] ? F : never;
+}[Exclude<keyof KubeSection, 'resources' | 'problems'>];
+export type Item<F extends ListField> = NonNullable<KubeSection[F]>[number];
+/** One entry an object places in one of the section's lists. */
+export type Placement = { [F in ListField]: { field: F; item: Item<F> } }[ListField];
+const place = <F extends ListField>(field: F, item: Item<F>): Placement => ({ field, item }) as Placement;
+
+export interface KindHandler<B, F = unknown> {
   /** The part of the object its resourceVersion fixes. */
   parse(o: KubernetesObject): B;
+  /** What a watch event of the object tells the trackers, taken when it arrives (the cache keeps only the parse). */
+  facts?(o: KubernetesObject): F;
   /** A watch event (deduplicated by resourceVersion in the trackers). */
-  observe?(state: KindState, o: KubernetesObject, now: number): void;
+  observe?(state: KindState, uid: string, resourceVersion: string, facts: F, now: number): void;
   /** The object was deleted. */
   forget?(state: KindState, uid: string): void;
-  /** What the cache stores of each object, when less than all of it (the all-pods watch). */
-  project?(o: KubernetesObject): KubernetesObject;
-  /** Adds the object to the section, with what the watch observed. */
-  record(section: KubeSection, state: KindState, meta: Meta, base: B, now: number): void;
+  /**
+   * What the watch's history adds to the object's record, as values compared with === to the last
+   * collection's: the record is rebuilt only when one differs.
+   */
+  watched?(state: KindState, meta: Meta, base: B, now: number): readonly unknown[];
+  /**
+   * A number that changes whenever `watched` may have changed for objects that had no watch event (a poll, time
+   * passing); null when only asking each object tells. Without it, `watched` changes only with watch events.
+   */
+  watchedEpoch?(state: KindState, now: number): number | null;
+  /**
+   * Its objects are watched by another kind too (the all-pods watch beside the launcher pods'), which places
+   * their deletion state and keep marker: this one does not, so nothing is reported twice.
+   */
+  sharesObjects?: true;
+  /** The object's entries in the section, from its parse and `watched`. */
+  record(meta: Meta, base: B, watched: readonly unknown[]): Placement[];
 }
 
 /** Binds a handler's parsed type to itself, so the table can hold handlers of different types. */
-const kind = <B>(h: KindHandler<B>) => h as unknown as KindHandler<unknown>;
+const kind = <B, F = unknown>(h: KindHandler<B, F>) => h as unknown as KindHandler<unknown, unknown>;
 
 /** Harvester's and Longhorn's backups share one record. */
 const backupKind = (parse: (o: KubernetesObject) => KubeBackup) =>
-  kind<KubeBackup>({
-    parse,
-    record: (section, _state, _meta, backup) => {
-      section.backups.push(backup);
-    },
-  });
+  kind<KubeBackup>({ parse, record: (_meta, backup) => [place('backups', backup)] });
 
 /** Kinds watched only for their deletion state (the reader records that for every kind). */
-const deletionOnly = kind<null>({ parse: () => null, record: () => {} });
+const deletionOnly = kind<null>({ parse: () => null, record: () => [] });
 
 /** Objects that may keep a PVC in use. */
 const claimUser = (parse: (o: KubernetesObject) => KubeClaimUser | null) =>
-  kind<KubeClaimUser | null>({
-    parse,
-    record: (section, _state, _meta, user) => {
-      if (user) section.claimUsers?.push(user);
-    },
-  });
+  kind<KubeClaimUser | null>({ parse, record: (_meta, user) => (user ? [place('claimUsers', user)] : []) });
 
-export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
-  vm: kind<KubeVm>({
+type PodBase = Omit<KubePod, 'oomKillsTotal' | 'memoryWorkingSetBytes'>;
+
+export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>> = {
+  vm: kind<KubeVm, string | null>({
     parse: (o) => ({ ...parseVm(o, null), claims: vmClaims(o) }),
-    observe: (state, o, now) =>
-      state.statuses.observe(
-        o.metadata?.uid ?? '',
-        (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null,
-        now,
-      ),
+    facts: (o) => (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null,
+    observe: (state, uid, _rv, printableStatus, now) => state.statuses.observe(uid, printableStatus, now),
     forget: (state, uid) => state.statuses.forget(uid),
-    record: (section, state, meta, vm, now) => {
-      const statusSince = state.statuses.observe(meta.uid, vm.printableStatus, now);
-      const last = vmRecords.get(vm);
-      if (last?.statusSince === statusSince) section.vms.push(last);
-      else {
-        const record = { ...vm, statusSince };
-        vmRecords.set(vm, record);
-        section.vms.push(record);
-      }
-    },
+    watched: (state, meta, vm, now) => [state.statuses.observe(meta.uid, vm.printableStatus, now)],
+    record: (_meta, vm, [statusSince]) => [place('vms', { ...vm, statusSince: statusSince as number | null })],
   }),
-  vmi: kind<VmiFields & VmiVolumeFields>({
+  vmi: kind<VmiFields & VmiVolumeFields, string | null>({
     parse: (o) => ({ ...parseVmiFields(o), ...parseVmiVolumeFields(o) }),
-    observe: (state, o, now) =>
-      state.freeze.observe(
-        o.metadata?.uid ?? '',
-        o.metadata?.resourceVersion ?? '',
-        parseVmiFields(o).fsFreezeStatus,
-        now,
-      ),
+    facts: (o) => parseVmiFields(o).fsFreezeStatus,
+    observe: (state, uid, rv, fsFreezeStatus, now) => state.freeze.observe(uid, rv, fsFreezeStatus, now),
     forget: (state, uid) => state.freeze.forget(uid),
-    record: (section, state, meta, f, now) => {
-      section.vmis.push({
+    // The freeze history ages with time: once there is one, every VMI is asked (a lookup that returns the same view
+    // while nothing was added or aged out).
+    watched: (state, meta, _f, now) => [state.freeze.view(meta.uid, now)],
+    watchedEpoch: (state) => (state.freeze.holdsTimes() ? null : 0),
+    record: (meta, f, [view]) => [
+      place('vmis', {
         namespace: meta.namespace,
         name: meta.name,
         uid: meta.uid,
@@ -125,123 +127,61 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown>>> = {
         nodeName: f.nodeName,
         deletionTimestamp: meta.deletionTimestamp,
         fsFreezeStatus: f.fsFreezeStatus,
-        ...state.freeze.view(meta.uid, now),
+        ...(view as FreezeView),
         createdAt: f.createdAt,
         activePods: f.activePods,
         migration: f.migration,
         claims: f.claims,
-      });
-      keepLast(section.vmis, vmiRecords, f);
-    },
+      } satisfies KubeVmi),
+    ],
   }),
-  pod: kind<ReturnType<typeof parsePod>>({
+  pod: kind<PodBase, ContainerTermination[]>({
     parse: (o) => ({
       ...parsePod(o),
       ...podRequests(o),
       migrationJobUid: o.metadata?.labels?.['kubevirt.io/migrationJobUID'] ?? null,
       createdAt: timestampSeconds(o.metadata?.creationTimestamp),
     }),
-    observe: (state, o) =>
-      state.ooms.observe(o.metadata?.uid ?? '', o.metadata?.resourceVersion ?? '', containerTerminations(o)),
+    facts: containerTerminations,
+    observe: (state, uid, rv, terminations) => state.ooms.observe(uid, rv, terminations),
     forget: (state, uid) => state.ooms.forget(uid),
-    record: (section, state, meta, pod) => {
-      const oomKillsTotal = state.ooms.count(meta.uid);
-      // The metrics API is polled for virt-handler pods only (POD_METRICS' selector): no lookup for the rest.
-      const memoryWorkingSetBytes =
-        pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null;
-      const last = podRecords.get(pod);
-      if (last?.oomKillsTotal === oomKillsTotal && last.memoryWorkingSetBytes === memoryWorkingSetBytes)
-        section.pods.push(last);
-      else {
-        const record = { ...pod, oomKillsTotal, memoryWorkingSetBytes };
-        podRecords.set(pod, record);
-        section.pods.push(record);
-      }
-    },
+    // The metrics API is polled for virt-handler pods only (POD_METRICS' selector): no lookup for the rest.
+    watched: (state, meta, pod) => [
+      state.ooms.count(meta.uid),
+      pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null,
+    ],
+    watchedEpoch: (state) => state.metrics.version(),
+    record: (_meta, pod, [oomKillsTotal, memoryWorkingSetBytes]) => [
+      place('pods', {
+        ...pod,
+        oomKillsTotal: oomKillsTotal as number,
+        memoryWorkingSetBytes: memoryWorkingSetBytes as number | null,
+      } satisfies KubePod),
+    ],
   }),
   vmbackup: backupKind(parseVmBackup),
   lhbackup: backupKind(parseLonghornBackup),
   // A PV's CSI volume handle: the key a vSphere FCD (or any CSI disk) is joined on across agents.
   pv: kind<{ handle: { driver: string; volumeHandle: string } | null; pv: ReturnType<typeof parsePv> }>({
     parse: (o) => ({ handle: csiVolumeHandle(o), pv: parsePv(o) }),
-    record: (section, _state, meta, { handle, pv }) => {
-      if (handle) section.pvVolumeHandles?.push({ name: meta.name, ...handle });
-      section.pvs?.push({ name: meta.name, ...pv });
-    },
+    record: (meta, { handle, pv }) => [
+      ...(handle ? [place('pvVolumeHandles', { name: meta.name, ...handle })] : []),
+      place('pvs', { name: meta.name, ...pv }),
+    ],
   }),
-  pvc: kind<KubePvc>({
-    parse: parsePvc,
-    record: (section, _state, _meta, pvc) => {
-      section.pvcs?.push(pvc);
-    },
-  }),
+  pvc: kind<KubePvc>({ parse: parsePvc, record: (_meta, pvc) => [place('pvcs', pvc)] }),
   datavolume: claimUser(parseDataVolume),
-  podclaims: kind<KubeClaimUser | null>({
-    parse: parsePodClaims,
-    project: projectPodClaims,
-    record: (section, _state, _meta, user) => {
-      if (user) section.claimUsers?.push(user);
-    },
-  }),
-  migration: kind<KubeMigration>({
-    parse: parseMigration,
-    record: (section, _state, _meta, m) => {
-      section.migrations?.push(m);
-    },
-  }),
-  vmsnapshot: kind<KubeVmSnapshot>({
-    parse: parseVmSnapshot,
-    record: (section, _state, _meta, snap) => {
-      section.vmSnapshots?.push(snap);
-    },
-  }),
+  podclaims: { ...claimUser(parsePodClaims), sharesObjects: true },
+  migration: kind<KubeMigration>({ parse: parseMigration, record: (_meta, m) => [place('migrations', m)] }),
+  vmsnapshot: kind<KubeVmSnapshot>({ parse: parseVmSnapshot, record: (_meta, s) => [place('vmSnapshots', s)] }),
   vmrestore: claimUser(parseVmRestore),
   volumesnapshot: deletionOnly,
   volumesnapshotcontent: deletionOnly,
   vmimage: claimUser(parseVmImage),
   backingimage: claimUser(parseBackingImage),
-  lhorphan: kind<LonghornOrphan>({
-    parse: parseLonghornOrphan,
-    record: (section, _state, _meta, orphan) => {
-      section.longhornOrphans?.push(orphan);
-    },
-  }),
+  lhorphan: kind<LonghornOrphan>({ parse: parseLonghornOrphan, record: (_meta, o) => [place('longhornOrphans', o)] }),
   lhvolume: kind<ReturnType<typeof parseLonghornVolume>>({
     parse: parseLonghornVolume,
-    project: projectLonghornVolume,
-    record: (section, _state, _meta, volume) => {
-      section.longhornVolumes?.push(volume);
-    },
+    record: (_meta, volume) => [place('longhornVolumes', volume)],
   }),
 };
-
-// An object's last record, per parsed version of it (kept as long as that version is cached): reused
-// while what the watch adds is unchanged, so a collection keeps only what changed and the per-object
-// series lines stay cached (outputs/metrics/cached-text-gauge.ts).
-const vmiRecords = new WeakMap<VmiFields, KubeVmi>();
-const vmRecords = new WeakMap<KubeVm, KubeVm>();
-const podRecords = new WeakMap<ReturnType<typeof parsePod>, KubePod>();
-
-/**
- * Puts back the record this parsed version made last time in place of the one just pushed when the two
- * are equal field by field (the watch-derived parts, such as the freeze view, are the same objects while
- * unchanged); else remembers the new one.
- */
-function keepLast<R extends object>(list: R[], last: WeakMap<object, R>, version: object): void {
-  const made = list[list.length - 1] as R;
-  const before = last.get(version);
-  if (before !== undefined && sameFields(before, made)) list[list.length - 1] = before;
-  else last.set(version, made);
-}
-
-function sameFields(a: object, b: object): boolean {
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    if (x[k] !== y[k]) return false;
-    n++;
-  }
-  for (const _ in y) n--;
-  return n === 0;
-}

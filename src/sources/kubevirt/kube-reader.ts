@@ -2,16 +2,16 @@
 // informers created here, and the history only the watch can know (kinds.ts). A collection reads
 // the caches and what the watch observed; it never lists the API server.
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import type { DeletingObject, KubeSection } from '../../snapshot/kube.js';
+import type { KubeSection } from '../../snapshot/kube.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
-import { WATCHED, type ResourceKind, type ResourceSpec } from './resources.js';
+import { WATCHED, type ResourceKind } from './resources.js';
 import { ResourceCache } from './resource-cache.js';
 import { PodMetricsPoller } from './pod-metrics.js';
 import { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
-import { deletingObject, parseMeta, type Meta } from './parse-objects.js';
+import { UNREAD, cacheEntry, type Entry } from './cache-entry.js';
 import { listResource } from './list-pages.js';
-import { KINDS, type KindState } from './kinds.js';
+import { KINDS, type KindState, type ListField, type Placement } from './kinds.js';
 
 export interface KubeReaderOptions {
   kubeconfig: KubeConfig;
@@ -25,25 +25,31 @@ export interface KubeReaderOptions {
   clock?: () => number;
 }
 
-/** What an object's resourceVersion fixes; the watch-derived parts are added per collection. */
-interface Parsed {
-  meta: Meta;
-  deleting: DeletingObject | null;
-  base: unknown;
+/** What one object placed in the section at its last collection, and from which watch-derived values. */
+interface Recorded {
+  watched: readonly unknown[];
+  placements: Placement[];
 }
 
-/** One cached object as a collection uses it: parsed, or why it could not be. */
-type Row = { parsed: Parsed; problem: null } | { parsed: null; problem: string };
+/** One kind's part of the section, reused while the kind had no watch event and nothing the watch added changed. */
+interface Share {
+  events: number;
+  epoch: number | null;
+  lists: Partial<Record<ListField, unknown[]>>;
+  problems: string[];
+}
+
+const NOTHING_WATCHED: readonly unknown[] = [];
 
 export class KubeReader {
   private readonly caches = new Map<ResourceKind, ResourceCache>();
   private readonly state: KindState;
-  // Keyed by the cached object itself: the informer replaces an object when its resourceVersion
-  // changes and keeps it otherwise, so an entry lives exactly as long as that version is cached.
-  private readonly parseCache = new WeakMap<KubernetesObject, Parsed>();
-  /** Watch events seen per resource; a resource without new ones reuses its rows (`rowsOf`). */
+  /** Watch events seen per resource; a resource without new ones (and no change the watch added) reuses its share. */
   private readonly versions = new Map<ResourceKind, number>();
-  private readonly rows = new Map<ResourceKind, { version: number; rows: Row[] }>();
+  private readonly shares = new Map<ResourceKind, Share>();
+  // Keyed by the cached entry itself: the informer replaces an entry when its object's resourceVersion changes and
+  // keeps it otherwise, so a record lives exactly as long as that version is cached.
+  private readonly recorded = new WeakMap<Entry, Recorded>();
   private readonly clock: () => number;
   private readonly server: string;
 
@@ -70,10 +76,10 @@ export class KubeReader {
           namespace: opts.namespace,
           recheckSeconds: opts.recheckSeconds,
           watchTimeoutSeconds: opts.watchTimeoutSeconds,
-          list: () => listResource(spec, opts.namespace, core, custom, KINDS[spec.kind].project),
-          ...(KINDS[spec.kind].project ? { project: KINDS[spec.kind].project } : {}),
+          list: () => listResource(spec, opts.namespace, core, custom, (o) => cacheEntry(spec, o)),
+          project: (o) => cacheEntry(spec, o),
         },
-        { upsert: (o) => this.observe(spec.kind, o), remove: (o) => this.forget(spec.kind, o) },
+        { upsert: (o) => this.observe(spec.kind, o as Entry), remove: (o) => this.forget(spec.kind, o) },
         log,
       );
       this.caches.set(spec.kind, cache);
@@ -83,9 +89,10 @@ export class KubeReader {
   }
 
   /** Watch events: what needs history is recorded here, deduplicated by resourceVersion. */
-  private observe(kind: ResourceKind, o: KubernetesObject): void {
+  private observe(kind: ResourceKind, o: Entry): void {
     this.versions.set(kind, (this.versions.get(kind) ?? 0) + 1);
-    KINDS[kind].observe?.(this.state, o, this.clock());
+    if (o.facts !== UNREAD)
+      KINDS[kind].observe?.(this.state, o.metadata.uid ?? '', o.metadata.resourceVersion ?? '', o.facts, this.clock());
   }
 
   private forget(kind: ResourceKind, o: KubernetesObject): void {
@@ -126,64 +133,50 @@ export class KubeReader {
       longhornVolumes: [],
       problems,
     };
+    const lists = section as unknown as Record<ListField, unknown[]>;
     for (const cache of this.caches.values()) {
-      const handler = KINDS[cache.spec.kind];
-      for (const row of this.rowsOf(cache)) {
-        if (row.parsed === null) {
-          problems.push(row.problem);
-          continue;
-        }
-        const { meta, deleting, base } = row.parsed;
-        try {
-          if (deleting) section.deleting.push(deleting);
-          if (meta.keep)
-            section.keepMarkers?.push({
-              resource: cache.spec.resource,
-              namespace: meta.namespace,
-              name: meta.name,
-              keep: meta.keep,
-            });
-          handler.record(section, this.state, meta, base, now);
-        } catch (e: unknown) {
-          problems.push(`${cache.spec.resource} ${meta.namespace}/${meta.name}: ${describeError(e)}`);
-        }
-      }
+      const share = this.shareOf(cache, now);
+      for (const p of share.problems) problems.push(p);
+      for (const field of Object.keys(share.lists) as ListField[])
+        lists[field] = lists[field].concat(share.lists[field] as unknown[]);
     }
     return section;
   }
 
   /**
-   * The cache's objects, parsed: rebuilt after the resource's watch events (every change to a cache
-   * comes with one), else the previous collection's, so an unchanged resource of 30 000 objects costs
-   * no walk of the informer's maps and no lookups.
+   * One kind's part of the section: the last collection's while the kind had no watch event and its
+   * `watchedEpoch` is unchanged; else a walk of its cache, where an object whose entry and watch-derived values are
+   * the ones of its last record places the same records (the same objects, so their series lines stay cached).
    */
-  private rowsOf(cache: ResourceCache): Row[] {
+  private shareOf(cache: ResourceCache, now: number): Share {
     const kind = cache.spec.kind;
-    const version = this.versions.get(kind) ?? 0;
-    const memo = this.rows.get(kind);
-    if (memo && memo.version === version) return memo.rows;
-    const rows: Row[] = [];
-    for (const o of cache.list()) {
+    const handler = KINDS[kind];
+    const events = this.versions.get(kind) ?? 0;
+    const epoch = handler.watchedEpoch ? handler.watchedEpoch(this.state, now) : 0;
+    const last = this.shares.get(kind);
+    if (last && last.events === events && epoch !== null && last.epoch === epoch) return last;
+    const share: Share = { events, epoch, lists: {}, problems: [] };
+    const add = (p: Placement) => (share.lists[p.field] ??= []).push(p.item);
+    for (const o of cache.list() as Entry[]) {
+      if (o.parsed === null) {
+        share.problems.push(o.problem ?? `${cache.spec.resource} ${o.metadata.name}: not parsed`);
+        continue;
+      }
+      const { meta, base, fixed } = o.parsed;
       try {
-        rows.push({ parsed: this.parsed(cache.spec, o), problem: null });
+        const watched = handler.watched ? handler.watched(this.state, meta, base, now) : NOTHING_WATCHED;
+        let rec = this.recorded.get(o);
+        if (rec === undefined || !sameValues(rec.watched, watched)) {
+          rec = { watched, placements: [...fixed, ...handler.record(meta, base, watched)] };
+          this.recorded.set(o, rec);
+        }
+        for (const p of rec.placements) add(p);
       } catch (e: unknown) {
-        const where = `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? '?'}`;
-        rows.push({ parsed: null, problem: `${cache.spec.resource} ${where}: ${describeError(e)}` });
+        share.problems.push(`${cache.spec.resource} ${meta.namespace}/${meta.name}: ${describeError(e)}`);
       }
     }
-    this.rows.set(kind, { version, rows });
-    return rows;
-  }
-
-  /** Parses an object once per resourceVersion; collections reuse the result until it changes. */
-  private parsed(spec: ResourceSpec, o: KubernetesObject): Parsed {
-    const hit = this.parseCache.get(o);
-    if (hit) return hit;
-    const meta = parseMeta(o);
-    const base = KINDS[spec.kind].parse(o);
-    const value: Parsed = { meta, deleting: deletingObject(spec.resource, meta), base };
-    this.parseCache.set(o, value);
-    return value;
+    this.shares.set(kind, share);
+    return share;
   }
 
   /** The first collection waits for the initial lists (bounded by the collector timeout). */
@@ -201,4 +194,10 @@ export class KubeReader {
     this.state.metrics.close();
     await Promise.all([...this.caches.values()].map((c) => c.close()));
   }
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,7 +1,6 @@
 // Pure parsers for the objects that tell whether a volume, a launcher pod or a migration is still in
-// use: VM and VMI claims, PVCs and PVs, every pod's claims (from a trimmed projection), DataVolumes,
+// use: VM and VMI claims, PVCs and PVs, every pod's claims, DataVolumes,
 // restores, Harvester images, Longhorn backing images, migrations and VM snapshots.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type {
   KubeClaimUser,
   KubeMigration,
@@ -68,32 +67,6 @@ export function podRequests(o: unknown): { cpuRequestCores: number; memoryReques
     memory += quantityOrNull(field(c, 'resources', 'requests', 'memory')) ?? 0;
   }
   return { cpuRequestCores: cpu, memoryRequestsBytes: memory };
-}
-
-/**
- * What the all-pods watch keeps of each pod: name, namespace, uid, resourceVersion, node, phase and the
- * PVCs its volumes name. The informer stores this, not the pod, so ten thousand pods cost a few hundred
- * bytes each. No deletionTimestamp: a pod being deleted still mounts its claims, and other workloads'
- * pods stuck in deletion are not this exporter's (the kubevirt.io pod watch reports launcher pods).
- */
-export function projectPodClaims(o: KubernetesObject): KubernetesObject {
-  const md = o.metadata ?? {};
-  const claims = volumeClaims(field(o, 'spec', 'volumes'));
-  return {
-    apiVersion: o.apiVersion ?? 'v1',
-    kind: o.kind ?? 'Pod',
-    metadata: {
-      name: md.name ?? '',
-      ...(md.namespace !== undefined ? { namespace: md.namespace } : {}),
-      ...(md.uid !== undefined ? { uid: md.uid } : {}),
-      ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
-    },
-    spec: {
-      nodeName: strOrNull(field(o, 'spec', 'nodeName')),
-      volumes: claims.map((claimName) => ({ persistentVolumeClaim: { claimName } })),
-    },
-    status: { phase: strOrNull(field(o, 'status', 'phase')) },
-  } as KubernetesObject;
 }
 
 /** A pod (projected) as a claim user: it holds its claims until it finished. */
@@ -304,26 +277,6 @@ export function parseLonghornOrphan(o: unknown): LonghornOrphan {
     createdAt: timestampSeconds(field(o, 'metadata', 'creationTimestamp')),
     deletionTimestamp: meta.deletionTimestamp,
   };
-}
-
-/**
- * What the cache keeps of a Longhorn Volume: its name (the PV's CSI volume handle) and status.actualSize. The
- * volume objects carry the whole spec and status of every replica and engine; the rest is never read.
- */
-export function projectLonghornVolume(o: KubernetesObject): KubernetesObject {
-  const md = o.metadata ?? {};
-  const actualSize = field(o, 'status', 'actualSize');
-  return {
-    apiVersion: o.apiVersion ?? 'longhorn.io/v1beta2',
-    kind: o.kind ?? 'Volume',
-    metadata: {
-      name: md.name ?? '',
-      ...(md.namespace !== undefined ? { namespace: md.namespace } : {}),
-      ...(md.uid !== undefined ? { uid: md.uid } : {}),
-      ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
-    },
-    ...(actualSize !== undefined ? { status: { actualSize } } : {}),
-  } as KubernetesObject;
 }
 
 /** A Longhorn Volume's actual size (an int64 of bytes; Longhorn writes 0 before a replica reported one). */

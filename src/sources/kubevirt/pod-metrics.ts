@@ -9,6 +9,8 @@ import { describeKubeError, kubeStatusCode } from './kube-errors.js';
 
 export class PodMetricsPoller {
   private bytes = new Map<string, number>();
+  /** Changes whenever a poll changed the working sets, so a collection knows to look them up again. */
+  private polls = 0;
   private available = true;
   private read = false;
   /** The first poll has finished, whatever its outcome: until then `available` is a guess. */
@@ -47,6 +49,7 @@ export class PodMetricsPoller {
         const value = podMetricsMemory(item, 'virt-handler');
         if (md?.name && value !== null) next.set(`${md.namespace ?? ''}/${md.name}`, value);
       }
+      if (!sameEntries(this.bytes, next)) this.polls++;
       this.bytes = next;
       this.available = true;
       this.read = true;
@@ -55,6 +58,7 @@ export class PodMetricsPoller {
       if (kubeStatusCode(e) === 404) {
         if (this.available) this.log.info('metrics.k8s.io not served: no virt-handler working set', {});
         this.available = false;
+        if (this.bytes.size > 0) this.polls++;
         this.bytes = new Map();
         this.error = null;
       } else {
@@ -70,6 +74,11 @@ export class PodMetricsPoller {
 
   settled(): boolean {
     return this.answered;
+  }
+
+  /** A number that changes with every poll that changed the working sets. */
+  version(): number {
+    return this.polls;
   }
 
   workingSet(namespace: string, name: string): number | null {
@@ -95,4 +104,10 @@ export class PodMetricsPoller {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+function sameEntries(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }

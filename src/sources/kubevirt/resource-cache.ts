@@ -88,6 +88,8 @@ export class ResourceCache {
   private error: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Objects in the informer's cache, counted from its events (its list() copies every object to count them). */
+  private objects = 0;
 
   constructor(
     readonly spec: ResourceSpec,
@@ -115,9 +117,16 @@ export class ResourceCache {
       false,
       this.spec.labelSelector,
     );
-    informer.on('add', (o) => this.events.upsert(o));
+    this.objects = 0;
+    informer.on('add', (o) => {
+      this.objects++;
+      this.events.upsert(o);
+    });
     informer.on('update', (o) => this.events.upsert(o));
-    informer.on('delete', (o) => this.events.remove(o));
+    informer.on('delete', (o) => {
+      this.objects--;
+      this.events.remove(o);
+    });
     informer.on('error', (e: unknown) => this.failed(informer, e));
     return informer;
   }
@@ -187,7 +196,8 @@ export class ResourceCache {
     // An optional resource that cannot be read (403, 500) is unavailable; a required one takes the
     // collector down instead.
     const available = this.available && !(this.spec.optional && error !== null);
-    return { resource: this.spec.resource, available, synced: this.synced, objects: this.list().length, error };
+    const objects = this.available && this.synced ? this.objects : 0;
+    return { resource: this.spec.resource, available, synced: this.synced, objects, error };
   }
 
   async close(): Promise<void> {

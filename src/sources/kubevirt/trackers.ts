@@ -32,6 +32,7 @@ function pushBounded(list: number[], t: number): void {
 
 export class FreezeTracker {
   private readonly byUid = new Map<string, FreezeState>();
+  private timed = false;
   /** `historySeconds`: how far back transition times are kept. */
   constructor(private readonly historySeconds: number) {}
 
@@ -52,10 +53,12 @@ export class FreezeTracker {
     if (resourceVersion !== '' && resourceVersion === prev.resourceVersion) return;
     prev.resourceVersion = resourceVersion;
     if (status !== prev.status) {
+      this.timed = true;
       prev.transitions++;
       pushBounded(prev.transitionTimes, now);
       prev.status = status;
     } else if (status === 'frozen') {
+      this.timed = true;
       prev.frozenUpdates++;
       pushBounded(prev.frozenUpdateTimes, now);
     }
@@ -63,6 +66,14 @@ export class FreezeTracker {
 
   forget(uid: string): void {
     this.byUid.delete(uid);
+  }
+
+  /**
+   * Whether any VMI has had a transition or a frozen update since the start: until then no view can change
+   * without a watch event of its VMI (nothing can age out).
+   */
+  holdsTimes(): boolean {
+    return this.timed;
   }
 
   /**

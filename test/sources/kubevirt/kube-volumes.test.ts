@@ -9,11 +9,8 @@ import { ctx, kubeSnapshot } from '../../support/kube-snapshot.js';
 import { waitFor } from '../../support/wait.js';
 import { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
 import { loadKubeConfig } from '../../../src/sources/kubevirt/kubeconfig.js';
-import {
-  parseLonghornVolume,
-  projectLonghornVolume,
-  projectPodClaims,
-} from '../../../src/sources/kubevirt/parse-volumes.js';
+import { cacheEntry } from '../../../src/sources/kubevirt/cache-entry.js';
+import { WATCHED, type ResourceKind } from '../../../src/sources/kubevirt/resources.js';
 import { silentLogger } from '../../../src/util/log.js';
 import { kubevirtOrphanVolume } from '../../../src/detectors/kubevirt-orphan-volume.js';
 import { virtLauncherPodStale } from '../../../src/detectors/virt-launcher-pod-stale.js';
@@ -26,6 +23,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 type Obj = Parameters<KubeApiServer['create']>[1];
 const as = (o: unknown) => o as Obj;
 const GiB = 2 ** 30;
+const spec = (kind: ResourceKind) => WATCHED.find((w) => w.kind === kind) ?? assert.fail(kind);
 const subjects = (fs: Array<{ subject: string }>) => fs.map((f) => f.subject).sort();
 
 describe('kube source, one layer down', () => {
@@ -318,37 +316,47 @@ describe('kube source, one layer down', () => {
     assert.equal(found[0]?.evidence.longhornVolume, null);
   });
 
-  it('keeps only the name and actual size of each Longhorn volume', () => {
+  it('caches what it parsed of each Longhorn volume: its name and actual size', () => {
     const full = k.longhornVolume('pvc-1', '1073741824', 4096, {
       namespace: 'vms',
       name: 'd',
     }) as unknown as KubernetesObject;
     full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '9' };
-    const kept = projectLonghornVolume(full);
-    assert.deepEqual(kept, {
-      apiVersion: 'longhorn.io/v1beta2',
-      kind: 'Volume',
-      metadata: { name: 'pvc-1', namespace: 'longhorn-system', uid: 'u1', resourceVersion: '9' },
-      status: { actualSize: 4096 },
-    });
-    assert.deepEqual(parseLonghornVolume(kept), { namespace: 'longhorn-system', name: 'pvc-1', actualSizeBytes: 4096 });
+    const kept = cacheEntry(spec('lhvolume'), full);
+    assert.deepEqual(kept.metadata, { name: 'pvc-1', namespace: 'longhorn-system', uid: 'u1', resourceVersion: '9' });
+    assert.deepEqual(kept.parsed?.base, { namespace: 'longhorn-system', name: 'pvc-1', actualSizeBytes: 4096 });
     const fresh = { ...full, status: {} } as KubernetesObject;
-    assert.equal(parseLonghornVolume(projectLonghornVolume(fresh)).actualSizeBytes, null);
+    assert.equal(
+      (cacheEntry(spec('lhvolume'), fresh).parsed?.base as { actualSizeBytes: unknown }).actualSizeBytes,
+      null,
+    );
   });
 
-  it('keeps only a projection of each pod: name, namespace, uid, phase, node and claims', () => {
+  it('caches a fifth or less of each pod of the all-pods watch, and never its deletion as one of ours', () => {
     const full = k.podWithClaim('default', 'nginx-7d9c5', 'shared-data') as unknown as KubernetesObject;
     full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '7' };
-    const kept = projectPodClaims(full);
-    assert.deepEqual(kept, {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'nginx-7d9c5', namespace: 'default', uid: 'u1', resourceVersion: '7' },
-      spec: { nodeName: 'node-1', volumes: [{ persistentVolumeClaim: { claimName: 'shared-data' } }] },
-      status: { phase: 'Running' },
+    const kept = cacheEntry(spec('podclaims'), full);
+    assert.deepEqual(kept.metadata, { name: 'nginx-7d9c5', namespace: 'default', uid: 'u1', resourceVersion: '7' });
+    assert.deepEqual(kept.parsed?.base, {
+      resource: 'pods',
+      namespace: 'default',
+      name: 'nginx-7d9c5',
+      claims: ['shared-data'],
+      volumes: [],
+      active: true,
+      state: 'Running',
     });
     assert.ok(JSON.stringify(kept).length < JSON.stringify(full).length / 5);
     const deleting = { ...full, metadata: { ...full.metadata, deletionTimestamp: new Date() } } as KubernetesObject;
-    assert.equal(projectPodClaims(deleting).metadata?.deletionTimestamp, undefined, 'not a stuck deletion of ours');
+    assert.deepEqual(cacheEntry(spec('podclaims'), deleting).parsed?.fixed, [], 'not a stuck deletion of ours');
+    // The launcher pods' own watch does place a deleting pod.
+    assert.equal(cacheEntry(spec('pod'), deleting).parsed?.fixed[0]?.field, 'deleting');
+  });
+
+  it('caches an object it cannot parse as the reason, and the next version parsed', () => {
+    const bad = { metadata: { name: 'x', namespace: 'vms', resourceVersion: '1', creationTimestamp: 'yesterday' } };
+    const kept = cacheEntry(spec('pod'), bad as unknown as KubernetesObject);
+    assert.equal(kept.parsed, null);
+    assert.match(kept.problem ?? '', /^pods vms\/x: unreadable timestamp "yesterday"/);
   });
 });
