@@ -6,6 +6,7 @@ import { duration } from '../config/flag-spec.js';
 import type { Detector } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
 import { inFlightMigrations } from './lib/kube-migrations.js';
+import type { KubePod } from '../snapshot/kube.js';
 
 export interface MigrationStuckEvidence {
   migration: string;
@@ -38,27 +39,31 @@ export const kubevirtMigrationStuck: Detector<
   detect(s) {
     const kube = s.kubevirt;
     if (!kube) return [];
-    return inFlightMigrations(kube)
-      .filter((m) => m.deletionTimestamp === null)
-      .map((m) => {
-        const targets = kube.pods.filter((p) => p.migrationJobUid === m.uid && m.uid !== '');
-        return {
-          kind: 'kubevirt_migration_stuck',
-          subject: kubeSubject('virtualmachineinstancemigrations.kubevirt.io', m.namespace, m.name),
-          labels: { namespace: m.namespace, name: m.name, vmi: m.vmiName },
-          since: m.createdAt,
-          reclaimable: {},
-          evidence: {
-            migration: m.name,
-            uid: m.uid,
-            vmi: m.vmiName,
-            phase: m.phase,
-            createdAt: m.createdAt,
-            targetPods: targets.length,
-            targetPodNames: targets.map((p) => p.name),
-            targetPodPhases: targets.map((p) => p.phase),
-          },
-        };
-      });
+    const stuck = inFlightMigrations(kube).filter((m) => m.deletionTimestamp === null);
+    // Target pods by the migration job they carry, looked up once whatever the number of migrations.
+    const byJob = new Map<string, KubePod[]>();
+    if (stuck.length > 0)
+      for (const p of kube.pods)
+        if (p.migrationJobUid) byJob.set(p.migrationJobUid, [...(byJob.get(p.migrationJobUid) ?? []), p]);
+    return stuck.map((m) => {
+      const targets = m.uid === '' ? [] : (byJob.get(m.uid) ?? []);
+      return {
+        kind: 'kubevirt_migration_stuck',
+        subject: kubeSubject('virtualmachineinstancemigrations.kubevirt.io', m.namespace, m.name),
+        labels: { namespace: m.namespace, name: m.name, vmi: m.vmiName },
+        since: m.createdAt,
+        reclaimable: {},
+        evidence: {
+          migration: m.name,
+          uid: m.uid,
+          vmi: m.vmiName,
+          phase: m.phase,
+          createdAt: m.createdAt,
+          targetPods: targets.length,
+          targetPodNames: targets.map((p) => p.name),
+          targetPodPhases: targets.map((p) => p.phase),
+        },
+      };
+    });
   },
 };

@@ -4,9 +4,10 @@
 // Harvester's owner annotation names, no Harvester image or Longhorn backing image exported from it. A stopped
 // VM's disk is referenced by its VM and stays silent: "no pod mounts it" alone never means unused.
 import { duration } from '../config/flag-spec.js';
-import type { KubeClaimUser, KubePvc, KubeSection } from '../snapshot/kube.js';
+import type { KubePvc, KubeSection } from '../snapshot/kube.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
+import { claimsOf, dataVolumesOf, heldByUsers, listOf, namesOf, nsName, uidsOf } from '../views/kube-index.js';
 
 /** Add-on resources that only add users: one that is failing makes "nothing uses it" unprovable. */
 const CLAIM_HOLDERS = [
@@ -75,20 +76,15 @@ function unprovable(kube: KubeSection): string | null {
   return null;
 }
 
-const key = (namespace: string, claim: string) => (claim.includes('/') ? claim : `${namespace}/${claim}`);
-
-/** Every `<namespace>/<pvc>` something still holds, and the PV names backing images hold. */
-export function claimsInUse(kube: KubeSection): { claims: Set<string>; volumes: Set<string> } {
-  const claims = new Set<string>();
-  const volumes = new Set<string>();
-  for (const vm of kube.vms) for (const c of vm.claims ?? []) claims.add(key(vm.namespace, c));
-  for (const vmi of kube.vmis) for (const c of vmi.claims ?? []) claims.add(key(vmi.namespace, c));
-  const active = (u: KubeClaimUser) => u.active;
-  for (const u of (kube.claimUsers ?? []).filter(active)) {
-    for (const c of u.claims) claims.add(key(u.namespace, c));
-    for (const v of u.volumes) volumes.add(v);
-  }
-  return { claims, volumes };
+/** Whether something still holds a `<namespace>/<pvc>` (or, for backing images, its PV). */
+function claimsInUse(kube: KubeSection): { claim(key: string): boolean; volume(pv: string): boolean } {
+  const byVms = claimsOf(kube.vms);
+  const byVmis = claimsOf(kube.vmis);
+  const byUsers = heldByUsers(listOf(kube, 'claimUsers'));
+  return {
+    claim: (k) => byVms.has(k) || byVmis.has(k) || byUsers.claims.has(k),
+    volume: (pv) => byUsers.volumes.has(pv),
+  };
 }
 
 function snapshotting(kube: KubeSection): Set<string> {
@@ -101,15 +97,11 @@ function snapshotting(kube: KubeSection): Set<string> {
   return vms;
 }
 
-/** Whether the objects an owner reference names still exist, with the lookups built once per snapshot. */
+/** Whether the objects an owner reference names still exist. */
 function ownerChecker(kube: KubeSection): (pvc: KubePvc) => OrphanVolumeOwner[] {
-  const vmUids = new Set(kube.vms.map((v) => v.uid));
-  const vmiUids = new Set(kube.vmis.map((v) => v.uid));
-  const dvs = new Set(
-    (kube.claimUsers ?? [])
-      .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
-      .map((u) => `${u.namespace}/${u.name}`),
-  );
+  const vmUids = uidsOf(kube.vms);
+  const vmiUids = uidsOf(kube.vmis);
+  const dvs = dataVolumesOf(listOf(kube, 'claimUsers'));
   return (pvc) =>
     pvc.ownerReferences.map((o) => ({
       kind: o.kind,
@@ -123,6 +115,22 @@ function ownerChecker(kube: KubeSection): (pvc: KubePvc) => OrphanVolumeOwner[] 
               ? dvs.has(`${pvc.namespace}/${o.name}`)
               : null,
     }));
+}
+
+/** What an orphan's evidence and bytes are looked up in. */
+function evidenceLookups(kube: KubeSection) {
+  return {
+    vmNames: namesOf(kube.vms),
+    pvs: new Map(listOf(kube, 'pvs').map((p) => [p.name, p])),
+    dvs: dataVolumesOf(listOf(kube, 'claimUsers')),
+    owners: ownerChecker(kube),
+    handles: new Map(
+      listOf(kube, 'pvVolumeHandles')
+        .filter((h) => h.driver === LONGHORN_DRIVER)
+        .map((h) => [h.name, h.volumeHandle]),
+    ),
+    longhorn: longhornSizes(kube),
+  };
 }
 
 export const kubevirtOrphanVolume: Detector<
@@ -153,28 +161,20 @@ export const kubevirtOrphanVolume: Detector<
     if (!kube?.pvcs) return [];
     const reason = unprovable(kube);
     if (reason) throw new Error(`cannot prove a volume unused: ${reason}`);
-    const { claims, volumes } = claimsInUse(kube);
+    const inUse = claimsInUse(kube);
     const inSnapshot = snapshotting(kube);
-    const vmNames = new Set(kube.vms.map((v) => `${v.namespace}/${v.name}`));
-    const pvs = new Map((kube.pvs ?? []).map((p) => [p.name, p]));
-    const dvs = new Map(
-      (kube.claimUsers ?? [])
-        .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io')
-        .map((u) => [`${u.namespace}/${u.name}`, u]),
-    );
-    const owners = ownerChecker(kube);
-    const handles = new Map(
-      (kube.pvVolumeHandles ?? []).filter((h) => h.driver === LONGHORN_DRIVER).map((h) => [h.name, h.volumeHandle]),
-    );
-    const longhorn = longhornSizes(kube);
     const out: Array<FindingFrom<typeof kubevirtOrphanVolume>> = [];
+    // Indexes for the evidence, built when the first orphan is found.
+    let lookups: ReturnType<typeof evidenceLookups> | null = null;
     for (const pvc of kube.pvcs) {
       // Pending claims hold no storage; a deleting one is kubevirt_stuck_deletion's if it stays; other
       // workloads' claims (a StatefulSet scaled to zero) are not a VM's leftovers.
       if (pvc.phase !== 'Bound' || pvc.deletionTimestamp !== null || pvc.kubevirtMarks.length === 0) continue;
-      const k = `${pvc.namespace}/${pvc.name}`;
-      if (claims.has(k) || (pvc.volumeName !== null && volumes.has(pvc.volumeName))) continue;
+      const k = nsName(pvc);
+      if (inUse.claim(k) || (pvc.volumeName !== null && inUse.volume(pvc.volumeName))) continue;
       if (pvc.ownedByVms.some((vm) => inSnapshot.has(vm))) continue;
+      lookups ??= evidenceLookups(kube);
+      const { vmNames, pvs, dvs, owners, handles, longhorn } = lookups;
       const capacity = pvc.volumeName === null ? null : (pvs.get(pvc.volumeName)?.capacityBytes ?? null);
       const handle = pvc.volumeName === null ? undefined : handles.get(pvc.volumeName);
       const lh = handle === undefined ? null : (longhorn.get(handle) ?? null);

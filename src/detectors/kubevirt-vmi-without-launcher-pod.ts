@@ -5,6 +5,8 @@
 import { duration } from '../config/flag-spec.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
+import { listOf, nsName, perList } from '../views/kube-index.js';
+import type { KubeClaimUser, KubePod } from '../snapshot/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 const LIVE = new Set(['Pending', 'Scheduling', 'Scheduled']);
@@ -17,6 +19,16 @@ export interface VmiWithoutLauncherEvidence {
   createdAt: number | null;
   claims: string[];
 }
+
+/** The VMI uids the launcher pods name. */
+const launchedVmis = perList(
+  (pods: readonly KubePod[]) => new Set(pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy)),
+);
+/** DataVolumes still importing, by `namespace/name`. */
+const importingDataVolumes = perList(
+  (users: readonly KubeClaimUser[]) =>
+    new Set(users.filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io' && u.active).map(nsName)),
+);
 
 export const kubevirtVmiWithoutLauncherPod: Detector<
   'kubevirt_vmi_without_launcher_pod',
@@ -38,16 +50,11 @@ export const kubevirtVmiWithoutLauncherPod: Detector<
   detect(s) {
     const kube = s.kubevirt;
     if (!kube) return [];
-    const launched = new Set(kube.pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy));
-    const importing = new Set(
-      (kube.claimUsers ?? [])
-        .filter((u) => u.resource === 'datavolumes.cdi.kubevirt.io' && u.active)
-        .map((u) => `${u.namespace}/${u.name}`),
-    );
     const out: Array<FindingFrom<typeof kubevirtVmiWithoutLauncherPod>> = [];
     for (const v of kube.vmis) {
-      if (!LIVE.has(v.phase) || v.deletionTimestamp !== null || launched.has(v.uid)) continue;
+      if (!LIVE.has(v.phase) || v.deletionTimestamp !== null || launchedVmis(kube.pods).has(v.uid)) continue;
       const claims = v.claims ?? [];
+      const importing = importingDataVolumes(listOf(kube, 'claimUsers'));
       if (claims.some((c) => importing.has(`${v.namespace}/${c}`))) continue;
       out.push({
         kind: 'kubevirt_vmi_without_launcher_pod',

@@ -3,6 +3,8 @@
 // finalizer). Only judged when the VMI and pod caches are complete: an unsynced cache proves nothing.
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
+import { perList, uidsOf } from '../views/kube-index.js';
+import type { KubePod } from '../snapshot/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 
@@ -18,6 +20,11 @@ export interface LauncherOrphanEvidence {
   deletionTimestamp: number | null;
 }
 
+/** The VMI uids the launcher pods name (`kubevirt.io/created-by`). */
+const launcherOwners = perList(
+  (pods: readonly KubePod[]) => new Set(pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy)),
+);
+
 export const virtLauncherPodOrphaned: Detector<
   'virt_launcher_pod_orphaned',
   LauncherOrphanEvidence,
@@ -29,13 +36,12 @@ export const virtLauncherPodOrphaned: Detector<
   detect(s) {
     const kube = s.kubevirt;
     if (!kube) return [];
-    const vmiUids = new Set(kube.vmis.map((v) => v.uid));
-    const launchers = kube.pods.filter((p) => p.component === 'virt-launcher');
-    const podOwners = new Set(launchers.map((p) => p.createdBy));
+    const vmiUids = uidsOf(kube.vmis);
     const out: Array<FindingFrom<typeof virtLauncherPodOrphaned>> = [];
-    for (const p of launchers) {
+    for (const p of kube.pods) {
       // A pod already being deleted is on its way out (kubevirt_stuck_deletion covers it if it stays).
-      if (p.createdBy === null || vmiUids.has(p.createdBy) || p.deletionTimestamp !== null) continue;
+      if (p.component !== 'virt-launcher' || p.createdBy === null || p.deletionTimestamp !== null) continue;
+      if (vmiUids.has(p.createdBy)) continue;
       out.push({
         kind: 'virt_launcher_pod_orphaned',
         subject: kubeSubject('pods', p.namespace, p.name),
@@ -54,8 +60,11 @@ export const virtLauncherPodOrphaned: Detector<
         },
       });
     }
+    let podOwners: Set<string | null> | null = null;
     for (const v of kube.vmis) {
-      if (v.deletionTimestamp === null || podOwners.has(v.uid)) continue;
+      if (v.deletionTimestamp === null) continue;
+      podOwners ??= launcherOwners(kube.pods);
+      if (podOwners.has(v.uid)) continue;
       out.push({
         kind: 'virt_launcher_pod_orphaned',
         subject: kubeSubject(VMI, v.namespace, v.name),

@@ -7,6 +7,8 @@ import { duration } from '../config/flag-spec.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
 import { inFlightMigrations, migrationsUnprovable } from './lib/kube-migrations.js';
+import { perList } from '../views/kube-index.js';
+import type { KubeVmi } from '../snapshot/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 
@@ -23,6 +25,8 @@ export interface LauncherStaleEvidence {
   cpuRequestCores: number | null;
   memoryRequestsBytes: number | null;
 }
+
+const vmisByUid = perList((vmis: readonly KubeVmi[]) => new Map(vmis.map((v) => [v.uid, v])));
 
 export const virtLauncherPodStale: Detector<
   'virt_launcher_pod_stale',
@@ -45,7 +49,7 @@ export const virtLauncherPodStale: Detector<
     if (!kube) return [];
     const reason = migrationsUnprovable(kube);
     if (reason) throw new Error(`cannot prove no migration uses a launcher pod: ${reason}`);
-    const vmis = new Map(kube.vmis.map((v) => [v.uid, v]));
+    const vmis = vmisByUid(kube.vmis);
     const migrating = new Set(inFlightMigrations(kube).map((m) => m.uid));
     const out: Array<FindingFrom<typeof virtLauncherPodStale>> = [];
     for (const p of kube.pods) {

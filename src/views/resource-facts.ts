@@ -5,6 +5,8 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Domain } from '../snapshot/libvirt.js';
 import type { VsphereVm } from '../snapshot/vsphere.js';
 import { domainOwner, ownerLabel } from './libvirt-owner.js';
+import { EMPTY, namesOf, nsName, perList } from './kube-index.js';
+import type { KubePod } from '../snapshot/kube.js';
 
 export type Labels = Readonly<Record<string, string | undefined>>;
 
@@ -48,6 +50,8 @@ const VMI_RESOURCE = 'virtualmachineinstances.kubevirt.io';
  * name, the launcher pod by its `vm.kubevirt.io/name` label), so one annotation on the VM covers the guest.
  * The owner is the namespace, with the owning VM in the details.
  */
+const vmOfPods = perList((pods: readonly KubePod[]) => new Map(pods.map((p) => [nsName(p), p.vmName])));
+
 export function kubevirtResources(s: Snapshot): (l: Labels) => FactsOfResource | null {
   const k = s.kubevirt;
   const marks = new Map<string, Array<{ resource: string; keep: ResourceKeep }>>();
@@ -55,8 +59,8 @@ export function kubevirtResources(s: Snapshot): (l: Labels) => FactsOfResource |
     const key = `${m.namespace}/${m.name}`;
     marks.set(key, [...(marks.get(key) ?? []), { resource: m.resource, keep: m.keep }]);
   }
-  const vmOfPod = new Map((k?.pods ?? []).map((p) => [`${p.namespace}/${p.name}`, p.vmName]));
-  const vms = new Set((k?.vms ?? []).map((v) => `${v.namespace}/${v.name}`));
+  const vmOfPod = vmOfPods(k?.pods ?? EMPTY);
+  const vms = namesOf(k?.vms ?? EMPTY);
   return (l) => {
     const name = l.name ?? l.pod;
     if (!k || name === undefined || l.namespace === undefined) return null;

@@ -3,27 +3,30 @@
 // kept, so the caches hold the parsed records (a fraction of the API's JSON) and nothing is parsed twice.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeError } from '../../util/fs-errors.js';
-import { KINDS, type Placement } from './kinds.js';
-import { deletingObject, parseMeta, type Meta } from './parse-objects.js';
+import { KINDS, type ObjectMeta, type Placement } from './kinds.js';
+import { deletingObject, parseMeta } from './parse-objects.js';
 import type { ResourceSpec } from './resources.js';
 
-/** What an object's resourceVersion fixes. */
-export interface Parsed {
-  meta: Meta;
-  base: unknown;
-  /** What every kind places for its objects: the deletion state and the keep marker. */
-  fixed: Placement[];
-}
-
-/** Facts a watch event could not be read for: the trackers are not told (the object is still parsed). */
+/** Facts a watch event could not be read for, or already told: the trackers are not told (again). */
 export const UNREAD = Symbol('unread');
 
-export interface Entry extends KubernetesObject {
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string };
-  parsed: Parsed | null;
-  /** Why the object could not be parsed (then `parsed` is null). */
+const NONE: Placement[] = [];
+
+/**
+ * One cached object. `metadata` is what the informer keys and versions it by (name, namespace,
+ * resourceVersion) and what the kinds read of it later.
+ */
+export interface Entry {
+  metadata: ObjectMeta & { resourceVersion?: string };
+  /** The kind's parse; undefined when the object could not be parsed (`problem` says why). */
+  base: unknown;
   problem: string | null;
-  /** What its watch event tells the trackers (`KindHandler.facts`), or UNREAD. */
+  /**
+   * What the object places in the section: all of it for a kind without watch-derived values (made once, here),
+   * else its deletion state and keep marker, to which each collection adds the kind's record.
+   */
+  placed: Placement[];
+  /** What its watch event tells the trackers (`KindHandler.facts`), until told; else UNREAD. */
   facts: unknown;
 }
 
@@ -32,30 +35,36 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
   const entry: Entry = {
     metadata: {
       name: md.name ?? '',
-      ...(md.namespace !== undefined ? { namespace: md.namespace } : {}),
-      ...(md.uid !== undefined ? { uid: md.uid } : {}),
+      namespace: md.namespace ?? '',
+      uid: md.uid ?? '',
+      deletionTimestamp: null,
       ...(md.resourceVersion !== undefined ? { resourceVersion: md.resourceVersion } : {}),
     },
-    parsed: null,
+    base: undefined,
     problem: null,
+    placed: NONE,
     facts: UNREAD,
   };
   const handler = KINDS[spec.kind];
   try {
     const meta = parseMeta(o);
-    const base = handler.parse(o);
-    const fixed: Placement[] = [];
+    entry.metadata.deletionTimestamp = meta.deletionTimestamp;
+    entry.base = handler.parse(o);
+    const placed: Placement[] = [];
     if (!handler.sharesObjects) {
       const deleting = deletingObject(spec.resource, meta);
-      if (deleting) fixed.push({ field: 'deleting', item: deleting });
+      if (deleting) placed.push({ field: 'deleting', item: deleting });
       if (meta.keep)
-        fixed.push({
+        placed.push({
           field: 'keepMarkers',
           item: { resource: spec.resource, namespace: meta.namespace, name: meta.name, keep: meta.keep },
         });
     }
-    entry.parsed = { meta, base, fixed };
+    if (!handler.watched) placed.push(...handler.record(entry.metadata, entry.base, []));
+    if (placed.length > 0) entry.placed = placed;
   } catch (e: unknown) {
+    entry.base = undefined;
+    entry.placed = NONE;
     entry.problem = `${spec.resource} ${md.namespace ?? ''}/${md.name ?? '?'}: ${describeError(e)}`;
   }
   if (handler.facts) {

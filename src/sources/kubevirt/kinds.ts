@@ -47,6 +47,9 @@ export interface KindState {
   metrics: PodMetricsPoller;
 }
 
+/** What a kind reads of an object's metadata after its parse (labels, annotations and finalizers are parsed then). */
+export type ObjectMeta = Pick<Meta, 'namespace' | 'name' | 'uid' | 'deletionTimestamp'>;
+
 /** The section's lists an object can place entries in. */
 export type ListField = {
   [F in keyof KubeSection]-?: NonNullable<KubeSection[F]> extends readonly unknown[] ? F : never;
@@ -69,7 +72,7 @@ export interface KindHandler<B, F = unknown> {
    * What the watch's history adds to the object's record, as values compared with === to the last
    * collection's: the record is rebuilt only when one differs.
    */
-  watched?(state: KindState, meta: Meta, base: B, now: number): readonly unknown[];
+  watched?(state: KindState, meta: ObjectMeta, base: B, now: number): readonly unknown[];
   /**
    * A number that changes whenever `watched` may have changed for objects that had no watch event (a poll, time
    * passing); null when only asking each object tells. Without it, `watched` changes only with watch events.
@@ -81,7 +84,7 @@ export interface KindHandler<B, F = unknown> {
    */
   sharesObjects?: true;
   /** The object's entries in the section, from its parse and `watched`. */
-  record(meta: Meta, base: B, watched: readonly unknown[]): Placement[];
+  record(meta: ObjectMeta, base: B, watched: readonly unknown[]): Placement[];
 }
 
 /** Binds a handler's parsed type to itself, so the table can hold handlers of different types. */

@@ -39,7 +39,8 @@ interface Share {
   problems: string[];
 }
 
-const NOTHING_WATCHED: readonly unknown[] = [];
+/** The informer stores entries in place of the objects. */
+const asCached = (e: Entry) => e as unknown as KubernetesObject;
 
 export class KubeReader {
   private readonly caches = new Map<ResourceKind, ResourceCache>();
@@ -50,6 +51,7 @@ export class KubeReader {
   // Keyed by the cached entry itself: the informer replaces an entry when its object's resourceVersion changes and
   // keeps it otherwise, so a record lives exactly as long as that version is cached.
   private readonly recorded = new WeakMap<Entry, Recorded>();
+  private readonly lists = new Map<ListField, { from: unknown[][]; list: unknown[] }>();
   private readonly clock: () => number;
   private readonly server: string;
 
@@ -76,10 +78,10 @@ export class KubeReader {
           namespace: opts.namespace,
           recheckSeconds: opts.recheckSeconds,
           watchTimeoutSeconds: opts.watchTimeoutSeconds,
-          list: () => listResource(spec, opts.namespace, core, custom, (o) => cacheEntry(spec, o)),
-          project: (o) => cacheEntry(spec, o),
+          list: () => listResource(spec, opts.namespace, core, custom, (o) => asCached(cacheEntry(spec, o))),
+          project: (o) => asCached(cacheEntry(spec, o)),
         },
-        { upsert: (o) => this.observe(spec.kind, o as Entry), remove: (o) => this.forget(spec.kind, o) },
+        { upsert: (o) => this.observe(spec.kind, o as unknown as Entry), remove: (o) => this.forget(spec.kind, o) },
         log,
       );
       this.caches.set(spec.kind, cache);
@@ -91,8 +93,10 @@ export class KubeReader {
   /** Watch events: what needs history is recorded here, deduplicated by resourceVersion. */
   private observe(kind: ResourceKind, o: Entry): void {
     this.versions.set(kind, (this.versions.get(kind) ?? 0) + 1);
-    if (o.facts !== UNREAD)
-      KINDS[kind].observe?.(this.state, o.metadata.uid ?? '', o.metadata.resourceVersion ?? '', o.facts, this.clock());
+    if (o.facts === UNREAD) return;
+    KINDS[kind].observe?.(this.state, o.metadata.uid, o.metadata.resourceVersion ?? '', o.facts, this.clock());
+    // Told once: the cache need not keep them.
+    o.facts = UNREAD;
   }
 
   private forget(kind: ResourceKind, o: KubernetesObject): void {
@@ -133,14 +137,32 @@ export class KubeReader {
       longhornVolumes: [],
       problems,
     };
-    const lists = section as unknown as Record<ListField, unknown[]>;
+    const parts = new Map<ListField, unknown[][]>();
     for (const cache of this.caches.values()) {
       const share = this.shareOf(cache, now);
       for (const p of share.problems) problems.push(p);
-      for (const field of Object.keys(share.lists) as ListField[])
-        lists[field] = lists[field].concat(share.lists[field] as unknown[]);
+      for (const field of Object.keys(share.lists) as ListField[]) {
+        const list = share.lists[field] as unknown[];
+        const got = parts.get(field);
+        if (got) got.push(list);
+        else parts.set(field, [list]);
+      }
     }
+    const lists = section as unknown as Record<ListField, unknown[]>;
+    for (const [field, from] of parts) lists[field] = this.joined(field, from);
     return section;
+  }
+
+  /**
+   * A section list made of the kinds' shares: the same array as last collection's while the shares are the same,
+   * so what is derived from a list (an index by uid) can be kept by its identity until the list changes.
+   */
+  private joined(field: ListField, from: unknown[][]): unknown[] {
+    const last = this.lists.get(field);
+    if (last && last.from.length === from.length && last.from.every((f, i) => f === from[i])) return last.list;
+    const list = from.length === 1 ? [...(from[0] as unknown[])] : ([] as unknown[]).concat(...from);
+    this.lists.set(field, { from, list });
+    return list;
   }
 
   /**
@@ -157,22 +179,25 @@ export class KubeReader {
     if (last && last.events === events && epoch !== null && last.epoch === epoch) return last;
     const share: Share = { events, epoch, lists: {}, problems: [] };
     const add = (p: Placement) => (share.lists[p.field] ??= []).push(p.item);
-    for (const o of cache.list() as Entry[]) {
-      if (o.parsed === null) {
-        share.problems.push(o.problem ?? `${cache.spec.resource} ${o.metadata.name}: not parsed`);
+    for (const o of cache.list() as unknown as Entry[]) {
+      if (o.problem !== null) {
+        share.problems.push(o.problem);
         continue;
       }
-      const { meta, base, fixed } = o.parsed;
+      if (!handler.watched) {
+        for (const p of o.placed) add(p);
+        continue;
+      }
       try {
-        const watched = handler.watched ? handler.watched(this.state, meta, base, now) : NOTHING_WATCHED;
+        const watched = handler.watched(this.state, o.metadata, o.base, now);
         let rec = this.recorded.get(o);
         if (rec === undefined || !sameValues(rec.watched, watched)) {
-          rec = { watched, placements: [...fixed, ...handler.record(meta, base, watched)] };
+          rec = { watched, placements: [...o.placed, ...handler.record(o.metadata, o.base, watched)] };
           this.recorded.set(o, rec);
         }
         for (const p of rec.placements) add(p);
       } catch (e: unknown) {
-        share.problems.push(`${cache.spec.resource} ${meta.namespace}/${meta.name}: ${describeError(e)}`);
+        share.problems.push(`${cache.spec.resource} ${o.metadata.namespace}/${o.metadata.name}: ${describeError(e)}`);
       }
     }
     this.shares.set(kind, share);

@@ -323,21 +323,30 @@ describe('kube source, one layer down', () => {
     }) as unknown as KubernetesObject;
     full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '9' };
     const kept = cacheEntry(spec('lhvolume'), full);
-    assert.deepEqual(kept.metadata, { name: 'pvc-1', namespace: 'longhorn-system', uid: 'u1', resourceVersion: '9' });
-    assert.deepEqual(kept.parsed?.base, { namespace: 'longhorn-system', name: 'pvc-1', actualSizeBytes: 4096 });
+    assert.deepEqual(kept.metadata, {
+      name: 'pvc-1',
+      namespace: 'longhorn-system',
+      uid: 'u1',
+      resourceVersion: '9',
+      deletionTimestamp: null,
+    });
+    assert.deepEqual(kept.base, { namespace: 'longhorn-system', name: 'pvc-1', actualSizeBytes: 4096 });
     const fresh = { ...full, status: {} } as KubernetesObject;
-    assert.equal(
-      (cacheEntry(spec('lhvolume'), fresh).parsed?.base as { actualSizeBytes: unknown }).actualSizeBytes,
-      null,
-    );
+    assert.equal((cacheEntry(spec('lhvolume'), fresh).base as { actualSizeBytes: unknown }).actualSizeBytes, null);
   });
 
   it('caches a fifth or less of each pod of the all-pods watch, and never its deletion as one of ours', () => {
     const full = k.podWithClaim('default', 'nginx-7d9c5', 'shared-data') as unknown as KubernetesObject;
     full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '7' };
     const kept = cacheEntry(spec('podclaims'), full);
-    assert.deepEqual(kept.metadata, { name: 'nginx-7d9c5', namespace: 'default', uid: 'u1', resourceVersion: '7' });
-    assert.deepEqual(kept.parsed?.base, {
+    assert.deepEqual(kept.metadata, {
+      name: 'nginx-7d9c5',
+      namespace: 'default',
+      uid: 'u1',
+      resourceVersion: '7',
+      deletionTimestamp: null,
+    });
+    assert.deepEqual(kept.base, {
       resource: 'pods',
       namespace: 'default',
       name: 'nginx-7d9c5',
@@ -348,15 +357,17 @@ describe('kube source, one layer down', () => {
     });
     assert.ok(JSON.stringify(kept).length < JSON.stringify(full).length / 5);
     const deleting = { ...full, metadata: { ...full.metadata, deletionTimestamp: new Date() } } as KubernetesObject;
-    assert.deepEqual(cacheEntry(spec('podclaims'), deleting).parsed?.fixed, [], 'not a stuck deletion of ours');
+    const fields = (e: { placed: Array<{ field: string }> }) => e.placed.map((p) => p.field);
+    assert.deepEqual(fields(cacheEntry(spec('podclaims'), deleting)), ['claimUsers'], 'not a stuck deletion of ours');
     // The launcher pods' own watch does place a deleting pod.
-    assert.equal(cacheEntry(spec('pod'), deleting).parsed?.fixed[0]?.field, 'deleting');
+    assert.deepEqual(fields(cacheEntry(spec('pod'), deleting)), ['deleting']);
   });
 
   it('caches an object it cannot parse as the reason, and the next version parsed', () => {
     const bad = { metadata: { name: 'x', namespace: 'vms', resourceVersion: '1', creationTimestamp: 'yesterday' } };
     const kept = cacheEntry(spec('pod'), bad as unknown as KubernetesObject);
-    assert.equal(kept.parsed, null);
+    assert.equal(kept.base, undefined);
+    assert.deepEqual(kept.placed, []);
     assert.match(kept.problem ?? '', /^pods vms\/x: unreadable timestamp "yesterday"/);
   });
 });
