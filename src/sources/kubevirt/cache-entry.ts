@@ -28,6 +28,11 @@ export interface Entry {
   placed: Placement[];
   /** What its watch event tells the trackers (`KindHandler.facts`), until told; else UNREAD. */
   facts: unknown;
+  /**
+   * A kind with watch-derived values: the record the last collection made and from what (the entry lives as long
+   * as its object's version is cached, and so does this).
+   */
+  recorded?: { watched: unknown; placements: Placement[] };
 }
 
 export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
@@ -60,7 +65,7 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
           item: { resource: spec.resource, namespace: meta.namespace, name: meta.name, keep: meta.keep },
         });
     }
-    if (!handler.watched) placed.push(...handler.record(entry.metadata, entry.base, []));
+    if (!handler.watched) placed.push(...handler.record(entry.metadata, entry.base, undefined));
     if (placed.length > 0) entry.placed = placed;
   } catch (e: unknown) {
     entry.base = undefined;

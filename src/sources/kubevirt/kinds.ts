@@ -69,10 +69,10 @@ export interface KindHandler<B, F = unknown> {
   /** The object was deleted. */
   forget?(state: KindState, uid: string): void;
   /**
-   * What the watch's history adds to the object's record, as values compared with === to the last
-   * collection's: the record is rebuilt only when one differs.
+   * What the watch's history adds to the object's record, compared with === to the last collection's (an
+   * array element by element): the record is rebuilt only when it differs.
    */
-  watched?(state: KindState, meta: ObjectMeta, base: B, now: number): readonly unknown[];
+  watched?(state: KindState, meta: ObjectMeta, base: B, now: number): unknown;
   /**
    * A number that changes whenever `watched` may have changed for objects that had no watch event (a poll, time
    * passing); null when only asking each object tells. Without it, `watched` changes only with watch events.
@@ -84,7 +84,7 @@ export interface KindHandler<B, F = unknown> {
    */
   sharesObjects?: true;
   /** The object's entries in the section, from its parse and `watched`. */
-  record(meta: ObjectMeta, base: B, watched: readonly unknown[]): Placement[];
+  record(meta: ObjectMeta, base: B, watched: unknown): Placement[];
 }
 
 /** Binds a handler's parsed type to itself, so the table can hold handlers of different types. */
@@ -109,8 +109,8 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>
     facts: (o) => (o as { status?: { printableStatus?: string } }).status?.printableStatus ?? null,
     observe: (state, uid, _rv, printableStatus, now) => state.statuses.observe(uid, printableStatus, now),
     forget: (state, uid) => state.statuses.forget(uid),
-    watched: (state, meta, vm, now) => [state.statuses.observe(meta.uid, vm.printableStatus, now)],
-    record: (_meta, vm, [statusSince]) => [place('vms', { ...vm, statusSince: statusSince as number | null })],
+    watched: (state, meta, vm, now) => state.statuses.observe(meta.uid, vm.printableStatus, now),
+    record: (_meta, vm, statusSince) => [place('vms', { ...vm, statusSince: statusSince as number | null })],
   }),
   vmi: kind<VmiFields & VmiVolumeFields, string | null>({
     parse: (o) => ({ ...parseVmiFields(o), ...parseVmiVolumeFields(o) }),
@@ -119,9 +119,9 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>
     forget: (state, uid) => state.freeze.forget(uid),
     // The freeze history ages with time: once there is one, every VMI is asked (a lookup that returns the same view
     // while nothing was added or aged out).
-    watched: (state, meta, _f, now) => [state.freeze.view(meta.uid, now)],
+    watched: (state, meta, _f, now) => state.freeze.view(meta.uid, now),
     watchedEpoch: (state) => (state.freeze.holdsTimes() ? null : 0),
-    record: (meta, f, [view]) => [
+    record: (meta, f, view) => [
       place('vmis', {
         namespace: meta.namespace,
         name: meta.name,
@@ -154,13 +154,10 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>
       pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null,
     ],
     watchedEpoch: (state) => state.metrics.version(),
-    record: (_meta, pod, [oomKillsTotal, memoryWorkingSetBytes]) => [
-      place('pods', {
-        ...pod,
-        oomKillsTotal: oomKillsTotal as number,
-        memoryWorkingSetBytes: memoryWorkingSetBytes as number | null,
-      } satisfies KubePod),
-    ],
+    record: (_meta, pod, watched) => {
+      const [oomKillsTotal, memoryWorkingSetBytes] = watched as [number, number | null];
+      return [place('pods', { ...pod, oomKillsTotal, memoryWorkingSetBytes } satisfies KubePod)];
+    },
   }),
   vmbackup: backupKind(parseVmBackup),
   lhbackup: backupKind(parseLonghornBackup),

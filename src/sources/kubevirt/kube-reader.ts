@@ -25,12 +25,6 @@ export interface KubeReaderOptions {
   clock?: () => number;
 }
 
-/** What one object placed in the section at its last collection, and from which watch-derived values. */
-interface Recorded {
-  watched: readonly unknown[];
-  placements: Placement[];
-}
-
 /** One kind's part of the section, reused while the kind had no watch event and nothing the watch added changed. */
 interface Share {
   events: number;
@@ -48,9 +42,6 @@ export class KubeReader {
   /** Watch events seen per resource; a resource without new ones (and no change the watch added) reuses its share. */
   private readonly versions = new Map<ResourceKind, number>();
   private readonly shares = new Map<ResourceKind, Share>();
-  // Keyed by the cached entry itself: the informer replaces an entry when its object's resourceVersion changes and
-  // keeps it otherwise, so a record lives exactly as long as that version is cached.
-  private readonly recorded = new WeakMap<Entry, Recorded>();
   private readonly lists = new Map<ListField, { from: unknown[][]; list: unknown[] }>();
   private readonly clock: () => number;
   private readonly server: string;
@@ -190,10 +181,10 @@ export class KubeReader {
       }
       try {
         const watched = handler.watched(this.state, o.metadata, o.base, now);
-        let rec = this.recorded.get(o);
-        if (rec === undefined || !sameValues(rec.watched, watched)) {
+        let rec = o.recorded;
+        if (rec === undefined || !sameValue(rec.watched, watched)) {
           rec = { watched, placements: [...o.placed, ...handler.record(o.metadata, o.base, watched)] };
-          this.recorded.set(o, rec);
+          o.recorded = rec;
         }
         for (const p of rec.placements) add(p);
       } catch (e: unknown) {
@@ -221,8 +212,10 @@ export class KubeReader {
   }
 }
 
-function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
+/** ===, or for two arrays element by element. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
