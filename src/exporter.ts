@@ -2,6 +2,7 @@
 // attached to every new result. Nothing below it imports an output.
 import type { Config } from './config/flags.js';
 import { Engine, type EngineOptions, type Evaluated } from './engine/engine.js';
+import { Prefetch } from './engine/prefetch.js';
 import { ExporterMetrics } from './outputs/metrics/exporter-metrics.js';
 import type { Logger } from './util/log.js';
 
@@ -10,6 +11,7 @@ export type { Evaluated } from './engine/engine.js';
 export class Exporter {
   readonly engine: Engine;
   readonly metrics: ExporterMetrics;
+  private readonly prefetch: Prefetch | null;
 
   constructor(
     readonly config: Config,
@@ -21,6 +23,21 @@ export class Exporter {
       processMetrics: options.processMetrics ?? true,
     });
     this.engine.onResult(({ snapshot, detection }) => this.metrics.update(snapshot, detection));
+    this.prefetch = config['collector.prefetch']
+      ? new Prefetch(
+          async () => {
+            await this.refresh();
+            // Renders the per-object series now, so the scrape only joins the cached text.
+            await this.metrics.metrics();
+          },
+          { minIntervalSeconds: config['collector.min-interval'], ...(options.clock ? { clock: options.clock } : {}) },
+        )
+      : null;
+  }
+
+  /** A /metrics scrape arrived (the prefetch learns the scraper's interval from these). */
+  scraped(): void {
+    this.prefetch?.scraped();
   }
 
   get sourceNames(): string[] {
@@ -40,6 +57,7 @@ export class Exporter {
   }
 
   close(): Promise<void> {
+    this.prefetch?.close();
     return this.engine.close();
   }
 }

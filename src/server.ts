@@ -71,6 +71,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
       offsetSeconds: exporter.config['web.scrape-timeout-offset'],
       fallbackSeconds: exporter.config['web.scrape-budget'],
     });
+    exporter.scraped();
     await exporter.refresh(budget);
     await sendCompressible(req, res, exporter.metrics.contentType, await exporter.metrics.metrics());
   });

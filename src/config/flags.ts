@@ -41,6 +41,11 @@ export const COLLECT_FLAGS = {
     'Taken off X-Prometheus-Scrape-Timeout-Seconds to leave time to render and send the answer.',
   ),
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
+  'collector.prefetch': bool(
+    true,
+    'For a scraper at a steady interval longer than --collector.min-interval, start the collection shortly before ' +
+      'its next scrape is due, so the scrape is answered without waiting for it.',
+  ),
   'keep.file': str(
     '',
     'Keep file (YAML): findings it marks as on purpose are acknowledged (no alert, counted as kept). Read again ' +

@@ -1,0 +1,100 @@
+// Prepares a steady scraper's next result before it asks. Prometheus scrapes a target at a fixed interval, so
+// after two scrapes the next one is expected one interval later: a collection started shortly before then is
+// younger than --collector.min-interval when the scrape arrives, which is answered from it without waiting for a
+// collection, detection and the per-object series. The work per interval is unchanged (one collection per scrape);
+// only its latency leaves the scrape. A scraper that is not steady (two Prometheus servers, a person with curl)
+// gets what it got before: a scrape collects when the last result is older than min-interval.
+import type { Timer } from './collection.js';
+
+export interface PrefetchOptions {
+  /** --collector.min-interval: how young a result must be to be served as it is. 0 turns prefetching off. */
+  minIntervalSeconds: number;
+  /** Unix seconds with fractions. */
+  clock?: () => number;
+  /** Injected by tests; by default a timer that does not keep the process alive. */
+  timer?: Timer;
+}
+
+const unrefTimer: Timer = (seconds, fn) => {
+  const t = setTimeout(fn, seconds * 1000);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+/** Consecutive intervals within this share of each other count as one steady scraper. */
+const STEADY = 0.1;
+
+export class Prefetch {
+  private lastScrape: number | null = null;
+  private lastInterval: number | null = null;
+  /** How long the last prefetched refresh took, seconds. */
+  private lastDuration = 0;
+  private cancel: (() => void) | null = null;
+  private running = false;
+  private closed = false;
+  private readonly clock: () => number;
+  private readonly timer: Timer;
+
+  constructor(
+    /** Collects, detects and renders what the next scrape will serve. */
+    private readonly refresh: () => Promise<unknown>,
+    private readonly opts: PrefetchOptions,
+  ) {
+    this.clock = opts.clock ?? (() => Date.now() / 1000);
+    this.timer = opts.timer ?? unrefTimer;
+  }
+
+  /** A scrape arrived: schedules the next prefetch when the scraper is steady. */
+  scraped(): void {
+    const now = this.clock();
+    const interval = this.lastScrape === null ? null : now - this.lastScrape;
+    const steady =
+      interval !== null &&
+      this.lastInterval !== null &&
+      Math.abs(interval - this.lastInterval) <= STEADY * this.lastInterval;
+    this.lastScrape = now;
+    this.lastInterval = interval;
+    this.cancel?.();
+    this.cancel = null;
+    const lead = this.leadSeconds();
+    // Only where it helps: a scraper faster than min-interval is served the last result anyway, and a refresh
+    // too slow to finish well inside min-interval would be stale when the scrape came.
+    if (!steady || interval === null || this.closed || lead === null || interval <= this.opts.minIntervalSeconds)
+      return;
+    this.cancel = this.timer(Math.max(0, interval - lead), () => {
+      this.cancel = null;
+      void this.run();
+    });
+  }
+
+  /**
+   * How far ahead of the expected scrape to start: twice the last refresh plus up to half a second for a scraper's
+   * jitter, or null when that would not leave the result younger than half of min-interval at the scrape.
+   */
+  leadSeconds(): number | null {
+    const min = this.opts.minIntervalSeconds;
+    if (min <= 0) return null;
+    const lead = 2 * this.lastDuration + Math.min(0.5, min / 4);
+    return lead < min / 2 ? lead : null;
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.closed) return;
+    this.running = true;
+    const start = this.clock();
+    try {
+      await this.refresh();
+    } catch {
+      // The scrape collects itself and reports what failed.
+    } finally {
+      this.lastDuration = this.clock() - start;
+      this.running = false;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancel?.();
+    this.cancel = null;
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { Prefetch } from '../../src/engine/prefetch.js';
+
+/** A clock and timer the test moves by hand: due timers fire as time passes. */
+function manualTime() {
+  let now = 1000;
+  let timers: Array<{ at: number; fn: () => void }> = [];
+  return {
+    clock: () => now,
+    timer: (seconds: number, fn: () => void) => {
+      const t = { at: now + seconds, fn };
+      timers.push(t);
+      return () => {
+        timers = timers.filter((x) => x !== t);
+      };
+    },
+    async advance(seconds: number) {
+      const until = now + seconds;
+      for (;;) {
+        const due = timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers = timers.filter((t) => t !== due);
+        now = due.at;
+        due.fn();
+        await new Promise((r) => setImmediate(r));
+      }
+      now = until;
+    },
+    pending: () => timers.length,
+  };
+}
+
+describe('prefetch', () => {
+  it('after two equal intervals, refreshes shortly before the next scrape is due, once per interval', async () => {
+    const t = manualTime();
+    const refreshes: number[] = [];
+    const p = new Prefetch(
+      async () => {
+        refreshes.push(t.clock());
+      },
+      { minIntervalSeconds: 5, clock: t.clock, timer: t.timer },
+    );
+    p.scraped(); // 1000
+    await t.advance(15);
+    p.scraped(); // 1015: one interval known, not yet steady
+    assert.equal(t.pending(), 0);
+    await t.advance(15);
+    p.scraped(); // 1030: steady at 15 s
+    await t.advance(15);
+    assert.deepEqual(refreshes, [1044.5], 'half a second ahead of the scrape due at 1045');
+    p.scraped(); // 1045
+    await t.advance(15);
+    assert.deepEqual(refreshes, [1044.5, 1059.5]);
+  });
+
+  it('does nothing for a scraper that is not steady, faster than min-interval, or with min-interval 0', async () => {
+    for (const [min, intervals] of [
+      [5, [15, 9, 15]],
+      [5, [3, 3, 3]],
+      [0, [15, 15, 15]],
+    ] as const) {
+      const t = manualTime();
+      let refreshed = 0;
+      const p = new Prefetch(async () => void refreshed++, { minIntervalSeconds: min, clock: t.clock, timer: t.timer });
+      p.scraped();
+      for (const i of intervals) {
+        await t.advance(i);
+        p.scraped();
+      }
+      await t.advance(60);
+      assert.equal(refreshed, 0, `min ${min}, intervals ${intervals.join(',')}`);
+    }
+  });
+
+  it('starts earlier after a slow refresh, and not at all when the result would be stale at the scrape', async () => {
+    const t = manualTime();
+    const refreshes: number[] = [];
+    let takes = 1.25;
+    const p = new Prefetch(
+      async () => {
+        refreshes.push(t.clock());
+        await new Promise((resolve) => t.timer(takes, () => resolve(undefined)));
+      },
+      { minIntervalSeconds: 10, clock: t.clock, timer: t.timer },
+    );
+    const scrapeAt = async (at: number) => {
+      await t.advance(at - t.clock());
+      p.scraped();
+    };
+    for (const at of [1000, 1030, 1060]) await scrapeAt(at);
+    await scrapeAt(1090); // its refresh (1.25 s) is still running: the next is planned half a second ahead too
+    assert.deepEqual(refreshes, [1089.5], 'the first, half a second ahead');
+    await scrapeAt(1120);
+    assert.equal(p.leadSeconds(), 2 * 1.25 + 0.5);
+    takes = 3;
+    await scrapeAt(1150);
+    assert.deepEqual(refreshes, [1089.5, 1119.5, 1147], 'then 2 × 1.25 + 0.5 s ahead, after a 1.25 s refresh');
+    assert.equal(p.leadSeconds(), null, 'a 3 s refresh would leave a result older than half of min-interval');
+    await scrapeAt(1180);
+    await scrapeAt(1210);
+    assert.equal(refreshes.length, 3);
+  });
+
+  it('a failing refresh is swallowed (the scrape collects and reports it); close cancels the next', async () => {
+    const t = manualTime();
+    let calls = 0;
+    const p = new Prefetch(
+      async () => {
+        calls++;
+        throw new Error('collection failed');
+      },
+      { minIntervalSeconds: 5, clock: t.clock, timer: t.timer },
+    );
+    for (let i = 0; i < 3; i++) {
+      p.scraped();
+      await t.advance(15);
+    }
+    assert.equal(calls, 1);
+    p.scraped();
+    p.close();
+    await t.advance(30);
+    assert.equal(calls, 1);
+    assert.equal(t.pending(), 0);
+  });
+});
