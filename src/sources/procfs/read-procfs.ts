@@ -1,5 +1,7 @@
 // One pass over /proc per collection: processes, the open files detectors care about
 // (open-files.ts), and the kernel's lock table. Vanished processes and denied entries are skipped quietly.
+// The list of processes with their stat is the collection's one walk of /proc, shared with the virthandler
+// source (shared/process-list.ts).
 //
 // The pass uses synchronous reads, in slices that yield to the event loop every few milliseconds:
 // stat, status, fd links, fdinfo, mountinfo and (for qemu) cgroup are answered by the kernel without touching a
@@ -8,16 +10,18 @@
 // Only cmdline can block (the kernel takes the process's memory lock to copy it), so it is read off
 // the loop thread, through a hung-call guard, once per process (pid, start time and comm: an exec
 // changes comm) and cached.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { Slicer } from '../../util/slicer.js';
 import { describeError, isVanished } from '../../util/fs-errors.js';
-import { USER_HZ, parseBootTime, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks } from './parse.js';
 import { ProcfsCache } from './procfs-cache.js';
 import { MountTables, isQemuComm, readOpenFiles, type KeepRules } from './open-files.js';
+import type { SharedWork } from '../shared-work.js';
+import { sharedProcessList } from '../shared/process-list.js';
 import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
 import { Skips } from './skips.js';
 
@@ -31,6 +35,7 @@ export async function readProcfs(
   signal?: AbortSignal,
   watchDirs: readonly string[] = [],
   cache: ProcfsCache = new ProcfsCache(),
+  shared?: SharedWork,
 ): Promise<ProcfsSection> {
   const problems: string[] = [];
   const skips = new Skips(problems);
@@ -50,24 +55,21 @@ export async function readProcfs(
   for (const line of malformed) problems.push(`unparsed /proc/locks line: ${line}`);
   const keep: KeepRules = { lockedInodes: new Set(locks.map((l) => l.inode)), watchDirs };
 
-  const pids = readdirSync(root)
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number);
+  const { listed, failed } = await sharedProcessList(root, shared, signal);
+  for (const { pid, error } of failed) skips.record(error, `pid ${pid}`);
   const processes: ProcessInfo[] = [];
   const openFiles: OpenFile[] = [];
   const mounts = new MountTables();
   const slicer = new Slicer(signal, SLICE_MS);
   const withoutCmdline: Array<{ proc: ProcessInfo; key: string }> = [];
 
-  for (const pid of pids) {
+  for (const { pid, stat: st } of listed) {
     await slicer.pause();
     const dir = path.join(root, String(pid));
+    const key = `${st.startTicks}:${st.comm}`;
     let proc: ProcessInfo;
-    let key: string;
     try {
-      const st = parsePidStat(readFileSync(path.join(dir, 'stat'), 'utf8'));
       const status = parsePidStatus(readFileSync(path.join(dir, 'status'), 'utf8'));
-      key = `${st.startTicks}:${st.comm}`;
       proc = {
         pid,
         ppid: st.ppid,
