@@ -1,4 +1,4 @@
-// Pure parsers for /proc text formats: /proc/stat btime, /proc/<pid>/stat, status, cmdline,
+// Pure parsers for /proc text formats: /proc/stat btime, /proc/<pid>/stat, status (and its run counters), cmdline,
 // /proc/locks and the lock:/iff:/mnt_id: lines of /proc/<pid>/fdinfo/<fd>.
 import type { LockLine, ProcLock } from '../../snapshot/procfs.js';
 
@@ -35,6 +35,26 @@ export function parsePidStatus(text: string): PidStatus {
     uid: uid ? Number(uid[1]) : null,
     rssBytes: rss ? Number(rss[1]) * 1024 : null,
     hugetlbBytes: hugetlb ? Number(hugetlb[1]) * 1024 : null,
+  };
+}
+
+/** Threads of a process and the context switches of its main thread, from /proc/<pid>/status. */
+export interface RunCounters {
+  threads: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
+}
+
+/** The run counters of a status file; null when it shows them not (a kernel or a fixture without them). */
+export function parseRunCounters(text: string): RunCounters | null {
+  const threads = /^Threads:\s+(\d+)/m.exec(text);
+  const voluntary = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(text);
+  const involuntary = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text);
+  if (!threads || !voluntary || !involuntary) return null;
+  return {
+    threads: Number(threads[1]),
+    voluntarySwitches: Number(voluntary[1]),
+    involuntarySwitches: Number(involuntary[1]),
   };
 }
 

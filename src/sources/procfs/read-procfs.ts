@@ -1,7 +1,8 @@
 // One pass over /proc per collection: processes, the open files detectors care about
 // (open-files.ts), and the kernel's lock table. Vanished processes and denied entries are skipped quietly.
 // The list of processes with their stat is the collection's one walk of /proc, shared with the virthandler
-// source (shared/process-list.ts).
+// source (shared/process-list.ts); the fd links of a process that has not run since the last collection are
+// taken from then (fd-table-memo.ts says when, and why no finding is lost).
 //
 // The pass uses synchronous reads, in slices that yield to the event loop every few milliseconds:
 // stat, status, fd links, fdinfo, mountinfo and (for qemu) cgroup are answered by the kernel without touching a
@@ -17,9 +18,10 @@ import { SourceAbsentError } from '../source-absent-error.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { Slicer } from '../../util/slicer.js';
 import { describeError, isVanished } from '../../util/fs-errors.js';
-import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks } from './parse.js';
+import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks, parseRunCounters, type RunCounters } from './parse.js';
 import { ProcfsCache } from './procfs-cache.js';
-import { MountTables, isQemuComm, readOpenFiles, type KeepRules } from './open-files.js';
+import { MountTables, isQemuComm, keepOpenFiles, listFdLinks, type KeepRules } from './open-files.js';
+import { reusableFdLinks } from './fd-table-memo.js';
 import type { SharedWork } from '../shared-work.js';
 import { sharedProcessList } from '../shared/process-list.js';
 import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
@@ -62,14 +64,19 @@ export async function readProcfs(
   const mounts = new MountTables();
   const slicer = new Slicer(signal, SLICE_MS);
   const withoutCmdline: Array<{ proc: ProcessInfo; key: string }> = [];
+  const base = path.join(root, '/');
+  const collection = cache.nextCollection();
 
   for (const { pid, stat: st } of listed) {
     await slicer.pause();
-    const dir = path.join(root, String(pid));
+    const dir = `${base}${pid}`;
     const key = `${st.startTicks}:${st.comm}`;
     let proc: ProcessInfo;
+    let counters: RunCounters | null;
     try {
-      const status = parsePidStatus(readFileSync(path.join(dir, 'status'), 'utf8'));
+      const statusText = readFileSync(`${dir}/status`, 'utf8');
+      const status = parsePidStatus(statusText);
+      counters = parseRunCounters(statusText);
       proc = {
         pid,
         ppid: st.ppid,
@@ -91,7 +98,17 @@ export async function readProcfs(
     }
     if (cache.cmdline(pid, key) === undefined) withoutCmdline.push({ proc, key });
     processes.push(proc);
-    await readOpenFiles(dir, proc, keep, mounts, skips, slicer, openFiles);
+    const now = { pid, comm: st.comm, state: st.state, startTicks: st.startTicks, counters };
+    const remembered = reusableFdLinks(cache.fdTable(pid), now, collection);
+    if (remembered) {
+      await keepOpenFiles(dir, proc, remembered, true, keep, mounts, skips, slicer, openFiles);
+      continue;
+    }
+    const fds = await listFdLinks(dir, pid, skips, slicer);
+    if (fds?.complete && counters?.threads === 1)
+      cache.rememberFdTable(pid, { startTicks: st.startTicks, counters, links: fds.links });
+    else cache.forgetFdTable(pid);
+    if (fds) await keepOpenFiles(dir, proc, fds.links, false, keep, mounts, skips, slicer, openFiles);
   }
 
   // Command lines of processes not seen before, off the loop thread; one that vanished meanwhile is dropped.
