@@ -24,6 +24,7 @@ import { MountTables, isQemuComm, keepOpenFiles, listFdLinks, type KeepRules } f
 import { reusableFdLinks } from './fd-table-memo.js';
 import type { SharedWork } from '../shared-work.js';
 import { sharedProcessList } from '../shared/process-list.js';
+import { readSmallFile } from '../shared/read-small-file.js';
 import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
 import { Skips } from './skips.js';
 
@@ -74,7 +75,7 @@ export async function readProcfs(
     let proc: ProcessInfo;
     let counters: RunCounters | null;
     try {
-      const statusText = readFileSync(`${dir}/status`, 'utf8');
+      const statusText = readSmallFile(`${dir}/status`);
       const status = parsePidStatus(statusText);
       counters = parseRunCounters(statusText);
       proc = {

@@ -4,11 +4,12 @@
 //
 // stat is answered by the kernel from the task itself: a synchronous read costs microseconds where a promise
 // through libuv's thread pool costs tens, so the walk reads synchronously, in slices that yield to the event loop.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Slicer } from '../../util/slicer.js';
 import type { SharedWork } from '../shared-work.js';
 import { parsePidStat, type PidStat } from './pid-stat.js';
+import { readSmallFile } from './read-small-file.js';
 
 /** Longest synchronous run before timers and sockets get the event loop back. */
 const SLICE_MS = 4;
@@ -30,7 +31,7 @@ export async function readProcessList(root: string, signal?: AbortSignal): Promi
     const pid = Number(name);
     await slicer.pause();
     try {
-      list.listed.push({ pid, stat: parsePidStat(readFileSync(`${base}${name}/stat`, 'utf8')) });
+      list.listed.push({ pid, stat: parsePidStat(readSmallFile(`${base}${name}/stat`)) });
     } catch (error: unknown) {
       list.failed.push({ pid, error });
     }
