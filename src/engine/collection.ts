@@ -8,6 +8,7 @@ import type { CollectorStatus, SectionName, Sections, Snapshot } from '../snapsh
 import { SNAPSHOT_SCHEMA_VERSION } from '../snapshot/snapshot.js';
 import type { SourceInstance } from '../sources/source.js';
 import { isSourceAbsentError } from '../sources/source-absent-error.js';
+import { SharedWork } from '../sources/shared-work.js';
 import { describeError } from '../util/fs-errors.js';
 import type { Logger } from '../util/log.js';
 
@@ -114,6 +115,7 @@ export class Collection {
   }
 
   private async collect(run: Run): Promise<Snapshot> {
+    const shared = new SharedWork();
     await Promise.all(
       this.sources.map(async ({ name, instance }) => {
         const started = this.clock();
@@ -126,7 +128,7 @@ export class Collection {
         };
         let data: unknown;
         try {
-          data = await this.runWithTimeout(instance);
+          data = await this.runWithTimeout(instance, shared);
           this.lastGood.set(name, { data, at: run.takenAt });
           status.lastSuccessSeconds = run.takenAt;
         } catch (e: unknown) {
@@ -188,7 +190,7 @@ export class Collection {
     return snapshot;
   }
 
-  private async runWithTimeout(instance: SourceInstance): Promise<unknown> {
+  private async runWithTimeout(instance: SourceInstance, shared: SharedWork): Promise<unknown> {
     const controller = new AbortController();
     let cancel = () => {};
     const timeout = new Promise<never>((_, reject) => {
@@ -200,7 +202,7 @@ export class Collection {
       });
     });
     try {
-      return await Promise.race([instance.collect({ signal: controller.signal }), timeout]);
+      return await Promise.race([instance.collect({ signal: controller.signal, shared }), timeout]);
     } finally {
       cancel();
     }

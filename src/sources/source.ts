@@ -3,10 +3,13 @@ import type { FlagTable } from '../config/flag-spec.js';
 import type { Config } from '../config/flags.js';
 import type { SectionName, Sections } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
+import type { SharedWork } from './shared-work.js';
 
 export interface CollectContext {
   /** Aborted when the collector timeout passes: stop work and kill child processes. */
   signal: AbortSignal;
+  /** Work shared with the other sources of this collection (absent when a source runs on its own). */
+  shared?: SharedWork;
 }
 
 /** A running source. It may keep state between collections (a virsh shell, watch caches). */

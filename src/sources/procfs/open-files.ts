@@ -8,6 +8,7 @@ import type { OpenFile, ProcessInfo } from '../../snapshot/procfs.js';
 import { splitDev } from '../../util/devnum.js';
 import type { Slicer } from '../../util/slicer.js';
 import type { Skips } from './skips.js';
+import type { FdLink } from './fd-table-memo.js';
 import { parseFdInfo, parseMountinfo } from './parse.js';
 
 const QEMU_COMM = /^(qemu-system-|qemu-kvm$|kvm$)/;
@@ -42,40 +43,69 @@ export interface KeepRules {
   watchDirs: readonly string[];
 }
 
-export async function readOpenFiles(
+/**
+ * The fds of a process whose link can matter (a device of interest or a regular file), with `complete` false
+ * when some link could not be read; null when the fd list itself could not be read.
+ */
+export async function listFdLinks(
+  dir: string,
+  pid: number,
+  skips: Skips,
+  slicer: Slicer,
+): Promise<{ links: FdLink[]; complete: boolean } | null> {
+  let fds: string[];
+  try {
+    fds = readdirSync(`${dir}/fd`);
+  } catch (e: unknown) {
+    skips.record(e, `pid ${pid} fd list`);
+    return null;
+  }
+  const links: FdLink[] = [];
+  let complete = true;
+  for (const [i, fd] of fds.entries()) {
+    if (i % 64 === 63) await slicer.pause();
+    try {
+      const target = readlinkSync(`${dir}/fd/${fd}`);
+      if (isDeviceOfInterest(target) || isRegularPath(target)) links.push({ fd, target });
+    } catch (e: unknown) {
+      complete = false;
+      skips.record(e, `pid ${pid} fd ${fd}`);
+    }
+  }
+  return { links, complete };
+}
+
+/**
+ * Keeps the fds of `links` the detectors care about, with their fdinfo. Links `remembered` from an earlier
+ * collection (fd-table-memo.ts) are read again for each fd kept, so its target is today's.
+ */
+export async function keepOpenFiles(
   dir: string,
   proc: ProcessInfo,
+  links: readonly FdLink[],
+  remembered: boolean,
   keep: KeepRules,
   mounts: MountTables,
   skips: Skips,
   slicer: Slicer,
   kept: OpenFile[],
 ): Promise<void> {
-  let fds: string[];
-  try {
-    fds = readdirSync(path.join(dir, 'fd'));
-  } catch (e: unknown) {
-    skips.record(e, `pid ${proc.pid} fd list`);
-    return;
-  }
   const isQemu = QEMU_COMM.test(proc.comm);
-  for (const [i, fdName] of fds.entries()) {
+  for (const [i, { fd: fdName, target: listed }] of links.entries()) {
     if (i % 64 === 63) await slicer.pause();
-    const fdPath = path.join(dir, 'fd', fdName);
+    const fdPath = `${dir}/fd/${fdName}`;
     try {
-      const target = readlinkSync(fdPath);
-      const device = isDeviceOfInterest(target);
-      if (!device && !isRegularPath(target)) continue;
+      const device = isDeviceOfInterest(listed);
       // Another process's regular file matters only when locked or in a pool directory: the path
       // answers the second, and without any lock on the host the first needs no fdinfo.
-      const watched = isQemu || isUnderDirs(target, keep.watchDirs);
+      const watched = isQemu || isUnderDirs(listed, keep.watchDirs);
       if (!device && !watched && keep.lockedInodes.size === 0) continue;
       let inode: number | null = null;
       let devMajor: number | null = null;
       let devMinor: number | null = null;
       // fdinfo, not stat(): stat of a file on a dead NFS server blocks a libuv thread for good,
       // while fdinfo (ino:, mnt_id:, lock:) is answered by the kernel without asking the filesystem.
-      const info = parseFdInfo(readFileSync(path.join(dir, 'fdinfo', fdName), 'utf8'));
+      const info = parseFdInfo(readFileSync(`${dir}/fdinfo/${fdName}`, 'utf8'));
       if (!device) {
         if (info.inode !== null) {
           if (!watched && !keep.lockedInodes.has(info.inode)) continue;
@@ -93,7 +123,7 @@ export async function readOpenFiles(
       kept.push({
         pid: proc.pid,
         fd: Number(fdName),
-        target,
+        target: remembered ? readlinkSync(fdPath) : listed,
         inode,
         devMajor,
         devMinor,

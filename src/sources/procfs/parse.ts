@@ -1,4 +1,4 @@
-// Pure parsers for /proc text formats: /proc/stat btime, /proc/<pid>/stat, status, cmdline,
+// Pure parsers for /proc text formats: /proc/stat btime, /proc/<pid>/stat, status (and its run counters), cmdline,
 // /proc/locks and the lock:/iff:/mnt_id: lines of /proc/<pid>/fdinfo/<fd>.
 import type { LockLine, ProcLock } from '../../snapshot/procfs.js';
 
@@ -11,35 +11,7 @@ export function parseBootTime(procStat: string): number {
   return Number(m[1]);
 }
 
-export interface PidStat {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  startTicks: number;
-}
-
-/** /proc/<pid>/stat: comm is in parentheses and may itself contain spaces and ')'. */
-export function parsePidStat(text: string): PidStat {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) throw new Error('malformed stat line');
-  const rest = text
-    .slice(close + 2)
-    .trim()
-    .split(/\s+/);
-  // rest[0] is field 3 (state); starttime is field 22.
-  const ppid = Number(rest[1]);
-  const startTicks = Number(rest[19]);
-  if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) throw new Error('malformed stat fields');
-  return {
-    pid: Number(text.slice(0, open).trim()),
-    comm: text.slice(open + 1, close),
-    state: rest[0] ?? '?',
-    ppid,
-    startTicks,
-  };
-}
+export { parsePidStat, type PidStat } from '../shared/pid-stat.js';
 
 export function parseCmdline(raw: Buffer | string): string[] {
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
@@ -63,6 +35,26 @@ export function parsePidStatus(text: string): PidStatus {
     uid: uid ? Number(uid[1]) : null,
     rssBytes: rss ? Number(rss[1]) * 1024 : null,
     hugetlbBytes: hugetlb ? Number(hugetlb[1]) * 1024 : null,
+  };
+}
+
+/** Threads of a process and the context switches of its main thread, from /proc/<pid>/status. */
+export interface RunCounters {
+  threads: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
+}
+
+/** The run counters of a status file; null when it shows them not (a kernel or a fixture without them). */
+export function parseRunCounters(text: string): RunCounters | null {
+  const threads = /^Threads:\s+(\d+)/m.exec(text);
+  const voluntary = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(text);
+  const involuntary = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text);
+  if (!threads || !voluntary || !involuntary) return null;
+  return {
+    threads: Number(threads[1]),
+    voluntarySwitches: Number(voluntary[1]),
+    involuntarySwitches: Number(involuntary[1]),
   };
 }
 

@@ -16,10 +16,10 @@ export const procfsSource: SourceDefinition<'procfs'> = {
   create(config) {
     const cache = new ProcfsCache();
     return {
-      collect: async ({ signal }) => {
+      collect: async ({ signal, shared }) => {
         // The pools' directories, read afresh each time (a pool defined since the last collection counts).
         const watch = [...config['pool.dir'], ...(await libvirtPoolDirs(config['pool.libvirt-config-dir']))];
-        return readProcfs(config['path.procfs'], signal, watch, cache);
+        return readProcfs(config['path.procfs'], signal, watch, cache, shared);
       },
       close: async () => {},
     };

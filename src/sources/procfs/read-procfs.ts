@@ -1,5 +1,8 @@
 // One pass over /proc per collection: processes, the open files detectors care about
 // (open-files.ts), and the kernel's lock table. Vanished processes and denied entries are skipped quietly.
+// The list of processes with their stat is the collection's one walk of /proc, shared with the virthandler
+// source (shared/process-list.ts); the fd links of a process that has not run since the last collection are
+// taken from then (fd-table-memo.ts says when, and why no finding is lost).
 //
 // The pass uses synchronous reads, in slices that yield to the event loop every few milliseconds:
 // stat, status, fd links, fdinfo, mountinfo and (for qemu) cgroup are answered by the kernel without touching a
@@ -8,16 +11,20 @@
 // Only cmdline can block (the kernel takes the process's memory lock to copy it), so it is read off
 // the loop thread, through a hung-call guard, once per process (pid, start time and comm: an exec
 // changes comm) and cached.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenFile, ProcessInfo, ProcfsSection } from '../../snapshot/procfs.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { Slicer } from '../../util/slicer.js';
 import { describeError, isVanished } from '../../util/fs-errors.js';
-import { USER_HZ, parseBootTime, parsePidStat, parsePidStatus, parseProcLocks } from './parse.js';
+import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks, parseRunCounters, type RunCounters } from './parse.js';
 import { ProcfsCache } from './procfs-cache.js';
-import { MountTables, isQemuComm, readOpenFiles, type KeepRules } from './open-files.js';
+import { MountTables, isQemuComm, keepOpenFiles, listFdLinks, type KeepRules } from './open-files.js';
+import { reusableFdLinks } from './fd-table-memo.js';
+import type { SharedWork } from '../shared-work.js';
+import { sharedProcessList } from '../shared/process-list.js';
+import { readSmallFile } from '../shared/read-small-file.js';
 import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
 import { Skips } from './skips.js';
 
@@ -31,6 +38,7 @@ export async function readProcfs(
   signal?: AbortSignal,
   watchDirs: readonly string[] = [],
   cache: ProcfsCache = new ProcfsCache(),
+  shared?: SharedWork,
 ): Promise<ProcfsSection> {
   const problems: string[] = [];
   const skips = new Skips(problems);
@@ -50,24 +58,26 @@ export async function readProcfs(
   for (const line of malformed) problems.push(`unparsed /proc/locks line: ${line}`);
   const keep: KeepRules = { lockedInodes: new Set(locks.map((l) => l.inode)), watchDirs };
 
-  const pids = readdirSync(root)
-    .filter((n) => /^\d+$/.test(n))
-    .map(Number);
+  const { listed, failed } = await sharedProcessList(root, shared, signal);
+  for (const { pid, error } of failed) skips.record(error, `pid ${pid}`);
   const processes: ProcessInfo[] = [];
   const openFiles: OpenFile[] = [];
   const mounts = new MountTables();
   const slicer = new Slicer(signal, SLICE_MS);
   const withoutCmdline: Array<{ proc: ProcessInfo; key: string }> = [];
+  const base = path.join(root, '/');
+  const collection = cache.nextCollection();
 
-  for (const pid of pids) {
+  for (const { pid, stat: st } of listed) {
     await slicer.pause();
-    const dir = path.join(root, String(pid));
+    const dir = `${base}${pid}`;
+    const key = `${st.startTicks}:${st.comm}`;
     let proc: ProcessInfo;
-    let key: string;
+    let counters: RunCounters | null;
     try {
-      const st = parsePidStat(readFileSync(path.join(dir, 'stat'), 'utf8'));
-      const status = parsePidStatus(readFileSync(path.join(dir, 'status'), 'utf8'));
-      key = `${st.startTicks}:${st.comm}`;
+      const statusText = readSmallFile(`${dir}/status`);
+      const status = parsePidStatus(statusText);
+      counters = parseRunCounters(statusText);
       proc = {
         pid,
         ppid: st.ppid,
@@ -89,7 +99,17 @@ export async function readProcfs(
     }
     if (cache.cmdline(pid, key) === undefined) withoutCmdline.push({ proc, key });
     processes.push(proc);
-    await readOpenFiles(dir, proc, keep, mounts, skips, slicer, openFiles);
+    const now = { pid, comm: st.comm, state: st.state, startTicks: st.startTicks, counters };
+    const remembered = reusableFdLinks(cache.fdTable(pid), now, collection);
+    if (remembered) {
+      await keepOpenFiles(dir, proc, remembered, true, keep, mounts, skips, slicer, openFiles);
+      continue;
+    }
+    const fds = await listFdLinks(dir, pid, skips, slicer);
+    if (fds?.complete && counters?.threads === 1)
+      cache.rememberFdTable(pid, { startTicks: st.startTicks, counters, links: fds.links });
+    else cache.forgetFdTable(pid);
+    if (fds) await keepOpenFiles(dir, proc, fds.links, false, keep, mounts, skips, slicer, openFiles);
   }
 
   // Command lines of processes not seen before, off the loop thread; one that vanished meanwhile is dropped.

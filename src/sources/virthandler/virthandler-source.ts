@@ -1,6 +1,5 @@
 // virthandler source (node mode): the local virt-handler's container cgroup memory, read under
 // --path.procfs and --path.sysfs. Absent (quietly) on hosts that run no virt-handler.
-import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,8 @@ import type { VirtHandlerCgroup, VirtHandlerSection } from '../../snapshot/virth
 import type { SourceDefinition } from '../source.js';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { describeError, isDenied, isVanished } from '../../util/fs-errors.js';
-import { Slicer } from '../../util/slicer.js';
+import type { SharedWork } from '../shared-work.js';
+import { sharedProcessList } from '../shared/process-list.js';
 import { parseEnviron, parseKeyValues, parseMemoryValue, parseProcCgroup, podUidFromCgroup } from './parse.js';
 
 export async function readVirtHandler(
@@ -16,20 +16,14 @@ export async function readVirtHandler(
   sysRoot: string,
   hostname: string,
   signal?: AbortSignal,
+  shared?: SharedWork,
 ): Promise<VirtHandlerSection> {
   const problems: string[] = [];
-  const pids = readdirSync(procRoot).filter((n) => /^\d+$/.test(n));
-  const found: number[] = [];
-  // comm is answered by the kernel from the task itself: a synchronous read costs microseconds, a
-  // promise through the thread pool tens, once per process on every collection.
-  const slicer = new Slicer(signal, 4);
-  for (const pid of pids) {
-    await slicer.pause();
-    try {
-      if (readFileSync(path.join(procRoot, pid, 'comm'), 'utf8').trim() === 'virt-handler') found.push(Number(pid));
-    } catch (e: unknown) {
-      if (!isVanished(e) && !isDenied(e)) problems.push(`pid ${pid}: ${describeError(e)}`);
-    }
+  // The comm of every process, from the collection's one walk of /proc (the procfs source reads the same list).
+  const { listed, failed } = await sharedProcessList(procRoot, shared, signal);
+  const found = listed.filter((p) => p.stat.comm === 'virt-handler').map((p) => p.pid);
+  for (const { pid, error } of failed) {
+    if (!isVanished(error) && !isDenied(error)) problems.push(`pid ${pid}: ${describeError(error)}`);
   }
   if (found.length === 0) throw new SourceAbsentError('no virt-handler process on this host');
   const handlers: VirtHandlerCgroup[] = [];
@@ -82,7 +76,8 @@ export const virtHandlerSource: SourceDefinition<'virthandler'> = {
   enabledByDefault: (config) => config.mode === 'node' && process.platform !== 'win32',
   create(config) {
     return {
-      collect: ({ signal }) => readVirtHandler(config['path.procfs'], config['path.sysfs'], os.hostname(), signal),
+      collect: ({ signal, shared }) =>
+        readVirtHandler(config['path.procfs'], config['path.sysfs'], os.hostname(), signal, shared),
       close: () => Promise.resolve(),
     };
   },

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readProcfs } from '../../../src/sources/procfs/read-procfs.js';
 import { ProcfsCache } from '../../../src/sources/procfs/procfs-cache.js';
+import { FULL_READ_EVERY } from '../../../src/sources/procfs/fd-table-memo.js';
 import { execa } from 'execa';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { splitDev } from '../../../src/util/devnum.js';
@@ -29,6 +30,19 @@ interface FakeProcess {
   rssKb?: number;
   /** fd number → symlink target, with its fdinfo text (default: an old kernel's, without ino:). */
   fds?: Record<number, { target: string; fdinfo?: string }>;
+  /** Threads and context switches in status (absent: a status without them, never taken as unchanged). */
+  counters?: { threads: number; voluntary: number; involuntary: number };
+}
+
+function statusText(p: FakeProcess): string {
+  const c = p.counters;
+  return (
+    `Name:\t${p.comm}\nUid:\t${p.uid ?? 0}\t0\t0\t0\n${p.rssKb === undefined ? '' : `VmRSS:\t${p.rssKb} kB\n`}` +
+    (c
+      ? `Threads:\t${c.threads}\nvoluntary_ctxt_switches:\t${c.voluntary}\n` +
+        `nonvoluntary_ctxt_switches:\t${c.involuntary}\n`
+      : '')
+  );
 }
 
 async function writeProcess(root: string, p: FakeProcess): Promise<void> {
@@ -37,10 +51,7 @@ async function writeProcess(root: string, p: FakeProcess): Promise<void> {
   await mkdir(path.join(dir, 'fdinfo'), { recursive: true });
   await writeFile(path.join(dir, 'stat'), statLine(p.pid, p.comm, p.startTicks));
   await writeFile(path.join(dir, 'cmdline'), p.cmdline.map((a) => a + '\0').join(''));
-  await writeFile(
-    path.join(dir, 'status'),
-    `Name:\t${p.comm}\nUid:\t${p.uid ?? 0}\t0\t0\t0\n${p.rssKb === undefined ? '' : `VmRSS:\t${p.rssKb} kB\n`}`,
-  );
+  await writeFile(path.join(dir, 'status'), statusText(p));
   for (const [fd, { target, fdinfo }] of Object.entries(p.fds ?? {})) {
     await symlink(target, path.join(dir, 'fd', fd));
     await writeFile(path.join(dir, 'fdinfo', fd), fdinfo ?? 'pos:\t0\nflags:\t0100000\nmnt_id:\t27\n');
@@ -435,5 +446,135 @@ test('readProcfs: a cmdline read that never returns: the process kept, empty, wi
   } finally {
     // Release the thread-pool thread still blocked in open(): a writer lets it return.
     await writeFile(fifo, 'x\0');
+  }
+});
+
+/** A tree with a backup tool (pid 700) that sleeps with no file open; a pool directory with one image. */
+async function buildSleeperTree(name: string): Promise<{ root: string; pool: string; poolImage: string }> {
+  const root = await buildTree(name);
+  const pool = path.join(work, `${name}-pool`);
+  await mkdir(pool);
+  const poolImage = path.join(pool, 'guest.qcow2');
+  await writeFile(poolImage, 'x');
+  await writeProcess(root, {
+    pid: 700,
+    comm: 'backup-tool',
+    startTicks: 70000,
+    cmdline: ['backup-tool'],
+    fds: { 0: { target: '/dev/null' }, 1: { target: 'pipe:[5151]' } },
+    counters: { threads: 1, voluntary: 10, involuntary: 2 },
+  });
+  return { root, pool, poolImage };
+}
+
+async function openInFixture(root: string, pid: number, fd: number, target: string): Promise<void> {
+  const ino = (await stat(target.replace(/ \(deleted\)$/, ''))).ino;
+  await symlink(target, path.join(root, String(pid), 'fd', String(fd)));
+  await writeFile(
+    path.join(root, String(pid), 'fdinfo', String(fd)),
+    `pos:\t0\nflags:\t0100000\nmnt_id:\t27\nino:\t${ino}\n`,
+  );
+}
+
+test('readProcfs lists a process again once it has run: a file it opened since is found', async () => {
+  const { root, pool, poolImage } = await buildSleeperTree('memo-ran');
+  const cache = new ProcfsCache();
+  const first = await readProcfs(root, undefined, [pool], cache);
+  assert.deepEqual(
+    first.openFiles.filter((f) => f.pid === 700),
+    [],
+  );
+
+  // The tool wakes, opens an image in the pool and sleeps again: a voluntary context switch more.
+  await openInFixture(root, 700, 5, poolImage);
+  await writeFile(
+    path.join(root, '700', 'status'),
+    statusText({
+      pid: 700,
+      comm: 'backup-tool',
+      startTicks: 70000,
+      cmdline: [],
+      counters: { threads: 1, voluntary: 11, involuntary: 2 },
+    }),
+  );
+  const second = await readProcfs(root, undefined, [pool], cache);
+  assert.deepEqual(
+    second.openFiles.filter((f) => f.pid === 700).map((f) => [f.fd, f.target]),
+    [[5, poolImage]],
+  );
+});
+
+test('readProcfs keeps the links of a process that has not run, until its turn to be listed afresh', async () => {
+  const { root, pool, poolImage } = await buildSleeperTree('memo-still');
+  const cache = new ProcfsCache();
+  await readProcfs(root, undefined, [pool], cache);
+  // Counters unchanged: the fd table cannot have changed on a real kernel; here the fixture changes it anyway,
+  // which shows the links listed last time stand until the process's turn (at most FULL_READ_EVERY collections).
+  await openInFixture(root, 700, 5, poolImage);
+  let collections = 1;
+  let found = false;
+  for (; collections <= FULL_READ_EVERY + 1 && !found; collections++) {
+    const s = await readProcfs(root, undefined, [pool], cache);
+    found = s.openFiles.some((f) => f.pid === 700 && f.fd === 5);
+    if (collections === 1) assert.equal(found, false, 'the second collection takes the links from the first');
+  }
+  assert.ok(found, `listed afresh within ${FULL_READ_EVERY} collections`);
+});
+
+test('readProcfs reads a remembered fd that matters afresh: its link and fdinfo are today’s', async () => {
+  const { root, pool, poolImage } = await buildSleeperTree('memo-kept');
+  await openInFixture(root, 700, 5, poolImage);
+  const cache = new ProcfsCache();
+  const first = await readProcfs(root, undefined, [pool], cache);
+  assert.deepEqual(
+    first.openFiles.filter((f) => f.pid === 700).map((f) => f.target),
+    [poolImage],
+  );
+  // The image is deleted while the tool sleeps (counters unchanged): the kernel's link says so.
+  await rm(path.join(root, '700', 'fd', '5'));
+  await symlink(`${poolImage} (deleted)`, path.join(root, '700', 'fd', '5'));
+  const second = await readProcfs(root, undefined, [pool], cache);
+  assert.deepEqual(
+    second.openFiles.filter((f) => f.pid === 700).map((f) => f.target),
+    [`${poolImage} (deleted)`],
+  );
+});
+
+test('readProcfs on the real /proc: a sleeping shell that opens a file in a pool in between is seen', async () => {
+  const pool = await mkdtemp(path.join(work, 'real-pool-'));
+  const image = path.join(pool, 'disk.img');
+  await writeFile(image, 'x');
+  // The shell blocks reading its stdin; each line it reads is a command it runs before blocking again.
+  const shell = execa('bash', ['-c', 'while read -r line; do eval "$line"; echo done; done'], {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    reject: false,
+  });
+  const ran = async (command: string) => {
+    const done = new Promise<void>((resolve) => shell.stdout?.once('data', () => resolve()));
+    shell.stdin?.write(`${command}\n`);
+    await done;
+  };
+  try {
+    const pid = shell.pid as number;
+    await ran('true');
+    const cache = new ProcfsCache();
+    const first = await readProcfs('/proc', undefined, [pool], cache);
+    assert.ok(first.processes.some((p) => p.pid === pid));
+    assert.ok(cache.fdTable(pid), 'a single-threaded shell is remembered');
+    const second = await readProcfs('/proc', undefined, [pool], cache);
+    assert.deepEqual(
+      second.openFiles.filter((f) => f.pid === pid),
+      [],
+    );
+    await ran(`exec 7<${JSON.stringify(image)}`);
+    const third = await readProcfs('/proc', undefined, [pool], cache);
+    assert.deepEqual(
+      third.openFiles.filter((f) => f.pid === pid).map((f) => [f.fd, f.target]),
+      [[7, image]],
+    );
+  } finally {
+    shell.kill('SIGKILL');
+    await shell;
   }
 });

@@ -18,6 +18,10 @@ async function tree(files: Record<string, string>): Promise<string> {
   return root;
 }
 
+/** A /proc/<pid>/stat line: the source reads each process's comm from it (the file the procfs source reads too). */
+const stat = (pid: number, comm: string) =>
+  `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 10 0 0 0 1 2 0 0 20 0 1 0 5000 1000 10 0 0 0 0 0 0 0 0 0 0\n`;
+
 const V2_PATH =
   '/kubepods.slice/kubepods-burstable.slice/' +
   'kubepods-burstable-pod6d3c1f0e_8a2b_4c1d_9e5f_0a1b2c3d4e5f.slice/cri-containerd-4f1e.scope';
@@ -26,12 +30,12 @@ const Mi = 2 ** 20;
 describe('virthandler source', () => {
   it('reads memory of the virt-handler container cgroup (v2), once per cgroup', async () => {
     const root = await tree({
-      'proc/1/comm': 'systemd\n',
+      'proc/1/stat': stat(1, 'systemd'),
       'proc/1/cgroup': '0::/init.scope\n',
-      'proc/4242/comm': 'virt-handler\n',
+      'proc/4242/stat': stat(4242, 'virt-handler'),
       'proc/4242/cgroup': `0::${V2_PATH}\n`,
       'proc/4242/environ': 'PATH=/usr/bin\0HOSTNAME=virt-handler-9xq2w\0NODE_NAME=node-2\0',
-      'proc/4250/comm': 'virt-handler\n',
+      'proc/4250/stat': stat(4250, 'virt-handler'),
       'proc/4250/cgroup': `0::${V2_PATH}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.current`]: `${1550 * Mi}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.max`]: `${1600 * Mi}\n`,
@@ -63,7 +67,7 @@ describe('virthandler source', () => {
   it('reads cgroup v1 and an unlimited container', async () => {
     const p = '/kubepods/besteffort/pod0a1b2c3d-0000-4000-8000-000000000001/abc';
     const root = await tree({
-      'proc/77/comm': 'virt-handler\n',
+      'proc/77/stat': stat(77, 'virt-handler'),
       'proc/77/cgroup': `12:memory:${p}\n11:cpu,cpuacct:${p}\n`,
       [`sys/fs/cgroup/memory${p}/memory.usage_in_bytes`]: '400000000\n',
       [`sys/fs/cgroup/memory${p}/memory.limit_in_bytes`]: '9223372036854771712\n',
@@ -77,7 +81,7 @@ describe('virthandler source', () => {
   });
 
   it('is absent on a host without virt-handler', async () => {
-    const root = await tree({ 'proc/1/comm': 'systemd\n', 'proc/900/comm': 'qemu-system-x86\n' });
+    const root = await tree({ 'proc/1/stat': stat(1, 'systemd'), 'proc/900/stat': stat(900, 'qemu-system-x86') });
     await assert.rejects(readVirtHandler(path.join(root, 'proc'), path.join(root, 'sys'), 'h'), (e: unknown) =>
       isSourceAbsentError(e),
     );
@@ -85,7 +89,7 @@ describe('virthandler source', () => {
 
   it('reports an unreadable cgroup as a problem, not a crash', async () => {
     const root = await tree({
-      'proc/5/comm': 'virt-handler\n',
+      'proc/5/stat': stat(5, 'virt-handler'),
       'proc/5/cgroup': `0::${V2_PATH}\n`,
       [`sys/fs/cgroup${V2_PATH}/memory.current`]: 'garbage\n',
     });
