@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
-import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { testNodeXml } from './test-node-xml.js';
 import { pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
@@ -80,6 +80,7 @@ const killSleepers = () => {
 process.once('exit', killSleepers);
 
 await acquireLock();
+await prepareLibvirtHost();
 const d = await PrivateLibvirtd.start();
 try {
   for (let i = 0; i < 600; i++) {

@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RpcBackend } from '../src/sources/libvirt/rpc-backend.js';
 import { NetworkReader } from '../src/sources/libvirt/network/network-reader.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
-import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { pct } from './bench-measures.js';
 
 const networks = Math.max(1, Math.min(Number(process.argv[2] ?? 10), 100));
@@ -100,6 +100,7 @@ async function measure(d: PrivateLibvirtd, running: ReadonlySet<string>) {
 }
 
 await acquireLock();
+await prepareLibvirtHost();
 const d = await PrivateLibvirtd.start({ drivers: ['network', 'nwfilter'], ownNetwork: true });
 try {
   const owners = await setUp(d);

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LibvirtReader } from '../src/sources/libvirt/libvirt-reader.js';
 import { orphanVolume } from '../src/detectors/orphan-volume.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
-import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { CTX, snapshot } from '../test/support/builders.js';
 
 const pools = Math.max(1, Math.min(Number(process.argv[2] ?? 50), 500));
@@ -97,6 +97,7 @@ async function measure(d: PrivateLibvirtd, withPools: boolean) {
 }
 
 await acquireLock();
+await prepareLibvirtHost();
 const d = await PrivateLibvirtd.start();
 try {
   const withoutPools = await measure(d, false);

@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { LibvirtReader } from '../src/sources/libvirt/libvirt-reader.js';
 import { escapeXml } from '../src/util/xml-escape.js';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
-import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { startExporter } from '../test/support/exporter.js';
 import { testNodeXml } from './test-node-xml.js';
 import { pct, cpuTicks, rssMiB } from './bench-measures.js';
@@ -180,6 +180,7 @@ console.log(
     `load average at start ${load} on ${(await import('node:os')).cpus().length} cores`,
 );
 await acquireLock();
+await prepareLibvirtHost();
 const d = await PrivateLibvirtd.start();
 try {
   const runDir = path.join(d.runDir, 'qemu');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import type { Profiler } from 'node:inspector';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
-import { acquireLock, releaseLock } from '../test/support/libvirtd.js';
+import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { startExporter } from '../test/support/exporter.js';
 import { testNodeXml } from './test-node-xml.js';
 
@@ -31,6 +31,7 @@ function selfTimeByFile(profile: Profiler.Profile): Array<[string, number]> {
 }
 
 await acquireLock();
+await prepareLibvirtHost();
 const d = await PrivateLibvirtd.start();
 try {
   const node = path.join(d.dir, 'node.xml');

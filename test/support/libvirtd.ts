@@ -12,6 +12,11 @@ const URI = 'qemu:///system';
 const LOCK_DIR = path.join(os.tmpdir(), 'vmzombie-libvirtd.lock');
 const SETUP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'setup-libvirt-host.sh');
 
+/** Creates what a libvirtd of this machine needs and a fresh machine lacks (the qemu user and groups). */
+export async function prepareLibvirtHost(): Promise<void> {
+  await execa('bash', [SETUP], { timeout: 60_000 });
+}
+
 export interface DiskSpec {
   path: string;
   format?: 'qcow2' | 'raw';
@@ -98,7 +103,7 @@ export class LibvirtTestHost {
   static async acquire(): Promise<LibvirtTestHost> {
     await acquireLock();
     try {
-      await execa('bash', [SETUP], { timeout: 60_000 });
+      await prepareLibvirtHost();
       const workDir = await mkdtemp(path.join(os.tmpdir(), 'vmzt-'));
       return new LibvirtTestHost(workDir, Math.random().toString(36).slice(2, 7));
     } catch (e) {
