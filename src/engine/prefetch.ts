@@ -57,8 +57,7 @@ export class Prefetch {
     this.cancel?.();
     this.cancel = null;
     const lead = this.leadSeconds();
-    // Only where it helps: a scraper faster than min-interval is served the last result anyway, and a refresh
-    // too slow to finish well inside min-interval would be stale when the scrape came.
+    // Only where it helps: a scraper faster than min-interval is served the last result anyway.
     if (!steady || interval === null || this.closed || lead === null || interval <= this.opts.minIntervalSeconds)
       return;
     this.cancel = this.timer(Math.max(0, interval - lead), () => {
@@ -69,13 +68,13 @@ export class Prefetch {
 
   /**
    * How far ahead of the expected scrape to start: twice the last refresh plus up to half a second for a scraper's
-   * jitter, or null when that would not leave the result younger than half of min-interval at the scrape.
+   * jitter, at most half of min-interval (so the result is still younger than min-interval at the scrape). A
+   * refresh slower than that is still running when the scrape comes, which then waits only for the rest of it.
    */
   leadSeconds(): number | null {
     const min = this.opts.minIntervalSeconds;
     if (min <= 0) return null;
-    const lead = 2 * this.lastDuration + Math.min(0.5, min / 4);
-    return lead < min / 2 ? lead : null;
+    return Math.min(2 * this.lastDuration + Math.min(0.5, min / 4), min / 2);
   }
 
   private async run(): Promise<void> {
