@@ -87,7 +87,7 @@ const agent = spawn(
     `--collector.min-interval=${MIN_INTERVAL}s`,
     '--collector.timeout=60s',
     `--web.listen-address=127.0.0.1:${freePort}`,
-    '--log.level=warn',
+    `--log.level=${process.env.BENCH_AGENT_LOG ?? 'warn'}`,
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );

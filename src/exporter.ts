@@ -30,7 +30,11 @@ export class Exporter {
             // Renders the per-object series now, so the scrape only joins the cached text.
             await this.metrics.metrics();
           },
-          { minIntervalSeconds: config['collector.min-interval'], ...(options.clock ? { clock: options.clock } : {}) },
+          {
+            minIntervalSeconds: config['collector.min-interval'],
+            log,
+            ...(options.clock ? { clock: options.clock } : {}),
+          },
         )
       : null;
   }

@@ -5,6 +5,7 @@
 // only its latency leaves the scrape. A scraper that is not steady (two Prometheus servers, a person with curl)
 // gets what it got before: a scrape collects when the last result is older than min-interval.
 import type { Timer } from './collection.js';
+import type { Logger } from '../util/log.js';
 
 export interface PrefetchOptions {
   /** --collector.min-interval: how young a result must be to be served as it is. 0 turns prefetching off. */
@@ -13,6 +14,7 @@ export interface PrefetchOptions {
   clock?: () => number;
   /** Injected by tests; by default a timer that does not keep the process alive. */
   timer?: Timer;
+  log?: Logger;
 }
 
 const unrefTimer: Timer = (seconds, fn) => {
@@ -60,6 +62,7 @@ export class Prefetch {
     // Only where it helps: a scraper faster than min-interval is served the last result anyway.
     if (!steady || interval === null || this.closed || lead === null || interval <= this.opts.minIntervalSeconds)
       return;
+    this.opts.log?.debug('prefetch scheduled', { inSeconds: interval - lead, leadSeconds: lead });
     this.cancel = this.timer(Math.max(0, interval - lead), () => {
       this.cancel = null;
       void this.run();
@@ -88,6 +91,7 @@ export class Prefetch {
     } finally {
       this.lastDuration = this.clock() - start;
       this.running = false;
+      this.opts.log?.debug('prefetched', { seconds: this.lastDuration });
     }
   }
 
