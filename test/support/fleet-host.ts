@@ -67,7 +67,10 @@ export class FleetHost {
       `mount --bind ${q(shared)} ${SHARED_IN_HOST}`,
       `LIBVIRT_DRIVER_DIR=${q(path.join(dir, 'drivers'))} libvirtd -d -p ${q(path.join(dir, 'libvirtd.pid'))} ` +
         '-f /etc/libvirt/libvirtd.conf',
-      'exec sleep infinity',
+      // bash stays the namespace's init and reaps what is orphaned into it: libvirtd's capability probes run a
+      // QEMU that daemonizes, and a zombie that nobody reaps still looks alive to libvirtd, which then waits for
+      // it (each define hung until the probe timed out on a host whose capability cache did not apply).
+      'while :; do sleep 1 & wait $!; done',
     ].join('\n');
     // setsid: its own session, away from the test runner's signals (it execs unshare: same pid).
     const unshare = execa(
