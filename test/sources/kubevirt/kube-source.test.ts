@@ -19,6 +19,12 @@ const as = (o: unknown) => o as Obj;
 const reader = (api: KubeApiServer, recheckSeconds = 0.2): KubeReader => testKubeReader(api, recheckSeconds);
 const read = (r: KubeReader) => r.read(AbortSignal.timeout(5000));
 const vmiOf = (s: KubeSection, name: string) => s.vmis.find((v) => v.name === name);
+/** Reads until the section shows what a watch event brought. */
+async function waitForRead(r: KubeReader, done: (s: KubeSection) => boolean): Promise<KubeSection> {
+  let last: KubeSection | null = null;
+  await waitFor('the watch event in a collection', async () => done((last = await read(r))));
+  return last as unknown as KubeSection;
+}
 
 describe('kube source', () => {
   let api: KubeApiServer;
@@ -27,6 +33,44 @@ describe('kube source', () => {
     await r?.close();
     r = null;
     await api.stop();
+  });
+
+  it('keeps what did not change: the same lists and records until an event, then the changed ones anew', async () => {
+    api = new KubeApiServer();
+    await api.start();
+    for (const n of ['a', 'b', 'c']) {
+      api.create('vms', as(k.vm('default', n, 'Running')));
+      api.create('vmis', as(k.vmi('default', n)));
+      api.create('pvcs', as(k.pvc('default', `${n}-disk`)));
+    }
+    r = reader(api);
+    const first = await read(r);
+    const second = await read(r);
+    assert.equal(second.pvcs, first.pvcs, 'no event: the same list');
+    assert.equal(second.vmis, first.vmis);
+    const vmis = (s: KubeSection) => Object.fromEntries(s.vmis.map((v) => [v.name, v]));
+    api.modify('vmis', 'default', 'b', (o) => {
+      (o.status as Record<string, unknown>).fsFreezeStatus = 'frozen';
+    });
+    const third = await waitForRead(r, (s) => vmiOf(s, 'b')?.fsFreezeStatus === 'frozen');
+    assert.notEqual(third.vmis, second.vmis);
+    assert.equal(vmis(third).a, vmis(second).a, 'an unchanged VMI keeps its record');
+    assert.equal(vmis(third).c, vmis(second).c);
+    assert.equal(vmiOf(third, 'b')?.freezeTransitionsTotal, 1);
+    assert.equal(third.pvcs, second.pvcs, 'a kind without events keeps its list');
+    api.remove('pvcs', 'default', 'a-disk');
+    const fourth = await waitForRead(r, (s) => (s.pvcs ?? []).length === 2);
+    assert.deepEqual((fourth.pvcs ?? []).map((p) => p.name).sort(), ['b-disk', 'c-disk']);
+    assert.equal(fourth.resources.find((x) => x.resource === 'persistentvolumeclaims')?.objects, 2);
+    api.modify('vms', 'default', 'c', (o) => {
+      (o.status as Record<string, unknown>).printableStatus = 'Stopped';
+    });
+    const fifth = await waitForRead(r, (s) => s.vms.find((v) => v.name === 'c')?.printableStatus === 'Stopped');
+    assert.equal(typeof fifth.vms.find((v) => v.name === 'c')?.statusSince, 'number', 'when the status changed');
+    assert.equal(
+      fifth.vms.find((v) => v.name === 'a'),
+      fourth.vms.find((v) => v.name === 'a'),
+    );
   });
 
   it('lists each resource once and serves every collection from the caches', async () => {
@@ -60,7 +104,7 @@ describe('kube source', () => {
         (await read(r as KubeReader)).pods.find((p) => p.component === 'virt-handler')?.memoryWorkingSetBytes ===
         1500 * 2 ** 20,
     );
-    // Pods are listed twice: the kubevirt.io pods in full, and every pod's claims as a trimmed projection.
+    // Pods are listed twice: the kubevirt.io pods in full, and every pod's claims (the parse of each pod).
     const lists = api.listRequests('vms') + api.listRequests('pods') + api.listRequests('vmis');
     assert.equal(lists, 4);
     for (let i = 0; i < 5; i++) await read(r);
