@@ -3,7 +3,7 @@
 // command set: one round of lists and `domstats --state --nowait`, then snapshot counts and
 // `dumpxml` only for the domains that need them.
 import type { DomainListing, LibvirtBackend, Overview } from './backend.js';
-import { VirshShell } from './virsh-shell.js';
+import { VirshShell, noteStderr } from './virsh-shell.js';
 import { parseDomStats, parseIdNameList, parseUuidList } from './parse-virsh.js';
 import { reasonWord, stateName } from './state-reasons.js';
 import { VirshStorage } from './storage/virsh-storage.js';
@@ -40,7 +40,7 @@ export class VirshBackend implements LibvirtBackend {
       ],
       signal,
     );
-    noteErrors(run.stderr, problems);
+    noteStderr(run.stderr, problems, GONE);
     const [all, autostart, transient, withSnapshots, withManagedSave, stats] = run.outputs;
     const listed = parseIdNameList(all ?? '');
     for (const g of listed.garbage) problems.push(`unexpected line in domain list: ${g.slice(0, 200)}`);
@@ -73,7 +73,7 @@ export class VirshBackend implements LibvirtBackend {
       domains.map((d) => `snapshot-list --name ${d.uuid}`),
       signal,
     );
-    noteErrors(run.stderr, problems);
+    noteStderr(run.stderr, problems, GONE);
     return new Map(
       domains.map((d, i) => [d.uuid, (run.outputs[i] ?? '').split('\n').filter((l) => l.trim() !== '').length]),
     );
@@ -86,7 +86,7 @@ export class VirshBackend implements LibvirtBackend {
       domains.map((d) => `dumpxml ${d.uuid}`),
       signal,
     );
-    noteErrors(run.stderr, problems);
+    noteStderr(run.stderr, problems, GONE);
     for (const [i, d] of domains.entries()) {
       const text = run.outputs[i] ?? '';
       // Empty output: the domain went away (its error is on stderr).
@@ -98,8 +98,4 @@ export class VirshBackend implements LibvirtBackend {
   close(): Promise<void> {
     return this.shell.close();
   }
-}
-
-function noteErrors(stderr: string, problems: string[]): void {
-  for (const line of stderr.split('\n')) if (line.trim() && !GONE.test(line)) problems.push(line.trim());
 }

@@ -22,6 +22,14 @@ export interface VirshRun {
   stderr: string;
 }
 
+/**
+ * Each line virsh wrote to stderr becomes a problem, except those `gone` matches: an item listed a moment ago
+ * and removed before its own command ran is routine, not a problem.
+ */
+export function noteStderr(stderr: string, problems: string[], gone?: RegExp): void {
+  for (const line of stderr.split('\n')) if (line.trim() && !gone?.test(line)) problems.push(line.trim());
+}
+
 const SPAWN_OPTIONS = {
   stdin: 'pipe',
   stdout: 'pipe',
@@ -83,6 +91,14 @@ export class VirshShell {
     );
     this.proc = proc;
     return proc;
+  }
+
+  /** Runs commands and returns their outputs; their stderr lines go to `problems` (`noteStderr`). */
+  async outputs(commands: readonly string[], signal: AbortSignal, problems: string[], gone: RegExp): Promise<string[]> {
+    if (commands.length === 0) return [];
+    const run = await this.run(commands, signal);
+    noteStderr(run.stderr, problems, gone);
+    return run.outputs;
   }
 
   /** Runs commands (no newlines in them) and returns their outputs; kills the shell on abort. */

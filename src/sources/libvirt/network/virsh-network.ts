@@ -1,7 +1,7 @@
 // Networks, DHCP leases and nwfilter bindings through the libvirt source's kept `virsh -r` shell, for
 // URIs the RPC socket cannot reach: `net-list`, `net-info` and `net-dhcp-leases` per network,
 // `nwfilter-binding-list` and `nwfilter-binding-dumpxml` per binding.
-import type { VirshShell } from '../virsh-shell.js';
+import { noteStderr, type VirshShell } from '../virsh-shell.js';
 import type { WireBinding, WireLease } from '../rpc/network-calls.js';
 import { NetworkUnsupportedError, type ListedNetwork, type NetworkBackend } from './network-reader.js';
 import { parseBindingList, parseDhcpLeases, parseNetInfoBridge } from './parse-network.js';
@@ -24,17 +24,10 @@ const names = (text: string | undefined) =>
 export class VirshNetwork implements NetworkBackend {
   constructor(private readonly shell: VirshShell) {}
 
-  private async run(cmds: string[], signal: AbortSignal, problems: string[]): Promise<string[]> {
-    if (cmds.length === 0) return [];
-    const run = await this.shell.run(cmds, signal);
-    for (const line of run.stderr.split('\n')) if (line.trim() && !GONE.test(line)) problems.push(line.trim());
-    return run.outputs;
-  }
-
   async networks(signal: AbortSignal, problems: string[]): Promise<ListedNetwork[]> {
     const run = await this.shell.run(['net-list --all --name', 'net-list --name'], signal);
     if (NO_DRIVER.test(run.stderr)) throw new NetworkUnsupportedError(run.stderr.trim());
-    for (const line of run.stderr.split('\n')) if (line.trim()) problems.push(line.trim());
+    noteStderr(run.stderr, problems);
     const active = new Set(names(run.outputs[1]));
     return names(run.outputs[0]).map((name) => ({ name, uuid: '', active: active.has(name) }));
   }
@@ -59,7 +52,7 @@ export class VirshNetwork implements NetworkBackend {
     );
     // libvirt's test driver lists networks but has no leases: nothing can be judged, nothing is broken.
     if (NO_DRIVER.test(run.stderr)) throw new NetworkUnsupportedError(run.stderr.trim());
-    for (const line of run.stderr.split('\n')) if (line.trim() && !GONE.test(line)) problems.push(line.trim());
+    noteStderr(run.stderr, problems, GONE);
     const out = run.outputs;
     return new Map(
       asked.map((a, i) => [
@@ -72,7 +65,7 @@ export class VirshNetwork implements NetworkBackend {
   async bindings(signal: AbortSignal, problems: string[]): Promise<WireBinding[]> {
     const run = await this.shell.run(['nwfilter-binding-list'], signal);
     if (NO_DRIVER.test(run.stderr)) throw new NetworkUnsupportedError(run.stderr.trim());
-    for (const line of run.stderr.split('\n')) if (line.trim()) problems.push(line.trim());
+    noteStderr(run.stderr, problems);
     return parseBindingList(run.outputs[0] ?? '', problems);
   }
 
@@ -85,10 +78,11 @@ export class VirshNetwork implements NetworkBackend {
       const q = quote(b.portdev);
       return q === null ? [] : [{ b, cmd: `nwfilter-binding-dumpxml ${q}` }];
     });
-    const out = await this.run(
+    const out = await this.shell.outputs(
       asked.map((a) => a.cmd),
       signal,
       problems,
+      GONE,
     );
     return new Map(asked.flatMap((a, i) => (out[i]?.trim() ? [[a.b.portdev, out[i] as string]] : [])));
   }

@@ -1,6 +1,6 @@
 // The storage API through the libvirt source's kept `virsh -r` shell, for URIs the RPC socket cannot
 // reach: `pool-list --all --uuid`, `pool-dumpxml`, `vol-list` and `vol-dumpxml` by key.
-import type { VirshShell } from '../virsh-shell.js';
+import { noteStderr, type VirshShell } from '../virsh-shell.js';
 import type { WirePool, WireVolume } from '../rpc/storage-calls.js';
 import { parseUuidList } from '../parse-virsh.js';
 import { parseStoragePoolXml } from './parse-storage-xml.js';
@@ -36,18 +36,11 @@ export function parseVolList(text: string): Array<{ name: string; path: string }
 export class VirshStorage implements StorageBackend {
   constructor(private readonly shell: VirshShell) {}
 
-  private async run(cmds: string[], signal: AbortSignal, problems: string[]): Promise<string[]> {
-    if (cmds.length === 0) return [];
-    const run = await this.shell.run(cmds, signal);
-    for (const line of run.stderr.split('\n')) if (line.trim() && !GONE.test(line)) problems.push(line.trim());
-    return run.outputs;
-  }
-
   async pools(signal: AbortSignal, problems: string[]): Promise<WirePool[]> {
     const run = await this.shell.run(['pool-list --all --uuid'], signal);
     // The same refusal the RPC path gets from a daemon without a storage driver.
     if (NO_DRIVER.test(run.stderr)) throw new StorageUnsupportedError(run.stderr.trim());
-    for (const line of run.stderr.split('\n')) if (line.trim()) problems.push(line.trim());
+    noteStderr(run.stderr, problems);
     const [list] = run.outputs;
     const uuids = parseUuidList(list ?? '').uuids;
     // Names come with the XML; the uuid identifies the pool meanwhile.
@@ -55,10 +48,11 @@ export class VirshStorage implements StorageBackend {
   }
 
   async poolXml(pools: readonly WirePool[], signal: AbortSignal, problems: string[]): Promise<Map<string, string>> {
-    const out = await this.run(
+    const out = await this.shell.outputs(
       pools.map((p) => `pool-dumpxml ${p.uuid}`),
       signal,
       problems,
+      GONE,
     );
     return new Map(pools.flatMap((p, i) => (out[i]?.trim() ? [[p.uuid, out[i] as string]] : [])));
   }
@@ -79,10 +73,11 @@ export class VirshStorage implements StorageBackend {
         return [];
       }
     });
-    const out = await this.run(
+    const out = await this.shell.outputs(
       named.map((p) => `vol-list ${p.uuid}`),
       signal,
       problems,
+      GONE,
     );
     return new Map(
       named.map((p, i) => [
@@ -102,10 +97,11 @@ export class VirshStorage implements StorageBackend {
       }
       return [{ v, cmd: `vol-dumpxml --pool ${pool} ${name}` }];
     });
-    const out = await this.run(
+    const out = await this.shell.outputs(
       asked.map((a) => a.cmd),
       signal,
       problems,
+      GONE,
     );
     return new Map(asked.flatMap((a, i) => (out[i]?.trim() ? [[volumeId(a.v), out[i] as string]] : [])));
   }
