@@ -82,3 +82,18 @@ export class SafeXmlParser extends XMLParser {
     return validation === undefined ? super.parse(text) : super.parse(text, validation);
   }
 }
+
+/**
+ * libvirt's XML as every libvirt reader here takes it: attributes as `@name`, every value a string (a uuid or a
+ * size is never turned into a number), trimmed; `isArray` names the elements that can repeat.
+ */
+export function libvirtXmlParser(isArray?: (name: string) => boolean): SafeXmlParser {
+  return new SafeXmlParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    ...(isArray ? { isArray } : {}),
+  });
+}

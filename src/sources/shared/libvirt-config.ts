@@ -5,7 +5,7 @@
 // whole, the procfs source only the pool directories (to keep fds on files in them).
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SafeXmlParser } from '../../util/xml-parser.js';
+import { libvirtXmlParser } from '../../util/xml-parser.js';
 import { parseDomainXml } from './parse-domain-xml.js';
 import { describeError, errorCode } from '../../util/fs-errors.js';
 import { mapLimit } from '../../util/map-limit.js';
@@ -13,12 +13,7 @@ import { mapLimit } from '../../util/map-limit.js';
 /** Pool types whose volumes are files in a directory (target/path). */
 const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
 
-const parser = new SafeXmlParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  trimValues: true,
-});
+const parser = libvirtXmlParser();
 
 export interface LibvirtPoolDef {
   name: string;

@@ -1,6 +1,6 @@
 // Pure parser of `virsh dumpxml` output into the parts detectors need: identity, size, disks
 // with their backing chains, PCI/mdev hostdevs, tap interfaces, hugepage backing.
-import { SafeXmlParser } from '../../util/xml-parser.js';
+import { libvirtXmlParser } from '../../util/xml-parser.js';
 import type { DomainDisk, DomainHostdev } from '../../snapshot/libvirt.js';
 import type { ResourceKeep } from '../../snapshot/keep.js';
 
@@ -24,14 +24,7 @@ export interface DomainXml {
 
 type Node = Record<string, unknown>;
 
-const parser = new SafeXmlParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => ['disk', 'hostdev', 'interface'].includes(name),
-});
+const parser = libvirtXmlParser((name) => ['disk', 'hostdev', 'interface'].includes(name));
 
 const UNIT_BYTES: Record<string, number> = {
   b: 1,

@@ -1,18 +1,12 @@
 // Pure parsers: a filter binding's XML (virNWFilterBindingGetXMLDesc), and virsh's tables for the
 // fallback: `net-dhcp-leases` and `nwfilter-binding-list`.
-import { SafeXmlParser } from '../../../util/xml-parser.js';
+import { libvirtXmlParser } from '../../../util/xml-parser.js';
 import type { NwfilterBinding } from '../../../snapshot/libvirt-network.js';
 import type { WireBinding, WireLease } from '../rpc/network-calls.js';
 
 type Node = Record<string, unknown>;
 
-const parser = new SafeXmlParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
+const parser = libvirtXmlParser();
 
 function child(node: unknown, name: string): unknown {
   return node && typeof node === 'object' ? (node as Node)[name] : undefined;

@@ -1,17 +1,11 @@
 // Pure parsers of libvirt's pool and volume XML (virStoragePoolGetXMLDesc, virStorageVolGetXMLDesc)
 // into the parts the storage kinds need.
-import { SafeXmlParser } from '../../../util/xml-parser.js';
+import { libvirtXmlParser } from '../../../util/xml-parser.js';
 import type { StoragePool, StorageVolume } from '../../../snapshot/libvirt-storage.js';
 
 type Node = Record<string, unknown>;
 
-const parser = new SafeXmlParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-});
+const parser = libvirtXmlParser();
 
 function text(node: unknown): string | null {
   if (typeof node === 'string') return node === '' ? null : node;
