@@ -5,8 +5,8 @@
 import { duration } from '../config/flag-spec.js';
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
-import { listOf, nsName, perList } from '../views/kube-index.js';
-import type { KubeClaimUser, KubePod } from '../snapshot/kube.js';
+import { launcherOwners, listOf, nsName, perList } from '../views/kube-index.js';
+import type { KubeClaimUser } from '../snapshot/kube.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 const LIVE = new Set(['Pending', 'Scheduling', 'Scheduled']);
@@ -20,10 +20,6 @@ export interface VmiWithoutLauncherEvidence {
   claims: string[];
 }
 
-/** The VMI uids the launcher pods name. */
-const launchedVmis = perList(
-  (pods: readonly KubePod[]) => new Set(pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy)),
-);
 /** DataVolumes still importing, by `namespace/name`. */
 const importingDataVolumes = perList(
   (users: readonly KubeClaimUser[]) =>
@@ -52,7 +48,7 @@ export const kubevirtVmiWithoutLauncherPod: Detector<
     if (!kube) return [];
     const out: Array<FindingFrom<typeof kubevirtVmiWithoutLauncherPod>> = [];
     for (const v of kube.vmis) {
-      if (!LIVE.has(v.phase) || v.deletionTimestamp !== null || launchedVmis(kube.pods).has(v.uid)) continue;
+      if (!LIVE.has(v.phase) || v.deletionTimestamp !== null || launcherOwners(kube.pods).has(v.uid)) continue;
       const claims = v.claims ?? [];
       const importing = importingDataVolumes(listOf(kube, 'claimUsers'));
       if (claims.some((c) => importing.has(`${v.namespace}/${c}`))) continue;

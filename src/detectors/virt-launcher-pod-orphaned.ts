@@ -3,8 +3,7 @@
 // finalizer). Only judged when the VMI and pod caches are complete: an unsynced cache proves nothing.
 import type { Detector, FindingFrom } from './detector.js';
 import { kubeSubject } from './lib/kube.js';
-import { perList, uidsOf } from '../views/kube-index.js';
-import type { KubePod } from '../snapshot/kube.js';
+import { launcherOwners, uidsOf } from '../views/kube-index.js';
 
 const VMI = 'virtualmachineinstances.kubevirt.io';
 
@@ -19,11 +18,6 @@ export interface LauncherOrphanEvidence {
   /** Unix seconds. */
   deletionTimestamp: number | null;
 }
-
-/** The VMI uids the launcher pods name (`kubevirt.io/created-by`). */
-const launcherOwners = perList(
-  (pods: readonly KubePod[]) => new Set(pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy)),
-);
 
 export const virtLauncherPodOrphaned: Detector<
   'virt_launcher_pod_orphaned',

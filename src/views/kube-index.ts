@@ -1,7 +1,7 @@
 // Indexes the KubeVirt detectors build from the kube section, kept by the identity of what they are built from:
 // the reader hands out the same list while none of its objects changed, and the same record while its object did
 // not, so an index over 10 000 VMs, or an object's `namespace/name` key, is built once and not every collection.
-import type { KubeClaimUser, KubeSection } from '../snapshot/kube.js';
+import type { KubeClaimUser, KubePod, KubeSection } from '../snapshot/kube.js';
 
 type Named = { namespace: string; name: string };
 
@@ -44,6 +44,11 @@ export function perList<T, R>(fn: (list: readonly T[]) => R): (list: readonly T[
 
 /** Uids of VMs, VMIs or pods. */
 export const uidsOf = perList((list: ReadonlyArray<{ uid: string }>) => new Set(list.map((o) => o.uid)));
+
+/** The VMI uids the virt-launcher pods name (`kubevirt.io/created-by`). */
+export const launcherOwners = perList(
+  (pods: readonly KubePod[]) => new Set(pods.filter((p) => p.component === 'virt-launcher').map((p) => p.createdBy)),
+);
 
 /** `namespace/name` of every record of a list. */
 export const namesOf = perList((list: readonly Named[]) => new Set(list.map(nsName)));
