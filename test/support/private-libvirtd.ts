@@ -131,21 +131,9 @@ export class PrivateLibvirtd {
     return stdout;
   }
 
-  /** qemu processes the daemon started (pid files in its run folder). */
-  async qemuPids(): Promise<number[]> {
-    const dir = path.join(this.runDir, 'qemu');
-    const files = await readdir(dir).catch(() => [] as string[]);
-    const pids: number[] = [];
-    for (const f of files.filter((n) => n.endsWith('.pid'))) {
-      const pid = Number((await readFile(path.join(dir, f), 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0) pids.push(pid);
-    }
-    return pids;
-  }
-
-  /** Processes the daemon started that outlive it: its networks' dnsmasq (pid files in run/network). */
-  private async dnsmasqPids(): Promise<number[]> {
-    const dir = path.join(this.runDir, 'network');
+  /** The pids in the `*.pid` files of a folder of the daemon's run folder (qemu; network, its dnsmasqs). */
+  private async pidsIn(folder: string): Promise<number[]> {
+    const dir = path.join(this.runDir, folder);
     const files = await readdir(dir).catch(() => [] as string[]);
     const pids: number[] = [];
     for (const f of files.filter((n) => n.endsWith('.pid'))) {
@@ -157,7 +145,7 @@ export class PrivateLibvirtd {
 
   /** Stops the daemon by its pid (SIGCONT first, in case a test stopped it), then its qemus and dnsmasqs. */
   async stop(): Promise<void> {
-    const children = [...(await this.qemuPids()), ...(await this.dnsmasqPids())];
+    const children = [...(await this.pidsIn('qemu')), ...(await this.pidsIn('network'))];
     for (const sig of ['SIGCONT', 'SIGTERM'] as const) {
       try {
         process.kill(this.pid, sig);
