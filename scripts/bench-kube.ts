@@ -6,11 +6,12 @@
 // throughput, bytes on the wire with and without gzip and what gzip costs, RSS. Bounded (fixed objects,
 // scrapes, events); it prints JSON and stops by itself. Options: --cpu-prof=DIR profiles the agent
 // (node --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --semi-space=MiB
-// sets V8's young generation; --save-metrics=FILE keeps the last /metrics text.
+// sets V8's young generation; --save-metrics=FILE keeps the last /metrics text; --trace-gc=FILE writes V8's line
+// per garbage collection in the agent there.
 //   npm run bench:kube -- [--vms=10000] [--scrapes=20] [--interval=15] [--rate=200] [--events=5000]
 //     [--min-interval=0]
 import { fork, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,7 @@ const SAVE = process.argv.find((a) => a.startsWith('--save-metrics='))?.split('=
 /** V8's young generation for the agent, in MiB: 2 as the bin's shebang and the image run it. */
 const SEMI_SPACE = arg('semi-space', 2);
 const CPU_PROF = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
+const TRACE_GC = process.argv.find((a) => a.startsWith('--trace-gc='))?.split('=')[1];
 /**
  * The agent's --collector.min-interval in seconds: 0 (the default here) makes every scrape collect, so a scrape's
  * latency holds the whole collection; 5 is the agent's own default, where a steady scraper's result is prefetched.
@@ -79,6 +81,7 @@ const agent = spawn(
   [
     `--max-semi-space-size=${SEMI_SPACE}`,
     ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+    ...(TRACE_GC ? ['--trace-gc'] : []),
     AGENT ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
     'serve',
     '--mode=cluster',
@@ -89,7 +92,7 @@ const agent = spawn(
     `--web.listen-address=127.0.0.1:${freePort}`,
     `--log.level=${process.env.BENCH_AGENT_LOG ?? 'warn'}`,
   ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
+  { stdio: ['ignore', TRACE_GC ? openSync(TRACE_GC, 'w') : 'ignore', 'inherit'] },
 );
 const agentPid = agent.pid as number;
 const agentExited = new Promise<void>((resolve) => agent.on('exit', () => resolve()));

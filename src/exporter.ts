@@ -27,8 +27,8 @@ export class Exporter {
       ? new Prefetch(
           async () => {
             await this.refresh();
-            // Renders the per-object series now, so the scrape only joins the cached text.
-            await this.metrics.metrics();
+            // Renders and compresses now, so the scrape only writes the bytes.
+            await (await this.metrics.encoded()).gzipped();
           },
           {
             minIntervalSeconds: config['collector.min-interval'],

@@ -71,9 +71,18 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
       offsetSeconds: exporter.config['web.scrape-timeout-offset'],
       fallbackSeconds: exporter.config['web.scrape-budget'],
     });
+    const arrived = performance.now();
     exporter.scraped();
     await exporter.refresh(budget);
-    await sendCompressible(req, res, exporter.metrics.contentType, await exporter.metrics.metrics());
+    const refreshed = performance.now();
+    const body = await exporter.metrics.encoded();
+    const rendered = performance.now();
+    await sendCompressible(req, res, exporter.metrics.contentType, body);
+    log.debug('metrics served', {
+      waitedMs: Math.round(refreshed - arrived),
+      renderMs: Math.round(rendered - refreshed),
+      sendMs: Math.round(performance.now() - rendered),
+    });
   });
   app.get('/', async (_req, res) => {
     const last = exporter.last() ?? (await exporter.refresh());

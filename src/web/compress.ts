@@ -2,12 +2,9 @@
 // allows it, identity otherwise. Prometheus asks for gzip on every scrape; a 10 000-VM cluster's
 // /metrics is ~2 MB of text that gzip brings to a few percent of that. Compressed off the event loop
 // (the zlib thread pool), at speed level 1: most of the size gain for a fraction of default's CPU.
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { Request, Response } from 'express';
+import { EncodedBody } from '../outputs/encoded-body.js';
 
-const gzip = promisify(zlib.gzip);
-const LEVEL = zlib.constants.Z_BEST_SPEED;
 /** Below this a compressed body is not smaller by enough to pay for the work. */
 const MIN_BYTES = 1024;
 
@@ -29,15 +26,23 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
   return star;
 }
 
-/** Sends `body` with `type`, gzip-compressed when the request allows it. */
-export async function sendCompressible(req: Request, res: Response, type: string, body: string): Promise<void> {
+/**
+ * Sends `body` with `type`, gzip-compressed when the request allows it. An EncodedBody shared by several
+ * responses (the metrics of one result) is encoded and compressed once for all of them.
+ */
+export async function sendCompressible(
+  req: Request,
+  res: Response,
+  type: string,
+  body: string | EncodedBody,
+): Promise<void> {
   res.type(type);
   res.vary('Accept-Encoding');
-  const bytes = Buffer.from(body, 'utf8');
-  if (bytes.length < MIN_BYTES || !acceptsGzip(req.headers['accept-encoding'])) {
-    res.send(bytes);
+  const encoded = typeof body === 'string' ? new EncodedBody(body) : body;
+  if (encoded.bytes.length < MIN_BYTES || !acceptsGzip(req.headers['accept-encoding'])) {
+    res.send(encoded.bytes);
     return;
   }
-  const compressed = await gzip(bytes, { level: LEVEL });
+  const compressed = await encoded.gzipped();
   res.set('Content-Encoding', 'gzip').send(compressed);
 }

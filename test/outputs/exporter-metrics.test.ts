@@ -2,6 +2,7 @@
 // disappear with their finding, collector health, and label escaping read back from the text.
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { ExporterMetrics } from '../../src/outputs/metrics/exporter-metrics.js';
 import type { Config } from '../../src/config/flags.js';
 import { defaultConfig } from '../../src/flags.js';
@@ -265,4 +266,21 @@ test("a finding's labels are those its catalog entry declares; an undeclared one
     uuid: 'u',
     reason: 'crashed',
   });
+});
+
+test('one result is rendered, encoded and compressed once; the next result renders anew', async () => {
+  const m = metrics();
+  m.update(snapshot(), detection([crashed('a', 5000)]));
+  const first = await m.encoded();
+  const again = await m.encoded();
+  assert.equal(again, first, 'a second scrape of the same result shares its body');
+  assert.equal(await first.gzipped(), await again.gzipped(), 'compressed once');
+  assert.equal(zlib.gunzipSync(await first.gzipped()).toString('utf8'), first.text);
+  assert.equal(value(parsePromText(first.text), 'vmzombie_findings', { kind: 'domain_crashed' }), 1);
+
+  m.update(snapshot(), detection([crashed('a', 5000), crashed('b', 6000)]));
+  const next = await m.encoded();
+  assert.notEqual(next, first);
+  assert.equal(value(parsePromText(next.text), 'vmzombie_findings', { kind: 'domain_crashed' }), 2);
+  assert.equal(value(parsePromText(first.text), 'vmzombie_findings', { kind: 'domain_crashed' }), 1, 'kept as sent');
 });
