@@ -92,6 +92,8 @@ export interface RequestRecord {
   resource: ResourceName | null;
   watch: boolean;
   query: string;
+  /** The Authorization header the client sent (the kubeconfig's token). */
+  authorization: string | null;
 }
 
 const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
@@ -132,6 +134,8 @@ export class KubeApiServer {
   readonly requests: RequestRecord[] = [];
   /** Resources that answer every request with this HTTP status (403 Forbidden, 500, ...). */
   readonly faults = new Map<ResourceName, number>();
+  /** Resources whose lists answer 200 with a body cut off mid-JSON (a proxy that drops the connection). */
+  readonly garbledLists = new Set<ResourceName>();
   /** Every request is answered this much later (a slow or overloaded server). */
   delayMs = 0;
   /** Called when a list asks for a next page (tests compact here to expire the token). */
@@ -346,7 +350,12 @@ export class KubeApiServer {
     const route = this.route(url.pathname);
     const q = url.searchParams;
     const watch = q.get('watch') === 'true' || q.get('watch') === '1';
-    this.requests.push({ resource: route?.resource ?? null, watch, query: url.search });
+    this.requests.push({
+      resource: route?.resource ?? null,
+      watch,
+      query: url.search,
+      authorization: req.headers.authorization ?? null,
+    });
     if (req.method !== 'GET') return this.status(res, 405, 'MethodNotAllowed', 'this test server is read-only');
     if (!route || !this.installed.has(route.resource)) {
       return this.status(res, 404, 'NotFound', 'the server could not find the requested resource');
@@ -363,6 +372,11 @@ export class KubeApiServer {
               'User "system:serviceaccount:monitoring:vmzombie" cannot list resource'
           : 'Internal error occurred: etcdserver: request timed out',
       );
+    }
+    if (!watch && this.garbledLists.has(route.resource)) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"kind":"List","items":[{"metadata":{"name":');
+      return;
     }
     const filter = { resource: route.resource, namespace: route.namespace, selector: q.get('labelSelector') };
     const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) =>

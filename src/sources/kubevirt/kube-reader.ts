@@ -1,7 +1,7 @@
 // The cluster agent's reader: one watch cache per watched resource, kept by @kubernetes/client-node
 // informers created here, and the history only the watch can know (kinds.ts). A collection reads
 // the caches and what the watch observed; it never lists the API server.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeSection } from '../../snapshot/kube.js';
 import type { Logger } from '../../util/log.js';
 import { describeError } from '../../util/fs-errors.js';
@@ -53,7 +53,6 @@ export class KubeReader {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     const kc = opts.kubeconfig;
     this.server = kc.getCurrentCluster()?.server ?? '';
-    const core = kc.makeApiClient(CoreV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
     this.state = {
       freeze: new FreezeTracker(opts.freezeHistorySeconds),
@@ -69,7 +68,7 @@ export class KubeReader {
           namespace: opts.namespace,
           recheckSeconds: opts.recheckSeconds,
           watchTimeoutSeconds: opts.watchTimeoutSeconds,
-          list: () => listResource(spec, opts.namespace, core, custom, (o) => asCached(cacheEntry(spec, o))),
+          list: () => listResource(spec, opts.namespace, kc, (o) => asCached(cacheEntry(spec, o))),
           project: (o) => asCached(cacheEntry(spec, o)),
         },
         { upsert: (o) => this.observe(spec.kind, o as unknown as Entry), remove: (o) => this.forget(spec.kind, o) },

@@ -93,6 +93,28 @@ describe('kube source under API faults', () => {
     assert.ok(during <= 6, `${during} lists while the server answered 500`);
   });
 
+  it('a list answered with a cut-off body takes the collector down with the reason; it recovers', async () => {
+    api = new KubeApiServer();
+    await api.start();
+    api.create('pods', as(k.launcherPod('default', 'virt-launcher-db-x', 'uid-db', 'db')));
+    api.garbledLists.add('pods');
+    r = reader(api);
+    await assert.rejects(read(r), /watch caches not current \(pods: .*JSON/);
+    api.garbledLists.delete('pods');
+    const back = await waitFor(
+      'recovery',
+      async () => {
+        try {
+          return (await read(r as KubeReader)).pods.length === 1;
+        } catch {
+          return false;
+        }
+      },
+      15_000,
+    );
+    assert.ok(back);
+  });
+
   it('a watch cut in the middle of a line loses nothing and counts nothing twice', async () => {
     api = new KubeApiServer();
     await api.start();

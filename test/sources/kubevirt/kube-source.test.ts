@@ -322,6 +322,11 @@ describe('kube source', () => {
     await waitFor('watch', () =>
       api.requests.some((q) => q.resource === 'pvcs' && q.watch && q.query.includes(`resourceVersion=${listedAt}`)),
     );
+    // Lists and watches alike carry the kubeconfig's credentials.
+    assert.deepEqual(
+      new Set(api.requests.filter((q) => q.resource !== null).map((q) => q.authorization)),
+      new Set(['Bearer test-token']),
+    );
   });
 
   it('lists again from the start when a continue token expires mid-list', async () => {
