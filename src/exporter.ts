@@ -25,8 +25,8 @@ export class Exporter {
     this.engine.onResult(({ snapshot, detection }) => this.metrics.update(snapshot, detection));
     this.prefetch = config['collector.prefetch']
       ? new Prefetch(
-          async () => {
-            await this.refresh();
+          async (aheadSeconds) => {
+            await this.refresh(undefined, aheadSeconds);
             // Renders and compresses now, so the scrape only writes the bytes.
             await (await this.metrics.encoded()).gzipped();
           },
@@ -52,8 +52,8 @@ export class Exporter {
     return this.engine.collection;
   }
 
-  refresh(budgetSeconds?: number): Promise<Evaluated> {
-    return this.engine.refresh(budgetSeconds);
+  refresh(budgetSeconds?: number, aheadSeconds?: number): Promise<Evaluated> {
+    return this.engine.refresh(budgetSeconds, aheadSeconds);
   }
 
   last(): Evaluated | null {

@@ -66,12 +66,13 @@ export class Collection {
   }
 
   /**
-   * The latest snapshot, collecting anew only when the cached one is older than min-interval.
+   * The latest snapshot, collecting anew only when the cached one is older than min-interval (or will be,
+   * `aheadSeconds` from now: the prefetch asks for what a scrape expected then will be served).
    * With a budget (seconds) it resolves by then at the latest:
    * sources still running are served from their last good data, marked stale.
    */
-  get(budgetSeconds?: number): Promise<Snapshot> {
-    const fresh = this.latest && this.clock() - this.latest.takenAt < this.opts.minIntervalSeconds;
+  get(budgetSeconds?: number, aheadSeconds = 0): Promise<Snapshot> {
+    const fresh = this.latest && this.clock() + aheadSeconds - this.latest.takenAt < this.opts.minIntervalSeconds;
     if (fresh && this.latest) return Promise.resolve(this.latest);
     this.run ??= this.start();
     const run = this.run;

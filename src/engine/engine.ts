@@ -66,8 +66,8 @@ export class Engine {
    * Latest snapshot and findings; each snapshot is evaluated once however many scrapes share it.
    * With a budget (seconds), collectors still running by then are served stale.
    */
-  async refresh(budgetSeconds?: number): Promise<Evaluated> {
-    const snapshot = await this.collection.get(budgetSeconds);
+  async refresh(budgetSeconds?: number, aheadSeconds?: number): Promise<Evaluated> {
+    const snapshot = await this.collection.get(budgetSeconds, aheadSeconds);
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;
     const keep = this.keepFile ? await this.keepFile.load() : NO_KEEP;
     if (this.evaluated?.snapshot === snapshot) return this.evaluated;

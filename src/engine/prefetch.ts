@@ -38,8 +38,8 @@ export class Prefetch {
   private readonly timer: Timer;
 
   constructor(
-    /** Collects, detects and renders what the next scrape will serve. */
-    private readonly refresh: () => Promise<unknown>,
+    /** Collects, detects and renders what the next scrape, expected `aheadSeconds` from now, will serve. */
+    private readonly refresh: (aheadSeconds: number) => Promise<unknown>,
     private readonly opts: PrefetchOptions,
   ) {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
@@ -50,10 +50,11 @@ export class Prefetch {
   scraped(): void {
     const now = this.clock();
     const interval = this.lastScrape === null ? null : now - this.lastScrape;
+    // One interval is enough to expect the next (a scraper's third scrape is prefetched); one that then came at
+    // another interval is not steady until two agree again. A wrong guess costs one collection, never a result.
     const steady =
       interval !== null &&
-      this.lastInterval !== null &&
-      Math.abs(interval - this.lastInterval) <= STEADY * this.lastInterval;
+      (this.lastInterval === null || Math.abs(interval - this.lastInterval) <= STEADY * this.lastInterval);
     this.lastScrape = now;
     this.lastInterval = interval;
     this.cancel?.();
@@ -65,7 +66,7 @@ export class Prefetch {
     this.opts.log?.debug('prefetch scheduled', { inSeconds: interval - lead, leadSeconds: lead });
     this.cancel = this.timer(Math.max(0, interval - lead), () => {
       this.cancel = null;
-      void this.run();
+      void this.run(lead);
     });
   }
 
@@ -80,12 +81,12 @@ export class Prefetch {
     return Math.min(2 * this.lastDuration + Math.min(0.5, min / 4), min / 2);
   }
 
-  private async run(): Promise<void> {
+  private async run(aheadSeconds: number): Promise<void> {
     if (this.running || this.closed) return;
     this.running = true;
     const start = this.clock();
     try {
-      await this.refresh();
+      await this.refresh(aheadSeconds);
     } catch {
       // The scrape collects itself and reports what failed.
     } finally {

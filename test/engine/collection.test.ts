@@ -84,6 +84,19 @@ test('a snapshot younger than min-interval is served as it is; an older one is c
   assert.equal(a.calls, 2);
 });
 
+test('asked ahead (the prefetch), a snapshot older than min-interval by then is collected anew', async () => {
+  const clock = manualClock(1000);
+  const a = fake('procfs', (_s, n) => ({ n }));
+  const collection = new Collection([a], { timeoutSeconds: 10, minIntervalSeconds: 5, clock: clock.fn }, silentLogger);
+  const first = await collection.get();
+  clock.now = 1004;
+  assert.equal(await collection.get(undefined, 0.5), first, 'still fresh at 1004.5');
+  const ahead = await collection.get(undefined, 1);
+  assert.notEqual(ahead, first, 'would be 5 s old at 1005');
+  assert.equal(ahead.takenAt, 1004);
+  assert.equal(a.calls, 2);
+});
+
 test('min-interval 0 collects on every call', async () => {
   const a = fake('procfs', (_s, n) => ({ n }));
   const collection = new Collection([a], { timeoutSeconds: 10, minIntervalSeconds: 0 }, silentLogger);

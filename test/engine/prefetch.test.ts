@@ -32,7 +32,7 @@ function manualTime() {
 }
 
 describe('prefetch', () => {
-  it('after two equal intervals, refreshes shortly before the next scrape is due, once per interval', async () => {
+  it('after one interval, refreshes shortly before the next scrape is due, once per interval', async () => {
     const t = manualTime();
     const refreshes: number[] = [];
     const p = new Prefetch(
@@ -41,17 +41,36 @@ describe('prefetch', () => {
       },
       { minIntervalSeconds: 5, clock: t.clock, timer: t.timer },
     );
-    p.scraped(); // 1000
-    await t.advance(15);
-    p.scraped(); // 1015: one interval known, not yet steady
+    p.scraped(); // 1000: no interval known
     assert.equal(t.pending(), 0);
     await t.advance(15);
-    p.scraped(); // 1030: steady at 15 s
+    p.scraped(); // 1015: 15 s expected again
     await t.advance(15);
-    assert.deepEqual(refreshes, [1044.5], 'half a second ahead of the scrape due at 1045');
-    p.scraped(); // 1045
+    assert.deepEqual(refreshes, [1029.5], 'half a second ahead of the scrape due at 1030');
+    p.scraped(); // 1030
     await t.advance(15);
-    assert.deepEqual(refreshes, [1044.5, 1059.5]);
+    assert.deepEqual(refreshes, [1029.5, 1044.5]);
+  });
+
+  it('a scraper that changes its interval is prefetched again once two intervals agree', async () => {
+    const t = manualTime();
+    const refreshes: number[] = [];
+    const p = new Prefetch(async () => void refreshes.push(t.clock()), {
+      minIntervalSeconds: 5,
+      clock: t.clock,
+      timer: t.timer,
+    });
+    p.scraped(); // 1000
+    await t.advance(15);
+    p.scraped(); // 1015: expects 1030
+    await t.advance(20);
+    assert.deepEqual(refreshes, [1029.5], 'one wasted refresh: the guess was wrong');
+    p.scraped(); // 1035: 20 s after 15 s, not steady
+    await t.advance(20);
+    assert.deepEqual(refreshes, [1029.5]);
+    p.scraped(); // 1055: 20 s twice
+    await t.advance(20);
+    assert.deepEqual(refreshes, [1029.5, 1074.5]);
   });
 
   it('does nothing for a scraper that is not steady, faster than min-interval, or with min-interval 0', async () => {
@@ -88,9 +107,10 @@ describe('prefetch', () => {
       await t.advance(at - t.clock());
       p.scraped();
     };
-    for (const at of [1000, 1030, 1060]) await scrapeAt(at);
-    await scrapeAt(1090); // its refresh (1.25 s) is still running: the next is planned half a second ahead too
-    assert.deepEqual(refreshes, [1089.5], 'the first, half a second ahead');
+    for (const at of [1000, 1030]) await scrapeAt(at);
+    await scrapeAt(1060); // its refresh (1.25 s) is still running: the next is planned half a second ahead too
+    await scrapeAt(1090);
+    assert.deepEqual(refreshes, [1059.5, 1089.5], 'the first two, half a second ahead');
     await scrapeAt(1120);
     assert.equal(p.leadSeconds(), 2 * 1.25 + 0.5);
     takes = 4;
@@ -98,7 +118,7 @@ describe('prefetch', () => {
     await scrapeAt(1180);
     assert.equal(p.leadSeconds(), 5, 'a 4 s refresh: half of min-interval, not 8.5 s');
     await scrapeAt(1210);
-    assert.deepEqual(refreshes, [1089.5, 1119.5, 1147, 1177, 1205]);
+    assert.deepEqual(refreshes, [1059.5, 1089.5, 1117, 1147, 1177, 1205]);
   });
 
   it('a failing refresh is swallowed (the scrape collects and reports it); close cancels the next', async () => {
@@ -115,11 +135,11 @@ describe('prefetch', () => {
       p.scraped();
       await t.advance(15);
     }
-    assert.equal(calls, 1);
+    assert.equal(calls, 2);
     p.scraped();
     p.close();
     await t.advance(30);
-    assert.equal(calls, 1);
+    assert.equal(calls, 2);
     assert.equal(t.pending(), 0);
   });
 });
