@@ -137,8 +137,10 @@ const freezeTotal = (text: string) =>
 
 // The first scrape: as soon as the agent listens, it waits for the initial lists.
 let body = '';
+let firstScrapeAt = Date.now();
 for (;;) {
   try {
+    firstScrapeAt = Date.now();
     body = (await scrape(true)).text;
     break;
   } catch {
@@ -150,7 +152,8 @@ const rssAfterFirst = memOf().rss;
 const listsAfterSync = Number((await ask({ cmd: 'stats' })).listRequests);
 
 // Steady state: scrapes every INTERVAL_S with RATE watch events a second arriving in between, as Prometheus
-// would see it (gzip asked).
+// would see it (gzip asked). Like Prometheus, the client keeps to its ticks (first scrape + k intervals) whatever
+// a scrape took, so the agent sees a steady interval from the first scrape on.
 await ask({ cmd: 'churn', perSecond: RATE });
 const latencies: number[] = [];
 const collectorMs: number[] = [];
@@ -159,7 +162,7 @@ const scrapeCpuMs: number[] = [];
 const steadyCpu0 = cpuOf();
 const steadyT0 = Date.now();
 for (let i = 0; i < SCRAPES; i++) {
-  await sleep(INTERVAL_S * 1000);
+  await sleep(Math.max(0, firstScrapeAt + (i + 1) * INTERVAL_S * 1000 - Date.now()));
   t0 = process.hrtime.bigint();
   const cpu = cpuOf();
   body = (await scrape(true)).text;
@@ -220,6 +223,10 @@ console.log(
         minIntervalSeconds: MIN_INTERVAL,
       },
       scrapeMs: dist(latencies),
+      // Each steady scrape in order: with min-interval above 0 the first collects (the agent knows no interval
+      // yet), later ones are answered from a prefetched result.
+      scrapesMs: latencies.map((l) => Number(l.toFixed(1))),
+      collectorsMs: collectorMs,
       kubeCollectorMs: dist(collectorMs),
       // Everything the agent did in the steady phase (watch events, collections, rendering), per scrape.
       agentCpu: {

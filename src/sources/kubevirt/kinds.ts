@@ -15,6 +15,7 @@ import {
   parseVm,
   parseVmBackup,
   parseVmiFields,
+  vmiFreezeStatus,
   timestampSeconds,
   type ContainerTermination,
   type Meta,
@@ -70,14 +71,18 @@ export interface KindHandler<B, F = unknown> {
   forget?(state: KindState, uid: string): void;
   /**
    * What the watch's history adds to the object's record, compared with === to the last collection's (an
-   * array element by element): the record is rebuilt only when it differs.
+   * array element by element): the record is rebuilt only when it differs. It is asked again only for an object
+   * with a new version (its own watch event), one that `changedWithoutEvent` names, and every object when
+   * `watchedEpoch` moves: it may change for no other reason.
    */
   watched?(state: KindState, meta: ObjectMeta, base: B, now: number): unknown;
   /**
-   * A number that changes whenever `watched` may have changed for objects that had no watch event (a poll, time
-   * passing); null when only asking each object tells. Without it, `watched` changes only with watch events.
+   * A number that changes whenever `watched` may have changed for objects that had no watch event (a poll);
+   * null when only asking each object tells. Without it, `watched` changes only with watch events.
    */
   watchedEpoch?(state: KindState, now: number): number | null;
+  /** The uids whose `watched` may have changed since the last collection without a watch event (time passing). */
+  changedWithoutEvent?(state: KindState, now: number): ReadonlySet<string>;
   /**
    * Its objects are watched by another kind too (the all-pods watch beside the launcher pods'), which places
    * their deletion state and keep marker: this one does not, so nothing is reported twice.
@@ -114,13 +119,12 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>
   }),
   vmi: kind<VmiFields & VmiVolumeFields, string | null>({
     parse: (o) => ({ ...parseVmiFields(o), ...parseVmiVolumeFields(o) }),
-    facts: (o) => parseVmiFields(o).fsFreezeStatus,
+    facts: vmiFreezeStatus,
     observe: (state, uid, rv, fsFreezeStatus, now) => state.freeze.observe(uid, rv, fsFreezeStatus, now),
     forget: (state, uid) => state.freeze.forget(uid),
-    // The freeze history ages with time: once there is one, every VMI is asked (a lookup that returns the same view
-    // while nothing was added or aged out).
+    // The freeze history ages with time: the VMIs that lost a time to age are asked again besides those with events.
     watched: (state, meta, _f, now) => state.freeze.view(meta.uid, now),
-    watchedEpoch: (state) => (state.freeze.holdsTimes() ? null : 0),
+    changedWithoutEvent: (state, now) => state.freeze.agedOut(now),
     record: (meta, f, view) => [
       place('vmis', {
         namespace: meta.namespace,

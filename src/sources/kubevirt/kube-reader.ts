@@ -156,17 +156,21 @@ export class KubeReader {
   }
 
   /**
-   * One kind's part of the section: the last collection's while the kind had no watch event and its
-   * `watchedEpoch` is unchanged; else a walk of its cache, where an object whose entry and watch-derived values are
-   * the ones of its last record places the same records (the same objects, so their series lines stay cached).
+   * One kind's part of the section: the last collection's while the kind had no watch event, its `watchedEpoch`
+   * is unchanged and no object's watch-derived value changed without one; else a walk of its cache, where an
+   * object whose entry is the one of its last record, and whose watch-derived value is not asked again or is the
+   * same, places the same records (the same objects, so their series lines stay cached).
    */
   private shareOf(cache: ResourceCache, now: number): Share {
     const kind = cache.spec.kind;
     const handler = KINDS[kind];
     const events = this.versions.get(kind) ?? 0;
     const epoch = handler.watchedEpoch ? handler.watchedEpoch(this.state, now) : 0;
+    const changed = handler.changedWithoutEvent ? handler.changedWithoutEvent(this.state, now) : NOTHING_CHANGED;
     const last = this.shares.get(kind);
-    if (last && last.events === events && epoch !== null && last.epoch === epoch) return last;
+    if (last && last.events === events && epoch !== null && last.epoch === epoch && changed.size === 0) return last;
+    // Every object is asked when the epoch moved; else those with a new version (no record yet) and `changed`.
+    const askAll = !last || epoch === null || last.epoch !== epoch;
     const share: Share = { events, epoch, lists: {}, problems: [] };
     const add = (p: Placement) => (share.lists[p.field] ??= []).push(p.item);
     for (const o of cache.list() as unknown as Entry[]) {
@@ -179,11 +183,13 @@ export class KubeReader {
         continue;
       }
       try {
-        const watched = handler.watched(this.state, o.metadata, o.base, now);
         let rec = o.recorded;
-        if (rec === undefined || !sameValue(rec.watched, watched)) {
-          rec = { watched, placements: [...o.placed, ...handler.record(o.metadata, o.base, watched)] };
-          o.recorded = rec;
+        if (rec === undefined || askAll || changed.has(o.metadata.uid)) {
+          const watched = handler.watched(this.state, o.metadata, o.base, now);
+          if (rec === undefined || !sameValue(rec.watched, watched)) {
+            rec = { watched, placements: [...o.placed, ...handler.record(o.metadata, o.base, watched)] };
+            o.recorded = rec;
+          }
         }
         for (const p of rec.placements) add(p);
       } catch (e: unknown) {
@@ -210,6 +216,8 @@ export class KubeReader {
     await Promise.all([...this.caches.values()].map((c) => c.close()));
   }
 }
+
+const NOTHING_CHANGED: ReadonlySet<string> = new Set();
 
 /** ===, or for two arrays element by element. */
 function sameValue(a: unknown, b: unknown): boolean {

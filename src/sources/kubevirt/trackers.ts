@@ -32,9 +32,27 @@ function pushBounded(list: number[], t: number): void {
 
 export class FreezeTracker {
   private readonly byUid = new Map<string, FreezeState>();
-  private timed = false;
+  /**
+   * Every time held, oldest first, with its VMI: what ages out of the history by a given time is a prefix, so a
+   * collection asks only the VMIs that lost a time since the last one, not every VMI.
+   */
+  private expiry: Array<{ t: number; uid: string }> = [];
+  private expiryHead = 0;
   /** `historySeconds`: how far back transition times are kept. */
   constructor(private readonly historySeconds: number) {}
+
+  private held(t: number, uid: string): void {
+    const item = { t, uid };
+    const last = this.expiry[this.expiry.length - 1];
+    if (last === undefined || last.t <= t) {
+      this.expiry.push(item);
+      return;
+    }
+    // The clock went back: kept in order all the same.
+    let i = this.expiry.length - 1;
+    while (i > this.expiryHead && (this.expiry[i - 1] as { t: number }).t > t) i--;
+    this.expiry.splice(i, 0, item);
+  }
 
   observe(uid: string, resourceVersion: string, status: string | null, now: number): void {
     const prev = this.byUid.get(uid);
@@ -53,14 +71,14 @@ export class FreezeTracker {
     if (resourceVersion !== '' && resourceVersion === prev.resourceVersion) return;
     prev.resourceVersion = resourceVersion;
     if (status !== prev.status) {
-      this.timed = true;
       prev.transitions++;
       pushBounded(prev.transitionTimes, now);
+      this.held(now, uid);
       prev.status = status;
     } else if (status === 'frozen') {
-      this.timed = true;
       prev.frozenUpdates++;
       pushBounded(prev.frozenUpdateTimes, now);
+      this.held(now, uid);
     }
   }
 
@@ -69,11 +87,24 @@ export class FreezeTracker {
   }
 
   /**
-   * Whether any VMI has had a transition or a frozen update since the start: until then no view can change
-   * without a watch event of its VMI (nothing can age out).
+   * The VMIs whose history lost a time to age since the last call (up to `now`): besides those with a watch
+   * event, the only ones whose view can have changed.
    */
-  holdsTimes(): boolean {
-    return this.timed;
+  agedOut(now: number): Set<string> {
+    const from = now - this.historySeconds;
+    const uids = new Set<string>();
+    let head = this.expiryHead;
+    for (; head < this.expiry.length; head++) {
+      const item = this.expiry[head] as { t: number; uid: string };
+      if (item.t > from) break;
+      uids.add(item.uid);
+    }
+    this.expiryHead = head;
+    if (head > 4096 && head * 2 > this.expiry.length) {
+      this.expiry = this.expiry.slice(head);
+      this.expiryHead = 0;
+    }
+    return uids;
   }
 
   /**

@@ -346,6 +346,40 @@ describe('kube source', () => {
     assert.equal(api.listRequests('pvcs'), 5);
   });
 
+  it('freeze times age out of a VMI without a watch event of it; the other VMIs keep their records', async () => {
+    api = new KubeApiServer(['pods', 'vms', 'vmis', 'pvcs'] satisfies ResourceName[]);
+    await api.start();
+    api.create('vmis', as(k.vmi('default', 'db')));
+    api.create('vmis', as(k.vmi('default', 'web')));
+    let now = 1000;
+    r = new KubeReader(
+      {
+        kubeconfig: loadKubeConfig(k.writeKubeconfig(api.url)),
+        namespace: null,
+        recheckSeconds: 60,
+        metricsIntervalSeconds: 60,
+        watchTimeoutSeconds: 60,
+        freezeHistorySeconds: 300,
+        clock: () => now,
+      },
+      silentLogger,
+    );
+    await read(r);
+    api.modify('vmis', 'default', 'db', (o) => {
+      (o.status as Record<string, unknown>).fsFreezeStatus = 'frozen';
+    });
+    const frozen = await waitForRead(r, (s) => vmiOf(s, 'db')?.freezeTransitionsTotal === 1);
+    assert.deepEqual(vmiOf(frozen, 'db')?.freezeTransitionTimes, [1000]);
+    now = 1299;
+    const within = await read(r);
+    assert.deepEqual(vmiOf(within, 'db')?.freezeTransitionTimes, [1000]);
+    now = 1301;
+    const aged = await read(r);
+    assert.deepEqual(vmiOf(aged, 'db')?.freezeTransitionTimes, [], 'aged out with no event of its own');
+    assert.equal(vmiOf(aged, 'db')?.freezeTransitionsTotal, 1);
+    assert.equal(vmiOf(aged, 'web'), vmiOf(frozen, 'web'), 'an unchanged VMI places the same record');
+  });
+
   it('watches one namespace with --kube.namespace', async () => {
     api = new KubeApiServer(['pods', 'vms', 'vmis', 'pvcs'] satisfies ResourceName[]);
     await api.start();

@@ -26,6 +26,26 @@ describe('watch trackers', () => {
     assert.equal(t.view('u', 1062).freezeTransitionsTotal, 0);
   });
 
+  it('names the VMIs whose history lost a time to age, once, in the order the times age', () => {
+    const t = new FreezeTracker(60);
+    for (const uid of ['a', 'b', 'c']) t.observe(uid, '1', null, 1000);
+    t.observe('a', '2', 'frozen', 1001);
+    t.observe('b', '2', 'frozen', 1005);
+    t.observe('b', '3', 'frozen', 1006); // a frozen update: a time too
+    t.observe('c', '2', 'frozen', 1003.5); // the clock went back half a second: still in order
+    assert.deepEqual([...t.agedOut(1060)], []);
+    assert.deepEqual([...t.agedOut(1061)], ['a']);
+    assert.deepEqual([...t.agedOut(1061)], [], 'told once');
+    assert.deepEqual([...t.agedOut(1064)], ['c']);
+    assert.deepEqual([...t.agedOut(1100)], ['b']);
+    assert.deepEqual(t.view('b', 1100), {
+      freezeTransitionsTotal: 1,
+      freezeTransitionTimes: [],
+      frozenUpdatesTotal: 1,
+      frozenUpdateTimes: [],
+    });
+  });
+
   it('counts an OOM kill when restartCount rises with a new OOMKilled termination', () => {
     const t = new OomTracker();
     const c = (restartCount: number, reason: string | null, key: string | null) => [
