@@ -226,7 +226,7 @@ console.log(
       // Each steady scrape in order: with min-interval above 0 the first collects (the agent knows no interval
       // yet), later ones are answered from a prefetched result.
       scrapesMs: latencies.map((l) => Number(l.toFixed(1))),
-      collectorsMs: collectorMs,
+      collectorsMs: collectorMs.map((c) => Number(c.toFixed(1))),
       kubeCollectorMs: dist(collectorMs),
       // Everything the agent did in the steady phase (watch events, collections, rendering), per scrape.
       agentCpu: {
