@@ -66,7 +66,8 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
         });
     }
     if (!handler.watched) placed.push(...handler.record(entry.metadata, entry.base, undefined));
-    if (placed.length > 0) entry.placed = placed;
+    // A copy of its exact length: an array grown by push keeps room for 16 (87 100 of them at 10 000 VMs).
+    if (placed.length > 0) entry.placed = placed.slice();
   } catch (e: unknown) {
     entry.base = undefined;
     entry.placed = NONE;

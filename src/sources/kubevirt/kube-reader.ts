@@ -187,7 +187,7 @@ export class KubeReader {
         if (rec === undefined || askAll || changed.has(o.metadata.uid)) {
           const watched = handler.watched(this.state, o.metadata, o.base, now);
           if (rec === undefined || !sameValue(rec.watched, watched)) {
-            rec = { watched, placements: [...o.placed, ...handler.record(o.metadata, o.base, watched)] };
+            rec = { watched, placements: o.placed.concat(handler.record(o.metadata, o.base, watched)) };
             o.recorded = rec;
           }
         }
