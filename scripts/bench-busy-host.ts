@@ -2,7 +2,9 @@
 // extra processes (idle `sleep` children, killed at the end) and a private real libvirtd serving a
 // test-driver node file of many domains over test+unix://. Prints one JSON object; asserts nothing.
 //   npm run build && node --import tsx scripts/bench-busy-host.ts [processes=5000] [domains=1000]
-//     [scrapes=10] [idle-seconds=120]
+//     [scrapes=10] [idle-seconds=120] [--agent=PATH] [--cpu-prof=DIR]
+//   --agent=PATH runs another build's cli.js (a copy of dist/ from an earlier commit, inside the checkout, so
+//   its imports resolve); --cpu-prof=DIR profiles both agents (node --cpu-prof, written when each exits).
 // 1. Whole scrape with --collector.min-interval=0s (every scrape collects), back to back: wall time per
 //    scrape and the agent's and libvirtd's CPU per collection (/proc/<pid>/stat).
 // 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max.
@@ -17,10 +19,14 @@ import { testNodeXml } from './test-node-xml.js';
 import { pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
 
-const processes = Math.max(0, Math.min(Number(process.argv[2] ?? 5000), 20000));
-const domains = Math.max(10, Math.min(Number(process.argv[3] ?? 1000), 5000));
-const scrapes = Math.max(3, Math.min(Number(process.argv[4] ?? 10), 100));
-const idleSeconds = Math.max(15, Math.min(Number(process.argv[5] ?? 120), 900));
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const processes = Math.max(0, Math.min(Number(positional[0] ?? 5000), 20000));
+const domains = Math.max(10, Math.min(Number(positional[1] ?? 1000), 5000));
+const scrapes = Math.max(3, Math.min(Number(positional[2] ?? 10), 100));
+const idleSeconds = Math.max(15, Math.min(Number(positional[3] ?? 120), 900));
+const AGENT = option('agent') ?? 'dist/cli.js';
+const CPU_PROF = option('cpu-prof');
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
@@ -39,7 +45,14 @@ async function startAgent(flags: string[]) {
   const port = await freePort();
   const agent = execa(
     'node',
-    ['--max-semi-space-size=2', 'dist/cli.js', 'serve', `--web.listen-address=127.0.0.1:${port}`, ...flags],
+    [
+      '--max-semi-space-size=2',
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+      AGENT,
+      'serve',
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...flags,
+    ],
     { reject: false },
   );
   const url = `http://127.0.0.1:${port}/metrics`;
@@ -58,6 +71,7 @@ async function startAgent(flags: string[]) {
 const processesBefore = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).length;
 const result: Record<string, unknown> = {
   benchmark: 'busy-host',
+  agent: AGENT,
   processes,
   domains,
   cores: os.cpus().length,
