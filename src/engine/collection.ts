@@ -53,6 +53,8 @@ export class Collection {
   private latest: Snapshot | null = null;
   private readonly lastGood = new Map<SectionName, { data: unknown; at: number }>();
   private readonly lastState = new Map<SectionName, string>();
+  /** What the sources' shared work keeps from one collection to the next (SharedWork.kept). */
+  private readonly sharedKept = new Map<string, unknown>();
   private readonly clock: () => number;
   private readonly timer: Timer;
 
@@ -116,7 +118,7 @@ export class Collection {
   }
 
   private async collect(run: Run): Promise<Snapshot> {
-    const shared = new SharedWork();
+    const shared = new SharedWork(this.sharedKept);
     await Promise.all(
       this.sources.map(async ({ name, instance }) => {
         const started = this.clock();

@@ -2,11 +2,17 @@
 // /proc/<pid>/fd and a readlink per fd is most of a busy host's /proc pass; a process that has not run since
 // cannot have opened or closed a file.
 //
-// "Has not run": its main thread's voluntary and involuntary context switch counts (status) are those read
-// before the links were listed, and stat does not show it running (R) now. A task that ran since was switched
-// in, and to be anything but R now it was switched out again, which counts a switch. Only single-threaded
-// processes (Threads: 1 then and now): the counts are the main thread's, and only a running thread makes
-// another. A process that ran is listed again, so a file it opened since the last collection is found now.
+// "Has not run", by the first of these the kernel shows:
+// - its run stamp (/proc/<pid>/schedstat: run time, wait time, run count; read in the walk, before the links were
+//   listed) is the same (shared/process-table.ts says why a task that ran moves it). Then status is not read
+//   either: its uid and hugepages are as they were (only the task itself changes its credentials and maps hugepages;
+//   a process of one thread, nothing else runs in its memory), and its RSS is the one read then;
+// - without schedstat (a kernel without CONFIG_SCHED_INFO): its main thread's voluntary and involuntary context
+//   switch counts (status) are those read before the links were listed, and stat does not show it running (R) now.
+//   A task that ran since was switched in, and to be anything but R now it was switched out again, which counts a
+//   switch.
+// Only single-threaded processes (one thread then and now): both signals are the main thread's, and only a running
+// thread makes another. A process that ran is listed again, so a file it opened since the last collection is found.
 //
 // What this leaves, and why no finding is lost:
 // - only links that can matter are kept (a device of interest or a regular file); a socket, pipe, anon inode or
@@ -16,10 +22,11 @@
 //   since by anyone is seen;
 // - two things change what a sleeping process holds without it running: an fd table shared with another process
 //   (clone(CLONE_FILES) without CLONE_THREAD, which common programs do not use) and a held file renamed into a pool
-//   directory. Every process is listed afresh at least every FULL_READ_EVERY collections (in turns staggered by
-//   pid), so either is seen late, not lost;
+//   directory; memory shared the same way (clone(CLONE_VM), vfork) can map hugepages. Every process is listed and
+//   its status read afresh at least every FULL_READ_EVERY collections (in turns staggered by pid), so any of these
+//   is seen late, not lost;
 // - qemu processes are listed afresh every time.
-import type { RunCounters } from './parse.js';
+import type { PidStatus, RunCounters } from './parse.js';
 import { isQemuComm } from './open-files.js';
 
 /** A process is listed afresh at least once in this many collections, whatever its counters say. */
@@ -31,10 +38,14 @@ export interface FdLink {
   target: string;
 }
 
-/** The links of a process listed at an earlier collection, with what identified it and its counters then. */
+/** The links of a process listed at an earlier collection, with what identified it and its run signals then. */
 export interface FdTableMemo {
   startTicks: number;
-  counters: RunCounters;
+  /** The run stamp read before the links were listed; null without schedstat. */
+  runStamp: string | null;
+  counters: RunCounters | null;
+  /** What status said then: stands while the process has not run. */
+  status: PidStatus;
   links: FdLink[];
 }
 
@@ -43,13 +54,33 @@ export interface ProcessNow {
   comm: string;
   state: string;
   startTicks: number;
+  threads: number;
+  runStamp: string | null;
+  /** From status, when read this collection (not read when the run stamp already answers). */
   counters: RunCounters | null;
 }
 
-/** The remembered links when the process has not run since they were listed, else null (list them again). */
+/** Whether the remembered process may stand for this one at all: same incarnation, not a qemu, not its turn. */
+function candidate(memo: FdTableMemo | undefined, now: ProcessNow, collection: number): memo is FdTableMemo {
+  if (!memo || (collection + now.pid) % FULL_READ_EVERY === 0) return false;
+  return memo.startTicks === now.startTicks && now.state !== 'R' && !isQemuComm(now.comm) && now.threads === 1;
+}
+
+/** The memo when the run stamp shows the process has not run since its links were listed: status need not be read. */
+export function unchangedByRunStamp(
+  memo: FdTableMemo | undefined,
+  now: ProcessNow,
+  collection: number,
+): FdTableMemo | null {
+  if (!candidate(memo, now, collection) || now.runStamp === null) return null;
+  return memo.runStamp === now.runStamp ? memo : null;
+}
+
+/** The remembered links when the status counters show the process has not run since they were listed, else null. */
 export function reusableFdLinks(memo: FdTableMemo | undefined, now: ProcessNow, collection: number): FdLink[] | null {
-  if (!memo || !now.counters || (collection + now.pid) % FULL_READ_EVERY === 0) return null;
-  if (memo.startTicks !== now.startTicks || now.state === 'R' || isQemuComm(now.comm)) return null;
+  if (!candidate(memo, now, collection) || !now.counters || !memo.counters) return null;
+  // Both stamped: the stamps have answered (unchangedByRunStamp), and they said it ran.
+  if (now.runStamp !== null && memo.runStamp !== null) return null;
   const was = memo.counters;
   const is = now.counters;
   const ran =

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { HungCallGuard } from '../../util/hung-call-guard.js';
 import { parseCmdline } from './parse.js';
 import type { FdTableMemo } from './fd-table-memo.js';
+import { ProcessTable } from '../shared/process-table.js';
 
 /**
  * What one procfs source keeps between collections: each process's command line (read once per
@@ -15,6 +16,8 @@ export class ProcfsCache {
   private readonly cmdlines = new Map<number, { key: string; cmdline: string[] }>();
   private readonly fdTables = new Map<number, FdTableMemo>();
   private collections = 0;
+  /** The /proc walk's table when this source walks on its own (no SharedWork: run alone, or in a test). */
+  readonly processes = new ProcessTable();
   private readonly guard: HungCallGuard<Buffer | 'hung'>;
 
   constructor(cmdlineDeadlineMs = 2000) {

@@ -18,10 +18,10 @@ import { SourceAbsentError } from '../source-absent-error.js';
 import { mapLimit } from '../../util/map-limit.js';
 import { Slicer } from '../../util/slicer.js';
 import { describeError, isVanished } from '../../util/fs-errors.js';
-import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks, parseRunCounters, type RunCounters } from './parse.js';
+import { USER_HZ, parseBootTime, parsePidStatus, parseProcLocks, parseRunCounters, type PidStatus } from './parse.js';
 import { ProcfsCache } from './procfs-cache.js';
 import { MountTables, isQemuComm, keepOpenFiles, listFdLinks, type KeepRules } from './open-files.js';
-import { reusableFdLinks } from './fd-table-memo.js';
+import { reusableFdLinks, unchangedByRunStamp, type ProcessNow } from './fd-table-memo.js';
 import type { SharedWork } from '../shared-work.js';
 import { sharedProcessList } from '../shared/process-list.js';
 import { readSmallFile } from '../shared/read-small-file.js';
@@ -58,7 +58,7 @@ export async function readProcfs(
   for (const line of malformed) problems.push(`unparsed /proc/locks line: ${line}`);
   const keep: KeepRules = { lockedInodes: new Set(locks.map((l) => l.inode)), watchDirs };
 
-  const { listed, failed } = await sharedProcessList(root, shared, signal);
+  const { listed, failed } = await sharedProcessList(root, shared, signal, cache.processes);
   for (const { pid, error } of failed) skips.record(error, `pid ${pid}`);
   const processes: ProcessInfo[] = [];
   const openFiles: OpenFile[] = [];
@@ -68,46 +68,57 @@ export async function readProcfs(
   const base = path.join(root, '/');
   const collection = cache.nextCollection();
 
-  for (const { pid, stat: st } of listed) {
+  for (const { pid, stat: st, runStamp } of listed) {
     await slicer.pause();
     const dir = `${base}${pid}`;
     const key = `${st.startTicks}:${st.comm}`;
-    let proc: ProcessInfo;
-    let counters: RunCounters | null;
-    try {
-      const statusText = readSmallFile(`${dir}/status`);
-      const status = parsePidStatus(statusText);
-      counters = parseRunCounters(statusText);
-      proc = {
-        pid,
-        ppid: st.ppid,
-        comm: st.comm,
-        state: st.state,
-        cmdline: cache.cmdline(pid, key) ?? [],
-        uid: status.uid,
-        startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ,
-        rssBytes: status.rssBytes,
-        hugetlbBytes: status.hugetlbBytes,
-      };
-    } catch (e: unknown) {
-      skips.record(e, `pid ${pid}`);
-      continue;
+    const now: ProcessNow = { ...st, pid, runStamp, counters: null };
+    const memo = cache.fdTable(pid);
+    // Not run since its links were listed: status and the fd list are as they were (fd-table-memo.ts).
+    const unchanged = unchangedByRunStamp(memo, now, collection);
+    let status: PidStatus;
+    if (unchanged) status = unchanged.status;
+    else {
+      try {
+        const statusText = readSmallFile(`${dir}/status`);
+        status = parsePidStatus(statusText);
+        now.counters = parseRunCounters(statusText);
+      } catch (e: unknown) {
+        skips.record(e, `pid ${pid}`);
+        continue;
+      }
     }
+    const proc: ProcessInfo = {
+      pid,
+      ppid: st.ppid,
+      comm: st.comm,
+      state: st.state,
+      cmdline: cache.cmdline(pid, key) ?? [],
+      uid: status.uid,
+      startTimeSeconds: bootTimeSeconds + st.startTicks / USER_HZ,
+      rssBytes: status.rssBytes,
+      hugetlbBytes: status.hugetlbBytes,
+    };
     if (isQemuComm(proc.comm)) {
       const podUid = readPodUid(dir);
       if (podUid !== null) proc.podUid = podUid;
     }
     if (cache.cmdline(pid, key) === undefined) withoutCmdline.push({ proc, key });
     processes.push(proc);
-    const now = { pid, comm: st.comm, state: st.state, startTicks: st.startTicks, counters };
-    const remembered = reusableFdLinks(cache.fdTable(pid), now, collection);
+    const remembered = unchanged?.links ?? reusableFdLinks(memo, now, collection);
     if (remembered) {
       await keepOpenFiles(dir, proc, remembered, true, keep, mounts, skips, slicer, openFiles);
       continue;
     }
     const fds = await listFdLinks(dir, pid, skips, slicer);
-    if (fds?.complete && counters?.threads === 1)
-      cache.rememberFdTable(pid, { startTicks: st.startTicks, counters, links: fds.links });
+    if (fds?.complete && st.threads === 1 && (now.counters?.threads ?? 1) === 1)
+      cache.rememberFdTable(pid, {
+        startTicks: st.startTicks,
+        runStamp,
+        counters: now.counters,
+        status,
+        links: fds.links,
+      });
     else cache.forgetFdTable(pid);
     if (fds) await keepOpenFiles(dir, proc, fds.links, false, keep, mounts, skips, slicer, openFiles);
   }

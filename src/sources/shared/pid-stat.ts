@@ -6,6 +6,8 @@ export interface PidStat {
   state: string;
   ppid: number;
   startTicks: number;
+  /** num_threads: a process of one thread is all its main thread's schedstat shows. */
+  threads: number;
 }
 
 /** /proc/<pid>/stat: comm is in parentheses and may itself contain spaces and ')'. */
@@ -17,15 +19,18 @@ export function parsePidStat(text: string): PidStat {
     .slice(close + 2)
     .trim()
     .split(/\s+/);
-  // rest[0] is field 3 (state); starttime is field 22.
+  // rest[0] is field 3 (state); num_threads is field 20, starttime field 22.
   const ppid = Number(rest[1]);
+  const threads = Number(rest[17]);
   const startTicks = Number(rest[19]);
-  if (!Number.isFinite(ppid) || !Number.isFinite(startTicks)) throw new Error('malformed stat fields');
+  if (!Number.isFinite(ppid) || !Number.isFinite(threads) || !Number.isFinite(startTicks))
+    throw new Error('malformed stat fields');
   return {
     pid: Number(text.slice(0, open).trim()),
     comm: text.slice(open + 1, close),
     state: rest[0] ?? '?',
     ppid,
     startTicks,
+    threads,
   };
 }

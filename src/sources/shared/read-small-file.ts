@@ -1,7 +1,7 @@
 // Reads a small file the kernel generates whole on open (/proc/<pid>/stat, status) with one read into a
 // reused buffer. readFileSync(file, 'utf8') also asks for the size and reads until a read returns nothing: two
 // system calls more per file, on a busy host's /proc pass thousands of files a collection.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** Only used synchronously, so one buffer serves every call. */
 const buffer = Buffer.allocUnsafe(16 * 1024);
@@ -14,6 +14,24 @@ export function readSmallFile(file: string): string {
     if (length < buffer.length) return buffer.toString('utf8', 0, length);
     // A full buffer may not be the whole file: read the rest the usual way.
     return Buffer.concat([buffer, readFileSync(fd)]).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The file's text and the inode number of what was opened. A /proc/<pid> file's inode belongs to one process:
+ * a pid taken by a new process gets new inodes (the old ones fail revalidation once their task is gone).
+ */
+export function readSmallFileAndInode(file: string): { text: string; inode: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const length = readSync(fd, buffer, 0, buffer.length, null);
+    const text =
+      length < buffer.length
+        ? buffer.toString('utf8', 0, length)
+        : Buffer.concat([buffer, readFileSync(fd)]).toString('utf8');
+    return { text, inode: fstatSync(fd).ino };
   } finally {
     closeSync(fd);
   }

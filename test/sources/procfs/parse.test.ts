@@ -37,12 +37,12 @@ test('USER_HZ is the kernel ABI value', () => {
 
 test('parsePidStat on a captured qemu stat line', () => {
   const st = parsePidStat(captured('pid-stat-qemu.txt'));
-  assert.deepEqual(st, { pid: 4959, comm: 'qemu-system-x86', state: 'S', ppid: 1, startTicks: 580732 });
+  assert.deepEqual(st, { pid: 4959, comm: 'qemu-system-x86', state: 'S', ppid: 1, startTicks: 580732, threads: 4 });
 });
 
 test("parsePidStat on libvirt's captured capability probe", () => {
   const st = parsePidStat(captured('pid-stat-capability-probe.txt'));
-  assert.deepEqual(st, { pid: 6178, comm: 'qemu-system-x86', state: 'R', ppid: 1, startTicks: 586679 });
+  assert.deepEqual(st, { pid: 6178, comm: 'qemu-system-x86', state: 'R', ppid: 1, startTicks: 586679, threads: 3 });
 });
 
 function statLine(pid: number, comm: string, state = 'S', ppid = 7, start = 12345): string {
@@ -61,6 +61,7 @@ test('parsePidStat keeps a comm with spaces and parentheses whole', () => {
     state: 'R',
     ppid: 3,
     startTicks: 999,
+    threads: 1,
   });
   assert.deepEqual(parsePidStat(statLine(43, ')', 'Z', 1, 5)), {
     pid: 43,
@@ -68,6 +69,7 @@ test('parsePidStat keeps a comm with spaces and parentheses whole', () => {
     state: 'Z',
     ppid: 1,
     startTicks: 5,
+    threads: 1,
   });
   assert.deepEqual(parsePidStat(statLine(44, '', 'I', 2, 0)), {
     pid: 44,
@@ -75,6 +77,7 @@ test('parsePidStat keeps a comm with spaces and parentheses whole', () => {
     state: 'I',
     ppid: 2,
     startTicks: 0,
+    threads: 1,
   });
 });
 
