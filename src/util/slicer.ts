@@ -11,6 +11,11 @@ export class Slicer {
     private readonly sliceMs: number,
   ) {}
 
+  /** Whether the slice is used up: a pass of many small steps checks this before awaiting pause(). */
+  get due(): boolean {
+    return performance.now() - this.start >= this.sliceMs;
+  }
+
   async pause(): Promise<void> {
     if (performance.now() - this.start < this.sliceMs) return;
     await yieldToLoop();

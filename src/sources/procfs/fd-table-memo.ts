@@ -26,7 +26,8 @@
 //   its status read afresh at least every FULL_READ_EVERY collections (in turns staggered by pid), so any of these
 //   is seen late, not lost;
 // - qemu processes are listed afresh every time.
-import type { PidStatus, RunCounters } from './parse.js';
+import type { ProcessInfo } from '../../snapshot/procfs.js';
+import type { RunCounters } from './parse.js';
 import { isQemuComm } from './open-files.js';
 
 /** A process is listed afresh at least once in this many collections, whatever its counters say. */
@@ -44,8 +45,8 @@ export interface FdTableMemo {
   /** The run stamp read before the links were listed; null without schedstat. */
   runStamp: string | null;
   counters: RunCounters | null;
-  /** What status said then: stands while the process has not run. */
-  status: PidStatus;
+  /** The process as read then (status included): stands while it has not run. */
+  process: ProcessInfo;
   links: FdLink[];
 }
 

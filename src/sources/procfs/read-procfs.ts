@@ -25,6 +25,7 @@ import { reusableFdLinks, unchangedByRunStamp, type ProcessNow } from './fd-tabl
 import type { SharedWork } from '../shared-work.js';
 import { sharedProcessList } from '../shared/process-list.js';
 import { readSmallFile } from '../shared/read-small-file.js';
+import type { PidStat } from '../shared/pid-stat.js';
 import { podUidFromProcCgroup } from '../shared/kubepods-cgroup.js';
 import { Skips } from './skips.js';
 
@@ -69,16 +70,26 @@ export async function readProcfs(
   const collection = cache.nextCollection();
 
   for (const { pid, stat: st, runStamp } of listed) {
-    await slicer.pause();
-    const dir = `${base}${pid}`;
+    if (slicer.due) await slicer.pause();
     const key = `${st.startTicks}:${st.comm}`;
     const now: ProcessNow = { ...st, pid, runStamp, counters: null };
     const memo = cache.fdTable(pid);
     // Not run since its links were listed: status and the fd list are as they were (fd-table-memo.ts).
     const unchanged = unchangedByRunStamp(memo, now, collection);
+    const dir = `${base}${pid}`;
+    if (unchanged && sameAsListed(unchanged.process, st) && cache.cmdline(pid, key) !== undefined) {
+      // The very object of the last collection: nothing of it can have changed, and no garbage for the sleepers.
+      processes.push(unchanged.process);
+      if (unchanged.links.length > 0) {
+        await keepOpenFiles(dir, unchanged.process, unchanged.links, true, keep, mounts, skips, slicer, openFiles);
+      }
+      continue;
+    }
     let status: PidStatus;
-    if (unchanged) status = unchanged.status;
-    else {
+    if (unchanged) {
+      const then = unchanged.process;
+      status = { uid: then.uid, rssBytes: then.rssBytes, hugetlbBytes: then.hugetlbBytes ?? null };
+    } else {
       try {
         const statusText = readSmallFile(`${dir}/status`);
         status = parsePidStatus(statusText);
@@ -99,6 +110,8 @@ export async function readProcfs(
       rssBytes: status.rssBytes,
       hugetlbBytes: status.hugetlbBytes,
     };
+    // Its parent or state read since: this object stands for it from now on.
+    if (unchanged) unchanged.process = proc;
     if (isQemuComm(proc.comm)) {
       const podUid = readPodUid(dir);
       if (podUid !== null) proc.podUid = podUid;
@@ -116,7 +129,7 @@ export async function readProcfs(
         startTicks: st.startTicks,
         runStamp,
         counters: now.counters,
-        status,
+        process: proc,
         links: fds.links,
       });
     else cache.forgetFdTable(pid);
@@ -156,6 +169,11 @@ export async function readProcfs(
     problems,
     skipped: skips.counts,
   };
+}
+
+/** What the stat of a process read then shows is what it shows now (its parent or state may have been read since). */
+function sameAsListed(then: ProcessInfo, st: PidStat): boolean {
+  return then.ppid === st.ppid && then.state === st.state && then.comm === st.comm;
 }
 
 /**

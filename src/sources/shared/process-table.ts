@@ -32,10 +32,11 @@ interface Kept {
  */
 export function parseRunStamp(text: string, inode: number): string | null {
   const stamp = text.trim();
-  const fields = stamp.split(' ');
-  if (fields.length !== 3 || fields.some((f) => !/^\d+$/.test(f)) || fields[2] === '0') return null;
-  return `${inode}:${stamp}`;
+  return RUN_STAMP.test(stamp) ? `${inode}:${stamp}` : null;
 }
+
+/** Run time, wait time, a run count above 0. */
+const RUN_STAMP = /^\d+ \d+ [1-9]\d*$/;
 
 export class ProcessTable {
   private readonly kept = new Map<number, Kept>();

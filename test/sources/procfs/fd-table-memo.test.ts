@@ -14,7 +14,17 @@ const memo: FdTableMemo = {
   startTicks: 500,
   runStamp: null,
   counters: { threads: 1, voluntarySwitches: 10, involuntarySwitches: 2 },
-  status: { uid: 1000, rssBytes: 4096, hugetlbBytes: 0 },
+  process: {
+    pid: 42,
+    ppid: 1,
+    comm: 'backup-tool',
+    state: 'S',
+    cmdline: ['backup-tool'],
+    uid: 1000,
+    startTimeSeconds: 1763880005,
+    rssBytes: 4096,
+    hugetlbBytes: 0,
+  },
   links,
 };
 const now: ProcessNow = {

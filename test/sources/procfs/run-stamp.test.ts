@@ -215,3 +215,15 @@ test('on the real /proc: a sleeping shell keeps its run stamp, and one command m
     await shell;
   }
 });
+
+test('a process that has not run is the same object at the next collection; one that ran is read anew', async () => {
+  const { root, pool, tool } = await sleeperTree('same-object');
+  const cache = new ProcfsCache();
+  const of = async () => (await readProcfs(root, undefined, [pool], cache)).processes.find((p) => p.pid === 700);
+  const first = await of();
+  assert.equal(await of(), first);
+  await writeProc(root, { ...tool, uid: 2000, schedstat: '5600 300 13\n' });
+  const ran = await of();
+  assert.notEqual(ran, first);
+  assert.deepEqual([ran?.uid, first?.uid], [2000, 1000]);
+});
