@@ -40,11 +40,15 @@ const RUN_STAMP = /^\d+ \d+ [1-9]\d*$/;
 
 export class ProcessTable {
   private readonly kept = new Map<number, Kept>();
-  private collection = 0;
+  /**
+   * Counted from 0 as procfs counts its collections: a process's turn to have its stat read afresh is then the turn
+   * its status and fd list are read afresh too (fd-table-memo.ts), one set of processes a collection, not two.
+   */
+  private collection = -1;
   /** False once a process showed a stat but no schedstat: this kernel has none (CONFIG_SCHED_INFO off). */
   private hasRunStamps = true;
 
-  /** Starts a walk: the number of this collection. */
+  /** Starts a walk: the number of this collection, 0 first. */
   nextCollection(): number {
     return ++this.collection;
   }
