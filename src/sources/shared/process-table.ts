@@ -1,7 +1,7 @@
 // What a /proc walk keeps for the next one: each process's stat and its run stamp (/proc/<pid>/schedstat) read
 // just before it. A process whose run stamp has not moved has not run since, so its stat is taken from then instead
 // of read again: on a busy host most processes sleep through a collection, and one small file per process is
-// what the walk then costs (reading schedstat costs about half of what stat does, 40 % of status).
+// what the walk then costs (reading schedstat costs about half of what stat or status does).
 //
 // The run stamp is the main thread's "run time, wait time, run count" (ns, ns, switches in). A task that ran since
 // was switched in (the count moves) or, on a CPU all along, had its run time added at a tick or at switching out.
