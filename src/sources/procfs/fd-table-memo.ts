@@ -5,8 +5,8 @@
 // "Has not run", by the first of these the kernel shows:
 // - its run stamp (/proc/<pid>/schedstat: run time, wait time, run count; read in the walk, before the links were
 //   listed) is the same (shared/process-table.ts says why a task that ran moves it). Then status is not read
-//   either: its uid and hugepages are as they were (only the task itself changes its credentials and maps hugepages;
-//   a process of one thread, nothing else runs in its memory), and its RSS is the one read then;
+//   either: its uid is as it was (only the task itself changes its credentials), so are its hugepages but for the
+//   sharers and debuggers below, and its RSS is the one read then (RSS reaches a finding only for qemu, read always);
 // - without schedstat (a kernel without CONFIG_SCHED_INFO): its main thread's voluntary and involuntary context
 //   switch counts (status) are those read before the links were listed, and stat does not show it running (R) now.
 //   A task that ran since was switched in, and to be anything but R now it was switched out again, which counts a
@@ -22,9 +22,9 @@
 //   since by anyone is seen;
 // - two things change what a sleeping process holds without it running: an fd table shared with another process
 //   (clone(CLONE_FILES) without CLONE_THREAD, which common programs do not use) and a held file renamed into a pool
-//   directory; memory shared the same way (clone(CLONE_VM), vfork) can map hugepages. Every process is listed and
-//   its status read afresh at least every FULL_READ_EVERY collections (in turns staggered by pid), so any of these
-//   is seen late, not lost;
+//   directory; memory shared the same way (clone(CLONE_VM), vfork) or written by a debugger (ptrace,
+//   process_vm_writev) can gain hugepages. Every process is listed and its status read afresh at least every
+//   FULL_READ_EVERY collections (in turns staggered by pid), so any of these is seen late, not lost;
 // - qemu processes are listed afresh every time.
 import type { ProcessInfo } from '../../snapshot/procfs.js';
 import type { RunCounters } from './parse.js';
