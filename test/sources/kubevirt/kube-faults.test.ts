@@ -18,6 +18,19 @@ const BACKUPS = 'virtualmachinebackups.harvesterhci.io';
 const reader = (api: KubeApiServer): KubeReader => testKubeReader(api);
 const read = (r: KubeReader, ms = 5000) => r.read(AbortSignal.timeout(ms));
 const resource = (s: KubeSection, name: string) => s.resources.find((x) => x.resource === name);
+/** Reads until a collection succeeds and shows `done` (the reader retries with backoff). */
+const recovered = (r: KubeReader, done: (s: KubeSection) => boolean) =>
+  waitFor(
+    'recovery',
+    async () => {
+      try {
+        return done(await read(r));
+      } catch {
+        return false;
+      }
+    },
+    15_000,
+  );
 
 describe('kube source under API faults', () => {
   let api: KubeApiServer;
@@ -77,18 +90,7 @@ describe('kube source under API faults', () => {
     );
     const during = api.listRequests('vms');
     api.faults.delete('vms');
-    const back = await waitFor(
-      'recovery',
-      async () => {
-        try {
-          return (await read(r as KubeReader)).vms.length === 1;
-        } catch {
-          return false;
-        }
-      },
-      15_000,
-    );
-    assert.ok(back);
+    assert.ok(await recovered(r, (s) => s.vms.length === 1));
     // Backoff: a handful of lists while failing, not one per poll.
     assert.ok(during <= 6, `${during} lists while the server answered 500`);
   });
@@ -101,18 +103,7 @@ describe('kube source under API faults', () => {
     r = reader(api);
     await assert.rejects(read(r), /watch caches not current \(pods: .*JSON/);
     api.garbledLists.delete('pods');
-    const back = await waitFor(
-      'recovery',
-      async () => {
-        try {
-          return (await read(r as KubeReader)).pods.length === 1;
-        } catch {
-          return false;
-        }
-      },
-      15_000,
-    );
-    assert.ok(back);
+    assert.ok(await recovered(r, (s) => s.pods.length === 1));
   });
 
   it('a watch cut in the middle of a line loses nothing and counts nothing twice', async () => {

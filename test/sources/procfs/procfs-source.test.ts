@@ -11,6 +11,7 @@ import { FULL_READ_EVERY } from '../../../src/sources/procfs/fd-table-memo.js';
 import { execa } from 'execa';
 import { isSourceAbsentError } from '../../../src/sources/source-absent-error.js';
 import { splitDev } from '../../../src/util/devnum.js';
+import { sleepingShell } from '../../support/sleeping-shell.js';
 
 const BTIME = 1763880000;
 
@@ -544,20 +545,10 @@ test('readProcfs on the real /proc: a sleeping shell that opens a file in a pool
   const pool = await mkdtemp(path.join(work, 'real-pool-'));
   const image = path.join(pool, 'disk.img');
   await writeFile(image, 'x');
-  // The shell blocks reading its stdin; each line it reads is a command it runs before blocking again.
-  const shell = execa('bash', ['-c', 'while read -r line; do eval "$line"; echo done; done'], {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    reject: false,
-  });
-  const ran = async (command: string) => {
-    const done = new Promise<void>((resolve) => shell.stdout?.once('data', () => resolve()));
-    shell.stdin?.write(`${command}\n`);
-    await done;
-  };
+  const shell = sleepingShell();
   try {
-    const pid = shell.pid as number;
-    await ran('true');
+    const pid = shell.pid;
+    await shell.ran('true');
     const cache = new ProcfsCache();
     const first = await readProcfs('/proc', undefined, [pool], cache);
     assert.ok(first.processes.some((p) => p.pid === pid));
@@ -567,14 +558,14 @@ test('readProcfs on the real /proc: a sleeping shell that opens a file in a pool
       second.openFiles.filter((f) => f.pid === pid),
       [],
     );
-    await ran(`exec 7<${JSON.stringify(image)}`);
+    await shell.ran(`exec 7<${JSON.stringify(image)}`);
     const third = await readProcfs('/proc', undefined, [pool], cache);
     assert.deepEqual(
       third.openFiles.filter((f) => f.pid === pid).map((f) => [f.fd, f.target]),
       [[7, image]],
     );
   } finally {
-    shell.kill('SIGKILL');
+    shell.kill();
     await shell;
   }
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { sleepingShell } from '../../support/sleeping-shell.js';
 import { readProcfs } from '../../../src/sources/procfs/read-procfs.js';
 import { ProcfsCache } from '../../../src/sources/procfs/procfs-cache.js';
 import { FULL_READ_EVERY } from '../../../src/sources/procfs/fd-table-memo.js';
@@ -186,19 +186,10 @@ test("the shared walk keeps its table in the engine's store: a new store reads e
 });
 
 test('on the real /proc: a sleeping shell keeps its run stamp, and one command moves it', async () => {
-  const shell = execa('bash', ['-c', 'while read -r line; do eval "$line"; echo done; done'], {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    reject: false,
-  });
-  const ran = async (command: string) => {
-    const done = new Promise<void>((resolve) => shell.stdout?.once('data', () => resolve()));
-    shell.stdin?.write(`${command}\n`);
-    await done;
-  };
+  const shell = sleepingShell();
   try {
-    const pid = shell.pid as number;
-    await ran('true');
+    const pid = shell.pid;
+    await shell.ran('true');
     const cache = new ProcfsCache();
     await readProcfs('/proc', undefined, [], cache);
     assert.equal(cache.processes.readsRunStamps, true, 'this kernel has /proc/<pid>/schedstat');
@@ -207,11 +198,11 @@ test('on the real /proc: a sleeping shell keeps its run stamp, and one command m
     await new Promise((r) => setTimeout(r, 50));
     await readProcfs('/proc', undefined, [], cache);
     assert.equal(cache.fdTable(pid)?.runStamp, first, 'asleep: the stamp has not moved');
-    await ran('true');
+    await shell.ran('true');
     await readProcfs('/proc', undefined, [], cache);
     assert.notEqual(cache.fdTable(pid)?.runStamp, first, 'it ran: the stamp moved and it was listed again');
   } finally {
-    shell.kill('SIGKILL');
+    shell.kill();
     await shell;
   }
 });
