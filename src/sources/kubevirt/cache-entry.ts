@@ -32,7 +32,13 @@ export interface Entry {
    * A kind with watch-derived values: the record the last collection made and from what (the entry lives as long
    * as its object's version is cached, and so does this).
    */
-  recorded?: { watched: unknown; placements: Placement[] };
+  recorded?: Recorded | undefined;
+}
+
+/** A kind's record of an object: what the watch added, and the section entries made from it. */
+export interface Recorded {
+  watched: unknown;
+  placements: Placement[];
 }
 
 export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {

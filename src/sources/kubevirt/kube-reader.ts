@@ -9,9 +9,9 @@ import { WATCHED, type ResourceKind } from './resources.js';
 import { ResourceCache } from './resource-cache.js';
 import { PodMetricsPoller } from './pod-metrics.js';
 import { FreezeTracker, OomTracker, StatusTracker } from './trackers.js';
-import { UNREAD, cacheEntry, type Entry } from './cache-entry.js';
+import { UNREAD, cacheEntry, type Entry, type Recorded } from './cache-entry.js';
 import { listResource } from './list-pages.js';
-import { KINDS, type KindState, type ListField, type Placement } from './kinds.js';
+import { KINDS, type KindHandler, type KindState, type ListField, type Placement } from './kinds.js';
 
 export interface KubeReaderOptions {
   kubeconfig: KubeConfig;
@@ -84,9 +84,21 @@ export class KubeReader {
   private observe(kind: ResourceKind, o: Entry): void {
     this.versions.set(kind, (this.versions.get(kind) ?? 0) + 1);
     if (o.facts === UNREAD) return;
-    KINDS[kind].observe?.(this.state, o.metadata.uid, o.metadata.resourceVersion ?? '', o.facts, this.clock());
+    const handler = KINDS[kind];
+    const now = this.clock();
+    handler.observe?.(this.state, o.metadata.uid, o.metadata.resourceVersion ?? '', o.facts, now);
     // Told once: the cache need not keep them.
     o.facts = UNREAD;
+    // The new version's record is made now, as its event arrives, not by the next collection: a collection then
+    // only places records (it asks again only what `shareOf` says may have changed since). What fails here is
+    // made, and reported, by the collection.
+    if (handler.watched && o.problem === null) {
+      try {
+        recordOf(this.state, handler, o, now);
+      } catch {
+        o.recorded = undefined;
+      }
+    }
   }
 
   private forget(kind: ResourceKind, o: KubernetesObject): void {
@@ -183,14 +195,10 @@ export class KubeReader {
         continue;
       }
       try {
-        let rec = o.recorded;
-        if (rec === undefined || askAll || changed.has(o.metadata.uid)) {
-          const watched = handler.watched(this.state, o.metadata, o.base, now);
-          if (rec === undefined || !sameValue(rec.watched, watched)) {
-            rec = { watched, placements: o.placed.concat(handler.record(o.metadata, o.base, watched)) };
-            o.recorded = rec;
-          }
-        }
+        const rec =
+          o.recorded === undefined || askAll || changed.has(o.metadata.uid)
+            ? recordOf(this.state, handler, o, now)
+            : o.recorded;
         for (const p of rec.placements) add(p);
       } catch (e: unknown) {
         share.problems.push(`${cache.spec.resource} ${o.metadata.namespace}/${o.metadata.name}: ${describeError(e)}`);
@@ -218,6 +226,15 @@ export class KubeReader {
 }
 
 const NOTHING_CHANGED: ReadonlySet<string> = new Set();
+
+/** Asks the kind what the watch adds to the object; its record is made anew only when that differs. */
+function recordOf(state: KindState, handler: KindHandler<unknown, unknown>, o: Entry, now: number): Recorded {
+  const watched = (handler.watched as NonNullable<typeof handler.watched>)(state, o.metadata, o.base, now);
+  const rec = o.recorded;
+  if (rec !== undefined && sameValue(rec.watched, watched)) return rec;
+  o.recorded = { watched, placements: o.placed.concat(handler.record(o.metadata, o.base, watched)) };
+  return o.recorded;
+}
 
 /** ===, or for two arrays element by element. */
 function sameValue(a: unknown, b: unknown): boolean {
