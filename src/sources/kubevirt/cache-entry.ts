@@ -32,7 +32,7 @@ export interface Entry {
    * A kind with watch-derived values: the record the last collection made and from what (the entry lives as long
    * as its object's version is cached, and so does this).
    */
-  recorded?: Recorded | undefined;
+  recorded?: Recorded;
 }
 
 /** A kind's record of an object: what the watch added, and the section entries made from it. */

@@ -91,12 +91,12 @@ export class KubeReader {
     o.facts = UNREAD;
     // The new version's record is made now, as its event arrives, not by the next collection: a collection then
     // only places records (it asks again only what `shareOf` says may have changed since). What fails here is
-    // made, and reported, by the collection.
+    // made, and reported, by the collection (the entry is new: it has no record until one is made).
     if (handler.watched && o.problem === null) {
       try {
         recordOf(this.state, handler, o, now);
       } catch {
-        o.recorded = undefined;
+        // Left without a record.
       }
     }
   }

@@ -40,7 +40,10 @@ export function listResource(
   });
 }
 
-/** One GET of a list; a status other than 2xx is an ApiException with the code, as the generated calls throw. */
+/**
+ * One GET of a list; a status other than 2xx is an ApiException with the code and the body as sent, as the
+ * generated calls throw (describeKubeError reads the Status message out of it).
+ */
 async function getPage(kc: KubeConfig, path: string, query: Record<string, string>): Promise<List> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('No currently active cluster');
@@ -51,19 +54,11 @@ async function getPage(kc: KubeConfig, path: string, query: Record<string, strin
   const response = await http.send(request).toPromise();
   const text = await response.body.text();
   if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
-    throw new ApiException(response.httpStatusCode, `list ${path}`, jsonOrText(text), response.headers);
+    throw new ApiException(response.httpStatusCode, `list ${path}`, text, response.headers);
   const list = JSON.parse(text) as unknown;
   if (typeof list !== 'object' || list === null || !Array.isArray((list as { items?: unknown }).items))
     throw new Error(`list ${path}: the answer is not a list`);
   return list as List;
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /**
