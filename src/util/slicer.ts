@@ -17,7 +17,7 @@ export class Slicer {
   }
 
   async pause(): Promise<void> {
-    if (performance.now() - this.start < this.sliceMs) return;
+    if (!this.due) return;
     await yieldToLoop();
     this.signal?.throwIfAborted();
     this.start = performance.now();

@@ -44,7 +44,7 @@ export async function readProcessList(root: string, signal?: AbortSignal, table?
   for (const name of readdirSync(root)) {
     if (!PID_NAME.test(name)) continue;
     const pid = Number(name);
-    await slicer.pause();
+    if (slicer.due) await slicer.pause();
     let runStamp: string | null = null;
     let stampMissing = false;
     if (table?.readsRunStamps) {
