@@ -174,6 +174,26 @@ for (let i = 0; i < SCRAPES; i++) {
   rss.push(memOf().rss);
 }
 const steadyCpuMs = cpuOf() - steadyCpu0;
+// Where the agent's memory is, from its own process metrics in the last steady scrape.
+const memoryOfLastScrape = (() => {
+  const value = (re: RegExp) => {
+    let sum = 0;
+    for (const m of body.matchAll(re)) sum += Number(m[1]);
+    return mib(sum);
+  };
+  return {
+    rss: value(/^process_resident_memory_bytes (\S+)$/gm),
+    heapTotal: value(/^nodejs_heap_size_total_bytes (\S+)$/gm),
+    heapUsed: value(/^nodejs_heap_size_used_bytes (\S+)$/gm),
+    external: value(/^nodejs_external_memory_bytes (\S+)$/gm),
+    heapSpacesUsed: Object.fromEntries(
+      [...body.matchAll(/^nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\S+)$/gm)].map((m) => [
+        m[1],
+        mib(Number(m[2])),
+      ]),
+    ),
+  };
+})();
 const steadyWallMs = Date.now() - steadyT0;
 const churned = await ask({ cmd: 'stop' });
 const pct = (list: number[], p: number) =>
@@ -291,6 +311,7 @@ console.log(
         steadyMax: mib(Math.max(...rss)),
         end: mib(mem.rss),
         peak: mib(mem.hwm),
+        lastSteadyScrape: memoryOfLastScrape,
       },
       note: 'agent, test API server and client are three processes sharing the machine',
     },

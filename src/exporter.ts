@@ -32,6 +32,9 @@ export class Exporter {
           },
           {
             minIntervalSeconds: config['collector.min-interval'],
+            // A cluster agent's collection at thousands of VMs is what a scrape would wait for; a node agent's
+            // is small beside the idle CPU a host budget counts, so it does not warm up.
+            warmUp: config.mode === 'cluster',
             log,
             ...(options.clock ? { clock: options.clock } : {}),
           },

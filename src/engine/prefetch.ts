@@ -4,6 +4,11 @@
 // collection, detection and the per-object series. The work per interval is unchanged (one collection per scrape);
 // only its latency leaves the scrape. A scraper that is not steady (two Prometheus servers, a person with curl)
 // gets what it got before: a scrape collects when the last result is older than min-interval.
+//
+// Warm-up (cluster mode): before a scraper's second scrape its interval is not known, so that scrape would
+// collect itself, and a cluster agent's first collections after its initial lists are its slowest. From the
+// first scrape until the second (at most WARM_UP_SECONDS) the prefetch keeps a result younger than
+// min-interval, refreshing every min-interval less its lead: a few collections once, at the start.
 import type { Timer } from './collection.js';
 import type { Logger } from '../util/log.js';
 
@@ -15,7 +20,12 @@ export interface PrefetchOptions {
   /** Injected by tests; by default a timer that does not keep the process alive. */
   timer?: Timer;
   log?: Logger;
+  /** Keep a fresh result between a scraper's first and second scrape (see the top of this file). */
+  warmUp?: boolean;
 }
+
+/** The longest first interval a warm-up covers: twice Prometheus's default scrape interval. */
+export const WARM_UP_SECONDS = 120;
 
 const unrefTimer: Timer = (seconds, fn) => {
   const t = setTimeout(fn, seconds * 1000);
@@ -60,6 +70,10 @@ export class Prefetch {
     this.cancel?.();
     this.cancel = null;
     const lead = this.leadSeconds();
+    if (interval === null && this.opts.warmUp && !this.closed && lead !== null) {
+      this.warmUp(now + WARM_UP_SECONDS);
+      return;
+    }
     // Only where it helps: a scraper faster than min-interval is served the last result anyway.
     if (!steady || interval === null || this.closed || lead === null || interval <= this.opts.minIntervalSeconds)
       return;
@@ -79,6 +93,20 @@ export class Prefetch {
     const min = this.opts.minIntervalSeconds;
     if (min <= 0) return null;
     return Math.min(2 * this.lastDuration + Math.min(0.5, min / 4), min / 2);
+  }
+
+  /** One warm-up step: a refresh every min-interval less the lead, until `until` or the next scrape. */
+  private warmUp(until: number): void {
+    const lead = this.leadSeconds();
+    if (lead === null) return;
+    const every = this.opts.minIntervalSeconds - lead;
+    if (this.clock() + every >= until) return;
+    this.cancel = this.timer(every, () => {
+      this.cancel = null;
+      // A scrape may come any time before the next step: the result must still be fresh then.
+      void this.run(every + lead);
+      this.warmUp(until);
+    });
   }
 
   private async run(aheadSeconds: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import assert from 'node:assert/strict';
-import { Prefetch } from '../../src/engine/prefetch.js';
+import { Prefetch, WARM_UP_SECONDS } from '../../src/engine/prefetch.js';
 
 /** A clock and timer the test moves by hand: due timers fire as time passes. */
 function manualTime() {
@@ -50,6 +50,53 @@ describe('prefetch', () => {
     p.scraped(); // 1030
     await t.advance(15);
     assert.deepEqual(refreshes, [1029.5, 1044.5]);
+  });
+
+  it('warm-up: keeps a result fresh from the first scrape until the second, then prefetches as usual', async () => {
+    const t = manualTime();
+    const refreshes: Array<[number, number]> = [];
+    const p = new Prefetch(async (ahead) => void refreshes.push([t.clock(), ahead]), {
+      minIntervalSeconds: 5,
+      clock: t.clock,
+      timer: t.timer,
+      warmUp: true,
+    });
+    p.scraped(); // 1000: interval unknown
+    await t.advance(15);
+    // Every 4.5 s (min-interval less a 0.5 s lead), each fresh until the step after it.
+    assert.deepEqual(refreshes, [
+      [1004.5, 5],
+      [1009, 5],
+      [1013.5, 5],
+    ]);
+    p.scraped(); // 1015: the interval is known, the warm-up ends
+    await t.advance(15);
+    assert.deepEqual(refreshes.slice(3), [[1029.5, 0.5]]);
+    assert.equal(t.pending(), 0);
+  });
+
+  it('warm-up: ends by itself when no second scrape comes, and on close', async () => {
+    const t = manualTime();
+    let refreshed = 0;
+    const p = new Prefetch(async () => void refreshed++, {
+      minIntervalSeconds: 5,
+      clock: t.clock,
+      timer: t.timer,
+      warmUp: true,
+    });
+    p.scraped();
+    await t.advance(600);
+    assert.equal(refreshed, Math.floor(WARM_UP_SECONDS / 4.5), 'one every 4.5 s for the first two minutes only');
+    assert.equal(t.pending(), 0);
+    const q = new Prefetch(async () => void refreshed++, {
+      minIntervalSeconds: 5,
+      clock: t.clock,
+      timer: t.timer,
+      warmUp: true,
+    });
+    q.scraped();
+    q.close();
+    assert.equal(t.pending(), 0);
   });
 
   it('a scraper that changes its interval is prefetched again once two intervals agree', async () => {
