@@ -17,7 +17,7 @@ export interface VmiWithoutLauncherEvidence {
   phase: string;
   /** Unix seconds. */
   createdAt: number | null;
-  claims: string[];
+  claims: readonly string[];
 }
 
 /** DataVolumes still importing, by `namespace/name`. */
