@@ -18,6 +18,7 @@ import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/li
 import { testNodeXml } from './test-node-xml.js';
 import { pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
+import { shippedLaunch } from './shipped-launch.js';
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -43,17 +44,18 @@ async function scrape(url: string): Promise<number> {
 /** Starts the agent and waits for its first answer (a first collection included). */
 async function startAgent(flags: string[]) {
   const port = await freePort();
+  const launch = shippedLaunch();
   const agent = execa(
     'node',
     [
-      '--max-semi-space-size=2',
+      ...launch.nodeFlags,
       ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
       AGENT,
       'serve',
       `--web.listen-address=127.0.0.1:${port}`,
       ...flags,
     ],
-    { reject: false },
+    { reject: false, env: launch.env },
   );
   const url = `http://127.0.0.1:${port}/metrics`;
   for (let i = 0; i < 300; i++) {

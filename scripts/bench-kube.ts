@@ -7,7 +7,8 @@
 // scrapes, events); it prints JSON and stops by itself. Options: --cpu-prof=DIR profiles the agent
 // (node --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --semi-space=MiB
 // sets V8's young generation; --save-metrics=FILE keeps the last /metrics text; --trace-gc=FILE writes V8's line
-// per garbage collection in the agent there.
+// per garbage collection in the agent there; --malloc=adaptive leaves out the glibc malloc environment the bin
+// and the image set (scripts/shipped-launch.ts).
 //   npm run bench:kube -- [--vms=10000] [--scrapes=20] [--interval=15] [--rate=200] [--events=5000]
 //     [--min-interval=0]
 import { fork, spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
+import { shippedLaunch } from './shipped-launch.js';
 
 const arg = (name: string, def: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
@@ -32,6 +34,8 @@ const AGENT = process.argv.find((a) => a.startsWith('--agent='))?.split('=')[1];
 const SAVE = process.argv.find((a) => a.startsWith('--save-metrics='))?.split('=')[1];
 /** V8's young generation for the agent, in MiB: 2 as the bin's shebang and the image run it. */
 const SEMI_SPACE = arg('semi-space', 2);
+/** --malloc=adaptive: without the bin's glibc malloc environment (what the image and the bin set). */
+const ADAPTIVE_MALLOC = process.argv.includes('--malloc=adaptive');
 const CPU_PROF = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
 const TRACE_GC = process.argv.find((a) => a.startsWith('--trace-gc='))?.split('=')[1];
 /**
@@ -94,7 +98,10 @@ const agent = spawn(
     `--web.listen-address=127.0.0.1:${freePort}`,
     `--log.level=${process.env.BENCH_AGENT_LOG ?? 'warn'}`,
   ],
-  { stdio: ['ignore', TRACE_GC ? openSync(TRACE_GC, 'w') : 'ignore', 'inherit'] },
+  {
+    stdio: ['ignore', TRACE_GC ? openSync(TRACE_GC, 'w') : 'ignore', 'inherit'],
+    env: { ...process.env, ...(ADAPTIVE_MALLOC ? {} : shippedLaunch().env) },
+  },
 );
 const agentPid = agent.pid as number;
 const agentExited = new Promise<void>((resolve) => agent.on('exit', () => resolve()));
@@ -160,6 +167,9 @@ await ask({ cmd: 'churn', perSecond: RATE });
 const latencies: number[] = [];
 const collectorMs: number[] = [];
 const rss: number[] = [];
+// RSS every 250 ms through the steady phase too: what a scrape's sample misses between scrapes.
+const rssSampled: number[] = [];
+const rssSampler = setInterval(() => rssSampled.push(memOf().rss), 250);
 const scrapeCpuMs: number[] = [];
 const steadyCpu0 = cpuOf();
 const steadyT0 = Date.now();
@@ -174,6 +184,7 @@ for (let i = 0; i < SCRAPES; i++) {
   rss.push(memOf().rss);
 }
 const steadyCpuMs = cpuOf() - steadyCpu0;
+clearInterval(rssSampler);
 // Where the agent's memory is, from its own process metrics in the last steady scrape.
 const memoryOfLastScrape = (() => {
   const value = (re: RegExp) => {
@@ -182,12 +193,12 @@ const memoryOfLastScrape = (() => {
     return mib(sum);
   };
   return {
-    rss: value(/^process_resident_memory_bytes (\S+)$/gm),
-    heapTotal: value(/^nodejs_heap_size_total_bytes (\S+)$/gm),
-    heapUsed: value(/^nodejs_heap_size_used_bytes (\S+)$/gm),
-    external: value(/^nodejs_external_memory_bytes (\S+)$/gm),
+    rss: value(/^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/gm),
+    heapTotal: value(/^nodejs_heap_size_total_bytes(?:\{[^}]*\})? (\S+)$/gm),
+    heapUsed: value(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/gm),
+    external: value(/^nodejs_external_memory_bytes(?:\{[^}]*\})? (\S+)$/gm),
     heapSpacesUsed: Object.fromEntries(
-      [...body.matchAll(/^nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} (\S+)$/gm)].map((m) => [
+      [...body.matchAll(/^nodejs_heap_space_size_used_bytes\{[^}]*space="([^"]+)"[^}]*\} (\S+)$/gm)].map((m) => [
         m[1],
         mib(Number(m[2])),
       ]),
@@ -309,6 +320,10 @@ console.log(
       agentRssMiB: {
         afterFirstScrape: mib(rssAfterFirst),
         steadyMax: mib(Math.max(...rss)),
+        steadySampledEvery250ms: {
+          p50: mib([...rssSampled].sort((a, b) => a - b)[Math.floor(rssSampled.length / 2)] ?? 0),
+          max: mib(Math.max(...rssSampled)),
+        },
         end: mib(mem.rss),
         peak: mib(mem.hwm),
         lastSteadyScrape: memoryOfLastScrape,

@@ -19,6 +19,7 @@ import { startExporter } from '../test/support/exporter.js';
 import { testNodeXml } from './test-node-xml.js';
 import { pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
+import { shippedLaunch } from './shipped-launch.js';
 
 const domains = Math.max(10, Math.min(Number(process.argv[2] ?? 1000), 5000));
 const rounds = Math.max(3, Math.min(Number(process.argv[3] ?? 20), 200));
@@ -124,17 +125,18 @@ async function defineMany(d: PrivateLibvirtd, count: number, prefix: string): Pr
 
 async function idleAgent(d: PrivateLibvirtd): Promise<void> {
   const port = await freePort();
+  const launch = shippedLaunch(); // as the bin's shebang, npm start and the image run it
   const agent = execa(
     'node',
     [
-      '--max-semi-space-size=2', // as the bin's shebang, npm start and the image run it
+      ...launch.nodeFlags,
       'dist/cli.js',
       'serve',
       `--web.listen-address=127.0.0.1:${port}`,
       `--libvirt.uri=${d.roUri}`,
       `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`,
     ],
-    { reject: false },
+    { reject: false, env: launch.env },
   );
   try {
     const url = `http://127.0.0.1:${port}/metrics`;

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { ALL_FLAGS } from '../src/flags.js';
 import { parseSnapshot } from '../src/families/index.js';
 import { assertBuilt, CLI, ROOT } from './support/built-cli.js';
+import { parseShebang } from '../scripts/shipped-launch.js';
 
 // Each test starts `node dist/cli.js` up to five times, about half a CPU-second each.
 // Their wall time grows with the machine's load: a 2-core machine shared at a load of 12 per core
@@ -443,14 +444,32 @@ test('serve answers /metrics and /-/ready, and stops cleanly on SIGTERM', async 
   );
 });
 
-test("the bin's shebang, npm start and the image's entrypoint give node the same V8 flags", async () => {
+test("the bin's shebang, npm start and the image give node the same flags and malloc environment", async () => {
   const shebang = (await readFile(CLI, 'utf8')).split('\n')[0] as string;
-  const fromShebang = /^#!\/usr\/bin\/env -S node ((?:--\S+ ?)+)$/.exec(shebang)?.[1]?.trim();
-  assert.ok(fromShebang, `dist/cli.js starts with ${shebang}`);
+  const { env, nodeFlags } = parseShebang(shebang);
+  assert.ok(nodeFlags.length > 0 && nodeFlags.every((f) => f.startsWith('--')), `dist/cli.js starts with ${shebang}`);
+  assert.deepEqual(env, { MALLOC_MMAP_THRESHOLD_: '131072' });
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  assert.equal(pkg.scripts.start, `node ${fromShebang} dist/cli.js serve`);
-  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(await readFile(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  assert.equal(pkg.scripts.start, [...assignments, 'node', ...nodeFlags, 'dist/cli.js serve'].join(' '));
+  const dockerfile = await readFile(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
   const argv = JSON.parse(entrypoint ?? '[]') as string[];
-  assert.deepEqual(argv.slice(argv.indexOf('node') + 1, -1), fromShebang.split(' '));
+  assert.deepEqual(argv.slice(argv.indexOf('node') + 1, -1), nodeFlags);
   assert.equal(argv.at(-1), '/app/dist/cli.js');
+  for (const a of assignments) assert.match(dockerfile, new RegExp(`^ENV ${a}$`, 'm'));
+  // The shebang line, run as a program's, hands node the variable and the flags (env -S with assignments).
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vmz-shebang-'));
+  try {
+    const probe = path.join(dir, 'probe.js');
+    await writeFile(
+      probe,
+      `${shebang}\nconsole.log(JSON.stringify([process.env.MALLOC_MMAP_THRESHOLD_, process.execArgv]));\n`,
+      { mode: 0o755 },
+    );
+    const { stdout } = await execa(probe, [], { env: { MALLOC_MMAP_THRESHOLD_: undefined } });
+    assert.deepEqual(JSON.parse(stdout), ['131072', nodeFlags]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
