@@ -46,7 +46,7 @@ export interface OrphanVolumeEvidence {
   dataVolume: { name: string; phase: string | null } | null;
   imageId: string | null;
   /** Why it counts as a VM's volume. */
-  kubevirtMarks: readonly string[];
+  kubevirtMarks: string[];
   /** Unix seconds. */
   createdAt: number | null;
 }

@@ -14,7 +14,7 @@ export interface StuckDeletionEvidence {
   /** Unix seconds. */
   deletionTimestamp: number | null;
   /** Finalizers still on the object; empty when none is left but the object persists. */
-  finalizers: readonly string[];
+  finalizers: string[];
 }
 
 export const kubevirtStuckDeletion: Detector<

@@ -28,7 +28,7 @@ export interface VmStuckStatusEvidence {
   statusSeenSince: number | null;
   /** Unix seconds. */
   deletionTimestamp: number | null;
-  finalizers: readonly string[];
+  finalizers: string[];
 }
 
 export const kubevirtVmStuckStatus: Detector<

@@ -17,7 +17,7 @@ export interface VmiWithoutLauncherEvidence {
   phase: string;
   /** Unix seconds. */
   createdAt: number | null;
-  claims: readonly string[];
+  claims: string[];
 }
 
 /** DataVolumes still importing, by `namespace/name`. */

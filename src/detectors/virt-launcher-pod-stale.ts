@@ -20,7 +20,7 @@ export interface LauncherStaleEvidence {
   vmiUid: string;
   vmiNode: string | null;
   /** The pod uids the VMI lists in status.activePods. */
-  activePods: readonly string[];
+  activePods: string[];
   migrationJobUid: string | null;
   cpuRequestCores: number | null;
   memoryRequestsBytes: number | null;

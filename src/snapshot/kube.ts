@@ -24,7 +24,7 @@ export const DeletingObjectSchema = z.object({
   name: z.string(),
   uid: z.string(),
   deletionTimestamp: z.number(),
-  finalizers: z.array(z.string()).readonly(),
+  finalizers: z.array(z.string()),
 });
 export type DeletingObject = z.infer<typeof DeletingObjectSchema>;
 
@@ -36,12 +36,12 @@ export const KubeVmSchema = z.object({
   /** When the watch saw printableStatus change to its current value; null if it already had it when first seen. */
   statusSince: z.number().nullable(),
   deletionTimestamp: z.number().nullable(),
-  finalizers: z.array(z.string()).readonly(),
+  finalizers: z.array(z.string()),
   /**
    * PVCs the VM's spec names, running or stopped: spec.template.spec.volumes persistentVolumeClaim.claimName
    * and dataVolume.name, and spec.dataVolumeTemplates[].metadata.name. Absent in old snapshots.
    */
-  claims: z.array(z.string()).readonly().optional(),
+  claims: z.array(z.string()).optional(),
 });
 export type KubeVm = z.infer<typeof KubeVmSchema>;
 
@@ -57,14 +57,14 @@ export const KubeVmiSchema = z.object({
   /** Changes of fsFreezeStatus seen on the watch since this process started watching the VMI. */
   freezeTransitionsTotal: z.number(),
   /** When those changes were seen, only those inside --kube.freeze-history. */
-  freezeTransitionTimes: z.array(z.number()).readonly(),
+  freezeTransitionTimes: z.array(z.number()),
   /** New resourceVersions seen while the VMI stayed frozen (churn the API server may coalesce away). */
   frozenUpdatesTotal: z.number(),
-  frozenUpdateTimes: z.array(z.number()).readonly(),
+  frozenUpdateTimes: z.array(z.number()),
   /** metadata.creationTimestamp; absent in old snapshots. */
   createdAt: z.number().nullable().optional(),
   /** status.activePods: the uids of the launcher pods the VMI runs in (two during a live migration). */
-  activePods: z.array(z.string()).readonly().optional(),
+  activePods: z.array(z.string()).optional(),
   /** status.migrationState: the pods and migration of the last or current migration. */
   migration: z
     .object({
@@ -77,7 +77,7 @@ export const KubeVmiSchema = z.object({
     .nullable()
     .optional(),
   /** PVCs the VMI uses: spec volumes (claimName / dataVolume name) and status.volumeStatus (hot-plugged ones). */
-  claims: z.array(z.string()).readonly().optional(),
+  claims: z.array(z.string()).optional(),
 });
 export type KubeVmi = z.infer<typeof KubeVmiSchema>;
 
@@ -147,16 +147,16 @@ export const KubePvcSchema = z.object({
   storageClass: z.string().nullable(),
   createdAt: z.number().nullable(),
   deletionTimestamp: z.number().nullable(),
-  ownerReferences: z.array(OwnerRefSchema).readonly(),
+  ownerReferences: z.array(OwnerRefSchema),
   /** `harvesterhci.io/owned-by` annotation: the `<namespace>/<name>` refs of its kubevirt.io.virtualmachine entries. */
-  ownedByVms: z.array(z.string()).readonly(),
+  ownedByVms: z.array(z.string()),
   /** `harvesterhci.io/imageId` annotation: the `<namespace>/<name>` of the Harvester image it was made from. */
   imageId: z.string().nullable(),
   /**
    * What marks it as a VM's volume (an owner reference to a VM, VMI or DataVolume, Harvester's owner or image
    * annotation, CDI's annotations); empty for other workloads' claims, which this exporter does not judge.
    */
-  kubevirtMarks: z.array(z.string()).readonly(),
+  kubevirtMarks: z.array(z.string()),
 });
 export type KubePvc = z.infer<typeof KubePvcSchema>;
 
@@ -167,9 +167,9 @@ export const KubeClaimUserSchema = z.object({
   namespace: z.string(),
   name: z.string(),
   /** The PVCs it names, in its own namespace unless written `<namespace>/<name>`. */
-  claims: z.array(z.string()).readonly(),
+  claims: z.array(z.string()),
   /** Longhorn volume (PV) names it names (backing images exported from a volume). */
-  volumes: z.array(z.string()).readonly(),
+  volumes: z.array(z.string()),
   /** Whether it still holds them: a running pod, an image not yet ready, a restore not complete, … */
   active: z.boolean(),
   /** Pod phase, DataVolume phase, image state: shown as evidence. */

@@ -3,7 +3,7 @@
 // kept, so the caches hold the parsed records (a fraction of the API's JSON) and nothing is parsed twice.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeError } from '../../util/fs-errors.js';
-import { KINDS, withSharedEmptyLists, type ObjectMeta, type Placement } from './kinds.js';
+import { KINDS, type ObjectMeta, type Placement } from './kinds.js';
 import { deletingObject, parseMeta } from './parse-objects.js';
 import type { ResourceSpec } from './resources.js';
 
@@ -60,13 +60,11 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
   try {
     const meta = parseMeta(o);
     entry.metadata.deletionTimestamp = meta.deletionTimestamp;
-    const base = handler.parse(o);
-    // Kept as long as the object's version is cached, beside the items made from it.
-    entry.base = typeof base === 'object' && base !== null ? withSharedEmptyLists(base) : base;
+    entry.base = handler.parse(o);
     const placed: Placement[] = [];
     if (!handler.sharesObjects) {
       const deleting = deletingObject(spec.resource, meta);
-      if (deleting) placed.push({ field: 'deleting', item: withSharedEmptyLists(deleting) });
+      if (deleting) placed.push({ field: 'deleting', item: deleting });
       if (meta.keep)
         placed.push({
           field: 'keepMarkers',

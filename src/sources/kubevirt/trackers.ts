@@ -19,19 +19,11 @@ interface FreezeState {
 }
 
 export interface FreezeView {
-  readonly freezeTransitionsTotal: number;
-  readonly freezeTransitionTimes: readonly number[];
-  readonly frozenUpdatesTotal: number;
-  readonly frozenUpdateTimes: readonly number[];
+  freezeTransitionsTotal: number;
+  freezeTransitionTimes: number[];
+  frozenUpdatesTotal: number;
+  frozenUpdateTimes: number[];
 }
-
-/** The view of every VMI without a freeze history (nearly all of them): one object, not one per VMI. */
-const NO_HISTORY: FreezeView = Object.freeze({
-  freezeTransitionsTotal: 0,
-  freezeTransitionTimes: Object.freeze([]),
-  frozenUpdatesTotal: 0,
-  frozenUpdateTimes: Object.freeze([]),
-});
 
 function pushBounded(list: number[], t: number): void {
   list.push(t);
@@ -121,7 +113,8 @@ export class FreezeTracker {
    */
   view(uid: string, now: number): FreezeView {
     const s = this.byUid.get(uid);
-    if (!s) return NO_HISTORY;
+    if (!s)
+      return { freezeTransitionsTotal: 0, freezeTransitionTimes: [], frozenUpdatesTotal: 0, frozenUpdateTimes: [] };
     const from = now - this.historySeconds;
     // Times are appended in order, so only the oldest can have aged out.
     if ((s.transitionTimes[0] ?? Infinity) <= from) s.transitionTimes = s.transitionTimes.filter((t) => t > from);

@@ -335,26 +335,6 @@ describe('kube source, one layer down', () => {
     assert.equal((cacheEntry(spec('lhvolume'), fresh).base as { actualSizeBytes: unknown }).actualSizeBytes, null);
   });
 
-  it('holds every empty list as one frozen array, and the lists with items as they are', () => {
-    const entryOf = (name: string, annotations: Record<string, string> = {}) => {
-      const o = k.pvc('team-a', name) as unknown as KubernetesObject;
-      o.metadata = { ...o.metadata, uid: name, resourceVersion: '1', annotations };
-      return cacheEntry(spec('pvc'), o);
-    };
-    type Pvc = NonNullable<KubeSection['pvcs']>[number];
-    const [a, b] = [entryOf('a'), entryOf('b')];
-    const itemOf = (e: typeof a) => e.placed.find((p) => p.field === 'pvcs')?.item as Pvc;
-    assert.deepEqual(itemOf(a).ownerReferences, []);
-    assert.equal(itemOf(a).ownerReferences, itemOf(b).ownerReferences, 'one array, not one per PVC');
-    assert.equal(itemOf(a).kubevirtMarks, itemOf(b).ownedByVms);
-    assert.ok(Object.isFrozen(itemOf(a).ownerReferences));
-    assert.throws(() => (itemOf(a).kubevirtMarks as string[]).push('x'), TypeError);
-    assert.deepEqual(itemOf(b).kubevirtMarks, [], 'a push into the shared array reaches nobody');
-    const owned = itemOf(entryOf('c', { 'harvesterhci.io/imageId': 'default/image-x' }));
-    assert.deepEqual(owned.kubevirtMarks, ['annotation harvesterhci.io/imageId']);
-    assert.ok(!Object.isFrozen(owned.kubevirtMarks));
-  });
-
   it('caches a fifth or less of each pod of the all-pods watch, and never its deletion as one of ours', () => {
     const full = k.podWithClaim('default', 'nginx-7d9c5', 'shared-data') as unknown as KubernetesObject;
     full.metadata = { ...full.metadata, uid: 'u1', resourceVersion: '7' };
