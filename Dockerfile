@@ -46,7 +46,7 @@ LABEL org.opencontainers.image.title="vmzombie-exporter" \
 ENV NODE_ENV=production
 # As the bin's shebang sets it: glibc's mmap threshold held at its default, 128 KiB. Left to adapt, it climbs
 # to the size of the largest buffer freed (a list page, a rendered scrape) and the heap keeps ~40 MiB of freed
-# pages at 10 000 VMs (docs/performance.md, "The cluster agent's memory").
+# pages at 10 000 VMs (docs/performance.md, "The fourth round").
 ENV MALLOC_MMAP_THRESHOLD_=131072
 # The node user of the base image; numeric so Kubernetes can check runAsNonRoot.
 USER 1000:1000
