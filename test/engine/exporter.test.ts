@@ -121,3 +121,37 @@ test('concurrent scrapes share one evaluated snapshot; endpoints serve it', asyn
   assert.equal((await fetch(`${base}/findings`)).status, 200);
   assert.equal((await fetch(`${base}/nope`)).status, 404);
 });
+
+test('a cluster agent warms up between its first and second scrape; a node agent does not', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vmz-warm-'));
+  try {
+    const modes = [
+      ['cluster', `--kube.config=${path.join(dir, 'absent-kubeconfig')}`],
+      ['node', '--no-collector.libvirt', '--no-collector.procfs', '--no-collector.sysfs', '--no-collector.pools'],
+    ] as const;
+    const collections: Record<string, number> = {};
+    for (const [mode, ...flags] of modes) {
+      const exporter = new Exporter(
+        configOf('serve', `--mode=${mode}`, '--collector.min-interval=1s', '--cluster=test', ...flags),
+        silentLogger,
+        { processMetrics: false },
+      );
+      try {
+        let results = 0;
+        exporter.engine.onResult(() => results++);
+        exporter.scraped();
+        await exporter.refresh();
+        const first = results;
+        await new Promise((r) => setTimeout(r, 2600));
+        collections[mode] = results - first;
+      } finally {
+        await exporter.close();
+      }
+    }
+    // min-interval 1 s less a lead of at least 0.25 s: a refresh at least every 0.75 s.
+    assert.ok((collections.cluster ?? 0) >= 3, `cluster: ${collections.cluster} collections in 2.6 s`);
+    assert.equal(collections.node, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
