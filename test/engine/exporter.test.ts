@@ -142,14 +142,15 @@ test('a cluster agent warms up between its first and second scrape; a node agent
         exporter.scraped();
         await exporter.refresh();
         const first = results;
-        await new Promise((r) => setTimeout(r, 2600));
+        await new Promise((r) => setTimeout(r, 3000));
         collections[mode] = results - first;
       } finally {
         await exporter.close();
       }
     }
-    // min-interval 1 s less a lead of at least 0.25 s: a refresh at least every 0.75 s.
-    assert.ok((collections.cluster ?? 0) >= 3, `cluster: ${collections.cluster} collections in 2.6 s`);
+    // min-interval 1 s less a lead of 0.25–0.5 s: a refresh every 0.5–0.75 s, so three or more in 3 s; two leave
+    // room for a loaded machine, and without the warm-up there are none.
+    assert.ok((collections.cluster ?? 0) >= 2, `cluster: ${collections.cluster} collections in 3 s`);
     assert.equal(collections.node, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
