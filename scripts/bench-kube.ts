@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
+import { parsePromText, series, value } from '../test/support/prom-text.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const arg = (name: string, def: number) =>
@@ -32,8 +33,8 @@ const EVENTS = Math.min(arg('events', 5000), 50000);
 const AGENT = process.argv.find((a) => a.startsWith('--agent='))?.split('=')[1];
 /** Writes the last /metrics text there, to look at what a scrape carries. */
 const SAVE = process.argv.find((a) => a.startsWith('--save-metrics='))?.split('=')[1];
-/** V8's young generation for the agent, in MiB: 2 as the bin's shebang and the image run it. */
-const SEMI_SPACE = arg('semi-space', 2);
+/** V8's young generation for the agent, in MiB, instead of the bin's (--semi-space=MiB). */
+const SEMI_SPACE = process.argv.find((a) => a.startsWith('--semi-space='))?.split('=')[1];
 /** --malloc=adaptive: without the bin's glibc malloc environment (what the image and the bin set). */
 const ADAPTIVE_MALLOC = process.argv.includes('--malloc=adaptive');
 const CPU_PROF = process.argv.find((a) => a.startsWith('--cpu-prof='))?.split('=')[1];
@@ -82,10 +83,14 @@ const freePort = await new Promise<number>((resolve) => {
   });
 });
 let t0 = process.hrtime.bigint();
+// The agent starts as the bin's first line starts it (node's flags and its malloc environment).
+const launch = shippedLaunch();
 const agent = spawn(
   process.execPath,
   [
-    `--max-semi-space-size=${SEMI_SPACE}`,
+    ...launch.nodeFlags.map((f) =>
+      SEMI_SPACE !== undefined && f.startsWith('--max-semi-space-size=') ? `--max-semi-space-size=${SEMI_SPACE}` : f,
+    ),
     ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
     ...(TRACE_GC ? ['--trace-gc'] : []),
     AGENT ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
@@ -100,7 +105,7 @@ const agent = spawn(
   ],
   {
     stdio: ['ignore', TRACE_GC ? openSync(TRACE_GC, 'w') : 'ignore', 'inherit'],
-    env: { ...process.env, ...(ADAPTIVE_MALLOC ? {} : shippedLaunch().env) },
+    env: { ...process.env, ...(ADAPTIVE_MALLOC ? {} : launch.env) },
   },
 );
 const agentPid = agent.pid as number;
@@ -187,21 +192,15 @@ const steadyCpuMs = cpuOf() - steadyCpu0;
 clearInterval(rssSampler);
 // Where the agent's memory is, from its own process metrics in the last steady scrape.
 const memoryOfLastScrape = (() => {
-  const value = (re: RegExp) => {
-    let sum = 0;
-    for (const m of body.matchAll(re)) sum += Number(m[1]);
-    return mib(sum);
-  };
+  const samples = parsePromText(body);
+  const of = (name: string) => mib(value(samples, name) ?? NaN);
   return {
-    rss: value(/^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/gm),
-    heapTotal: value(/^nodejs_heap_size_total_bytes(?:\{[^}]*\})? (\S+)$/gm),
-    heapUsed: value(/^nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/gm),
-    external: value(/^nodejs_external_memory_bytes(?:\{[^}]*\})? (\S+)$/gm),
+    rss: of('process_resident_memory_bytes'),
+    heapTotal: of('nodejs_heap_size_total_bytes'),
+    heapUsed: of('nodejs_heap_size_used_bytes'),
+    external: of('nodejs_external_memory_bytes'),
     heapSpacesUsed: Object.fromEntries(
-      [...body.matchAll(/^nodejs_heap_space_size_used_bytes\{[^}]*space="([^"]+)"[^}]*\} (\S+)$/gm)].map((m) => [
-        m[1],
-        mib(Number(m[2])),
-      ]),
+      series(samples, 'nodejs_heap_space_size_used_bytes').map((s) => [s.labels.space, mib(s.value)]),
     ),
   };
 })();
@@ -321,7 +320,7 @@ console.log(
         afterFirstScrape: mib(rssAfterFirst),
         steadyMax: mib(Math.max(...rss)),
         steadySampledEvery250ms: {
-          p50: mib([...rssSampled].sort((a, b) => a - b)[Math.floor(rssSampled.length / 2)] ?? 0),
+          p50: mib(pct(rssSampled, 0.5)),
           max: mib(Math.max(...rssSampled)),
         },
         end: mib(mem.rss),
