@@ -29,9 +29,13 @@
 import type { ProcessInfo } from '../../snapshot/procfs.js';
 import type { RunCounters } from './parse.js';
 import { isQemuComm } from './open-files.js';
+import { FULL_STAT_EVERY } from '../shared/process-table.js';
 
-/** A process is listed afresh at least once in this many collections, whatever its counters say. */
-export const FULL_READ_EVERY = 16;
+/**
+ * A process is listed afresh at least once in this many collections, whatever its counters say: the /proc walk's
+ * period, so its stat, status and fd list are read afresh in the same collection.
+ */
+export const FULL_READ_EVERY = FULL_STAT_EVERY;
 
 /** One fd whose link can matter to a detector: a device of interest or a regular file. */
 export interface FdLink {

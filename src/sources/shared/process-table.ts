@@ -84,8 +84,4 @@ export class ProcessTable {
   dropUnseen(): void {
     for (const [pid, kept] of this.kept) if (kept.seen !== this.collection) this.kept.delete(pid);
   }
-
-  get size(): number {
-    return this.kept.size;
-  }
 }

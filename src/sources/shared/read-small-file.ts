@@ -10,10 +10,7 @@ const buffer = Buffer.allocUnsafe(16 * 1024);
 export function readSmallFile(file: string): string {
   const fd = openSync(file, 'r');
   try {
-    const length = readSync(fd, buffer, 0, buffer.length, null);
-    if (length < buffer.length) return buffer.toString('utf8', 0, length);
-    // A full buffer may not be the whole file: read the rest the usual way.
-    return Buffer.concat([buffer, readFileSync(fd)]).toString('utf8');
+    return readOpened(fd);
   } finally {
     closeSync(fd);
   }
@@ -26,13 +23,15 @@ export function readSmallFile(file: string): string {
 export function readSmallFileAndInode(file: string): { text: string; inode: number } {
   const fd = openSync(file, 'r');
   try {
-    const length = readSync(fd, buffer, 0, buffer.length, null);
-    const text =
-      length < buffer.length
-        ? buffer.toString('utf8', 0, length)
-        : Buffer.concat([buffer, readFileSync(fd)]).toString('utf8');
-    return { text, inode: fstatSync(fd).ino };
+    return { text: readOpened(fd), inode: fstatSync(fd).ino };
   } finally {
     closeSync(fd);
   }
+}
+
+function readOpened(fd: number): string {
+  const length = readSync(fd, buffer, 0, buffer.length, null);
+  if (length < buffer.length) return buffer.toString('utf8', 0, length);
+  // A full buffer may not be the whole file: read the rest the usual way.
+  return Buffer.concat([buffer, readFileSync(fd)]).toString('utf8');
 }
