@@ -1,8 +1,9 @@
 // The test API server of scripts/bench-kube.ts in its own process, so the agent's memory and CPU are
 // measured alone. Loads the issue's object counts for the resources the server knows, then answers
 // the parent over the fork IPC channel: {cmd:'churn', perSecond} starts a steady stream of VMI
-// freeze/unfreeze updates, {cmd:'burst', events} sends that many as fast as it can, {cmd:'stop'}
-// stops the stream, {cmd:'stats'} reports list requests. It exits when the parent goes away.
+// freeze/unfreeze updates, {cmd:'burst', events, held} sends that many as fast as it can (held: stored
+// first, then written together), {cmd:'stop'} stops the stream, {cmd:'stats'} reports list requests and
+// its CPU. It exits when the parent goes away.
 //   (forked by bench-kube.ts) node --import tsx scripts/bench-kube-api.ts --vms=10000
 import { KubeApiServer, type ResourceName } from '../test/support/kube-api-server.js';
 import * as k from '../test/support/kubevirt-objects.js';
@@ -70,7 +71,8 @@ const toggle = () => {
 };
 
 let churn: NodeJS.Timeout | null = null;
-type Command = { cmd: 'churn'; perSecond: number } | { cmd: 'burst'; events: number } | { cmd: 'stop' | 'stats' };
+type Command =
+  { cmd: 'churn'; perSecond: number } | { cmd: 'burst'; events: number; held?: boolean } | { cmd: 'stop' | 'stats' };
 process.on('message', (m: Command) => {
   switch (m.cmd) {
     case 'churn': {
@@ -90,9 +92,15 @@ process.on('message', (m: Command) => {
       process.send?.({ ok: 'stop', sent });
       break;
     case 'burst': {
+      // Held: the watches' writes wait until every event is stored, then go out together; releasedAt (epoch ms)
+      // is when the client can start reading them.
+      if (m.held) api.holdWatches();
       const t0 = process.hrtime.bigint();
       for (let e = 0; e < m.events; e++) toggle();
-      process.send?.({ ok: 'burst', sent, storeMs: Number(process.hrtime.bigint() - t0) / 1e6 });
+      const storeMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const releasedAt = performance.timeOrigin + performance.now();
+      if (m.held) api.releaseWatches();
+      process.send?.({ ok: 'burst', sent, storeMs, releasedAt });
       break;
     }
     case 'stats':
@@ -100,6 +108,8 @@ process.on('message', (m: Command) => {
       process.send?.({
         ok: 'stats',
         sent,
+        // The API server's own CPU (user + system) so far, to set beside the agent's.
+        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
         listRequests: api.listRequests() - api.listRequests('podmetrics'),
         openWatches: api.openWatches(),
       });

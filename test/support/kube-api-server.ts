@@ -266,6 +266,18 @@ export class KubeApiServer {
     return Promise.all(written).then(() => {});
   }
 
+  /**
+   * Holds every open watch's writes until releaseWatches(): events stored meanwhile reach the client together,
+   * so a benchmark can time the client's reading apart from this server's storing.
+   */
+  holdWatches(): void {
+    for (const w of this.watchers) w.res.cork();
+  }
+
+  releaseWatches(): void {
+    for (const w of this.watchers) w.res.uncork();
+  }
+
   openWatches(): number {
     return this.watchers.size;
   }
