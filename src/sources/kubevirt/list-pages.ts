@@ -12,6 +12,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { listHeapGrowth } from '../../util/heap-growth.js';
 import { resourcePath, type ResourceSpec } from './resources.js';
 
 export type List = KubernetesListObject<KubernetesObject>;
@@ -29,6 +30,8 @@ export function listResource(
   project?: (o: KubernetesObject) => KubernetesObject,
 ): Promise<List> {
   const path = resourcePath(spec, namespace);
+  // The pages' garbage is collected before the heap triples (src/util/heap-growth.ts).
+  const release = listHeapGrowth.hold();
   return listAllPages(async (cont) => {
     const page = await getPage(kc, path, {
       ...(spec.labelSelector === undefined ? {} : { labelSelector: spec.labelSelector }),
@@ -37,7 +40,7 @@ export function listResource(
     });
     // Trimmed page by page, so a full list of every pod is never held at once.
     return project ? { ...page, items: (page.items ?? []).map(project) } : page;
-  });
+  }).finally(release);
 }
 
 /**
