@@ -127,7 +127,8 @@ export class KubeApiServer {
   private compactedRv = 0;
   private uidCounter = 0;
   private pageCounter = 0;
-  private readonly pages = new Map<string, { rv: number; rest: Obj[] }>();
+  /** The rest of a paged list: its snapshot's objects from `from` on, at the first page's resourceVersion. */
+  private readonly pages = new Map<string, { rv: number; items: Obj[]; from: number }>();
   port = 0;
   /** 'event': 200 + ERROR event with a 410 Status (what kube-apiserver does); 'http': a plain HTTP 410. */
   goneMode: 'event' | 'http' = 'event';
@@ -391,14 +392,13 @@ export class KubeApiServer {
       return;
     }
     const filter = { resource: route.resource, namespace: route.namespace, selector: q.get('labelSelector') };
-    const current = [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) =>
-      this.matches(filter, route.resource, o),
-    );
+    const matching = () =>
+      [...(this.objects.get(route.resource)?.values() ?? [])].filter((o) => this.matches(filter, route.resource, o));
     if (!watch) {
       const t = RESOURCES[route.resource];
-      // Paging (limit / continue): later pages come from the snapshot of the first one, as from etcd.
-      let items = current;
-      let listRv = this.rv;
+      // Paging (limit / continue): later pages come from the snapshot of the first one, as from etcd, and cost
+      // their own size (a benchmark's API server shares the machine with the agent it serves).
+      let snapshot = { rv: this.rv, items: [] as Obj[], from: 0 };
       const token = q.get('continue');
       if (token) this.onContinue?.(route.resource);
       if (token) {
@@ -411,21 +411,24 @@ export class KubeApiServer {
             'The provided continue parameter is too old to display a consistent list result.',
           );
         this.pages.delete(token);
-        items = page.rest;
-        listRv = page.rv;
+        snapshot = page;
+      } else {
+        snapshot.items = matching();
       }
       const limit = Number(q.get('limit') ?? '0');
-      const metadata: Record<string, string> = { resourceVersion: String(listRv) };
-      if (limit > 0 && items.length > limit) {
+      const metadata: Record<string, string> = { resourceVersion: String(snapshot.rv) };
+      const end = limit > 0 ? Math.min(snapshot.from + limit, snapshot.items.length) : snapshot.items.length;
+      const items = snapshot.items.slice(snapshot.from, end);
+      if (end < snapshot.items.length) {
         const next = `page-${++this.pageCounter}`;
-        this.pages.set(next, { rv: listRv, rest: items.slice(limit) });
-        items = items.slice(0, limit);
+        this.pages.set(next, { rv: snapshot.rv, items: snapshot.items, from: end });
         metadata.continue = next;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items }));
       return;
     }
+    const current = matching();
     const from = q.get('resourceVersion') ?? '';
     const fromRv = from === '' || from === '0' ? null : Number(from);
     if (fromRv !== null && (Number.isNaN(fromRv) || fromRv < this.compactedRv)) {
