@@ -1,14 +1,14 @@
 // Benchmark of the cluster agent as it is deployed: the built agent (`node dist/cli.js serve
 // --mode=cluster`, run `npm run build` first) and the test API server (scripts/bench-kube-api.ts) each
 // in their own process, this one only the scraping client, so the agent's RSS and CPU are its own.
-// Measures the time to the first scrape (initial lists of every watched resource), scrape latency and
-// the kube collector's duration with a steady stream of watch events arriving, the agent's CPU, watch
-// throughput, bytes on the wire with and without gzip and what gzip costs, RSS. Bounded (fixed objects,
+// Measures the time to the first scrape (initial lists of every watched resource), scrape latency (to the
+// last byte) and the kube collector's duration with a steady stream of watch events arriving, the agent's CPU,
+// watch throughput, bytes on the wire with and without gzip and what gzip costs, RSS. Bounded (fixed objects,
 // scrapes, events); it prints JSON and stops by itself. Options: --cpu-prof=DIR profiles the agent
 // (node --cpu-prof, written when it exits); --agent=PATH runs another build's cli.js; --semi-space=MiB
-// sets V8's young generation; --node-option=OPTION adds a node option (repeatable); --save-metrics=FILE keeps the last /metrics text; --trace-gc=FILE writes V8's line
-// per garbage collection in the agent there; --malloc=adaptive leaves out the glibc malloc environment the bin
-// and the image set (scripts/shipped-launch.ts).
+// sets V8's young generation; --node-option=OPTION adds a node option (repeatable); --save-metrics=FILE keeps
+// the last /metrics text; --trace-gc=FILE writes V8's line per garbage collection in the agent there;
+// --malloc=adaptive leaves out the glibc malloc environment the bin and the image set (scripts/shipped-launch.ts).
 //   npm run bench:kube -- [--vms=10000] [--scrapes=20] [--interval=15] [--rate=200] [--events=5000]
 //     [--min-interval=0]
 import { fork, spawn } from 'node:child_process';
@@ -128,18 +128,23 @@ const memOf = () => {
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 };
 const port = freePort;
-/** One GET /metrics over a plain HTTP client: the bytes as sent, and the text. */
-function scrape(gzip: boolean): Promise<{ wireBytes: number; text: string }> {
+/**
+ * One GET /metrics over a plain HTTP client: the bytes as sent, the text, and the ms from the request to the last
+ * byte (the agent's answer; this client's own gunzip and decoding come after).
+ */
+function scrape(gzip: boolean): Promise<{ wireBytes: number; text: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const headers = gzip ? { 'Accept-Encoding': 'gzip' } : {};
+    const start = process.hrtime.bigint();
     http
       .get({ host: '127.0.0.1', port, path: '/metrics', headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          const took = ms(process.hrtime.bigint() - start);
           const raw = Buffer.concat(chunks);
           const body = res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw;
-          resolve({ wireBytes: raw.length, text: body.toString('utf8') });
+          resolve({ wireBytes: raw.length, text: body.toString('utf8'), ms: took });
         });
       })
       .on('error', reject);
@@ -190,10 +195,10 @@ const steadyCpu0 = cpuOf();
 const steadyT0 = Date.now();
 for (let i = 0; i < SCRAPES; i++) {
   await sleep(Math.max(0, firstScrapeAt + (i + 1) * INTERVAL_S * 1000 - Date.now()));
-  t0 = process.hrtime.bigint();
   const cpu = cpuOf();
-  body = (await scrape(true)).text;
-  latencies.push(ms(process.hrtime.bigint() - t0));
+  const answer = await scrape(true);
+  body = answer.text;
+  latencies.push(answer.ms);
   scrapeCpuMs.push(cpuOf() - cpu);
   collectorMs.push(collectorMsOf(body));
   rss.push(memOf().rss);

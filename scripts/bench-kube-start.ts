@@ -1,0 +1,128 @@
+// The cluster agent's start alone, repeated: the built agent (run `npm run build` first) started as the bin starts
+// it, against the test API server of scripts/bench-kube.ts in its own process, scraped as soon as it listens; per
+// start, the time to the first answer (the initial lists and the first collection), the agent's CPU until then and
+// its peak RSS (VmHWM) 3 s later. Starts alternate between the variants asked for, so a machine whose speed drifts
+// spreads over all of them alike. Bounded; it prints JSON and stops by itself.
+//   node --import tsx scripts/bench-kube-start.ts [--vms=10000] [--rounds=4] [--variant=NAME:OPTION[,OPTION]]...
+// A variant's options go to node after the bin's (`--variant=g50:--heap-growing-percent=50`); without any, one
+// variant, the agent as shipped.
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
+import { shippedLaunch } from './shipped-launch.js';
+
+const arg = (name: string, def: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+const VMS = Math.min(arg('vms', 10000), 20000);
+const ROUNDS = Math.min(arg('rounds', 4), 20);
+const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
+const variants = process.argv
+  .filter((a) => a.startsWith('--variant='))
+  .map((a) => {
+    const [name, options] = a.slice('--variant='.length).split(/:(.*)/s) as [string, string | undefined];
+    return { name, options: options ? options.split(',') : [] };
+  });
+if (variants.length === 0) variants.push({ name: 'shipped', options: [] });
+
+const api = fork(fileURLToPath(new URL('./bench-kube-api.ts', import.meta.url)), [`--vms=${VMS}`], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const ready = await new Promise<Record<string, unknown>>((resolve) =>
+  api.on('message', (m: Record<string, unknown>) => {
+    if (m.ok === 'ready') resolve(m);
+  }),
+);
+const kubeconfig = writeKubeconfig(String(ready.url));
+const launch = shippedLaunch();
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+
+interface Start {
+  firstScrapeMs: number;
+  agentCpuMs: number;
+  peakRssMiB: number;
+}
+
+async function start(options: string[]): Promise<Start> {
+  const port = await freePort();
+  const t0 = Date.now();
+  const agent = spawn(
+    process.execPath,
+    [
+      ...launch.nodeFlags,
+      ...options,
+      fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
+      'serve',
+      '--mode=cluster',
+      `--kube.config=${kubeconfig}`,
+      '--cluster=bench',
+      '--collector.timeout=60s',
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...launch.env } },
+  );
+  const exited = new Promise((resolve) => agent.on('exit', resolve));
+  for (;;) {
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      break;
+    } catch {
+      await sleep(20);
+    }
+  }
+  const firstScrapeMs = Date.now() - t0;
+  const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const agentCpuMs = ((Number(f[11]) + Number(f[12])) * 1000) / HZ;
+  await sleep(3000);
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))?.[1] ?? NaN);
+  agent.kill('SIGTERM');
+  await exited;
+  return { firstScrapeMs, agentCpuMs, peakRssMiB: Number((hwm / 1024).toFixed(1)) };
+}
+
+const runs = new Map<string, Start[]>(variants.map((v) => [v.name, []]));
+for (let round = 0; round < ROUNDS; round++) for (const v of variants) runs.get(v.name)?.push(await start(v.options));
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+console.log(
+  JSON.stringify(
+    {
+      objects: ready.counts,
+      rounds: ROUNDS,
+      variants: variants.map((v) => {
+        const starts = runs.get(v.name) ?? [];
+        const of = (k: keyof Start) => starts.map((s) => s[k]);
+        return {
+          name: v.name,
+          options: v.options,
+          starts,
+          median: {
+            firstScrapeMs: median(of('firstScrapeMs')),
+            agentCpuMs: median(of('agentCpuMs')),
+            peakRssMiB: median(of('peakRssMiB')),
+          },
+        };
+      }),
+      note: 'agent and test API server share the machine; starts alternate between variants',
+    },
+    null,
+    2,
+  ),
+);
+api.disconnect();
