@@ -103,17 +103,19 @@ process.on('message', (m: Command) => {
       process.send?.({ ok: 'burst', sent, storeMs, releasedAt });
       break;
     }
-    case 'stats':
+    case 'stats': {
+      const cpu = process.cpuUsage();
       // Lists of the watched resources only: metrics.k8s.io is polled (it has no watch), not relisted.
       process.send?.({
         ok: 'stats',
         sent,
         // The API server's own CPU (user + system) so far, to set beside the agent's.
-        cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         listRequests: api.listRequests() - api.listRequests('podmetrics'),
         openWatches: api.openWatches(),
       });
       break;
+    }
   }
 });
 process.on('disconnect', () => {

@@ -8,10 +8,10 @@
 // variant, the agent as shipped.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
+import { freePort } from '../test/support/prometheus.js';
+import { cpuTicks, pct } from './bench-measures.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const arg = (name: string, def: number) =>
@@ -39,14 +39,6 @@ const ready = await new Promise<Record<string, unknown>>((resolve) =>
 const kubeconfig = writeKubeconfig(String(ready.url));
 const launch = shippedLaunch();
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-
 interface Start {
   firstScrapeMs: number;
   agentCpuMs: number;
@@ -82,9 +74,7 @@ async function start(options: string[]): Promise<Start> {
     }
   }
   const firstScrapeMs = Date.now() - t0;
-  const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const agentCpuMs = ((Number(f[11]) + Number(f[12])) * 1000) / HZ;
+  const agentCpuMs = ((await cpuTicks(agent.pid as number)) * 1000) / HZ;
   await sleep(3000);
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))?.[1] ?? NaN);
   agent.kill('SIGTERM');
@@ -95,11 +85,6 @@ async function start(options: string[]): Promise<Start> {
 const runs = new Map<string, Start[]>(variants.map((v) => [v.name, []]));
 for (let round = 0; round < ROUNDS; round++) for (const v of variants) runs.get(v.name)?.push(await start(v.options));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 console.log(
   JSON.stringify(
     {
@@ -112,10 +97,10 @@ console.log(
           name: v.name,
           options: v.options,
           starts,
-          median: {
-            firstScrapeMs: median(of('firstScrapeMs')),
-            agentCpuMs: median(of('agentCpuMs')),
-            peakRssMiB: median(of('peakRssMiB')),
+          p50: {
+            firstScrapeMs: pct(of('firstScrapeMs'), 0.5),
+            agentCpuMs: pct(of('agentCpuMs'), 0.5),
+            peakRssMiB: pct(of('peakRssMiB'), 0.5),
           },
         };
       }),

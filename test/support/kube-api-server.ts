@@ -398,10 +398,10 @@ export class KubeApiServer {
       const t = RESOURCES[route.resource];
       // Paging (limit / continue): later pages come from the snapshot of the first one, as from etcd, and cost
       // their own size (a benchmark's API server shares the machine with the agent it serves).
-      let snapshot = { rv: this.rv, items: [] as Obj[], from: 0 };
+      let snapshot: { rv: number; items: Obj[]; from: number };
       const token = q.get('continue');
-      if (token) this.onContinue?.(route.resource);
       if (token) {
+        this.onContinue?.(route.resource);
         const page = this.pages.get(token);
         if (!page || page.rv < this.compactedRv)
           return this.status(
@@ -413,7 +413,7 @@ export class KubeApiServer {
         this.pages.delete(token);
         snapshot = page;
       } else {
-        snapshot.items = matching();
+        snapshot = { rv: this.rv, items: matching(), from: 0 };
       }
       const limit = Number(q.get('limit') ?? '0');
       const metadata: Record<string, string> = { resourceVersion: String(snapshot.rv) };
