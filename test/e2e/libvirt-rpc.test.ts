@@ -188,12 +188,26 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       } finally {
         process.kill(d.pid, 'SIGCONT');
       }
-      // Back within a few collections: the resumed daemon first answers what was queued while it was stopped, which
-      // on a loaded machine can take the first collection past its 2 s timeout.
+      // Back within five collection timeouts (10 s): the resumed daemon first answers what was queued while it was
+      // stopped, which on a loaded machine can take a collection past its 2 s timeout. Bounded by time, not by a
+      // count of scrapes: a scrape can also fail at once (one in CI did, five in 0.7 s), and each failure's state
+      // and the landing page's line are kept for the message.
+      const libvirtState = (samples: Sample[]) =>
+        series(samples, 'vmzombie_collector_state').find((s) => s.labels.collector === 'libvirt' && s.value === 1)
+          ?.labels.state;
+      const seen: string[] = [];
+      const backBy = Date.now() + 10_000;
       let after = await exporter.scrape();
-      for (let i = 0; i < 4 && value(after, 'vmzombie_collector_up', { collector: 'libvirt' }) !== 1; i++)
+      while (value(after, 'vmzombie_collector_up', { collector: 'libvirt' }) !== 1 && Date.now() < backBy) {
+        seen.push(`${libvirtState(after)}: ${/libvirt[^\n]{0,200}/.exec((await exporter.get('/')).body)?.[0]}`);
+        await new Promise((r) => setTimeout(r, 200));
         after = await exporter.scrape();
-      assert.equal(value(after, 'vmzombie_collector_up', { collector: 'libvirt' }), 1, 'libvirt up after SIGCONT');
+      }
+      assert.equal(
+        value(after, 'vmzombie_collector_up', { collector: 'libvirt' }),
+        1,
+        `libvirt up after SIGCONT; before: ${seen.join(' | ')}`,
+      );
       assert.equal(
         series(after, 'vmzombie_libvirt_domain_info').filter((s) => s.labels.domain?.startsWith('vmzr')).length,
         8,
