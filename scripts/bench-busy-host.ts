@@ -2,12 +2,14 @@
 // extra processes (idle `sleep` children, killed at the end) and a private real libvirtd serving a
 // test-driver node file of many domains over test+unix://. Prints one JSON object; asserts nothing.
 //   npm run build && node --import tsx scripts/bench-busy-host.ts [processes=5000] [domains=1000]
-//     [scrapes=10] [idle-seconds=120] [--agent=PATH] [--cpu-prof=DIR]
+//     [scrapes=10] [idle-seconds=120] [--agent=PATH] [--cpu-prof=DIR] [--idle-flag=FLAG ...]
 //   --agent=PATH runs another build's cli.js (a copy of dist/ from an earlier commit, inside the checkout, so
-//   its imports resolve); --cpu-prof=DIR profiles both agents (node --cpu-prof, written when each exits).
+//   its imports resolve); --cpu-prof=DIR profiles both agents (node --cpu-prof, written when each exits);
+//   --idle-flag=FLAG (repeatable) adds an agent flag to step 2 (--idle-flag=--collector.cpu-budget=0: no budget).
 // 1. Whole scrape with --collector.min-interval=0s (every scrape collects), back to back: wall time per
 //    scrape and the agent's and libvirtd's CPU per collection (/proc/<pid>/stat).
-// 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max.
+// 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max, how many
+//    collections the scrapes saw and the oldest result one was served.
 import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,18 +29,32 @@ const domains = Math.max(10, Math.min(Number(positional[1] ?? 1000), 5000));
 const scrapes = Math.max(3, Math.min(Number(positional[2] ?? 10), 100));
 const idleSeconds = Math.max(15, Math.min(Number(positional[3] ?? 120), 900));
 const AGENT = option('agent') ?? 'dist/cli.js';
+const IDLE_FLAGS = process.argv.filter((a) => a.startsWith('--idle-flag=')).map((a) => a.slice('--idle-flag='.length));
 const CPU_PROF = option('cpu-prof');
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 const round = (x: number, d = 1) => Number(x.toFixed(d));
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 async function scrape(url: string): Promise<number> {
+  return (await scrapeText(url)).ms;
+}
+
+async function scrapeText(url: string): Promise<{ ms: number; text: string }> {
   const t = performance.now();
   const res = await fetch(url);
-  await res.text();
+  const text = await res.text();
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return performance.now() - t;
+  return { ms: performance.now() - t, text };
+}
+
+/** When the collection a scrape was served from ran procfs (every node collection does), Unix seconds. */
+function procfsCollectedAt(text: string): number {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('vmzombie_collector_last_success_timestamp_seconds{') && l.includes('"procfs"'));
+  return Number(line?.split(' ').pop());
 }
 
 /** Starts the agent and waits for its first answer (a first collection included). */
@@ -148,22 +164,41 @@ try {
 
   // 2. Default flags, a 15 s scrape interval.
   {
-    const { agent, url, pid } = await startAgent(common);
+    const { agent, url, pid } = await startAgent([...common, ...IDLE_FLAGS]);
     try {
       await scrape(url);
       const cpu0 = await cpuTicks(pid);
       const t0 = performance.now();
       let maxRss = 0;
+      const collectedAt = new Set<number>();
+      let oldestServed = 0;
+      // The agent's CPU from one scrape to the next, by whether the later scrape was served a new collection.
+      const withCollection: number[] = [];
+      const heldOnly: number[] = [];
+      let lastAt = NaN;
+      let lastCpu = cpu0;
       for (let s = 0; s < idleSeconds; s += 15) {
         await new Promise((r) => setTimeout(r, 15_000));
-        await scrape(url);
+        const { text } = await scrapeText(url);
+        const at = procfsCollectedAt(text);
+        const cpuNow = await cpuTicks(pid);
+        (at !== lastAt ? withCollection : heldOnly).push(((cpuNow - lastCpu) * 1000) / HZ);
+        lastAt = at;
+        lastCpu = cpuNow;
+        collectedAt.add(at);
+        oldestServed = Math.max(oldestServed, Date.now() / 1000 - at);
         maxRss = Math.max(maxRss, await rssMiB(pid));
       }
       const wall = (performance.now() - t0) / 1000;
       const cpu = ((await cpuTicks(pid)) - cpu0) / HZ;
       result.idle = {
-        flags: 'defaults',
+        flags: IDLE_FLAGS.length ? IDLE_FLAGS.join(' ') : 'defaults',
         scrapeIntervalS: 15,
+        scrapes: Math.ceil(idleSeconds / 15),
+        collectionsServed: collectedAt.size,
+        oldestResultServedS: round(oldestServed),
+        cpuMsPerIntervalWithCollection: round(mean(withCollection)),
+        cpuMsPerIntervalHeld: round(mean(heldOnly)),
         seconds: round(wall, 0),
         cpuPercentOfOneCore: round((100 * cpu) / wall, 2),
         rssMaxMiB: round(maxRss),

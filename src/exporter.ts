@@ -18,7 +18,10 @@ export class Exporter {
     log: Logger,
     options: EngineOptions & { processMetrics?: boolean } = {},
   ) {
-    this.engine = new Engine(config, log, options.clock ? { clock: options.clock } : {});
+    this.engine = new Engine(config, log, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.cpu ? { cpu: options.cpu } : {}),
+    });
     this.metrics = new ExporterMetrics(config, this.engine.sourceNames, {
       processMetrics: options.processMetrics ?? true,
     });

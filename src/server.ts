@@ -86,7 +86,7 @@ export function createApp(exporter: Exporter, log: Logger): express.Express {
   });
   app.get('/', async (_req, res) => {
     const last = exporter.last() ?? (await exporter.refresh());
-    html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000, snapshot));
+    html(res, landingPage(last.snapshot, last.detection, Date.now() / 1000, snapshot, exporter.collection.pacing()));
   });
   app.get('/findings', async (req, res) => {
     const { snapshot, detection } = await exporter.refresh();

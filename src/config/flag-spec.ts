@@ -2,7 +2,7 @@
 // each detector's knobs are written with.
 import { parseDuration } from './duration.js';
 
-export type FlagType = 'string' | 'bool' | 'duration' | 'int' | 'list';
+export type FlagType = 'string' | 'bool' | 'duration' | 'int' | 'number' | 'list';
 export interface FlagSpec<T> {
   type: FlagType;
   default: T;
@@ -47,6 +47,16 @@ export const int = (def: number, help: string): FlagSpec<number> => ({
   help,
   parse: (r) => {
     if (!/^\d+$/.test(r)) throw new Error(`expected a whole number, got "${r}"`);
+    return Number(r);
+  },
+});
+/** A number with an optional fraction, 0 or more (a percentage, a share). */
+export const num = (def: number, help: string): FlagSpec<number> => ({
+  type: 'number',
+  default: def,
+  help,
+  parse: (r) => {
+    if (!/^\d+(\.\d+)?$/.test(r)) throw new Error(`expected a number such as 0.5, got "${r}"`);
     return Number(r);
   },
 });

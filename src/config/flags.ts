@@ -3,7 +3,7 @@
 // its flags beside it (sources/<name>/flags.ts) and each detector its knobs; the full table is
 // composed above the layers (src/flags.ts), so this ground floor loads no source and no detector.
 import type { FlagSpec, FlagTable } from './flag-spec.js';
-import { bool, duration, int, str } from './flag-spec.js';
+import { bool, duration, int, num, str } from './flag-spec.js';
 import type { SourceFlags } from '../sources/source-flags.js';
 
 /** Serving and the agent's mode: first in --help. */
@@ -41,6 +41,16 @@ export const COLLECT_FLAGS = {
     'Taken off X-Prometheus-Scrape-Timeout-Seconds to leave time to render and send the answer.',
   ),
   'collector.min-interval': duration('5s', 'A collection younger than this is served as it is to new scrapes.'),
+  'collector.cpu-budget': num(
+    0.5,
+    'Node mode: percent of one core the agent may use on average. A collection waits until its CPU since the last ' +
+      'one began, over the time since, is within this; scrapes meanwhile get the last result. 0 (or ' +
+      '--collector.min-interval=0s): no budget.',
+  ),
+  'collector.cpu-budget-max-hold': duration(
+    '1m',
+    'The longest the CPU budget holds a collection back: a scrape is never served an older result than this.',
+  ),
   'collector.prefetch': bool(
     true,
     'For a scraper at a steady interval longer than --collector.min-interval, start the collection shortly before ' +

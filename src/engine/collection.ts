@@ -1,5 +1,6 @@
 // Runs every enabled source in parallel, each under its own timeout, into one snapshot. Concurrent
-// callers share the collection in flight; a result younger than min-interval is served as it is.
+// callers share the collection in flight; a result younger than min-interval is served as it is, and so is
+// one a CPU budget still holds (cpu-budget.ts).
 // A failed or timed-out source is marked down with its reason and its last good section is kept,
 // marked stale. A caller with a budget (a scrape) is answered when it runs out, whatever is still
 // running: those sources are served from their last good data, marked stale, and keep running.
@@ -11,6 +12,7 @@ import { isSourceAbsentError } from '../sources/source-absent-error.js';
 import { SharedWork } from '../sources/shared-work.js';
 import { describeError } from '../util/fs-errors.js';
 import type { Logger } from '../util/log.js';
+import type { CpuBudget } from './cpu-budget.js';
 
 export interface NamedSource {
   name: SectionName;
@@ -23,6 +25,8 @@ export type Timer = (seconds: number, fn: () => void) => () => void;
 export interface CollectionOptions {
   timeoutSeconds: number;
   minIntervalSeconds: number;
+  /** Paces collections to a share of one core (a node agent); none: every scrape past min-interval collects. */
+  cpuBudget?: CpuBudget | undefined;
   /** Injected clock (Unix seconds with fractions), so tests can move time. */
   clock?: () => number;
   /** Injected timer for timeouts and budgets, so tests can fire them without waiting. */
@@ -68,14 +72,18 @@ export class Collection {
   }
 
   /**
-   * The latest snapshot, collecting anew only when the cached one is older than min-interval (or will be,
-   * `aheadSeconds` from now: the prefetch asks for what a scrape expected then will be served).
+   * The latest snapshot, collecting anew only when the cached one is older than min-interval and not held by the
+   * CPU budget (or will be, `aheadSeconds` from now: the prefetch asks for what a scrape expected then will be
+   * served).
    * With a budget (seconds) it resolves by then at the latest:
    * sources still running are served from their last good data, marked stale.
    */
   get(budgetSeconds?: number, aheadSeconds = 0): Promise<Snapshot> {
-    const fresh = this.latest && this.clock() + aheadSeconds - this.latest.takenAt < this.opts.minIntervalSeconds;
-    if (fresh && this.latest) return Promise.resolve(this.latest);
+    if (this.latest) {
+      const age = this.clock() + aheadSeconds - this.latest.takenAt;
+      const fresh = age < this.opts.minIntervalSeconds || this.opts.cpuBudget?.holds(age) === true;
+      if (fresh) return Promise.resolve(this.latest);
+    }
     this.run ??= this.start();
     const run = this.run;
     if (budgetSeconds === undefined || !Number.isFinite(budgetSeconds)) return run.promise;
@@ -96,6 +104,16 @@ export class Collection {
     });
   }
 
+  /** The CPU budget's share and how much longer it holds the last result, seconds; null without a budget. */
+  pacing(): { percentOfOneCore: number; heldForSeconds: number } | null {
+    const budget = this.opts.cpuBudget;
+    if (!budget || !this.latest) return null;
+    return {
+      percentOfOneCore: budget.percentOfOneCore,
+      heldForSeconds: budget.remainingSeconds(this.clock() - this.latest.takenAt),
+    };
+  }
+
   /** The last completed snapshot, without collecting. */
   peek(): Snapshot | null {
     return this.latest;
@@ -103,6 +121,7 @@ export class Collection {
 
   private start(): Run {
     const takenAt = this.clock();
+    this.opts.cpuBudget?.started();
     const run: Run = {
       takenAt,
       done: new Map(),

@@ -7,6 +7,7 @@ import type { DetectionResult } from '../detectors/finding.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
 import { Collection, type NamedSource } from './collection.js';
+import { CpuBudget, type CpuClock } from './cpu-budget.js';
 import { FindingsState } from './findings-state.js';
 import { applyResources } from './resources.js';
 import { KeepFile } from '../keep/keep-file.js';
@@ -23,6 +24,23 @@ export interface Evaluated {
 
 export interface EngineOptions {
   clock?: () => number;
+  /** The process's CPU seconds, for the CPU budget (tests). */
+  cpu?: CpuClock;
+}
+
+/**
+ * The node agent's CPU budget, if any. A cluster agent's CPU goes to its watches between collections, which
+ * read the caches those keep: holding its collections back would not save what the budget counts. A min-interval
+ * of 0 asks for every scrape to collect, and gets that.
+ */
+export function cpuBudgetOf(config: Config, cpu?: CpuClock): CpuBudget | undefined {
+  if (config.mode !== 'node' || config['collector.cpu-budget'] <= 0 || config['collector.min-interval'] <= 0)
+    return undefined;
+  return new CpuBudget({
+    percentOfOneCore: config['collector.cpu-budget'],
+    maxHoldSeconds: config['collector.cpu-budget-max-hold'],
+    ...(cpu ? { cpu } : {}),
+  });
 }
 
 export class Engine {
@@ -49,6 +67,7 @@ export class Engine {
       {
         timeoutSeconds: config['collector.timeout'],
         minIntervalSeconds: config['collector.min-interval'],
+        cpuBudget: cpuBudgetOf(config, options.cpu),
         ...(options.clock ? { clock: options.clock } : {}),
       },
       log,

@@ -31,6 +31,7 @@ export function landingPage(
   detection: DetectionResult | null,
   nowSeconds: number,
   snapshotEndpoint: SnapshotEndpoint = 'off',
+  pacing: { percentOfOneCore: number; heldForSeconds: number } | null = null,
 ): string {
   const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·
 <a href="/metrics">Metrics</a> ·
@@ -64,7 +65,7 @@ ${SNAPSHOT_NOTE[snapshotEndpoint]}`;
     title,
     html`${links}
 <p>Watching ${watchedTargets(snapshot).join(', ')}.</p>
-<p>Last collection ${humanDate(snapshot.takenAt)} (${humanAge(age)} ago).</p>
+<p>Last collection ${humanDate(snapshot.takenAt)} (${humanAge(age)} ago).${pacingHtml(pacing)}</p>
 <h2>Findings</h2>
 <ul class="counts">${counts}
 <li><a href="/findings">all ${detection.findings.length}</a>${pendingNote}</li></ul>
@@ -75,6 +76,17 @@ ${incompleteHtml(snapshot, detection)}
 ${transport}
 ${keepHtml(detection)}`,
   );
+}
+
+/** The node agent's CPU budget: a result older than the scrape interval is explained. */
+function pacingHtml(pacing: { percentOfOneCore: number; heldForSeconds: number } | null): Html | string {
+  if (!pacing) return '';
+  const next =
+    pacing.heldForSeconds > 0
+      ? html`held for ${humanAge(Math.ceil(pacing.heldForSeconds))} more`
+      : 'the next scrape collects';
+  return html` Collections are paced to ${pacing.percentOfOneCore} % of one core
+(<code>--collector.cpu-budget</code>): ${next}.`;
 }
 
 /** Keep markers that need a person: matching nothing (stale), past their date, or unreadable. */

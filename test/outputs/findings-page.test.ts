@@ -172,3 +172,12 @@ test('collectors down and detectors that could not judge are listed with their r
   assert.match(landing, /warning: 1<\/a><\/li>/, 'one within grace is not counted');
   assert.match(landing, /all 3<\/a> <span class="muted">\(1 within grace\)/);
 });
+
+test("the landing page says when the node agent's CPU budget holds the last result, and only with a budget", () => {
+  const held = landingPage(SNAP, DETECTION, NOW + 30, 'off', { percentOfOneCore: 0.5, heldForSeconds: 23.2 });
+  assert.match(held, /\(30 s ago\)\. Collections are paced to 0\.5 % of one core/);
+  assert.match(held, /core\s\(<code>--collector.cpu-budget<\/code>\): held for 24 s more\./);
+  const due = landingPage(SNAP, DETECTION, NOW + 30, 'off', { percentOfOneCore: 2, heldForSeconds: 0 });
+  assert.match(due, /paced to 2 % of one core\s\(<code>--collector.cpu-budget<\/code>\): the next scrape collects\./);
+  assert.doesNotMatch(landingPage(SNAP, DETECTION, NOW + 30), /paced/);
+});
