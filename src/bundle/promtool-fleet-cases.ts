@@ -43,8 +43,8 @@ export function fleetCases(c: BundleConfig): PromtoolTest[] {
   return [
     {
       name:
-        'one uuid running on two hosts fires on each; a live migration (destination paused migrating, a one-minute ' +
-        'switchover) and a uuid in two clusters do not',
+        'one uuid running on two hosts fires on each; a live migration (destination paused migrating, a one- or ' +
+        'two-minute switchover) and a uuid in two clusters do not',
       alert: 'VMZombieDomainRunningOnSeveralHosts',
       series: [
         ...domain(A, 'db', U(1), 'running', 'booted', minutes([1, long])),
@@ -55,6 +55,12 @@ export function fleetCases(c: BundleConfig): PromtoolTest[] {
         ...domain(A, 'web', U(2), 'shutoff', 'migrated', minutes(['_', 21], [1, long - 21])),
         ...domain(B, 'web', U(2), 'paused', 'migrating', minutes(['_', 1], [1, 19], ['stale', 1])),
         ...domain(B, 'web', U(2), 'running', 'migrated', minutes(['_', 20], [1, long - 20])),
+        // The same migration off a busy host whose agent's CPU budget held its last `running` result: both run
+        // for two minutes (a hold of up to a minute and a scrape interval; docs/fleet.md).
+        ...domain(A, 'app', U(4), 'running', 'booted', minutes([1, 22], ['stale', 1])),
+        ...domain(A, 'app', U(4), 'shutoff', 'migrated', minutes(['_', 22], [1, long - 22])),
+        ...domain(B, 'app', U(4), 'paused', 'migrating', minutes(['_', 1], [1, 19], ['stale', 1])),
+        ...domain(B, 'app', U(4), 'running', 'migrated', minutes(['_', 20], [1, long - 20])),
         // The same uuid in two clusters (a disaster-recovery copy): not one guest on two hosts of a cluster.
         ...scraped(
           'vmzombie_libvirt_domain_info',
@@ -71,8 +77,9 @@ export function fleetCases(c: BundleConfig): PromtoolTest[] {
       ],
       cases: [
         { atMinutes: several - 1, firing: [] },
-        // Mid-migration (web paused "migrating" on B for 15 minutes) and just after the switchover: db only.
-        ...[15, 25].map((atMinutes) => ({
+        // Mid-migration (web paused "migrating" on B for 15 minutes), when a switchover of four minutes would fire and
+        // after it: db only.
+        ...[15, 23, 25].map((atMinutes) => ({
           atMinutes,
           firing: [A, B].map((instance) => ({
             labels: { instance, uuid: U(1), domain: 'db' },
