@@ -5,7 +5,8 @@
 // spreads over all of them alike. Bounded; it prints JSON and stops by itself.
 //   node --import tsx scripts/bench-kube-start.ts [--vms=10000] [--rounds=4] [--variant=NAME:OPTION[,OPTION]]...
 // A variant's options go to node after the bin's (`--variant=g50:--heap-growing-percent=50`); without any, one
-// variant, the agent as shipped.
+// variant, the agent as shipped. `--variant=NAME@PATH:` runs another build's cli.js (a copy of dist/ from an earlier
+// commit, inside the checkout, so its imports resolve).
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,14 +19,16 @@ const arg = (name: string, def: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const VMS = Math.min(arg('vms', 10000), 20000);
 const ROUNDS = Math.min(arg('rounds', 4), 20);
+const SHIPPED = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 const variants = process.argv
   .filter((a) => a.startsWith('--variant='))
   .map((a) => {
-    const [name, options] = a.slice('--variant='.length).split(/:(.*)/s) as [string, string | undefined];
-    return { name, options: options ? options.split(',') : [] };
+    const [named, options] = a.slice('--variant='.length).split(/:(.*)/s) as [string, string | undefined];
+    const [name, agent] = named.split('@') as [string, string | undefined];
+    return { name, agent: agent ?? SHIPPED, options: options ? options.split(',') : [] };
   });
-if (variants.length === 0) variants.push({ name: 'shipped', options: [] });
+if (variants.length === 0) variants.push({ name: 'shipped', agent: SHIPPED, options: [] });
 
 const api = fork(fileURLToPath(new URL('./bench-kube-api.ts', import.meta.url)), [`--vms=${VMS}`], {
   execArgv: ['--import', 'tsx'],
@@ -45,7 +48,7 @@ interface Start {
   peakRssMiB: number;
 }
 
-async function start(options: string[]): Promise<Start> {
+async function start(agentPath: string, options: string[]): Promise<Start> {
   const port = await freePort();
   const t0 = Date.now();
   const agent = spawn(
@@ -53,7 +56,7 @@ async function start(options: string[]): Promise<Start> {
     [
       ...launch.nodeFlags,
       ...options,
-      fileURLToPath(new URL('../dist/cli.js', import.meta.url)),
+      agentPath,
       'serve',
       '--mode=cluster',
       `--kube.config=${kubeconfig}`,
@@ -83,7 +86,8 @@ async function start(options: string[]): Promise<Start> {
 }
 
 const runs = new Map<string, Start[]>(variants.map((v) => [v.name, []]));
-for (let round = 0; round < ROUNDS; round++) for (const v of variants) runs.get(v.name)?.push(await start(v.options));
+for (let round = 0; round < ROUNDS; round++)
+  for (const v of variants) runs.get(v.name)?.push(await start(v.agent, v.options));
 
 console.log(
   JSON.stringify(
@@ -95,6 +99,7 @@ console.log(
         const of = (k: keyof Start) => starts.map((s) => s[k]);
         return {
           name: v.name,
+          agent: v.agent,
           options: v.options,
           starts,
           p50: {

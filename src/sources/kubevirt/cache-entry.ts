@@ -4,7 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeError } from '../../util/fs-errors.js';
 import { KINDS, type ObjectMeta, type Placement } from './kinds.js';
-import { deletingObject, parseMeta } from './parse-objects.js';
+import { deletingObject, parseMeta, withMeta } from './parse-objects.js';
 import type { ResourceSpec } from './resources.js';
 
 /** Facts a watch event could not be read for, or already told: the trackers are not told (again). */
@@ -60,7 +60,7 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
   try {
     const meta = parseMeta(o);
     entry.metadata.deletionTimestamp = meta.deletionTimestamp;
-    entry.base = handler.parse(o);
+    entry.base = withMeta(o, meta, () => handler.parse(o));
     const placed: Placement[] = [];
     if (!handler.sharesObjects) {
       const deleting = deletingObject(spec.resource, meta);
