@@ -30,6 +30,15 @@ function host(costSeconds: number) {
   return { h, instance };
 }
 
+/** A collection of that host's one source, paced to 0.5 % of one core with a one-minute longest hold. */
+function pacedHost(costSeconds: number) {
+  const { h, instance } = host(costSeconds);
+  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
+  const options = { timeoutSeconds: 10, minIntervalSeconds: 5, clock: () => h.now };
+  const collection = new Collection([{ name: 'procfs', instance }], { ...options, cpuBudget: budget }, silentLogger);
+  return { h, instance, options, collection };
+}
+
 test('the hold is the CPU since the last collection began over the budget, at most the longest hold', () => {
   let cpu = 5;
   const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => cpu });
@@ -60,13 +69,7 @@ test("the process's own CPU is what is counted", () => {
 });
 
 test('a busy host at 15 s scrapes collects once a minute; scrapes between get the last result', async () => {
-  const { h, instance } = host(0.267);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
-  const collection = new Collection(
-    [{ name: 'procfs', instance }],
-    { timeoutSeconds: 10, minIntervalSeconds: 5, cpuBudget: budget, clock: () => h.now },
-    silentLogger,
-  );
+  const { h, collection } = pacedHost(0.267);
   const taken: number[] = [];
   for (let t = 0; t <= 180; t += 15) {
     h.now = 1000 + t;
@@ -81,13 +84,7 @@ test('a busy host at 15 s scrapes collects once a minute; scrapes between get th
 });
 
 test('a small host is never held back: every scrape past min-interval collects', async () => {
-  const { h, instance } = host(0.02);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
-  const collection = new Collection(
-    [{ name: 'procfs', instance }],
-    { timeoutSeconds: 10, minIntervalSeconds: 5, cpuBudget: budget, clock: () => h.now },
-    silentLogger,
-  );
+  const { h, collection } = pacedHost(0.02);
   for (let t = 0; t <= 60; t += 15) {
     h.now = 1000 + t;
     assert.equal((await collection.get()).takenAt, h.now, `scrape at ${t} s`);
@@ -96,13 +93,7 @@ test('a small host is never held back: every scrape past min-interval collects',
 });
 
 test('however costly, a scraper at the longest hold collects every scrape, a little early or late', async () => {
-  const { h, instance } = host(3);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
-  const collection = new Collection(
-    [{ name: 'procfs', instance }],
-    { timeoutSeconds: 10, minIntervalSeconds: 5, cpuBudget: budget, clock: () => h.now },
-    silentLogger,
-  );
+  const { h, collection } = pacedHost(3);
   let t = 0;
   for (const step of [0, 59.6, 60.3, 59.2, 60]) {
     t += step;
@@ -117,13 +108,7 @@ test('however costly, a scraper at the longest hold collects every scrape, a lit
 });
 
 test('the prefetch asks for the scrape it expects: a collection due by then starts ahead of it', async () => {
-  const { h, instance } = host(0.267);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
-  const collection = new Collection(
-    [{ name: 'procfs', instance }],
-    { timeoutSeconds: 10, minIntervalSeconds: 5, cpuBudget: budget, clock: () => h.now },
-    silentLogger,
-  );
+  const { h, collection } = pacedHost(0.267);
   await collection.get();
   h.now = 1000 + 45 - 1.5;
   assert.equal((await collection.get(undefined, 1.5)).takenAt, 1000, 'the scrape at 45 s is still held');
@@ -132,10 +117,7 @@ test('the prefetch asks for the scrape it expects: a collection due by then star
 });
 
 test('the pacing the landing page shows: the share, and how much longer the last result is held', async () => {
-  const { h, instance } = host(0.1);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
-  const options = { timeoutSeconds: 10, minIntervalSeconds: 5, clock: () => h.now };
-  const collection = new Collection([{ name: 'procfs', instance }], { ...options, cpuBudget: budget }, silentLogger);
+  const { h, instance, options, collection } = pacedHost(0.1);
   assert.equal(collection.pacing(), null, 'nothing collected yet');
   await collection.get();
   h.now += 4;
