@@ -4,8 +4,8 @@
 // collection waits until the agent's CPU since the last one began, spread over the time since, is within the
 // budget; until then scrapes are served the last result, as within --collector.min-interval. All of the agent's
 // CPU counts (detection, rendering, serving scrapes, collection of garbage), so the average over a long run stays
-// within the budget. A small host's collection is far cheaper than the budget allows per scrape interval and is
-// never held back; however costly the host, a result is never older than the longest hold when a scrape arrives.
+// within the budget. A collection cheaper than the budget's share of the scrape interval (75 ms at 0.5 % and 15 s)
+// is never held back; however costly the host, a result is never older than the longest hold when a scrape arrives.
 
 /** The process's CPU time so far (user and system, every thread), seconds. */
 export type CpuClock = () => number;
