@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
 import { freePort } from '../test/support/prometheus.js';
-import { cpuTicks, pct } from './bench-measures.js';
+import { USER_HZ, cpuTicks, pct } from './bench-measures.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const arg = (name: string, def: number) =>
@@ -20,7 +20,6 @@ const arg = (name: string, def: number) =>
 const VMS = Math.min(arg('vms', 10000), 20000);
 const ROUNDS = Math.min(arg('rounds', 4), 20);
 const SHIPPED = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 const variants = process.argv
   .filter((a) => a.startsWith('--variant='))
   .map((a) => {
@@ -77,7 +76,7 @@ async function start(agentPath: string, options: string[]): Promise<Start> {
     }
   }
   const firstScrapeMs = Date.now() - t0;
-  const agentCpuMs = ((await cpuTicks(agent.pid as number)) * 1000) / HZ;
+  const agentCpuMs = ((await cpuTicks(agent.pid as number)) * 1000) / USER_HZ;
   await sleep(3000);
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))?.[1] ?? NaN);
   agent.kill('SIGTERM');

@@ -20,6 +20,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
 import { parsePromText, series, value } from '../test/support/prom-text.js';
+import { USER_HZ } from './bench-measures.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const arg = (name: string, def: number) =>
@@ -48,7 +49,6 @@ const TRACE_GC = process.argv.find((a) => a.startsWith('--trace-gc='))?.split('=
  * latency holds the whole collection; 5 is the agent's own default, where a steady scraper's result is prefetched.
  */
 const MIN_INTERVAL = arg('min-interval', 0);
-const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 const ms = (t: bigint) => Number(t) / 1e6;
 const mib = (b: number) => Number((b / 2 ** 20).toFixed(1));
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
@@ -120,7 +120,7 @@ const agentExited = new Promise<void>((resolve) => agent.on('exit', () => resolv
 const cpuOf = () => {
   const stat = readFileSync(`/proc/${agentPid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / HZ;
+  return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
 };
 const memOf = () => {
   const status = readFileSync(`/proc/${agentPid}/status`, 'utf8');

@@ -17,14 +17,13 @@ import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { startExporter } from '../test/support/exporter.js';
 import { testNodeXml } from './test-node-xml.js';
-import { pct, cpuTicks, rssMiB } from './bench-measures.js';
+import { USER_HZ, pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const domains = Math.max(10, Math.min(Number(process.argv[2] ?? 1000), 5000));
 const rounds = Math.max(3, Math.min(Number(process.argv[3] ?? 20), 200));
 const idleSeconds = Math.max(15, Math.min(Number(process.argv[4] ?? 120), 900));
-const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const summary = (xs: number[]) =>
@@ -101,7 +100,7 @@ async function collect(reader: LibvirtReader, n: number, daemonPid: number) {
   }
   loop.disable();
   const own = process.cpuUsage(own0);
-  const cpuMs = (((await cpuTicks(daemonPid)) - cpu0) * (1000 / HZ)) / n;
+  const cpuMs = (((await cpuTicks(daemonPid)) - cpu0) * (1000 / USER_HZ)) / n;
   return { times, stallMs: loop.max / 1e6, cpuMs, ownCpuMs: (own.user + own.system) / 1000 / n };
 }
 
@@ -161,7 +160,7 @@ async function idleAgent(d: PrivateLibvirtd): Promise<void> {
       maxRss = Math.max(maxRss, await rssMiB(pid));
     }
     const wall = (performance.now() - t0) / 1000;
-    const cpu = ((await cpuTicks(pid)) - cpu0) / HZ;
+    const cpu = ((await cpuTicks(pid)) - cpu0) / USER_HZ;
     console.log(
       `3. idle node agent (dist/cli.js serve, every node collector), 15 s scrapes for ${wall.toFixed(0)} s, ` +
         'small host:',

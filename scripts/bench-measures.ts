@@ -2,6 +2,9 @@
 // (utime + stime, USER_HZ) and resident memory from /proc.
 import { readFile } from 'node:fs/promises';
 
+/** USER_HZ: the ticks /proc/<pid>/stat counts CPU time in. */
+export const USER_HZ = 100;
+
 /** The p-quantile (0..1) of a list, nearest rank. */
 export const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;

@@ -57,7 +57,7 @@ export class CpuBudget {
 
   /** Whether a result `ageSeconds` old (at the time it would be served) is still held by the budget. */
   holds(ageSeconds: number): boolean {
-    return ageSeconds + HOLD_SLACK_SECONDS < this.holdSeconds();
+    return this.remainingSeconds(ageSeconds) > 0;
   }
 
   /** How much longer a result `ageSeconds` old is held, seconds (0: the next scrape collects). */

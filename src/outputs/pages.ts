@@ -31,7 +31,7 @@ export function landingPage(
   detection: DetectionResult | null,
   nowSeconds: number,
   snapshotEndpoint: SnapshotEndpoint = 'off',
-  pacing: { percentOfOneCore: number; heldForSeconds: number } | null = null,
+  pacing: Pacing | null = null,
 ): string {
   const links = html`<p><a href="/findings">Findings</a> · <a href="/runbooks">Runbooks</a> ·
 <a href="/metrics">Metrics</a> ·
@@ -78,8 +78,14 @@ ${keepHtml(detection)}`,
   );
 }
 
+/** The node agent's CPU budget as the collection reports it: its share, and how much longer the last result is held. */
+interface Pacing {
+  percentOfOneCore: number;
+  heldForSeconds: number;
+}
+
 /** The node agent's CPU budget: a result older than the scrape interval is explained. */
-function pacingHtml(pacing: { percentOfOneCore: number; heldForSeconds: number } | null): Html | string {
+function pacingHtml(pacing: Pacing | null): Html | string {
   if (!pacing) return '';
   const next =
     pacing.heldForSeconds > 0
