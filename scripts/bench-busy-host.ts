@@ -18,8 +18,9 @@ import { execa } from 'execa';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { testNodeXml } from './test-node-xml.js';
-import { pct, cpuTicks, rssMiB } from './bench-measures.js';
+import { USER_HZ, pct, cpuTicks, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
+import { parsePromText, value } from '../test/support/prom-text.js';
 import { shippedLaunch } from './shipped-launch.js';
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -31,7 +32,6 @@ const idleSeconds = Math.max(15, Math.min(Number(positional[3] ?? 120), 900));
 const AGENT = option('agent') ?? 'dist/cli.js';
 const IDLE_FLAGS = process.argv.filter((a) => a.startsWith('--idle-flag=')).map((a) => a.slice('--idle-flag='.length));
 const CPU_PROF = option('cpu-prof');
-const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in these ticks
 
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 const round = (x: number, d = 1) => Number(x.toFixed(d));
@@ -51,10 +51,8 @@ async function scrapeText(url: string): Promise<{ ms: number; text: string }> {
 
 /** When the collection a scrape was served from ran procfs (every node collection does), Unix seconds. */
 function procfsCollectedAt(text: string): number {
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith('vmzombie_collector_last_success_timestamp_seconds{') && l.includes('"procfs"'));
-  return Number(line?.split(' ').pop());
+  const at = value(parsePromText(text), 'vmzombie_collector_last_success_timestamp_seconds', { collector: 'procfs' });
+  return at ?? NaN;
 }
 
 /** Starts the agent and waits for its first answer (a first collection included). */
@@ -134,8 +132,8 @@ try {
       const own0 = await cpuTicks(pid);
       const daemon0 = await cpuTicks(d.pid);
       for (let i = 0; i < scrapes; i++) times.push(await scrape(url));
-      const own = (((await cpuTicks(pid)) - own0) * (1000 / HZ)) / scrapes;
-      const daemon = (((await cpuTicks(d.pid)) - daemon0) * (1000 / HZ)) / scrapes;
+      const own = (((await cpuTicks(pid)) - own0) * (1000 / USER_HZ)) / scrapes;
+      const daemon = (((await cpuTicks(d.pid)) - daemon0) * (1000 / USER_HZ)) / scrapes;
       const body = await (await fetch(url)).text();
       const exported = body.split('\n').filter((l) => l.startsWith('vmzombie_libvirt_domain_info{')).length;
       const durations = Object.fromEntries(
@@ -166,7 +164,8 @@ try {
   {
     const { agent, url, pid } = await startAgent([...common, ...IDLE_FLAGS]);
     try {
-      await scrape(url);
+      // The result the window starts from: a first scrape served it again is not a new collection.
+      let lastAt = procfsCollectedAt((await scrapeText(url)).text);
       const cpu0 = await cpuTicks(pid);
       const t0 = performance.now();
       let maxRss = 0;
@@ -175,14 +174,13 @@ try {
       // The agent's CPU from one scrape to the next, by whether the later scrape was served a new collection.
       const withCollection: number[] = [];
       const heldOnly: number[] = [];
-      let lastAt = NaN;
       let lastCpu = cpu0;
       for (let s = 0; s < idleSeconds; s += 15) {
         await new Promise((r) => setTimeout(r, 15_000));
         const { text } = await scrapeText(url);
         const at = procfsCollectedAt(text);
         const cpuNow = await cpuTicks(pid);
-        (at !== lastAt ? withCollection : heldOnly).push(((cpuNow - lastCpu) * 1000) / HZ);
+        (at !== lastAt ? withCollection : heldOnly).push(((cpuNow - lastCpu) * 1000) / USER_HZ);
         lastAt = at;
         lastCpu = cpuNow;
         collectedAt.add(at);
@@ -190,7 +188,7 @@ try {
         maxRss = Math.max(maxRss, await rssMiB(pid));
       }
       const wall = (performance.now() - t0) / 1000;
-      const cpu = ((await cpuTicks(pid)) - cpu0) / HZ;
+      const cpu = ((await cpuTicks(pid)) - cpu0) / USER_HZ;
       result.idle = {
         flags: IDLE_FLAGS.length ? IDLE_FLAGS.join(' ') : 'defaults',
         scrapeIntervalS: 15,
