@@ -14,12 +14,11 @@
 import { fork, spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { writeKubeconfig } from '../test/support/kubevirt-objects.js';
 import { parsePromText, series, value } from '../test/support/prom-text.js';
+import { freePort } from '../test/support/prometheus.js';
 import { USER_HZ } from './bench-measures.js';
 import { shippedLaunch } from './shipped-launch.js';
 
@@ -81,12 +80,7 @@ const ask = (m: Record<string, unknown>) => {
 const ready = await reply('ready');
 const apiCpuAtReady = Number((await ask({ cmd: 'stats' })).cpuMs);
 
-const freePort = await new Promise<number>((resolve) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = (probe.address() as AddressInfo).port;
-    probe.close(() => resolve(p));
-  });
-});
+const port = await freePort();
 let t0 = process.hrtime.bigint();
 // The agent starts as the bin's first line starts it (node's flags and its malloc environment).
 const launch = shippedLaunch();
@@ -106,7 +100,7 @@ const agent = spawn(
     '--cluster=bench',
     `--collector.min-interval=${MIN_INTERVAL}s`,
     '--collector.timeout=60s',
-    `--web.listen-address=127.0.0.1:${freePort}`,
+    `--web.listen-address=127.0.0.1:${port}`,
     `--log.level=${process.env.BENCH_AGENT_LOG ?? 'warn'}`,
   ],
   {
@@ -127,7 +121,6 @@ const memOf = () => {
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 };
-const port = freePort;
 /**
  * One GET /metrics over a plain HTTP client: the bytes as sent, the text, and the ms from the request to the last
  * byte (the agent's answer; this client's own gunzip and decoding come after).
