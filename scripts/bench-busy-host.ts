@@ -3,9 +3,11 @@
 // test-driver node file of many domains over test+unix://. Prints one JSON object; asserts nothing.
 //   npm run build && node --import tsx scripts/bench-busy-host.ts [processes=5000] [domains=1000]
 //     [scrapes=10] [idle-seconds=120] [--agent=PATH] [--cpu-prof=DIR] [--idle-flag=FLAG ...]
+//     [--node-option=OPT ...]
 //   --agent=PATH runs another build's cli.js (a copy of dist/ from an earlier commit, inside the checkout, so
 //   its imports resolve); --cpu-prof=DIR profiles both agents (node --cpu-prof, written when each exits);
-//   --idle-flag=FLAG (repeatable) adds an agent flag to step 2 (--idle-flag=--collector.cpu-budget=0: no budget).
+//   --idle-flag=FLAG (repeatable) adds an agent flag to step 2 (--idle-flag=--collector.cpu-budget=0: no budget);
+//   --node-option=OPT (repeatable) adds a node option to both agents' (after the shipped ones).
 // 1. Whole scrape with --collector.min-interval=0s (every scrape collects), back to back: wall time per
 //    scrape and the agent's and libvirtd's CPU per collection (/proc/<pid>/stat).
 // 2. The agent as it runs by default, scraped every 15 s: CPU % of one core over the run, RSS max, how many
@@ -18,7 +20,7 @@ import { execa } from 'execa';
 import { PrivateLibvirtd } from '../test/support/private-libvirtd.js';
 import { acquireLock, prepareLibvirtHost, releaseLock } from '../test/support/libvirtd.js';
 import { testNodeXml } from './test-node-xml.js';
-import { USER_HZ, pct, cpuTicks, rssMiB } from './bench-measures.js';
+import { USER_HZ, pct, cpuTicks, cpuTicksSplit, rssMiB } from './bench-measures.js';
 import { freePort } from '../test/support/prometheus.js';
 import { parsePromText, value } from '../test/support/prom-text.js';
 import { shippedLaunch } from './shipped-launch.js';
@@ -32,6 +34,9 @@ const idleSeconds = Math.max(15, Math.min(Number(positional[3] ?? 120), 900));
 const AGENT = option('agent') ?? 'dist/cli.js';
 const IDLE_FLAGS = process.argv.filter((a) => a.startsWith('--idle-flag=')).map((a) => a.slice('--idle-flag='.length));
 const CPU_PROF = option('cpu-prof');
+const NODE_OPTIONS = process.argv
+  .filter((a) => a.startsWith('--node-option='))
+  .map((a) => a.slice('--node-option='.length));
 
 const loadavg = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 const round = (x: number, d = 1) => Number(x.toFixed(d));
@@ -63,6 +68,7 @@ async function startAgent(flags: string[]) {
     'node',
     [
       ...launch.nodeFlags,
+      ...NODE_OPTIONS,
       ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
       AGENT,
       'serve',
@@ -88,6 +94,7 @@ const processesBefore = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).
 const result: Record<string, unknown> = {
   benchmark: 'busy-host',
   agent: AGENT,
+  nodeOptions: NODE_OPTIONS,
   processes,
   domains,
   cores: os.cpus().length,
@@ -130,9 +137,11 @@ try {
       const first = await scrape(url);
       const times: number[] = [];
       const own0 = await cpuTicks(pid);
+      const ownSystem0 = (await cpuTicksSplit(pid)).system;
       const daemon0 = await cpuTicks(d.pid);
       for (let i = 0; i < scrapes; i++) times.push(await scrape(url));
       const own = (((await cpuTicks(pid)) - own0) * (1000 / USER_HZ)) / scrapes;
+      const ownSystem = (((await cpuTicksSplit(pid)).system - ownSystem0) * (1000 / USER_HZ)) / scrapes;
       const daemon = (((await cpuTicks(d.pid)) - daemon0) * (1000 / USER_HZ)) / scrapes;
       const body = await (await fetch(url)).text();
       const exported = body.split('\n').filter((l) => l.startsWith('vmzombie_libvirt_domain_info{')).length;
@@ -150,6 +159,7 @@ try {
         p95Ms: round(pct(times, 0.95)),
         maxMs: round(Math.max(...times)),
         agentCpuMsPerCollection: round(own),
+        ofItInTheKernelMs: round(ownSystem),
         libvirtdCpuMsPerCollection: round(daemon),
         domainsExported: exported,
         collectorMsLastScrape: durations,
@@ -174,13 +184,19 @@ try {
       // The agent's CPU from one scrape to the next, by whether the later scrape was served a new collection.
       const withCollection: number[] = [];
       const heldOnly: number[] = [];
+      // Of the intervals with a new collection, the part in the kernel (reading /proc, libvirt's socket).
+      const withCollectionSystem: number[] = [];
       let lastCpu = cpu0;
+      let lastSystem = (await cpuTicksSplit(pid)).system;
       for (let s = 0; s < idleSeconds; s += 15) {
         await new Promise((r) => setTimeout(r, 15_000));
         const { text } = await scrapeText(url);
         const at = procfsCollectedAt(text);
-        const cpuNow = await cpuTicks(pid);
+        const { user, system } = await cpuTicksSplit(pid);
+        const cpuNow = user + system;
         (at !== lastAt ? withCollection : heldOnly).push(((cpuNow - lastCpu) * 1000) / USER_HZ);
+        if (at !== lastAt) withCollectionSystem.push(((system - lastSystem) * 1000) / USER_HZ);
+        lastSystem = system;
         lastAt = at;
         lastCpu = cpuNow;
         collectedAt.add(at);
@@ -188,6 +204,8 @@ try {
         maxRss = Math.max(maxRss, await rssMiB(pid));
       }
       const wall = (performance.now() - t0) / 1000;
+      // Whether the agent heard libvirt's lifecycle events (the longer hold), as its landing page says.
+      const landing = await (await fetch(url.replace(/\/metrics$/, '/'))).text();
       const cpu = ((await cpuTicks(pid)) - cpu0) / USER_HZ;
       result.idle = {
         flags: IDLE_FLAGS.length ? IDLE_FLAGS.join(' ') : 'defaults',
@@ -195,7 +213,9 @@ try {
         scrapes: Math.ceil(idleSeconds / 15),
         collectionsServed: collectedAt.size,
         oldestResultServedS: round(oldestServed),
+        lifecycleEventsHeard: /started, stopped or migrated ends a hold/.test(landing),
         cpuMsPerIntervalWithCollection: round(mean(withCollection)),
+        ofItInTheKernelMs: round(mean(withCollectionSystem)),
         cpuMsPerIntervalHeld: round(mean(heldOnly)),
         seconds: round(wall, 0),
         cpuPercentOfOneCore: round((100 * cpu) / wall, 2),

@@ -10,9 +10,15 @@ export const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 
 export async function cpuTicks(pid: number): Promise<number> {
+  const { user, system } = await cpuTicksSplit(pid);
+  return user + system;
+}
+
+/** A process's CPU ticks in user space (utime) and in the kernel on its behalf (stime). */
+export async function cpuTicksSplit(pid: number): Promise<{ user: number; system: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 export async function rssMiB(pid: number): Promise<number> {

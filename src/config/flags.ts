@@ -48,8 +48,10 @@ export const COLLECT_FLAGS = {
       '--collector.min-interval=0s): no budget.',
   ),
   'collector.cpu-budget-max-hold': duration(
-    '1m',
-    'The longest the CPU budget holds a collection back: a scrape is never served an older result than this.',
+    '3m',
+    'The longest the CPU budget holds a collection back: a scrape is never served an older result than this. ' +
+      "While libvirt's lifecycle events are heard (a guest started, stopped or migrated ends a hold); else at " +
+      'most 1m.',
   ),
   'collector.prefetch': bool(
     true,

@@ -52,6 +52,16 @@ interface Run {
   partial: { done: number; snapshot: Snapshot } | null;
 }
 
+/** The CPU budget as the landing page shows it. */
+export interface Pacing {
+  percentOfOneCore: number;
+  /** How much longer the last result is held, seconds (0: the next scrape collects). */
+  heldForSeconds: number;
+  maxHoldSeconds: number;
+  /** Whether changes that end a hold are heard (the longer hold applies). */
+  hearingChanges: boolean;
+}
+
 export class Collection {
   private run: Run | null = null;
   private latest: Snapshot | null = null;
@@ -105,12 +115,14 @@ export class Collection {
   }
 
   /** The CPU budget's share and how much longer it holds the last result, seconds; null without a budget. */
-  pacing(): { percentOfOneCore: number; heldForSeconds: number } | null {
+  pacing(): Pacing | null {
     const budget = this.opts.cpuBudget;
     if (!budget || !this.latest) return null;
     return {
       percentOfOneCore: budget.percentOfOneCore,
       heldForSeconds: budget.remainingSeconds(this.clock() - this.latest.takenAt),
+      maxHoldSeconds: budget.maxHoldSeconds(),
+      hearingChanges: budget.hearingChanges(),
     };
   }
 

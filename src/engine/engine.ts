@@ -2,7 +2,7 @@
 // new snapshot once through the detectors. It returns results; outputs attach to them elsewhere.
 import type { Config } from '../config/flags.js';
 import { SOURCES } from '../families/index.js';
-import type { SourceDefinition } from '../sources/source.js';
+import type { SourceDefinition, SourceEnv } from '../sources/source.js';
 import type { DetectionResult } from '../detectors/finding.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Logger } from '../util/log.js';
@@ -33,12 +33,23 @@ export interface EngineOptions {
  * read the caches those keep: holding its collections back would not save what the budget counts. A min-interval
  * of 0 asks for every scrape to collect, and gets that.
  */
-export function cpuBudgetOf(config: Config, cpu?: CpuClock): CpuBudget | undefined {
+export function cpuBudgetOf(
+  config: Config,
+  cpu?: CpuClock,
+  sources: () => readonly NamedSource[] = () => [],
+): CpuBudget | undefined {
   if (config.mode !== 'node' || config['collector.cpu-budget'] <= 0 || config['collector.min-interval'] <= 0)
     return undefined;
+  // The longer hold only while every source that can hear the changes that end one (libvirt's lifecycle events)
+  // hears them.
+  const watching = () => {
+    const hearing = sources().filter((s) => s.instance.hearsChanges !== undefined);
+    return hearing.length > 0 && hearing.every((s) => s.instance.hearsChanges?.() === true);
+  };
   return new CpuBudget({
     percentOfOneCore: config['collector.cpu-budget'],
     maxHoldSeconds: config['collector.cpu-budget-max-hold'],
+    watching,
     ...(cpu ? { cpu } : {}),
   });
 }
@@ -59,15 +70,18 @@ export class Engine {
     options: EngineOptions = {},
   ) {
     const defs = enabledSources(config);
-    const env = options.clock ? { clock: options.clock } : {};
-    const named: NamedSource[] = defs.map((d) => ({ name: d.name, instance: d.create(config, log, env) }));
+    // The sources tell the budget of changes they hear; it asks them whether they hear them.
+    let named: NamedSource[] = [];
+    const budget = cpuBudgetOf(config, options.cpu, () => named);
+    const env: SourceEnv = { ...(options.clock ? { clock: options.clock } : {}), changed: () => budget?.changed() };
+    named = defs.map((d) => ({ name: d.name, instance: d.create(config, log, env) }));
     this.sourceNames = defs.map((d) => d.name);
     this.collection = new Collection(
       named,
       {
         timeoutSeconds: config['collector.timeout'],
         minIntervalSeconds: config['collector.min-interval'],
-        cpuBudget: cpuBudgetOf(config, options.cpu),
+        cpuBudget: budget,
         ...(options.clock ? { clock: options.clock } : {}),
       },
       log,

@@ -82,6 +82,8 @@ ${keepHtml(detection)}`,
 interface Pacing {
   percentOfOneCore: number;
   heldForSeconds: number;
+  maxHoldSeconds: number;
+  hearingChanges: boolean;
 }
 
 /** The node agent's CPU budget: a result older than the scrape interval is explained. */
@@ -91,8 +93,11 @@ function pacingHtml(pacing: Pacing | null): Html | string {
     pacing.heldForSeconds > 0
       ? html`held for ${humanAge(Math.ceil(pacing.heldForSeconds))} more`
       : 'the next scrape collects';
+  const ends = pacing.hearingChanges
+    ? html`a guest started, stopped or migrated ends a hold; at most ${humanAge(pacing.maxHoldSeconds)}`
+    : html`at most ${humanAge(pacing.maxHoldSeconds)}: libvirt's lifecycle events are not heard`;
   return html` Collections are paced to ${pacing.percentOfOneCore} % of one core
-(<code>--collector.cpu-budget</code>): ${next}.`;
+(<code>--collector.cpu-budget</code>): ${next} (${ends}).`;
 }
 
 /** Keep markers that need a person: matching nothing (stale), past their date, or unreadable. */

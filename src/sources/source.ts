@@ -16,11 +16,19 @@ export interface CollectContext {
 export interface SourceInstance<N extends SectionName = SectionName> {
   collect(ctx: CollectContext): Promise<Sections[N]>;
   close(): Promise<void>;
+  /**
+   * Whether the source now hears, between collections, of the changes that must not wait for a paced collection
+   * (libvirt's domain lifecycle events), calling `SourceEnv.changed` for each. Absent: it does not.
+   */
+  hearsChanges?(): boolean;
 }
 
-/** What the engine hands every source besides the config: an injected clock (Unix seconds) in tests. */
+/** What the engine hands every source besides the config. */
 export interface SourceEnv {
+  /** An injected clock (Unix seconds), in tests. */
   clock?: () => number;
+  /** Told of a change heard between collections that the next scrape must see (a guest started or stopped). */
+  changed?: () => void;
 }
 
 export interface SourceDefinition<N extends SectionName = SectionName> {

@@ -1,7 +1,8 @@
 // End to end on a private real libvirtd + QEMU (TCG): the RPC path and the virsh path read the same
 // libvirt section (states, reasons, autostart, persistence, XML-derived fields, snapshot counts,
 // awkward names); a lifecycle change shows next collection, a config-only change within the
-// rolling-refresh bound; a SIGSTOPped libvirtd marks only libvirt down, and it recovers.
+// rolling-refresh bound; a lifecycle event ends a CPU budget's hold; a SIGSTOPped libvirtd marks only libvirt down,
+// and it recovers.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +17,10 @@ import { LibvirtReader } from '../../src/sources/libvirt/libvirt-reader.js';
 import { parseDomState } from '../../src/sources/libvirt/parse-virsh.js';
 import { escapeXml } from '../../src/util/xml-escape.js';
 import type { LibvirtSection } from '../../src/snapshot/libvirt.js';
+import { Engine } from '../../src/engine/engine.js';
+import { parseArgs } from '../../src/flags.js';
+import { SOURCES } from '../../src/families/index.js';
+import { silentLogger } from '../../src/util/log.js';
 
 const domainXml = (name: string, image: string, memoryMiB = 32) => `<domain type='qemu'>
   <name>${escapeXml(name)}</name><memory unit='MiB'>${memoryMiB}</memory><vcpu>1</vcpu>
@@ -154,6 +159,49 @@ describe.skipIf(unavailable)('libvirt over RPC and over virsh, private libvirtd'
       assert.ok(seenAt >= 1, 'config-only change seen within 3 collections (--libvirt.xml-refresh=3)');
     } finally {
       await rpc.close();
+    }
+  });
+
+  it("a node agent's CPU budget holds a costly collection until a lifecycle event arrives", async () => {
+    // Each collection costs 0.6 s of CPU here: at 0.5 % of a core, a two-minute hold.
+    const clock = { now: 1000, cpu: 50 };
+    const config = parseArgs(
+      [
+        `--libvirt.uri=${d.roUri}`,
+        `--libvirt.run-dir=${path.join(d.runDir, 'qemu')}`,
+        '--no-collector.procfs',
+        '--no-collector.sysfs',
+        '--no-collector.pools',
+        '--no-collector.virthandler',
+      ],
+      SOURCES.map((s) => s.name),
+    ).config;
+    const engine = new Engine(config, silentLogger, { clock: () => clock.now, cpu: () => clock.cpu });
+    const stateOf = (r: Awaited<ReturnType<Engine['refresh']>>) =>
+      r.snapshot.libvirt?.domains.find((x) => x.name === names.running)?.state;
+    try {
+      const first = await engine.refresh();
+      assert.equal(stateOf(first), 'running');
+      clock.cpu += 0.6;
+      const pacing = engine.collection.pacing();
+      assert.equal(pacing?.hearingChanges, true, "libvirt's lifecycle events are heard over RPC");
+      assert.equal(pacing?.maxHoldSeconds, 180, 'so the longest hold is the flag default, 3m');
+      clock.now += 15;
+      assert.equal(await engine.refresh(), first, 'held at 15 s');
+      await d.virsh('suspend', names.running);
+      for (let i = 0; i < 100 && (engine.collection.pacing()?.heldForSeconds ?? 0) > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(engine.collection.pacing()?.heldForSeconds, 0, 'the suspend event ended the hold');
+      clock.now += 15;
+      const next = await engine.refresh();
+      assert.equal(next.snapshot.takenAt, 1030, 'the next scrape collected');
+      assert.equal(stateOf(next), 'paused');
+      clock.cpu += 0.6;
+      clock.now += 15;
+      assert.equal(await engine.refresh(), next, 'held again after it');
+    } finally {
+      await d.virsh('resume', names.running);
+      await engine.close();
     }
   });
 

@@ -1,9 +1,10 @@
 // The node agent's CPU budget: how long a collection is held back for the CPU the agent used since the last one
-// began, the longest hold, the slack for a steady scraper, and its wiring (node mode only, 0 turns it off).
+// began, the longest hold (the flag's while lifecycle events are heard, else a minute), a heard change ending a hold,
+// the slack for a steady scraper, and its wiring (node mode only, 0 turns it off).
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Collection } from '../../src/engine/collection.js';
-import { CpuBudget, HOLD_SLACK_SECONDS } from '../../src/engine/cpu-budget.js';
+import { CpuBudget, HOLD_SLACK_SECONDS, UNWATCHED_MAX_HOLD_SECONDS } from '../../src/engine/cpu-budget.js';
 import { Engine, cpuBudgetOf } from '../../src/engine/engine.js';
 import { parseArgs } from '../../src/flags.js';
 import { SOURCES } from '../../src/families/index.js';
@@ -30,13 +31,21 @@ function host(costSeconds: number) {
   return { h, instance };
 }
 
-/** A collection of that host's one source, paced to 0.5 % of one core with a one-minute longest hold. */
-function pacedHost(costSeconds: number) {
+/**
+ * A collection of that host's one source, paced to 0.5 % of one core: a one-minute longest hold, or with
+ * `hearing` (changes heard as they happen) a three-minute one.
+ */
+function pacedHost(costSeconds: number, hearing?: { heard: boolean }) {
   const { h, instance } = host(costSeconds);
-  const budget = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 60, cpu: () => h.cpu });
+  const budget = new CpuBudget({
+    percentOfOneCore: 0.5,
+    maxHoldSeconds: hearing ? 180 : 60,
+    cpu: () => h.cpu,
+    ...(hearing ? { watching: () => hearing.heard } : {}),
+  });
   const options = { timeoutSeconds: 10, minIntervalSeconds: 5, clock: () => h.now };
   const collection = new Collection([{ name: 'procfs', instance }], { ...options, cpuBudget: budget }, silentLogger);
-  return { h, instance, options, collection };
+  return { h, instance, options, collection, budget };
 }
 
 test('the hold is the CPU since the last collection began over the budget, at most the longest hold', () => {
@@ -83,6 +92,72 @@ test('a busy host at 15 s scrapes collects once a minute; scrapes between get th
   assert.ok((h.cpu - 10) / 180 <= 0.005 + 0.267 / 180, `${(100 * (h.cpu - 10)) / 180} %`);
 });
 
+test("while changes are heard the longest hold is the flag's; without them, at most a minute", () => {
+  let cpu = 5;
+  const hearing = { heard: true };
+  const budget = new CpuBudget({
+    percentOfOneCore: 0.5,
+    maxHoldSeconds: 180,
+    cpu: () => cpu,
+    watching: () => hearing.heard,
+  });
+  budget.started();
+  cpu += 0.6;
+  assert.ok(Math.abs(budget.holdSeconds() - 120) < 1e-9, `0.6 s at 0.5 %: 120 s, got ${budget.holdSeconds()}`);
+  assert.equal(budget.hearingChanges(), true);
+  cpu += 1;
+  assert.equal(budget.holdSeconds(), 180);
+  hearing.heard = false; // the connection dropped, say
+  assert.equal(budget.holdSeconds(), UNWATCHED_MAX_HOLD_SECONDS);
+  assert.equal(budget.maxHoldSeconds(), 60);
+  const deaf = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 180, cpu: () => cpu });
+  deaf.started();
+  cpu += 1;
+  assert.equal(deaf.holdSeconds(), 60, 'no source to hear changes: a minute');
+  const short = new CpuBudget({ percentOfOneCore: 0.5, maxHoldSeconds: 30, cpu: () => cpu });
+  short.started();
+  cpu += 1;
+  assert.equal(short.holdSeconds(), 30, 'a shorter flag is kept');
+});
+
+test('a heard change ends the hold; one heard during a collection, the next one', async () => {
+  const hearing = { heard: true };
+  const { h, collection, budget } = pacedHost(0.6, hearing);
+  await collection.get();
+  h.now += 15;
+  assert.equal((await collection.get()).takenAt, 1000, 'held: 0.6 s is two minutes at 0.5 %');
+  budget.changed();
+  assert.equal(collection.pacing()?.heldForSeconds, 0);
+  h.now += 1; // within min-interval of nothing: the scrape collects
+  assert.equal((await collection.get()).takenAt, 1016, 'the change ended the hold');
+  h.now += 15;
+  assert.equal((await collection.get()).takenAt, 1016, 'the collection after it holds again');
+  // A change heard while a collection runs may have come too late for it: the next one is not held.
+  const { h: h2, instance, collection: c2, budget: b2 } = pacedHost(0.6, hearing);
+  const collect = instance.collect.bind(instance);
+  instance.collect = (ctx) => {
+    const out = collect(ctx);
+    b2.changed();
+    return out;
+  };
+  await c2.get();
+  h2.now += 15;
+  assert.equal((await c2.get()).takenAt, 1015, 'the change during the first collection ended its hold');
+});
+
+test('a busy host whose lifecycle events are heard collects every two minutes at 15 s scrapes', async () => {
+  const { h, collection } = pacedHost(0.55, { heard: true });
+  const taken: number[] = [];
+  for (let t = 0; t <= 360; t += 15) {
+    h.now = 1000 + t;
+    h.cpu += 0.002;
+    taken.push((await collection.get()).takenAt - 1000);
+  }
+  // 0.55 s (+ serving) at 0.5 %: held about 111 s, so the scrape at 120 s collects.
+  assert.deepEqual([...new Set(taken)], [0, 120, 240, 360]);
+  assert.ok((h.cpu - 10) / 360 <= 0.005 + 0.55 / 360, `${(100 * (h.cpu - 10)) / 360} %`);
+});
+
 test('a small host is never held back: every scrape past min-interval collects', async () => {
   const { h, collection } = pacedHost(0.02);
   for (let t = 0; t <= 60; t += 15) {
@@ -126,7 +201,12 @@ test('the pacing the landing page shows: the share, and how much longer the last
   assert.equal(pacing?.percentOfOneCore, 0.5);
   assert.ok(Math.abs((pacing?.heldForSeconds ?? 0) - 15) < 1e-6, `held ${pacing?.heldForSeconds} s more`);
   h.now += 30;
-  assert.deepEqual(collection.pacing(), { percentOfOneCore: 0.5, heldForSeconds: 0 });
+  assert.deepEqual(collection.pacing(), {
+    percentOfOneCore: 0.5,
+    heldForSeconds: 0,
+    maxHoldSeconds: 60,
+    hearingChanges: false,
+  });
   const unpaced = new Collection([{ name: 'procfs', instance }], options, silentLogger);
   await unpaced.get();
   assert.equal(unpaced.pacing(), null);
@@ -139,6 +219,20 @@ test('a node agent has a budget; a cluster agent, a budget of 0 and a min-interv
   assert.equal(cpuBudgetOf(configOf('--collector.min-interval=0s')), undefined, 'every scrape collects, as asked');
   assert.equal(configOf('--collector.cpu-budget=2.5')['collector.cpu-budget'], 2.5);
   assert.equal(configOf('--collector.cpu-budget-max-hold=30s')['collector.cpu-budget-max-hold'], 30);
+  assert.equal(configOf()['collector.cpu-budget-max-hold'], 180);
+  // The longer hold only while every source that can hear changes hears them.
+  const source = (heard: boolean | undefined) => ({
+    name: 'libvirt' as const,
+    instance: {
+      collect: () => Promise.resolve({} as never),
+      close: () => Promise.resolve(),
+      ...(heard === undefined ? {} : { hearsChanges: () => heard }),
+    },
+  });
+  assert.equal(cpuBudgetOf(configOf(), undefined, () => [source(true)])?.maxHoldSeconds(), 180);
+  assert.equal(cpuBudgetOf(configOf(), undefined, () => [source(false)])?.maxHoldSeconds(), 60);
+  assert.equal(cpuBudgetOf(configOf(), undefined, () => [source(undefined)])?.maxHoldSeconds(), 60);
+  assert.equal(cpuBudgetOf(configOf(), undefined, () => [source(true), source(false)])?.maxHoldSeconds(), 60);
   for (const bad of ['-1', 'half', '1e3', ''])
     assert.throws(() => configOf(`--collector.cpu-budget=${bad}`), /expected a number/, bad);
 });

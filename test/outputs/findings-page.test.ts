@@ -174,10 +174,25 @@ test('collectors down and detectors that could not judge are listed with their r
 });
 
 test("the landing page says when the node agent's CPU budget holds the last result, and only with a budget", () => {
-  const held = landingPage(SNAP, DETECTION, NOW + 30, 'off', { percentOfOneCore: 0.5, heldForSeconds: 23.2 });
+  const hearing = { maxHoldSeconds: 180, hearingChanges: true };
+  const held = landingPage(SNAP, DETECTION, NOW + 30, 'off', {
+    percentOfOneCore: 0.5,
+    heldForSeconds: 23.2,
+    ...hearing,
+  });
   assert.match(held, /\(30 s ago\)\. Collections are paced to 0\.5 % of one core/);
-  assert.match(held, /core\s\(<code>--collector.cpu-budget<\/code>\): held for 24 s more\./);
-  const due = landingPage(SNAP, DETECTION, NOW + 30, 'off', { percentOfOneCore: 2, heldForSeconds: 0 });
-  assert.match(due, /paced to 2 % of one core\s\(<code>--collector.cpu-budget<\/code>\): the next scrape collects\./);
+  assert.match(
+    held,
+    /core\s\(<code>--collector.cpu-budget<\/code>\): held for 24 s more \(a guest started, stopped or migrated ends a hold; at most 3 min\)\./,
+  );
+  const due = landingPage(SNAP, DETECTION, NOW + 30, 'off', { percentOfOneCore: 2, heldForSeconds: 0, ...hearing });
+  assert.match(due, /paced to 2 % of one core\s\(<code>--collector.cpu-budget<\/code>\): the next scrape collects/);
+  const deaf = landingPage(SNAP, DETECTION, NOW + 30, 'off', {
+    percentOfOneCore: 0.5,
+    heldForSeconds: 10,
+    maxHoldSeconds: 60,
+    hearingChanges: false,
+  });
+  assert.match(deaf, /held for 10 s more \(at most 1 min: libvirt(?:'|&#39;)s lifecycle events are not heard\)\./);
   assert.doesNotMatch(landingPage(SNAP, DETECTION, NOW + 30), /paced/);
 });

@@ -28,6 +28,8 @@ export interface LibvirtOptions extends TransportOptions {
   saveDir?: string;
   /** libvirt's qemu log directory (<name>.log), which dates when a domain stopped; empty: not read. */
   logDir?: string;
+  /** Told of each lifecycle event (a domain started, stopped, migrated...) as it arrives. */
+  onLifecycle?: () => void;
 }
 
 export class LibvirtReader {
@@ -45,11 +47,19 @@ export class LibvirtReader {
   constructor(private readonly opts: LibvirtOptions) {
     this.cache = new DomainXmlCache(opts.xmlRefreshCollections ?? 20);
     this.fileStats = new FileStatCache(opts.xmlRefreshCollections ?? 20, statIdentity, (p, why) => unreadFile(p, why));
-    this.transports = new Transports(opts, (uuid) => this.cache.markChanged(uuid));
+    this.transports = new Transports(opts, (uuid, lifecycle) => {
+      this.cache.markChanged(uuid);
+      if (lifecycle) opts.onLifecycle?.();
+    });
     this.pids = new QemuPids(opts.runDir);
     this.storage = new StorageReader(opts.xmlRefreshCollections ?? 20);
     this.network = new NetworkReader(opts.xmlRefreshCollections ?? 20);
     this.shutOffTimes = opts.logDir ? new ShutOffTimes(opts.logDir) : null;
+  }
+
+  /** Whether libvirt's lifecycle events are heard now (over RPC, its connection up). */
+  hearsLifecycle(): boolean {
+    return this.transports.hearsLifecycle();
   }
 
   /** The transport of the last collection and why it was chosen. */

@@ -13,7 +13,7 @@ export const libvirtSource: SourceDefinition<'libvirt'> = {
     'or a read-only virsh shell (--libvirt.uri)',
   flags: LIBVIRT_FLAGS,
   enabledByDefault: (config) => config.mode === 'node',
-  create(config) {
+  create(config, _log, env = {}) {
     const reader = new LibvirtReader({
       virsh: config['libvirt.virsh'],
       uri: config['libvirt.uri'],
@@ -22,7 +22,13 @@ export const libvirtSource: SourceDefinition<'libvirt'> = {
       xmlRefreshCollections: config['libvirt.xml-refresh'],
       saveDir: config['libvirt.save-dir'],
       logDir: config['libvirt.log-dir'],
+      // A guest started, stopped or migrated ends a CPU budget's hold (src/engine/cpu-budget.ts).
+      ...(env.changed ? { onLifecycle: env.changed } : {}),
     });
-    return { collect: ({ signal }) => reader.read(signal), close: () => reader.close() };
+    return {
+      collect: ({ signal }) => reader.read(signal),
+      close: () => reader.close(),
+      hearsChanges: () => reader.hearsLifecycle(),
+    };
   },
 };

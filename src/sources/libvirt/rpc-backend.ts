@@ -3,7 +3,7 @@
 // A connection broken or abandoned with calls outstanding is replaced on the next collection, with
 // events registered again and every XML fetched once more.
 import type { DomainListing, LibvirtBackend, Overview } from './backend.js';
-import { LibvirtRpcClient } from './rpc/client.js';
+import { LibvirtRpcClient, type DomainEventListener } from './rpc/client.js';
 import type { RpcConnection } from './rpc/connection.js';
 import type { RpcEndpoint } from './rpc/endpoint.js';
 import { ListFlags, STATS_NOWAIT, STATS_STATE, type WireDomain } from './rpc/protocol.js';
@@ -26,8 +26,13 @@ export class RpcBackend implements LibvirtBackend {
 
   constructor(
     readonly endpoint: RpcEndpoint,
-    private readonly onDomainEvent: (uuid: string) => void,
+    private readonly onDomainEvent: DomainEventListener,
   ) {}
+
+  /** Whether lifecycle events are being heard now: a connection up, with them registered. */
+  hearsLifecycle(): boolean {
+    return this.client !== null && !this.client.conn.broken && this.events.includes('lifecycle');
+  }
 
   /** Called once per collection on its deadline: a connection with calls still out is not reused. */
   abort(reason: Error): void {

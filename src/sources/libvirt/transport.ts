@@ -8,7 +8,7 @@ import type { TransportChoice } from './flags.js';
 import { RpcBackend } from './rpc-backend.js';
 import { VirshBackend } from './virsh-backend.js';
 import { rpcEndpoint } from './rpc/endpoint.js';
-import { isRpcHandshakeError } from './rpc/client.js';
+import { isRpcHandshakeError, type DomainEventListener } from './rpc/client.js';
 import { abortOnSignal } from './rpc/abort.js';
 
 /** A URI names this host when it has no server part and drives QEMU (whose processes we can see). */
@@ -41,7 +41,7 @@ export class Transports {
   /** `changed` hears the domains libvirt's events say changed (RPC only). */
   constructor(
     private readonly opts: TransportOptions,
-    changed: (uuid: string) => void,
+    changed: DomainEventListener,
   ) {
     const choice = opts.transport ?? 'auto';
     const endpoint = choice === 'virsh' ? null : rpcEndpoint(opts.uri, opts.socketDir ?? '/run/libvirt');
@@ -58,6 +58,11 @@ export class Transports {
           ? { name: 'virsh', reason: 'configured', detail: '--libvirt.transport=virsh' }
           : { name: 'virsh', reason: endpoint as string, detail: opts.uri };
     }
+  }
+
+  /** Whether libvirt's lifecycle events are heard now (over RPC, its connection up; never over virsh). */
+  hearsLifecycle(): boolean {
+    return this.transport.name === 'rpc' && this.rpc?.hearsLifecycle() === true;
   }
 
   /** The transport of the last collection and why it was chosen. */

@@ -7,6 +7,7 @@ import {
   CONNECT_RO,
   DOMAIN_EVENTS,
   EVENT_PROCS,
+  LIFECYCLE_EVENT_PROC,
   Proc,
   readDomain,
   readTypedParam,
@@ -40,9 +41,12 @@ export function formatLibraryVersion(v: number): string {
   return `${Math.floor(v / 1_000_000)}.${Math.floor(v / 1000) % 1000}.${v % 1000}`;
 }
 
+/** Hears which domain an event was for, and whether it was a lifecycle event (started, stopped, migrated...). */
+export type DomainEventListener = (uuid: string, lifecycle: boolean) => void;
+
 export class LibvirtRpcClient {
   libraryVersion = 0;
-  private eventListener: ((uuid: string) => void) | null = null;
+  private eventListener: DomainEventListener | null = null;
 
   private constructor(readonly conn: RpcConnection) {
     conn.onMessage((proc, body) => this.onMessage(proc, body));
@@ -166,7 +170,7 @@ export class LibvirtRpcClient {
    * Registers every event that can change a domain's XML, for all domains; `listener` gets the uuid.
    * An event this daemon does not know is skipped; returns the names registered.
    */
-  async watchDomainEvents(listener: (uuid: string) => void): Promise<string[]> {
+  async watchDomainEvents(listener: DomainEventListener): Promise<string[]> {
     this.eventListener = listener;
     const results = await Promise.allSettled(
       DOMAIN_EVENTS.map((ev) =>
@@ -188,7 +192,7 @@ export class LibvirtRpcClient {
     try {
       const r = new XdrReader(body);
       r.int(); // callback id: every callback is for all domains, so which one does not matter
-      this.eventListener(readDomain(r).uuid);
+      this.eventListener(readDomain(r).uuid, proc === LIFECYCLE_EVENT_PROC);
     } catch {
       // An event we cannot read only costs us a hint; the rolling refresh still catches the change.
     }

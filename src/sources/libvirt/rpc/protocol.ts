@@ -59,6 +59,8 @@ export const DOMAIN_EVENTS: ReadonlyArray<{ id: number; name: string; proc: numb
   { id: 23, name: 'metadata-change', proc: 379 },
 ];
 export const EVENT_PROCS: ReadonlySet<number> = new Set(DOMAIN_EVENTS.map((e) => e.proc));
+/** DOMAIN_EVENT_CALLBACK_LIFECYCLE: a domain started, stopped, paused, resumed, was defined, undefined or migrated. */
+export const LIFECYCLE_EVENT_PROC = 318;
 
 export interface Header {
   prog: number;

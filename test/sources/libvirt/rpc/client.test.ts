@@ -262,12 +262,16 @@ test('no socket: a connection error naming ENOENT', async () => {
   );
 });
 
-test('domain events arrive as uuids; every XML-changing event is registered for all domains', async () => {
+test('domain events arrive as uuids, lifecycle ones told apart; every XML-changing event is registered', async () => {
   const client = await openClient((c, s) => {
     handshake(c, s);
   });
   const seen: string[] = [];
-  const names = await client.watchDomainEvents((uuid) => seen.push(uuid));
+  const lifecycle: boolean[] = [];
+  const names = await client.watchDomainEvents((uuid, isLifecycle) => {
+    seen.push(uuid);
+    lifecycle.push(isLifecycle);
+  });
   assert.ok(names.includes('lifecycle') && names.includes('metadata-change'));
   const registers = fake?.calls.filter((c) => c.proc === 316) ?? [];
   assert.equal(registers.length, names.length);
@@ -282,6 +286,7 @@ test('domain events arrive as uuids; every XML-changing event is registered for 
   socket?.write(frame(327, 2, 0, 0, eventPayload(1, B)));
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(seen, [A.uuid, B.uuid]);
+  assert.deepEqual(lifecycle, [true, false], 'a lifecycle event (318) ends a CPU budget hold; a disk change (327) not');
   client.close();
 });
 
