@@ -1,6 +1,7 @@
 // The libvirt source over RPC against a fake libvirtd holding a small host: what one collection
 // reads, what the next one fetches again (state change, event, rolling refresh, nothing), a
-// deadline with calls outstanding (new connection, events again, full refresh), and the fallbacks.
+// deadline with calls outstanding (new connection, events again, full refresh), and the fallbacks; whether
+// lifecycle events are heard (which lets a CPU budget hold longer) and which events end a hold.
 import { afterEach, beforeEach, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -270,6 +271,40 @@ test(
   },
 );
 
+test('lifecycle events are heard while the connection is up; only they end a hold; a dropped one is deaf', async () => {
+  let lifecycles = 0;
+  const r = reader({ onLifecycle: () => lifecycles++ });
+  try {
+    assert.equal(r.hearsLifecycle(), false, 'not connected yet');
+    await r.read(AbortSignal.timeout(5000));
+    assert.equal(r.hearsLifecycle(), true);
+    const socket = [...fake.sockets][0];
+    socket?.write(frame(327, 2, 0, 0, eventPayload(1, domains[0] as HostDomain))); // disk change
+    socket?.write(frame(318, 2, 0, 0, eventPayload(1, domains[1] as HostDomain))); // lifecycle
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(lifecycles, 1, 'the disk change only marks its XML; the lifecycle event is told');
+    socket?.destroy();
+    for (let i = 0; i < 50 && r.hearsLifecycle(); i++) await new Promise((res) => setTimeout(res, 10));
+    assert.equal(r.hearsLifecycle(), false, 'the connection dropped between collections: nothing is heard');
+    await r.read(AbortSignal.timeout(5000));
+    assert.equal(r.hearsLifecycle(), true, 'the next collection reconnected and registered again');
+  } finally {
+    await r.close();
+  }
+  // A daemon that refuses the lifecycle registration: the others are registered, lifecycle is not heard.
+  fake.script = (c, s) => {
+    if (c.proc === 316 && c.body.readInt32BE(0) === 0) s.replyError(c, 1, 2, 'no lifecycle events here');
+    else serve(domains, silent)(c, s);
+  };
+  const refused = reader();
+  try {
+    await refused.read(AbortSignal.timeout(5000));
+    assert.equal(refused.hearsLifecycle(), false);
+  } finally {
+    await refused.close();
+  }
+});
+
 test('no socket: absent; failed handshake: virsh, with the reason; transport=rpc does not fall back', async () => {
   const none = new LibvirtReader({
     virsh: '/nonexistent/virsh',
@@ -308,6 +343,7 @@ test('no socket: absent; failed handshake: virsh, with the reason; transport=rpc
     assert.equal(s.transport?.name, 'virsh');
     assert.equal(s.transport?.reason, 'handshake_failed');
     assert.match(s.transport?.detail ?? '', /no polkit agent/);
+    assert.equal(r.hearsLifecycle(), false, 'virsh hears no events');
   } finally {
     await r.close();
   }
