@@ -55,8 +55,9 @@ export function fleetCases(c: BundleConfig): PromtoolTest[] {
         ...domain(A, 'web', U(2), 'shutoff', 'migrated', minutes(['_', 21], [1, long - 21])),
         ...domain(B, 'web', U(2), 'paused', 'migrating', minutes(['_', 1], [1, 19], ['stale', 1])),
         ...domain(B, 'web', U(2), 'running', 'migrated', minutes(['_', 20], [1, long - 20])),
-        // The same migration off a busy host whose agent's CPU budget held its last `running` result: both run
-        // for two minutes (a hold of up to a minute and a scrape interval; docs/fleet.md).
+        // The same migration off a busy host whose agent's CPU budget held its last `running` result, not hearing
+        // libvirt's lifecycle events (which end a hold): both run for two minutes (a hold of up to a minute and a
+        // scrape interval; docs/fleet.md).
         ...domain(A, 'app', U(4), 'running', 'booted', minutes([1, 22], ['stale', 1])),
         ...domain(A, 'app', U(4), 'shutoff', 'migrated', minutes(['_', 22], [1, long - 22])),
         ...domain(B, 'app', U(4), 'paused', 'migrating', minutes(['_', 1], [1, 19], ['stale', 1])),
