@@ -6,7 +6,7 @@ import type { DomainListing, LibvirtBackend, Overview } from './backend.js';
 import { LibvirtRpcClient, type DomainEventListener } from './rpc/client.js';
 import type { RpcConnection } from './rpc/connection.js';
 import type { RpcEndpoint } from './rpc/endpoint.js';
-import { ListFlags, STATS_NOWAIT, STATS_STATE, type WireDomain } from './rpc/protocol.js';
+import { LIFECYCLE_EVENT, ListFlags, STATS_NOWAIT, STATS_STATE, type WireDomain } from './rpc/protocol.js';
 import { isLibvirtRemoteError, isNoDomain, isRpcConnectionError } from './rpc/rpc-error.js';
 import { reasonWord, stateName } from './state-reasons.js';
 import { SourceAbsentError } from '../source-absent-error.js';
@@ -31,7 +31,7 @@ export class RpcBackend implements LibvirtBackend {
 
   /** Whether lifecycle events are being heard now: a connection up, with them registered. */
   hearsLifecycle(): boolean {
-    return this.client !== null && !this.client.conn.broken && this.events.includes('lifecycle');
+    return this.client !== null && !this.client.conn.broken && this.events.includes(LIFECYCLE_EVENT.name);
   }
 
   /** Called once per collection on its deadline: a connection with calls still out is not reused. */

@@ -7,7 +7,7 @@ import {
   CONNECT_RO,
   DOMAIN_EVENTS,
   EVENT_PROCS,
-  LIFECYCLE_EVENT_PROC,
+  LIFECYCLE_EVENT,
   Proc,
   readDomain,
   readTypedParam,
@@ -192,7 +192,7 @@ export class LibvirtRpcClient {
     try {
       const r = new XdrReader(body);
       r.int(); // callback id: every callback is for all domains, so which one does not matter
-      this.eventListener(readDomain(r).uuid, proc === LIFECYCLE_EVENT_PROC);
+      this.eventListener(readDomain(r).uuid, proc === LIFECYCLE_EVENT.proc);
     } catch {
       // An event we cannot read only costs us a hint; the rolling refresh still catches the change.
     }

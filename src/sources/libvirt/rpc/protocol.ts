@@ -47,8 +47,10 @@ export const CONNECT_RO = 1;
  * Domain events that can change what the XML says (virDomainEventID), with the procedure number the
  * server sends them as. Each message body begins with the callback id and the domain.
  */
+/** DOMAIN_EVENT_CALLBACK_LIFECYCLE: a domain started, stopped, paused, resumed, was defined, undefined or migrated. */
+export const LIFECYCLE_EVENT = { id: 0, name: 'lifecycle', proc: 318 } as const;
 export const DOMAIN_EVENTS: ReadonlyArray<{ id: number; name: string; proc: number }> = [
-  { id: 0, name: 'lifecycle', proc: 318 },
+  LIFECYCLE_EVENT,
   { id: 8, name: 'block-job', proc: 326 },
   { id: 9, name: 'disk-change', proc: 327 },
   { id: 10, name: 'tray-change', proc: 328 },
@@ -59,8 +61,6 @@ export const DOMAIN_EVENTS: ReadonlyArray<{ id: number; name: string; proc: numb
   { id: 23, name: 'metadata-change', proc: 379 },
 ];
 export const EVENT_PROCS: ReadonlySet<number> = new Set(DOMAIN_EVENTS.map((e) => e.proc));
-/** DOMAIN_EVENT_CALLBACK_LIFECYCLE: a domain started, stopped, paused, resumed, was defined, undefined or migrated. */
-export const LIFECYCLE_EVENT_PROC = 318;
 
 export interface Header {
   prog: number;
