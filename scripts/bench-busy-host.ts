@@ -136,12 +136,12 @@ try {
     try {
       const first = await scrape(url);
       const times: number[] = [];
-      const own0 = await cpuTicks(pid);
-      const ownSystem0 = (await cpuTicksSplit(pid)).system;
+      const own0 = await cpuTicksSplit(pid);
       const daemon0 = await cpuTicks(d.pid);
       for (let i = 0; i < scrapes; i++) times.push(await scrape(url));
-      const own = (((await cpuTicks(pid)) - own0) * (1000 / USER_HZ)) / scrapes;
-      const ownSystem = (((await cpuTicksSplit(pid)).system - ownSystem0) * (1000 / USER_HZ)) / scrapes;
+      const own1 = await cpuTicksSplit(pid);
+      const own = ((own1.user + own1.system - own0.user - own0.system) * (1000 / USER_HZ)) / scrapes;
+      const ownSystem = ((own1.system - own0.system) * (1000 / USER_HZ)) / scrapes;
       const daemon = (((await cpuTicks(d.pid)) - daemon0) * (1000 / USER_HZ)) / scrapes;
       const body = await (await fetch(url)).text();
       const exported = body.split('\n').filter((l) => l.startsWith('vmzombie_libvirt_domain_info{')).length;
@@ -176,7 +176,8 @@ try {
     try {
       // The result the window starts from: a first scrape served it again is not a new collection.
       let lastAt = procfsCollectedAt((await scrapeText(url)).text);
-      const cpu0 = await cpuTicks(pid);
+      const start = await cpuTicksSplit(pid);
+      const cpu0 = start.user + start.system;
       const t0 = performance.now();
       let maxRss = 0;
       const collectedAt = new Set<number>();
@@ -187,7 +188,7 @@ try {
       // Of the intervals with a new collection, the part in the kernel (reading /proc, libvirt's socket).
       const withCollectionSystem: number[] = [];
       let lastCpu = cpu0;
-      let lastSystem = (await cpuTicksSplit(pid)).system;
+      let lastSystem = start.system;
       for (let s = 0; s < idleSeconds; s += 15) {
         await new Promise((r) => setTimeout(r, 15_000));
         const { text } = await scrapeText(url);

@@ -18,10 +18,7 @@ export class Exporter {
     log: Logger,
     options: EngineOptions & { processMetrics?: boolean } = {},
   ) {
-    this.engine = new Engine(config, log, {
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.cpu ? { cpu: options.cpu } : {}),
-    });
+    this.engine = new Engine(config, log, options);
     this.metrics = new ExporterMetrics(config, this.engine.sourceNames, {
       processMetrics: options.processMetrics ?? true,
     });
