@@ -49,9 +49,9 @@ export const COLLECT_FLAGS = {
   ),
   'collector.cpu-budget-max-hold': duration(
     '3m',
-    'The longest the CPU budget holds a collection back: a scrape is never served an older result than this. ' +
-      "While libvirt's lifecycle events are heard (a guest started, stopped or migrated ends a hold); else at " +
-      'most 1m.',
+    "The longest the CPU budget holds a collection back while libvirt's lifecycle events are heard (each one, a " +
+      'guest started, stopped or migrated, ends a hold); without them at most 1m. A scrape is never served an ' +
+      'older result than that.',
   ),
   'collector.prefetch': bool(
     true,
