@@ -33,6 +33,8 @@ export interface Entry {
    * as its object's version is cached, and so does this).
    */
   recorded?: Recorded;
+  /** What the object (this version or its last) has in the section's lists: the reader's, kept with the object. */
+  shown?: Placement[] | undefined;
 }
 
 /** A kind's record of an object: what the watch added, and the section entries made from it. */

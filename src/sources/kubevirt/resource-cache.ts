@@ -1,6 +1,7 @@
 // One watched resource: a ListWatch (list, then watch from its resourceVersion, relist on 410) of
 // @kubernetes/client-node, restarted after errors, rebuilt when its CRD is not installed (404) and
-// looked for again every --kube.recheck-interval. A scrape reads `list()`; it never lists the server.
+// looked for again every --kube.recheck-interval. Its add, update and delete callbacks feed the reader, which keeps
+// each kind's part of the section from them; a scrape never lists the server.
 import {
   ListWatch,
   Watch,
@@ -118,12 +119,18 @@ export class ResourceCache {
       this.spec.labelSelector,
     );
     this.objects = 0;
+    // Only the current informer's: one replaced after a 404 has had its objects removed and says no more.
+    const current = () => informer === this.informer;
     informer.on('add', (o) => {
+      if (!current()) return;
       this.objects++;
       this.events.upsert(o);
     });
-    informer.on('update', (o) => this.events.upsert(o));
+    informer.on('update', (o) => {
+      if (current()) this.events.upsert(o);
+    });
     informer.on('delete', (o) => {
+      if (!current()) return;
       this.objects--;
       this.events.remove(o);
     });
@@ -185,10 +192,6 @@ export class ResourceCache {
     if (this.failures >= 2) return this.error;
     if (!this.synced) return this.error ?? 'initial list not finished';
     return null;
-  }
-
-  list(): readonly KubernetesObject[] {
-    return this.available && this.synced ? this.informer.list() : [];
   }
 
   status(): KubeResourceStatus {
