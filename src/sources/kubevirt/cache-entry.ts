@@ -33,8 +33,10 @@ export interface Entry {
    * as its object's version is cached, and so does this).
    */
   recorded?: Recorded;
-  /** What the object (this version or its last) has in the section's lists: the reader's, kept with the object. */
-  shown?: Placement[] | undefined;
+  /** The object's row in its kind's lists (every version keeps it), -1 until the reader gives it one. */
+  row: number;
+  /** What the object (this version or its last) has at its row in the section's lists. */
+  shown: Placement[] | undefined;
 }
 
 /** A kind's record of an object: what the watch added, and the section entries made from it. */
@@ -57,6 +59,8 @@ export function cacheEntry(spec: ResourceSpec, o: KubernetesObject): Entry {
     problem: null,
     placed: NONE,
     facts: UNREAD,
+    row: -1,
+    shown: undefined,
   };
   const handler = KINDS[spec.kind];
   try {

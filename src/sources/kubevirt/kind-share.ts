@@ -1,8 +1,8 @@
 // One watched kind's part of the cluster section, kept object by object. Its watch events (the informer's
 // add, update and delete callbacks) say which objects changed; a collection remakes only those objects'
 // entries (and the ones the kind says changed without an event), so its cost follows the events since the
-// last collection, not the size of the cache. The kind's lists are arrays patched in place by object and
-// copied once per collection in which they changed: a list that did not change is the same array.
+// last collection, not the size of the cache. Each object has a row and each list is a column of the rows, patched
+// in place and copied once per collection in which it changed: a list that did not change is the same array.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeError } from '../../util/fs-errors.js';
 import type { Entry, Recorded } from './cache-entry.js';
@@ -18,70 +18,61 @@ export interface Share {
 const NONE: Placement[] = [];
 const NOTHING_CHANGED: ReadonlySet<string> = new Set();
 
+/** An object's entries in one list when it places more than one there (the kinds' type allows it). */
+class Several {
+  constructor(readonly items: unknown[]) {}
+}
+
 /**
- * A section list as an array whose order is free: an object's entry is replaced where it stands and a removed
- * one takes the last entry's place, so every change costs the same whatever the list's length.
+ * One section list as a column of the kind's rows (each object has a row while it exists): an object's entry
+ * is written at its row and a row left is emptied until another object takes it, so a change costs the same
+ * whatever the list's length, and no index of the objects is kept besides the rows.
  */
-class SlotList {
-  private readonly items: unknown[] = [];
-  private readonly keys: string[] = [];
-  private readonly at = new Map<string, number>();
+class Column {
+  private readonly cells: unknown[] = [];
   private copy: unknown[] = [];
   private changed = false;
 
-  set(key: string, item: unknown): void {
-    const i = this.at.get(key);
-    if (i === undefined) {
-      this.at.set(key, this.items.length);
-      this.items.push(item);
-      this.keys.push(key);
-    } else this.items[i] = item;
+  set(row: number, value: unknown): void {
+    // Kept dense (a row past the end is reached through empty cells): a sparse array would become a dictionary.
+    while (this.cells.length < row) this.cells.push(undefined);
+    if (this.cells[row] === value) return;
+    this.cells[row] = value;
     this.changed = true;
-  }
-
-  delete(key: string): void {
-    const i = this.at.get(key);
-    if (i === undefined) return;
-    const last = this.items.length - 1;
-    if (i !== last) {
-      const moved = this.keys[last] as string;
-      this.items[i] = this.items[last];
-      this.keys[i] = moved;
-      this.at.set(moved, i);
-    }
-    this.items.pop();
-    this.keys.pop();
-    this.at.delete(key);
-    this.changed = true;
-  }
-
-  get size(): number {
-    return this.items.length;
   }
 
   /** What the section holds: a new array when anything changed since the last call, else the same one. */
   list(): unknown[] {
     if (this.changed) {
-      this.copy = this.items.slice();
+      const copy: unknown[] = [];
+      for (const value of this.cells) {
+        if (value === undefined) continue;
+        if (value instanceof Several) copy.push(...value.items);
+        else copy.push(value);
+      }
+      this.copy = copy;
       this.changed = false;
     }
     return this.copy;
   }
 }
 
-/** An object's slot key in one list: its uid, and for a second entry in the same list the uid and its index. */
-const slotKey = (key: string, index: number) => (index === 0 ? key : `${key}\u0001${index}`);
-
 export class KindShare {
-  /** The informer's objects by key (their uid); kept from its callbacks, so a collection never copies its cache. */
-  private readonly entries = new Map<string, Entry>();
-  /** Which key each namespace/name holds: a relist can replace an object by one of the same name without a delete. */
-  private readonly byName = new Map<string, Map<string, string>>();
-  private readonly slots = new Map<ListField, SlotList>();
+  /**
+   * The informer's objects, by namespace and name as it keys them (kept from its callbacks, so a collection never
+   * copies its cache): a relist can replace an object by one of the same name and a new uid without a delete.
+   */
+  private readonly byName = new Map<string, Map<string, Entry>>();
+  /** The same objects by key, for a kind that names objects changed without an event (by uid). */
+  private readonly byKey: Map<string, Entry> | null;
+  private readonly columns = new Map<ListField, Column>();
+  /** Rows of objects that are gone, for the next objects to take; `rows` is the next new one. */
+  private readonly freeRows: number[] = [];
+  private rows = 0;
   private readonly problemOf = new Map<string, string>();
   private problemsChanged = false;
-  /** Keys whose object arrived (added or a new version) since the last collection. */
-  private readonly dirty = new Set<string>();
+  /** Objects that arrived (added or a new version) since the last collection; some since replaced by newer ones. */
+  private readonly dirty = new Set<Entry>();
   private touched = false;
   private epoch: number | null = null;
   private last: Share | null = null;
@@ -91,22 +82,32 @@ export class KindShare {
     private readonly handler: KindHandler<unknown, unknown>,
     /** The kind's `forget`, for an object a relist replaced without telling. */
     private readonly forgotten: (uid: string) => void,
-  ) {}
+  ) {
+    this.byKey = handler.changedWithoutEvent ? new Map() : null;
+  }
 
   /** An object added or a new version of it (the informer's add and update). */
   upsert(o: Entry): void {
     const key = keyOf(o.metadata);
-    const names = this.namesIn(o.metadata.namespace);
+    let names = this.byName.get(o.metadata.namespace);
+    if (names === undefined) this.byName.set(o.metadata.namespace, (names = new Map()));
     const before = names.get(o.metadata.name);
-    if (before !== undefined && before !== key) {
-      this.drop(before);
-      this.forgotten(before);
+    if (before !== undefined) {
+      const beforeKey = keyOf(before.metadata);
+      if (beforeKey === key) {
+        // Its row, and what its last version placed there until this one's entries replace it.
+        o.row = before.row;
+        o.shown = before.shown;
+        this.dirty.delete(before);
+      } else {
+        this.drop(beforeKey, before);
+        this.forgotten(beforeKey);
+      }
     }
-    names.set(o.metadata.name, key);
-    // What the object's last version placed is in the lists until this one's entries replace it.
-    o.shown = this.entries.get(key)?.shown;
-    this.entries.set(key, o);
-    this.dirty.add(key);
+    if (o.row < 0) o.row = this.freeRows.pop() ?? this.rows++;
+    names.set(o.metadata.name, o);
+    this.byKey?.set(key, o);
+    this.dirty.add(o);
     this.touched = true;
   }
 
@@ -115,25 +116,19 @@ export class KindShare {
     const namespace = o.metadata?.namespace ?? '';
     const name = o.metadata?.name ?? '';
     const names = this.byName.get(namespace);
-    const key = names?.get(name);
-    if (names === undefined || key === undefined) return;
+    const entry = names?.get(name);
+    if (names === undefined || entry === undefined) return;
     names.delete(name);
     if (names.size === 0) this.byName.delete(namespace);
-    this.drop(key);
+    this.drop(keyOf(entry.metadata), entry);
   }
 
-  private namesIn(namespace: string): Map<string, string> {
-    let names = this.byName.get(namespace);
-    if (names === undefined) this.byName.set(namespace, (names = new Map()));
-    return names;
-  }
-
-  private drop(key: string): void {
-    const o = this.entries.get(key);
-    if (o !== undefined) this.show(key, o, NONE);
-    this.entries.delete(key);
-    this.dirty.delete(key);
+  private drop(key: string, o: Entry): void {
+    this.show(o, NONE);
+    this.freeRows.push(o.row);
     this.setProblem(key, null);
+    this.dirty.delete(o);
+    this.byKey?.delete(key);
     this.touched = true;
   }
 
@@ -150,21 +145,22 @@ export class KindShare {
     this.epoch = epoch;
     if (this.last !== null && !askAll && !this.touched && changed.size === 0) return this.last;
     if (askAll) {
-      for (const [key, o] of this.entries) this.place(key, o, state, now, true);
+      for (const names of this.byName.values())
+        for (const o of names.values()) this.place(keyOf(o.metadata), o, state, now, true);
     } else {
-      for (const key of this.dirty) {
-        const o = this.entries.get(key);
-        if (o !== undefined) this.place(key, o, state, now, changed.has(key));
+      for (const o of this.dirty) {
+        const key = keyOf(o.metadata);
+        this.place(key, o, state, now, changed.has(key));
       }
       for (const key of changed) {
-        const o = this.dirty.has(key) ? undefined : this.entries.get(key);
-        if (o !== undefined) this.place(key, o, state, now, true);
+        const o = this.byKey?.get(key);
+        if (o !== undefined && !this.dirty.has(o)) this.place(key, o, state, now, true);
       }
     }
     this.dirty.clear();
     this.touched = false;
     const lists: Share['lists'] = {};
-    for (const [field, slot] of this.slots) if (slot.size > 0) lists[field] = slot.list();
+    for (const [field, column] of this.columns) lists[field] = column.list();
     const problems = this.problemsChanged || this.last === null ? [...this.problemOf.values()] : this.last.problems;
     this.problemsChanged = false;
     this.last = { lists, problems };
@@ -176,7 +172,7 @@ export class KindShare {
     const handler = this.handler;
     if (o.problem !== null) {
       this.setProblem(key, o.problem);
-      this.show(key, o, NONE);
+      this.show(o, NONE);
       return;
     }
     let placements: Placement[];
@@ -186,12 +182,12 @@ export class KindShare {
         placements = (o.recorded === undefined || ask ? recordOf(state, handler, o, now) : o.recorded).placements;
       } catch (e: unknown) {
         this.setProblem(key, `${this.spec.resource} ${o.metadata.namespace}/${o.metadata.name}: ${describeError(e)}`);
-        this.show(key, o, NONE);
+        this.show(o, NONE);
         return;
       }
     }
     this.setProblem(key, null);
-    this.show(key, o, placements);
+    this.show(o, placements);
   }
 
   private setProblem(key: string, problem: string | null): void {
@@ -206,29 +202,27 @@ export class KindShare {
     this.problemsChanged = true;
   }
 
-  /** Puts the object's placements in the lists in place of what it placed before. */
-  private show(key: string, o: Entry, placements: Placement[]): void {
+  /** Writes the object's placements at its row in place of what it placed before. */
+  private show(o: Entry, placements: Placement[]): void {
     const old = o.shown ?? NONE;
     if (old === placements) return;
     for (let i = 0; i < placements.length; i++) {
-      const p = placements[i] as Placement;
-      let slot = this.slots.get(p.field);
-      if (slot === undefined) this.slots.set(p.field, (slot = new SlotList()));
-      slot.set(slotKey(key, countBefore(placements, i, p.field)), p.item);
+      const field = (placements[i] as Placement).field;
+      if (countOf(placements, i, field) > 0) continue;
+      let column = this.columns.get(field);
+      if (column === undefined) this.columns.set(field, (column = new Column()));
+      const items = placements.filter((p) => p.field === field).map((p) => p.item);
+      column.set(o.row, items.length === 1 ? items[0] : new Several(items));
     }
-    // What it placed before and places no more (a list it left, or fewer entries in one).
-    for (let i = 0; i < old.length; i++) {
-      const field = (old[i] as Placement).field;
-      const n = countBefore(old, i, field);
-      if (n < countBefore(placements, placements.length, field)) continue;
-      this.slots.get(field)?.delete(slotKey(key, n));
-    }
+    // A list it placed an entry in before and places none in now.
+    for (const p of old)
+      if (countOf(placements, placements.length, p.field) === 0) this.columns.get(p.field)?.set(o.row, undefined);
     o.shown = placements;
   }
 }
 
 /** How many of the first `end` placements are in `field`. */
-function countBefore(placements: Placement[], end: number, field: ListField): number {
+function countOf(placements: Placement[], end: number, field: ListField): number {
   let n = 0;
   for (let j = 0; j < end; j++) if ((placements[j] as Placement).field === field) n++;
   return n;

@@ -10,6 +10,10 @@ import { testKubeReader } from '../../support/kube-reader.js';
 import * as k from '../../support/kubevirt-objects.js';
 import { waitFor } from '../../support/wait.js';
 import type { KubeReader } from '../../../src/sources/kubevirt/kube-reader.js';
+import { cacheEntry } from '../../../src/sources/kubevirt/cache-entry.js';
+import { KindShare } from '../../../src/sources/kubevirt/kind-share.js';
+import { KINDS, type KindState } from '../../../src/sources/kubevirt/kinds.js';
+import { WATCHED } from '../../../src/sources/kubevirt/resources.js';
 import type { KubeSection } from '../../../src/snapshot/kube.js';
 
 type Obj = Parameters<KubeApiServer['create']>[1];
@@ -48,7 +52,38 @@ function contents(s: KubeSection): Record<string, unknown> {
   return out;
 }
 
-describe('kind shares', () => {
+describe('a kind share', () => {
+  const pvcSpec = WATCHED.find((w) => w.kind === 'pvc') as (typeof WATCHED)[number];
+  const pvc = (name: string, uid: string, extra: { keep?: boolean } = {}) => {
+    const o = k.pvc('default', name) as { metadata: Record<string, unknown> };
+    o.metadata.uid = uid;
+    if (extra.keep) o.metadata.annotations = { 'vmzombie.io/keep': 'audit' };
+    return cacheEntry(pvcSpec, as(o));
+  };
+  const names = (list: unknown) => (list as Array<{ name: string }>).map((p) => p.name);
+
+  it("an unchanged kind is the same share; a removed object's row is the next new object's", () => {
+    const share = new KindShare(pvcSpec, KINDS.pvc, () => {});
+    const state = {} as KindState;
+    for (const name of ['a', 'b', 'c']) share.upsert(pvc(name, `u-${name}`));
+    const first = share.collect(state, 0);
+    assert.deepEqual(names(first.lists.pvcs), ['a', 'b', 'c']);
+    assert.equal(share.collect(state, 1), first, 'no event: the same share');
+    share.remove(as(k.pvc('default', 'b')));
+    share.upsert(pvc('d', 'u-d'));
+    // The row b left is taken: the lists do not grow with objects that came and went.
+    assert.deepEqual(names(share.collect(state, 2).lists.pvcs), ['a', 'd', 'c']);
+    share.upsert(pvc('a', 'u-a', { keep: true }));
+    const kept = share.collect(state, 3);
+    assert.deepEqual(names(kept.lists.keepMarkers), ['a']);
+    share.upsert(pvc('a', 'u-a'));
+    const unkept = share.collect(state, 4);
+    assert.deepEqual(unkept.lists.keepMarkers, [], 'a list the object left no longer has its entry');
+    assert.deepEqual(names(unkept.lists.pvcs), ['a', 'd', 'c']);
+  });
+});
+
+describe('kind shares in the reader', () => {
   let api: KubeApiServer;
   const readers: KubeReader[] = [];
   afterEach(async () => {
