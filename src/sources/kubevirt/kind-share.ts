@@ -65,6 +65,8 @@ export class KindShare {
   private readonly byName = new Map<string, Map<string, Entry>>();
   /** The same objects by key, for a kind that names objects changed without an event (by uid). */
   private readonly byKey: Map<string, Entry> | null;
+  /** The objects a move of the kind's epoch can change, for a kind that says which (`epochReaches`). */
+  private readonly reached: Set<Entry> | null;
   private readonly columns = new Map<ListField, Column>();
   /** Rows of objects that are gone, for the next objects to take; `rows` is the next new one. */
   private readonly freeRows: number[] = [];
@@ -84,6 +86,7 @@ export class KindShare {
     private readonly forgotten: (uid: string) => void,
   ) {
     this.byKey = handler.changedWithoutEvent ? new Map() : null;
+    this.reached = handler.watchedEpoch && handler.epochReaches ? new Set() : null;
   }
 
   /** An object added or a new version of it (the informer's add and update). */
@@ -99,6 +102,7 @@ export class KindShare {
         o.row = before.row;
         o.shown = before.shown;
         this.dirty.delete(before);
+        this.reached?.delete(before);
       } else {
         this.drop(beforeKey, before);
         this.forgotten(beforeKey);
@@ -107,6 +111,7 @@ export class KindShare {
     if (o.row < 0) o.row = this.freeRows.pop() ?? this.rows++;
     names.set(o.metadata.name, o);
     this.byKey?.set(key, o);
+    if (this.reached !== null && o.problem === null && this.handler.epochReaches?.(o.base)) this.reached.add(o);
     this.dirty.add(o);
     this.touched = true;
   }
@@ -128,6 +133,7 @@ export class KindShare {
     this.freeRows.push(o.row);
     this.setProblem(key, null);
     this.dirty.delete(o);
+    this.reached?.delete(o);
     this.byKey?.delete(key);
     this.touched = true;
   }
@@ -141,13 +147,16 @@ export class KindShare {
     const handler = this.handler;
     const epoch = handler.watchedEpoch ? handler.watchedEpoch(state, now) : 0;
     const changed = handler.changedWithoutEvent ? handler.changedWithoutEvent(state, now) : NOTHING_CHANGED;
-    const askAll = this.last === null || epoch === null || epoch !== this.epoch;
+    const epochMoved = epoch !== this.epoch;
+    const askAll = this.last === null || epoch === null || (epochMoved && this.reached === null);
     this.epoch = epoch;
-    if (this.last !== null && !askAll && !this.touched && changed.size === 0) return this.last;
+    if (this.last !== null && !askAll && !epochMoved && !this.touched && changed.size === 0) return this.last;
     if (askAll) {
       for (const names of this.byName.values())
         for (const o of names.values()) this.place(keyOf(o.metadata), o, state, now, true);
     } else {
+      // The epoch moved for a kind that says which objects it reaches: those are asked again, the rest kept.
+      if (epochMoved) for (const o of this.reached ?? []) this.place(keyOf(o.metadata), o, state, now, true);
       for (const o of this.dirty) {
         const key = keyOf(o.metadata);
         this.place(key, o, state, now, changed.has(key));

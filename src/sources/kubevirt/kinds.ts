@@ -81,6 +81,11 @@ export interface KindHandler<B, F = unknown> {
    * null when only asking each object tells. Without it, `watched` changes only with watch events.
    */
   watchedEpoch?(state: KindState, now: number): number | null;
+  /**
+   * Whether a move of `watchedEpoch` can change this object's `watched` (decided from its parse, so for as long as
+   * this version is cached); without it every object is asked again when the epoch moves.
+   */
+  epochReaches?(base: B): boolean;
   /** The uids whose `watched` may have changed since the last collection without a watch event (time passing). */
   changedWithoutEvent?(state: KindState, now: number): ReadonlySet<string>;
   /**
@@ -158,6 +163,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindHandler<unknown, unknown>>
       pod.component === 'virt-handler' ? state.metrics.workingSet(meta.namespace, meta.name) : null,
     ],
     watchedEpoch: (state) => state.metrics.version(),
+    epochReaches: (pod) => pod.component === 'virt-handler',
     record: (_meta, pod, watched) => {
       const [oomKillsTotal, memoryWorkingSetBytes] = watched as [number, number | null];
       return [place('pods', { ...pod, oomKillsTotal, memoryWorkingSetBytes } satisfies KubePod)];

@@ -104,6 +104,16 @@ describe('kube source', () => {
         (await read(r as KubeReader)).pods.find((p) => p.component === 'virt-handler')?.memoryWorkingSetBytes ===
         1500 * 2 ** 20,
     );
+    // A new working set reaches the virt-handler pod's record; the other pods keep theirs (they are not asked).
+    const launcher = (s: KubeSection) => s.pods.find((p) => p.name === 'virt-launcher-vm1-x7k2p');
+    const before = launcher(await read(r));
+    api.update('podmetrics', as(k.podMetrics('harvester-system', 'virt-handler-abcde', '1600Mi')));
+    const after = await waitForRead(
+      r,
+      (s) => s.pods.find((p) => p.component === 'virt-handler')?.memoryWorkingSetBytes === 1600 * 2 ** 20,
+    );
+    assert.ok(before !== undefined);
+    assert.equal(launcher(after), before, 'a launcher pod keeps its record when the working sets change');
     // Pods are listed twice: the kubevirt.io pods in full, and every pod's claims (the parse of each pod).
     const lists = api.listRequests('vms') + api.listRequests('pods') + api.listRequests('vmis');
     assert.equal(lists, 4);
