@@ -1,7 +1,7 @@
 // A long-lived `virsh -q -r -c URI` reading commands on stdin: one process and one connection
 // serve every collection, whatever the number of domains. Each command is followed by an echoed
 // marker so the outputs can be told apart; a hung or dead shell is killed and restarted next time.
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise, execa as Execa } from 'execa';
 import { SourceAbsentError } from '../source-absent-error.js';
 import { errorCode } from '../../util/fs-errors.js';
 
@@ -41,6 +41,10 @@ const SPAWN_OPTIONS = {
 } as const;
 type Shell = ResultPromise<typeof SPAWN_OPTIONS>;
 
+/** execa (about a hundred modules) is loaded when a shell is first needed: the RPC transport never needs one. */
+let execaModule: Promise<{ execa: typeof Execa }> | null = null;
+const loadExeca = () => (execaModule ??= import('execa'));
+
 export class VirshShell {
   private proc: Shell | null = null;
   private stdout = '';
@@ -54,7 +58,7 @@ export class VirshShell {
     private readonly uri: string,
   ) {}
 
-  private start(): Shell {
+  private start(execa: typeof Execa): Shell {
     this.stdout = '';
     this.stderr = '';
     this.exited = null;
@@ -104,7 +108,9 @@ export class VirshShell {
   /** Runs commands (no newlines in them) and returns their outputs; kills the shell on abort. */
   async run(commands: readonly string[], signal: AbortSignal): Promise<VirshRun> {
     signal.throwIfAborted();
-    const proc = this.proc ?? this.start();
+    const { execa } = await loadExeca();
+    signal.throwIfAborted();
+    const proc = this.proc ?? this.start(execa);
     const first = this.seq + 1;
     let script = '';
     for (const cmd of commands) {
