@@ -141,7 +141,8 @@ export class KindShare {
   /**
    * The kind's part of the section now: the last one while no object arrived or left, its `watchedEpoch` is
    * unchanged and no object's watch-derived value changed without an event; else the last one with the objects
-   * that did remade. Every object is asked again when the epoch moved.
+   * that did remade. When the epoch moved, the objects it reaches are asked again (every object, for a kind that does
+   * not say which).
    */
   collect(state: KindState, now: number): Share {
     const handler = this.handler;

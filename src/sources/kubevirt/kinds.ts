@@ -72,8 +72,8 @@ export interface KindHandler<B, F = unknown> {
   /**
    * What the watch's history adds to the object's record, compared with === to the last collection's (an
    * array element by element): the record is rebuilt only when it differs. It is asked again only for an object
-   * with a new version (its own watch event), one that `changedWithoutEvent` names, and every object when
-   * `watchedEpoch` moves: it may change for no other reason.
+   * with a new version (its own watch event), one that `changedWithoutEvent` names, and when `watchedEpoch` moves
+   * the objects `epochReaches` says it reaches (every object without it): it may change for no other reason.
    */
   watched?(state: KindState, meta: ObjectMeta, base: B, now: number): unknown;
   /**
