@@ -43,12 +43,12 @@ export const STATS_STATE = 1;
 export const STATS_NOWAIT = 1 << 29;
 export const CONNECT_RO = 1;
 
+/** DOMAIN_EVENT_CALLBACK_LIFECYCLE: a domain started, stopped, paused, resumed, was defined, undefined or migrated. */
+export const LIFECYCLE_EVENT = { id: 0, name: 'lifecycle', proc: 318 } as const;
 /**
  * Domain events that can change what the XML says (virDomainEventID), with the procedure number the
  * server sends them as. Each message body begins with the callback id and the domain.
  */
-/** DOMAIN_EVENT_CALLBACK_LIFECYCLE: a domain started, stopped, paused, resumed, was defined, undefined or migrated. */
-export const LIFECYCLE_EVENT = { id: 0, name: 'lifecycle', proc: 318 } as const;
 export const DOMAIN_EVENTS: ReadonlyArray<{ id: number; name: string; proc: number }> = [
   LIFECYCLE_EVENT,
   { id: 8, name: 'block-job', proc: 326 },
