@@ -221,8 +221,11 @@ export class KindShare {
       if (countOf(placements, i, field) > 0) continue;
       let column = this.columns.get(field);
       if (column === undefined) this.columns.set(field, (column = new Column()));
-      const items = placements.filter((p) => p.field === field).map((p) => p.item);
-      column.set(o.row, items.length === 1 ? items[0] : new Several(items));
+      const value =
+        countOf(placements, placements.length, field) === 1
+          ? (placements[i] as Placement).item
+          : new Several(placements.filter((p) => p.field === field).map((p) => p.item));
+      column.set(o.row, value);
     }
     // A list it placed an entry in before and places none in now.
     for (const p of old)

@@ -81,6 +81,20 @@ describe('a kind share', () => {
     assert.deepEqual(unkept.lists.keepMarkers, [], 'a list the object left no longer has its entry');
     assert.deepEqual(names(unkept.lists.pvcs), ['a', 'd', 'c']);
   });
+
+  it('an object with two entries in one list has both there, and one when it has one', () => {
+    const share = new KindShare(pvcSpec, KINDS.pvc, () => {});
+    const state = {} as KindState;
+    const withPlaced = (entry: ReturnType<typeof pvc>, items: string[]) => {
+      entry.placed = items.map((name) => ({ field: 'pvcs', item: { name } }) as (typeof entry.placed)[number]);
+      return entry;
+    };
+    share.upsert(withPlaced(pvc('a', 'u-a'), ['a']));
+    share.upsert(withPlaced(pvc('b', 'u-b'), ['b1', 'b2']));
+    assert.deepEqual(names(share.collect(state, 0).lists.pvcs), ['a', 'b1', 'b2']);
+    share.upsert(withPlaced(pvc('b', 'u-b'), ['b3']));
+    assert.deepEqual(names(share.collect(state, 1).lists.pvcs), ['a', 'b3']);
+  });
 });
 
 describe('kind shares in the reader', () => {
